@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Statistical and CLI tests spawn worker threads and child processes; two cores.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
