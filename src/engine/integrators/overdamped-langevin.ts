@@ -1,0 +1,79 @@
+/**
+ * Overdamped Langevin / SGLD by Euler–Maruyama (MODELS.md 0):
+ *   x ← x − η_j (∂_j f(x) + λ_j x_j) + sqrt(2 η_j θ_j) ξ,   ξ ~ N(0, 1).
+ * With `noise = false` this is plain gradient descent (no draws at all);
+ * with θ = 0 and noise on, the draws are made and multiplied by zero, so the
+ * trajectory equals gradient descent exactly.
+ * The gradient is cached in the state: one potential evaluation per step.
+ */
+import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import { normal } from '../rng.js';
+import { evaluate, freeze, inBounds, reasonFor } from './common.js';
+
+export function overdampedLangevin(settings: CoordinateSettings, noise: boolean, name = noise ? 'sgld' : 'gd'): Integrator {
+  const dim = settings.lr.length;
+  const lrv = settings.lr;
+  const wdv = settings.weightDecay;
+  const sigv = new Float64Array(dim);
+  for (let j = 0; j < dim; j++) sigv[j] = noise ? Math.sqrt(2 * lrv[j] * settings.temperature[j]) : 0;
+  const row = new Float64Array(dim);
+
+  function stepScalar1D(state: EnsembleState): void {
+    const { x, grad, rng, frozen, count } = state;
+    const lr = lrv[0], wd = wdv[0], sig = sigv[0];
+    if (noise) {
+      for (let r = 0; r < count; r++) {
+        if (frozen[r] !== 0) continue;
+        const xi = x[r];
+        const xn = xi - lr * (grad[r] + wd * xi) + sig * normal(rng, r << 2);
+        if (xn < 1e100 && xn > -1e100) x[r] = xn;
+        else freeze(state, r, reasonFor(xn));
+      }
+    } else {
+      for (let r = 0; r < count; r++) {
+        if (frozen[r] !== 0) continue;
+        const xi = x[r];
+        const xn = xi - lr * (grad[r] + wd * xi);
+        if (xn < 1e100 && xn > -1e100) x[r] = xn;
+        else freeze(state, r, reasonFor(xn));
+      }
+    }
+  }
+
+  function stepGeneral(state: EnsembleState): void {
+    const { x, grad, rng, frozen, count } = state;
+    for (let r = 0; r < count; r++) {
+      if (frozen[r] !== 0) continue;
+      const base = r * dim;
+      const o = r << 2;
+      let bad = 0;
+      let ok = true;
+      for (let j = 0; j < dim; j++) {
+        const xi = x[base + j];
+        let xn = xi - lrv[j] * (grad[base + j] + wdv[j] * xi);
+        if (noise) xn += sigv[j] * normal(rng, o);
+        row[j] = xn;
+        if (!inBounds(xn)) {
+          ok = false;
+          bad = xn;
+        }
+      }
+      if (ok) x.set(row, base);
+      else freeze(state, r, reasonFor(bad));
+    }
+  }
+
+  const stepPositions = dim === 1 && settings.uniform ? stepScalar1D : stepGeneral;
+
+  return {
+    name,
+    needs: { momenta: false, data: false },
+    init(state: EnsembleState, potential: Potential) {
+      evaluate(state, potential);
+    },
+    step(state: EnsembleState, potential: Potential) {
+      stepPositions(state);
+      evaluate(state, potential);
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Core contracts of the engine. Nothing here knows a specific potential.
+ *
+ * Layout convention: every per-replica quantity is a flat typed array in
+ * replica-major order, `array[r * dim + j]` for coordinate `j` of replica `r`
+ * (struct-of-arrays across the ensemble, one row per replica).
+ */
+
+/** A named slice of the parameter vector (e.g. `encoder`, `decoder`, `A`, `repons`). */
+export interface ParamGroup {
+  name: string;
+  offset: number;
+  size: number;
+}
+
+/** Minibatch selection handed to a potential that has data. */
+export interface Minibatch {
+  /** Batch size B. */
+  size: number;
+  /** `count × size` sample indices, row r for replica r (drawn from that replica's stream). */
+  indices: Int32Array;
+}
+
+/**
+ * A potential `f(x)` over a parameter vector of length `dim`, evaluated for a
+ * whole shard of replicas in one call.
+ */
+export interface Potential {
+  /** Registry name or a description (`expression`, a module path). */
+  readonly name: string;
+  readonly dim: number;
+  /** Names of the coordinates, length `dim` (used as observable names). */
+  readonly coordinates: readonly string[];
+  /** Parameter groups as slices of x; at least one, covering all of x. */
+  readonly groups: readonly ParamGroup[];
+  /**
+   * Fill `energy[r]` and `grad[r*dim .. r*dim+dim)` for replicas `0 … count-1`
+   * from positions `x`. With `batch`, return the unbiased minibatch estimate of
+   * the full-data energy and gradient (scaled by dataSize / batch size).
+   */
+  energyAndGradient(
+    x: Float64Array,
+    count: number,
+    energy: Float64Array,
+    grad: Float64Array,
+    batch?: Minibatch,
+  ): void;
+  /** Number of data points, when the energy is a sum over data (enables minibatch SGLD). */
+  readonly dataSize?: number;
+  /** Known local minima (used by the `well` observable: index of the nearest one). */
+  readonly minima?: readonly (readonly number[])[];
+  /**
+   * Optional initialiser for `ensemble.init: {kind: potential}`: write one
+   * replica's start into `out` using the uniform source `uniform()` in [0,1) and
+   * the standard normal source `normal()`.
+   */
+  initialise?(out: Float64Array, offset: number, normal: () => number, uniform: () => number): void;
+}
+
+/** Ensemble state of one shard: struct-of-arrays, allocated once. */
+export interface EnsembleState {
+  /** Replicas in this shard. */
+  readonly count: number;
+  readonly dim: number;
+  /** Global index of the shard's first replica. */
+  readonly firstReplica: number;
+  /** Positions, `count × dim`. */
+  readonly x: Float64Array;
+  /** Energy at the current positions (cached: each step evaluates the potential once). */
+  readonly energy: Float64Array;
+  /** Gradient at the current positions, `count × dim`. */
+  readonly grad: Float64Array;
+  /** Momenta (underdamped integrators), `count × dim`; empty otherwise. */
+  readonly v: Float64Array;
+  /** Per-replica generator states, 4 words each (see rng.ts). */
+  readonly rng: Uint32Array;
+  /** 1 once a replica has diverged: it is frozen at its last finite position. */
+  readonly frozen: Uint8Array;
+  /** Step at which each replica diverged, −1 if it has not. */
+  readonly divergedAt: Float64Array;
+  /** Reason code for each diverged replica (see DivergenceReason). */
+  readonly divergedReason: Uint8Array;
+  /** Steps taken so far. */
+  step: number;
+  /** Number of frozen replicas. */
+  frozenCount: number;
+  /** Minibatch buffer (empty when full-batch). */
+  readonly batch?: Minibatch;
+}
+
+export const DivergenceReason = {
+  none: 0,
+  nonFinitePosition: 1,
+  positionTooLarge: 2,
+  nonFiniteEnergy: 3,
+} as const;
+
+export const divergenceReasonText: Record<number, string> = {
+  0: 'none',
+  1: 'non-finite position (NaN or ±∞ after the update)',
+  2: 'position beyond ±1e100',
+  3: 'non-finite energy or gradient',
+};
+
+/** Per-coordinate dynamics settings, resolved from the scenario's groups. */
+export interface CoordinateSettings {
+  /** Learning rate η_j (time step). */
+  lr: Float64Array;
+  /** Temperature θ_j. */
+  temperature: Float64Array;
+  /** L2 weight decay λ_j (adds λ_j x_j to the gradient). */
+  weightDecay: Float64Array;
+  /** True when every coordinate has the same (lr, θ, λ): the scalar fast path. */
+  uniform: boolean;
+}
+
+/** What an integrator needs from its potential / state, checked before a run. */
+export interface IntegratorNeeds {
+  momenta: boolean;
+  /** Needs a potential with data (minibatch gradients). */
+  data: boolean;
+}
+
+/**
+ * An integrator: parameters fixed at build time; `init` prepares the state
+ * (caches energy and gradient, draws momenta) and `step` advances all replicas
+ * of the shard by one step.
+ */
+export interface Integrator {
+  readonly name: string;
+  readonly needs: IntegratorNeeds;
+  init(state: EnsembleState, potential: Potential): void;
+  step(state: EnsembleState, potential: Potential): void;
+}
+
+/**
+ * Something that watches the run: it is called at the steps it asked for
+ * (sorted, unique), and optionally after every `every` steps for events.
+ */
+export interface Observer {
+  /** Steps (0 … steps) at which `observe` is called. */
+  readonly at: readonly number[];
+  observe(state: EnsembleState, potential: Potential, step: number, index: number): void;
+}
+
+export interface EventWatcher {
+  /** Check cadence in steps (≥ 1). */
+  readonly every: number;
+  check(state: EnsembleState, potential: Potential, step: number): void;
+}

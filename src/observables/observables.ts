@@ -1,0 +1,159 @@
+/**
+ * Observables: named functions of one replica's state, evaluated for a whole
+ * shard at once into `out[r]`. Names: the potential's coordinates (`x`, `y`,
+ * `x0` …) or `x[i]`, and `energy`, `grad_norm`, `radius`, `well`.
+ */
+import type { EnsembleState, Potential } from '../engine/types.js';
+
+export interface Observable {
+  readonly name: string;
+  readonly description: string;
+  evaluate(state: EnsembleState, out: Float64Array): void;
+}
+
+export interface ObservableInfo {
+  name: string;
+  description: string;
+}
+
+/** Observables every potential has (coordinates are added per potential). */
+export const builtinObservables: ObservableInfo[] = [
+  { name: '<coordinate>', description: "a coordinate by the potential's name for it (x, y, x0 …) or by index x[i]" },
+  { name: 'energy', description: 'potential energy f(x) (full batch, without the weight-decay term)' },
+  { name: 'grad_norm', description: '|∇f(x)| (full batch)' },
+  { name: 'radius', description: '|x|, the Euclidean norm of the parameter vector' },
+  { name: 'well', description: 'index of the nearest known minimum of the potential (0-based)' },
+];
+
+/** Shared scratch for full-batch re-evaluation at observation points. */
+class Scratch {
+  energy = new Float64Array(0);
+  grad = new Float64Array(0);
+  evaluatedAt = -1;
+  ensure(count: number, dim: number) {
+    if (this.energy.length < count) {
+      this.energy = new Float64Array(count);
+      this.grad = new Float64Array(count * dim);
+    }
+  }
+}
+
+export function observableNames(potential: Potential): string[] {
+  const names = [...potential.coordinates, 'energy', 'grad_norm', 'radius'];
+  if (potential.minima && potential.minima.length > 0) names.push('well');
+  return names;
+}
+
+/** Resolve an observable name for a potential; throws with the known names if unknown. */
+export function resolveObservable(name: string, potential: Potential, scratch: Scratch = new Scratch()): Observable {
+  const dim = potential.dim;
+  const ci = coordinateIndex(name, potential);
+  if (ci >= 0) {
+    return {
+      name,
+      description: `coordinate ${ci}`,
+      evaluate(state, out) {
+        const x = state.x;
+        for (let r = 0; r < state.count; r++) out[r] = x[r * dim + ci];
+      },
+    };
+  }
+  // Energies and gradients at observation points: a fresh full-batch evaluation
+  // (cached per step), so minibatch estimates never leak into observables.
+  const full = (state: EnsembleState) => {
+    if (!state.batch) return { energy: state.energy, grad: state.grad };
+    if (scratch.evaluatedAt !== state.step) {
+      scratch.ensure(state.count, dim);
+      potential.energyAndGradient(state.x, state.count, scratch.energy, scratch.grad);
+      scratch.evaluatedAt = state.step;
+    }
+    return { energy: scratch.energy, grad: scratch.grad };
+  };
+  switch (name) {
+    case 'energy':
+      return {
+        name,
+        description: 'potential energy',
+        evaluate(state, out) {
+          const e = full(state).energy;
+          for (let r = 0; r < state.count; r++) out[r] = e[r];
+        },
+      };
+    case 'grad_norm':
+      return {
+        name,
+        description: '|∇f|',
+        evaluate(state, out) {
+          const g = full(state).grad;
+          for (let r = 0; r < state.count; r++) {
+            let s = 0;
+            for (let j = 0; j < dim; j++) s += g[r * dim + j] * g[r * dim + j];
+            out[r] = Math.sqrt(s);
+          }
+        },
+      };
+    case 'radius':
+      return {
+        name,
+        description: '|x|',
+        evaluate(state, out) {
+          const x = state.x;
+          for (let r = 0; r < state.count; r++) {
+            let s = 0;
+            for (let j = 0; j < dim; j++) s += x[r * dim + j] * x[r * dim + j];
+            out[r] = Math.sqrt(s);
+          }
+        },
+      };
+    case 'well': {
+      const minima = potential.minima;
+      if (!minima || minima.length === 0) throw new Error(`observable 'well': potential '${potential.name}' declares no minima`);
+      const M = minima.map((m) => Float64Array.from(m));
+      return {
+        name,
+        description: 'nearest minimum',
+        evaluate(state, out) {
+          const x = state.x;
+          for (let r = 0; r < state.count; r++) {
+            let best = 0;
+            let bestD = Infinity;
+            for (let k = 0; k < M.length; k++) {
+              let d = 0;
+              for (let j = 0; j < dim; j++) {
+                const t = x[r * dim + j] - M[k][j];
+                d += t * t;
+              }
+              if (d < bestD) {
+                bestD = d;
+                best = k;
+              }
+            }
+            out[r] = best;
+          }
+        },
+      };
+    }
+  }
+  throw new Error(`unknown observable '${name}'; known for this potential: ${observableNames(potential).join(', ')}, x[i]`);
+}
+
+function coordinateIndex(name: string, potential: Potential): number {
+  const i = potential.coordinates.indexOf(name);
+  if (i >= 0) return i;
+  const m = /^x\[(\d+)\]$/.exec(name);
+  if (m) {
+    const k = Number(m[1]);
+    if (k < potential.dim) return k;
+  }
+  return -1;
+}
+
+export function isKnownObservable(name: string, potential: Potential): boolean {
+  if (coordinateIndex(name, potential) >= 0) return true;
+  return observableNames(potential).includes(name);
+}
+
+export function createObservableSet(names: string[], potential: Potential): Observable[] {
+  const scratch = new Scratch();
+  return names.map((n) => resolveObservable(n, potential, scratch));
+}

@@ -1,0 +1,59 @@
+/**
+ * Mergeable, structured-clone-friendly results of one shard. Merging is
+ * deterministic: per-replica arrays concatenate in replica order, moment
+ * accumulators are kept per fixed-size block of replicas (independent of the
+ * number of workers) and reduced in block order, histogram counts and sketch
+ * bucket counts are integers and add exactly.
+ */
+
+/** Replicas per accumulation block. Shards are made of whole blocks. */
+export const BLOCK = 1024;
+
+/** n, mean, M2 triples: `[block][grid][observable][3]`. */
+export interface TraceResult {
+  steps: number[];
+  observables: string[];
+  /** Number of blocks covered and their moment triples. */
+  blocks: number;
+  moments: Float64Array;
+  /** Quantile sketches `[grid][observable]` as JSON. */
+  sketches: unknown[];
+}
+
+export interface HistogramResult {
+  of: string;
+  bins: number;
+  range: [number, number];
+  at: 'final' | 'grid';
+  from: number;
+  counts: Float64Array;
+  underflow: number;
+  overflow: number;
+  /** Samples that were NaN (diverged replicas are excluded before this). */
+  samples: number;
+}
+
+export interface EventResult {
+  name: string;
+  /** Per replica: step of first entry, or NaN if it never entered (censored). */
+  firstStep: Float64Array;
+}
+
+export interface FinalsResult {
+  observables: string[];
+  /** `count × observables`, replica-major. */
+  values: Float64Array;
+}
+
+export interface ShardResult {
+  firstReplica: number;
+  count: number;
+  traces: TraceResult;
+  histograms: HistogramResult[];
+  events: EventResult[];
+  finals: FinalsResult;
+  divergedAt: Float64Array;
+  divergedReason: Uint8Array;
+  steps: number;
+  wallSeconds: number;
+}

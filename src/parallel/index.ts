@@ -1,0 +1,5 @@
+export * from './shard-plan.js';
+export * from './shard-runner.js';
+export * from './merge.js';
+export * from './pool.js';
+export * from './run.js';

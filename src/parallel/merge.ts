@@ -1,0 +1,80 @@
+/**
+ * Deterministic merge of shard results in replica order. Per-replica arrays
+ * concatenate, block moments concatenate (reduced later in block order),
+ * integer counts add. The result is the same for any shard plan made of
+ * whole blocks.
+ */
+import { QuantileSketch } from '../stats/quantile-sketch.js';
+import type { ShardResult, TraceResult } from '../observables/results.js';
+
+export interface RunResult extends Omit<ShardResult, 'wallSeconds' | 'firstReplica'> {
+  shardWallSeconds: number[];
+}
+
+function concat(arrays: Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+function concatU8(arrays: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+function mergeTraces(parts: TraceResult[]): TraceResult {
+  const first = parts[0];
+  const sketches = first.sketches.map((_, i) => {
+    const s = QuantileSketch.fromJSON(parts[0].sketches[i] as never);
+    for (let p = 1; p < parts.length; p++) s.merge(QuantileSketch.fromJSON(parts[p].sketches[i] as never));
+    return s.toJSON();
+  });
+  return {
+    steps: first.steps,
+    observables: first.observables,
+    blocks: parts.reduce((n, p) => n + p.blocks, 0),
+    moments: concat(parts.map((p) => p.moments)),
+    sketches,
+  };
+}
+
+export function mergeShards(shards: ShardResult[]): RunResult {
+  const parts = [...shards].sort((a, b) => a.firstReplica - b.firstReplica);
+  let expect = 0;
+  for (const p of parts) {
+    if (p.firstReplica !== expect) throw new Error(`merge: replicas ${expect}…${p.firstReplica - 1} are missing`);
+    expect += p.count;
+  }
+  const first = parts[0];
+  return {
+    count: expect,
+    steps: first.steps,
+    traces: mergeTraces(parts.map((p) => p.traces)),
+    histograms: first.histograms.map((h, i) => {
+      const counts = new Float64Array(h.bins);
+      let underflow = 0, overflow = 0, samples = 0;
+      for (const p of parts) {
+        const q = p.histograms[i];
+        for (let b = 0; b < h.bins; b++) counts[b] += q.counts[b];
+        underflow += q.underflow;
+        overflow += q.overflow;
+        samples += q.samples;
+      }
+      return { ...h, counts, underflow, overflow, samples };
+    }),
+    events: first.events.map((e, i) => ({ name: e.name, firstStep: concat(parts.map((p) => p.events[i].firstStep)) })),
+    finals: { observables: first.finals.observables, values: concat(parts.map((p) => p.finals.values)) },
+    divergedAt: concat(parts.map((p) => p.divergedAt)),
+    divergedReason: concatU8(parts.map((p) => p.divergedReason)),
+    shardWallSeconds: parts.map((p) => p.wallSeconds),
+  };
+}
