@@ -1,0 +1,80 @@
+/**
+ * Potentials: the registry with every built-in family registered, expression
+ * and module potentials, and `buildPotential`, which turns a scenario's
+ * `potential` section into a `Potential`.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Potential } from '../engine/types.js';
+import type { PotentialSpec } from '../scenario/types.js';
+import { getPotentialFamily, listPotentialFamilies, type BuildContext, type JsonSchema } from './registry.js';
+import { createExpressionPotential } from './expression.js';
+import { loadModulePotential } from './module.js';
+
+// Families register themselves on import.
+import './analytic/double-well.js';
+import './analytic/harmonic.js';
+import './analytic/gaussian-wells.js';
+import './analytic/muller-brown.js';
+import './analytic/linear-regression.js';
+
+export {
+  registerPotential,
+  getPotentialFamily,
+  listPotentialFamilies,
+  singleGroup,
+  defaultCoordinates,
+  type PotentialFamily,
+  type BuildContext,
+  type JsonSchema,
+} from './registry.js';
+export { createExpressionPotential, type ExpressionPotentialSpec, type ExpressionOptions } from './expression.js';
+export { loadModulePotential, validatePotentialShape } from './module.js';
+export { doubleWell } from './analytic/double-well.js';
+export { harmonic } from './analytic/harmonic.js';
+export { gaussianWells, type GaussianWell } from './analytic/gaussian-wells.js';
+export { mullerBrown, mullerBrownDerivatives } from './analytic/muller-brown.js';
+export {
+  linearRegression,
+  linearRegressionData,
+  linearRegressionPosterior,
+  linearRegressionDefaults,
+  type LinearRegressionParams,
+  type LinearRegressionData,
+  type GaussianPosterior,
+} from './analytic/linear-regression.js';
+
+/**
+ * Top-level `default`s of a params schema filled into missing keys (the
+ * scenario validator has usually done this already; this keeps library callers
+ * that skip validation from seeing `undefined`).
+ */
+function withDefaults(schema: JsonSchema, params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  const props = (schema.properties ?? {}) as Record<string, { default?: unknown }>;
+  for (const [k, s] of Object.entries(props)) if (out[k] === undefined && s.default !== undefined) out[k] = structuredClone(s.default);
+  return out;
+}
+
+/**
+ * Build the potential a scenario names: `{kind, params}` (a registered family),
+ * `{module, params}` (a user module; a relative path is resolved against the
+ * working directory) or `{expression, coordinates, params}`.
+ */
+export async function buildPotential(spec: PotentialSpec, ctx: BuildContext): Promise<Potential> {
+  if ('kind' in spec) {
+    const family = getPotentialFamily(spec.kind);
+    if (!family) {
+      const known = listPotentialFamilies().map((f) => f.name).join(', ');
+      throw new Error(`unknown potential kind '${spec.kind}'; known kinds: ${known} (or use 'module' / 'expression')`);
+    }
+    return family.create(withDefaults(family.paramsSchema, spec.params ?? {}), ctx);
+  }
+  if ('module' in spec) {
+    const path = isAbsolute(spec.module) ? spec.module : resolve(spec.module);
+    return loadModulePotential(path, spec.params ?? {}, ctx);
+  }
+  if ('expression' in spec) {
+    return createExpressionPotential(spec);
+  }
+  throw new Error(`potential: expected one of 'kind', 'module' or 'expression'; found keys ${Object.keys(spec as object).join(', ') || 'none'}`);
+}
