@@ -1,0 +1,14 @@
+/** Scenario files: schema, loading and validation, errors, and the typed Scenario. */
+export type * from './types.js';
+export { scenarioSchema, scenarioJsonSchema, NAME_PATTERN } from './schema.js';
+export {
+  loadScenario,
+  validateScenarioObject,
+  safeValidateScenario,
+  parseSetOverride,
+  checkAgainstPotential,
+  describe as describeSchema,
+  type LoadOptions,
+  type SetOverride,
+} from './load.js';
+export { ScenarioError, formatIssue, renderValue, didYouMean, formatPath, parsePath, type ScenarioIssue } from './errors.js';

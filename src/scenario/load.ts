@@ -1,0 +1,855 @@
+/**
+ * Load a scenario file: parse YAML (JSON is YAML), apply command-line
+ * overrides, validate against the schema (filling defaults), validate the
+ * potential's params against its family's `paramsSchema`, run the semantic
+ * checks that need no potential instance, normalise, and return the typed
+ * `Scenario`. Every problem becomes a `ScenarioIssue` (field path, expected,
+ * found, hint, line) and all of them are thrown together as one `ScenarioError`.
+ */
+import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { getPotentialFamily, listPotentialFamilies } from '../potentials/index.js';
+import type { JsonSchema, PotentialFamily } from '../potentials/registry.js';
+import {
+  ScenarioError,
+  didYouMean,
+  formatPath,
+  parsePath,
+  quoteList,
+  renderValue,
+  typeNoun,
+  type ScenarioIssue,
+} from './errors.js';
+import { NAME_PATTERN, scenarioSchema } from './schema.js';
+import type { Scenario } from './types.js';
+
+type Seg = string | number;
+type Obj = Record<string, unknown>;
+
+/** An issue before it is placed: path as segments, line filled in at the end. */
+interface RawIssue {
+  segs: Seg[];
+  expected: string;
+  found: string;
+  hint?: string;
+}
+
+/** Where the values came from: the file's line locator, and the paths set on the command line. */
+interface Origin {
+  locate?: (segs: Seg[]) => number | undefined;
+  overrides: Array<{ segs: Seg[]; label: string }>;
+}
+
+export interface LoadOptions {
+  /** `key.path=value` overrides (`--set`); the value is parsed as a YAML scalar or flow value. */
+  set?: string[];
+  /** Overrides `ensemble.replicas` (`--replicas`). */
+  replicas?: number;
+  /** Overrides `seed` (`--seed`). */
+  seed?: number;
+}
+
+/** A parsed `--set` override. */
+export interface SetOverride {
+  /** The key as written, e.g. `dynamics.temperature`. */
+  key: string;
+  segments: Seg[];
+  value: unknown;
+}
+
+/** Line locators of loaded scenarios, so later checks (`checkAgainstPotential`) can cite lines too. */
+const origins = new WeakMap<object, Origin>();
+
+// ------------------------------------------------------------------ entry points
+
+/**
+ * Read, override, validate and normalise a scenario file.
+ * Throws `ScenarioError` (with every issue found) when the file is missing,
+ * not valid YAML, or does not describe a valid scenario.
+ */
+export async function loadScenario(file: string, opts: LoadOptions = {}): Promise<Scenario> {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : `an unreadable file (${code ?? String(e)})`;
+    throw new ScenarioError(abs, [
+      { path: '(document)', expected: 'an existing scenario file', found, hint: `Looked for ${abs}.` },
+    ]);
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      abs,
+      doc.errors.slice(0, 5).map((err) => ({
+        path: '(document)',
+        expected: 'valid YAML',
+        found: err.message.split('\n')[0].replace(/:\s*$/, ''),
+        line: err.linePos?.[0]?.line,
+      })),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new ScenarioError(abs, [{ path: '(document)', expected: 'valid YAML', found: (e as Error).message }]);
+  }
+
+  const origin: Origin = { locate: makeLocator(doc, lineCounter), overrides: [] };
+  const issues: RawIssue[] = [];
+  if (isPlainObject(raw)) {
+    for (const s of opts.set ?? []) {
+      let o: SetOverride;
+      try {
+        o = parseSetOverride(s);
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new ScenarioError(abs, e.issues);
+        throw e;
+      }
+      applyOverride(raw, o.segments, o.value, `--set ${s}`, origin, issues);
+    }
+    if (opts.replicas !== undefined) applyOverride(raw, ['ensemble', 'replicas'], opts.replicas, `--replicas ${opts.replicas}`, origin, issues);
+    if (opts.seed !== undefined) applyOverride(raw, ['seed'], opts.seed, `--seed ${opts.seed}`, origin, issues);
+  }
+  if (issues.length > 0) throw new ScenarioError(abs, place(issues, origin));
+  return validate(raw, abs, origin, false);
+}
+
+/**
+ * Validate an in-memory scenario object (as parsed from YAML/JSON) and return
+ * the typed, defaulted, normalised `Scenario`. The input is not modified.
+ * `source` becomes `scenario.source`; a relative `potential.module` is resolved
+ * against its folder (against the working directory when `source` is `''`).
+ * Throws `ScenarioError`.
+ */
+export function validateScenarioObject(obj: unknown, source: string): Scenario {
+  return validate(obj, source ? path.resolve(source) : '', { overrides: [] }, true);
+}
+
+/** Like `validateScenarioObject`, but returns the error instead of throwing it. */
+export function safeValidateScenario(
+  obj: unknown,
+  source: string,
+): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
+  try {
+    return { ok: true, scenario: validateScenarioObject(obj, source) };
+  } catch (e) {
+    if (e instanceof ScenarioError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/**
+ * Parse one `--set` override `a.b.c=value` (also `observe.histograms[0].bins=50`).
+ * The value is YAML: `0.3` is a number, `[x, energy]` a list, `sgld` a string.
+ * Throws `ScenarioError` with path `(--set)` when malformed.
+ */
+export function parseSetOverride(s: string): SetOverride {
+  const eq = s.indexOf('=');
+  const bad = (expected: string, found: string, hint?: string) =>
+    new ScenarioError('', [{ path: '(--set)', expected, found, hint }]);
+  if (eq <= 0) throw bad('key=value, e.g. dynamics.temperature=0.3', renderValue(s));
+  const key = s.slice(0, eq).trim();
+  let segments: Seg[];
+  try {
+    segments = parsePath(key);
+  } catch {
+    throw bad('a dotted key path, e.g. observe.grid.points', renderValue(key));
+  }
+  if (segments.length === 0 || segments.some((g) => g === '__proto__' || g === 'constructor' || g === 'prototype'))
+    throw bad('a dotted key path, e.g. observe.grid.points', renderValue(key));
+  const doc = parseDocument(s.slice(eq + 1));
+  if (doc.errors.length > 0)
+    throw bad(`a YAML value for ${key}`, doc.errors[0].message.split('\n')[0].replace(/:\s*$/, ''), 'Quote the value if it contains YAML syntax.');
+  return { key, segments, value: doc.toJS() };
+}
+
+/**
+ * Checks that need the built potential (done by the engine side once it has
+ * one): observable names exist, initial-condition dimensions fit, group names
+ * exist, minibatches have data. Returns issues in the loader's format (with
+ * lines when `s` came from `loadScenario`); throw them as
+ * `new ScenarioError(s.source, issues)`.
+ *
+ * @param knownObservables whether an observable name can be computed for this potential
+ * @param observableNames optional list of known names, used for "did you mean" hints
+ */
+export function checkAgainstPotential(
+  s: Scenario,
+  p: { dim: number; coordinates: readonly string[]; groups: readonly { name: string }[]; dataSize?: number },
+  knownObservables: (name: string) => boolean,
+  observableNames: readonly string[] = [],
+): ScenarioIssue[] {
+  const issues: RawIssue[] = [];
+  const candidates = [...new Set([...observableNames, ...p.coordinates])];
+  const checkObservable = (name: string, segs: Seg[]) => {
+    if (knownObservables(name)) return;
+    const guess = didYouMean(name, candidates);
+    issues.push({
+      segs,
+      expected: 'a known observable',
+      found: renderValue(name),
+      hint: [guess ? `Did you mean '${guess}'?` : '', `Coordinates of this potential: ${p.coordinates.join(', ')}; see \`stochdyn list observables\`.`]
+        .filter(Boolean)
+        .join(' '),
+    });
+  };
+  s.observe.observables.forEach((o, i) => checkObservable(o, ['observe', 'observables', i]));
+  s.observe.histograms.forEach((h, i) => checkObservable(h.of, ['observe', 'histograms', i, 'of']));
+  s.observe.events.forEach((ev, i) => {
+    for (const o of Object.keys(ev.enter)) checkObservable(o, ['observe', 'events', i, 'enter', o]);
+  });
+
+  const init = s.ensemble.init as Obj;
+  for (const key of ['x', 'mean', 'std', 'low', 'high']) {
+    const v = init[key];
+    if (Array.isArray(v) && v.length !== 1 && v.length !== p.dim)
+      issues.push({
+        segs: ['ensemble', 'init', key],
+        expected: `a number or a list of ${p.dim} numbers (the potential has dim = ${p.dim})`,
+        found: `a list of ${v.length}: ${renderValue(v)}`,
+      });
+  }
+
+  const groupNames = p.groups.map((g) => g.name);
+  for (const name of Object.keys(s.dynamics.groups)) {
+    if (groupNames.includes(name)) continue;
+    const guess = didYouMean(name, groupNames);
+    issues.push({
+      segs: ['dynamics', 'groups', name],
+      expected: `a parameter group of the potential (${quoteList(groupNames)})`,
+      found: renderValue(name),
+      hint: guess ? `Did you mean '${guess}'?` : undefined,
+    });
+  }
+
+  if (s.dynamics.batch_size !== null && !p.dataSize)
+    issues.push({
+      segs: ['dynamics', 'batch_size'],
+      expected: 'null (full batch): this potential has no data set to draw minibatches from',
+      found: renderValue(s.dynamics.batch_size),
+      hint: 'Remove batch_size, or use a potential whose energy is a sum over data.',
+    });
+
+  return place(issues, origins.get(s) ?? { overrides: [] });
+}
+
+// ------------------------------------------------------------------ validation
+
+let mainValidator: ValidateFunction | undefined;
+const paramValidators = new Map<PotentialFamily, ValidateFunction>();
+let paramsAjv: Ajv2020 | undefined;
+
+function getMainValidator(): ValidateFunction {
+  if (!mainValidator) {
+    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, allowUnionTypes: true, strict: true });
+    mainValidator = ajv.compile(scenarioSchema);
+  }
+  return mainValidator;
+}
+
+function getParamsValidator(family: PotentialFamily): ValidateFunction {
+  let v = paramValidators.get(family);
+  if (!v) {
+    // Families' schemas are written elsewhere: compile leniently, never log.
+    paramsAjv ??= new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, allowUnionTypes: true, strict: false, logger: false });
+    const { $schema: _dialect, $id: _id, ...schema } = family.paramsSchema;
+    try {
+      v = paramsAjv.compile(schema);
+    } catch (e) {
+      throw new Error(`potential family '${family.name}': invalid paramsSchema: ${(e as Error).message}`);
+    }
+    paramValidators.set(family, v);
+  }
+  return v;
+}
+
+function validate(raw: unknown, source: string, origin: Origin, clone: boolean): Scenario {
+  const fail = (issues: RawIssue[]): never => {
+    throw new ScenarioError(source, place(issues, origin));
+  };
+  const requiredKeys = (scenarioSchema.required as string[]).join(', ');
+  if (raw === null || raw === undefined)
+    fail([{ segs: [], expected: `a mapping with at least ${requiredKeys}`, found: 'an empty document' }]);
+  if (!isPlainObject(raw))
+    fail([{ segs: [], expected: `a mapping with at least ${requiredKeys}`, found: `${typeNoun(raw)} ${renderValue(raw)}` }]);
+
+  let data: Obj;
+  try {
+    data = clone ? (structuredClone(raw) as Obj) : (raw as Obj);
+  } catch {
+    return fail([{ segs: [], expected: 'plain data (numbers, strings, lists, mappings)', found: 'a value that cannot be copied' }]);
+  }
+
+  // Non-finite numbers first: YAML turns .inf / .nan into ±∞ / NaN, which pass `type: number`.
+  const issues: RawIssue[] = [];
+  const nonFinite = new Set<string>();
+  scanNonFinite(data, [], (segs, v) => {
+    nonFinite.add(formatPath(segs));
+    issues.push({
+      segs,
+      expected: 'a finite number',
+      found: renderValue(v),
+      hint: 'YAML reads .inf and .nan as infinity and not-a-number; write a finite value.',
+    });
+  });
+  const notAlreadyReported = (i: RawIssue) => !nonFinite.has(formatPath(i.segs));
+
+  const validateMain = getMainValidator();
+  if (!validateMain(data)) issues.push(...translate(validateMain.errors ?? [], data, []).filter(notAlreadyReported));
+
+  const underPotential = issues.some((i) => i.segs[0] === 'potential');
+  if (!underPotential && isPlainObject(data.potential)) issues.push(...checkPotential(data.potential, source).filter(notAlreadyReported));
+  issues.push(...semanticChecks(data));
+  if (issues.length > 0) fail(issues);
+
+  normalise(data);
+  const scenario = orderLike(data, scenarioSchema) as unknown as Scenario;
+  scenario.source = source;
+  origins.set(scenario, origin);
+  return scenario;
+}
+
+/** Second phase for `potential`: the family's params (kind), the module file (module), expression defaults. */
+function checkPotential(pot: Obj, source: string): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (typeof pot.kind === 'string') {
+    const family = getPotentialFamily(pot.kind);
+    if (!family) {
+      const known = listPotentialFamilies().map((f) => f.name);
+      const guess = didYouMean(pot.kind, known);
+      issues.push({
+        segs: ['potential', 'kind'],
+        expected: `a registered potential (${quoteList(known, 40)})`,
+        found: renderValue(pot.kind),
+        hint: (guess ? `Did you mean '${guess}'? ` : '') + 'See `stochdyn list potentials`.',
+      });
+      return issues;
+    }
+    pot.params ??= {};
+    const v = getParamsValidator(family);
+    if (!v(pot.params)) issues.push(...translate(v.errors ?? [], pot.params, ['potential', 'params']));
+  } else if (typeof pot.module === 'string') {
+    pot.params ??= {};
+    const base = source ? path.dirname(source) : process.cwd();
+    const resolved = path.resolve(base, pot.module);
+    let isFile = false;
+    try {
+      isFile = statSync(resolved).isFile();
+    } catch {
+      isFile = false;
+    }
+    if (!isFile)
+      issues.push({
+        segs: ['potential', 'module'],
+        expected: 'the path of an existing module file',
+        found: `${renderValue(pot.module)} (${resolved}: no such file)`,
+        hint: `A relative path is taken from the scenario file's folder (${base}).`,
+      });
+    else pot.module = resolved;
+  } else if (typeof pot.expression === 'string') {
+    pot.coordinates ??= ['x'];
+    pot.params ??= {};
+    const coords = pot.coordinates as string[];
+    if (Array.isArray(pot.minima))
+      (pot.minima as number[][]).forEach((m, i) => {
+        if (m.length !== coords.length)
+          issues.push({
+            segs: ['potential', 'minima', i],
+            expected: `a point with ${coords.length} coordinate${coords.length === 1 ? '' : 's'} (${coords.join(', ')})`,
+            found: renderValue(m),
+          });
+      });
+  }
+  return issues;
+}
+
+/** Checks across fields that the schema cannot express. Defensive: fields may still be invalid here. */
+function semanticChecks(data: Obj): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const dyn = isPlainObject(data.dynamics) ? data.dynamics : {};
+  const obs = isPlainObject(data.observe) ? data.observe : {};
+  const ens = isPlainObject(data.ensemble) ? data.ensemble : {};
+
+  if (dyn.integrator === 'gd') {
+    const gdHint = (t: number) =>
+      `gd is plain gradient descent (no noise); use integrator: sgld for Langevin dynamics at temperature ${t}, or remove the temperature.`;
+    if (typeof dyn.temperature === 'number' && dyn.temperature > 0)
+      issues.push({ segs: ['dynamics', 'temperature'], expected: '0 (or no temperature) with integrator gd', found: renderValue(dyn.temperature), hint: gdHint(dyn.temperature) });
+    if (isPlainObject(dyn.groups))
+      for (const [g, gs] of Object.entries(dyn.groups))
+        if (isPlainObject(gs) && typeof gs.temperature === 'number' && gs.temperature > 0)
+          issues.push({ segs: ['dynamics', 'groups', g, 'temperature'], expected: '0 (or no temperature) with integrator gd', found: renderValue(gs.temperature), hint: gdHint(gs.temperature) });
+  }
+
+  if (Array.isArray(obs.histograms))
+    obs.histograms.forEach((h: unknown, i: number) => {
+      if (!isPlainObject(h)) return;
+      const r = h.range;
+      if (Array.isArray(r) && r.length === 2 && typeof r[0] === 'number' && typeof r[1] === 'number' && !(r[0] < r[1]))
+        issues.push({
+          segs: ['observe', 'histograms', i, 'range'],
+          expected: '[lo, hi] with lo < hi',
+          found: renderValue(r),
+          hint: r[0] > r[1] ? 'Swap the two bounds.' : 'The range is empty; widen it.',
+        });
+      if (Number.isInteger(h.from) && Number.isInteger(dyn.steps) && (h.from as number) > (dyn.steps as number))
+        issues.push({
+          segs: ['observe', 'histograms', i, 'from'],
+          expected: `a step ≤ dynamics.steps (${dyn.steps})`,
+          found: renderValue(h.from),
+          hint: 'No grid point would be recorded.',
+        });
+    });
+
+  if (Array.isArray(obs.events)) {
+    const seen = new Map<string, number>();
+    obs.events.forEach((ev: unknown, i: number) => {
+      if (!isPlainObject(ev)) return;
+      if (typeof ev.name === 'string') {
+        const first = seen.get(ev.name);
+        if (first !== undefined)
+          issues.push({
+            segs: ['observe', 'events', i, 'name'],
+            expected: 'a name not used by another event',
+            found: renderValue(ev.name),
+            hint: `observe.events[${first}] already has this name.`,
+          });
+        else seen.set(ev.name, i);
+      }
+      if (isPlainObject(ev.enter))
+        for (const [o, b] of Object.entries(ev.enter)) {
+          if (!isPlainObject(b)) continue;
+          const lo = pickBound(b.ge, b.gt, Math.max);
+          const hi = pickBound(b.le, b.lt, Math.min);
+          if (lo && hi && (lo.v > hi.v || (lo.v === hi.v && (lo.strict || hi.strict))))
+            issues.push({
+              segs: ['observe', 'events', i, 'enter', o],
+              expected: 'bounds that leave a non-empty region',
+              found: renderValue(b),
+              hint: 'The lower bound (ge/gt) must lie below the upper bound (le/lt).',
+            });
+        }
+    });
+  }
+
+  if (isPlainObject(ens.init)) {
+    const init = ens.init;
+    const pairs: Array<[string, string]> = init.kind === 'normal' ? [['mean', 'std']] : init.kind === 'uniform' ? [['low', 'high']] : [];
+    for (const [a, b] of pairs) {
+      const va = init[a], vb = init[b];
+      if (Array.isArray(va) && Array.isArray(vb) && va.length > 1 && vb.length > 1 && va.length !== vb.length)
+        issues.push({
+          segs: ['ensemble', 'init', b],
+          expected: `a number or a list of ${va.length} numbers (as many as ${a})`,
+          found: renderValue(vb),
+        });
+      else if (init.kind === 'uniform' && isNumOrNums(va) && isNumOrNums(vb)) {
+        const n = Math.max(asList(va).length, asList(vb).length);
+        const lo = asList(va), hi = asList(vb);
+        for (let j = 0; j < n; j++)
+          if (!(lo[lo.length === 1 ? 0 : j] < hi[hi.length === 1 ? 0 : j])) {
+            issues.push({ segs: ['ensemble', 'init', 'high'], expected: 'values above low (low < high in every coordinate)', found: renderValue(vb) });
+            break;
+          }
+      }
+    }
+  }
+  return issues;
+}
+
+function pickBound(inclusive: unknown, strict: unknown, pick: (a: number, b: number) => number): { v: number; strict: boolean } | undefined {
+  const a = typeof inclusive === 'number' ? inclusive : undefined;
+  const b = typeof strict === 'number' ? strict : undefined;
+  if (a === undefined && b === undefined) return undefined;
+  if (a === undefined) return { v: b as number, strict: true };
+  if (b === undefined) return { v: a, strict: false };
+  const v = pick(a, b);
+  return { v, strict: v === b };
+}
+
+const isNumOrNums = (v: unknown): v is number | number[] =>
+  typeof v === 'number' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'));
+const asList = (v: number | number[]): number[] => (typeof v === 'number' ? [v] : v);
+
+/** Scalars of the initial condition become one-element lists (the engine broadcasts length 1 to dim). */
+function normalise(data: Obj): void {
+  const init = (data.ensemble as Obj).init as Obj;
+  for (const key of ['x', 'mean', 'std', 'low', 'high']) if (typeof init[key] === 'number') init[key] = [init[key]];
+}
+
+/** A copy of `v` with object keys in the schema's `properties` order (then any others), for a tidy resolved scenario. */
+function orderLike(v: unknown, schema: unknown): unknown {
+  if (!isPlainObject(schema)) return v;
+  if (Array.isArray(v)) return isPlainObject(schema.items) ? v.map((x) => orderLike(x, schema.items)) : v;
+  if (!isPlainObject(v) || !isPlainObject(schema.properties)) return v;
+  const props = schema.properties as Obj;
+  const out: Obj = {};
+  for (const k of Object.keys(props)) if (k in v) out[k] = orderLike(v[k], props[k]);
+  for (const k of Object.keys(v)) if (!(k in out)) out[k] = v[k];
+  return out;
+}
+
+// ------------------------------------------------------------------ ajv errors → issues
+
+/**
+ * Translate ajv errors (allErrors, verbose) into issues. For `oneOf`/`anyOf`
+ * failures, report against the branch the data was evidently meant for
+ * (decided by type, by a discriminating `const` such as `kind`, or by a key
+ * only that branch requires), else one issue describing the alternatives.
+ */
+function translate(errors: ErrorObject[], data: unknown, prefix: Seg[]): RawIssue[] {
+  const out: RawIssue[] = [];
+  const seen = new Set<string>();
+  for (const issue of translateGroup(errors, data, prefix)) {
+    const key = `${formatPath(issue.segs)}\u0000${issue.expected}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}
+
+function translateGroup(errors: ErrorObject[], data: unknown, prefix: Seg[]): RawIssue[] {
+  const composites = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const outer = composites.filter((c) => !composites.some((d) => d !== c && c.schemaPath.startsWith(`${d.schemaPath}/`)));
+  const consumed = new Set<ErrorObject>();
+  const out: RawIssue[] = [];
+  for (const c of outer) {
+    const sub = errors.filter((e) => e.schemaPath.startsWith(`${c.schemaPath}/`));
+    sub.forEach((e) => consumed.add(e));
+    consumed.add(c);
+    out.push(...translateComposite(c, sub, data, prefix));
+  }
+  for (const e of errors) if (!consumed.has(e)) out.push(...translateLeaf(e, data, prefix));
+  return out;
+}
+
+function translateComposite(c: ErrorObject, sub: ErrorObject[], data: unknown, prefix: Seg[]): RawIssue[] {
+  const segs = [...prefix, ...pointerSegs(c.instancePath, data)];
+  const value = c.data;
+  const branches = (Array.isArray(c.schema) ? c.schema : []) as JsonSchema[];
+  if (c.keyword === 'oneOf' && (c.params as { passingSchemas?: unknown }).passingSchemas != null)
+    return [{ segs, expected: `exactly one of: ${describe(c.parentSchema)}`, found: `${renderValue(value)}, which matches several` }];
+
+  const byBranch = branches.map((_, i) => sub.filter((e) => e.schemaPath.startsWith(`${c.schemaPath}/${i}/`)));
+  let live = branches.map((_, i) => i);
+  // (a) the data is not even of the branch's type
+  live = live.filter((i) => !byBranch[i].some((e) => e.keyword === 'type' && e.instancePath === c.instancePath));
+
+  // (b) a key every remaining branch requires is missing (e.g. init without kind)
+  if (live.length > 0) {
+    const missing = (i: number) =>
+      new Set(byBranch[i].filter((e) => e.keyword === 'required' && e.instancePath === c.instancePath).map((e) => String(e.params.missingProperty)));
+    const common = [...missing(live[0])].filter((k) => live.every((i) => missing(i).has(k)));
+    if (common.length > 0) {
+      const k = common[0];
+      const consts = live.map((i) => constOf(branches[i], k)).filter((x): x is string => x !== undefined);
+      return [
+        {
+          segs: [...segs, k],
+          expected: consts.length === live.length ? `one of ${quoteList(consts)} (required)` : `${describe(propSchema(branches[live[0]], k))} (required)`,
+          found: 'nothing',
+        },
+      ];
+    }
+  }
+
+  // (c) a discriminating constant (e.g. kind: point) rules the branch out
+  const constMiss = (i: number) =>
+    byBranch[i].find((e) => (e.keyword === 'const' || e.keyword === 'enum') && parentPointer(e.instancePath) === c.instancePath);
+  const afterConst = live.filter((i) => !constMiss(i));
+  if (afterConst.length === 0 && live.length > 0) {
+    const misses = live.map(constMiss) as ErrorObject[];
+    const keyPtr = misses[0].instancePath;
+    if (misses.every((e) => e.instancePath === keyPtr)) {
+      const k = decodePointerToken(keyPtr.slice(keyPtr.lastIndexOf('/') + 1));
+      const consts = live.flatMap((i) => constsOf(branches[i], k));
+      const found = misses[0].data;
+      const guess = typeof found === 'string' ? didYouMean(found, consts) : undefined;
+      return [{ segs: [...segs, k], expected: `one of ${quoteList(consts)}`, found: renderValue(found), hint: guess ? `Did you mean '${guess}'?` : undefined }];
+    }
+  }
+  live = afterConst;
+
+  // (d) a key only one branch requires is absent (e.g. potential: module / expression)
+  const specific = branches.map((b, i) => {
+    const own = requiredOf(b);
+    return own.filter((k) => branches.every((o, j) => j === i || !requiredOf(o).includes(k)));
+  });
+  if (live.length > 1) {
+    const present = (k: string) => isPlainObject(value) && k in value;
+    const withKeys = live.filter((i) => specific[i].length === 0 || specific[i].every(present));
+    if (withKeys.length > 0) live = withKeys;
+  }
+
+  if (live.length === 1) return translateGroup(byBranch[live[0]], data, prefix);
+
+  // No single branch: explain the alternatives.
+  if (branches.every((_, i) => specific[i].length > 0)) {
+    const keys = branches.map((_, i) => specific[i][0]);
+    const own = isPlainObject(value) ? Object.keys(value) : [];
+    const present = keys.filter((k) => own.includes(k));
+    const allowed = [...new Set(branches.flatMap((b) => Object.keys(propsOf(b))))];
+    const unknown = own.filter((k) => !allowed.includes(k));
+    const guesses = unknown.map((k) => [k, didYouMean(k, keys)]).filter(([, g]) => g) as string[][];
+    return [
+      {
+        segs,
+        expected: `a mapping with exactly one of ${quoteList(keys)}`,
+        found: present.length > 1 ? `both ${quoteList(present)}` : renderValue(value),
+        hint: guesses.length ? guesses.map(([k, g]) => `'${k}': did you mean '${g}'?`).join(' ') : undefined,
+      },
+    ];
+  }
+  // Alternatives told apart by a constant (e.g. init kinds): name the key and its values.
+  const tagKeys = Object.keys(propsOf(branches[0])).filter((k) => branches.every((b) => constsOf(b, k).length > 0));
+  if (tagKeys.length > 0) {
+    const k = tagKeys[0];
+    return [{ segs, expected: `a mapping with ${k}: one of ${quoteList(branches.flatMap((b) => constsOf(b, k)))}`, found: renderValue(value) }];
+  }
+  return [{ segs, expected: describe(c.parentSchema), found: renderValue(value) }];
+}
+
+function translateLeaf(e: ErrorObject, data: unknown, prefix: Seg[]): RawIssue[] {
+  const segs = [...prefix, ...pointerSegs(e.instancePath, data)];
+  const parent = (e.parentSchema ?? {}) as JsonSchema;
+  const value = e.data;
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required': {
+      const k = String(params.missingProperty);
+      return [{ segs: [...segs, k], expected: `${describe(propSchema(parent, k))} (required)`, found: 'nothing' }];
+    }
+    case 'additionalProperties': {
+      const k = String(params.additionalProperty);
+      const allowed = Object.keys(propsOf(parent));
+      const guess = didYouMean(k, allowed);
+      const hint = [guess ? `Did you mean '${guess}'?` : '', allowed.length ? `Allowed here: ${allowed.join(', ')}.` : ''].filter(Boolean).join(' ');
+      return [{ segs: [...segs, k], expected: 'a known key', found: `unknown key ${renderValue(k)}`, hint: hint || undefined }];
+    }
+    case 'type': {
+      let hint: string | undefined;
+      const wantsNumber = /number|integer/.test(String(params.type));
+      if (typeof value === 'string' && wantsNumber && value.trim() !== '' && Number.isFinite(Number(value)))
+        hint = 'It is quoted, so YAML reads it as a string; remove the quotes.';
+      else if (value === null) hint = 'An empty value is null in YAML.';
+      return [{ segs, expected: describe(parent), found: renderValue(value), hint }];
+    }
+    case 'enum':
+    case 'const': {
+      const options = (e.keyword === 'enum' ? (parent.enum as unknown[]) : [parent.const]).map(String);
+      const guess = typeof value === 'string' ? didYouMean(value, options) : undefined;
+      return [{ segs, expected: describe(parent), found: renderValue(value), hint: guess ? `Did you mean '${guess}'?` : undefined }];
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'multipleOf':
+    case 'minItems':
+    case 'maxItems':
+    case 'minLength':
+    case 'maxLength':
+    case 'pattern':
+      return [{ segs, expected: describe(parent), found: renderValue(value) }];
+    case 'minProperties': {
+      const keys = Object.keys(propsOf(parent));
+      return [{ segs, expected: keys.length ? `at least one of ${keys.join(', ')}` : 'a non-empty mapping', found: renderValue(value) }];
+    }
+    case 'uniqueItems':
+      return [{ segs, expected: 'a list without repeated entries', found: renderValue(value), hint: `Entries ${params.j} and ${params.i} are equal.` }];
+    default:
+      return [{ segs, expected: `a value that ${e.message ?? `satisfies ${e.keyword}`}`, found: renderValue(value) }];
+  }
+}
+
+// ------------------------------------------------------------------ describing schemas
+
+const PATTERN_TEXT: Record<string, string> = {
+  [NAME_PATTERN]: "a name of letters, digits, '.', '_' and '-'",
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'an identifier (letters, digits and _, not starting with a digit)',
+};
+
+/** A phrase for what a schema accepts: `a number > 0`, `one of 'gd', 'sgld'`, `a list of 2 numbers`. */
+export function describe(schema: unknown): string {
+  if (!isPlainObject(schema)) return 'a value';
+  if ('const' in schema) return `'${String(schema.const)}'`;
+  if (Array.isArray(schema.enum)) return `one of ${quoteList(schema.enum.map(String))}`;
+  const alts = (schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
+  if (Array.isArray(alts)) return alts.map(describe).join(' or ');
+  const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+  if (types.length === 0) return isPlainObject(schema.properties) ? describeType('object', schema) : 'a value';
+  return types.map((t) => describeType(t, schema)).join(' or ');
+}
+
+function describeType(t: string, s: Obj): string {
+  switch (t) {
+    case 'number':
+    case 'integer': {
+      const base = t === 'integer' ? 'an integer' : 'a number';
+      const lo = typeof s.exclusiveMinimum === 'number' ? `> ${s.exclusiveMinimum}` : typeof s.minimum === 'number' ? `≥ ${s.minimum}` : '';
+      const hi = typeof s.exclusiveMaximum === 'number' ? `< ${s.exclusiveMaximum}` : typeof s.maximum === 'number' ? `≤ ${s.maximum}` : '';
+      if (t === 'integer' && typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.maximum < Number.MAX_SAFE_INTEGER)
+        return `an integer from ${s.minimum} to ${s.maximum}`;
+      const max = hi && !(typeof s.maximum === 'number' && s.maximum >= Number.MAX_SAFE_INTEGER) ? hi : '';
+      return [base, lo, max && lo ? `and ${max}` : max].filter(Boolean).join(' ');
+    }
+    case 'string':
+      if (typeof s.pattern === 'string') return PATTERN_TEXT[s.pattern] ?? `a string matching /${s.pattern}/`;
+      return typeof s.minLength === 'number' && s.minLength > 0 ? 'a non-empty string' : 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'null':
+      return 'null';
+    case 'array': {
+      const item = isPlainObject(s.items) ? plural(describe(s.items)) : 'values';
+      if (typeof s.minItems === 'number' && s.minItems === s.maxItems) return `a list of ${s.minItems} ${item}`;
+      return `${typeof s.minItems === 'number' && s.minItems > 0 ? 'a non-empty list' : 'a list'} of ${item}`;
+    }
+    case 'object':
+      return typeof s.title === 'string' ? `a mapping (${s.title})` : 'a mapping';
+    default:
+      return `a ${t}`;
+  }
+}
+
+function plural(phrase: string): string {
+  return phrase.replace(/^(a|an) (\w+)/, (_, _a: string, w: string) => `${w}s`).replace(/ or (a|an) (\w+)/g, (_, _a: string, w: string) => ` or ${w}s`);
+}
+
+const propsOf = (s: unknown): Obj => (isPlainObject(s) && isPlainObject(s.properties) ? s.properties : {});
+const propSchema = (s: unknown, k: string): unknown => propsOf(s)[k];
+const requiredOf = (s: unknown): string[] => (isPlainObject(s) && Array.isArray(s.required) ? (s.required as string[]) : []);
+function constsOf(s: unknown, k: string): string[] {
+  const p = propSchema(s, k);
+  if (!isPlainObject(p)) return [];
+  if ('const' in p) return [String(p.const)];
+  return Array.isArray(p.enum) ? p.enum.map(String) : [];
+}
+const constOf = (s: unknown, k: string): string | undefined => constsOf(s, k)[0];
+
+// ------------------------------------------------------------------ paths, lines, overrides
+
+function decodePointerToken(t: string): string {
+  return t.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function parentPointer(p: string): string {
+  return p.slice(0, p.lastIndexOf('/'));
+}
+
+/** JSON pointer → path segments (indices where the data is a list). */
+function pointerSegs(pointer: string, data: unknown): Seg[] {
+  if (!pointer) return [];
+  const out: Seg[] = [];
+  let cur: unknown = data;
+  for (const tok of pointer.slice(1).split('/').map(decodePointerToken)) {
+    if (Array.isArray(cur)) {
+      const i = Number(tok);
+      out.push(i);
+      cur = cur[i];
+    } else {
+      out.push(tok);
+      cur = isPlainObject(cur) ? cur[tok] : undefined;
+    }
+  }
+  return out;
+}
+
+/** Line of a path in the document: the key's line when the path exists, else its deepest existing ancestor's. */
+function makeLocator(doc: Document, lc: LineCounter): (segs: Seg[]) => number | undefined {
+  const lineOf = (n: unknown): number | undefined => {
+    if (isNode(n) && n.range) return lc.linePos(n.range[0]).line;
+    return undefined;
+  };
+  return (segs) => {
+    let node: unknown = doc.contents;
+    let line = lineOf(node);
+    for (const seg of segs) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+        if (!pair) break;
+        line = lineOf(pair.key) ?? lineOf(pair.value) ?? line;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+        node = node.items[seg];
+        line = lineOf(node) ?? line;
+      } else break;
+    }
+    return line;
+  };
+}
+
+const startsWith = (segs: Seg[], prefix: Seg[]) => prefix.length <= segs.length && prefix.every((s, i) => String(s) === String(segs[i]));
+
+/** Turn raw issues into placed ones: line from the file unless the value came from the command line; ordered by line. */
+function place(issues: RawIssue[], origin: Origin): ScenarioIssue[] {
+  const placed = issues.map((i, order) => {
+    const o = origin.overrides.find((ov) => startsWith(i.segs, ov.segs));
+    const issue: ScenarioIssue = { path: formatPath(i.segs), expected: i.expected, found: i.found };
+    const hint = o ? [i.hint, `(Value from ${o.label}.)`].filter(Boolean).join(' ') : i.hint;
+    if (hint) issue.hint = hint;
+    const line = o ? undefined : origin.locate?.(i.segs);
+    if (line !== undefined) issue.line = line;
+    return { issue, order };
+  });
+  placed.sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.order - b.order);
+  return placed.map((p) => p.issue);
+}
+
+function applyOverride(root: Obj, segs: Seg[], value: unknown, label: string, origin: Origin, issues: RawIssue[]): void {
+  let cur: unknown = root;
+  for (let i = 0; i < segs.length; i++) {
+    const last = i === segs.length - 1;
+    const seg = segs[i];
+    if (Array.isArray(cur)) {
+      const idx = typeof seg === 'number' ? seg : /^\d+$/.test(seg) ? Number(seg) : NaN;
+      if (!(idx >= 0 && idx <= cur.length)) {
+        issues.push({ segs: segs.slice(0, i + 1), expected: `a list index from 0 to ${cur.length}`, found: renderValue(seg), hint: `(In ${label}.)` });
+        return;
+      }
+      if (last) cur[idx] = value;
+      else {
+        if (cur[idx] === undefined || cur[idx] === null) cur[idx] = {};
+        cur = cur[idx];
+      }
+    } else if (isPlainObject(cur)) {
+      const key = String(seg);
+      if (last) cur[key] = value;
+      else {
+        if (cur[key] === undefined || cur[key] === null) cur[key] = {};
+        cur = cur[key];
+      }
+    } else {
+      issues.push({
+        segs: segs.slice(0, i),
+        expected: `a mapping or list to set ${formatPath(segs)} in`,
+        found: renderValue(cur),
+        hint: `(In ${label}.)`,
+      });
+      return;
+    }
+  }
+  origin.overrides.push({ segs, label });
+}
+
+function scanNonFinite(v: unknown, segs: Seg[], report: (segs: Seg[], v: number) => void): void {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) report(segs, v);
+  } else if (Array.isArray(v)) v.forEach((x, i) => scanNonFinite(x, [...segs, i], report));
+  else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) scanNonFinite(x, [...segs, k], report);
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,256 @@
+/**
+ * The JSON Schema of a scenario file (draft 2020-12, the dialect of the
+ * potential families' `paramsSchema`). It is the single source of truth for
+ * the file format: `types.ts` mirrors it, the loader validates against it with
+ * ajv (`useDefaults` fills the defaults written here), and `stochdyn schema`
+ * publishes it for editors via `scenarioJsonSchema()`.
+ *
+ * Every object is closed (`additionalProperties: false`) so that a misspelt
+ * key is an error, except the bodies of `analysis` / `theory` entries and
+ * `potential.params`, which are validated by kind elsewhere.
+ *
+ * Defaults inside `oneOf` branches are not applied by ajv, so those of
+ * `potential` (`params: {}`, `coordinates: ['x']`) are filled by the loader.
+ */
+import type { JsonSchema } from '../potentials/registry.js';
+import { listPotentialFamilies } from '../potentials/index.js';
+
+/** Names of scenarios, outputs and events: letters, digits, `.`, `_`, `-`. */
+export const NAME_PATTERN = '^[A-Za-z0-9._-]+$';
+
+const finiteNumber = { type: 'number' };
+const numberOrList = (item: JsonSchema = {}): JsonSchema => ({
+  type: ['number', 'array'],
+  ...item,
+  items: { type: 'number', ...item },
+  minItems: 1,
+});
+
+const bound: JsonSchema = {
+  type: 'object',
+  description: 'Bounds on one observable; at least one of ge (≥), gt (>), le (≤), lt (<).',
+  properties: { ge: finiteNumber, gt: finiteNumber, le: finiteNumber, lt: finiteNumber },
+  additionalProperties: false,
+  minProperties: 1,
+};
+
+const groupSettings: JsonSchema = {
+  type: 'object',
+  description: 'Overrides of lr, temperature and weight_decay for one parameter group.',
+  properties: {
+    lr: { type: 'number', exclusiveMinimum: 0 },
+    temperature: { type: 'number', minimum: 0 },
+    weight_decay: { type: 'number', minimum: 0 },
+  },
+  additionalProperties: false,
+};
+
+const potentialSchema: JsonSchema = {
+  description: 'The potential f(x): a registered family (kind), a user module, or an expression.',
+  oneOf: [
+    {
+      type: 'object',
+      title: 'registered family',
+      properties: {
+        kind: { type: 'string', minLength: 1, description: 'registered potential family (`stochdyn list potentials`)' },
+        params: { type: 'object', description: "the family's parameters (validated against its paramsSchema)" },
+      },
+      required: ['kind'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'user module',
+      properties: {
+        module: {
+          type: 'string',
+          minLength: 1,
+          description: 'path of a JS module exporting createPotential(params), relative to the scenario file',
+        },
+        params: { type: 'object', description: 'passed to createPotential (default {})' },
+      },
+      required: ['module'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'expression',
+      properties: {
+        expression: { type: 'string', minLength: 1, description: 'f over the coordinates, e.g. "x^4 - 2*x^2 + 0.1*x"' },
+        coordinates: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          minItems: 1,
+          uniqueItems: true,
+          description: "coordinate names (default ['x'])",
+        },
+        params: {
+          type: 'object',
+          additionalProperties: { type: 'number' },
+          description: 'named constants in scope of the expression (default {})',
+        },
+        minima: {
+          type: 'array',
+          items: { type: 'array', items: { type: 'number' }, minItems: 1 },
+          description: 'known local minima, one point per entry (for the `well` observable)',
+        },
+      },
+      required: ['expression'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+const initSchema: JsonSchema = {
+  description: 'Initial positions of the replicas (default {kind: potential}: the potential’s own initialiser).',
+  default: { kind: 'potential' },
+  oneOf: [
+    {
+      type: 'object',
+      title: 'point',
+      properties: { kind: { const: 'point' }, x: numberOrList() },
+      required: ['kind', 'x'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'normal',
+      properties: { kind: { const: 'normal' }, mean: numberOrList(), std: numberOrList({ exclusiveMinimum: 0 }) },
+      required: ['kind', 'mean', 'std'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'uniform',
+      properties: { kind: { const: 'uniform' }, low: numberOrList(), high: numberOrList() },
+      required: ['kind', 'low', 'high'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'potential',
+      properties: { kind: { const: 'potential' } },
+      required: ['kind'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+const kindEntry: JsonSchema = {
+  type: 'object',
+  properties: { kind: { type: 'string', minLength: 1 } },
+  required: ['kind'],
+};
+
+/** The scenario schema used for validation (without per-family params; see `scenarioJsonSchema`). */
+export const scenarioSchema: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'stochdyn scenario',
+  type: 'object',
+  properties: {
+    name: { type: 'string', pattern: NAME_PATTERN, description: 'scenario name (output folder): letters, digits, . _ -' },
+    description: { type: 'string', default: '' },
+    seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
+    potential: potentialSchema,
+    dynamics: {
+      type: 'object',
+      properties: {
+        integrator: { enum: ['gd', 'sgld', 'baoab'], default: 'sgld', description: 'gd (θ = 0), sgld (overdamped Langevin), baoab (underdamped)' },
+        lr: { type: 'number', exclusiveMinimum: 0, description: 'learning rate η = time step' },
+        temperature: { type: 'number', minimum: 0, default: 0, description: 'temperature θ (0 or absent for gd)' },
+        steps: { type: 'integer', minimum: 0, description: 'number of steps' },
+        weight_decay: { type: 'number', minimum: 0, default: 0 },
+        friction: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'BAOAB friction γ' },
+        batch_size: { type: ['integer', 'null'], minimum: 1, default: null, description: 'minibatch size (null = full batch)' },
+        groups: { type: 'object', additionalProperties: groupSettings, default: {}, description: 'per-group overrides' },
+      },
+      required: ['lr', 'steps'],
+      additionalProperties: false,
+    },
+    ensemble: {
+      type: 'object',
+      properties: {
+        replicas: { type: 'integer', minimum: 1, maximum: 1e8, description: 'number of independent replicas' },
+        init: initSchema,
+        momenta: { enum: ['thermal', 'zero'], default: 'thermal', description: 'initial momenta (baoab only)' },
+      },
+      required: ['replicas'],
+      additionalProperties: false,
+    },
+    observe: {
+      type: 'object',
+      default: {},
+      properties: {
+        grid: {
+          type: 'object',
+          default: {},
+          properties: {
+            kind: { enum: ['linear', 'log'], default: 'log' },
+            points: { type: 'integer', minimum: 2, maximum: 100000, default: 100 },
+          },
+          additionalProperties: false,
+        },
+        observables: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['energy'] },
+        histograms: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            properties: {
+              of: { type: 'string', minLength: 1, description: 'observable' },
+              bins: { type: 'integer', minimum: 1, maximum: 1e6, default: 100 },
+              range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lo, hi], lo < hi' },
+              at: { enum: ['final', 'grid'], default: 'final' },
+              from: { type: 'integer', minimum: 0, default: 0, description: 'first step included (at: grid)' },
+            },
+            required: ['of', 'range'],
+            additionalProperties: false,
+          },
+        },
+        events: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            properties: {
+              name: { type: 'string', pattern: NAME_PATTERN },
+              enter: {
+                type: 'object',
+                additionalProperties: bound,
+                minProperties: 1,
+                description: 'region: every listed observable within its bounds',
+              },
+              every: { type: 'integer', minimum: 1, default: 1, description: 'check cadence in steps' },
+            },
+            required: ['name', 'enter'],
+            additionalProperties: false,
+          },
+        },
+        finals: { type: 'boolean', default: true, description: 'write per-replica final values' },
+      },
+      additionalProperties: false,
+    },
+    analysis: { type: 'array', items: kindEntry, default: [] },
+    theory: { type: 'array', items: kindEntry, default: [] },
+  },
+  required: ['name', 'potential', 'dynamics', 'ensemble'],
+  additionalProperties: false,
+};
+
+/**
+ * The published JSON Schema (`stochdyn schema`): the scenario schema plus, per
+ * registered potential family, an `if kind = … then params: <paramsSchema>`
+ * so editors check and complete `potential.params`. Families registered after
+ * the call are not included.
+ */
+export function scenarioJsonSchema(): JsonSchema {
+  const s = structuredClone(scenarioSchema) as JsonSchema & { properties: Record<string, JsonSchema> };
+  const families = listPotentialFamilies();
+  const pot = s.properties.potential as JsonSchema & { oneOf: Array<{ properties: Record<string, JsonSchema> }> };
+  pot.oneOf[0].properties.kind = { ...pot.oneOf[0].properties.kind, examples: families.map((f) => f.name) };
+  pot.allOf = families.map((f) => ({
+    if: { properties: { kind: { const: f.name } }, required: ['kind'] },
+    then: { properties: { params: { description: f.description, ...structuredClone(f.paramsSchema) } } },
+  }));
+  return s;
+}
