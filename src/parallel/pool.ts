@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import Pool from 'worker-threads-pool';
 import type { ShardResult } from '../observables/results.js';
 import { runShard, type ShardSpec } from './shard-runner.js';
@@ -58,6 +59,7 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
   }
   const entry = workerEntry();
   const pool = new Pool({ max: o.workers, maxWaiting: Infinity });
+  const live = new Set<Worker>();
   try {
     return await Promise.all(
       specs.map(
@@ -65,6 +67,8 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
           new Promise<ShardResult>((resolve, reject) => {
             pool.acquire(entry, { workerData: spec }, (err, worker) => {
               if (err) return reject(err);
+              live.add(worker);
+              worker.on('exit', () => live.delete(worker));
               let settled = false;
               worker.on('message', (m: WorkerMessage) => {
                 if (m.type === 'progress') report(i, m.step);
@@ -94,7 +98,9 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
           }),
       ),
     );
-  } finally {
-    await new Promise<void>((r) => pool.destroy(() => r()));
+  } catch (e) {
+    // A shard failed: stop the others (workers that finished have exited on their own).
+    await Promise.all([...live].map((w) => w.terminate()));
+    throw e;
   }
 }

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * The `stochdyn` command. The only layer that prints.
+ */
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { listIntegrators } from '../engine/integrators/index.js';
+import { builtinObservables } from '../observables/observables.js';
+import { listPotentialFamilies } from '../potentials/index.js';
+import { checkScenario, packageVersion, runScenario } from '../report/run-scenario.js';
+import { loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
+import { formatRunTable } from './format.js';
+
+const intArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, found '${v}'`);
+  return n;
+};
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function progressBar(quiet: boolean) {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'running |{bar}| {percentage}% · {rate} replica-steps/s · ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const t0 = Date.now();
+  return {
+    update(done: number, total: number) {
+      if (!started) {
+        bar.start(total, 0, { rate: '—' });
+        started = true;
+      }
+      const secs = (Date.now() - t0) / 1000;
+      bar.update(done, { rate: secs > 0 ? (done / secs).toExponential(2) : '—' });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('stochdyn')
+    .description('Stochastic dynamics of learning: Langevin/SGLD ensembles from scenario files.')
+    .version(packageVersion())
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stochdyn run scenarios/quickstart.yaml
+  $ stochdyn run scenarios/quickstart.yaml --replicas 1000 --set dynamics.temperature=0.3 --workers 2
+  $ stochdyn validate scenarios/quickstart.yaml
+  $ stochdyn list potentials
+  $ stochdyn schema > stochdyn.schema.json`,
+    );
+
+  program
+    .command('run')
+    .description('run a scenario: an ensemble of replicas, written to output/<name>/<run-id>/')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('-o, --out <dir>', 'output directory (default: output/<name>/<run-id>)')
+    .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
+    .option('-w, --workers <n>', 'worker threads (0 = run in this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
+    .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
+    .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable)', collect, [])
+    .option('--json', 'print the summary as JSON on stdout instead of a table')
+    .option('-q, --quiet', 'no progress bar')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stochdyn run scenarios/quickstart.yaml --replicas 2000 --seed 3
+  $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
+  $ stochdyn run scenarios/quickstart.yaml --json | jq .events`,
+    )
+    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean }) => {
+      const scenario = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+      const bar = progressBar(!!opts.quiet || !!opts.json);
+      let out;
+      try {
+        out = await runScenario(scenario, { out: opts.out, workers: opts.workers, onProgress: (d, t) => bar?.update(d, t) });
+      } finally {
+        bar?.stop();
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+      else process.stdout.write(formatRunTable(out.summary, out.dir));
+    });
+
+  program
+    .command('validate')
+    .description('check a scenario file (schema, and against its potential) without running it')
+    .argument('<scenario>', 'scenario file')
+    .option('--set <key=value>', 'override a key before validating (repeatable)', collect, [])
+    .option('--json', 'print the resolved scenario as JSON')
+    .action(async (file: string, opts: { set: string[]; json?: boolean }) => {
+      const s = await loadScenario(file, { set: opts.set });
+      const p = await checkScenario(s);
+      if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `${file}: valid — ${s.ensemble.replicas} replicas × ${s.dynamics.steps} steps of ${s.dynamics.integrator} in a ${p.dim}-D potential (${p.coordinates.join(', ')})\n`,
+        );
+    });
+
+  program
+    .command('list')
+    .description('list the registered potentials, integrators or observables')
+    .argument('[what]', 'potentials | integrators | observables (default: all)')
+    .option('--json', 'machine-readable output')
+    .action((what: string | undefined, opts: { json?: boolean }) => {
+      const kinds = ['potentials', 'integrators', 'observables'];
+      if (what && !kinds.includes(what)) throw new ScenarioError('(command line)', [{ path: 'list <what>', expected: kinds.join(' | '), found: `'${what}'` }]);
+      const table: Record<string, Array<{ name: string; description: string }>> = {
+        potentials: listPotentialFamilies().map((f) => ({ name: f.name, description: f.description })),
+        integrators: listIntegrators().map((i) => ({ name: i.name, description: i.description })),
+        observables: builtinObservables,
+      };
+      const chosen = what ? [what] : kinds;
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(Object.fromEntries(chosen.map((k) => [k, table[k]])), null, 2) + '\n');
+        return;
+      }
+      for (const k of chosen) {
+        process.stdout.write(`${k}:\n`);
+        const w = Math.max(...table[k].map((e) => e.name.length));
+        for (const e of table[k]) process.stdout.write(`  ${e.name.padEnd(w)}  ${e.description}\n`);
+      }
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files (for editor autocompletion)')
+    .action(() => {
+      process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
+    });
+
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((e: unknown) => {
+  if (e instanceof ScenarioError) {
+    process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    const err = e as Error;
+    process.stderr.write(`stochdyn: error: ${err.message ?? String(e)}\n`);
+    if (process.env.STOCHDYN_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  }
+});

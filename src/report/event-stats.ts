@@ -1,0 +1,60 @@
+/**
+ * First-passage statistics of one event for summary.json: replicas that never
+ * entered are censored at the last step, replicas that diverged first are
+ * censored at their divergence step.
+ */
+import { analyzeFirstPassage } from '../stats/first-passage.js';
+
+export interface FirstPassageSummary {
+  replicas: number;
+  entered: number;
+  censored: number;
+  fractionEntered: number;
+  /** Mean step of entry over the replicas that entered (biased low under censoring). */
+  meanStepsEntered: number | null;
+  rate: { perStep: number | null; ci95PerStep: [number, number] | null; perTime: number | null; ci95PerTime: [number, number] | null };
+  mfpt: { steps: number | null; ci95Steps: [number, number] | null; time: number | null; ci95Time: [number, number] | null };
+  /** Kaplan–Meier median first-passage step (null while survival stays above ½). */
+  medianSteps: number | null;
+}
+
+const fin = (v: number) => (Number.isFinite(v) ? v : null);
+const pair = (a: number, b: number): [number, number] | null => (Number.isFinite(a) && Number.isFinite(b) ? [a, b] : null);
+
+export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64Array, steps: number, lr: number): FirstPassageSummary {
+  const n = firstStep.length;
+  const censorTimes = new Float64Array(n);
+  for (let i = 0; i < n; i++) censorTimes[i] = divergedAt[i] >= 0 && !(firstStep[i] <= divergedAt[i]) ? divergedAt[i] : steps;
+  const fp = analyzeFirstPassage(firstStep, steps, { censorTimes });
+  let sum = 0;
+  for (let i = 0; i < n; i++) if (firstStep[i] === firstStep[i] && firstStep[i] <= censorTimes[i]) sum += firstStep[i];
+  let median: number | null = null;
+  for (let k = 0; k < fp.km.times.length; k++) {
+    if (fp.km.survival[k] <= 0.5) {
+      median = fp.km.times[k];
+      break;
+    }
+  }
+  const [rlo, rhi] = fp.rateCI;
+  const [mlo, mhi] = fp.meanTimeCI;
+  return {
+    replicas: n,
+    entered: fp.entered,
+    censored: fp.censored,
+    fractionEntered: n > 0 ? fp.entered / n : 0,
+    meanStepsEntered: fp.entered > 0 ? sum / fp.entered : null,
+    rate: {
+      perStep: fin(fp.rate),
+      ci95PerStep: pair(rlo, rhi),
+      perTime: fin(fp.rate / lr),
+      ci95PerTime: pair(rlo / lr, rhi / lr),
+    },
+    mfpt: {
+      steps: fin(fp.meanTime),
+      ci95Steps: pair(mlo, mhi),
+      time: fin(fp.meanTime * lr),
+      ci95Time: pair(mlo * lr, mhi * lr),
+    },
+    medianSteps: median,
+  };
+}

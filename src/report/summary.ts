@@ -1,0 +1,244 @@
+/**
+ * The run summary (`summary.json`): a documented, stable schema — see the
+ * README section "Output files". Everything except the `timing` block is a
+ * deterministic function of (scenario, seed): it is bit-identical for any
+ * number of workers.
+ */
+import { divergenceReasonText } from '../engine/types.js';
+import type { RunResult } from '../parallel/merge.js';
+import type { Scenario } from '../scenario/types.js';
+import { QuantileSketch } from '../stats/quantile-sketch.js';
+import { firstPassageSummary, type FirstPassageSummary } from './event-stats.js';
+
+export const SUMMARY_SCHEMA = 'stochdyn.summary/1';
+
+export interface Distribution {
+  n: number;
+  mean: number | null;
+  std: number | null;
+  sem: number | null;
+  min: number | null;
+  q05: number | null;
+  q25: number | null;
+  q50: number | null;
+  q75: number | null;
+  q95: number | null;
+  max: number | null;
+}
+
+export interface TracePoint {
+  step: number;
+  time: number;
+  n: number;
+  mean: number | null;
+  std: number | null;
+  q05: number | null;
+  q25: number | null;
+  q50: number | null;
+  q75: number | null;
+  q95: number | null;
+}
+
+export interface Summary {
+  schema: typeof SUMMARY_SCHEMA;
+  stochdyn: { version: string };
+  scenario: { name: string; description: string; source: string };
+  run: {
+    id: string;
+    seed: number;
+    run: number;
+    status: 'completed';
+    replicas: number;
+    dim: number;
+    coordinates: string[];
+    integrator: string;
+    lr: number;
+    temperature: number;
+    steps: number;
+    physicalTime: number;
+    observationPoints: number;
+  };
+  rng: { generator: string; normals: string; seeding: string };
+  observables: Record<string, { final: Distribution }>;
+  histograms: Array<{
+    of: string;
+    bins: number;
+    range: [number, number];
+    at: 'final' | 'grid';
+    from: number;
+    samples: number;
+    underflow: number;
+    overflow: number;
+  }>;
+  events: Record<string, FirstPassageSummary>;
+  divergence: {
+    count: number;
+    fraction: number;
+    firstStep: number | null;
+    byReason: Record<string, number>;
+    /** The first (at most 20) diverged replicas in replica order. */
+    examples: Array<{ replica: number; step: number; reason: string }>;
+  };
+  theory: unknown[];
+  /** Wall-clock facts: the only part of the summary that varies between identical runs. */
+  timing: {
+    workers: number;
+    startedAt: string;
+    finishedAt: string;
+    wallSeconds: number;
+    replicaStepsPerSecond: number;
+  };
+}
+
+const nn = (v: number) => (Number.isFinite(v) ? v : null);
+
+/** Exact distribution statistics of a sample (NaNs dropped). */
+export function distribution(values: ArrayLike<number>): Distribution {
+  const v = Array.from(values).filter((x) => x === x).sort((a, b) => a - b);
+  const n = v.length;
+  if (n === 0) return { n: 0, mean: null, std: null, sem: null, min: null, q05: null, q25: null, q50: null, q75: null, q95: null, max: null };
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (v[i] - mean) / (i + 1);
+  let m2 = 0;
+  for (let i = 0; i < n; i++) m2 += (v[i] - mean) * (v[i] - mean);
+  const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
+  const q = (p: number) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    return lo + 1 < n ? v[lo] + (h - lo) * (v[lo + 1] - v[lo]) : v[lo];
+  };
+  return { n, mean: nn(mean), std: nn(std), sem: nn(std / Math.sqrt(n)), min: v[0], q05: q(0.05), q25: q(0.25), q50: q(0.5), q75: q(0.75), q95: q(0.95), max: v[n - 1] };
+}
+
+/** Reduce the block moments of a trace in block order: one TracePoint per grid point per observable. */
+export function tracePoints(r: RunResult, lr: number): Record<string, TracePoint[]> {
+  const t = r.traces;
+  const nGrid = t.steps.length;
+  const nObs = t.observables.length;
+  const out: Record<string, TracePoint[]> = {};
+  for (let k = 0; k < nObs; k++) {
+    const pts: TracePoint[] = [];
+    for (let g = 0; g < nGrid; g++) {
+      // Chan et al. pairwise merge, sequential in block order.
+      let n = 0, mean = 0, m2 = 0;
+      for (let b = 0; b < t.blocks; b++) {
+        const o = ((b * nGrid + g) * nObs + k) * 3;
+        const nb = t.moments[o];
+        if (nb === 0) continue;
+        const mb = t.moments[o + 1];
+        const tot = n + nb;
+        const d = mb - mean;
+        mean += (d * nb) / tot;
+        m2 += t.moments[o + 2] + (d * d * n * nb) / tot;
+        n = tot;
+      }
+      const sk = QuantileSketch.fromJSON(t.sketches[g * nObs + k] as never);
+      const q = (p: number) => (n > 0 ? nn(sk.quantile(p)) : null);
+      pts.push({
+        step: t.steps[g],
+        time: t.steps[g] * lr,
+        n,
+        mean: n > 0 ? nn(mean) : null,
+        std: n > 1 ? nn(Math.sqrt(m2 / (n - 1))) : null,
+        q05: q(0.05),
+        q25: q(0.25),
+        q50: q(0.5),
+        q75: q(0.75),
+        q95: q(0.95),
+      });
+    }
+    out[t.observables[k]] = pts;
+  }
+  return out;
+}
+
+export interface SummaryMeta {
+  id: string;
+  version: string;
+  run: number;
+  workers: number;
+  startedAt: Date;
+  finishedAt: Date;
+  dim: number;
+  coordinates: string[];
+  theory: unknown[];
+}
+
+export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary {
+  const nObs = r.finals.observables.length;
+  const alive = (i: number) => !(r.divergedAt[i] >= 0);
+  const observables: Summary['observables'] = {};
+  r.finals.observables.forEach((name, k) => {
+    const vals: number[] = [];
+    for (let i = 0; i < r.count; i++) if (alive(i)) vals.push(r.finals.values[i * nObs + k]);
+    observables[name] = { final: distribution(vals) };
+  });
+  const events: Summary['events'] = {};
+  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, s.dynamics.lr);
+
+  const byReason: Record<string, number> = {};
+  const examples: Summary['divergence']['examples'] = [];
+  let count = 0;
+  let firstStep = Infinity;
+  for (let i = 0; i < r.count; i++) {
+    if (!(r.divergedAt[i] >= 0)) continue;
+    count++;
+    const reason = divergenceReasonText[r.divergedReason[i]] ?? 'unknown';
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+    firstStep = Math.min(firstStep, r.divergedAt[i]);
+    if (examples.length < 20) examples.push({ replica: i, step: r.divergedAt[i], reason });
+  }
+  const wall = (m.finishedAt.getTime() - m.startedAt.getTime()) / 1000;
+  return {
+    schema: SUMMARY_SCHEMA,
+    stochdyn: { version: m.version },
+    scenario: { name: s.name, description: s.description, source: s.source },
+    run: {
+      id: m.id,
+      seed: s.seed,
+      run: m.run,
+      status: 'completed',
+      replicas: r.count,
+      dim: m.dim,
+      coordinates: m.coordinates,
+      integrator: s.dynamics.integrator,
+      lr: s.dynamics.lr,
+      temperature: s.dynamics.temperature,
+      steps: r.steps,
+      physicalTime: r.steps * s.dynamics.lr,
+      observationPoints: r.traces.steps.length,
+    },
+    rng: {
+      generator: 'sfc32 per replica',
+      normals: 'ziggurat, 128 layers (Marsaglia–Tsang, Doornik bit split)',
+      seeding: 'seedrandom ARC4 keyed "stochdyn/<seed>/<run>/<replica>"',
+    },
+    observables,
+    histograms: r.histograms.map((h) => ({
+      of: h.of,
+      bins: h.bins,
+      range: h.range,
+      at: h.at,
+      from: h.from,
+      samples: h.samples,
+      underflow: h.underflow,
+      overflow: h.overflow,
+    })),
+    events,
+    divergence: {
+      count,
+      fraction: r.count > 0 ? count / r.count : 0,
+      firstStep: count > 0 ? firstStep : null,
+      byReason,
+      examples,
+    },
+    theory: m.theory,
+    timing: {
+      workers: m.workers,
+      startedAt: m.startedAt.toISOString(),
+      finishedAt: m.finishedAt.toISOString(),
+      wallSeconds: wall,
+      replicaStepsPerSecond: wall > 0 ? (r.count * r.steps) / wall : 0,
+    },
+  };
+}
