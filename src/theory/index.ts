@@ -1,0 +1,6 @@
+/** Closed forms and exact numerics for the models of MODELS.md 1 (bottom layer). */
+export * from './quadrature.js';
+export * from './gibbs.js';
+export * from './ornstein-uhlenbeck.js';
+export * from './mfpt.js';
+export * from './wells.js';
