@@ -63,6 +63,7 @@ export function gibbsDensity1D(
   const g = (x: number): number => Math.exp(-(f(x) - shift) / theta);
   const cum = new CumulativeIntegral(g, lo, hi, [...bp.breakpoints, ...(options.breakpoints ?? [])], options.relTol ?? 1e-13);
   const Zs = cum.total; // Z · exp(s/θ)
+  if (!(Zs > 0) || !Number.isFinite(Zs)) throw new RangeError(`gibbsDensity1D: normalisation is ${Zs} (f NaN or not finite on [${lo}, ${hi}]?)`);
   const logZ = Math.log(Zs) - shift / theta;
   const logZs = Math.log(Zs);
   const inside = (x: number): boolean => x >= lo && x <= hi;

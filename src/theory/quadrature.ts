@@ -342,6 +342,7 @@ export function logIntegrateExpDetailed(
   let xMin = a;
   for (const x of [a, b, ...bp.minima]) {
     const v = f(x);
+    if (Number.isNaN(v)) throw new RangeError(`logIntegrateExp: f(${x}) is NaN`);
     if (v < shift) {
       shift = v;
       xMin = x;
@@ -356,6 +357,7 @@ export function logIntegrateExpDetailed(
     maxIntervals: options.maxIntervals ?? 8000,
     breakpoints: [...bp.breakpoints, ...(options.breakpoints ?? [])],
   });
+  if (!Number.isFinite(r.value)) throw new RangeError(`logIntegrateExp: integrand not finite on [${a}, ${b}] (f returned NaN?)`);
   return {
     logValue: -shift / theta + Math.log(r.value),
     relError: r.error / r.value,
