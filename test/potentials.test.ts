@@ -14,7 +14,6 @@ import type { Minibatch, Potential } from '../src/engine/types.js';
 import type { PotentialSpec } from '../src/scenario/types.js';
 import {
   buildPotential,
-  createExpressionPotential,
   doubleWell,
   getPotentialFamily,
   linearRegressionData,
@@ -24,6 +23,7 @@ import {
   mullerBrownDerivatives,
   type BuildContext,
 } from '../src/potentials/index.js';
+import { createExpressionPotential } from '../src/potentials/expression.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const examples = resolve(here, '../scenarios/examples');

@@ -7,3 +7,4 @@ export * from './settings.js';
 export * from './integrators/index.js';
 export { evaluate, DIVERGENCE_LIMIT } from './integrators/common.js';
 export * from './init.js';
+export * from './noise.js';

@@ -10,13 +10,18 @@
  * Why not draw every normal through seedrandom: measured ~3× slower for the
  * bulk noise (the issue's figure); seedrandom only seeds. Normals come from a
  * 128-layer ziggurat (Marsaglia & Tsang 2000, with Doornik's 2005 correction:
- * the layer index and the uniform use disjoint bits of the 32-bit word).
+ * the layer index and the uniform use disjoint bits of the 32-bit word: low 7
+ * bits pick the layer, the high 25 bits (signed) give u in (−1, 1)).
  */
 import seedrandom from 'seedrandom';
 
-/** Derive a replica's sfc32 state into `states[4*slot …]`. */
-export function seedStream(states: Uint32Array, slot: number, seed: number | string, run: number, replica: number): void {
-  const arc4 = seedrandom(`stochdyn/${seed}/${run}/${replica}`);
+/**
+ * Derive a replica's sfc32 state into `states[4*slot …]`. `purpose` keys an
+ * independent stream of the same replica (e.g. 'batch' for minibatch draws, so
+ * that the Langevin noise is shared by regimes that differ in batch size).
+ */
+export function seedStream(states: Uint32Array, slot: number, seed: number | string, run: number, replica: number, purpose = ''): void {
+  const arc4 = seedrandom(`stochdyn/${seed}/${run}/${replica}${purpose ? '/' + purpose : ''}`);
   const o = slot * 4;
   states[o] = arc4.int32();
   states[o + 1] = arc4.int32();
@@ -46,13 +51,14 @@ export function uniform53(s: Uint32Array, o: number): number {
 }
 
 // ---------------------------------------------------------------- ziggurat
+// Tables are exported read-only for the bulk generator in noise.ts.
 // 128 layers for the unnormalised density f(x) = exp(−x²/2).
 const ZIG_R = 3.442619855899;
 const ZIG_V = 9.91256303526217e-3;
 /** Layer right edges X[0..128], X[0] = V/f(R) (base strip), X[1] = R, X[128] = 0. */
-const ZX = new Float64Array(129);
+export const ZX = new Float64Array(129);
 /** Fast-accept ratios X[i+1]/X[i]. */
-const ZRATIO = new Float64Array(128);
+export const ZRATIO = new Float64Array(128);
 /** f(X[i]). */
 const ZF = new Float64Array(129);
 {
@@ -73,14 +79,15 @@ const INV_2P24 = 1 / 16777216;
  * a signed uniform in (−1, 1).
  */
 export function normal(s: Uint32Array, o: number): number {
-  const w = nextU32(s, o);
+  const w = nextU32(s, o) | 0;
   const i = w & 127;
-  const u = ((w >>> 7) - 16777215.5) * INV_2P24; // (−1, 1), symmetric, never 0
+  const u = ((w >> 7) + 0.5) * INV_2P24; // (−1, 1), symmetric, never 0
   if (Math.abs(u) < ZRATIO[i]) return u * ZX[i];
   return normalSlow(s, o, i, u);
 }
 
-function normalSlow(s: Uint32Array, o: number, i: number, u: number): number {
+/** Rejection part of the ziggurat (≈ 1.2 % of draws); continues the stream at offset o. */
+export function normalSlow(s: Uint32Array, o: number, i: number, u: number): number {
   for (;;) {
     if (i === 0) {
       // Tail beyond R (Marsaglia 1964).
@@ -96,11 +103,31 @@ function normalSlow(s: Uint32Array, o: number, i: number, u: number): number {
     const f0 = ZF[i];
     const f1 = ZF[i + 1];
     if (f0 + uniform53(s, o) * (f1 - f0) < Math.exp(-0.5 * x * x)) return x;
-    const w = nextU32(s, o);
+    const w = nextU32(s, o) | 0;
     i = w & 127;
-    u = ((w >>> 7) - 16777215.5) * INV_2P24;
+    u = ((w >> 7) + 0.5) * INV_2P24;
     if (Math.abs(u) < ZRATIO[i]) return u * ZX[i];
   }
+}
+
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+  return x ^ (x >>> 15);
+}
+
+/**
+ * Derive an auxiliary stream (for the ziggurat's rejection steps in bulk
+ * generation, see noise.ts) from the current state of stream `o` in `s`,
+ * into slot `oa` of `aux`. Deterministic per replica; statistically
+ * independent of the main stream (hashed state, then 12 warm-up rounds).
+ */
+export function deriveAuxStream(s: Uint32Array, o: number, aux: Uint32Array, oa: number): void {
+  aux[oa] = mix32(s[o] ^ 0x9e3779b9);
+  aux[oa + 1] = mix32(s[o + 1] ^ 0x85ebca6b);
+  aux[oa + 2] = mix32(s[o + 2] ^ 0xc2b2ae35);
+  aux[oa + 3] = mix32(s[o + 3] ^ 0x27d4eb2f) | 1;
+  for (let i = 0; i < 12; i++) nextU32(aux, oa);
 }
 
 /**

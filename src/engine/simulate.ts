@@ -2,6 +2,7 @@
  * The run loop of one shard: integrate, and call observers at their steps and
  * event watchers at their cadence. Knows no potential and no observable.
  */
+import { checkEnergies } from './integrators/common.js';
 import type { EnsembleState, EventWatcher, Integrator, Observer, Potential } from './types.js';
 
 export interface SimulateOptions {
@@ -29,6 +30,7 @@ export function simulate(state: EnsembleState, potential: Potential, integrator:
     return m;
   };
   const fire = (step: number) => {
+    checkEnergies(state);
     for (let i = 0; i < observers.length; i++) {
       const at = observers[i].at;
       while (cursor[i] < at.length && at[cursor[i]] === step) {

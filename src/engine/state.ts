@@ -18,6 +18,8 @@ export interface StateOptions {
 export function createState(o: StateOptions): EnsembleState {
   const rng = new Uint32Array(o.count * 4);
   for (let r = 0; r < o.count; r++) seedStream(rng, r, o.seed, o.run, o.firstReplica + r);
+  const batchRng = new Uint32Array(o.batchSize ? o.count * 4 : 0);
+  if (o.batchSize) for (let r = 0; r < o.count; r++) seedStream(batchRng, r, o.seed, o.run, o.firstReplica + r, 'batch');
   const batch: Minibatch | undefined = o.batchSize
     ? { size: o.batchSize, indices: new Int32Array(o.count * o.batchSize) }
     : undefined;
@@ -30,6 +32,7 @@ export function createState(o: StateOptions): EnsembleState {
     grad: new Float64Array(o.count * o.dim),
     v: new Float64Array(o.momenta ? o.count * o.dim : 0),
     rng,
+    batchRng,
     frozen: new Uint8Array(o.count),
     divergedAt: new Float64Array(o.count).fill(-1),
     divergedReason: new Uint8Array(o.count),

@@ -72,8 +72,10 @@ export interface EnsembleState {
   readonly grad: Float64Array;
   /** Momenta (underdamped integrators), `count × dim`; empty otherwise. */
   readonly v: Float64Array;
-  /** Per-replica generator states, 4 words each (see rng.ts). */
+  /** Per-replica generator states, 4 words each (see rng.ts): initial positions, momenta, Langevin noise. */
   readonly rng: Uint32Array;
+  /** Per-replica minibatch streams (empty when full-batch), independent of `rng`. */
+  readonly batchRng: Uint32Array;
   /** 1 once a replica has diverged: it is frozen at its last finite position. */
   readonly frozen: Uint8Array;
   /** Step at which each replica diverged, −1 if it has not. */

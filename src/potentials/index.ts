@@ -7,7 +7,6 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Potential } from '../engine/types.js';
 import type { PotentialSpec } from '../scenario/types.js';
 import { getPotentialFamily, listPotentialFamilies, type BuildContext, type JsonSchema } from './registry.js';
-import { createExpressionPotential } from './expression.js';
 import { loadModulePotential } from './module.js';
 
 // Families register themselves on import.
@@ -27,7 +26,9 @@ export {
   type BuildContext,
   type JsonSchema,
 } from './registry.js';
-export { createExpressionPotential, type ExpressionPotentialSpec, type ExpressionOptions } from './expression.js';
+// expression.ts pulls in mathjs (≈ 0.6 s to import): loaded only when a scenario uses an expression,
+// so worker threads of other runs start fast.
+export type { ExpressionPotentialSpec, ExpressionOptions } from './expression.js';
 export { loadModulePotential, validatePotentialShape } from './module.js';
 export { doubleWell } from './analytic/double-well.js';
 export { harmonic } from './analytic/harmonic.js';
@@ -74,6 +75,7 @@ export async function buildPotential(spec: PotentialSpec, ctx: BuildContext): Pr
     return loadModulePotential(path, spec.params ?? {}, ctx);
   }
   if ('expression' in spec) {
+    const { createExpressionPotential } = await import('./expression.js');
     return createExpressionPotential(spec);
   }
   throw new Error(`potential: expected one of 'kind', 'module' or 'expression'; found keys ${Object.keys(spec as object).join(', ') || 'none'}`);

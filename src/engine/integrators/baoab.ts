@@ -9,6 +9,7 @@
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
 import { normal } from '../rng.js';
+import { NoiseBlock } from '../noise.js';
 import { evaluate, freeze, inBounds, reasonFor } from './common.js';
 
 export function baoab(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero'): Integrator {
@@ -25,6 +26,7 @@ export function baoab(settings: CoordinateSettings, friction: number, momenta: '
   }
   const xRow = new Float64Array(dim);
   const vRow = new Float64Array(dim);
+  const noiseBlock = new NoiseBlock();
 
   function kick(state: EnsembleState): void {
     const { x, v, grad, frozen, count } = state;
@@ -43,14 +45,16 @@ export function baoab(settings: CoordinateSettings, friction: number, momenta: '
       for (let r = 0; r < count; r++) {
         for (let j = 0; j < dim; j++) v[r * dim + j] = momenta === 'thermal' ? vStd[j] * normal(rng, r << 2) : 0;
       }
+      noiseBlock.reset(state.rng, count, dim);
       evaluate(state, potential);
     },
     step(state: EnsembleState, potential: Potential) {
       const { x, v, grad, rng, frozen, count } = state;
+      const off = noiseBlock.next(rng, count, dim);
+      const z = noiseBlock.data;
       for (let r = 0; r < count; r++) {
         if (frozen[r] !== 0) continue;
         const base = r * dim;
-        const o = r << 2;
         let ok = true;
         let bad = 0;
         for (let j = 0; j < dim; j++) {
@@ -58,7 +62,7 @@ export function baoab(settings: CoordinateSettings, friction: number, momenta: '
           let xj = x[base + j];
           let vj = v[base + j] - 0.5 * hj * (grad[base + j] + wd[j] * xj);
           xj += 0.5 * hj * vj;
-          vj = c1[j] * vj + c2[j] * normal(rng, o);
+          vj = c1[j] * vj + c2[j] * z[off + base + j];
           xj += 0.5 * hj * vj;
           xRow[j] = xj;
           vRow[j] = vj;

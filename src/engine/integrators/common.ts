@@ -11,8 +11,8 @@ export const DIVERGENCE_LIMIT = 1e100;
 /**
  * Evaluate energy and gradient at the current positions into the state's caches.
  * With a minibatch, each replica first draws its batch (with replacement) from
- * its own stream, so the draw does not depend on sharding. Replicas whose
- * energy is non-finite are frozen with reason `nonFiniteEnergy`.
+ * its own batch stream (independent of its noise stream), so the draw does
+ * not depend on sharding.
  */
 export function evaluate(state: EnsembleState, potential: Potential): void {
   const batch = state.batch;
@@ -20,7 +20,7 @@ export function evaluate(state: EnsembleState, potential: Potential): void {
     const n = potential.dataSize as number;
     const B = batch.size;
     const idx = batch.indices;
-    const rng = state.rng;
+    const rng = state.batchRng;
     for (let r = 0; r < state.count; r++) {
       const o = r * 4;
       const base = r * B;
@@ -28,6 +28,13 @@ export function evaluate(state: EnsembleState, potential: Potential): void {
     }
   }
   potential.energyAndGradient(state.x, state.count, state.energy, state.grad, batch);
+  // A non-finite gradient makes the next update non-finite, which freezes the
+  // replica then (reason: non-finite position); energies are checked at
+  // observation points by checkEnergies, not every step.
+}
+
+/** Freeze replicas whose cached energy is non-finite (called at observation points). */
+export function checkEnergies(state: EnsembleState): void {
   const E = state.energy;
   for (let r = 0; r < state.count; r++) {
     const e = E[r];

@@ -7,7 +7,7 @@
  * The gradient is cached in the state: one potential evaluation per step.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
-import { normal } from '../rng.js';
+import { NoiseBlock } from '../noise.js';
 import { evaluate, freeze, inBounds, reasonFor } from './common.js';
 
 export function overdampedLangevin(settings: CoordinateSettings, noise: boolean, name = noise ? 'sgld' : 'gd'): Integrator {
@@ -17,15 +17,18 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
   const sigv = new Float64Array(dim);
   for (let j = 0; j < dim; j++) sigv[j] = noise ? Math.sqrt(2 * lrv[j] * settings.temperature[j]) : 0;
   const row = new Float64Array(dim);
+  const noiseBlock = new NoiseBlock();
 
   function stepScalar1D(state: EnsembleState): void {
     const { x, grad, rng, frozen, count } = state;
     const lr = lrv[0], wd = wdv[0], sig = sigv[0];
     if (noise) {
+      const off = noiseBlock.next(rng, count, 1);
+      const z = noiseBlock.data;
       for (let r = 0; r < count; r++) {
         if (frozen[r] !== 0) continue;
         const xi = x[r];
-        const xn = xi - lr * (grad[r] + wd * xi) + sig * normal(rng, r << 2);
+        const xn = xi - lr * (grad[r] + wd * xi) + sig * z[off + r];
         if (xn < 1e100 && xn > -1e100) x[r] = xn;
         else freeze(state, r, reasonFor(xn));
       }
@@ -42,16 +45,17 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
 
   function stepGeneral(state: EnsembleState): void {
     const { x, grad, rng, frozen, count } = state;
+    const off = noise ? noiseBlock.next(rng, count, dim) : 0;
+    const z = noiseBlock.data;
     for (let r = 0; r < count; r++) {
       if (frozen[r] !== 0) continue;
       const base = r * dim;
-      const o = r << 2;
       let bad = 0;
       let ok = true;
       for (let j = 0; j < dim; j++) {
         const xi = x[base + j];
         let xn = xi - lrv[j] * (grad[base + j] + wdv[j] * xi);
-        if (noise) xn += sigv[j] * normal(rng, o);
+        if (noise) xn += sigv[j] * z[off + base + j];
         row[j] = xn;
         if (!inBounds(xn)) {
           ok = false;
@@ -69,6 +73,7 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
     name,
     needs: { momenta: false, data: false },
     init(state: EnsembleState, potential: Potential) {
+      noiseBlock.reset(state.rng, state.count, dim);
       evaluate(state, potential);
     },
     step(state: EnsembleState, potential: Potential) {
