@@ -11,11 +11,11 @@ if (!port) throw new Error('shard-worker must run in a worker thread');
 
 let lastPost = 0;
 try {
-  const result = await runShard(workerData as ShardSpec, (step) => {
+  const result = await runShard(workerData as ShardSpec, (done) => {
     const now = Date.now();
     if (now - lastPost > 200) {
       lastPost = now;
-      port.postMessage({ type: 'progress', step } satisfies WorkerMessage);
+      port.postMessage({ type: 'progress', done } satisfies WorkerMessage);
     }
   });
   const transfer = [

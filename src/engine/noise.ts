@@ -15,6 +15,19 @@ import { deriveAuxStream, normalSlow, ZRATIO, ZX } from './rng.js';
 
 const INV_2P24 = 1 / 16777216;
 
+/**
+ * Integer form of the fast-path test: with j = t >> 7 (signed 25 bits) and
+ * u = (j + ½)·2⁻²⁴, |u| < ZRATIO[i] ⟺ (j ^ (j >> 31)) < KN[i], because
+ * j ^ (j >> 31) = |j + ½| − ½. Same decisions as rng.ts normal(), no float
+ * conversion before the accept; WN[i] = ZX[i]·2⁻²⁴.
+ */
+const KN = new Int32Array(128);
+const WN = new Float64Array(128);
+for (let i = 0; i < 128; i++) {
+  KN[i] = Math.ceil(ZRATIO[i] * 16777216 - 0.5);
+  WN[i] = ZX[i] * INV_2P24;
+}
+
 /** Steps per noise block: at most 32, and at most ~2 MB of buffer. */
 export function noiseBlockSteps(count: number, perStep: number): number {
   return Math.max(1, Math.min(32, Math.floor(262144 / Math.max(1, count * perStep))));
@@ -24,7 +37,6 @@ export function noiseBlockSteps(count: number, perStep: number): number {
 class Fixups {
   idx = new Int32Array(1024);
   word = new Int32Array(1024);
-  n = 0;
   grow(): void {
     const i = new Int32Array(this.idx.length * 2);
     i.set(this.idx);
@@ -42,13 +54,14 @@ class Fixups {
  */
 export function fillNormals(states: Uint32Array, aux: Uint32Array, count: number, perStep: number, K: number, out: Float64Array, fix = new Fixups()): void {
   const row = count * perStep;
-  // Local references: imported bindings are re-loaded (with a TDZ check) on every access.
-  const zx = ZX, zr = ZRATIO;
+  while (fix.idx.length < K * perStep) fix.grow();
+  if (perStep === 1) return fillNormals1(states, aux, count, K, out, fix);
+  const kn = KN, wn = WN, fi = fix.idx, fw = fix.word;
   for (let r = 0; r < count; r++) {
     const o = r << 2;
     let a = states[o] | 0, b = states[o + 1] | 0, c = states[o + 2] | 0, d = states[o + 3] | 0;
     const base = r * perStep;
-    fix.n = 0;
+    let nf = 0;
     for (let k = 0; k < K; k++) {
       const rowBase = k * row + base;
       for (let j = 0; j < perStep; j++) {
@@ -59,12 +72,11 @@ export function fillNormals(states: Uint32Array, aux: Uint32Array, count: number
         b = (c + (c << 3)) | 0;
         c = (((c << 21) | (c >>> 11)) + t) | 0;
         const i = t & 127;
-        const u = ((t >> 7) + 0.5) * INV_2P24;
-        out[rowBase + j] = u * zx[i];
-        if (!(Math.abs(u) < zr[i])) {
-          if (fix.n === fix.idx.length) fix.grow();
-          fix.idx[fix.n] = rowBase + j;
-          fix.word[fix.n++] = t;
+        const m = t >> 7;
+        out[rowBase + j] = (m + 0.5) * wn[i];
+        if ((m ^ (m >> 31)) >= kn[i]) {
+          fi[nf] = rowBase + j;
+          fw[nf++] = t;
         }
       }
     }
@@ -72,9 +84,9 @@ export function fillNormals(states: Uint32Array, aux: Uint32Array, count: number
     states[o + 1] = b;
     states[o + 2] = c;
     states[o + 3] = d;
-    for (let f = 0; f < fix.n; f++) {
-      const t = fix.word[f];
-      out[fix.idx[f]] = normalSlow(aux, o, t & 127, ((t >> 7) + 0.5) * INV_2P24);
+    for (let f = 0; f < nf; f++) {
+      const t = fw[f];
+      out[fi[f]] = normalSlow(aux, o, t & 127, ((t >> 7) + 0.5) * INV_2P24);
     }
   }
 }
@@ -109,5 +121,37 @@ export class NoiseBlock {
 
   get data(): Float64Array {
     return this.buf;
+  }
+}
+
+/** fillNormals for one normal per replica and step (1-D potentials): the same numbers, a tighter loop. */
+function fillNormals1(states: Uint32Array, aux: Uint32Array, count: number, K: number, out: Float64Array, fix: Fixups): void {
+  const kn = KN, wn = WN, fi = fix.idx, fw = fix.word;
+  for (let r = 0; r < count; r++) {
+    const o = r << 2;
+    let a = states[o] | 0, b = states[o + 1] | 0, c = states[o + 2] | 0, d = states[o + 3] | 0;
+    let nf = 0;
+    for (let k = 0, idx = r; k < K; k++, idx += count) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const i = t & 127;
+      const m = t >> 7;
+      out[idx] = (m + 0.5) * wn[i];
+      if ((m ^ (m >> 31)) >= kn[i]) {
+        fi[nf] = idx;
+        fw[nf++] = t;
+      }
+    }
+    states[o] = a;
+    states[o + 1] = b;
+    states[o + 2] = c;
+    states[o + 3] = d;
+    for (let f = 0; f < nf; f++) {
+      const t = fw[f];
+      out[fi[f]] = normalSlow(aux, o, t & 127, ((t >> 7) + 0.5) * INV_2P24);
+    }
   }
 }

@@ -41,3 +41,39 @@ export function createState(o: StateOptions): EnsembleState {
     batch,
   };
 }
+
+/**
+ * A view of replicas [r0, r0 + n) of a shard's state (subarrays, no copies),
+ * for temporal blocking: the run loop takes one tile through all its steps
+ * while its arrays stay in cache. The view has its own step and frozen count.
+ */
+export function tileView(s: EnsembleState, r0: number, n: number): EnsembleState {
+  const d = s.dim;
+  const B = s.batch?.size ?? 0;
+  return {
+    count: n,
+    dim: d,
+    firstReplica: s.firstReplica + r0,
+    x: s.x.subarray(r0 * d, (r0 + n) * d),
+    energy: s.energy.subarray(r0, r0 + n),
+    grad: s.grad.subarray(r0 * d, (r0 + n) * d),
+    v: s.v.length > 0 ? s.v.subarray(r0 * d, (r0 + n) * d) : s.v,
+    rng: s.rng.subarray(r0 * 4, (r0 + n) * 4),
+    batchRng: s.batchRng.length > 0 ? s.batchRng.subarray(r0 * 4, (r0 + n) * 4) : s.batchRng,
+    frozen: s.frozen.subarray(r0, r0 + n),
+    divergedAt: s.divergedAt.subarray(r0, r0 + n),
+    divergedReason: s.divergedReason.subarray(r0, r0 + n),
+    step: 0,
+    frozenCount: 0,
+    batch: s.batch ? { size: B, indices: s.batch.indices.subarray(r0 * B, (r0 + n) * B) } : undefined,
+  };
+}
+
+/**
+ * Replicas per tile: about 32 KB of positions, at least 64 replicas, and the
+ * whole shard for wide potentials (those batch over replicas themselves).
+ */
+export function tileSize(count: number, dim: number): number {
+  if (dim >= 64) return count;
+  return Math.min(count, Math.max(64, Math.floor(4096 / dim)));
+}

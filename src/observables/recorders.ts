@@ -20,8 +20,8 @@ export class TraceRecorder implements Observer {
   constructor(
     steps: number[],
     private readonly observables: Observable[],
-    private readonly firstReplica: number,
-    private readonly count: number,
+    firstReplica: number,
+    count: number,
   ) {
     this.at = steps;
     this.firstBlock = Math.floor(firstReplica / BLOCK);
@@ -35,14 +35,15 @@ export class TraceRecorder implements Observer {
   observe(state: EnsembleState, _p: Potential, _step: number, index: number): void {
     const nObs = this.observables.length;
     const nGrid = this.at.length;
+    const first = state.firstReplica;
     for (let k = 0; k < nObs; k++) {
       this.observables[k].evaluate(state, this.buf);
       const sketch = this.sketches[index * nObs + k];
-      for (let r = 0; r < this.count; r++) {
+      for (let r = 0; r < state.count; r++) {
         if (state.frozen[r] !== 0) continue;
         const v = this.buf[r];
         if (v !== v) continue;
-        const b = Math.floor((this.firstReplica + r) / BLOCK) - this.firstBlock;
+        const b = Math.floor((first + r) / BLOCK) - this.firstBlock;
         const o = ((b * nGrid + index) * nObs + k) * 3;
         // Welford update in replica order within the block.
         const n = this.moments[o] + 1;
@@ -137,6 +138,7 @@ export class FirstPassageWatcher implements EventWatcher {
     bounds: BoundSpec[],
     every: number,
     count: number,
+    private readonly shardFirst: number,
   ) {
     this.every = every;
     this.first = new Float64Array(count).fill(NaN);
@@ -153,8 +155,10 @@ export class FirstPassageWatcher implements EventWatcher {
   check(state: EnsembleState, _p: Potential, step: number): void {
     if (this.pending === 0) return;
     for (let k = 0; k < this.observables.length; k++) this.observables[k].evaluate(state, this.bufs[k]);
+    const off = state.firstReplica - this.shardFirst;
+    const first = this.first;
     for (let r = 0; r < state.count; r++) {
-      if (this.first[r] === this.first[r] || state.frozen[r] !== 0) continue;
+      if (first[off + r] === first[off + r] || state.frozen[r] !== 0) continue;
       let inside = true;
       for (let k = 0; k < this.bounds.length && inside; k++) {
         const v = this.bufs[k][r];
@@ -163,7 +167,7 @@ export class FirstPassageWatcher implements EventWatcher {
         else if (b.hiStrict ? !(v < b.hi) : !(v <= b.hi)) inside = false;
       }
       if (inside) {
-        this.first[r] = step;
+        first[off + r] = step;
         this.pending--;
       }
     }
@@ -183,7 +187,8 @@ export class FinalsRecorder implements Observer {
   constructor(
     private readonly observables: Observable[],
     finalStep: number,
-    private readonly count: number,
+    count: number,
+    private readonly shardFirst: number,
   ) {
     this.at = [finalStep];
     this.values = new Float64Array(count * observables.length);
@@ -192,9 +197,10 @@ export class FinalsRecorder implements Observer {
 
   observe(state: EnsembleState): void {
     const n = this.observables.length;
+    const off = state.firstReplica - this.shardFirst;
     for (let k = 0; k < n; k++) {
       this.observables[k].evaluate(state, this.buf);
-      for (let r = 0; r < this.count; r++) this.values[r * n + k] = this.buf[r];
+      for (let r = 0; r < state.count; r++) this.values[(off + r) * n + k] = this.buf[r];
     }
   }
 

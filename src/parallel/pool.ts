@@ -14,7 +14,7 @@ import type { ShardResult } from '../observables/results.js';
 import { runShard, type ShardSpec } from './shard-runner.js';
 
 export type WorkerMessage =
-  | { type: 'progress'; step: number }
+  | { type: 'progress'; done: number }
   | { type: 'result'; result: ShardResult }
   | { type: 'error'; message: string; stack?: string };
 
@@ -48,8 +48,8 @@ export interface RunShardsOptions {
 
 export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promise<ShardResult[]> {
   const done = new Array<number>(specs.length).fill(0);
-  const report = (i: number, step: number) => {
-    done[i] = step * specs[i].count;
+  const report = (i: number, replicaSteps: number) => {
+    done[i] = replicaSteps;
     o.onProgress?.(done.reduce((a, b) => a + b, 0));
   };
   if (o.workers <= 0) {
@@ -71,7 +71,7 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
               worker.on('exit', () => live.delete(worker));
               let settled = false;
               worker.on('message', (m: WorkerMessage) => {
-                if (m.type === 'progress') report(i, m.step);
+                if (m.type === 'progress') report(i, m.done);
                 else if (m.type === 'result') {
                   settled = true;
                   resolve(m.result);

@@ -14,6 +14,8 @@ export interface RunOptions {
   run?: number;
   /** Called with (replica-steps done, replica-steps total). */
   onProgress?: (done: number, total: number) => void;
+  /** Replicas per tile (testing and benchmarking; results do not depend on it). */
+  tile?: number;
 }
 
 export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promise<RunResult> {
@@ -21,7 +23,7 @@ export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promi
   const replicas = scenario.ensemble.replicas;
   const ranges = planShards(replicas, Math.max(1, workers));
   const total = replicas * scenario.dynamics.steps;
-  const specs = ranges.map((r) => ({ scenario, run: o.run ?? 0, firstReplica: r.firstReplica, count: r.count }));
+  const specs = ranges.map((r) => ({ scenario, run: o.run ?? 0, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
   const shards = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total) });
   return mergeShards(shards);
 }

@@ -9,6 +9,8 @@ import {
   getIntegrator,
   initialise,
   simulate,
+  tileSize,
+  tileView,
   timeGrid,
   type Observer,
 } from '../engine/index.js';
@@ -24,9 +26,12 @@ export interface ShardSpec {
   run: number;
   firstReplica: number;
   count: number;
+  /** Replicas per tile (temporal blocking); default tileSize(count, dim). Results do not depend on it. */
+  tile?: number;
 }
 
-export async function runShard(spec: ShardSpec, onProgress?: (step: number) => void): Promise<ShardResult> {
+/** `onProgress` receives the replica-steps done in this shard. */
+export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: number) => void): Promise<ShardResult> {
   const t0 = performance.now();
   const s = spec.scenario;
   const potential = await buildPotential(s.potential, { seed: s.seed, run: spec.run });
@@ -54,20 +59,31 @@ export async function runShard(spec: ShardSpec, onProgress?: (step: number) => v
   const histograms = s.observe.histograms.map(
     (h) => new HistogramRecorder(h, createObservableSet([h.of], potential)[0], grid, steps, spec.count),
   );
-  const finals = new FinalsRecorder(createObservableSet(obsNames, potential), steps, spec.count);
+  const finals = new FinalsRecorder(createObservableSet(obsNames, potential), steps, spec.count, spec.firstReplica);
   const events = s.observe.events.map((e) => {
     const names = Object.keys(e.enter);
-    return new FirstPassageWatcher(e.name, createObservableSet(names, potential), names.map((n) => e.enter[n]), e.every, spec.count);
+    return new FirstPassageWatcher(e.name, createObservableSet(names, potential), names.map((n) => e.enter[n]), e.every, spec.count, spec.firstReplica);
   });
   const observers: Observer[] = [traces, ...histograms, finals];
 
-  simulate(state, potential, integrator, {
-    steps,
-    observers,
-    watchers: events,
-    onProgress,
-    progressEvery: Math.max(1, Math.floor(2e6 / Math.max(1, spec.count * potential.dim))),
-  });
+  // Temporal blocking: each tile of replicas runs all its steps while its
+  // arrays stay in cache. Recorders still see every replica of a grid point in
+  // replica order, and each replica's streams are consumed in the same order,
+  // so the results do not depend on the tile size.
+  const tile = Math.max(1, Math.min(spec.count, spec.tile ?? tileSize(spec.count, potential.dim)));
+  let frozen = 0;
+  for (let r0 = 0; r0 < spec.count; r0 += tile) {
+    const view = tileView(state, r0, Math.min(tile, spec.count - r0));
+    simulate(view, potential, integrator, {
+      steps,
+      observers,
+      watchers: events,
+      onProgress: onProgress && ((step) => onProgress(r0 * steps + step * view.count)),
+      progressEvery: Math.max(1, Math.floor(2e6 / Math.max(1, view.count * potential.dim))),
+    });
+    frozen += view.frozenCount;
+  }
+  state.frozenCount = frozen;
 
   return {
     firstReplica: spec.firstReplica,
