@@ -139,6 +139,29 @@ Examples:
     });
 
   program
+    .command('info')
+    .description('environment: versions, cores, and which TensorFlow.js package and backend would be used')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const { loadTensorflow } = await import('../potentials/tfjs/backend.js');
+      const tf = await loadTensorflow();
+      const info = {
+        stochdyn: packageVersion(),
+        node: process.version,
+        cores: availableParallelism(),
+        tfjs: { package: tf.package, backend: tf.backend, version: tf.tf.version_core, fallbackReason: tf.fallbackReason ?? null },
+      };
+      if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `stochdyn ${info.stochdyn} on Node ${info.node}, ${info.cores} cores\n` +
+            `tfjs: ${tf.package} ${info.tfjs.version} (backend ${tf.backend})` +
+            (tf.fallbackReason ? `; @tensorflow/tfjs-node not used: ${tf.fallbackReason}` : '') +
+            '\n',
+        );
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editor autocompletion)')
     .action(() => {
