@@ -120,7 +120,7 @@ Examples:
     .option('--json', 'machine-readable output')
     .action((what: string | undefined, opts: { json?: boolean }) => {
       const kinds = ['potentials', 'integrators', 'observables'];
-      if (what && !kinds.includes(what)) throw new ScenarioError('(command line)', [{ path: 'list <what>', expected: kinds.join(' | '), found: `'${what}'` }]);
+      if (what && !kinds.includes(what)) throw new Error(`list: expected one of ${kinds.join(', ')}, found '${what}'`);
       const table: Record<string, Array<{ name: string; description: string }>> = {
         potentials: listPotentialFamilies().map((f) => ({ name: f.name, description: f.description })),
         integrators: listIntegrators().map((i) => ({ name: i.name, description: i.description })),

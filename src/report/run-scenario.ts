@@ -11,10 +11,10 @@ import { isKnownObservable } from '../observables/observables.js';
 import { runEnsemble } from '../parallel/run.js';
 import { packageRoot } from '../parallel/pool.js';
 import type { RunResult } from '../parallel/merge.js';
-import { checkAgainstPotential, ScenarioError } from '../scenario/index.js';
+import { checkAgainstPotential, locateIssues, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildSummary, tracePoints, type Summary } from './summary.js';
-import { theoryOverlays, type HistogramOverlay } from './theory-overlays.js';
+import { checkTheory, theoryOverlays, type HistogramOverlay } from './theory-overlays.js';
 import { toCsv, writeAtomic, writeJson } from './write.js';
 
 export interface RunScenarioOptions {
@@ -45,7 +45,7 @@ function runId(s: Scenario, when: Date): string {
 /** Check everything that needs the potential; throws one ScenarioError listing every issue. */
 export async function checkScenario(s: Scenario): Promise<{ dim: number; coordinates: string[] }> {
   const potential = await buildPotential(s.potential, { seed: s.seed, run: 0 });
-  const issues = checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential));
+  const issues = [...checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential)), ...locateIssues(s, checkTheory(s, potential))];
   if (issues.length > 0) throw new ScenarioError(s.source || '(scenario)', issues);
   return { dim: potential.dim, coordinates: [...potential.coordinates] };
 }

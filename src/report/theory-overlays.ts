@@ -9,10 +9,74 @@ import type { Potential } from '../engine/types.js';
 import type { RunResult } from '../parallel/merge.js';
 import { buildPotential } from '../potentials/index.js';
 import type { Scenario } from '../scenario/types.js';
+import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
 import { chiSquareSf } from '../stats/special.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { kramersRate, meanFirstPassageTime } from '../theory/mfpt.js';
 import { firstPassageSummary } from './event-stats.js';
+
+/** What each theory kind accepts: its keys with their types, and which are required. */
+const THEORY_KINDS: Record<string, { keys: Record<string, 'number' | 'string'>; required: string[]; description: string }> = {
+  gibbs: { keys: { of: 'string' }, required: [], description: 'histogram of a coordinate vs exp(−f/θ)/Z (1-D potentials, θ > 0)' },
+  'mfpt-1d': {
+    keys: { event: 'string', from: 'number', to: 'number' },
+    required: ['from', 'to'],
+    description: 'exact mean first-passage time from → to and the Kramers asymptote vs an event (1-D, θ > 0)',
+  },
+};
+
+export function listTheoryKinds(): Array<{ name: string; description: string }> {
+  return Object.entries(THEORY_KINDS).map(([name, k]) => ({ name, description: k.description }));
+}
+
+/**
+ * Check a scenario's `theory:` entries against the kinds implemented here and
+ * against the scenario (events, histograms, dimension, temperature): every
+ * problem becomes a ScenarioIssue, so a misspelt overlay is an error, not a
+ * silently skipped entry.
+ */
+export function checkTheory(s: Scenario, potential: Potential): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const kinds = Object.keys(THEORY_KINDS);
+  s.theory.forEach((t, i) => {
+    const at = `theory[${i}]`;
+    const spec = THEORY_KINDS[t.kind];
+    if (!spec) {
+      const guess = didYouMean(t.kind, kinds);
+      issues.push({ path: `${at}.kind`, expected: `one of ${kinds.map((k) => `'${k}'`).join(', ')}`, found: renderValue(t.kind), hint: guess ? `Did you mean '${guess}'?` : undefined });
+      return;
+    }
+    for (const [key, value] of Object.entries(t)) {
+      if (key === 'kind') continue;
+      const type = spec.keys[key];
+      if (!type) {
+        const guess = didYouMean(key, Object.keys(spec.keys));
+        issues.push({ path: `${at}.${key}`, expected: `a known key of '${t.kind}' (${Object.keys(spec.keys).join(', ')})`, found: `unknown key ${renderValue(key)}`, hint: guess ? `Did you mean '${guess}'?` : undefined });
+      } else if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
+        issues.push({ path: `${at}.${key}`, expected: type === 'number' ? 'a finite number' : 'a string', found: renderValue(value) });
+      }
+    }
+    for (const key of spec.required) if (!(key in t)) issues.push({ path: `${at}.${key}`, expected: `a ${spec.keys[key]} (required for '${t.kind}')`, found: 'nothing' });
+    if (potential.dim !== 1) issues.push({ path: `${at}.kind`, expected: `a 1-D potential for '${t.kind}'`, found: `dim = ${potential.dim}` });
+    if (!(s.dynamics.temperature > 0)) issues.push({ path: `${at}.kind`, expected: `dynamics.temperature > 0 for '${t.kind}'`, found: String(s.dynamics.temperature) });
+    if (t.kind === 'gibbs') {
+      const of = (t.of as string | undefined) ?? potential.coordinates[0];
+      if (!potential.coordinates.includes(of))
+        issues.push({ path: `${at}.of`, expected: `a coordinate of the potential (${potential.coordinates.join(', ')})`, found: renderValue(of) });
+      else if (!s.observe.histograms.some((h) => h.of === of))
+        issues.push({ path: `${at}.of`, expected: `a histogram of '${of}' in observe.histograms to compare with`, found: 'none', hint: `Add observe.histograms: [{of: ${of}, bins: 100, range: [lo, hi]}].` });
+    } else if (t.kind === 'mfpt-1d') {
+      if (typeof t.from === 'number' && typeof t.to === 'number' && !(t.to > t.from))
+        issues.push({ path: `${at}.to`, expected: `a number > from (${t.from})`, found: renderValue(t.to) });
+      if (typeof t.event === 'string' && !s.observe.events.some((e) => e.name === t.event)) {
+        const names = s.observe.events.map((e) => e.name);
+        const guess = didYouMean(t.event, names);
+        issues.push({ path: `${at}.event`, expected: names.length ? `an event of observe.events (${names.join(', ')})` : 'an event defined in observe.events', found: renderValue(t.event), hint: guess ? `Did you mean '${guess}'?` : undefined });
+      }
+    }
+  });
+  return issues;
+}
 
 export interface HistogramOverlay {
   kind: 'gibbs';

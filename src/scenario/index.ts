@@ -2,6 +2,7 @@
 export type * from './types.js';
 export { scenarioSchema, scenarioJsonSchema, NAME_PATTERN } from './schema.js';
 export {
+  locateIssues,
   loadScenario,
   validateScenarioObject,
   safeValidateScenario,

@@ -853,3 +853,15 @@ function scanNonFinite(v: unknown, segs: Seg[], report: (segs: Seg[], v: number)
 function isPlainObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * Add file lines (and `--set` provenance hints) to issues found after loading,
+ * e.g. by checks that live in higher layers (theory overlays). Issues keep
+ * their order, sorted by line like the loader's own.
+ */
+export function locateIssues(s: Scenario, issues: ScenarioIssue[]): ScenarioIssue[] {
+  return place(
+    issues.map((i) => ({ segs: parsePath(i.path), expected: i.expected, found: i.found, hint: i.hint })),
+    origins.get(s) ?? { overrides: [] },
+  );
+}
