@@ -9,6 +9,7 @@ import { listIntegrators } from '../engine/integrators/index.js';
 import { builtinObservables } from '../observables/observables.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 import { checkScenario, packageVersion, runScenario } from '../report/run-scenario.js';
+import { listTheoryKinds } from '../report/theory-overlays.js';
 import { loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { formatRunTable } from './format.js';
 
@@ -115,16 +116,17 @@ Examples:
 
   program
     .command('list')
-    .description('list the registered potentials, integrators or observables')
-    .argument('[what]', 'potentials | integrators | observables (default: all)')
+    .description('list the registered potentials, integrators, observables or theory overlays')
+    .argument('[what]', 'potentials | integrators | observables | theory (default: all)')
     .option('--json', 'machine-readable output')
     .action((what: string | undefined, opts: { json?: boolean }) => {
-      const kinds = ['potentials', 'integrators', 'observables'];
+      const kinds = ['potentials', 'integrators', 'observables', 'theory'];
       if (what && !kinds.includes(what)) throw new Error(`list: expected one of ${kinds.join(', ')}, found '${what}'`);
       const table: Record<string, Array<{ name: string; description: string }>> = {
         potentials: listPotentialFamilies().map((f) => ({ name: f.name, description: f.description })),
         integrators: listIntegrators().map((i) => ({ name: i.name, description: i.description })),
         observables: builtinObservables,
+        theory: listTheoryKinds(),
       };
       const chosen = what ? [what] : kinds;
       if (opts.json) {
