@@ -131,3 +131,26 @@ describe('harmonic potential under BAOAB keeps momenta finite and samples equipa
     expect(Math.abs(v2 - 0.7)).toBeLessThan(5 * Math.sqrt((2 * 0.7 * 0.7) / 20000));
   });
 });
+
+describe('fused 1-D path (gradient1D)', () => {
+  it('gives exactly the trajectory of the batched path, and observables see fresh energies', async () => {
+    const fused = doubleWell(1.2, 0.1);
+    const { gradient1D: _g, ...rest } = fused;
+    const batched: Potential = rest;
+    expect(fused.gradient1D).toBeTypeOf('function');
+    expect(batched.gradient1D).toBeUndefined();
+    const o = { lr: 2e-3, temperature: 0.3, steps: 700, replicas: 50, x0: [-1] };
+    const a = runRaw(fused, 'sgld', o);
+    const b = runRaw(batched, 'sgld', o);
+    expect(Array.from(a.x)).toEqual(Array.from(b.x));
+    // The fused path leaves the energy cache stale; the energy observable recomputes it.
+    expect(a.cacheStep).toBeLessThan(a.step);
+    const { resolveObservable } = await import('../src/observables/observables.js');
+    const out = new Float64Array(50);
+    resolveObservable('energy', fused).evaluate(a, out);
+    for (let r = 0; r < 50; r++) {
+      const s = a.x[r] * a.x[r] - 1;
+      expect(out[r]).toBe(1.2 * s * s + 0.1 * a.x[r]);
+    }
+  });
+});

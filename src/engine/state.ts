@@ -37,6 +37,7 @@ export function createState(o: StateOptions): EnsembleState {
     divergedAt: new Float64Array(o.count).fill(-1),
     divergedReason: new Uint8Array(o.count),
     step: 0,
+    cacheStep: -1,
     frozenCount: 0,
     batch,
   };
@@ -64,6 +65,7 @@ export function tileView(s: EnsembleState, r0: number, n: number): EnsembleState
     divergedAt: s.divergedAt.subarray(r0, r0 + n),
     divergedReason: s.divergedReason.subarray(r0, r0 + n),
     step: 0,
+    cacheStep: -1,
     frozenCount: 0,
     batch: s.batch ? { size: B, indices: s.batch.indices.subarray(r0 * B, (r0 + n) * B) } : undefined,
   };

@@ -45,6 +45,14 @@ export interface Potential {
     grad: Float64Array,
     batch?: Minibatch,
   ): void;
+  /**
+   * Optional pointwise gradient of a 1-D potential. When present (and there is
+   * no minibatch), the overdamped integrators fuse force, noise and update in
+   * one pass per step and evaluate energies only when an observer needs them.
+   * It must compute exactly the same floating-point expression as
+   * energyAndGradient's gradient, so that fused and unfused runs are identical.
+   */
+  gradient1D?(x: number): number;
   /** Number of data points, when the energy is a sum over data (enables minibatch SGLD). */
   readonly dataSize?: number;
   /** Known local minima (used by the `well` observable: index of the nearest one). */
@@ -84,6 +92,8 @@ export interface EnsembleState {
   readonly divergedReason: Uint8Array;
   /** Steps taken so far. */
   step: number;
+  /** The step at which `energy` and `grad` were last evaluated (fused integrators skip it). */
+  cacheStep: number;
   /** Number of frozen replicas. */
   frozenCount: number;
   /** Minibatch buffer (empty when full-batch). */

@@ -30,6 +30,7 @@ class Scratch {
   energy = new Float64Array(0);
   grad = new Float64Array(0);
   evaluatedAt = -1;
+  evaluatedFor: EnsembleState | null = null;
   ensure(count: number, dim: number) {
     if (this.energy.length < count) {
       this.energy = new Float64Array(count);
@@ -58,14 +59,16 @@ export function resolveObservable(name: string, potential: Potential, scratch: S
       },
     };
   }
-  // Energies and gradients at observation points: a fresh full-batch evaluation
-  // (cached per step), so minibatch estimates never leak into observables.
+  // Energies and gradients at observation points: the state's cache when it is
+  // current and full-batch, else a fresh full-batch evaluation (kept for the
+  // step and tile), so minibatch estimates never leak into observables.
   const full = (state: EnsembleState) => {
-    if (!state.batch) return { energy: state.energy, grad: state.grad };
-    if (scratch.evaluatedAt !== state.step) {
+    if (!state.batch && state.cacheStep === state.step) return { energy: state.energy, grad: state.grad };
+    if (scratch.evaluatedAt !== state.step || scratch.evaluatedFor !== state) {
       scratch.ensure(state.count, dim);
       potential.energyAndGradient(state.x, state.count, scratch.energy, scratch.grad);
       scratch.evaluatedAt = state.step;
+      scratch.evaluatedFor = state;
     }
     return { energy: scratch.energy, grad: scratch.grad };
   };

@@ -28,6 +28,7 @@ export function evaluate(state: EnsembleState, potential: Potential): void {
     }
   }
   potential.energyAndGradient(state.x, state.count, state.energy, state.grad, batch);
+  state.cacheStep = state.step;
   // A non-finite gradient makes the next update non-finite, which freezes the
   // replica then (reason: non-finite position); energies are checked at
   // observation points by checkEnergies, not every step.
@@ -35,6 +36,7 @@ export function evaluate(state: EnsembleState, potential: Potential): void {
 
 /** Freeze replicas whose cached energy is non-finite (called at observation points). */
 export function checkEnergies(state: EnsembleState): void {
+  if (state.cacheStep !== state.step) return;
   const E = state.energy;
   for (let r = 0; r < state.count; r++) {
     const e = E[r];

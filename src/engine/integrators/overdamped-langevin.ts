@@ -67,6 +67,22 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
     }
   }
 
+  /** Force + noise + update in one pass, for 1-D potentials with a pointwise gradient. */
+  function stepFused1D(state: EnsembleState, grad1: (x: number) => number): void {
+    const { x, rng, frozen, count } = state;
+    const lr = lrv[0], wd = wdv[0], sig = sigv[0];
+    const off = noise ? noiseBlock.next(rng, count, 1) : 0;
+    const z = noiseBlock.data;
+    for (let r = 0; r < count; r++) {
+      if (frozen[r] !== 0) continue;
+      const xi = x[r];
+      let xn = xi - lr * (grad1(xi) + wd * xi);
+      if (noise) xn += sig * z[off + r];
+      if (xn < 1e100 && xn > -1e100) x[r] = xn;
+      else freeze(state, r, reasonFor(xn));
+    }
+  }
+
   const stepPositions = dim === 1 && settings.uniform ? stepScalar1D : stepGeneral;
 
   return {
@@ -77,6 +93,11 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
       evaluate(state, potential);
     },
     step(state: EnsembleState, potential: Potential) {
+      const g1 = potential.gradient1D;
+      if (g1 !== undefined && dim === 1 && settings.uniform && !state.batch) {
+        stepFused1D(state, g1);
+        return;
+      }
       stepPositions(state);
       evaluate(state, potential);
     },

@@ -20,6 +20,10 @@ export function doubleWell(h: number, tilt = 0): Potential {
         grad[r] = 4 * h * xi * s + tilt;
       }
     },
+    gradient1D(xi) {
+      const s = xi * xi - 1;
+      return 4 * h * xi * s + tilt;
+    },
   };
 }
 
