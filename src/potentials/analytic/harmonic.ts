@@ -28,6 +28,8 @@ export function harmonic(k: number[], centre: number[]): Potential {
         energy[r] = e;
       }
     },
+    // 1-D: the same expression as the batched gradient, for the fused integrator path.
+    gradient1D: dim === 1 ? (x: number) => K[0] * (x - C[0]) : undefined,
   };
 }
 
