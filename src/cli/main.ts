@@ -12,6 +12,7 @@ import { checkScenario, packageVersion, runScenario } from '../report/run-scenar
 import { listTheoryKinds } from '../report/theory-overlays.js';
 import { loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { formatRunTable } from './format.js';
+import { register as registerReport, writeReport } from './report.js';
 
 const intArg = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -77,6 +78,7 @@ Examples:
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable)', collect, [])
     .option('--json', 'print the summary as JSON on stdout instead of a table')
     .option('-q, --quiet', 'no progress bar')
+    .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
     .addHelpText(
       'after',
       `
@@ -85,7 +87,7 @@ Examples:
   $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
   $ stochdyn run scenarios/quickstart.yaml --json | jq .events`,
     )
-    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean }) => {
+    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean; report: boolean }) => {
       const scenario = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
       const bar = progressBar(!!opts.quiet || !!opts.json);
       let out;
@@ -94,6 +96,7 @@ Examples:
       } finally {
         bar?.stop();
       }
+      if (opts.report) await writeReport(out.dir);
       if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
       else process.stdout.write(formatRunTable(out.summary, out.dir));
     });
@@ -162,6 +165,8 @@ Examples:
             '\n',
         );
     });
+
+  registerReport(program);
 
   program
     .command('schema')

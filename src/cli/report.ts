@@ -1,0 +1,39 @@
+/**
+ * `stochdyn report <dir>`: write report.html (summary tables and every
+ * applicable plot as inline SVG) into a run, sweep or regimes directory.
+ */
+import type { Command } from 'commander';
+import { writeReport } from '../report/html.js';
+import { ReportDirError } from '../report/plots/load.js';
+
+/** Re-exported for `stochdyn run`, which writes the report after the run (unless --no-report). */
+export { writeReport };
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('write report.html (tables and plots, self-contained, opens offline) into a run, sweep or regimes directory')
+    .argument('<dir>', 'a run directory (summary.json), a sweep directory (sweep.json/sweep.csv, points/<k>/) or a regimes directory (regimes.json, regimes/<name>/)')
+    .option('--json', 'print {"report": path} as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stochdyn report output/quickstart/20250101-120000-seed0
+  $ stochdyn run scenarios/quickstart.yaml --no-report --out runs/a && stochdyn report runs/a`,
+    )
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      let file: string;
+      try {
+        file = await writeReport(dir);
+      } catch (e) {
+        if (e instanceof ReportDirError) {
+          process.stderr.write(`stochdyn: cannot report on '${dir}'\n${e.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw e;
+      }
+      process.stdout.write(opts.json ? JSON.stringify({ report: file }) + '\n' : `${file}\n`);
+    });
+}

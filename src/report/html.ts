@@ -1,0 +1,263 @@
+/**
+ * report.html: one self-contained page per result directory (run, sweep or
+ * regimes) — a header with the key run facts, the summary tables, then every
+ * applicable registered plot rendered server-side to inline SVG. No scripts,
+ * fonts, images or URLs: the file opens offline. Written atomically.
+ */
+import { join } from 'node:path';
+import { applicablePlots, loadReportContext, renderSvg, runsOf, type PlotEntry, type ReportContext, type RunData, type VegaLiteSpec } from './plots/index.js';
+import { readPhaseBoundary } from './plots/phase-diagram.js';
+import type { Summary } from './summary.js';
+import { writeAtomic } from './write.js';
+
+export const REPORT_FILE = 'report.html';
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString());
+const ci = (p: [number, number] | null | undefined) => (p ? `${f(p[0])} – ${f(p[1])}` : '—');
+
+const CSS = `
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; background: #fafafa; }
+header { border-bottom: 2px solid #08519c; margin-bottom: 12px; }
+h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; } h3 { font-size: 15px; margin: 20px 0 4px; }
+.desc { color: #444; margin: 0 0 8px; }
+dl.facts { display: flex; flex-wrap: wrap; gap: 4px 20px; margin: 8px 0 12px; } dl.facts div { display: flex; gap: 6px; } dt { color: #666; } dd { margin: 0; font-weight: 600; }
+table { border-collapse: collapse; margin: 6px 0 12px; background: white; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; } th { background: #f0f4f8; } td:first-child, th:first-child { text-align: left; }
+.scroll { max-width: 100%; overflow-x: auto; }
+pre { background: white; border: 1px solid #ddd; padding: 8px; overflow-x: auto; font-size: 12px; }
+.caption, figcaption { color: #555; font-size: 13px; max-width: 860px; }
+figure.plot { margin: 12px 0 20px; padding: 8px; background: white; border: 1px solid #e4e4e4; display: inline-block; max-width: 100%; }
+figure.plot svg { max-width: 100%; height: auto; display: block; }
+.theory { white-space: pre-wrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; background: white; border-left: 3px solid #2ca02c; padding: 6px 10px; }
+.error { color: #b00; }
+footer { margin-top: 32px; color: #777; font-size: 12px; }
+`;
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  return `<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table></div>`;
+}
+
+function facts(items: Array<[string, string | number]>): string {
+  return `<dl class="facts">${items.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
+}
+
+function runFacts(s: Summary): Array<[string, string | number]> {
+  const r = s.run;
+  return [
+    ['replicas', r.replicas],
+    ['steps', r.steps],
+    ['integrator', r.integrator],
+    ['η', r.lr],
+    ['θ', r.temperature],
+    ['t = steps·η', f(r.physicalTime)],
+    ['dim', `${r.dim} (${r.coordinates.join(', ')})`],
+    ['seed', r.seed],
+    ['wall time', s.timing ? `${f(s.timing.wallSeconds, 3)} s ${s.timing.workers > 0 ? `on ${s.timing.workers} worker(s)` : 'in the main thread'}` : '—'],
+    ['run', r.id],
+  ];
+}
+
+/** The summary tables of one run: final observables, events with MFPT CIs, theory texts, divergence. */
+function runTables(s: Summary, level = 'h2'): string {
+  const out: string[] = [];
+  const obs = Object.entries(s.observables ?? {});
+  if (obs.length > 0) {
+    out.push(`<${level}>Final observables</${level}>`);
+    out.push(table(['observable', 'n', 'mean', '± sem', 'std', 'min', 'q05', 'q50', 'q95', 'max'], obs.map(([n, o]) => { const d = o.final; return [n, d.n, f(d.mean), f(d.sem, 2), f(d.std), f(d.min), f(d.q05), f(d.q50), f(d.q95), f(d.max)]; })));
+  }
+  const ev = Object.entries(s.events ?? {});
+  if (ev.length > 0) {
+    out.push(`<${level}>Events (first passage)</${level}>`);
+    out.push(
+      table(
+        ['event', 'entered', 'censored', 'fraction', 'MFPT (time)', '95 % CI', 'MFPT (steps)', 'rate (per time)', 'median (steps)'],
+        ev.map(([n, e]) => [n, e.entered, e.censored, f(e.fractionEntered, 3), f(e.mfpt?.time), ci(e.mfpt?.ci95Time), f(e.mfpt?.steps), f(e.rate?.perTime), f(e.medianSteps)]),
+      ),
+    );
+  }
+  const theory = (s.theory ?? []) as Array<{ kind?: string; text?: string }>;
+  if (theory.some((t) => t.text)) {
+    out.push(`<${level}>Theory overlays</${level}>`);
+    for (const t of theory) if (t.text) out.push(`<p class="theory"><b>${esc(t.kind)}</b>: ${esc(t.text)}</p>`);
+  }
+  const d = s.divergence;
+  if (d) {
+    out.push(`<${level}>Divergence</${level}>`);
+    if (d.count === 0) out.push(`<p>No replica diverged.</p>`);
+    else
+      out.push(
+        `<p>${d.count} of ${s.run.replicas} replicas diverged (${f(100 * d.fraction, 3)} %), the first at step ${esc(d.firstStep)}; by reason: ${esc(
+          Object.entries(d.byReason).map(([k, v]) => `${k} ${v}`).join(', '),
+        )}. Diverged replicas are excluded from every statistic from the step they diverged on.</p>`,
+      );
+  }
+  return out.join('\n');
+}
+
+/** A JSON value as a table when it is a list of flat records or a record of records; else as text. */
+function jsonBlock(v: unknown): string {
+  const cell = (x: unknown) => (x === null || x === undefined ? '—' : typeof x === 'number' ? f(x) : typeof x === 'object' ? JSON.stringify(x) : String(x));
+  const rowsOf = (list: Array<[string | null, Record<string, unknown>]>) => {
+    const keys = [...new Set(list.flatMap(([, r]) => Object.keys(r)))];
+    const named = list.some(([n]) => n !== null);
+    return table([...(named ? ['name'] : []), ...keys], list.map(([n, r]) => [...(named ? [n ?? ''] : []), ...keys.map((k) => cell(r[k]))]));
+  };
+  const isRec = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+  if (Array.isArray(v) && v.length > 0 && v.every(isRec)) return rowsOf(v.map((r) => [null, r]));
+  if (isRec(v)) {
+    const arrays = Object.entries(v).filter(([, x]) => Array.isArray(x) && x.length > 0 && (x as unknown[]).every(isRec));
+    if (arrays.length > 0) return arrays.map(([k, x]) => `<h3>${esc(k)}</h3>${rowsOf((x as Record<string, unknown>[]).map((r) => [null, r]))}`).join('\n');
+    const vals = Object.entries(v);
+    if (vals.length > 0 && vals.every(([, x]) => isRec(x))) return rowsOf(vals.map(([k, x]) => [k, x as Record<string, unknown>]));
+  }
+  return `<pre>${esc(JSON.stringify(v, null, 2))}</pre>`;
+}
+
+const MAX_TABLE_ROWS = 200;
+
+function header(ctx: ReportContext): { title: string; body: string } {
+  if (ctx.run) {
+    const s = ctx.run.summary;
+    return {
+      title: s.scenario.name,
+      body: `${s.scenario.description ? `<p class="desc">${esc(s.scenario.description)}</p>` : ''}${facts(runFacts(s))}`,
+    };
+  }
+  const runs = runsOf(ctx);
+  const meta = (ctx.sweep?.meta ?? ctx.regimes?.meta ?? null) as Record<string, unknown> | null;
+  const metaScenario = meta && typeof meta.scenario === 'object' && meta.scenario ? (meta.scenario as Record<string, unknown>) : null;
+  const name = String((meta && typeof meta.name === 'string' ? meta.name : null) ?? metaScenario?.name ?? runs[0]?.summary.scenario.name ?? 'results');
+  const description = String((meta && typeof meta.description === 'string' ? meta.description : null) ?? metaScenario?.description ?? runs[0]?.summary.scenario.description ?? '');
+  const first = runs[0]?.summary;
+  const items: Array<[string, string | number]> = [];
+  if (ctx.sweep) {
+    items.push(['sweep points', `${ctx.sweep.points.length} completed${ctx.sweep.table ? ` of ${ctx.sweep.table.rows.length}` : ''}`]);
+    if (ctx.sweep.keys.length) items.push(['swept', ctx.sweep.keys.join(' × ')]);
+  } else items.push(['regimes', runs.map((r) => r.label).join(', ')]);
+  if (first) items.push(['replicas', first.run.replicas], ['steps', first.run.steps], ['integrator', first.run.integrator], ['η', first.run.lr], ['θ', first.run.temperature]);
+  const wall = runs.reduce((a, r) => a + (r.summary.timing?.wallSeconds ?? 0), 0);
+  if (runs.length) items.push(['wall time', `${f(wall, 3)} s (sum over runs)`]);
+  return { title: `${name} — ${ctx.layout}`, body: `${description ? `<p class="desc">${esc(description)}</p>` : ''}${facts(items)}` };
+}
+
+function sweepTables(ctx: ReportContext): string {
+  const s = ctx.sweep!;
+  const out: string[] = [];
+  if (s.table) {
+    out.push('<h2>Sweep results (sweep.csv)</h2>');
+    const rows = s.table.rows.slice(0, MAX_TABLE_ROWS);
+    out.push(table(s.table.header, rows.map((r) => r.map((c) => (c !== '' && Number.isFinite(Number(c)) ? f(Number(c)) : c)))));
+    if (s.table.rows.length > MAX_TABLE_ROWS) out.push(`<p>… ${s.table.rows.length - MAX_TABLE_ROWS} more rows in sweep.csv.</p>`);
+  }
+  const b = readPhaseBoundary(s.phaseBoundary);
+  if (s.phaseBoundary) {
+    out.push('<h2>Phase boundary (phase-boundary.json)</h2>');
+    if (b) out.push(table(['', 'estimate', '95 % CI'], [['slope', f(b.slope), ci(b.slopeCi)], ['intercept', f(b.intercept), ci(b.interceptCi)]]));
+    else out.push(jsonBlock(s.phaseBoundary));
+  }
+  return out.join('\n');
+}
+
+function regimesTables(ctx: ReportContext): string {
+  const r = ctx.regimes!;
+  const out: string[] = ['<h2>Regimes</h2>'];
+  const events = [...new Set(r.runs.flatMap((x) => Object.keys(x.summary.events ?? {})))];
+  const observables = [...new Set(r.runs.flatMap((x) => Object.keys(x.summary.observables ?? {})))];
+  out.push(
+    table(
+      ['regime', 'replicas', 'steps', 'integrator', 'η', 'θ', ...observables.map((o) => `${o} mean`), ...events.map((e) => `${e} MFPT [95 % CI]`), 'diverged'],
+      r.runs.map((x: RunData) => {
+        const s = x.summary;
+        return [
+          x.label,
+          s.run.replicas,
+          s.run.steps,
+          s.run.integrator,
+          s.run.lr,
+          s.run.temperature,
+          ...observables.map((o) => f(s.observables[o]?.final.mean)),
+          ...events.map((e) => (s.events[e] ? `${f(s.events[e].mfpt.time)} [${ci(s.events[e].mfpt.ci95Time)}]` : '—')),
+          s.divergence?.count ?? 0,
+        ];
+      }),
+    ),
+  );
+  if (r.comparison !== null && r.comparison !== undefined) out.push('<h2>Comparison (comparison.json)</h2>', jsonBlock(r.comparison));
+  for (const x of r.runs) {
+    const texts = ((x.summary.theory ?? []) as Array<{ kind?: string; text?: string }>).filter((t) => t.text);
+    if (texts.length) out.push(`<h3>${esc(x.label)}: theory overlays</h3>`, ...texts.map((t) => `<p class="theory"><b>${esc(t.kind)}</b>: ${esc(t.text)}</p>`));
+  }
+  return out.join('\n');
+}
+
+/** Render the plots of one registry entry; a failing plot is reported in place, the rest of the report goes on. */
+async function plotSection(entry: PlotEntry, ctx: ReportContext, counter: { n: number }): Promise<string> {
+  const caption = typeof entry.caption === 'function' ? entry.caption(ctx) : (entry.caption ?? '');
+  const head = `<section class="plot-section" data-kind="${esc(entry.kind)}"><h3>${esc(entry.title)}</h3>${caption ? `<p class="caption">${esc(caption)}</p>` : ''}`;
+  let specs: VegaLiteSpec[];
+  try {
+    specs = entry.build(ctx);
+  } catch (e) {
+    return `${head}<p class="error">plot '${esc(entry.kind)}' failed: ${esc((e as Error).message)}</p></section>`;
+  }
+  const figs: string[] = [];
+  for (const spec of specs) {
+    const k = ++counter.n;
+    const desc = (spec as { description?: string }).description;
+    try {
+      const svg = await renderSvg(spec, `f${k}-`);
+      figs.push(`<figure class="plot" data-kind="${esc(entry.kind)}" id="figure-${k}">${svg}${desc ? `<figcaption>${esc(desc)}</figcaption>` : ''}</figure>`);
+    } catch (e) {
+      figs.push(`<p class="error">figure ${k} of '${esc(entry.kind)}' failed to render: ${esc((e as Error).message)}</p>`);
+    }
+  }
+  return `${head}\n${figs.join('\n')}</section>`;
+}
+
+/** The report page of a loaded directory. */
+export async function buildReportHtml(ctx: ReportContext): Promise<string> {
+  const { title, body } = header(ctx);
+  const tables = ctx.run ? runTables(ctx.run.summary) : ctx.sweep ? sweepTables(ctx) : regimesTables(ctx);
+  const counter = { n: 0 };
+  const sections: string[] = [];
+  for (const entry of applicablePlots(ctx)) sections.push(await plotSection(entry, ctx, counter));
+  const version = runsOf(ctx)[0]?.summary.stochdyn?.version;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · stochdyn report</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>${esc(title)}</h1>
+${body}
+</header>
+<main>
+${tables}
+<h2>Plots</h2>
+${sections.length ? sections.join('\n') : '<p>No plot applies to this directory.</p>'}
+</main>
+<footer>stochdyn${version ? ` ${esc(version)}` : ''} · ${esc(ctx.layout)} directory · figures rendered with Vega-Lite as inline SVG</footer>
+</body>
+</html>
+`;
+}
+
+/**
+ * Write `<dir>/report.html` for a run, sweep or regimes directory and return
+ * its path. Throws {@link ReportDirError} when the directory is none of these.
+ */
+export async function writeReport(dir: string): Promise<string> {
+  const ctx = loadReportContext(dir);
+  const html = await buildReportHtml(ctx);
+  const file = join(ctx.dir, REPORT_FILE);
+  writeAtomic(file, html);
+  return file;
+}

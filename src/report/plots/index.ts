@@ -1,0 +1,15 @@
+/**
+ * Report plots: the registry and the built-in plot kinds. A new kind of
+ * result is one file that calls `registerPlot` once, imported here.
+ */
+import './traces.js';
+import './histograms.js';
+import './survival.js';
+import './sweep.js';
+import './phase-diagram.js';
+import './regimes.js';
+
+export { registerPlot, unregisterPlot, listPlots, getPlot, applicablePlots, type PlotEntry } from './registry.js';
+export { loadReportContext, loadRunDir, detectLayout, runsOf, parseCsv, ReportDirError } from './load.js';
+export { renderSvg } from './render.js';
+export type * from './types.js';

@@ -1,0 +1,61 @@
+/**
+ * The registry of report plots: one entry per kind of result. A new kind of
+ * result (a free-energy profile, an Arrhenius plot, …) is one file that calls
+ * `registerPlot` once, imported from `./index.ts`:
+ *
+ * ```ts
+ * registerPlot({
+ *   kind: 'arrhenius',
+ *   title: 'Arrhenius plot',
+ *   caption: 'ln rate against 1/θ with the Kramers slope.',
+ *   applies: (ctx) => ctx.layout === 'sweep' && …,
+ *   build: (ctx) => [{ data: { values: … }, mark: 'point', encoding: … }],
+ * });
+ * ```
+ *
+ * Each spec returned by `build` becomes one figure (one inline SVG) in
+ * report.html; a spec's `description` is used as that figure's caption.
+ */
+import type { ReportContext, VegaLiteSpec } from './types.js';
+
+export interface PlotEntry {
+  /** Unique key of the kind of result, e.g. 'traces', 'survival'. */
+  kind: string;
+  /** Section heading in the report. */
+  title: string;
+  /** One or two sentences under the heading (text, or computed from the context). */
+  caption?: string | ((ctx: ReportContext) => string);
+  /** Whether this directory holds the result this plot shows. Must not throw for absent data. */
+  applies(ctx: ReportContext): boolean;
+  /** The figures: one Vega-Lite spec per figure (inline data). */
+  build(ctx: ReportContext): VegaLiteSpec[];
+}
+
+const entries = new Map<string, PlotEntry>();
+
+/** Register a plot kind; throws if the kind is already registered (nothing is overwritten). */
+export function registerPlot(entry: PlotEntry): void {
+  if (!entry || typeof entry.kind !== 'string' || entry.kind === '') throw new TypeError('registerPlot: kind must be a non-empty string');
+  if (entries.has(entry.kind)) throw new Error(`registerPlot: a plot of kind '${entry.kind}' is already registered (known: ${[...entries.keys()].join(', ')})`);
+  if (typeof entry.applies !== 'function' || typeof entry.build !== 'function') throw new TypeError(`registerPlot('${entry.kind}'): applies and build must be functions`);
+  entries.set(entry.kind, entry);
+}
+
+/** Remove a plot kind (returns whether it was registered). For tests and plug-ins that replace a built-in. */
+export function unregisterPlot(kind: string): boolean {
+  return entries.delete(kind);
+}
+
+/** Registered plots in registration order. */
+export function listPlots(): PlotEntry[] {
+  return [...entries.values()];
+}
+
+export function getPlot(kind: string): PlotEntry | undefined {
+  return entries.get(kind);
+}
+
+/** The plots that apply to a directory, in registration order. */
+export function applicablePlots(ctx: ReportContext): PlotEntry[] {
+  return listPlots().filter((p) => p.applies(ctx));
+}

@@ -1,0 +1,113 @@
+/** Sweep line plots: each metric of sweep.csv against the swept key, with CI error bars. */
+import { fmt, HEIGHT, wantsLog, WIDTH } from './common.js';
+import { column } from './load.js';
+import { registerPlot } from './registry.js';
+import type { CsvTable, ReportContext, VegaLiteSpec } from './types.js';
+
+/** At most this many metrics are plotted (the rest are named in the caption). */
+const MAX_METRICS = 12;
+const INDEX = new Set(['index', 'point', 'k', 'run', 'id', 'dir', 'path', 'status', 'seed']);
+
+/** Candidate names of the lower/upper confidence columns of metric `m`. */
+function ciCandidates(m: string): Array<[string, string]> {
+  const c: Array<[string, string]> = [];
+  for (const sep of ['_', '.', '-']) {
+    c.push([`${m}${sep}lo`, `${m}${sep}hi`], [`${m}${sep}low`, `${m}${sep}high`], [`${m}${sep}lower`, `${m}${sep}upper`]);
+    for (const ci of ['ci', 'ci95']) c.push([`${m}${sep}${ci}${sep}lo`, `${m}${sep}${ci}${sep}hi`], [`${m}${sep}${ci}${sep}low`, `${m}${sep}${ci}${sep}high`], [`${m}${sep}${ci}${sep}lower`, `${m}${sep}${ci}${sep}upper`], [`${m}${sep}${ci}${sep}0`, `${m}${sep}${ci}${sep}1`]);
+  }
+  c.push([`${m}Lo`, `${m}Hi`], [`${m}_ci95[0]`, `${m}_ci95[1]`], [`${m}.ci95[0]`, `${m}.ci95[1]`]);
+  // summary.json style: `….mfpt.time` with `….mfpt.ci95Time.0/1`
+  const dot = m.lastIndexOf('.');
+  if (dot > 0) {
+    const head = m.slice(0, dot + 1);
+    const last = m.slice(dot + 1);
+    const cap = last.charAt(0).toUpperCase() + last.slice(1);
+    for (const s of ['.0', '_lo', '[0]']) c.push([`${head}ci95${cap}${s}`, `${head}ci95${cap}${s === '.0' ? '.1' : s === '_lo' ? '_hi' : '[1]'}`]);
+  }
+  return c;
+}
+
+export interface SweepMetric {
+  name: string;
+  lo?: string;
+  hi?: string;
+}
+
+/** Numeric, non-constant metric columns of sweep.csv (not swept keys, not CI companions), with their CI columns. */
+export function sweepMetrics(t: CsvTable, keys: string[]): SweepMetric[] {
+  const has = new Set(t.header);
+  const companions = new Set<string>();
+  const metrics: SweepMetric[] = [];
+  for (const h of t.header) {
+    if (keys.includes(h) || INDEX.has(h)) continue;
+    const pair = ciCandidates(h).find(([a, b]) => has.has(a) && has.has(b));
+    if (pair) {
+      companions.add(pair[0]);
+      companions.add(pair[1]);
+    }
+    metrics.push({ name: h, lo: pair?.[0], hi: pair?.[1] });
+  }
+  return metrics.filter((m) => {
+    if (companions.has(m.name)) return false;
+    const v = column(t, m.name).filter((x): x is number => x !== null);
+    return v.length > 0 && v.length >= t.rows.filter((r) => r.length > 1).length / 2 && new Set(v).size > 1;
+  });
+}
+
+function metricsOf(ctx: ReportContext): SweepMetric[] {
+  const s = ctx.sweep;
+  return s?.table && s.keys.length > 0 ? sweepMetrics(s.table, s.keys) : [];
+}
+
+registerPlot({
+  kind: 'sweep',
+  title: 'Sweep',
+  caption: (ctx) => {
+    const m = metricsOf(ctx);
+    const keys = ctx.sweep?.keys ?? [];
+    return (
+      `Each metric of sweep.csv against ${keys[0] ?? 'the swept key'}` +
+      (keys.length > 1 ? `, one line per value of ${keys.slice(1).join(' × ')}` : '') +
+      '; error bars are the confidence intervals written with the metric (where sweep.csv has them).' +
+      (m.length > MAX_METRICS ? ` Not shown: ${m.slice(MAX_METRICS).map((x) => x.name).join(', ')}.` : '')
+    );
+  },
+  applies: (ctx) => metricsOf(ctx).length > 0,
+  build: (ctx) => {
+    const s = ctx.sweep!;
+    const t = s.table!;
+    const [key, ...rest] = s.keys;
+    const xs = column(t, key);
+    const logX = wantsLog(xs);
+    const group = rest.length > 0 ? t.rows.map((r) => rest.map((k) => `${k}=${r[t.header.indexOf(k)]}`).join(', ')) : null;
+    return metricsOf(ctx)
+      .slice(0, MAX_METRICS)
+      .map((m): VegaLiteSpec => {
+        const y = column(t, m.name);
+        const lo = m.lo ? column(t, m.lo) : null;
+        const hi = m.hi ? column(t, m.hi) : null;
+        const values = t.rows
+          .map((_, i) => ({ x: xs[i], y: y[i], lo: lo?.[i] ?? null, hi: hi?.[i] ?? null, g: group?.[i] ?? m.name }))
+          .filter((v) => v.x !== null && v.y !== null && (!logX || v.x! > 0))
+          .sort((a, b) => a.x! - b.x!);
+        const logY = wantsLog([...values.map((v) => v.y), ...values.map((v) => v.lo), ...values.map((v) => v.hi)].filter((v) => v !== null));
+        const x = { field: 'x', type: 'quantitative' as const, title: key, scale: logX ? { type: 'log' as const } : { zero: false } };
+        const yEnc = { field: 'y', type: 'quantitative' as const, title: m.name, scale: logY ? { type: 'log' as const } : { zero: false } };
+        const color = group ? { field: 'g', type: 'nominal' as const, title: rest.join(' × ') } : { value: '#08519c' };
+        const withCi = values.filter((v) => v.lo !== null && v.hi !== null);
+        const layer: unknown[] = [
+          { mark: { type: 'line', point: true }, encoding: { x, y: yEnc, color } },
+        ];
+        if (withCi.length > 0) layer.unshift({ transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } });
+        const range = values.length ? `${fmt(values[0].x)} … ${fmt(values[values.length - 1].x)}` : '—';
+        return {
+          description: `${m.name} against ${key} (${values.length} points, ${range})${withCi.length ? `; error bars ${m.lo} – ${m.hi}` : ''}${logX || logY ? `; ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale` : ''}.`,
+          title: { text: m.name, anchor: 'start' },
+          width: WIDTH,
+          height: HEIGHT,
+          data: { values },
+          layer,
+        } as VegaLiteSpec;
+      });
+  },
+});

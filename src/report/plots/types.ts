@@ -1,0 +1,109 @@
+/**
+ * What a plot builder sees: a result directory loaded into memory. Three
+ * layouts — a run directory, a sweep directory (points/<k>/ run directories),
+ * a regimes directory (regimes/<name>/ run directories) — see the README,
+ * "Reports".
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Summary } from '../summary.js';
+
+/** A Vega-Lite specification (rendered server-side to one SVG figure). */
+export type VegaLiteSpec = TopLevelSpec;
+
+/** A CSV file as header + rows of cells (empty cells are ''). */
+export interface CsvTable {
+  header: string[];
+  rows: string[][];
+}
+
+/** One row of traces.csv (empty cells → null). */
+export interface TraceRow {
+  step: number;
+  time: number;
+  observable: string;
+  n: number;
+  mean: number | null;
+  std: number | null;
+  q05: number | null;
+  q25: number | null;
+  q50: number | null;
+  q75: number | null;
+  q95: number | null;
+}
+
+/** One entry of histograms.json. */
+export interface HistogramData {
+  of: string;
+  at: 'final' | 'grid';
+  from: number;
+  bins: number;
+  range: [number, number];
+  edges: number[];
+  counts: number[];
+  density: number[];
+  samples: number;
+  inRange: number;
+  underflow: number;
+  overflow: number;
+  theory: { kind: string; temperature?: number; probabilities?: number[]; density?: number[] } | null;
+}
+
+/** events.csv: per event, the first-entry step of each replica (null = censored). */
+export interface EventsData {
+  names: string[];
+  /** firstStep[e][replica] */
+  firstStep: Array<Array<number | null>>;
+}
+
+/** A loaded run directory (summary.json present). Missing optional files are null/empty. */
+export interface RunData {
+  dir: string;
+  /** A label: the run's directory name, the sweep point or the regime name. */
+  label: string;
+  summary: Summary;
+  /** scenario.resolved.json (null when absent). */
+  scenario: ResolvedScenarioLike | null;
+  traces: TraceRow[];
+  histograms: HistogramData[];
+  events: EventsData | null;
+  finals: CsvTable | null;
+}
+
+/** The fields of scenario.resolved.json that plots use. */
+export interface ResolvedScenarioLike {
+  observe?: { grid?: { kind?: string; points?: number } };
+  [key: string]: unknown;
+}
+
+/** `sweep.json`, `sweep.csv`, `points/<k>/`, optional `phases.csv` and `phase-boundary.json`. */
+export interface SweepData {
+  /** sweep.json as written (null when absent). */
+  meta: Record<string, unknown> | null;
+  table: CsvTable | null;
+  /** The swept keys (columns of sweep.csv), in order. */
+  keys: string[];
+  points: RunData[];
+  phases: CsvTable | null;
+  phaseBoundary: Record<string, unknown> | null;
+}
+
+/** `regimes.json`, `regimes/<name>/`, `comparison.json`. */
+export interface RegimesData {
+  meta: Record<string, unknown> | null;
+  runs: RunData[];
+  comparison: unknown;
+}
+
+export type Layout = 'run' | 'sweep' | 'regimes';
+
+/** The context every plot's `applies` and `build` receive. */
+export interface ReportContext {
+  dir: string;
+  layout: Layout;
+  /** Set for a run directory. */
+  run?: RunData;
+  /** Set for a sweep directory. */
+  sweep?: SweepData;
+  /** Set for a regimes directory. */
+  regimes?: RegimesData;
+}

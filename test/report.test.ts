@@ -1,0 +1,277 @@
+/**
+ * report.html and the plot registry, on real tiny runs arranged into the three
+ * layouts (run, sweep, regimes; see test/report-fixtures.ts), plus the
+ * `stochdyn report` command through the compiled CLI.
+ *
+ *   npm run build && npx vitest run test/report.test.ts
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildReportHtml, writeReport } from '../src/report/html.js';
+import { getPlot, listPlots, loadReportContext, parseCsv, registerPlot, ReportDirError, unregisterPlot } from '../src/report/plots/index.js';
+import { sweptKeys } from '../src/report/plots/load.js';
+import { readPhaseBoundary } from '../src/report/plots/phase-diagram.js';
+import { sweepMetrics } from '../src/report/plots/sweep.js';
+import { freshDir, makeRegimes, makeRun, makeSweep, SCENARIO } from './report-fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+let TMP: string;
+let RUN: string;
+let SWEEP: string;
+let REGIMES: string;
+
+beforeAll(async () => {
+  TMP = realpathSync(mkdtempSync(path.join(tmpdir(), 'stochdyn-report-test-')));
+  RUN = await makeRun(path.join(TMP, 'run'));
+  SWEEP = await makeSweep(freshDir(TMP, 'sweep'));
+  REGIMES = await makeRegimes(freshDir(TMP, 'regimes'));
+});
+
+afterAll(() => {
+  if (TMP) rmSync(TMP, { recursive: true, force: true });
+});
+
+/** Figures (one inline SVG each) per plot kind. */
+function figuresByKind(html: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of html.matchAll(/<figure class="plot" data-kind="([^"]+)"[^>]*><svg/g)) out[m[1]] = (out[m[1]] ?? 0) + 1;
+  return out;
+}
+
+/** Every http(s) reference except XML namespace declarations (xmlns="http://www.w3.org/…"). */
+function externalRefs(html: string): string[] {
+  return [...html.replace(/\sxmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '').matchAll(/https?:\/\/[^\s"'<>)]*/g)].map((m) => m[0]);
+}
+
+/** Substring / pattern checks that print the needle, not the whole page, on failure. */
+function has(html: string, needle: string | RegExp) {
+  const ok = typeof needle === 'string' ? html.includes(needle) : needle.test(html);
+  expect(ok, `report.html should contain ${String(needle)}`).toBe(true);
+}
+
+function expectSelfContained(html: string) {
+  expect(externalRefs(html), 'no http(s) resource references').toEqual([]);
+  expect(html.match(/<script|<link|<img|<iframe|@import|@font-face|\bsrc=/gi), 'no scripts, links, images, frames, imported CSS or fonts').toBeNull();
+  expect(html.match(/url\((?!#)/g), 'CSS/SVG url() only to in-page ids').toBeNull();
+}
+
+describe('a run directory', () => {
+  let html: string;
+  let file: string;
+
+  beforeAll(async () => {
+    file = await writeReport(RUN);
+    html = readFileSync(file, 'utf8');
+  });
+
+  it('writes one report.html into the directory (atomically: no temporary files left)', () => {
+    expect(file).toBe(path.join(RUN, 'report.html'));
+    expect(readdirSync(RUN).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+  });
+
+  it('has one <svg per expected plot: a trace panel per observable, a histogram per entry, a survival curve per event', () => {
+    const summary = JSON.parse(readFileSync(path.join(RUN, 'summary.json'), 'utf8'));
+    const histograms = JSON.parse(readFileSync(path.join(RUN, 'histograms.json'), 'utf8'));
+    const expected = { traces: Object.keys(summary.observables).length, histograms: histograms.length, survival: Object.keys(summary.events).length };
+    expect(expected).toEqual({ traces: 3, histograms: 1, survival: 1 });
+    expect(figuresByKind(html)).toEqual(expected);
+    expect(html.match(/<svg/g)).toHaveLength(5);
+    expect(html.includes('class="error"'), 'no plot failed').toBe(false);
+  });
+
+  it('is self-contained: no scripts, fonts, links or http(s) references other than the SVG namespace', () => {
+    expectSelfContained(html);
+  });
+
+  it('has the header facts and the summary tables', () => {
+    const s = JSON.parse(readFileSync(path.join(RUN, 'summary.json'), 'utf8'));
+    has(html, '<h1>cli-double-well</h1>');
+    has(html, 'CLI end-to-end test fixture');
+    for (const [k, v] of [['replicas', '400'], ['steps', '1500'], ['integrator', 'sgld'], ['η', '0.002'], ['θ', '0.25']])
+      has(html, `<dt>${k}</dt><dd>${v}</dd>`);
+    has(html, /<dt>wall time<\/dt><dd>[\d.]+ s in the main thread<\/dd>/);
+    has(html, '<h2>Final observables</h2>');
+    has(html, '<th>MFPT (time)</th><th>95 % CI</th>');
+    const e = s.events.escape;
+    has(html, `<td>escape</td><td>${e.entered}</td><td>${e.censored}</td>`);
+    // theory overlay texts (escaped)
+    for (const t of s.theory) has(html, t.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+    has(html, 'No replica diverged.');
+  });
+
+  it('draws the log time axis for a log grid and the Gibbs line over the histogram', () => {
+    const ctx = loadReportContext(RUN);
+    const traces = getPlot('traces')!.build(ctx);
+    expect((traces[0] as any).layer[0].encoding.x.scale.type).toBe('log');
+    const hist = getPlot('histograms')!.build(ctx) as any[];
+    expect(hist[0].layer).toHaveLength(2);
+    expect(hist[0].layer[1].data.values).toHaveLength(40);
+    const surv = getPlot('survival')!.build(ctx) as any[];
+    const km = surv[0].layer[1].data.values;
+    expect(km[0]).toMatchObject({ time: 0, s: 1 });
+    expect(km[km.length - 1].time).toBeCloseTo(1500 * 0.002, 12); // censoring horizon = run.steps·η
+    // KM at the end equals 1 − entered/replicas (no divergence, single censoring time)
+    const e = JSON.parse(readFileSync(path.join(RUN, 'summary.json'), 'utf8')).events.escape;
+    expect(km[km.length - 1].s).toBeCloseTo(1 - e.entered / e.replicas, 12);
+  });
+});
+
+describe('the plot registry', () => {
+  it('rejects a duplicate kind and keeps the original', () => {
+    const before = getPlot('traces');
+    expect(() => registerPlot({ kind: 'traces', title: 'x', applies: () => true, build: () => [] })).toThrow(/already registered/);
+    expect(getPlot('traces')).toBe(before);
+    expect(listPlots().map((p) => p.kind)).toEqual(['traces', 'histograms', 'survival', 'sweep', 'phase-diagram', 'regimes']);
+  });
+
+  it('a newly registered kind appears in the report, with its title and caption', async () => {
+    registerPlot({
+      kind: 'test-final-x',
+      title: 'Test: final x per replica',
+      caption: 'A plot registered by the test.',
+      applies: (ctx) => ctx.layout === 'run' && !!ctx.run?.finals,
+      build: (ctx) => {
+        const f = ctx.run!.finals!;
+        const k = f.header.indexOf('x');
+        return [{ description: 'final x against replica', data: { values: f.rows.map((r) => ({ replica: Number(r[0]), x: Number(r[k]) })) }, mark: 'point', encoding: { x: { field: 'replica', type: 'quantitative' }, y: { field: 'x', type: 'quantitative' } } }];
+      },
+    });
+    try {
+      const html = await buildReportHtml(loadReportContext(RUN));
+      expect(figuresByKind(html)['test-final-x']).toBe(1);
+      has(html, '<h3>Test: final x per replica</h3><p class="caption">A plot registered by the test.</p>');
+      expect(html.match(/<svg/g)).toHaveLength(6);
+      // not applicable elsewhere
+      expect(figuresByKind(await buildReportHtml(loadReportContext(SWEEP)))['test-final-x']).toBeUndefined();
+    } finally {
+      expect(unregisterPlot('test-final-x')).toBe(true);
+    }
+  });
+
+  it('a failing plot is reported in place; the rest of the report goes on', async () => {
+    registerPlot({ kind: 'test-broken', title: 'Broken', applies: () => true, build: () => { throw new Error('no data for this'); } });
+    try {
+      const html = await buildReportHtml(loadReportContext(RUN));
+      has(html, "plot 'test-broken' failed: no data for this");
+      expect(html.match(/<svg/g)).toHaveLength(5);
+    } finally {
+      unregisterPlot('test-broken');
+    }
+  });
+});
+
+describe('a sweep directory', () => {
+  let html: string;
+  beforeAll(async () => {
+    html = readFileSync(await writeReport(SWEEP), 'utf8');
+  });
+
+  it('finds the swept key and the metrics with their CI columns', () => {
+    const ctx = loadReportContext(SWEEP);
+    expect(ctx.layout).toBe('sweep');
+    expect(ctx.sweep!.keys).toEqual(['dynamics.temperature']);
+    expect(ctx.sweep!.points.map((p) => p.label)).toEqual(['0', '1', '2']);
+    const metrics = sweepMetrics(ctx.sweep!.table!, ctx.sweep!.keys);
+    expect(metrics.map((m) => m.name)).toEqual(['escape_fraction', 'escape_mfpt', 'x_mean']); // 'replicas' is constant
+    expect(metrics[1]).toEqual({ name: 'escape_mfpt', lo: 'escape_mfpt_lo', hi: 'escape_mfpt_hi' });
+  });
+
+  it('plots each metric against the swept key with error bars, and the phase map with the fitted line', () => {
+    expect(figuresByKind(html)).toEqual({ sweep: 3, 'phase-diagram': 1 });
+    expectSelfContained(html);
+    expect(html.includes('class="error"'), 'no plot failed').toBe(false);
+    const ctx = loadReportContext(SWEEP);
+    const mfpt = (getPlot('sweep')!.build(ctx) as any[])[1];
+    expect(mfpt.layer[0].mark.type).toBe('rule'); // error bars
+    const phase = (getPlot('phase-diagram')!.build(ctx) as any[])[0];
+    expect(phase.layer[0].encoding.x.scale.type).toBe('log');
+    expect(phase.layer[0].encoding.y.scale.type).toBe('log');
+    expect(phase.layer[0].data.values).toHaveLength(12);
+    const line = phase.layer[1].data.values as Array<{ x0: number; y0: number }>;
+    for (const p of line) expect(Math.log10(p.y0)).toBeCloseTo(3 + 2 * Math.log10(p.x0), 9);
+    has(html, '<td>slope</td><td>2</td><td>1.7 – 2.3</td>');
+    has(html, '<h1>report-sweep — sweep</h1>');
+  });
+});
+
+describe('a regimes directory', () => {
+  let html: string;
+  beforeAll(async () => {
+    html = readFileSync(await writeReport(REGIMES), 'utf8');
+  });
+
+  it('overlays every regime: one plot per observable and per event, regimes in regimes.json order', () => {
+    const ctx = loadReportContext(REGIMES);
+    expect(ctx.regimes!.runs.map((r) => r.label)).toEqual(['warm', 'cold']);
+    expect(figuresByKind(html)).toEqual({ regimes: 4 });
+    const specs = getPlot('regimes')!.build(ctx) as any[];
+    const regimesIn = (s: any) => [...new Set(s.data.values.map((v: any) => v.regime))];
+    for (const s of specs) expect(regimesIn(s)).toEqual(['warm', 'cold']);
+    expectSelfContained(html);
+    expect(html.includes('class="error"'), 'no plot failed').toBe(false);
+  });
+
+  it('has the per-regime table and comparison.json as a table', () => {
+    has(html, /<td>warm<\/td><td>300<\/td><td>1500<\/td><td>sgld<\/td><td>0.002<\/td><td>0.4<\/td>/);
+    has(html, '<th>metric</th><th>cold</th><th>warm</th><th>ratio</th>');
+  });
+});
+
+describe('loading', () => {
+  it('a directory of no known layout is a ReportDirError naming the three layouts', () => {
+    const empty = freshDir(TMP, 'empty');
+    expect(() => loadReportContext(empty)).toThrow(ReportDirError);
+    expect(() => loadReportContext(empty)).toThrow(/run directory \(summary\.json\).*sweep directory.*regimes directory/);
+    expect(() => loadReportContext(path.join(TMP, 'missing'))).toThrow(/not a directory/);
+  });
+
+  it('parses quoted CSV cells; finds swept keys without sweep.json; reads phase boundaries in base e', () => {
+    expect(parseCsv('a,b\n"x,1","say ""hi"""\n3,\n')).toEqual({ header: ['a', 'b'], rows: [['x,1', 'say "hi"'], ['3', '']] });
+    expect(sweptKeys({ header: ['index', 'dynamics.lr', 'rate', 'rate.lo'], rows: [] }, null)).toEqual(['dynamics.lr']);
+    expect(readPhaseBoundary({ slope: 1, intercept: 0, base: 'e' })!.base).toBe(Math.E);
+    expect(readPhaseBoundary({ fit: { slope: 1.5, intercept: -2, slopeCI: [1, 2] } })).toMatchObject({ slope: 1.5, slopeCi: [1, 2], base: 10 });
+    expect(readPhaseBoundary({ note: 'no fit' })).toBeNull();
+  });
+});
+
+describe('the CLI', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { cwd: TMP, encoding: 'utf8', timeout: 60_000 });
+
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`run npm run build first: ${path.relative(ROOT, MAIN)} is missing`);
+  });
+
+  it('stochdyn report <run dir> writes report.html and prints its path', () => {
+    rmSync(path.join(RUN, 'report.html'), { force: true });
+    const r = cli(['report', RUN]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${path.join(RUN, 'report.html')}\n`);
+    expect(existsSync(path.join(RUN, 'report.html'))).toBe(true);
+  });
+
+  it('stochdyn report on a directory that is not a result directory exits 2 with a clear message', () => {
+    const r = cli(['report', freshDir(TMP, 'not-a-run')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/not a stochdyn result directory — expected a run directory \(summary\.json\)/);
+  });
+
+  it('stochdyn run writes report.html after the run; --no-report does not', () => {
+    const a = path.join(TMP, 'cli-run-a');
+    const b = path.join(TMP, 'cli-run-b');
+    const ra = cli(['run', SCENARIO, '--replicas', '100', '--set', 'dynamics.steps=300', '--out', a, '--workers', '0']);
+    expect(ra.status, ra.stderr).toBe(0);
+    expect(existsSync(path.join(a, 'report.html'))).toBe(true);
+    const rb = cli(['run', SCENARIO, '--replicas', '100', '--set', 'dynamics.steps=300', '--out', b, '--workers', '0', '--no-report']);
+    expect(rb.status, rb.stderr).toBe(0);
+    expect(existsSync(path.join(b, 'summary.json'))).toBe(true);
+    expect(existsSync(path.join(b, 'report.html'))).toBe(false);
+  });
+});
