@@ -147,7 +147,7 @@ describe('the plot registry', () => {
       const html = await buildReportHtml(loadReportContext(RUN));
       expect(figuresByKind(html)['test-final-x']).toBe(1);
       has(html, '<h3>Test: final x per replica</h3><p class="caption">A plot registered by the test.</p>');
-      expect(html.match(/<svg/g)).toHaveLength(6);
+      expect(html.match(/<svg/g)).toHaveLength(6); // 5 built-in + 1
       // not applicable elsewhere
       expect(figuresByKind(await buildReportHtml(loadReportContext(SWEEP)))['test-final-x']).toBeUndefined();
     } finally {
@@ -173,31 +173,46 @@ describe('a sweep directory', () => {
     html = readFileSync(await writeReport(SWEEP), 'utf8');
   });
 
-  it('finds the swept key and the metrics with their CI columns', () => {
+  it('finds the swept keys (sweep.json axes) and the metrics with their CI and sem columns', () => {
     const ctx = loadReportContext(SWEEP);
     expect(ctx.layout).toBe('sweep');
-    expect(ctx.sweep!.keys).toEqual(['dynamics.temperature']);
-    expect(ctx.sweep!.points.map((p) => p.label)).toEqual(['0', '1', '2']);
+    expect(ctx.sweep!.keys).toEqual(['dynamics.temperature', 'dynamics.lr']);
+    expect(ctx.sweep!.points.map((p) => p.label)).toEqual(['0', '1', '2', '3', '4', '5']);
     const metrics = sweepMetrics(ctx.sweep!.table!, ctx.sweep!.keys);
-    expect(metrics.map((m) => m.name)).toEqual(['escape_fraction', 'escape_mfpt', 'x_mean']); // 'replicas' is constant
-    expect(metrics[1]).toEqual({ name: 'escape_mfpt', lo: 'escape_mfpt_lo', hi: 'escape_mfpt_hi' });
+    const byName = Object.fromEntries(metrics.map((m) => [m.name, m]));
+    expect(byName.escape_mfpt_time).toEqual({ name: 'escape_mfpt_time', lo: 'escape_mfpt_lo', hi: 'escape_mfpt_hi' });
+    expect(byName.x_mean).toEqual({ name: 'x_mean', sem: 'x_sem' });
+    // companions, constants ('diverged', and 'well' quantiles that stay 0) and the text column 'phase' are not metrics
+    for (const c of ['escape_mfpt_lo', 'escape_mfpt_hi', 'x_sem', 'diverged', 'phase', 'index']) expect(byName[c], c).toBeUndefined();
   });
 
-  it('plots each metric against the swept key with error bars, and the phase map with the fitted line', () => {
-    expect(figuresByKind(html)).toEqual({ sweep: 3, 'phase-diagram': 1 });
+  it('plots each metric against the first key (one line per second-key value) with error bars, and the phase map with the fitted line', () => {
+    const ctx = loadReportContext(SWEEP);
+    const metrics = sweepMetrics(ctx.sweep!.table!, ctx.sweep!.keys);
+    expect(figuresByKind(html)).toEqual({ sweep: Math.min(12, metrics.length), 'phase-diagram': 1 });
     expectSelfContained(html);
     expect(html.includes('class="error"'), 'no plot failed').toBe(false);
-    const ctx = loadReportContext(SWEEP);
-    const mfpt = (getPlot('sweep')!.build(ctx) as any[])[1];
+    const specs = getPlot('sweep')!.build(ctx) as any[];
+    const mfpt = specs[metrics.findIndex((m) => m.name === 'escape_mfpt_time')];
     expect(mfpt.layer[0].mark.type).toBe('rule'); // error bars
+    expect(new Set(mfpt.data.values.map((v: any) => v.g))).toEqual(new Set(['dynamics.lr=0.001', 'dynamics.lr=0.002']));
+    const xMean = specs[metrics.findIndex((m) => m.name === 'x_mean')];
+    const row0 = xMean.data.values[0];
+    expect(row0.hi - row0.y).toBeGreaterThan(0); // ±1.96·sem
     const phase = (getPlot('phase-diagram')!.build(ctx) as any[])[0];
     expect(phase.layer[0].encoding.x.scale.type).toBe('log');
     expect(phase.layer[0].encoding.y.scale.type).toBe('log');
-    expect(phase.layer[0].data.values).toHaveLength(12);
+    expect(phase.layer[0].encoding.x.title).toBe('dynamics.temperature');
+    expect(phase.layer[0].data.values).toHaveLength(6);
     const line = phase.layer[1].data.values as Array<{ x0: number; y0: number }>;
-    for (const p of line) expect(Math.log10(p.y0)).toBeCloseTo(3 + 2 * Math.log10(p.x0), 9);
-    has(html, '<td>slope</td><td>2</td><td>1.7 – 2.3</td>');
+    expect(line.length).toBeGreaterThan(10);
+    for (const p of line) expect(Math.log10(p.y0)).toBeCloseTo(-3.9 - 2 * Math.log10(p.x0), 9);
+    expect(phase.layer[2].data.values).toHaveLength(3); // the boundary points
+    has(html, '<td>trapped | escaping</td><td>-2</td><td>-2.5 – -1.5</td><td>-3.9</td><td>-4.2 – -3.6</td><td>3</td>');
     has(html, '<h1>report-sweep — sweep</h1>');
+    has(html, '<dt>sweep points</dt><dd>6 completed of 6</dd>');
+    has(html, '<dt>η</dt><dd>0.001, 0.002</dd><');
+    has(html, '<dt>θ</dt><dd>0.2, 0.3, 0.45</dd>');
   });
 });
 
@@ -218,9 +233,11 @@ describe('a regimes directory', () => {
     expect(html.includes('class="error"'), 'no plot failed').toBe(false);
   });
 
-  it('has the per-regime table and comparison.json as a table', () => {
+  it('has the per-regime table and comparison.json as one table per pair', () => {
     has(html, /<td>warm<\/td><td>300<\/td><td>1500<\/td><td>sgld<\/td><td>0.002<\/td><td>0.4<\/td>/);
-    has(html, '<th>metric</th><th>cold</th><th>warm</th><th>ratio</th>');
+    has(html, '<h3>cold (A) vs warm (B)</h3>');
+    has(html, '<td>escape: MFPT (time)</td><td>180 [80 – 550]</td><td>20 [15 – 27]</td><td>-160 [-535 – -53]</td><td>likelihood ratio</td><td>chi2(1) = 12.5</td><td>4.0e-4</td><td>8.0e-4</td><td>yes</td>');
+    has(html, '<li>Differences are B − A.</li>');
   });
 });
 
@@ -238,6 +255,7 @@ describe('loading', () => {
     expect(readPhaseBoundary({ slope: 1, intercept: 0, base: 'e' })!.base).toBe(Math.E);
     expect(readPhaseBoundary({ fit: { slope: 1.5, intercept: -2, slopeCI: [1, 2] } })).toMatchObject({ slope: 1.5, slopeCi: [1, 2], base: 10 });
     expect(readPhaseBoundary({ note: 'no fit' })).toBeNull();
+    expect(readPhaseBoundary({ fit: null, note: 'only 1 boundary point', boundaries: [{ fit: null }] })).toBeNull();
   });
 });
 

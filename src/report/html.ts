@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { applicablePlots, loadReportContext, renderSvg, runsOf, type PlotEntry, type ReportContext, type RunData, type VegaLiteSpec } from './plots/index.js';
-import { readPhaseBoundary } from './plots/phase-diagram.js';
+import { readPhaseBoundaries } from './plots/phase-diagram.js';
 import type { Summary } from './summary.js';
 import { writeAtomic } from './write.js';
 
@@ -119,6 +119,46 @@ function jsonBlock(v: unknown): string {
 
 const MAX_TABLE_ROWS = 200;
 
+interface EstimateLike {
+  value: number | null;
+  ci95: [number, number] | null;
+}
+const est = (e: EstimateLike | null | undefined) => (!e || e.value === null || e.value === undefined ? '—' : e.ci95 ? `${f(e.value)} [${ci(e.ci95)}]` : f(e.value));
+const pFmt = (p: unknown) => (typeof p !== 'number' ? '—' : p < 1e-16 ? '<1e-16' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3));
+
+/** comparison.json of `stochdyn compare` / regimes (schema stochdyn.comparison/…): one table per pair, then the notes; other shapes as generic JSON. */
+function comparisonBlock(c: unknown): string {
+  const cc = c as { rows?: unknown; notes?: unknown; a?: { label?: string } };
+  if (!cc || typeof cc !== 'object' || !Array.isArray(cc.rows) || !cc.rows.every((r) => r && typeof r === 'object' && 'pair' in r && 'name' in r)) return jsonBlock(c);
+  type Row = { pair: { a: string; b: string }; name: string; kind?: string; a: EstimateLike; b: EstimateLike; difference?: EstimateLike; test?: string; statisticName?: string; statistic?: number | null; pValue?: number | null; pHolm?: number | null; differs?: boolean | null };
+  const rows = cc.rows as Row[];
+  const pairs = [...new Map(rows.map((r) => [`${r.pair.a}\u0000${r.pair.b}`, r.pair])).values()];
+  const out: string[] = [];
+  for (const p of pairs) {
+    out.push(`<h3>${esc(p.a)} (A) vs ${esc(p.b)} (B)</h3>`);
+    out.push(
+      table(
+        ['result', 'A [95 % CI]', 'B [95 % CI]', 'B − A [95 % CI]', 'test', 'statistic', 'p', 'p (Holm)', 'differs'],
+        rows
+          .filter((r) => r.pair.a === p.a && r.pair.b === p.b)
+          .map((r) => [
+            r.name,
+            est(r.a),
+            est(r.b),
+            r.kind === 'shape' ? '—' : est(r.difference),
+            r.test ?? '—',
+            r.statistic === null || r.statistic === undefined ? '—' : `${r.statisticName ?? ''} = ${f(r.statistic)}`,
+            pFmt(r.pValue),
+            pFmt(r.pHolm),
+            r.differs === null || r.differs === undefined ? '—' : r.differs ? 'yes' : 'no',
+          ]),
+      ),
+    );
+  }
+  if (Array.isArray(cc.notes) && cc.notes.length) out.push(`<ul class="notes">${cc.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  return out.join('\n');
+}
+
 function header(ctx: ReportContext): { title: string; body: string } {
   if (ctx.run) {
     const s = ctx.run.summary;
@@ -135,10 +175,14 @@ function header(ctx: ReportContext): { title: string; body: string } {
   const first = runs[0]?.summary;
   const items: Array<[string, string | number]> = [];
   if (ctx.sweep) {
-    items.push(['sweep points', `${ctx.sweep.points.length} completed${ctx.sweep.table ? ` of ${ctx.sweep.table.rows.length}` : ''}`]);
+    const planned = Array.isArray(meta?.points) ? (meta.points as unknown[]).length : (ctx.sweep.table?.rows.length ?? null);
+    items.push(['sweep points', `${ctx.sweep.points.length} completed${planned !== null ? ` of ${planned}` : ''}`]);
     if (ctx.sweep.keys.length) items.push(['swept', ctx.sweep.keys.join(' × ')]);
   } else items.push(['regimes', runs.map((r) => r.label).join(', ')]);
-  if (first) items.push(['replicas', first.run.replicas], ['steps', first.run.steps], ['integrator', first.run.integrator], ['η', first.run.lr], ['θ', first.run.temperature]);
+  // Settings that differ between the runs (swept keys, regime overrides) show every value.
+  const values = (get: (s: Summary) => string | number) => [...new Set(runs.map((r) => get(r.summary)))].join(', ');
+  if (first)
+    items.push(['replicas', values((s) => s.run.replicas)], ['steps', values((s) => s.run.steps)], ['integrator', values((s) => s.run.integrator)], ['η', values((s) => s.run.lr)], ['θ', values((s) => s.run.temperature)]);
   const wall = runs.reduce((a, r) => a + (r.summary.timing?.wallSeconds ?? 0), 0);
   if (runs.length) items.push(['wall time', `${f(wall, 3)} s (sum over runs)`]);
   return { title: `${name} — ${ctx.layout}`, body: `${description ? `<p class="desc">${esc(description)}</p>` : ''}${facts(items)}` };
@@ -153,11 +197,21 @@ function sweepTables(ctx: ReportContext): string {
     out.push(table(s.table.header, rows.map((r) => r.map((c) => (c !== '' && Number.isFinite(Number(c)) ? f(Number(c)) : c)))));
     if (s.table.rows.length > MAX_TABLE_ROWS) out.push(`<p>… ${s.table.rows.length - MAX_TABLE_ROWS} more rows in sweep.csv.</p>`);
   }
-  const b = readPhaseBoundary(s.phaseBoundary);
+  const bs = readPhaseBoundaries(s.phaseBoundary);
   if (s.phaseBoundary) {
     out.push('<h2>Phase boundary (phase-boundary.json)</h2>');
-    if (b) out.push(table(['', 'estimate', '95 % CI'], [['slope', f(b.slope), ci(b.slopeCi)], ['intercept', f(b.intercept), ci(b.interceptCi)]]));
-    else out.push(jsonBlock(s.phaseBoundary));
+    const pb = s.phaseBoundary;
+    if (typeof pb.model === 'string') out.push(`<p>Model: ${esc(pb.model)}${typeof pb.metric === 'string' ? `; phases from ${esc(pb.metric)}` : ''}.</p>`);
+    if (bs.length)
+      out.push(
+        table(
+          ['boundary', 'slope', '95 % CI', 'intercept', '95 % CI', 'points'],
+          bs.map((b) => [b.between ? `${b.between[0]} | ${b.between[1]}` : 'fit', f(b.slope), ci(b.slopeCi), f(b.intercept), ci(b.interceptCi), b.points.length || '—']),
+        ),
+      );
+    else out.push(`<p>No fitted boundary${typeof pb.note === 'string' ? `: ${esc(pb.note)}` : ''}.</p>`);
+    const notes = (Array.isArray(pb.boundaries) ? pb.boundaries : [pb]).map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>).note : null)).filter((n): n is string => typeof n === 'string' && n !== '');
+    if (bs.length && notes.length) out.push(`<p>${[...new Set(notes)].map(esc).join(' ')}</p>`);
   }
   return out.join('\n');
 }
@@ -186,7 +240,7 @@ function regimesTables(ctx: ReportContext): string {
       }),
     ),
   );
-  if (r.comparison !== null && r.comparison !== undefined) out.push('<h2>Comparison (comparison.json)</h2>', jsonBlock(r.comparison));
+  if (r.comparison !== null && r.comparison !== undefined) out.push('<h2>Comparison (comparison.json)</h2>', comparisonBlock(r.comparison));
   for (const x of r.runs) {
     const texts = ((x.summary.theory ?? []) as Array<{ kind?: string; text?: string }>).filter((t) => t.text);
     if (texts.length) out.push(`<h3>${esc(x.label)}: theory overlays</h3>`, ...texts.map((t) => `<p class="theory"><b>${esc(t.kind)}</b>: ${esc(t.text)}</p>`));

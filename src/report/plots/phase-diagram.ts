@@ -14,15 +14,17 @@ export interface PhaseBoundary {
   slopeCi: [number, number] | null;
   interceptCi: [number, number] | null;
   base: number;
+  /** The phases it separates, when the file says (`between`). */
+  between: [string, string] | null;
+  /** The boundary points the line was fitted to (`points[].x/y`), if listed. */
+  points: Array<{ x: number; y: number }>;
 }
 
 const pair = (v: unknown): [number, number] | null =>
   Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? [v[0], v[1]] : null;
 
-/** Read slope, intercept, their CIs and the log base from phase-boundary.json, tolerant of field names. */
-export function readPhaseBoundary(pb: Record<string, unknown> | null): PhaseBoundary | null {
-  if (!pb) return null;
-  const src = (pb.fit && typeof pb.fit === 'object' ? pb.fit : pb) as Record<string, unknown>;
+function readOne(entry: Record<string, unknown>, top: Record<string, unknown>): PhaseBoundary | null {
+  const src = (entry.fit && typeof entry.fit === 'object' ? entry.fit : entry) as Record<string, unknown>;
   const slope = src.slope, intercept = src.intercept;
   if (typeof slope !== 'number' || typeof intercept !== 'number' || !Number.isFinite(slope) || !Number.isFinite(intercept)) return null;
   const ci = (name: string) => {
@@ -30,10 +32,35 @@ export function readPhaseBoundary(pb: Record<string, unknown> | null): PhaseBoun
     const nested = src[name];
     return nested && typeof nested === 'object' ? pair((nested as Record<string, unknown>).ci95 ?? (nested as Record<string, unknown>).ci) : null;
   };
-  const b = src.base ?? pb.base ?? src.logBase ?? pb.logBase;
-  const form = String(src.form ?? src.model ?? src.equation ?? pb.form ?? '');
-  const base = b === 'e' || b === 'ln' || b === 'natural' || (typeof b === 'number' && Math.abs(b - Math.E) < 1e-9) || (b === undefined && /\bln\b/.test(form)) ? Math.E : typeof b === 'number' && b > 1 ? b : 10;
-  return { slope, intercept, slopeCi: ci('slope'), interceptCi: ci('intercept'), base };
+  const b = src.base ?? entry.base ?? top.base ?? src.logBase ?? top.logBase;
+  const form = String(src.form ?? src.model ?? entry.model ?? top.model ?? top.form ?? '');
+  const base =
+    b === 'e' || b === 'ln' || b === 'natural' || (typeof b === 'number' && Math.abs(b - Math.E) < 1e-9) || (b === undefined && /\bln\b/.test(form))
+      ? Math.E
+      : typeof b === 'number' && b > 1
+        ? b
+        : 10;
+  const between = Array.isArray(entry.between) && entry.between.length === 2 ? ([String(entry.between[0]), String(entry.between[1])] as [string, string]) : null;
+  const points = Array.isArray(entry.points)
+    ? (entry.points as Array<Record<string, unknown>>).filter((p) => p && typeof p.x === 'number' && typeof p.y === 'number').map((p) => ({ x: p.x as number, y: p.y as number }))
+    : [];
+  return { slope, intercept, slopeCi: ci('slope'), interceptCi: ci('intercept'), base, between, points };
+}
+
+/**
+ * Every fitted boundary of phase-boundary.json (a `boundaries` list, else the
+ * file itself), tolerant of field names: `slope`/`intercept` at the top or in
+ * `fit`, CIs as `slopeCi`/`slope_ci95`/…, `base` 10 unless it says e.
+ */
+export function readPhaseBoundaries(pb: Record<string, unknown> | null): PhaseBoundary[] {
+  if (!pb) return [];
+  const list = Array.isArray(pb.boundaries) && pb.boundaries.length > 0 ? (pb.boundaries as Array<Record<string, unknown>>) : [pb];
+  return list.map((e) => (e && typeof e === 'object' ? readOne(e, pb) : null)).filter((b): b is PhaseBoundary => b !== null);
+}
+
+/** The first fitted boundary, or null. */
+export function readPhaseBoundary(pb: Record<string, unknown> | null): PhaseBoundary | null {
+  return readPhaseBoundaries(pb)[0] ?? null;
 }
 
 /** Cell edges around sorted distinct centres: geometric midpoints on a log axis, arithmetic otherwise. */
@@ -60,16 +87,22 @@ registerPlot({
   kind: 'phase-diagram',
   title: 'Phase diagram',
   caption: (ctx) => {
-    const b = readPhaseBoundary(ctx.sweep?.phaseBoundary ?? null);
-    const lg = b && b.base === Math.E ? 'ln' : 'log₁₀';
+    const bs = readPhaseBoundaries(ctx.sweep?.phaseBoundary ?? null);
     return (
       'Each sweep point as a cell coloured by its phase (phases.csv; by the metric where no phase is given), on log–log axes when all coordinates are positive.' +
-      (b
-        ? ` Line: the fitted boundary ${lg} y = ${fmt(b.intercept)} + ${fmt(b.slope)} · ${lg} x` +
-          (b.slopeCi ? `, slope 95 % CI ${fmt(b.slopeCi[0])} – ${fmt(b.slopeCi[1])}` : '') +
-          (b.interceptCi ? `, intercept 95 % CI ${fmt(b.interceptCi[0])} – ${fmt(b.interceptCi[1])}` : '') +
-          ' (phase-boundary.json).'
-        : '')
+      bs
+        .map((b) => {
+          const lg = b.base === Math.E ? 'ln' : 'log₁₀';
+          return (
+            ` Dashed line${b.between ? ` (${b.between[0]} | ${b.between[1]})` : ''}: the fitted boundary ${lg} y = ${fmt(b.intercept)} + ${fmt(b.slope)} · ${lg} x` +
+            (b.slopeCi ? `, slope 95 % CI ${fmt(b.slopeCi[0])} – ${fmt(b.slopeCi[1])}` : '') +
+            (b.interceptCi ? `, intercept 95 % CI ${fmt(b.interceptCi[0])} – ${fmt(b.interceptCi[1])}` : '') +
+            (b.points.length ? `; black points: the ${b.points.length} boundary points it was fitted to` : '') +
+            '.'
+          );
+        })
+        .join('') +
+      (bs.length ? ' (phase-boundary.json)' : '')
     );
   },
   applies: (ctx) => {
@@ -105,15 +138,18 @@ registerPlot({
         },
       },
     ];
-    const b = readPhaseBoundary(ctx.sweep!.phaseBoundary);
-    if (b && logX) {
+    const bs = readPhaseBoundaries(ctx.sweep!.phaseBoundary);
+    for (const b of logX && logY ? bs : []) {
       const n = 60;
       const line = Array.from({ length: n + 1 }, (_, i) => {
         const xv = xDomain[0] * Math.pow(xDomain[1] / xDomain[0], i / n);
         return { x0: xv, y0: Math.pow(b.base, b.intercept + b.slope * (Math.log(xv) / Math.log(b.base))) };
       }).filter((d) => d.y0 >= yDomain[0] && d.y0 <= yDomain[1]);
       if (line.length > 1) layer.push({ data: { values: line }, mark: { type: 'line', color: 'black', strokeWidth: 2, strokeDash: [6, 3], clip: true }, encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } } });
+      const pts = b.points.filter((p) => p.x > 0 && p.y > 0).map((p) => ({ x0: p.x, y0: p.y }));
+      if (pts.length) layer.push({ data: { values: pts }, mark: { type: 'point', filled: true, color: 'black', size: 30, clip: true }, encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } } });
     }
+    const b = bs[0];
     return [
       {
         description: `${cells.length} sweep points; ${byPhase ? `phases: ${[...new Set(cells.map((c) => c.phase))].join(', ')}` : 'coloured by the metric'}${b ? `; dashed: fitted boundary, slope ${fmt(b.slope)}` : ''}.`,

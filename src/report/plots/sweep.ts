@@ -24,13 +24,30 @@ function ciCandidates(m: string): Array<[string, string]> {
     const cap = last.charAt(0).toUpperCase() + last.slice(1);
     for (const s of ['.0', '_lo', '[0]']) c.push([`${head}ci95${cap}${s}`, `${head}ci95${cap}${s === '.0' ? '.1' : s === '_lo' ? '_hi' : '[1]'}`]);
   }
+  // sweep.csv style: `escape_mfpt_time` with `escape_mfpt_lo` / `escape_mfpt_hi` (the last token replaced)
+  const cut = Math.max(m.lastIndexOf('_'), m.lastIndexOf('.'));
+  if (cut > 0) {
+    const head = m.slice(0, cut + 1);
+    c.push([`${head}lo`, `${head}hi`], [`${head}lower`, `${head}upper`], [`${head}ci95_lo`, `${head}ci95_hi`]);
+  }
   return c;
 }
 
 export interface SweepMetric {
   name: string;
+  /** Columns of the lower and upper confidence limits. */
   lo?: string;
   hi?: string;
+  /** Column of the standard error (error bars ±1.96·sem) when there are no limits, e.g. `x_sem` for `x_mean`. */
+  sem?: string;
+}
+
+/** The standard-error column of `m`: `<m>_sem`, or `<head>_sem` for `<head>_mean`. */
+function semCandidates(m: string): string[] {
+  const out = [`${m}_sem`, `${m}.sem`, `${m}_se`];
+  const mm = /^(.*)([._])mean$/.exec(m);
+  if (mm) out.push(`${mm[1]}${mm[2]}sem`, `${mm[1]}${mm[2]}se`);
+  return out;
 }
 
 /** Numeric, non-constant metric columns of sweep.csv (not swept keys, not CI companions), with their CI columns. */
@@ -40,12 +57,14 @@ export function sweepMetrics(t: CsvTable, keys: string[]): SweepMetric[] {
   const metrics: SweepMetric[] = [];
   for (const h of t.header) {
     if (keys.includes(h) || INDEX.has(h)) continue;
-    const pair = ciCandidates(h).find(([a, b]) => has.has(a) && has.has(b));
+    const pair = ciCandidates(h).find(([a, b]) => has.has(a) && has.has(b) && a !== h && b !== h);
+    const sem = pair ? undefined : semCandidates(h).find((c) => has.has(c) && c !== h);
     if (pair) {
       companions.add(pair[0]);
       companions.add(pair[1]);
     }
-    metrics.push({ name: h, lo: pair?.[0], hi: pair?.[1] });
+    if (sem) companions.add(sem);
+    metrics.push({ name: h, ...(pair ? { lo: pair[0], hi: pair[1] } : {}), ...(sem ? { sem } : {}) });
   }
   return metrics.filter((m) => {
     if (companions.has(m.name)) return false;
@@ -68,7 +87,7 @@ registerPlot({
     return (
       `Each metric of sweep.csv against ${keys[0] ?? 'the swept key'}` +
       (keys.length > 1 ? `, one line per value of ${keys.slice(1).join(' × ')}` : '') +
-      '; error bars are the confidence intervals written with the metric (where sweep.csv has them).' +
+      '; error bars are the confidence intervals written with the metric (`<metric>_lo`/`_hi` columns), or ±1.96 standard errors where sweep.csv has a `_sem` column.' +
       (m.length > MAX_METRICS ? ` Not shown: ${m.slice(MAX_METRICS).map((x) => x.name).join(', ')}.` : '')
     );
   },
@@ -84,8 +103,10 @@ registerPlot({
       .slice(0, MAX_METRICS)
       .map((m): VegaLiteSpec => {
         const y = column(t, m.name);
-        const lo = m.lo ? column(t, m.lo) : null;
-        const hi = m.hi ? column(t, m.hi) : null;
+        const se = m.sem ? column(t, m.sem) : null;
+        const band = (sign: number) => (i: number) => (se && y[i] !== null && se[i] !== null ? y[i]! + sign * 1.96 * se[i]! : null);
+        const lo = m.lo ? column(t, m.lo) : se ? y.map((_, i) => band(-1)(i)) : null;
+        const hi = m.hi ? column(t, m.hi) : se ? y.map((_, i) => band(1)(i)) : null;
         const values = t.rows
           .map((_, i) => ({ x: xs[i], y: y[i], lo: lo?.[i] ?? null, hi: hi?.[i] ?? null, g: group?.[i] ?? m.name }))
           .filter((v) => v.x !== null && v.y !== null && (!logX || v.x! > 0))
@@ -101,7 +122,7 @@ registerPlot({
         if (withCi.length > 0) layer.unshift({ transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } });
         const range = values.length ? `${fmt(values[0].x)} … ${fmt(values[values.length - 1].x)}` : '—';
         return {
-          description: `${m.name} against ${key} (${values.length} points, ${range})${withCi.length ? `; error bars ${m.lo} – ${m.hi}` : ''}${logX || logY ? `; ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale` : ''}.`,
+          description: `${m.name} against ${key} (${values.length} points, ${range})${withCi.length ? `; error bars ${m.lo ? `${m.lo} – ${m.hi}` : `±1.96·${m.sem}`}` : ''}${logX || logY ? `; ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale` : ''}.`,
           title: { text: m.name, anchor: 'start' },
           width: WIDTH,
           height: HEIGHT,
