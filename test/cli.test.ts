@@ -101,7 +101,7 @@ describe('run: a small double-well ensemble with --out', () => {
     expect(res.status, res.stderr).toBe(0);
     expect(res.stderr).toBe('');
     expect(readdirSync(out).sort()).toEqual(
-      ['events.csv', 'finals.csv', 'histograms.json', 'scenario.resolved.json', 'summary.json', 'traces.csv'].sort(),
+      ['events.csv', 'finals.csv', 'histograms.json', 'report.html', 'scenario.resolved.json', 'summary.json', 'traces.csv'].sort(),
     );
   });
 
