@@ -12,6 +12,7 @@ import { checkScenario, packageVersion, runScenario } from '../report/run-scenar
 import { listTheoryKinds } from '../report/theory-overlays.js';
 import { loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { formatRunTable } from './format.js';
+import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
 
 const intArg = (name: string, min: number) => (v: string) => {
@@ -167,6 +168,8 @@ Examples:
     });
 
   registerReport(program);
+
+  registerSweep(program);
 
   program
     .command('schema')

@@ -24,6 +24,7 @@ import {
   type ScenarioIssue,
 } from './errors.js';
 import { NAME_PATTERN, scenarioSchema } from './schema.js';
+import { phaseAnalysisIssues, regimeVariants, sweepVariants, variationIssues, type Variant } from './sweep.js';
 import type { Scenario } from './types.js';
 
 type Seg = string | number;
@@ -62,6 +63,16 @@ export interface SetOverride {
 
 /** Line locators of loaded scenarios, so later checks (`checkAgainstPotential`) can cite lines too. */
 const origins = new WeakMap<object, Origin>();
+
+/**
+ * The raw document of each validated scenario: as written (after `--set`,
+ * `--replicas`, `--seed`), before defaults. Sweep points and regimes are built
+ * by applying their values to it and validating again (`validateVariant`).
+ */
+const raws = new WeakMap<object, Obj>();
+
+/** At most this many failing sweep points / regimes are reported in one error. */
+const MAX_VARIANT_FAILURES = 5;
 
 // ------------------------------------------------------------------ entry points
 
@@ -303,19 +314,108 @@ function validate(raw: unknown, source: string, origin: Origin, clone: boolean):
   });
   const notAlreadyReported = (i: RawIssue) => !nonFinite.has(formatPath(i.segs));
 
+  let rawDoc: Obj;
+  try {
+    rawDoc = structuredClone(data);
+  } catch {
+    return fail([{ segs: [], expected: 'plain data (numbers, strings, lists, mappings)', found: 'a value that cannot be copied' }]);
+  }
+
   const validateMain = getMainValidator();
   if (!validateMain(data)) issues.push(...translate(validateMain.errors ?? [], data, []).filter(notAlreadyReported));
 
   const underPotential = issues.some((i) => i.segs[0] === 'potential');
   if (!underPotential && isPlainObject(data.potential)) issues.push(...checkPotential(data.potential, source).filter(notAlreadyReported));
   issues.push(...semanticChecks(data));
+  const badVariation = issues.some((i) => i.segs[0] === 'sweep' || i.segs[0] === 'regimes');
+  if (!badVariation) issues.push(...variationIssues(rawDoc).filter(notAlreadyReported));
+  issues.push(...phaseAnalysisIssues(data));
   if (issues.length > 0) fail(issues);
+
+  // Every sweep point / regime must be a valid scenario on its own.
+  const variants = isPlainObject(rawDoc.sweep) ? sweepVariants(rawDoc.sweep) : isPlainObject(rawDoc.regimes) ? regimeVariants(rawDoc.regimes) : [];
+  if (variants.length > 0) {
+    const failed: ScenarioIssue[] = [];
+    let failures = 0;
+    for (const v of variants) {
+      try {
+        validateVariantDoc(rawDoc, source, origin, v);
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        if (++failures <= MAX_VARIANT_FAILURES) failed.push(...e.issues);
+      }
+    }
+    if (failures > MAX_VARIANT_FAILURES) {
+      const what = isPlainObject(rawDoc.sweep) ? 'sweep points' : 'regimes';
+      failed.push({ path: isPlainObject(rawDoc.sweep) ? 'sweep' : 'regimes', expected: `${what} that are valid scenarios`, found: `${failures} of ${variants.length} invalid (the first ${MAX_VARIANT_FAILURES} are listed above)` });
+    }
+    if (failed.length > 0) throw new ScenarioError(source, failed);
+  }
 
   normalise(data);
   const scenario = orderLike(data, scenarioSchema) as unknown as Scenario;
   scenario.source = source;
   origins.set(scenario, origin);
+  raws.set(scenario, rawDoc);
   return scenario;
+}
+
+/**
+ * The raw document a scenario was validated from (as written, after command-line
+ * overrides, before defaults). For a scenario that did not come from the loader
+ * (e.g. parsed back from scenario.resolved.json), the resolved scenario without
+ * `source` / `stochdyn`, which validates to the same scenario.
+ */
+export function rawScenarioDocument(s: Scenario): Record<string, unknown> {
+  const raw = raws.get(s);
+  if (raw) return structuredClone(raw);
+  const { source: _source, stochdyn: _version, ...rest } = s as Scenario & { stochdyn?: unknown };
+  return structuredClone(rest) as Record<string, unknown>;
+}
+
+/**
+ * One sweep point or regime of a validated scenario: its overrides applied to
+ * the raw document (without `sweep` / `regimes`), validated again. Issues are
+ * prefixed with the variant's label, e.g.
+ * `sweep point 3 (dynamics.temperature = -1): dynamics.temperature: expected a number ≥ 0, found -1.`,
+ * and placed on the line of the sweep / regime entry that set the value.
+ * The result keeps the name of `base`; throws `ScenarioError`.
+ */
+export function validateVariant(base: Scenario, v: Variant): Scenario {
+  return validateVariantDoc(rawScenarioDocument(base), base.source, origins.get(base) ?? { overrides: [] }, v);
+}
+
+function validateVariantDoc(rawBase: Obj, source: string, origin: Origin, v: Variant): Scenario {
+  const doc = structuredClone(rawBase);
+  delete doc.sweep;
+  delete doc.regimes;
+  const mark = v.label;
+  const sub: Origin = { locate: origin.locate, overrides: [...origin.overrides] };
+  const issues: RawIssue[] = [];
+  for (const o of v.overrides) applyOverride(doc, o.segments, structuredClone(o.value), mark, sub, issues);
+  const relabel = (list: ScenarioIssue[]) =>
+    list.map((i) => {
+      const own = v.overrides.find((o) => {
+        try {
+          return startsWith(parsePath(i.path), o.segments);
+        } catch {
+          return false;
+        }
+      });
+      const out: ScenarioIssue = { path: `${v.label}: ${i.path}`, expected: i.expected, found: i.found };
+      const hint = i.hint?.replace(`(Value from ${mark}.)`, '').replace(`(In ${mark}.)`, '').trim();
+      if (hint) out.hint = hint;
+      const line = own ? origin.locate?.(own.anchor) : i.line;
+      if (line !== undefined) out.line = line;
+      return out;
+    });
+  if (issues.length > 0) throw new ScenarioError(source, relabel(place(issues, sub)));
+  try {
+    return validate(doc, source, sub, false);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new ScenarioError(source, relabel(e.issues));
+    throw e;
+  }
 }
 
 /** Second phase for `potential`: the family's params (kind), the module file (module), expression defaults. */

@@ -142,6 +142,62 @@ const kindEntry: JsonSchema = {
   required: ['kind'],
 };
 
+/** Names of regimes: like NAME_PATTERN, plus `=` (e.g. `theta=0.1`). */
+export const REGIME_NAME_PATTERN = '^[A-Za-z0-9._=-]+$';
+
+/** Keys a sweep or regime may not vary: they name the scenario or are the variation itself. */
+export const UNSWEEPABLE_KEYS = ['name', 'sweep', 'regimes'] as const;
+
+const sweepRange = (extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  properties: {
+    from: { type: 'number', ...extra, description: 'first value' },
+    to: { type: 'number', ...extra, description: 'last value (included)' },
+    points: { type: 'integer', minimum: 2, maximum: 100000, description: 'number of values, both ends included' },
+  },
+  required: ['from', 'to', 'points'],
+  additionalProperties: false,
+});
+
+const sweepAxis: JsonSchema = {
+  description: 'The values of one swept key: a list, or a linear or logarithmic range.',
+  oneOf: [
+    { type: 'array', title: 'list of values', minItems: 1, description: 'the values, in order' },
+    {
+      type: 'object',
+      title: 'linear: {from, to, points}',
+      properties: { linear: sweepRange() },
+      required: ['linear'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'log: {from, to, points}',
+      properties: { log: sweepRange() },
+      required: ['log'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+const sweepSchema: JsonSchema = {
+  type: 'object',
+  description:
+    'Parameter sweep (`stochdyn sweep`): dotted scenario keys (e.g. dynamics.temperature, potential.params.h) mapped to a list of values, ' +
+    '{linear: {from, to, points}} or {log: {from, to, points}} (from, to > 0); mode grid (Cartesian product, first key slowest) or zip (element-wise).',
+  properties: {
+    mode: { enum: ['grid', 'zip'], default: 'grid', description: 'grid: every combination, first key slowest; zip: equal lengths, element-wise' },
+  },
+  additionalProperties: sweepAxis,
+};
+
+const regimesSchema: JsonSchema = {
+  type: 'object',
+  description: 'Named variants of the scenario to compare: regime name → {dotted key: value} overrides.',
+  additionalProperties: { type: 'object', description: 'dotted scenario key → value' },
+  minProperties: 1,
+};
+
 /** The scenario schema used for validation (without per-family params; see `scenarioJsonSchema`). */
 export const scenarioSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -232,6 +288,8 @@ export const scenarioSchema: JsonSchema = {
     },
     analysis: { type: 'array', items: kindEntry, default: [] },
     theory: { type: 'array', items: kindEntry, default: [] },
+    sweep: sweepSchema,
+    regimes: regimesSchema,
   },
   required: ['name', 'potential', 'dynamics', 'ensemble'],
   additionalProperties: false,
@@ -248,6 +306,8 @@ export function scenarioJsonSchema(): JsonSchema {
   const families = listPotentialFamilies();
   const pot = s.properties.potential as JsonSchema & { oneOf: Array<{ properties: Record<string, JsonSchema> }> };
   pot.oneOf[0].properties.kind = { ...pot.oneOf[0].properties.kind, examples: families.map((f) => f.name) };
+  // Regime names are checked by the loader (for a readable message); editors get the pattern here.
+  (s.properties.regimes as JsonSchema).propertyNames = { pattern: REGIME_NAME_PATTERN };
   pot.allOf = families.map((f) => ({
     if: { properties: { kind: { const: f.name } }, required: ['kind'] },
     then: { properties: { params: { description: f.description, ...structuredClone(f.paramsSchema) } } },

@@ -87,6 +87,42 @@ export interface ObserveSpec {
   finals: boolean;
 }
 
+/** A range of sweep values: `points` values from `from` to `to`, both included. */
+export interface SweepRange {
+  from: number;
+  to: number;
+  points: number;
+}
+
+/** The values of one swept key: a list, or a linear / logarithmic (from, to > 0) range. */
+export type SweepAxisSpec = unknown[] | { linear: SweepRange } | { log: SweepRange };
+
+export type SweepMode = 'grid' | 'zip';
+
+/**
+ * `sweep:` — dotted scenario keys (`dynamics.temperature`, `potential.params.h`,
+ * `observe.histograms[0].bins`) mapped to their values, plus the reserved key
+ * `mode` (grid: Cartesian product, first key slowest; zip: element-wise).
+ */
+export interface SweepSpec {
+  mode: SweepMode;
+  [key: string]: SweepAxisSpec | SweepMode;
+}
+
+/** `regimes:` — regime name → {dotted key: value} overrides of the scenario. */
+export type RegimesSpec = Record<string, Record<string, unknown>>;
+
+/** `analysis` entry of kind `phase`: classify each run by a summary.json metric. */
+export interface PhaseAnalysisSpec {
+  kind: 'phase';
+  /** Dotted path into summary.json, e.g. `events.escape.fractionEntered`. */
+  metric: string;
+  /** Increasing thresholds t1 < … < tk. */
+  thresholds: number[];
+  /** k + 1 labels: value < t1 → labels[0], t1 ≤ value < t2 → labels[1], …, value ≥ tk → labels[k]. */
+  labels: string[];
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -99,6 +135,10 @@ export interface Scenario {
   analysis: Array<Record<string, unknown> & { kind: string }>;
   /** Theory overlays (e.g. gibbs, mfpt-1d). */
   theory: Array<Record<string, unknown> & { kind: string }>;
+  /** Parameter sweep (run with `stochdyn sweep`); absent for a single run. */
+  sweep?: SweepSpec;
+  /** Named variants to compare; absent unless given. A scenario has at most one of sweep and regimes. */
+  regimes?: RegimesSpec;
   /** Absolute path of the scenario file it came from ('' for in-memory). */
   source: string;
 }

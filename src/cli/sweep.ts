@@ -1,0 +1,213 @@
+/**
+ * `stochdyn sweep <scenario>`: run every point of a scenario's `sweep:` into a
+ * resumable sweep directory (optionally one shard of it), and
+ * `stochdyn merge <dirs…>`: combine shard directories into one.
+ */
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../report/sweep-run.js';
+import type { PhaseBoundaryFile } from '../report/sweep-outputs.js';
+import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
+import { loadScenario, type Scenario } from '../scenario/index.js';
+
+const intArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, found '${v}'`);
+  return n;
+};
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** `i/N` with 1 ≤ i ≤ N. */
+export function parseShard(v: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index >= 1 && index <= count))
+    throw new InvalidArgumentError(`--shard must be i/N with 1 ≤ i ≤ N (e.g. 1/4), found '${v}'`);
+  return { index, count };
+}
+
+const f = (v: unknown, digits = 4): string =>
+  v === null || v === undefined ? '—' : typeof v === 'number' ? (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : '—') : typeof v === 'string' ? v : JSON.stringify(v);
+
+function sweepBar(enabled: boolean) {
+  if (!enabled) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'sweep |{bar}| {value}/{total} points · {rate} replica-steps/s · ETA {etaText}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const t0 = Date.now();
+  return {
+    update(p: SweepProgress) {
+      const secs = (Date.now() - t0) / 1000;
+      const rate = secs > 0 ? p.replicaSteps / secs : 0;
+      const left = p.replicaStepsTotal - p.replicaSteps;
+      const eta = rate > 0 ? left / rate : NaN;
+      const payload = { rate: rate > 0 ? rate.toExponential(2) : '—', etaText: Number.isFinite(eta) ? formatSeconds(eta) : '—' };
+      if (!started) {
+        bar.start(p.pointsTotal, p.pointsDone, payload);
+        started = true;
+      } else bar.update(p.pointsDone, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function table(rows: string[][]): string[] {
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
+}
+
+/** The compact table of points: index, swept values, one headline metric, the phase, the status. */
+export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'hash' | 'axes' | 'points' | 'complete' | 'files' | 'phaseBoundary'>, header: string): string {
+  const keys = out.axes.map((a) => a.key);
+  const phase = phaseAnalyses(s)[0];
+  const firstEvent = s.observe.events[0]?.name;
+  const firstObs = s.observe.observables[0];
+  const metric = phase
+    ? { title: phase.metric, get: (p: SweepPointResult) => valueAtPath(p.summary, phase.metric) }
+    : firstEvent
+      ? { title: `${firstEvent} fraction`, get: (p: SweepPointResult) => p.summary?.events[firstEvent]?.fractionEntered }
+      : firstObs
+        ? { title: `${firstObs} mean`, get: (p: SweepPointResult) => p.summary?.observables[firstObs]?.final.mean }
+        : undefined;
+  const rows: string[][] = [['point', ...keys, ...(metric ? [metric.title] : []), ...(phase ? ['phase'] : []), 'status']];
+  for (const p of out.points) {
+    const m = metric && p.summary ? metric.get(p) : undefined;
+    rows.push([
+      String(p.index),
+      ...keys.map((k) => f(p.values[k])),
+      ...(metric ? [p.summary ? f(m) : ''] : []),
+      ...(phase ? [p.summary ? (classifyPhase(m, phase) ?? '—') : ''] : []),
+      p.status === 'other-shard' ? '(other shard)' : p.status,
+    ]);
+  }
+  const lines = [header, '', ...table(rows), ''];
+  const b = out.phaseBoundary;
+  if (b) lines.push(boundaryText(b), '');
+  if (out.complete) lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files].join(', ')})`);
+  else {
+    const missing = out.points.filter((p) => !p.summary).length;
+    lines.push(`output: ${out.dir}  (${missing} of ${out.points.length} points are another shard's: run them, then stochdyn merge the directories)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function boundaryText(b: PhaseBoundaryFile): string {
+  const head = `phase boundary ${b.between[0]} | ${b.between[1]} (${b.metric} = ${b.threshold}) over ${b.x} × ${b.y}:`;
+  if (!b.fit) return `${head} ${b.note ?? 'no fit'}`;
+  const ci = (c: [number, number] | null) => (c ? ` [${f(c[0])}, ${f(c[1])}]` : '');
+  return `${head} log10 y = ${f(b.fit.intercept)}${ci(b.fit.interceptCi)} + ${f(b.fit.slope)}${ci(b.fit.slopeCi)} · log10 x from ${b.used} points${b.fit.slopeCi ? ' (95 % CIs)' : ''}${b.note ? `; ${b.note}` : ''}`;
+}
+
+/** A sweep directory problem is a usage error (exit 1) with a readable message. */
+function dirError(e: unknown): never {
+  if (e instanceof SweepDirError) throw new Error(e.message);
+  throw e;
+}
+
+export function register(program: Command): void {
+  program
+    .command('sweep')
+    .description("run every point of a scenario's sweep: into a resumable directory (output/<name>/sweep-<hash>/)")
+    .argument('<scenario>', 'scenario file with a sweep: section')
+    .option('-o, --out <dir>', 'sweep directory (default: output/<name>/sweep-<hash>; the same command resumes there)')
+    .option('-w, --workers <n>', 'worker threads (0 = in this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
+    .option('--shard <i/N>', 'run only the points with index % N = i − 1 (merge the shard directories with stochdyn merge)', parseShard)
+    .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
+    .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
+    .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable); swept keys take the sweep values', collect, [])
+    .option('--json', 'print the result (directory, points and their summaries) as JSON')
+    .option('-q, --quiet', 'no progress bar')
+    .addHelpText(
+      'after',
+      `
+Points are numbered from 0 in sweep order (grid: first key slowest). Each runs as
+a normal run into points/<index>/ with run index = point index; sweep.csv (and
+phases.csv, phase-boundary.json with a phase analysis over two keys) is written
+when every point is complete. Interrupted? Run the same command again: complete
+points are skipped.
+
+Examples:
+  $ stochdyn sweep scenarios/examples/sweep-kramers.yaml
+  $ stochdyn sweep scenarios/examples/sweep-kramers.yaml --workers 4 --replicas 500
+  $ stochdyn sweep sweep.yaml --shard 1/2 --out runs/s1 && stochdyn sweep sweep.yaml --shard 2/2 --out runs/s2
+  $ stochdyn merge runs/s1 runs/s2 --out runs/all`,
+    )
+    .action(
+      async (
+        file: string,
+        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean },
+      ) => {
+        const s = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+        const bar = sweepBar(!opts.quiet && !opts.json && !!process.stderr.isTTY);
+        let out: SweepOutput;
+        try {
+          out = await runSweep(s, { out: opts.out, workers: opts.workers, shard: opts.shard, onProgress: bar ? (p) => bar.update(p) : undefined }).catch(dirError);
+        } finally {
+          bar?.stop();
+        }
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+          return;
+        }
+        const ran = out.points.filter((p) => p.status === 'ran').length;
+        const skipped = out.points.filter((p) => p.status === 'skipped').length;
+        const shard = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : '';
+        const header =
+          `${s.name}: sweep ${out.hash}${shard}, ${out.points.length} points (${out.mode} over ${out.axes.map((a) => `${a.key} × ${a.values.length}`).join(', ')}); ` +
+          `${ran} run now, ${skipped} already complete, in ${f(out.wallSeconds, 3)} s (${out.schedule.concurrentPoints} point(s) at a time, ${out.schedule.workersPerPoint} worker(s) each)`;
+        process.stdout.write(formatSweepTable(s, out, header));
+      },
+    );
+
+  program
+    .command('merge')
+    .description('combine sweep directories (shards of one sweep) into one complete sweep directory')
+    .argument('<dirs...>', 'sweep directories of the same sweep (same hash)')
+    .option('-o, --out <dir>', 'merged directory (default: output/<name>/sweep-<hash>); may be one of the inputs')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Every point must be in one of the directories (copies of a point must agree);
+otherwise nothing is written and the missing points are named. The merged
+sweep.csv, phases.csv and phase-boundary.json equal those of an unsharded run.
+
+Examples:
+  $ stochdyn merge runs/s1 runs/s2 --out runs/all`,
+    )
+    .action((dirs: string[], opts: { out?: string; json?: boolean }) => {
+      let out;
+      try {
+        out = mergeSweeps(dirs, { out: opts.out });
+      } catch (e) {
+        dirError(e);
+      }
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        return;
+      }
+      const s = out.points[0]?.summary;
+      const lines = [
+        `merged ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'}: sweep ${out.hash}${s ? ` of '${s.scenario.name}'` : ''}, ${out.points.length} points (${out.copied} copied)`,
+      ];
+      if (out.phaseBoundary) lines.push(boundaryText(out.phaseBoundary));
+      lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files].join(', ')})`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,387 @@
+/**
+ * Run a parameter sweep into a resumable, shardable directory, and merge shard
+ * directories.
+ *
+ * Layout of `output/<name>/sweep-<hash>/` (or `--out`):
+ *
+ *     sweep.json             axes, mode, hash, points [{index, values}], resolved scenario
+ *     points/<index>/        a normal run directory (runScenario with run = index)
+ *     sweep.csv              one row per point (when every point is complete)
+ *     phases.csv             with a phase analysis and two swept keys
+ *     phase-boundary.json    idem
+ *
+ * Each point runs into `points/.tmp-<index>-<pid>/` and is renamed to
+ * `points/<index>/` when complete, so a point directory exists only complete.
+ * Starting again deletes the temporary directories of processes that are gone,
+ * skips points whose `summary.json` exists and refuses a directory made for
+ * another scenario (different hash).
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expandSweep, phaseAnalyses, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/sweep.js';
+import type { Scenario } from '../scenario/types.js';
+import { checkScenario, packageVersion, runScenario } from './run-scenario.js';
+import type { Summary } from './summary.js';
+import { pointDir, readPointSummary, SWEEP_SCHEMA, writeSweepOutputs, type PhaseBoundaryFile, type SweepMeta } from './sweep-outputs.js';
+import { writeJson } from './write.js';
+
+/** Points with at least this many replicas run one at a time on all workers; smaller points run side by side, one worker each. */
+export const LARGE_POINT_REPLICAS = 2048;
+
+export interface SweepProgress {
+  /** Points of this run's share (the shard, or all) that are complete, skipped ones included. */
+  pointsDone: number;
+  pointsTotal: number;
+  /** Points that were already complete when the run started. */
+  pointsSkipped: number;
+  /** Replica-steps done in this run, and to do in this run. */
+  replicaSteps: number;
+  replicaStepsTotal: number;
+}
+
+export interface RunSweepOptions {
+  /** Sweep directory; default `<outputRoot>/<name>/sweep-<hash>`. */
+  out?: string;
+  /** Root of default output directories; default `output` in the working directory. */
+  outputRoot?: string;
+  /** Worker threads (0 = in this thread, one point at a time). Default 1. */
+  workers?: number;
+  /** Run only the points with index % count === index − 1 (index 1-based). */
+  shard?: { index: number; count: number };
+  onProgress?: (p: SweepProgress) => void;
+  /** No progress callbacks. */
+  quiet?: boolean;
+}
+
+export type PointStatus = 'ran' | 'skipped' | 'other-shard' | 'missing' | 'merged';
+
+export interface SweepPointResult {
+  index: number;
+  values: Record<string, unknown>;
+  /** ran: computed now; skipped: complete before; other-shard: another shard's, not present here; merged: taken by merge; missing: this run's but absent. */
+  status: PointStatus;
+  /** The point summary when the point is complete. */
+  summary: Summary | null;
+}
+
+export interface SweepOutput {
+  dir: string;
+  hash: string;
+  mode: SweepMeta['mode'];
+  axes: SweepMeta['axes'];
+  points: SweepPointResult[];
+  /** Every point of the sweep is complete (then sweep.csv etc. were written). */
+  complete: boolean;
+  /** Derived files written (sweep.csv, phases.csv, phase-boundary.json). */
+  files: string[];
+  phaseBoundary: PhaseBoundaryFile | null;
+  wallSeconds: number;
+  /** How points were scheduled. */
+  schedule: { concurrentPoints: number; workersPerPoint: number };
+}
+
+/** A sweep directory cannot be used (another scenario's, not a sweep directory, shards that do not fit). */
+export class SweepDirError extends Error {
+  override readonly name = 'SweepDirError';
+}
+
+export function defaultSweepDir(s: Scenario, outputRoot = 'output'): string {
+  return resolve(outputRoot, s.name, `sweep-${sweepHash(s)}`);
+}
+
+export function sweepMeta(s: Scenario, points: SweepPoint[]): SweepMeta {
+  return {
+    schema: SWEEP_SCHEMA,
+    name: s.name,
+    hash: sweepHash(s),
+    mode: sweepMode(s.sweep ?? {}),
+    axes: sweepAxes(s.sweep ?? {}).map((a) => ({ key: a.key, values: a.values })),
+    points: points.map((p) => ({ index: p.index, values: p.values })),
+    scenario: { ...s, stochdyn: packageVersion() },
+  };
+}
+
+export function readSweepMeta(dir: string): SweepMeta | null {
+  const f = join(dir, 'sweep.json');
+  if (!existsSync(f)) return null;
+  let meta: SweepMeta;
+  try {
+    meta = JSON.parse(readFileSync(f, 'utf8')) as SweepMeta;
+  } catch (e) {
+    throw new SweepDirError(`${f}: not readable as JSON (${(e as Error).message})`);
+  }
+  if (meta?.schema !== SWEEP_SCHEMA || typeof meta.hash !== 'string' || !Array.isArray(meta.points))
+    throw new SweepDirError(`${f}: not a stochdyn sweep file (schema ${SWEEP_SCHEMA})`);
+  return meta;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Delete `points/.tmp-<index>-<pid>` directories left by processes that no longer run (on this machine). */
+function cleanStaleTemps(pointsDir: string): string[] {
+  if (!existsSync(pointsDir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(pointsDir)) {
+    const m = /^\.tmp-(\d+)-(\d+)$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && isAlive(pid)) continue;
+    rmSync(join(pointsDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Prepare (or reopen) a sweep directory for `meta`: refuse another scenario's directory or a non-empty non-sweep directory. */
+function openSweepDir(dir: string, meta: SweepMeta): void {
+  const existing = readSweepMeta(dir);
+  if (existing) {
+    if (existing.hash !== meta.hash)
+      throw new SweepDirError(
+        `${dir} holds sweep ${existing.hash} of '${existing.name}', but this scenario is sweep ${meta.hash}: the scenario (or an override) differs, so its points cannot be resumed there. Use another --out, or delete the directory to start over.`,
+      );
+    return;
+  }
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new SweepDirError(`${dir}: exists and is not a directory`);
+    const entries = readdirSync(dir).filter((n) => !n.startsWith('.'));
+    if (entries.length > 0) throw new SweepDirError(`${dir}: not empty and not a sweep directory (no sweep.json); choose another --out`);
+  }
+  mkdirSync(join(dir, 'points'), { recursive: true });
+  writeJson(join(dir, 'sweep.json'), meta);
+}
+
+/** Move a finished temporary point directory into place (a complete point already there wins: results are deterministic). */
+function commitPoint(dir: string, index: number, tmp: string): void {
+  const final = pointDir(dir, index);
+  if (existsSync(join(final, 'summary.json'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
+  if (existsSync(final)) rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+}
+
+/**
+ * Run the points of a sweep (all, or one shard's) that are not complete yet,
+ * and, when every point of the sweep is complete, write sweep.csv (and
+ * phases.csv / phase-boundary.json). Points are checked against their
+ * potential before anything is written (throws ScenarioError).
+ *
+ * Scheduling: when a point has ≥ 2048 replicas, points run one at a time with
+ * `workers` worker threads each; otherwise `workers` points run side by side
+ * with one worker each. Results do not depend on it (streams are keyed by
+ * (seed, point index, replica), merges are deterministic).
+ */
+export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<SweepOutput> {
+  const t0 = Date.now();
+  const points = expandSweep(s);
+  if (o.shard) {
+    const { index, count } = o.shard;
+    if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 1 && index <= count))
+      throw new Error(`shard must be i/N with 1 ≤ i ≤ N, found ${index}/${count}`);
+  }
+  for (const p of points) await checkScenario(p.scenario);
+
+  const meta = sweepMeta(s, points);
+  const dir = o.out ? resolve(o.out) : defaultSweepDir(s, o.outputRoot);
+  openSweepDir(dir, meta);
+  const pointsDir = join(dir, 'points');
+  cleanStaleTemps(pointsDir);
+
+  const mine = o.shard ? points.filter((p) => p.index % o.shard!.count === o.shard!.index - 1) : points;
+  const before = new Map<number, Summary | null>(points.map((p) => [p.index, readPointSummary(dir, p.index)]));
+  const todo = mine.filter((p) => !before.get(p.index));
+  const mineSet = new Set(mine.map((p) => p.index));
+
+  const workers = Math.max(0, Math.floor(o.workers ?? 1));
+  const large = points.some((p) => p.scenario.ensemble.replicas >= LARGE_POINT_REPLICAS);
+  const concurrentPoints = workers === 0 || large ? 1 : workers;
+  const workersPerPoint = workers === 0 ? 0 : large ? workers : 1;
+
+  const progress = o.quiet ? undefined : o.onProgress;
+  const replicaStepsTotal = todo.reduce((a, p) => a + p.scenario.ensemble.replicas * p.scenario.dynamics.steps, 0);
+  const doneSteps = new Map<number, number>();
+  let pointsDone = mine.length - todo.length;
+  const report = () =>
+    progress?.({
+      pointsDone,
+      pointsTotal: mine.length,
+      pointsSkipped: mine.length - todo.length,
+      replicaSteps: [...doneSteps.values()].reduce((a, b) => a + b, 0),
+      replicaStepsTotal,
+    });
+  report();
+
+  const ran = new Map<number, Summary>();
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (failure === undefined && next < todo.length) {
+      const p = todo[next++];
+      const tmp = join(pointsDir, `.tmp-${p.index}-${process.pid}`);
+      rmSync(tmp, { recursive: true, force: true });
+      try {
+        const out = await runScenario(p.scenario, {
+          out: tmp,
+          workers: workersPerPoint,
+          run: p.index,
+          onProgress: (d) => {
+            doneSteps.set(p.index, d);
+            report();
+          },
+        });
+        commitPoint(dir, p.index, tmp);
+        ran.set(p.index, out.summary);
+        doneSteps.set(p.index, p.scenario.ensemble.replicas * p.scenario.dynamics.steps);
+        pointsDone++;
+        report();
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrentPoints, Math.max(1, todo.length)) }, lane));
+  if (failure !== undefined) throw failure;
+
+  const results: SweepPointResult[] = points.map((p) => {
+    const summary = ran.get(p.index) ?? readPointSummary(dir, p.index);
+    const status: PointStatus = ran.has(p.index) ? 'ran' : before.get(p.index) ? 'skipped' : summary ? 'skipped' : mineSet.has(p.index) ? 'missing' : 'other-shard';
+    return { index: p.index, values: p.values, status, summary };
+  });
+  const complete = results.every((r) => r.summary !== null);
+  const derived = complete ? writeSweepOutputs(dir, meta) : { files: [], phaseBoundary: null };
+  return {
+    dir,
+    hash: meta.hash,
+    mode: meta.mode,
+    axes: meta.axes,
+    points: results,
+    complete,
+    files: derived.files,
+    phaseBoundary: derived.phaseBoundary,
+    wallSeconds: (Date.now() - t0) / 1000,
+    schedule: { concurrentPoints, workersPerPoint },
+  };
+}
+
+/** The deterministic part of a point summary (what must agree between copies of the same point). */
+export function deterministicSummary(s: Summary): unknown {
+  const { timing: _timing, ...rest } = s;
+  return { ...rest, run: { ...rest.run, id: undefined }, scenario: { ...rest.scenario, source: undefined } };
+}
+
+export interface MergeOptions {
+  /** Merged directory; default `<outputRoot>/<name>/sweep-<hash>` (the directory an unsharded run would use). */
+  out?: string;
+  outputRoot?: string;
+}
+
+export interface MergeOutput extends Omit<SweepOutput, 'wallSeconds' | 'schedule'> {
+  /** For each point, the directory it was taken from. */
+  sources: Record<number, string>;
+  /** Points copied into the merged directory (the others were there already). */
+  copied: number;
+}
+
+/**
+ * Combine sweep directories of the same sweep (shards run with --shard i/N,
+ * possibly on other machines) into one: every point must be present in at
+ * least one of them (copies of a point must agree, apart from timing, run id
+ * and source path); else nothing is written and the error names the missing
+ * points. The merged directory's sweep.csv, phases.csv and phase-boundary.json
+ * are those of an unsharded run. The output directory may be one of the inputs.
+ */
+export function mergeSweeps(dirs: string[], o: MergeOptions = {}): MergeOutput {
+  if (dirs.length === 0) throw new SweepDirError('merge: no sweep directories given');
+  const inputs = [...new Set(dirs.map((d) => resolve(d)))];
+  const metas = inputs.map((d) => {
+    if (!existsSync(d)) throw new SweepDirError(`${d}: no such directory`);
+    const m = readSweepMeta(d);
+    if (!m) throw new SweepDirError(`${d}: not a sweep directory (no sweep.json)`);
+    return m;
+  });
+  const hashes = new Set(metas.map((m) => m.hash));
+  if (hashes.size > 1)
+    throw new SweepDirError(
+      `merge: the directories hold different sweeps (they must come from the same scenario and overrides): ${inputs.map((d, i) => `${d} → ${metas[i].hash}`).join('; ')}`,
+    );
+  const meta = metas[0];
+  const dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', meta.name, `sweep-${meta.hash}`);
+  const outMeta = existsSync(dir) ? readSweepMeta(dir) : null;
+  if (outMeta && outMeta.hash !== meta.hash)
+    throw new SweepDirError(`${dir} holds sweep ${outMeta.hash}, not ${meta.hash}: choose another --out`);
+  if (!outMeta && existsSync(dir) && readdirSync(dir).some((n) => !n.startsWith('.')))
+    throw new SweepDirError(`${dir}: not empty and not a sweep directory (no sweep.json); choose another --out`);
+  const candidates = outMeta && !inputs.includes(dir) ? [dir, ...inputs] : inputs.includes(dir) ? [dir, ...inputs.filter((d) => d !== dir)] : inputs;
+
+  const sources: Record<number, string> = {};
+  const summaries = new Map<number, Summary>();
+  const missing: number[] = [];
+  const conflicts: string[] = [];
+  for (const p of meta.points) {
+    for (const d of candidates) {
+      const s = readPointSummary(d, p.index);
+      if (!s) continue;
+      const have = summaries.get(p.index);
+      if (!have) {
+        summaries.set(p.index, s);
+        sources[p.index] = d;
+      } else if (JSON.stringify(deterministicSummary(have)) !== JSON.stringify(deterministicSummary(s)))
+        conflicts.push(`point ${p.index}: ${sources[p.index]} and ${d} differ`);
+    }
+    if (!summaries.has(p.index)) missing.push(p.index);
+  }
+  if (conflicts.length > 0) throw new SweepDirError(`merge: copies of the same point disagree (different code or data?): ${conflicts.slice(0, 10).join('; ')}`);
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 20).map((i) => {
+      const v = meta.points[i]?.values ?? {};
+      return `${i} (${Object.entries(v).map(([k, x]) => `${k} = ${JSON.stringify(x)}`).join(', ')})`;
+    });
+    throw new SweepDirError(
+      `merge: ${missing.length} of ${meta.points.length} points are in none of the directories: ${shown.join('; ')}${missing.length > 20 ? '; …' : ''}. Run the missing shard(s) (stochdyn sweep … --shard i/N) and merge again.`,
+    );
+  }
+
+  if (!outMeta) {
+    mkdirSync(join(dir, 'points'), { recursive: true });
+    writeJson(join(dir, 'sweep.json'), meta);
+  }
+  cleanStaleTemps(join(dir, 'points'));
+  let copied = 0;
+  for (const p of meta.points) {
+    if (sources[p.index] === dir) continue;
+    const tmp = join(dir, 'points', `.tmp-${p.index}-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    cpSync(pointDir(sources[p.index], p.index), tmp, { recursive: true });
+    commitPoint(dir, p.index, tmp);
+    copied++;
+  }
+  const derived = writeSweepOutputs(dir, meta);
+  return {
+    dir,
+    hash: meta.hash,
+    mode: meta.mode,
+    axes: meta.axes,
+    points: meta.points.map((p) => ({ index: p.index, values: p.values, status: 'merged' as const, summary: summaries.get(p.index) ?? null })),
+    complete: true,
+    files: derived.files,
+    phaseBoundary: derived.phaseBoundary,
+    sources,
+    copied,
+  };
+}
+
+/** Whether a scenario has a phase analysis (for display). */
+export function hasPhaseAnalysis(s: Scenario): boolean {
+  return phaseAnalyses(s).length > 0;
+}
