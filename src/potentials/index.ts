@@ -15,6 +15,9 @@ import './analytic/harmonic.js';
 import './analytic/gaussian-wells.js';
 import './analytic/muller-brown.js';
 import './analytic/linear-regression.js';
+import './analytic/zero-loss-manifold.js';
+import './analytic/sample-size-box.js';
+import './analytic/two-wells.js';
 
 export {
   registerPotential,
@@ -43,6 +46,9 @@ export {
   type LinearRegressionData,
   type GaussianPosterior,
 } from './analytic/linear-regression.js';
+export { zeroLossManifold, type ZeroLossManifoldParams } from './analytic/zero-loss-manifold.js';
+export { sampleSizeBox, type SampleSizeBoxParams } from './analytic/sample-size-box.js';
+export { twoWells, resolveTwoWells, type TwoWellsParams, type TwoWellsSpec } from './analytic/two-wells.js';
 
 /**
  * Top-level `default`s of a params schema filled into missing keys (the
