@@ -12,6 +12,7 @@ import { checkScenario, packageVersion, runScenario } from '../report/run-scenar
 import { listTheoryKinds } from '../report/theory-overlays.js';
 import { loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { formatRunTable } from './format.js';
+import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
 
@@ -90,6 +91,12 @@ Examples:
     )
     .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean; report: boolean }) => {
       const scenario = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+      if (hasRegimes(scenario)) {
+        // A scenario with regimes: run every regime and print the comparison table instead (as `stochdyn compare <scenario>`).
+        const dir = await runRegimesCli(scenario, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
+        if (opts.report) await writeReport(dir);
+        return;
+      }
       const bar = progressBar(!!opts.quiet || !!opts.json);
       let out;
       try {
@@ -168,6 +175,8 @@ Examples:
     });
 
   registerReport(program);
+
+  registerCompare(program);
 
   registerSweep(program);
 

@@ -1,0 +1,155 @@
+/**
+ * `stochdyn compare <runA> <runB>` — compare two run directories;
+ * `stochdyn compare <scenario-with-regimes>` — run its regimes and compare
+ * each with the first; `stochdyn compare <regimes-dir>` — recompute the
+ * comparison of a regimes directory.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../report/compare.js';
+import { hasRegimes, runRegimes } from '../report/regimes-run.js';
+
+export { hasRegimes };
+import { writeJson } from '../report/write.js';
+import { loadScenario, ScenarioError } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
+
+const intArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, found '${v}'`);
+  return n;
+};
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function progress(quiet: boolean) {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'regimes |{bar}| {percentage}% · {regime} · ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let regime = '';
+  return {
+    regime(i: number, name: string, n: number) {
+      regime = `${name} (${i + 1}/${n})`;
+    },
+    update(done: number, total: number) {
+      if (!started) {
+        bar.start(total, 0, { regime });
+        started = true;
+      }
+      bar.update(done, { regime });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function print(c: Comparison, file: string, json: boolean, extra = ''): void {
+  if (json) process.stdout.write(JSON.stringify(c, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  else process.stdout.write(formatComparison(c) + `\ncomparison: ${file}\n${extra}`);
+}
+
+export interface RegimesCliOptions {
+  out?: string;
+  workers?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Run a scenario's regimes, print the comparison (table or JSON); returns the regimes directory. Used by `compare` and by `run`. */
+export async function runRegimesCli(s: Scenario, o: RegimesCliOptions): Promise<string> {
+  const bar = progress(!!o.quiet || !!o.json);
+  let out;
+  try {
+    out = await runRegimes(s, { out: o.out, workers: o.workers, onProgress: (d, t) => bar?.update(d, t), onRegime: (i, n, k) => bar?.regime(i, n, k) });
+  } finally {
+    bar?.stop();
+  }
+  print(out.comparison, join(out.dir, 'comparison.json'), !!o.json, `regimes: ${out.dir}\n`);
+  return out.dir;
+}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description('compare two runs, or run the regimes of a scenario and compare each with the first (baseline)')
+    .argument('<runA|scenario|regimes-dir>', 'run directory A (the reference), a scenario file with regimes, or a regimes directory')
+    .argument('[runB]', 'run directory B (compared against A: differences are B − A)')
+    .option('-o, --out <path>', 'two runs: the comparison.json file (default <runB>/comparison-vs-<basename of runA>.json); a scenario: the regimes directory (default output/<name>/regimes-<run-id>); a regimes directory: the comparison file (default <dir>/comparison.json)')
+    .option('--json', 'print the comparison as JSON instead of a table')
+    .option('-w, --workers <n>', 'scenario: worker threads (0 = this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
+    .option('-r, --replicas <n>', 'scenario: override ensemble.replicas', intArg('--replicas', 1))
+    .option('-s, --seed <n>', 'scenario: override the seed', intArg('--seed', 0))
+    .option('--set <key=value>', 'scenario: override a key by its dotted path (repeatable)', collect, [])
+    .option('-q, --quiet', 'no progress bar')
+    .addHelpText(
+      'after',
+      `
+Every result the two runs share gets one row: A and B with 95 % intervals,
+B − A, the test, its statistic and p-value, and whether they differ at the
+5 % level — MFPT (log-rank on censored first-passage times), fraction entered
+and well occupancy (two-proportion z), final mean (bootstrap), final location
+(Mann–Whitney U) and shape (two-sample Kolmogorov–Smirnov), divergence.
+Exit code 2 when a directory is missing or not a run / regimes directory.
+
+Examples:
+  $ stochdyn compare output/quickstart/runA output/quickstart/runB
+  $ stochdyn compare runs/cold runs/hot --json > cmp.json
+  $ stochdyn compare scenarios/examples/regimes-double-well.yaml
+  $ stochdyn compare output/regimes-double-well/regimes-20250101-120000-seed7`,
+    )
+    .action(
+      async (
+        first: string,
+        second: string | undefined,
+        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; quiet?: boolean },
+      ) => {
+        try {
+          if (second !== undefined) {
+            const c = compareRuns(first, second);
+            const file = resolve(opts.out ?? join(second, `comparison-vs-${basename(resolve(first))}.json`));
+            writeJson(file, c);
+            print(c, file, !!opts.json);
+            return;
+          }
+          if (isDir(first)) {
+            if (!existsSync(join(first, 'regimes.json')))
+              throw new CompareInputError(
+                `${first}: a directory without regimes.json — to compare two runs give both: stochdyn compare <runA> <runB>`,
+              );
+            const c = compareRegimesDir(first);
+            const file = resolve(opts.out ?? join(first, 'comparison.json'));
+            writeJson(file, c);
+            print(c, file, !!opts.json);
+            return;
+          }
+          if (!existsSync(first)) throw new CompareInputError(`${first}: no such file or directory`);
+          const s = await loadScenario(first, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+          if (!hasRegimes(s))
+            throw new ScenarioError(s.source || first, [
+              {
+                path: 'regimes',
+                expected: 'a mapping of regime names to overrides, for `stochdyn compare <scenario>`',
+                found: 'nothing',
+                hint: 'Compare two finished runs with `stochdyn compare <runA> <runB>`, or add regimes: {gd: {dynamics.integrator: gd, dynamics.temperature: 0}, …}.',
+              },
+            ]);
+          await runRegimesCli(s, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
+        } catch (e) {
+          if (e instanceof CompareInputError) {
+            process.stderr.write(`stochdyn: cannot compare\n${e.message}\n`);
+            process.exitCode = 2;
+            return;
+          }
+          throw e;
+        }
+      },
+    );
+}

@@ -1,0 +1,683 @@
+/**
+ * Compare two run directories (or every regime of a regimes directory against
+ * its baseline): one row per result the runs share — first passage (log-rank,
+ * fraction entered), final values of each observable (mean by bootstrap,
+ * location by Mann–Whitney, shape by two-sample KS), `well` occupancies and
+ * the divergence fraction — each with both estimates, their 95 % intervals,
+ * the difference, a test and whether the runs differ at the 5 % level.
+ * Schema `stochdyn.comparison/1` (README, "Comparing runs and regimes").
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import {
+  bootstrapMeanDifference,
+  holmAdjust,
+  ksTwoSample,
+  logRankTest,
+  mannWhitneyTest,
+  medianWithCI,
+  twoProportionTest,
+} from '../stats/compare.js';
+import { chiSquareQuantile, normalQuantile } from '../stats/special.js';
+import type { Summary } from './summary.js';
+
+export const COMPARISON_SCHEMA = 'stochdyn.comparison/1';
+/** Significance level of every row's `differs`. */
+export const COMPARISON_LEVEL = 0.05;
+/** Bootstrap resamples of the mean rows. */
+export const BOOTSTRAP_RESAMPLES = 1999;
+
+/** A run directory could not be read as one (missing, no summary.json, bad files): a usage error. */
+export class CompareInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompareInputError';
+  }
+}
+
+/** One side of a comparison. */
+export interface ComparisonSide {
+  dir: string;
+  label: string;
+  scenario: string;
+  settings: {
+    integrator: string;
+    lr: number;
+    temperature: number;
+    steps: number;
+    replicas: number;
+    seed: number;
+    run: number;
+  };
+}
+
+export interface Estimate {
+  value: number | null;
+  ci95: [number, number] | null;
+  /** Sample size behind the estimate (replicas used). */
+  n: number | null;
+}
+
+export type RowKind = 'mfpt' | 'fraction-entered' | 'mean' | 'location' | 'shape' | 'occupancy' | 'divergence';
+
+export interface ComparisonRow {
+  /** Labels of the two runs this row compares. */
+  pair: { a: string; b: string };
+  /** Human-readable name, e.g. "escape: MFPT (time)". */
+  name: string;
+  kind: RowKind;
+  /** The event, observable, or `well=k`, or `divergence`. */
+  subject: string;
+  a: Estimate;
+  b: Estimate;
+  /** B − A (for `mfpt` in time units, `location` the difference of medians, `shape` null). */
+  difference: { value: number | null; ci95: [number, number] | null; of: string };
+  test: string;
+  /** Name of the statistic: `chi2(1)`, `z`, `D`. */
+  statisticName: string;
+  statistic: number | null;
+  pValue: number | null;
+  /** Holm-adjusted p-value over the rows of this pair (family-wise). */
+  pHolm: number | null;
+  /** pValue < 0.05 (null when no test was possible). */
+  differs: boolean | null;
+  /** What `differs` is decided on, e.g. "Mann–Whitney U (location)". */
+  decidedBy: string;
+  /** Test-specific extras (observed/expected events, effect sizes, methods). */
+  detail: Record<string, unknown>;
+}
+
+export interface Comparison {
+  schema: typeof COMPARISON_SCHEMA;
+  /** `pair`: two runs; `regimes`: every regime against the baseline `a`. */
+  kind: 'pair' | 'regimes';
+  a: ComparisonSide;
+  /** The other run — for `regimes`, every other regime in order. */
+  b: ComparisonSide | ComparisonSide[];
+  level: number;
+  rows: ComparisonRow[];
+  notes: string[];
+}
+
+// ------------------------------------------------------------------ loading
+
+interface Table {
+  header: string[];
+  rows: string[][];
+}
+
+function parseCsv(text: string): Table {
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const split = (line: string): string[] => {
+    if (!line.includes('"')) return line.split(',');
+    const out: string[] = [];
+    let cell = '';
+    let q = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (q) {
+        if (c === '"' && line[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else if (c === '"') q = false;
+        else cell += c;
+      } else if (c === '"') q = true;
+      else if (c === ',') {
+        out.push(cell);
+        cell = '';
+      } else cell += c;
+    }
+    out.push(cell);
+    return out;
+  };
+  return { header: lines.length ? split(lines[0]!) : [], rows: lines.slice(1).map(split) };
+}
+
+/** A cell as a number; empty → NaN. */
+const cellNum = (c: string | undefined) => (c === undefined || c.trim() === '' ? Number.NaN : Number(c));
+
+/** What compareRuns needs of one run directory. */
+export interface LoadedRun {
+  dir: string;
+  label: string;
+  summary: Summary;
+  scenario: Record<string, unknown> | null;
+  /** finals.csv by column (NaN for empty cells), or null when absent. */
+  finals: { replicas: number; columns: Map<string, Float64Array>; divergedStep: Float64Array } | null;
+  /** events.csv: event name → first-entry step per replica (NaN when censored), or null when absent. */
+  events: Map<string, Float64Array> | null;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CompareInputError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Load a run directory; throws CompareInputError when it is missing or not a completed run. */
+export function loadRun(dirArg: string, label?: string): LoadedRun {
+  const dir = resolve(dirArg);
+  if (!existsSync(dir)) throw new CompareInputError(`${dirArg}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new CompareInputError(`${dirArg}: not a directory (expected a run directory with summary.json)`);
+  const sf = join(dir, 'summary.json');
+  if (!existsSync(sf)) {
+    const hint = existsSync(join(dir, 'regimes.json')) ? ' — it is a regimes directory: `stochdyn compare <dir>` compares its regimes' : ' — an incomplete run, or not a run directory';
+    throw new CompareInputError(`${dirArg}: no summary.json${hint}`);
+  }
+  const summary = readJson(sf) as Summary;
+  if (!summary || summary.schema !== 'stochdyn.summary/1')
+    throw new CompareInputError(`${sf}: expected schema "stochdyn.summary/1", found ${JSON.stringify((summary as { schema?: unknown })?.schema ?? null)}`);
+  const scen = join(dir, 'scenario.resolved.json');
+  const scenario = existsSync(scen) ? (readJson(scen) as Record<string, unknown>) : null;
+  let finals: LoadedRun['finals'] = null;
+  const ff = join(dir, 'finals.csv');
+  if (existsSync(ff)) {
+    const t = parseCsv(readFileSync(ff, 'utf8'));
+    const columns = new Map<string, Float64Array>();
+    const n = t.rows.length;
+    t.header.forEach((h, k) => {
+      if (h === 'replica') return;
+      const col = new Float64Array(n);
+      for (let i = 0; i < n; i++) col[i] = cellNum(t.rows[i]![k]);
+      columns.set(h, col);
+    });
+    const divergedStep = columns.get('diverged_step') ?? new Float64Array(n).fill(Number.NaN);
+    columns.delete('diverged_step');
+    finals = { replicas: n, columns, divergedStep };
+  }
+  let events: LoadedRun['events'] = null;
+  const ef = join(dir, 'events.csv');
+  if (existsSync(ef)) {
+    const t = parseCsv(readFileSync(ef, 'utf8'));
+    events = new Map();
+    t.header.forEach((h, k) => {
+      if (k === 0) return;
+      events!.set(h, Float64Array.from(t.rows, (r) => cellNum(r[k])));
+    });
+  }
+  return { dir, label: label ?? basename(dir), summary, scenario, finals, events };
+}
+
+function side(r: LoadedRun): ComparisonSide {
+  const s = r.summary;
+  return {
+    dir: r.dir,
+    label: r.label,
+    scenario: s.scenario.name,
+    settings: {
+      integrator: s.run.integrator,
+      lr: s.run.lr,
+      temperature: s.run.temperature,
+      steps: s.run.steps,
+      replicas: s.run.replicas,
+      seed: s.run.seed,
+      run: s.run.run,
+    },
+  };
+}
+
+// ------------------------------------------------------------------ rows
+
+const Z95 = normalQuantile(0.975);
+const fin = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const finPair = (p: [number, number] | null | undefined): [number, number] | null =>
+  p && Number.isFinite(p[0]) && Number.isFinite(p[1]) ? [p[0], p[1]] : null;
+
+/** Deterministic seed for a row's bootstrap (FNV-1a of the row key). */
+function seedOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+const stable = (v: unknown) => JSON.stringify(v ?? null);
+
+/** Whether the two runs share random numbers replica by replica (same seed, run index and replica count). */
+function commonRandomNumbers(A: LoadedRun, B: LoadedRun): boolean {
+  const a = A.summary.run;
+  const b = B.summary.run;
+  return a.seed === b.seed && a.run === b.run && a.replicas === b.replicas;
+}
+
+/** Per-replica first-passage data of one event: observed time (t = step·η) and event flag. */
+function censoredTimes(r: LoadedRun, steps: Float64Array): { times: Float64Array; events: Uint8Array } {
+  const n = steps.length;
+  const lr = r.summary.run.lr;
+  const times = new Float64Array(n);
+  const events = new Uint8Array(n);
+  const div = r.finals?.divergedStep;
+  for (let i = 0; i < n; i++) {
+    const s = steps[i]!;
+    if (Number.isFinite(s)) {
+      times[i] = s * lr;
+      events[i] = 1;
+    } else {
+      const d = div && div.length === n ? div[i]! : Number.NaN;
+      times[i] = (Number.isFinite(d) ? d : r.summary.run.steps) * lr;
+    }
+  }
+  return { times, events };
+}
+
+function finalValues(r: LoadedRun, obs: string): Float64Array | null {
+  const col = r.finals?.columns.get(obs);
+  if (!col) return null;
+  const div = r.finals!.divergedStep;
+  const out: number[] = [];
+  for (let i = 0; i < col.length; i++) if (!Number.isFinite(div[i]!) && Number.isFinite(col[i]!)) out.push(col[i]!);
+  return Float64Array.from(out);
+}
+
+/** Paired final values (replica i of both runs, neither diverged nor missing). */
+function pairedFinals(A: LoadedRun, B: LoadedRun, obs: string): { a: Float64Array; b: Float64Array } | null {
+  const ca = A.finals?.columns.get(obs);
+  const cb = B.finals?.columns.get(obs);
+  if (!ca || !cb || ca.length !== cb.length) return null;
+  const da = A.finals!.divergedStep;
+  const db = B.finals!.divergedStep;
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < ca.length; i++) {
+    if (Number.isFinite(da[i]!) || Number.isFinite(db[i]!) || !Number.isFinite(ca[i]!) || !Number.isFinite(cb[i]!)) continue;
+    a.push(ca[i]!);
+    b.push(cb[i]!);
+  }
+  return { a: Float64Array.from(a), b: Float64Array.from(b) };
+}
+
+function meanCI(x: Float64Array): Estimate {
+  const n = x.length;
+  if (n === 0) return { value: null, ci95: null, n: 0 };
+  let m = 0;
+  for (let i = 0; i < n; i++) m += (x[i]! - m) / (i + 1);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (x[i]! - m) ** 2;
+  const sem = n > 1 ? Math.sqrt(ss / (n - 1) / n) : Number.NaN;
+  return { value: m, ci95: Number.isFinite(sem) ? [m - Z95 * sem, m + Z95 * sem] : null, n };
+}
+
+type RowDraft = Omit<ComparisonRow, 'pair' | 'pHolm'>;
+
+function proportionRow(name: string, kind: RowKind, subject: string, xA: number, nA: number, xB: number, nB: number, detail: Record<string, unknown> = {}): RowDraft {
+  if (!(nA > 0 && nB > 0))
+    return {
+      name,
+      kind,
+      subject,
+      a: { value: nA > 0 ? xA / nA : null, ci95: null, n: nA },
+      b: { value: nB > 0 ? xB / nB : null, ci95: null, n: nB },
+      difference: { value: null, ci95: null, of: 'B − A' },
+      test: 'two-proportion z',
+      statisticName: 'z',
+      statistic: null,
+      pValue: null,
+      differs: null,
+      decidedBy: 'two-proportion z (pooled)',
+      detail: { ...detail, reason: 'an empty sample' },
+    };
+  const t = twoProportionTest(xA, nA, xB, nB);
+  return {
+    name,
+    kind,
+    subject,
+    a: { value: t.pA, ci95: t.ciA, n: nA },
+    b: { value: t.pB, ci95: t.ciB, n: nB },
+    difference: { value: t.difference, ci95: t.ci, of: 'B − A (Newcombe interval)' },
+    test: 'two-proportion z',
+    statisticName: 'z',
+    statistic: t.z,
+    pValue: t.pValue,
+    differs: t.pValue < COMPARISON_LEVEL,
+    decidedBy: 'two-proportion z (pooled)',
+    detail: { ...detail, countA: xA, countB: xB, interval: 'Wilson' },
+  };
+}
+
+function eventRows(A: LoadedRun, B: LoadedRun, ev: string, notes: string[]): RowDraft[] {
+  const rows: RowDraft[] = [];
+  const ea = A.summary.events[ev]!;
+  const eb = B.summary.events[ev]!;
+  const sa = A.events?.get(ev);
+  const sb = B.events?.get(ev);
+  const base: Omit<RowDraft, 'test' | 'statisticName' | 'statistic' | 'pValue' | 'differs' | 'decidedBy' | 'detail'> = {
+    name: `${ev}: MFPT (time)`,
+    kind: 'mfpt',
+    subject: ev,
+    a: { value: fin(ea.mfpt.time), ci95: finPair(ea.mfpt.ci95Time), n: ea.replicas },
+    b: { value: fin(eb.mfpt.time), ci95: finPair(eb.mfpt.ci95Time), n: eb.replicas },
+    difference: { value: null, ci95: null, of: 'B − A (delta method)' },
+  };
+  const ma = fin(ea.mfpt.time);
+  const mb = fin(eb.mfpt.time);
+  if (ma !== null && mb !== null && ea.entered > 0 && eb.entered > 0) {
+    // Var(1/λ̂) ≈ (1/λ)²/d for the censored exponential MLE.
+    const se = Math.sqrt((ma * ma) / ea.entered + (mb * mb) / eb.entered);
+    base.difference = { value: mb - ma, ci95: [mb - ma - Z95 * se, mb - ma + Z95 * se], of: 'B − A (delta method)' };
+  }
+  if (sa && sb) {
+    for (const [r, s] of [
+      [A, sa],
+      [B, sb],
+    ] as const) {
+      if (s.length !== r.summary.run.replicas) notes.push(`${r.label}: events.csv has ${s.length} rows for ${r.summary.run.replicas} replicas`);
+      if (!r.finals && r.summary.divergence.count > 0)
+        notes.push(`${r.label}: no finals.csv — the ${r.summary.divergence.count} diverged replicas are censored at the last step instead of their divergence step`);
+    }
+    const ca = censoredTimes(A, sa);
+    const cb = censoredTimes(B, sb);
+    const lr = logRankTest(ca, cb);
+    // No entries: the MFPT estimate is ∞ and its interval [1/λ_upper, ∞), λ_upper = χ²_2(0.975)/(2·exposure).
+    for (const [e, c, est] of [
+      [ea, ca, base.a],
+      [eb, cb, base.b],
+    ] as const) {
+      if (e.entered > 0) continue;
+      const exposure = c.times.reduce((x, t) => x + t, 0);
+      if (exposure > 0) {
+        est.value = Infinity;
+        est.ci95 = [(2 * exposure) / chiSquareQuantile(0.975, 2), Infinity];
+      }
+    }
+    const rateA = fin(ea.rate.perTime);
+    const rateB = fin(eb.rate.perTime);
+    let ratio: { value: number; ci95: [number, number] } | null = null;
+    if (rateA && rateB && ea.entered > 0 && eb.entered > 0) {
+      const s = Math.sqrt(1 / ea.entered + 1 / eb.entered);
+      const v = rateA / rateB; // MFPT_B / MFPT_A
+      ratio = { value: v, ci95: [v * Math.exp(-Z95 * s), v * Math.exp(Z95 * s)] };
+    }
+    rows.push({
+      ...base,
+      test: 'log-rank',
+      statisticName: 'chi2(1)',
+      statistic: lr.statistic,
+      pValue: lr.pValue,
+      differs: lr.pValue < COMPARISON_LEVEL,
+      decidedBy: 'log-rank (censored first-passage times, t = step·η)',
+      detail: {
+        enteredA: ea.entered,
+        enteredB: eb.entered,
+        observedA: lr.observedA,
+        expectedA: lr.expectedA,
+        observedB: lr.observedB,
+        expectedB: lr.expectedB,
+        hazardRatioAtoB: fin(lr.hazardRatio),
+        mfptRatioBtoA: ratio,
+      },
+    });
+  } else {
+    const missing = [!sa ? A.label : null, !sb ? B.label : null].filter(Boolean).join(', ');
+    notes.push(`event '${ev}': no per-replica first-passage steps (events.csv) in ${missing}; MFPT not tested`);
+    rows.push({ ...base, test: 'log-rank', statisticName: 'chi2(1)', statistic: null, pValue: null, differs: null, decidedBy: 'log-rank (not possible: events.csv missing)', detail: {} });
+  }
+  rows.push(proportionRow(`${ev}: fraction entered`, 'fraction-entered', ev, ea.entered, ea.replicas, eb.entered, eb.replicas));
+  return rows;
+}
+
+function observableRows(A: LoadedRun, B: LoadedRun, obs: string, crn: boolean, key: string): RowDraft[] {
+  const xa = finalValues(A, obs)!;
+  const xb = finalValues(B, obs)!;
+  if (xa.length === 0 || xb.length === 0) {
+    const empty = (x: Float64Array): Estimate => ({ value: null, ci95: null, n: x.length });
+    return [
+      {
+        name: `${obs}: final mean`,
+        kind: 'mean',
+        subject: obs,
+        a: empty(xa),
+        b: empty(xb),
+        difference: { value: null, ci95: null, of: 'B − A' },
+        test: 'bootstrap',
+        statisticName: 'z',
+        statistic: null,
+        pValue: null,
+        differs: null,
+        decidedBy: 'bootstrap (not possible: no final values)',
+        detail: {},
+      },
+    ];
+  }
+  const paired = crn ? pairedFinals(A, B, obs) : null;
+  const boot = paired && paired.a.length > 0
+    ? bootstrapMeanDifference(paired.a, paired.b, { paired: true, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(key) })
+    : bootstrapMeanDifference(xa, xb, { resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(key) });
+  const mean: RowDraft = {
+    name: `${obs}: final mean`,
+    kind: 'mean',
+    subject: obs,
+    a: meanCI(xa),
+    b: meanCI(xb),
+    difference: { value: meanCI(xb).value! - meanCI(xa).value!, ci95: boot.ci, of: `B − A (${boot.paired ? 'paired ' : ''}percentile bootstrap, ${boot.resamples} resamples)` },
+    test: boot.paired ? 'paired bootstrap' : 'bootstrap',
+    statisticName: 'z',
+    statistic: boot.z,
+    pValue: boot.pValue,
+    differs: boot.pValue < COMPARISON_LEVEL,
+    decidedBy: `${boot.paired ? 'paired ' : ''}bootstrap of the difference of means (0 outside the 95 % interval)`,
+    detail: { bootstrapSE: boot.se, resamples: boot.resamples, paired: boot.paired, pairs: boot.paired ? paired!.a.length : null, pValueResolution: 2 / (boot.resamples + 1) },
+  };
+  const mw = mannWhitneyTest(xb, xa);
+  const medA = medianWithCI(xa);
+  const medB = medianWithCI(xb);
+  const location: RowDraft = {
+    name: `${obs}: final location`,
+    kind: 'location',
+    subject: obs,
+    a: { value: medA.median, ci95: medA.ci, n: xa.length },
+    b: { value: medB.median, ci95: medB.ci, n: xb.length },
+    difference: { value: medB.median - medA.median, ci95: null, of: 'median B − median A' },
+    test: 'Mann–Whitney U',
+    statisticName: 'z',
+    statistic: mw.z,
+    pValue: mw.pValue,
+    differs: mw.pValue < COMPARISON_LEVEL,
+    decidedBy: 'Mann–Whitney U (location)',
+    detail: { U_B: mw.uA, probBgreaterA: mw.effect, method: mw.method, ties: mw.ties },
+  };
+  const ks = ksTwoSample(xa, xb);
+  const shape: RowDraft = {
+    name: `${obs}: final distribution`,
+    kind: 'shape',
+    subject: obs,
+    a: { value: null, ci95: null, n: xa.length },
+    b: { value: null, ci95: null, n: xb.length },
+    difference: { value: ks.statistic, ci95: null, of: 'D = sup |F_B − F_A|' },
+    test: 'KS two-sample',
+    statisticName: 'D',
+    statistic: ks.statistic,
+    pValue: ks.pValue,
+    differs: ks.pValue < COMPARISON_LEVEL,
+    decidedBy: 'Kolmogorov–Smirnov two-sample (shape)',
+    detail: { at: ks.at, method: ks.method, effectiveN: ks.effectiveN },
+  };
+  return [mean, location, shape];
+}
+
+function wellRows(A: LoadedRun, B: LoadedRun): RowDraft[] {
+  const wa = finalValues(A, 'well');
+  const wb = finalValues(B, 'well');
+  if (!wa || !wb) return [];
+  const wells = [...new Set([...wa, ...wb])].sort((x, y) => x - y);
+  const count = (x: Float64Array, w: number) => x.reduce((c, v) => c + (v === w ? 1 : 0), 0);
+  return wells.map((w) => proportionRow(`well ${w}: occupancy`, 'occupancy', `well=${w}`, count(wa, w), wa.length, count(wb, w), wb.length));
+}
+
+function settingDiffs(A: LoadedRun, B: LoadedRun): string[] {
+  const sa = side(A).settings as unknown as Record<string, unknown>;
+  const sb = side(B).settings as unknown as Record<string, unknown>;
+  return Object.keys(sa)
+    .filter((k) => stable(sa[k]) !== stable(sb[k]))
+    .map((k) => `${k} ${stable(sa[k])} → ${stable(sb[k])}`);
+}
+
+/** Rows and notes comparing A (reference) with B. */
+function comparePair(A: LoadedRun, B: LoadedRun): { rows: ComparisonRow[]; notes: string[] } {
+  const notes: string[] = [];
+  const pre = `${A.label} vs ${B.label}: `;
+  const sa = A.scenario as { potential?: unknown; observe?: { events?: Array<{ name: string }> } } | null;
+  const sb = B.scenario as typeof sa;
+  if (sa && sb && stable(sa.potential) !== stable(sb.potential)) notes.push(`${pre}the potentials differ (${stable(sa.potential)} vs ${stable(sb.potential)})`);
+  if (stable(A.summary.run.coordinates) !== stable(B.summary.run.coordinates))
+    notes.push(`${pre}the coordinates differ (${A.summary.run.coordinates.join(', ')} vs ${B.summary.run.coordinates.join(', ')})`);
+  const diffs = settingDiffs(A, B);
+  notes.push(`${pre}${diffs.length ? `settings that differ: ${diffs.join('; ')}` : 'no run settings differ'}`);
+  const crn = commonRandomNumbers(A, B);
+  if (crn)
+    notes.push(
+      `${pre}common random numbers (same seed ${A.summary.run.seed}, run ${A.summary.run.run}, ${A.summary.run.replicas} replicas): replica i sees the same initial draw and noise stream in both. The final means are compared by a paired bootstrap over replicas; the log-rank, Mann–Whitney, KS and proportion tests treat the two samples as independent, which makes them conservative (p-values too large, never too small) when common random numbers correlate the outcomes positively, the usual case.`,
+    );
+
+  const drafts: RowDraft[] = [];
+  // events
+  const evA = Object.keys(A.summary.events ?? {});
+  const evB = Object.keys(B.summary.events ?? {});
+  for (const e of evA.filter((e) => !evB.includes(e))) notes.push(`${pre}event '${e}' only in ${A.label}; not compared`);
+  for (const e of evB.filter((e) => !evA.includes(e))) notes.push(`${pre}event '${e}' only in ${B.label}; not compared`);
+  const defs = (s: typeof sa) => new Map((s?.observe?.events ?? []).map((e) => [e.name, stable(e)]));
+  const da = defs(sa);
+  const db = defs(sb);
+  for (const e of evA.filter((e) => evB.includes(e))) {
+    if (da.has(e) && db.has(e) && da.get(e) !== db.get(e)) notes.push(`${pre}event '${e}' is defined differently (${da.get(e)} vs ${db.get(e)}); compared anyway`);
+    drafts.push(...eventRows(A, B, e, notes));
+  }
+  // observables
+  const obA = A.finals ? [...A.finals.columns.keys()] : Object.keys(A.summary.observables ?? {});
+  const obB = B.finals ? [...B.finals.columns.keys()] : Object.keys(B.summary.observables ?? {});
+  for (const o of obA.filter((o) => !obB.includes(o))) notes.push(`${pre}observable '${o}' only in ${A.label}; not compared`);
+  for (const o of obB.filter((o) => !obA.includes(o))) notes.push(`${pre}observable '${o}' only in ${B.label}; not compared`);
+  const shared = obA.filter((o) => obB.includes(o));
+  if (!A.finals || !B.finals) {
+    const missing = [!A.finals ? A.label : null, !B.finals ? B.label : null].filter(Boolean).join(', ');
+    if (shared.length) notes.push(`${pre}no finals.csv in ${missing} (observe.finals: false): final values and well occupancies not compared`);
+  } else {
+    for (const o of shared) if (o !== 'well') drafts.push(...observableRows(A, B, o, crn, `${A.label}|${B.label}|${o}`));
+    if (shared.includes('well')) drafts.push(...wellRows(A, B));
+  }
+  // divergence
+  drafts.push(proportionRow('divergence fraction', 'divergence', 'divergence', A.summary.divergence.count, A.summary.run.replicas, B.summary.divergence.count, B.summary.run.replicas));
+
+  const holm = holmAdjust(drafts.map((r) => (r.pValue === null ? Number.NaN : r.pValue)));
+  const rows = drafts.map((r, i) => ({ pair: { a: A.label, b: B.label }, ...r, pHolm: Number.isFinite(holm[i]!) ? holm[i]! : null }));
+  return { rows, notes };
+}
+
+const GENERAL_NOTES = [
+  `differs: p < ${COMPARISON_LEVEL} for that row alone; pHolm adjusts the p-values of one pair for multiplicity (Holm).`,
+  'MFPT: log-rank on per-replica first-passage times t = step·η (censored at the last step, or at divergence); the estimates and intervals are the censored exponential MLE of summary.json.',
+  'Final values exclude diverged replicas. Distribution rows: location by Mann–Whitney U (A/B = median, order-statistic interval), shape by two-sample Kolmogorov–Smirnov (D).',
+];
+
+/**
+ * Compare two run directories (A is the reference: differences are B − A).
+ * Shared events, observables, `well` occupancies and divergence each give rows;
+ * results in only one run are listed in `notes`. Throws CompareInputError for a
+ * directory that is not a completed run.
+ */
+export function compareRuns(dirA: string, dirB: string, o: { labels?: [string, string] } = {}): Comparison {
+  let la = o.labels?.[0] ?? basename(resolve(dirA));
+  let lb = o.labels?.[1] ?? basename(resolve(dirB));
+  if (la === lb && !o.labels) {
+    la = `A:${la}`;
+    lb = `B:${lb}`;
+  }
+  const A = loadRun(dirA, la);
+  const B = loadRun(dirB, lb);
+  const { rows, notes } = comparePair(A, B);
+  return { schema: COMPARISON_SCHEMA, kind: 'pair', a: side(A), b: side(B), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
+}
+
+/** Compare every run against the first (the baseline); rows grouped by pair in the given order. */
+export function compareAgainstBaseline(runs: Array<{ dir: string; label: string }>): Comparison {
+  if (runs.length < 1) throw new CompareInputError('no runs to compare');
+  const loaded = runs.map((r) => loadRun(r.dir, r.label));
+  const base = loaded[0]!;
+  const rows: ComparisonRow[] = [];
+  const notes: string[] = [];
+  for (const other of loaded.slice(1)) {
+    const p = comparePair(base, other);
+    rows.push(...p.rows);
+    notes.push(...p.notes);
+  }
+  if (loaded.length === 1) notes.push(`only one regime ('${base.label}'): nothing to compare`);
+  return { schema: COMPARISON_SCHEMA, kind: 'regimes', a: side(base), b: loaded.slice(1).map(side), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
+}
+
+/** Regimes of a regimes directory (regimes.json order, baseline first). */
+export function regimesOfDir(dirArg: string): Array<{ dir: string; label: string }> {
+  const dir = resolve(dirArg);
+  const meta = join(dir, 'regimes.json');
+  if (!existsSync(meta)) throw new CompareInputError(`${dirArg}: no regimes.json (not a regimes directory)`);
+  const m = readJson(meta) as { regimes?: Array<{ name: string; dir?: string }> };
+  if (!Array.isArray(m.regimes)) throw new CompareInputError(`${meta}: expected a 'regimes' list`);
+  return m.regimes.map((r) => ({ dir: join(dir, r.dir ?? join('regimes', r.name)), label: r.name }));
+}
+
+/** The comparison of a regimes directory (every regime against the first), as `runRegimes` writes it. */
+export function compareRegimesDir(dirArg: string): Comparison {
+  const c = compareAgainstBaseline(regimesOfDir(dirArg));
+  const meta = readJson(join(resolve(dirArg), 'regimes.json')) as { commonRandomNumbers?: unknown };
+  if (typeof meta.commonRandomNumbers === 'string') c.notes.unshift(meta.commonRandomNumbers);
+  return c;
+}
+
+// ------------------------------------------------------------------ formatting
+
+/** 4 significant digits, exponent outside [1e-3, 1e5). */
+export function fmtNum(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+export function fmtP(p: number | null, floor = 0): string {
+  if (p === null) return '—';
+  if (floor > 0 && p <= floor * (1 + 1e-12)) return `≤${fmtNum(floor)}`;
+  if (p < 1e-16) return '<1e-16';
+  if (p < 1e-3) return p.toExponential(1);
+  return p.toFixed(3);
+}
+
+const est = (e: Estimate) => (e.value === null ? '—' : e.ci95 ? `${fmtNum(e.value)} [${fmtNum(e.ci95[0])}, ${fmtNum(e.ci95[1])}]` : fmtNum(e.value));
+
+function table(header: string[], body: string[][]): string[] {
+  const w = header.map((h, k) => Math.max(h.length, ...body.map((r) => r[k]!.length)));
+  const line = (r: string[]) => r.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();
+  return [line(header), w.map((x) => '─'.repeat(x)).join('  '), ...body.map(line)];
+}
+
+/** The printed comparison: one table per pair, then the notes. */
+export function formatComparison(c: Comparison): string {
+  const out: string[] = [];
+  const bs = Array.isArray(c.b) ? c.b : [c.b];
+  const fmtSide = (s: ComparisonSide) =>
+    `${s.label}: ${s.settings.integrator}, η = ${fmtNum(s.settings.lr)}, θ = ${fmtNum(s.settings.temperature)}, ${s.settings.steps} steps, ${s.settings.replicas} replicas, seed ${s.settings.seed}  (${s.dir})`;
+  out.push(c.kind === 'regimes' ? `Regimes of '${c.a.scenario}' against the baseline '${c.a.label}'` : `Comparison of two runs (differences are B − A)`);
+  out.push(`  A  ${fmtSide(c.a)}`);
+  for (const b of bs) out.push(`  B  ${fmtSide(b)}`);
+  for (const b of bs) {
+    const rows = c.rows.filter((r) => r.pair.b === b.label && r.pair.a === c.a.label);
+    out.push('', `${c.a.label} (A) vs ${b.label} (B)`);
+    out.push(
+      ...table(
+        ['result', 'A [95% CI]', 'B [95% CI]', 'B − A [95% CI]', 'test', 'statistic', 'p', 'differs'],
+        rows.map((r) => [
+          r.name,
+          est(r.a),
+          est(r.b),
+          r.kind === 'shape' ? '—' : est({ value: r.difference.value, ci95: r.difference.ci95, n: null }),
+          r.test,
+          r.statistic === null ? '—' : `${r.statisticName} = ${fmtNum(r.statistic)}`,
+          fmtP(r.pValue, typeof r.detail.pValueResolution === 'number' ? r.detail.pValueResolution : 0),
+          r.differs === null ? '—' : r.differs ? 'yes' : 'no',
+        ]),
+      ).map((l) => '  ' + l),
+    );
+  }
+  out.push('', 'Notes:', ...c.notes.map((n) => `  - ${n}`));
+  return out.join('\n') + '\n';
+}
