@@ -124,6 +124,9 @@ const cases: Case[] = [
   },
   { label: 'muller-brown (scale 1)', make: family('muller-brown', {}), sample: box([-1.5, -0.5], [1.2, 2]) },
   { label: 'muller-brown (scale 0.1)', make: family('muller-brown', { scale: 0.1 }), sample: box([-1.5, -0.5], [1.2, 2]) },
+  { label: 'zero-loss-manifold (m = 2, wall)', make: family('zero-loss-manifold', { L: 1, m: 2, eps: 0.3, wall: { radius: 1.5, stiffness: 20 } }), sample: box([-1, -2, -2], [1, 2, 2]) },
+  { label: 'sample-size-box (n = 2, D = 4)', make: family('sample-size-box', { n: 2, D: 4, wall: 20 }), sample: box([-3, -3, -3, -3], [3, 3, 3, 3]) },
+  { label: 'two-wells (d = 2)', make: family('two-wells', { k1: [4, 2], k2: [1, 0.5], centre1: [-1, 0], centre2: [1, 0.5], theta_s: 0.1 }), sample: box([-2, -2], [2, 2]) },
   { label: 'linear-regression (full batch)', make: family('linear-regression', linRegParams), sample: box([-2, -2, -2], [2, 2, 2]) },
   {
     label: 'linear-regression (minibatch B = 7)',

@@ -4,3 +4,5 @@ export * from './gibbs.js';
 export * from './ornstein-uhlenbeck.js';
 export * from './mfpt.js';
 export * from './wells.js';
+export * from './grokking.js';
+export * from './two-wells.js';
