@@ -10,7 +10,7 @@ import { builtinObservables } from '../observables/observables.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 import { checkScenario, packageVersion, runScenario } from '../report/run-scenario.js';
 import { listTheoryKinds } from '../report/theory-overlays.js';
-import { loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
+import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { formatRunTable } from './format.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
@@ -91,6 +91,7 @@ Examples:
     )
     .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean; report: boolean }) => {
       const scenario = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+      assertNoSweep(scenario);
       if (hasRegimes(scenario)) {
         // A scenario with regimes: run every regime and print the comparison table instead (as `stochdyn compare <scenario>`).
         const dir = await runRegimesCli(scenario, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
@@ -118,10 +119,15 @@ Examples:
     .action(async (file: string, opts: { set: string[]; json?: boolean }) => {
       const s = await loadScenario(file, { set: opts.set });
       const p = await checkScenario(s);
+      // A sweep's points may change the potential or the observables: check each.
+      const points = s.sweep ? expandSweep(s) : [];
+      for (const point of points) await checkScenario(point.scenario);
       if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else
         process.stdout.write(
-          `${file}: valid — ${s.ensemble.replicas} replicas × ${s.dynamics.steps} steps of ${s.dynamics.integrator} in a ${p.dim}-D potential (${p.coordinates.join(', ')})\n`,
+          `${file}: valid — ${s.ensemble.replicas} replicas × ${s.dynamics.steps} steps of ${s.dynamics.integrator} in a ${p.dim}-D potential (${p.coordinates.join(', ')})` +
+            (points.length ? `; sweep of ${points.length} points, each checked` : '') +
+            '\n',
         );
     });
 

@@ -10,6 +10,7 @@ import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPoint
 import type { PhaseBoundaryFile } from '../report/sweep-outputs.js';
 import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
 import { loadScenario, type Scenario } from '../scenario/index.js';
+import { writeReport } from '../report/html.js';
 
 const intArg = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -133,6 +134,7 @@ export function register(program: Command): void {
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable); swept keys take the sweep values', collect, [])
     .option('--json', 'print the result (directory, points and their summaries) as JSON')
     .option('-q, --quiet', 'no progress bar')
+    .option('--no-report', 'do not write report.html when the sweep is complete')
     .addHelpText(
       'after',
       `
@@ -151,7 +153,7 @@ Examples:
     .action(
       async (
         file: string,
-        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean },
+        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean; report: boolean },
       ) => {
         const s = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
         const bar = sweepBar(!opts.quiet && !opts.json && !!process.stderr.isTTY);
@@ -161,6 +163,8 @@ Examples:
         } finally {
           bar?.stop();
         }
+        // The report of a sweep needs every point; a shard's report comes after merge.
+        if (opts.report && out.complete) await writeReport(out.dir);
         if (opts.json) {
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
           return;
@@ -191,13 +195,15 @@ sweep.csv, phases.csv and phase-boundary.json equal those of an unsharded run.
 Examples:
   $ stochdyn merge runs/s1 runs/s2 --out runs/all`,
     )
-    .action((dirs: string[], opts: { out?: string; json?: boolean }) => {
+    .option('--no-report', 'do not write report.html into the merged directory')
+    .action(async (dirs: string[], opts: { out?: string; json?: boolean; report: boolean }) => {
       let out;
       try {
         out = mergeSweeps(dirs, { out: opts.out });
       } catch (e) {
         dirError(e);
       }
+      if (opts.report) await writeReport(out.dir);
       if (opts.json) {
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return;
