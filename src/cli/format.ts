@@ -1,5 +1,6 @@
 /** Plain-text tables for the terminal. */
 import type { Summary } from '../report/summary.js';
+import { analysisText } from '../report/analyses/index.js';
 
 const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
 
@@ -24,6 +25,10 @@ export function formatRunTable(s: Summary, dir: string): string {
     lines.push(...table(er));
   }
   for (const t of s.theory as Array<{ kind: string; text?: string }>) if (t.text) lines.push('', t.text);
+  for (const a of s.analyses ?? []) {
+    const text = analysisText(a);
+    if (text) lines.push('', text);
+  }
   if (s.divergence.count > 0) {
     lines.push('', `diverged: ${s.divergence.count} of ${r.replicas} replicas (first at step ${s.divergence.firstStep}); try a smaller dynamics.lr`);
   }

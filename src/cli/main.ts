@@ -10,6 +10,7 @@ import { builtinObservables } from '../observables/observables.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 import { checkScenario, packageVersion, runScenario } from '../report/run-scenario.js';
 import { listTheoryKinds } from '../report/theory-overlays.js';
+import { listAnalyses } from '../report/analyses/index.js';
 import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { formatRunTable } from './format.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
@@ -134,16 +135,17 @@ Examples:
   program
     .command('list')
     .description('list the registered potentials, integrators, observables or theory overlays')
-    .argument('[what]', 'potentials | integrators | observables | theory (default: all)')
+    .argument('[what]', 'potentials | integrators | observables | theory | analyses (default: all)')
     .option('--json', 'machine-readable output')
     .action((what: string | undefined, opts: { json?: boolean }) => {
-      const kinds = ['potentials', 'integrators', 'observables', 'theory'];
+      const kinds = ['potentials', 'integrators', 'observables', 'theory', 'analyses'];
       if (what && !kinds.includes(what)) throw new Error(`list: expected one of ${kinds.join(', ')}, found '${what}'`);
       const table: Record<string, Array<{ name: string; description: string }>> = {
         potentials: listPotentialFamilies().map((f) => ({ name: f.name, description: f.description })),
         integrators: listIntegrators().map((i) => ({ name: i.name, description: i.description })),
         observables: builtinObservables,
         theory: listTheoryKinds(),
+        analyses: listAnalyses(),
       };
       const chosen = what ? [what] : kinds;
       if (opts.json) {

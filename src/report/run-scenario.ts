@@ -7,6 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildPotential } from '../potentials/index.js';
+import type { Potential } from '../engine/types.js';
+import { checkAnalyses, runRunAnalyses } from './analyses/index.js';
 import { isKnownObservable } from '../observables/observables.js';
 import { runEnsemble } from '../parallel/run.js';
 import { packageRoot } from '../parallel/pool.js';
@@ -43,15 +45,18 @@ function runId(s: Scenario, when: Date): string {
 }
 
 /** Check everything that needs the potential; throws one ScenarioError listing every issue. */
-export async function checkScenario(s: Scenario): Promise<{ dim: number; coordinates: string[] }> {
-  const potential = await buildPotential(s.potential, { seed: s.seed, run: 0 });
-  const issues = [...checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential)), ...locateIssues(s, checkTheory(s, potential))];
+export async function checkScenario(s: Scenario, run = 0): Promise<{ dim: number; coordinates: string[]; potential: Potential }> {
+  const potential = await buildPotential(s.potential, { seed: s.seed, run });
+  const issues = [
+    ...checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential)),
+    ...locateIssues(s, [...checkTheory(s, potential), ...checkAnalyses(s, potential)]),
+  ];
   if (issues.length > 0) throw new ScenarioError(s.source || '(scenario)', issues);
-  return { dim: potential.dim, coordinates: [...potential.coordinates] };
+  return { dim: potential.dim, coordinates: [...potential.coordinates], potential };
 }
 
 export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Promise<RunOutput> {
-  const { dim, coordinates } = await checkScenario(s);
+  const { dim, coordinates, potential } = await checkScenario(s, o.run ?? 0);
   const startedAt = new Date();
   const id = runId(s, startedAt);
   let dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, id);
@@ -59,7 +64,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
   const workers = o.workers ?? 1;
   const result = await runEnsemble(s, { workers, run: o.run ?? 0, onProgress: o.onProgress });
   const finishedAt = new Date();
-  const overlays = await theoryOverlays(s, result);
+  const overlays = await theoryOverlays(s, result, potential);
   const summary = buildSummary(s, result, {
     id,
     version: packageVersion(),
@@ -71,6 +76,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     coordinates,
     theory: overlays.summary,
   });
+  summary.analyses = await runRunAnalyses({ scenario: s, result, potential, summary });
   writeOutputs(dir, s, summary, result, overlays.histograms);
   return { dir, summary, result };
 }

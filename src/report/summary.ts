@@ -80,6 +80,8 @@ export interface Summary {
     examples: Array<{ replica: number; step: number; reason: string }>;
   };
   theory: unknown[];
+  /** Results of the run-scope `analysis:` entries, in order (each has `kind`); [] when none. */
+  analyses: Record<string, unknown>[];
   /** Wall-clock facts: the only part of the summary that varies between identical runs. */
   timing: {
     workers: number;
@@ -233,6 +235,7 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
       examples,
     },
     theory: m.theory,
+    analyses: [],
     timing: {
       workers: m.workers,
       startedAt: m.startedAt.toISOString(),

@@ -17,6 +17,7 @@ import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js'
 import type { PhaseAnalysisSpec, Scenario, SweepMode } from '../scenario/types.js';
 import { olsFit, type OlsFit } from '../stats/regression.js';
 import type { Summary } from './summary.js';
+import { runSweepAnalyses } from './analyses/index.js';
 import { toCsv, writeAtomic, writeJson } from './write.js';
 
 export const SWEEP_SCHEMA = 'stochdyn.sweep/1';
@@ -190,6 +191,16 @@ export function writeSweepOutputs(dir: string, meta: SweepMeta): { files: string
   const table = sweepTable(meta, summaries);
   writeAtomic(join(dir, 'sweep.csv'), toCsv(table.header, table.rows));
   const files = ['sweep.csv'];
+  const fits = runSweepAnalyses({
+    scenario: meta.scenario,
+    dir,
+    keys: meta.axes.map((a) => a.key),
+    points: meta.points.map((p, i) => ({ index: p.index, values: p.values, summary: summaries[i] })),
+  });
+  if (fits.length > 0) {
+    writeJson(join(dir, 'analyses.json'), { schema: 'stochdyn.sweep-analyses/1', name: meta.name, hash: meta.hash, analyses: fits });
+    files.push('analyses.json');
+  }
   const phase = phaseAnalyses(meta.scenario)[0];
   let boundaryFile: PhaseBoundaryFile | null = null;
   if (phase && meta.axes.length === 2) {

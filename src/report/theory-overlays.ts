@@ -141,10 +141,10 @@ export function pearsonChi2(observed: number[], probs: number[], n: number): { c
   return { chi2, dof, pValue: chiSquareSf(chi2, dof) };
 }
 
-export async function theoryOverlays(s: Scenario, r: RunResult): Promise<OverlayOutput> {
+export async function theoryOverlays(s: Scenario, r: RunResult, built?: Potential): Promise<OverlayOutput> {
   const out: OverlayOutput = { summary: [], histograms: r.histograms.map(() => null) };
   if (s.theory.length === 0) return out;
-  const potential = await buildPotential(s.potential, { seed: s.seed, run: 0 });
+  const potential = built ?? (await buildPotential(s.potential, { seed: s.seed, run: 0 }));
   const theta = s.dynamics.temperature;
   for (const t of s.theory) {
     if (t.kind === 'gibbs') {

@@ -270,7 +270,7 @@ export function classifyPhase(value: unknown, spec: Pick<PhaseAnalysisSpec, 'thr
   return spec.labels[k];
 }
 
-const SUMMARY_SECTIONS = ['observables', 'events', 'divergence', 'run', 'theory', 'histograms'];
+const SUMMARY_SECTIONS = ['observables', 'events', 'divergence', 'run', 'theory', 'histograms', 'analyses'];
 const PHASE_KEYS = ['kind', 'metric', 'thresholds', 'labels'];
 
 /** Checks of `analysis` entries of kind `phase` (metric path, thresholds, labels). */

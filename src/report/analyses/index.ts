@@ -1,0 +1,2 @@
+/** Analyses register themselves on import (one file per kind). */
+export * from './registry.js';

@@ -1,0 +1,165 @@
+/**
+ * Registry of analyses named in a scenario's `analysis:` list. A kind is one
+ * file that calls `registerAnalysis` once (imported from ./index.ts). Two
+ * scopes:
+ *   run   — computed after each run from its merged result; the results go
+ *           into summary.json `analyses[]` (one entry per analysis entry);
+ *   sweep — computed when a sweep is complete, from the points' summaries;
+ *           the results go into the sweep directory's `analyses.json`.
+ * Every entry is checked before anything runs: its kind (with a "did you
+ * mean"), its keys and their types, and what the kind's own `check` says.
+ * `phase` entries are validated by the scenario loader and written by the
+ * sweep writer (phases.csv, phase-boundary.json), so they are skipped here.
+ */
+import type { Potential } from '../../engine/types.js';
+import type { RunResult } from '../../parallel/merge.js';
+import { didYouMean, renderValue, type ScenarioIssue } from '../../scenario/index.js';
+import type { Scenario } from '../../scenario/types.js';
+import type { Summary } from '../summary.js';
+
+export type KeyType = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'number|array';
+
+export interface RunAnalysisContext {
+  scenario: Scenario;
+  result: RunResult;
+  potential: Potential;
+  /** The summary as built so far (without `analyses`). */
+  summary: Summary;
+}
+
+export interface SweepPointData {
+  index: number;
+  /** Swept key → value. */
+  values: Record<string, unknown>;
+  summary: Summary;
+}
+
+export interface SweepAnalysisContext {
+  scenario: Scenario;
+  dir: string;
+  /** Swept keys in order. */
+  keys: string[];
+  points: SweepPointData[];
+}
+
+interface AnalysisBase<E> {
+  kind: string;
+  description: string;
+  /** Allowed keys besides `kind`, with their types. */
+  keys: Record<string, KeyType>;
+  required?: string[];
+  /** Semantic checks (names of events, observables, swept keys …); paths relative to the entry, e.g. 'event'. */
+  check?(entry: E, s: Scenario, potential: Potential): Array<Omit<ScenarioIssue, 'path'> & { key: string }>;
+  /** One line for terminal tables. */
+  text?(result: Record<string, unknown>): string;
+}
+
+export interface RunAnalysis<E = Record<string, unknown>> extends AnalysisBase<E> {
+  scope: 'run';
+  run(entry: E, ctx: RunAnalysisContext): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+export interface SweepAnalysis<E = Record<string, unknown>> extends AnalysisBase<E> {
+  scope: 'sweep';
+  /** Synchronous: sweep analyses are fits over the points' summaries. */
+  run(entry: E, ctx: SweepAnalysisContext): Record<string, unknown>;
+}
+
+export type Analysis = RunAnalysis | SweepAnalysis;
+
+const analyses = new Map<string, Analysis>();
+/** Kinds handled elsewhere (validated by the loader). */
+const EXTERNAL = new Set(['phase']);
+
+export function registerAnalysis<E>(a: RunAnalysis<E> | SweepAnalysis<E>): void {
+  if (analyses.has(a.kind) || EXTERNAL.has(a.kind)) throw new Error(`analysis '${a.kind}' is already registered`);
+  analyses.set(a.kind, a as unknown as Analysis);
+}
+
+export function getAnalysis(kind: string): Analysis | undefined {
+  return analyses.get(kind);
+}
+
+export function listAnalyses(): Array<{ name: string; description: string }> {
+  return [
+    ...[...analyses.values()].map((a) => ({ name: a.kind, description: `(${a.scope}) ${a.description}` })),
+    { name: 'phase', description: '(sweep) classify each point by a summary metric; phases.csv and the phase boundary' },
+  ].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function typeOk(t: KeyType, v: unknown): boolean {
+  switch (t) {
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'number|array':
+      return (typeof v === 'number' && Number.isFinite(v)) || Array.isArray(v);
+  }
+}
+
+/** Check every `analysis:` entry; issues carry paths like `analysis[2].event`. */
+export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const kinds = [...analyses.keys(), ...EXTERNAL];
+  s.analysis.forEach((entry, i) => {
+    const at = `analysis[${i}]`;
+    if (EXTERNAL.has(entry.kind)) return;
+    const a = analyses.get(entry.kind);
+    if (!a) {
+      const guess = didYouMean(entry.kind, kinds);
+      issues.push({ path: `${at}.kind`, expected: `a known analysis (${kinds.sort().join(', ')})`, found: renderValue(entry.kind), hint: guess ? `Did you mean '${guess}'?` : 'See `stochdyn list analyses`.' });
+      return;
+    }
+    if (a.scope === 'sweep' && !s.sweep) {
+      issues.push({ path: `${at}.kind`, expected: `a scenario with a sweep: block ('${a.kind}' compares sweep points)`, found: 'no sweep', hint: 'Run it with `stochdyn sweep` on a scenario that has `sweep:`.' });
+    }
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === 'kind') continue;
+      const t = a.keys[key];
+      if (!t) {
+        const guess = didYouMean(key, Object.keys(a.keys));
+        issues.push({ path: `${at}.${key}`, expected: `a known key of '${a.kind}' (${Object.keys(a.keys).join(', ')})`, found: `unknown key ${renderValue(key)}`, hint: guess ? `Did you mean '${guess}'?` : undefined });
+      } else if (!typeOk(t, value)) issues.push({ path: `${at}.${key}`, expected: t === 'number|array' ? 'a number or a list' : `a ${t}`, found: renderValue(value) });
+    }
+    for (const key of a.required ?? []) if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
+    if (issues.length === 0 && a.check) {
+      for (const { key, ...rest } of a.check(entry, s, potential)) issues.push({ path: `${at}.${key}`, ...rest });
+    }
+  });
+  return issues;
+}
+
+/** Run the run-scope analyses of a scenario, in order. */
+export async function runRunAnalyses(ctx: RunAnalysisContext): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const entry of ctx.scenario.analysis) {
+    const a = analyses.get(entry.kind);
+    if (!a || a.scope !== 'run') continue;
+    out.push({ kind: entry.kind, ...(await a.run(entry, ctx)) });
+  }
+  return out;
+}
+
+/** Run the sweep-scope analyses of a sweep, in order. */
+export function runSweepAnalyses(ctx: SweepAnalysisContext): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const entry of ctx.scenario.analysis) {
+    const a = analyses.get(entry.kind);
+    if (!a || a.scope !== 'sweep') continue;
+    out.push({ kind: entry.kind, ...a.run(entry, ctx) });
+  }
+  return out;
+}
+
+/** The terminal line of an analysis result, if its kind has one. */
+export function analysisText(result: Record<string, unknown>): string | undefined {
+  const a = analyses.get(String(result.kind));
+  return a?.text?.(result);
+}
