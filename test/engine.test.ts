@@ -51,6 +51,33 @@ describe('random streams', () => {
     expect([s[4], s[5], s[6], s[7]]).not.toEqual([s[0], s[1], s[2], s[3]]);
   });
 
+  it('neighbouring replicas and runs have uncorrelated streams (|ρ| < 5/√n)', () => {
+    const n = 100_000;
+    const s = new Uint32Array(4 * n);
+    const t = new Uint32Array(4 * n);
+    for (let r = 0; r < n; r++) {
+      seedStream(s, r, 42, 0, r);
+      seedStream(t, r, 42, 1, r);
+    }
+    const z = Float64Array.from({ length: n }, (_, r) => normal(s, r * 4));
+    const w = Float64Array.from({ length: n }, (_, r) => normal(t, r * 4));
+    const corr = (a: (i: number) => number, b: (i: number) => number, m: number) => {
+      let sab = 0, saa = 0, sbb = 0;
+      for (let i = 0; i < m; i++) {
+        sab += a(i) * b(i);
+        saa += a(i) ** 2;
+        sbb += b(i) ** 2;
+      }
+      return sab / Math.sqrt(saa * sbb);
+    };
+    const bound = 5 / Math.sqrt(n);
+    expect(Math.abs(corr((i) => z[i], (i) => z[i + 1], n - 1))).toBeLessThan(bound); // replica r vs r + 1
+    expect(Math.abs(corr((i) => z[i], (i) => w[i], n))).toBeLessThan(bound); // run 0 vs run 1, same replica
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += z[i] / n;
+    expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
+  });
+
   it('ziggurat normals have the moments of N(0,1) within 5σ (n = 2·10⁶)', () => {
     const s = new Uint32Array(4);
     seedStream(s, 0, 11, 0, 0);

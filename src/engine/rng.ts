@@ -1,11 +1,14 @@
 /**
  * Random streams.
  *
- * Each replica owns one sfc32 generator (Doomsday/PractRand-clean 128-bit state,
- * four 32-bit words stored at `states[4r … 4r+3]`). Its state is derived only
- * from `(seed, run, replica)` through `seedrandom` (ARC4 keyed by the string
- * `"stochdyn/<seed>/<run>/<replica>"`), so a replica's numbers do not depend on
- * which worker runs it or on how the ensemble is sharded.
+ * Each replica owns one sfc32 generator (PractRand-clean 128-bit state, four
+ * 32-bit words stored at `states[4r … 4r+3]`). Its state is derived only from
+ * `(seed, run, replica)`: `seedrandom` (ARC4 keyed by `"stochdyn/<seed>/<run>"`)
+ * gives a 128-bit root key per run, and replica r's state is the root key
+ * hashed with r (murmur3 finalisers, distinct constants per word) followed by
+ * 12 warm-up rounds of sfc32. So a replica's numbers do not depend on which
+ * worker runs it or on how the ensemble is sharded; seeding costs ~0.1 µs per
+ * replica instead of ~7 µs with one ARC4 key schedule per replica.
  *
  * Why not draw every normal through seedrandom: measured ~3× slower for the
  * bulk noise (the issue's figure); seedrandom only seeds. Normals come from a
@@ -21,14 +24,40 @@ import seedrandom from 'seedrandom';
  * that the Langevin noise is shared by regimes that differ in batch size).
  */
 export function seedStream(states: Uint32Array, slot: number, seed: number | string, run: number, replica: number, purpose = ''): void {
-  const arc4 = seedrandom(`stochdyn/${seed}/${run}/${replica}${purpose ? '/' + purpose : ''}`);
+  const k = rootKey(seed, run, purpose);
   const o = slot * 4;
-  states[o] = arc4.int32();
-  states[o + 1] = arc4.int32();
-  states[o + 2] = arc4.int32();
-  states[o + 3] = arc4.int32() | 1;
+  const r = replica | 0;
+  const hi = Math.floor(replica / 4294967296) | 0;
+  states[o] = fmix32(k[0] ^ Math.imul(r, 0x9e3779b1) ^ hi);
+  states[o + 1] = fmix32(k[1] ^ Math.imul(r ^ 0x5bd1e995, 0x85ebca77));
+  states[o + 2] = fmix32(k[2] ^ Math.imul(r + 0x27d4eb2f, 0xc2b2ae3d));
+  states[o + 3] = fmix32(k[3] ^ Math.imul(r, 0x165667b1) ^ 0x7feb352d) | 1;
   // sfc32 warm-up recommended by its author: mix the seed through 12 rounds.
   for (let i = 0; i < 12; i++) nextU32(states, o);
+}
+
+const rootKeys = new Map<string, Int32Array>();
+
+/** The 128-bit root key of (seed, run, purpose), from seedrandom's ARC4. */
+function rootKey(seed: number | string, run: number, purpose: string): Int32Array {
+  const id = `stochdyn/${seed}/${run}${purpose ? '/' + purpose : ''}`;
+  let k = rootKeys.get(id);
+  if (!k) {
+    const arc4 = seedrandom(id);
+    k = Int32Array.of(arc4.int32(), arc4.int32(), arc4.int32(), arc4.int32());
+    if (rootKeys.size > 4096) rootKeys.clear();
+    rootKeys.set(id, k);
+  }
+  return k;
+}
+
+/** murmur3's 32-bit finaliser: a bijective avalanche mix. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Next 32-bit word (as an unsigned number) of the sfc32 stream at offset o. */
