@@ -213,7 +213,7 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     rng: {
       generator: 'sfc32 per replica',
       normals: 'ziggurat, 128 layers (Marsaglia–Tsang, Doornik bit split)',
-      seeding: 'seedrandom ARC4 keyed "stochdyn/<seed>/<run>/<replica>"',
+      seeding: 'seedrandom ARC4 keyed "stochdyn/<seed>/<run>" gives a root key; replica r: root key hashed with r (murmur3 fmix32) + 12 sfc32 rounds',
     },
     observables,
     histograms: r.histograms.map((h) => ({
