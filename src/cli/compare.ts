@@ -14,6 +14,7 @@ import { hasRegimes, runRegimes } from '../report/regimes-run.js';
 
 export { hasRegimes };
 import { writeJson } from '../report/write.js';
+import { writeReport } from '../report/html.js';
 import { loadScenario, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 
@@ -89,6 +90,7 @@ export function register(program: Command): void {
     .option('-s, --seed <n>', 'scenario: override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'scenario: override a key by its dotted path (repeatable)', collect, [])
     .option('-q, --quiet', 'no progress bar')
+    .option('--no-report', 'scenario: do not write report.html into the regimes directory')
     .addHelpText(
       'after',
       `
@@ -109,7 +111,7 @@ Examples:
       async (
         first: string,
         second: string | undefined,
-        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; quiet?: boolean },
+        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; quiet?: boolean; report?: boolean },
       ) => {
         try {
           if (second !== undefined) {
@@ -141,7 +143,8 @@ Examples:
                 hint: 'Compare two finished runs with `stochdyn compare <runA> <runB>`, or add regimes: {gd: {dynamics.integrator: gd, dynamics.temperature: 0}, …}.',
               },
             ]);
-          await runRegimesCli(s, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
+          const dir = await runRegimesCli(s, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
+          if (opts.report !== false) await writeReport(dir);
         } catch (e) {
           if (e instanceof CompareInputError) {
             process.stderr.write(`stochdyn: cannot compare\n${e.message}\n`);

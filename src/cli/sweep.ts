@@ -3,6 +3,8 @@
  * resumable sweep directory (optionally one shard of it), and
  * `stochdyn merge <dirs…>`: combine shard directories into one.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -100,7 +102,7 @@ export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'ha
   const lines = [header, '', ...table(rows), ''];
   const b = out.phaseBoundary;
   if (b) lines.push(boundaryText(b), '');
-  if (out.complete) lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files].join(', ')})`);
+  if (out.complete) lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files, ...(existsSync(join(out.dir, 'report.html')) ? ['report.html'] : [])].join(', ')})`);
   else {
     const missing = out.points.filter((p) => !p.summary).length;
     lines.push(`output: ${out.dir}  (${missing} of ${out.points.length} points are another shard's: run them, then stochdyn merge the directories)`);
@@ -213,7 +215,7 @@ Examples:
         `merged ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'}: sweep ${out.hash}${s ? ` of '${s.scenario.name}'` : ''}, ${out.points.length} points (${out.copied} copied)`,
       ];
       if (out.phaseBoundary) lines.push(boundaryText(out.phaseBoundary));
-      lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files].join(', ')})`);
+      lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files, ...(opts.report ? ['report.html'] : [])].join(', ')})`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
