@@ -117,9 +117,9 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
       issues.push({ path: `${at}.kind`, expected: `a known analysis (${kinds.sort().join(', ')})`, found: renderValue(entry.kind), hint: guess ? `Did you mean '${guess}'?` : 'See `stochdyn list analyses`.' });
       return;
     }
-    if (a.scope === 'sweep' && !s.sweep) {
-      issues.push({ path: `${at}.kind`, expected: `a scenario with a sweep: block ('${a.kind}' compares sweep points)`, found: 'no sweep', hint: 'Run it with `stochdyn sweep` on a scenario that has `sweep:`.' });
-    }
+    // A sweep point is a scenario without `sweep` (expandSweep removes it) that keeps the
+    // sweep-scope entries: they are checked on the sweep-level scenario, not on its points.
+    if (a.scope === 'sweep' && !s.sweep) return;
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'kind') continue;
       const t = a.keys[key];
