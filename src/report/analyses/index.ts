@@ -1,2 +1,6 @@
 /** Analyses register themselves on import (one file per kind). */
 export * from './registry.js';
+import './free-energy-profile.js';
+import './wells.js';
+import './first-passage.js';
+import './grokking-times.js';
