@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/report/run-scenario.js';
 import { ScenarioError, validateScenarioObject } from '../src/scenario/index.js';
 import { memorizationSteps, grokkingSteps } from '../src/theory/grokking.js';
+import { analysisText } from '../src/report/analyses/index.js';
+import { restrictedMean } from '../src/report/analyses/first-passage.js';
+import { kaplanMeier } from '../src/stats/first-passage.js';
 import { twoWellsOccupancies1D } from '../src/theory/two-wells.js';
 import { resolveTwoWells } from '../src/potentials/analytic/two-wells.js';
 import { loadRunDir } from '../src/report/plots/load.js';
@@ -26,6 +29,13 @@ async function run(doc: Obj): Promise<{ dir: string; analyses: Obj[] }> {
   const out = await runScenario(s, { out: dir, workers: 0 });
   const onDisk = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   expect(onDisk.analyses).toEqual(JSON.parse(JSON.stringify(out.summary.analyses)));
+  // Every result has a terminal line (the CLI table) without holes.
+  for (const a of onDisk.analyses as Obj[]) {
+    const text = analysisText(a);
+    log(`text ${a.kind}`, text);
+    expect(text).toBeTruthy();
+    expect(text).not.toMatch(/undefined|NaN|\[object/);
+  }
   return { dir, analyses: onDisk.analyses as Obj[] };
 }
 
@@ -69,15 +79,56 @@ describe('free-energy-profile', () => {
     const mid = a.centres.findIndex((c: number) => Math.abs(c - 0.05) < 1e-9);
     expect(Math.abs(a.F[mid] - a.theory.F[mid])).toBeLessThan(4 * a.sigma[mid]);
     expect(a.theory.F[mid]).toBeGreaterThan(0.8);
-    // The bootstrap σ of a bin agrees with the delta method θ·sqrt(1/c) (the own-minimum shift adds θ²/c_min; c_min ≫ c here) within 25 %.
-    const c = a.counts[mid];
-    expect(a.sigma[mid] / (0.25 * Math.sqrt(1 / c - 1 / 20000))).toBeGreaterThan(0.75);
-    expect(a.sigma[mid] / (0.25 * Math.sqrt(1 / c - 1 / 20000))).toBeLessThan(1.35);
+    // The bootstrap σ of a bin agrees with the delta method θ·sqrt(1/c + 1/c_max) (ln of a ratio of multinomial proportions) within 25 %.
+    const delta = 0.25 * Math.sqrt(1 / a.counts[mid] + 1 / Math.max(...a.counts));
+    log("sigma ratio at 0.05 (exact path)", a.sigma[mid] / delta);
+    expect(a.sigma[mid] / delta).toBeGreaterThan(0.75);
+    expect(a.sigma[mid] / delta).toBeLessThan(1.35);
     // Band ordering.
     for (let b = 0; b < a.F.length; b++) if (a.counts[b] >= 25) expect(a.lower[b] <= a.F[b] + 1e-12 && a.F[b] <= a.upper[b] + 1e-12).toBe(true);
     const svgs = await renderPlot(dir, 'free-energy-profile');
     expect(svgs).toHaveLength(1);
     expect(svgs[0]).toMatch(/^<svg/);
+  });
+
+  it('histogram-only source (x not in observe.observables, at: grid): counts resampled as conditional binomials (N·B > 5e7); σ ≈ delta method', async () => {
+    const { analyses } = await run({
+      name: 'fe-hist',
+      seed: 12,
+      potential: { kind: 'double-well', params: { h: 1 } },
+      dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.25, steps: 2000 },
+      ensemble: { replicas: 5000, init: { kind: 'uniform', low: [-1.8], high: [1.8] } },
+      observe: { grid: { kind: 'linear', points: 201 }, observables: ['energy'], histograms: [{ of: 'x', bins: 40, range: [-2, 2], at: 'grid', from: 1000 }] },
+      analysis: [{ kind: 'free-energy-profile', of: 'x' }],
+    });
+    const a = analyses[0]!;
+    expect(a.source).toMatch(/correlated in time/);
+    expect(a.samples).toBe(5000 * 101);
+    expect(a.bootstrap.method).toMatch(/conditional binomials/);
+    // Bootstrap σ of F in a bin b ≈ θ·sqrt(1/c_b + 1/c_max) (delta method for ln(p_b/p_max) of multinomial proportions;
+    // the profile is shifted by its minimum) within 25 %, at the barrier and on a well's flank.
+    const cMax = Math.max(...a.counts);
+    for (const centre of [0.05, -0.55]) {
+      const b = a.centres.findIndex((c: number) => Math.abs(c - centre) < 1e-9);
+      expect(a.counts[b]).toBeLessThan(0.7 * cMax);
+      const delta = 0.25 * Math.sqrt(1 / a.counts[b] + 1 / cMax);
+      log(`sigma ratio at ${centre}`, a.sigma[b] / delta);
+      expect(a.sigma[b] / delta).toBeGreaterThan(0.75);
+      expect(a.sigma[b] / delta).toBeLessThan(1.35);
+    }
+  });
+});
+
+describe('restricted mean (Kaplan–Meier) used by grokking-times', () => {
+  it('matches a hand calculation with one censored time: times 1, 2, 3⁺, 4, τ = 5 → 2.75, SE 0.6495', () => {
+    // Ŝ = 0.75 on [1,2), 0.5 on [2,4), 0 after 4: ∫_0^5 Ŝ = 1 + 0.75 + 1 = 2.75.
+    // Var = A₁²·1/(4·3) + A₂²·1/(3·2), A₁ = ∫_1^5 Ŝ = 1.75, A₂ = ∫_2^5 Ŝ = 1 → 0.421875.
+    const km = kaplanMeier([1, 2, 3, 4], [1, 1, 0, 1]);
+    const r = restrictedMean(km, 5);
+    expect(r.mean).toBeCloseTo(2.75, 12);
+    expect(r.se).toBeCloseTo(Math.sqrt(0.421875), 12);
+    // Without censoring it is the sample mean.
+    expect(restrictedMean(kaplanMeier([1, 2, 3, 4], [1, 1, 1, 1]), 5).mean).toBeCloseTo(2.5, 12);
   });
 });
 

@@ -454,6 +454,7 @@ registerAnalysis<Entry>({
     const c = res.comparison as { maxDeviationSigma: number | null; binsCompared: number } | null;
     const base = `free-energy profile of ${res.of} at θ = ${res.temperature}: ${(res.counts as number[]).length} bins, ${res.samples} samples, bootstrap ${(res.bootstrap as { resamples: number }).resamples}`;
     if (!c || c.maxDeviationSigma === null) return `${base}${res.theoryNote ? ` (${res.theoryNote})` : ''}`;
-    return `${base}; vs Gibbs quadrature: max |ΔF| = ${c.maxDeviationSigma.toFixed(2)} σ over ${c.binsCompared} bins`;
+    const corr = String(res.source).includes('correlated') ? ' (pooled grid samples are correlated: the band is too narrow)' : '';
+    return `${base}; vs Gibbs quadrature: max |ΔF| = ${c.maxDeviationSigma.toFixed(2)} σ over ${c.binsCompared} bins${corr}`;
   },
 });
