@@ -110,6 +110,7 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
   const kinds = [...analyses.keys(), ...EXTERNAL];
   s.analysis.forEach((entry, i) => {
     const at = `analysis[${i}]`;
+    const before = issues.length;
     if (EXTERNAL.has(entry.kind)) return;
     const a = analyses.get(entry.kind);
     if (!a) {
@@ -129,7 +130,7 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
       } else if (!typeOk(t, value)) issues.push({ path: `${at}.${key}`, expected: t === 'number|array' ? 'a number or a list' : `a ${t}`, found: renderValue(value) });
     }
     for (const key of a.required ?? []) if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
-    if (issues.length === 0 && a.check) {
+    if (issues.length === before && a.check) {
       for (const { key, ...rest } of a.check(entry, s, potential)) issues.push({ path: `${at}.${key}`, ...rest });
     }
   });
