@@ -8,6 +8,7 @@ import './survival.js';
 import './sweep.js';
 import './phase-diagram.js';
 import './regimes.js';
+import './brownian-sweep.js';
 import './brownian-run.js';
 
 export { registerPlot, unregisterPlot, listPlots, getPlot, applicablePlots, type PlotEntry } from './registry.js';
