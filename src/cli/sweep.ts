@@ -3,7 +3,7 @@
  * resumable sweep directory (optionally one shard of it), and
  * `stochdyn merge <dirs…>`: combine shard directories into one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -13,6 +13,7 @@ import type { PhaseBoundaryFile } from '../report/sweep-outputs.js';
 import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
 import { loadScenario, type Scenario } from '../scenario/index.js';
 import { writeReport } from '../report/html.js';
+import { analysisText } from '../report/analyses/index.js';
 
 const intArg = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -102,6 +103,15 @@ export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'ha
   const lines = [header, '', ...table(rows), ''];
   const b = out.phaseBoundary;
   if (b) lines.push(boundaryText(b), '');
+  // One line per sweep-level analysis (analyses.json).
+  const fitsFile = join(out.dir, 'analyses.json');
+  if (out.complete && existsSync(fitsFile)) {
+    const fits = (JSON.parse(readFileSync(fitsFile, 'utf8')) as { analyses: Record<string, unknown>[] }).analyses;
+    for (const a of fits) {
+      const text = analysisText(a) ?? (typeof a.text === 'string' ? a.text : undefined);
+      if (text) lines.push(text, '');
+    }
+  }
   if (out.complete) lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files, ...(existsSync(join(out.dir, 'report.html')) ? ['report.html'] : [])].join(', ')})`);
   else {
     const missing = out.points.filter((p) => !p.summary).length;

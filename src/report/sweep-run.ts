@@ -189,6 +189,8 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
     if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 1 && index <= count))
       throw new Error(`shard must be i/N with 1 ≤ i ≤ N, found ${index}/${count}`);
   }
+  // The sweep-level scenario carries the sweep-scope analyses; each point is checked against its potential.
+  await checkScenario(s);
   for (const p of points) await checkScenario(p.scenario);
 
   const meta = sweepMeta(s, points);
