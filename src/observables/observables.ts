@@ -23,6 +23,7 @@ export const builtinObservables: ObservableInfo[] = [
   { name: 'grad_norm', description: '|∇f(x)| (full batch)' },
   { name: 'radius', description: '|x|, the Euclidean norm of the parameter vector' },
   { name: 'well', description: 'index of the nearest known minimum of the potential (0-based)' },
+  { name: 'basin', description: 'index of the known minimum reached by steepest descent from the replica (its basin of attraction; costlier than well)' },
 ];
 
 /** Shared scratch for full-batch re-evaluation at observation points. */
@@ -41,7 +42,7 @@ class Scratch {
 
 export function observableNames(potential: Potential): string[] {
   const names = [...potential.coordinates, 'energy', 'grad_norm', 'radius'];
-  if (potential.minima && potential.minima.length > 0) names.push('well');
+  if (potential.minima && potential.minima.length > 0) names.push('well', 'basin');
   return names;
 }
 
@@ -137,7 +138,87 @@ export function resolveObservable(name: string, potential: Potential, scratch: S
       };
     }
   }
+  if (name === 'basin') {
+    const minima = potential.minima;
+    if (!minima || minima.length === 0) throw new Error(`observable 'basin': potential '${potential.name}' declares no minima`);
+    const M = minima.map((m) => Float64Array.from(m));
+    return {
+      name,
+      description: 'basin of attraction',
+      evaluate(state, out) {
+        steepestDescent(potential, state.x, state.count, descent);
+        const y = descent.x;
+        for (let r = 0; r < state.count; r++) {
+          let best = 0;
+          let bestD = Infinity;
+          for (let k = 0; k < M.length; k++) {
+            let d = 0;
+            for (let j = 0; j < dim; j++) {
+              const t = y[r * dim + j] - M[k][j];
+              d += t * t;
+            }
+            if (d < bestD) {
+              bestD = d;
+              best = k;
+            }
+          }
+          out[r] = best;
+        }
+      },
+    };
+  }
   throw new Error(`unknown observable '${name}'; known for this potential: ${observableNames(potential).join(', ')}, x[i]`);
+}
+
+/** Buffers of the steepest-descent quench (reused between calls). */
+const descent = { x: new Float64Array(0), e: new Float64Array(0), g: new Float64Array(0), tx: new Float64Array(0), te: new Float64Array(0), tg: new Float64Array(0), h: new Float64Array(0) };
+
+/**
+ * Quench every replica by steepest descent with a per-replica backtracking
+ * step (accept and grow ×1.2 when the energy does not rise, else halve), for
+ * at most 4000 iterations or until |∇f| < 1e-8·(1 + |f|) — the minimum each
+ * replica flows to under gradient flow from its position (its basin).
+ * Results in `descent.x`.
+ */
+function steepestDescent(p: Potential, x0: Float64Array, count: number, b: typeof descent): void {
+  const dim = p.dim;
+  const n = count * dim;
+  if (b.x.length < n) {
+    b.x = new Float64Array(n);
+    b.g = new Float64Array(n);
+    b.tx = new Float64Array(n);
+    b.tg = new Float64Array(n);
+  }
+  if (b.e.length < count) {
+    b.e = new Float64Array(count);
+    b.te = new Float64Array(count);
+    b.h = new Float64Array(count);
+  }
+  b.x.set(x0.subarray(0, n));
+  p.energyAndGradient(b.x, count, b.e, b.g);
+  b.h.fill(1e-3, 0, count);
+  for (let it = 0; it < 4000; it++) {
+    let moving = 0;
+    for (let r = 0; r < count; r++) {
+      let g2 = 0;
+      for (let j = 0; j < dim; j++) g2 += b.g[r * dim + j] ** 2;
+      const done = !(Math.sqrt(g2) >= 1e-8 * (1 + Math.abs(b.e[r])));
+      for (let j = 0; j < dim; j++) b.tx[r * dim + j] = done ? b.x[r * dim + j] : b.x[r * dim + j] - b.h[r] * b.g[r * dim + j];
+      if (!done) moving++;
+    }
+    if (moving === 0) break;
+    p.energyAndGradient(b.tx, count, b.te, b.tg);
+    for (let r = 0; r < count; r++) {
+      if (b.te[r] <= b.e[r]) {
+        for (let j = 0; j < dim; j++) {
+          b.x[r * dim + j] = b.tx[r * dim + j];
+          b.g[r * dim + j] = b.tg[r * dim + j];
+        }
+        b.e[r] = b.te[r];
+        b.h[r] = Math.min(b.h[r] * 1.2, 1e6);
+      } else b.h[r] *= 0.5;
+    }
+  }
 }
 
 function coordinateIndex(name: string, potential: Potential): number {

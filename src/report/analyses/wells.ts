@@ -110,21 +110,37 @@ interface TheoryResult {
   freeEnergies: number[];
 }
 
-/** Exact 1-D well free energies: quadrature over the cells between the midpoints of consecutive minima. */
-function exact1D(potential: Potential, minima: number[], theta: number, weightDecay: number): TheoryResult {
+/**
+ * Exact 1-D well free energies: quadrature over the cells between consecutive
+ * minima, split at the midpoints (the `well` observable: nearest minimum) or at
+ * the energy maximum between them (the `basin` observable: basins of attraction).
+ */
+function exact1D(potential: Potential, minima: number[], theta: number, weightDecay: number, split: 'midpoint' | 'barrier' = 'midpoint'): TheoryResult {
   const f = scalarEnergy(potential, weightDecay);
   const order = minima.map((_, i) => i).sort((a, b) => minima[a]! - minima[b]!);
   const xs = order.map((i) => minima[i]!);
   const span = Math.max(1, xs[xs.length - 1]! - xs[0]!);
   const [lo, hi] = wideInterval(f, theta, xs[0]! - span, xs[xs.length - 1]! + span);
-  const cuts = [lo, ...xs.slice(1).map((x, k) => 0.5 * (x + xs[k]!)), hi];
+  const barrier = (a: number, b: number) => {
+    let best = a, fb = -Infinity;
+    for (let i = 1; i < 4000; i++) {
+      const x = a + ((b - a) * i) / 4000;
+      const v = f(x);
+      if (v > fb) {
+        fb = v;
+        best = x;
+      }
+    }
+    return best;
+  };
+  const cuts = [lo, ...xs.slice(1).map((x, k) => (split === 'barrier' ? barrier(xs[k]!, x) : 0.5 * (x + xs[k]!))), hi];
   const F = new Array<number>(minima.length);
   order.forEach((i, k) => {
     F[i] = -theta * logIntegrateExp(f, cuts[k]!, cuts[k + 1]!, theta);
   });
   const m = Math.min(...F);
   return {
-    method: `exact: quadrature of exp(−f/θ) over the wells split at the midpoints between minima (${cuts.slice(1, -1).map((c) => c.toPrecision(4)).join(', ')}), integration range [${lo.toPrecision(4)}, ${hi.toPrecision(4)}]`,
+    method: `exact: quadrature of exp(−f/θ) over the wells split at the ${split === 'barrier' ? 'energy maxima' : 'midpoints'} between minima (${cuts.slice(1, -1).map((c) => c.toPrecision(4)).join(', ')}), integration range [${lo.toPrecision(4)}, ${hi.toPrecision(4)}]`,
     occupancies: wellOccupancies(F, theta),
     freeEnergies: F.map((v) => v - m),
   };
@@ -164,7 +180,7 @@ registerAnalysis<Entry>({
         hint: guess && guess !== by ? `Did you mean '${guess}'?` : `Add '${by}' to observe.observables.`,
       });
     }
-    if (by === 'well' && !(potential.minima && potential.minima.length > 0))
+    if ((by === 'well' || by === 'basin') && !(potential.minima && potential.minima.length > 0))
       issues.push({ key: 'by', expected: `a potential that declares its minima (for the 'well' observable)`, found: `'${potential.name}' declares none` });
     if (!(s.dynamics.temperature > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(s.dynamics.temperature) });
     return issues;
@@ -174,7 +190,7 @@ registerAnalysis<Entry>({
     const theta = s.dynamics.temperature;
     const values = finalsOf(r, by) ?? new Float64Array(0);
     const N = values.length;
-    const minima = by === 'well' && potential.minima ? potential.minima.map((m) => [...m]) : null;
+    const minima = (by === 'well' || by === 'basin') && potential.minima ? potential.minima.map((m) => [...m]) : null;
     const labels = new Set<number>();
     for (const v of values) labels.add(Math.round(v));
     if (minima) minima.forEach((_, i) => labels.add(i));
@@ -197,7 +213,7 @@ registerAnalysis<Entry>({
     let harmonic: Array<Record<string, unknown>> | null = null;
     let harmonicTheory: TheoryResult | null = null;
     if (!thermo) notes.push('no theory: the coordinates run at different temperatures or weight decays');
-    else if (!minima) notes.push(`no theory: wells by '${by}' (only the 'well' observable has known minima)`);
+    else if (!minima) notes.push(`no theory: wells by '${by}' (only the 'well' and 'basin' observables have known minima)`);
     else if (minima.length !== wells.length) notes.push(`no theory: the '${by}' values are not the ${minima.length} declared minima`);
     else {
       const f = pointEnergy(potential, thermo.weightDecay);
@@ -217,7 +233,8 @@ registerAnalysis<Entry>({
           freeEnergies: F.map((v) => v - m),
         };
       } else notes.push('harmonic estimate unavailable: a Hessian at a minimum is not positive definite');
-      if (potential.dim === 1) theory = exact1D(potential, minima.map((m) => m[0]!), theta, thermo.weightDecay);
+      if (potential.dim === 1) theory = exact1D(potential, minima.map((m) => m[0]!), theta, thermo.weightDecay, by === 'basin' ? 'barrier' : 'midpoint');
+      else if (by === 'basin') notes.push(`no exact theory for basins in d = ${potential.dim} (curved basin boundaries); using the harmonic estimate`);
       else if (thermo.weightDecay === 0) {
         const t = exactTwoWells(s, theta);
         if (typeof t === 'string') notes.push(`no exact theory in d = ${potential.dim}: ${t}; using the harmonic estimate`);
