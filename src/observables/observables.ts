@@ -117,23 +117,7 @@ export function resolveObservable(name: string, potential: Potential, scratch: S
         name,
         description: 'nearest minimum',
         evaluate(state, out) {
-          const x = state.x;
-          for (let r = 0; r < state.count; r++) {
-            let best = 0;
-            let bestD = Infinity;
-            for (let k = 0; k < M.length; k++) {
-              let d = 0;
-              for (let j = 0; j < dim; j++) {
-                const t = x[r * dim + j] - M[k][j];
-                d += t * t;
-              }
-              if (d < bestD) {
-                bestD = d;
-                best = k;
-              }
-            }
-            out[r] = best;
-          }
+          for (let r = 0; r < state.count; r++) out[r] = nearestMinimum(state.x, r, dim, M);
         },
       };
     }
@@ -148,26 +132,29 @@ export function resolveObservable(name: string, potential: Potential, scratch: S
       evaluate(state, out) {
         steepestDescent(potential, state.x, state.count, descent);
         const y = descent.x;
-        for (let r = 0; r < state.count; r++) {
-          let best = 0;
-          let bestD = Infinity;
-          for (let k = 0; k < M.length; k++) {
-            let d = 0;
-            for (let j = 0; j < dim; j++) {
-              const t = y[r * dim + j] - M[k][j];
-              d += t * t;
-            }
-            if (d < bestD) {
-              bestD = d;
-              best = k;
-            }
-          }
-          out[r] = best;
-        }
+        for (let r = 0; r < state.count; r++) out[r] = nearestMinimum(y, r, dim, M);
       },
     };
   }
   throw new Error(`unknown observable '${name}'; known for this potential: ${observableNames(potential).join(', ')}, x[i]`);
+}
+
+/** Index of the minimum nearest to replica r's point in x (replica-major, dim per row). */
+function nearestMinimum(x: Float64Array, r: number, dim: number, M: Float64Array[]): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let k = 0; k < M.length; k++) {
+    let d = 0;
+    for (let j = 0; j < dim; j++) {
+      const t = x[r * dim + j] - M[k][j];
+      d += t * t;
+    }
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
 }
 
 /** Buffers of the steepest-descent quench (reused between calls). */

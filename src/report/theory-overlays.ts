@@ -14,6 +14,7 @@ import { chiSquareSf } from '../stats/special.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { kramersRate, meanFirstPassageTime } from '../theory/mfpt.js';
 import { firstPassageSummary } from './event-stats.js';
+import { scalarEnergy, wideInterval } from './energy.js';
 
 /** What each theory kind accepts: its keys with their types, and which are required. */
 const THEORY_KINDS: Record<string, { keys: Record<string, 'number' | 'string'>; required: string[]; description: string }> = {
@@ -92,27 +93,6 @@ export interface OverlayOutput {
   histograms: (HistogramOverlay | null)[];
 }
 
-/** f as a scalar function of a 1-D potential. */
-function scalar(p: Potential): (x: number) => number {
-  const X = new Float64Array(1), E = new Float64Array(1), G = new Float64Array(1);
-  return (x: number) => {
-    X[0] = x;
-    p.energyAndGradient(X, 1, E, G);
-    return E[0];
-  };
-}
-
-/** An interval [lo, hi] around the data outside which exp(−(f − min)/θ) < e^{−50}. */
-function wideInterval(f: (x: number) => number, theta: number, lo: number, hi: number): [number, number] {
-  let fmin = Infinity;
-  for (let i = 0; i <= 400; i++) fmin = Math.min(fmin, f(lo + ((hi - lo) * i) / 400));
-  const w = hi - lo;
-  let a = lo, b = hi;
-  for (let i = 0; i < 60 && !(f(a) - fmin > 50 * theta); i++) a -= w * 0.25 * (i + 1);
-  for (let i = 0; i < 60 && !(f(b) - fmin > 50 * theta); i++) b += w * 0.25 * (i + 1);
-  return [a, b];
-}
-
 /**
  * Pearson χ² of observed bin counts (plus an 'outside' cell for under/overflow)
  * against expected probabilities, pooling adjacent cells with expected count < 5.
@@ -157,7 +137,7 @@ export async function theoryOverlays(s: Scenario, r: RunResult, built?: Potentia
         out.summary.push({ kind: 'gibbs', of, skipped: 'needs θ > 0' });
         continue;
       }
-      const f = scalar(potential);
+      const f = scalarEnergy(potential);
       r.histograms.forEach((h, i) => {
         if (h.of !== of) return;
         const [a, b] = wideInterval(f, theta, h.range[0], h.range[1]);
@@ -195,7 +175,7 @@ export async function theoryOverlays(s: Scenario, r: RunResult, built?: Potentia
         out.summary.push({ kind: 'mfpt-1d', event, skipped: 'needs a 1-D potential, θ > 0 and from < to' });
         continue;
       }
-      const f = scalar(potential);
+      const f = scalarEnergy(potential);
       const exact = meanFirstPassageTime(f, from, to, theta);
       // Kramers: curvature at the start minimum and at the highest point between (the saddle).
       let xs = from, fs = -Infinity;

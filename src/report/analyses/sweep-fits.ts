@@ -27,6 +27,7 @@
  * Student t with n − 2 dof, else the normal quantile. The unweighted OLS fit
  * (t-based CIs, stats/regression.ts) is reported alongside.
  */
+import { scalarEnergy } from '../energy.js';
 import { getPotentialFamily, resolveTwoWells, type TwoWellsParams } from '../../potentials/index.js';
 import type { Potential } from '../../engine/types.js';
 import { parsePath, renderValue } from '../../scenario/index.js';
@@ -260,14 +261,6 @@ function buildSync(s: Scenario, run: number): Potential | null {
   }
 }
 
-function scalar(p: Potential): (x: number) => number {
-  const X = new Float64Array(1), E = new Float64Array(1), G = new Float64Array(1);
-  return (x: number) => {
-    X[0] = x;
-    p.energyAndGradient(X, 1, E, G);
-    return E[0];
-  };
-}
 
 /** 'steps' when the metric is counted in steps (…steps, …Steps, medianSteps), else physical time. */
 function unitOf(path: string): 'steps' | 'time' {
@@ -450,7 +443,7 @@ registerAnalysis<ArrheniusEntry>({
       let exact: number | null = null, kramers: number | null = null, barrier: number | null = null, lnTau0: number | null = null;
       const pot = ends ? buildSync(ps, p.index) : null;
       if (pot && pot.dim === 1 && ends && theta !== null && theta > 0) {
-        const f = scalar(pot);
+        const f = scalarEnergy(pot);
         try {
           const d = meanFirstPassageTimeDetailed(f, ends.from, ends.to, theta);
           exact = unit === 'steps' ? d.time / eta : d.time;
@@ -517,7 +510,7 @@ registerAnalysis<ArrheniusEntry>({
     const base = ends && !ctx.keys.some((k) => k.startsWith('potential.')) && xKey === 'dynamics.temperature' ? buildSync(s, 0) : null;
     const thetas = used.map((r) => r.theta!).sort((a, b) => a - b);
     if (base && base.dim === 1 && ends && thetas.length >= 2) {
-      const f = scalar(base);
+      const f = scalarEnergy(base);
       const b = barrierOf(f, ends.from, ends.to);
       const eta = s.dynamics.lr;
       for (let k = 0; k <= 24; k++) {
