@@ -17,6 +17,7 @@ export {
 export { ScenarioError, formatIssue, renderValue, didYouMean, formatPath, parsePath, type ScenarioIssue } from './errors.js';
 export {
   expandSweep,
+  isSweepPoint,
   expandRegimes,
   sweepHash,
   sweepAxes,

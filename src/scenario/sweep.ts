@@ -183,11 +183,18 @@ function noSweep(s: Scenario, what: 'sweep' | 'regimes'): ScenarioError {
  */
 export function expandSweep(s: Scenario): SweepPoint[] {
   if (!s.sweep) throw noSweep(s, 'sweep');
-  return sweepVariants(s.sweep as Obj).map((v, index) => ({
-    index,
-    values: Object.fromEntries(v.overrides.map((o) => [o.key, o.value])),
-    scenario: validateVariant(s, v),
-  }));
+  return sweepVariants(s.sweep as Obj).map((v, index) => {
+    const scenario = validateVariant(s, v);
+    sweepPoints.add(scenario);
+    return { index, values: Object.fromEntries(v.overrides.map((o) => [o.key, o.value])), scenario };
+  });
+}
+
+const sweepPoints = new WeakSet<Scenario>();
+
+/** Whether a scenario is a point made by expandSweep (its sweep-scope analyses belong to the sweep). */
+export function isSweepPoint(s: Scenario): boolean {
+  return sweepPoints.has(s);
 }
 
 /** The regimes of a scenario, in the order written, each a complete validated scenario (no `regimes` key, the same name). */

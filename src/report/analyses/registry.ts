@@ -13,7 +13,7 @@
  */
 import type { Potential } from '../../engine/types.js';
 import type { RunResult } from '../../parallel/merge.js';
-import { didYouMean, renderValue, type ScenarioIssue } from '../../scenario/index.js';
+import { didYouMean, isSweepPoint, renderValue, type ScenarioIssue } from '../../scenario/index.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Summary } from '../summary.js';
 
@@ -118,9 +118,12 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
       issues.push({ path: `${at}.kind`, expected: `a known analysis (${kinds.sort().join(', ')})`, found: renderValue(entry.kind), hint: guess ? `Did you mean '${guess}'?` : 'See `stochdyn list analyses`.' });
       return;
     }
-    // A sweep point is a scenario without `sweep` (expandSweep removes it) that keeps the
-    // sweep-scope entries: they are checked on the sweep-level scenario, not on its points.
-    if (a.scope === 'sweep' && !s.sweep) return;
+    if (a.scope === 'sweep' && !s.sweep) {
+      // A sweep point (expandSweep removes `sweep`) keeps the sweep-scope entries:
+      // they are checked on the sweep-level scenario, not on its points.
+      if (isSweepPoint(s)) return;
+      issues.push({ path: `${at}.kind`, expected: `a scenario with a sweep: block ('${a.kind}' fits across sweep points)`, found: 'no sweep', hint: 'Add sweep: and run it with `stochdyn sweep`.' });
+    }
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'kind') continue;
       const t = a.keys[key];
