@@ -487,7 +487,7 @@ registerAnalysis<ArrheniusEntry>({
       if (barriers.every((b) => Math.abs(b - barriers[0]) <= 1e-6 * Math.abs(barriers[0]))) {
         theory = barriers[0];
         const fp = familyParams(s);
-        barrierSource = fp?.kind === 'double-well' ? 'potential parameter h' : `max of f between the minimum and ${ends?.to} (quadrature) minus the minimum`;
+        barrierSource = fp?.kind === 'double-well' ? 'potential parameter h' : `max of f between the minimum and ${ends?.to} (grid search) minus the minimum`;
       } else notes.push('the barrier differs between points (a potential parameter is swept): no single barrier to compare the slope with');
     }
     const weighted = e.weighted !== false && used.every((r) => r.logSe !== null);
