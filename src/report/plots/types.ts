@@ -5,7 +5,7 @@
  * "Reports".
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Summary } from '../summary.js';
+import type { Summary, TracePoint } from '../summary.js';
 
 /** A Vega-Lite specification (rendered server-side to one SVG figure). */
 export type VegaLiteSpec = TopLevelSpec;
@@ -16,19 +16,9 @@ export interface CsvTable {
   rows: string[][];
 }
 
-/** One row of traces.csv (empty cells → null). */
-export interface TraceRow {
-  step: number;
-  time: number;
+/** One row of traces.csv (empty cells → null): a trace point with its observable. */
+export interface TraceRow extends TracePoint {
   observable: string;
-  n: number;
-  mean: number | null;
-  std: number | null;
-  q05: number | null;
-  q25: number | null;
-  q50: number | null;
-  q75: number | null;
-  q95: number | null;
 }
 
 /** One entry of histograms.json. */
