@@ -7,7 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { collect, intArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../report/compare.js';
 import { hasRegimes, runRegimes } from '../report/regimes-run.js';
@@ -18,12 +19,6 @@ import { writeReport } from '../report/html.js';
 import { loadScenario, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 
-const intArg = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, found '${v}'`);
-  return n;
-};
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 function progress(quiet: boolean) {
   if (quiet || !process.stderr.isTTY) return undefined;

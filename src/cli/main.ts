@@ -3,7 +3,8 @@
  * The `stochdyn` command. The only layer that prints.
  */
 import { availableParallelism } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { collect, intArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { listIntegrators } from '../engine/integrators/index.js';
 import { builtinObservables } from '../observables/observables.js';
@@ -17,12 +18,6 @@ import { hasRegimes, register as registerCompare, runRegimesCli } from './compar
 import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
 
-const intArg = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, found '${v}'`);
-  return n;
-};
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 function progressBar(quiet: boolean) {
   if (quiet || !process.stderr.isTTY) return undefined;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { collect, intArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../report/sweep-run.js';
 import type { PhaseBoundaryFile } from '../report/sweep-outputs.js';
@@ -15,12 +16,6 @@ import { loadScenario, type Scenario } from '../scenario/index.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../report/analyses/index.js';
 
-const intArg = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, found '${v}'`);
-  return n;
-};
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** `i/N` with 1 ≤ i ≤ N. */
 export function parseShard(v: string): { index: number; count: number } {
