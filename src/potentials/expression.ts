@@ -5,8 +5,12 @@
  * Safety: the scenario text is never run as JavaScript (no `eval`, no
  * `new Function`). It is parsed by mathjs `parse` into mathjs's own expression
  * tree; only arithmetic operators, powers, numbers, the coordinates, the
- * params and mathjs's pure numeric functions are accepted (assignments, function
- * definitions, indexing, objects, matrices, ranges are rejected). The partial
+ * params and the pure numeric functions of `EXPRESSION_FUNCTIONS`
+ * (expression-check.ts) are accepted, and this is checked before anything is
+ * evaluated (assignments, function definitions, property access, strings,
+ * indexing, objects, matrices, ranges, and mathjs's meta functions `import`,
+ * `createUnit`, `evaluate`, `parse`, `compile`, `simplify`, `derivative`,
+ * `resolve`, `reviver`, `config`, … are rejected). The partial
  * derivatives come from mathjs `derivative` (simplified). The trees are then
  * evaluated either by a small tree of closures built here over the mathjs
  * nodes (arithmetic and the common Math functions: the fast path) or, for any
@@ -33,6 +37,7 @@ import * as math from 'mathjs';
 import type { MathNode } from 'mathjs';
 import type { Potential } from '../engine/types.js';
 import { singleGroup } from './registry.js';
+import { EXPRESSION_CONSTANTS, EXPRESSION_FUNCTIONS, EXPRESSION_OPERATORS, expressionTextProblems, isExpressionConstant, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './expression-check.js';
 
 export interface ExpressionPotentialSpec {
   /** The energy f as a mathjs expression over the coordinates and params. */
@@ -51,20 +56,8 @@ export interface ExpressionOptions {
 }
 
 /** mathjs constants accepted as symbols (substituted by their values). */
-const CONSTANTS: Record<string, number> = {
-  pi: Math.PI,
-  PI: Math.PI,
-  e: Math.E,
-  E: Math.E,
-  tau: 2 * Math.PI,
-  phi: (1 + Math.sqrt(5)) / 2,
-  LN2: Math.LN2,
-  LN10: Math.LN10,
-  LOG2E: Math.LOG2E,
-  LOG10E: Math.LOG10E,
-  SQRT2: Math.SQRT2,
-  SQRT1_2: Math.SQRT1_2,
-};
+const CONSTANTS = EXPRESSION_CONSTANTS;
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 const ALLOWED_NODES = new Set(['ConstantNode', 'SymbolNode', 'OperatorNode', 'FunctionNode', 'ParenthesisNode']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -90,8 +83,8 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   for (const c of coordinates) {
     if (typeof c !== 'string' || !IDENTIFIER.test(c)) fail(`coordinate name ${JSON.stringify(c)} is not an identifier`);
     if (seen.has(c)) fail(`coordinate '${c}' is listed twice`);
-    if (c in params) fail(`'${c}' is both a coordinate and a param`);
-    if (c in CONSTANTS) fail(`coordinate '${c}' clashes with the mathematical constant of that name`);
+    if (own(params, c)) fail(`'${c}' is both a coordinate and a param`);
+    if (isExpressionConstant(c)) fail(`coordinate '${c}' clashes with the mathematical constant of that name`);
     seen.add(c);
   }
   for (const [k, v] of Object.entries(params)) {
@@ -100,6 +93,9 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   }
 
   // 1. Parse (mathjs reports the 1-based character position of a syntax error).
+  if (text.length > MAX_EXPRESSION_LENGTH) fail(`an expression of ${text.length} characters (at most ${MAX_EXPRESSION_LENGTH})`);
+  let depth = 0;
+  for (const ch of text) if ((depth += ch === '(' ? 1 : ch === ')' ? -1 : 0) > MAX_EXPRESSION_DEPTH) fail(`parentheses nested more than ${MAX_EXPRESSION_DEPTH} deep`);
   let tree: MathNode;
   try {
     tree = math.parse(text);
@@ -109,7 +105,11 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
     return fail(`syntax error: ${e.message}${caret}`);
   }
 
-  // 2. Check every node and symbol.
+  // 2. Check every node and symbol, before anything is evaluated: only numbers,
+  //    the coordinates, the params, the constants, arithmetic operators and the
+  //    pure numeric functions of EXPRESSION_FUNCTIONS (never mathjs's import,
+  //    createUnit, evaluate, parse, compile, simplify, derivative, resolve,
+  //    reviver, config, …, never property access, strings or definitions).
   const coordIndex = new Map(coordinates.map((c, i) => [c, i]));
   const problems: string[] = [];
   tree.traverse((node, path, parent) => {
@@ -117,26 +117,41 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
       problems.push(`unsupported construct ${node.type} '${node.toString()}' (only numbers, operators and functions are allowed)`);
       return;
     }
+    if (node.type === 'ConstantNode') {
+      const v = (node as math.ConstantNode).value as unknown;
+      if (typeof v !== 'number') problems.push(`unsupported constant ${node.toString()} (only numbers are allowed)`);
+      return;
+    }
+    if (node.type === 'OperatorNode') {
+      const op = (node as unknown as { fn: string; op: string }).fn;
+      if (!EXPRESSION_OPERATORS.has(op))
+        problems.push(`unsupported operator '${(node as unknown as { op: string }).op}' (only + - * / ^ are allowed)`);
+      return;
+    }
+    if (node.type === 'FunctionNode') {
+      const fn = (node as math.FunctionNode).fn as unknown as MathNode;
+      if (fn.type !== 'SymbolNode') problems.push(`unsupported call of '${fn.toString()}' (only named functions can be called)`);
+      else if (!EXPRESSION_FUNCTIONS.has((fn as unknown as math.SymbolNode).name))
+        problems.push(`unknown function '${(fn as unknown as math.SymbolNode).name}' (allowed: ${[...EXPRESSION_FUNCTIONS].join(', ')})`);
+      return;
+    }
     if (node.type === 'SymbolNode') {
       const name = (node as math.SymbolNode).name;
-      if (parent && parent.type === 'FunctionNode' && path === 'fn') {
-        if (typeof (math as unknown as Record<string, unknown>)[name] !== 'function')
-          problems.push(`unknown function '${name}'`);
-        return;
-      }
-      if (!coordIndex.has(name) && !(name in params) && !(name in CONSTANTS))
+      if (parent && parent.type === 'FunctionNode' && path === 'fn') return; // checked with its FunctionNode
+      if (!coordIndex.has(name) && !own(params, name) && !isExpressionConstant(name))
         problems.push(
           `unknown symbol '${name}': it is neither a coordinate (${coordinates.join(', ')}) nor a param (${Object.keys(params).join(', ') || 'none'})`,
         );
     }
   });
+  if (problems.length === 0) problems.push(...expressionTextProblems(text, coordinates, params));
   if (problems.length > 0) fail([...new Set(problems)].join('; '));
 
   // 3. Substitute params and constants as numbers.
   const substituted = tree.transform((node, path, parent) => {
     if (node.type !== 'SymbolNode' || (parent && parent.type === 'FunctionNode' && path === 'fn')) return node;
     const name = (node as unknown as math.SymbolNode).name;
-    const value = name in params ? params[name] : CONSTANTS[name];
+    const value = own(params, name) ? params[name] : isExpressionConstant(name) ? CONSTANTS[name] : undefined;
     return value === undefined ? node : (new math.ConstantNode(value) as unknown as typeof node);
   }) as MathNode;
 

@@ -9,9 +9,10 @@
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { getPotentialFamily, listPotentialFamilies } from '../potentials/index.js';
+import { EXPRESSION_FUNCTIONS, expressionTextProblems } from '../potentials/expression-check.js';
 import type { JsonSchema, PotentialFamily } from '../potentials/registry.js';
 import {
   ScenarioError,
@@ -95,7 +96,7 @@ export async function loadScenario(file: string, opts: LoadOptions = {}): Promis
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       abs,
@@ -107,14 +108,18 @@ export async function loadScenario(file: string, opts: LoadOptions = {}): Promis
       })),
     );
   }
+  const origin: Origin = { locate: makeLocator(doc, lineCounter), overrides: [] };
+  const tagIssues = yamlTagIssues(doc);
+  if (tagIssues.length > 0) throw new ScenarioError(abs, place(tagIssues, origin));
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 1000 });
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     throw new ScenarioError(abs, [{ path: '(document)', expected: 'valid YAML', found: (e as Error).message }]);
   }
+  const sizeIssue = expandedSizeIssue(raw);
+  if (sizeIssue) throw new ScenarioError(abs, [sizeIssue]);
 
-  const origin: Origin = { locate: makeLocator(doc, lineCounter), overrides: [] };
   const issues: RawIssue[] = [];
   if (isPlainObject(raw)) {
     for (const s of opts.set ?? []) {
@@ -177,10 +182,20 @@ export function parseSetOverride(s: string): SetOverride {
   }
   if (segments.length === 0 || segments.some((g) => g === '__proto__' || g === 'constructor' || g === 'prototype'))
     throw bad('a dotted key path, e.g. observe.grid.points', renderValue(key));
-  const doc = parseDocument(s.slice(eq + 1));
+  const doc = parseDocument(s.slice(eq + 1), YAML_OPTIONS);
   if (doc.errors.length > 0)
     throw bad(`a YAML value for ${key}`, doc.errors[0].message.split('\n')[0].replace(/:\s*$/, ''), 'Quote the value if it contains YAML syntax.');
-  return { key, segments, value: doc.toJS() };
+  const tags = yamlTagIssues(doc);
+  if (tags.length > 0) throw bad(`a YAML value for ${key} without tags`, tags[0].found, tags[0].hint);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    throw bad(`a YAML value for ${key}`, (e as Error).message);
+  }
+  const size = expandedSizeIssue(value);
+  if (size) throw bad(`a YAML value for ${key}: ${size.expected}`, size.found);
+  return { key, segments, value };
 }
 
 /**
@@ -264,6 +279,106 @@ export function checkAgainstPotential(
   return place(issues, origins.get(s) ?? { overrides: [] });
 }
 
+// ------------------------------------------------------------------ YAML limits
+
+/**
+ * How scenario YAML is read: YAML 1.2 core schema whatever the `%YAML`
+ * directive says (no 1.1 timestamps, sets, binaries or `y`/`on` booleans), no
+ * merge keys (`<<` is an ordinary, and unknown, key), no custom tags (see
+ * `yamlTagIssues`), duplicate keys are errors. Scenario files are data: no tag
+ * can turn a value into code or into anything but plain JSON-like data.
+ */
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  prettyErrors: true,
+  uniqueKeys: true,
+  schema: 'core',
+  merge: false,
+  resolveKnownTags: false,
+  customTags: [],
+};
+
+/** Alias expansions allowed by yaml's own resource-exhaustion check (it rejects the classic "billion laughs"). */
+export const MAX_ALIAS_COUNT = 1000;
+/** Most values (scalars, lists, mappings) a scenario may hold once its aliases are expanded. */
+export const MAX_EXPANDED_VALUES = 1_000_000;
+
+/** The explicit tags a scenario may use: the YAML 1.2 core schema's. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Every node (key or value) with an explicit tag outside the core schema (`!!js/function`, `!!binary`, `!foo`, …). */
+function yamlTagIssues(doc: Document): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const walk = (node: unknown, segs: Seg[]): void => {
+    if (issues.length >= 5 || !isNode(node) || isAlias(node)) return;
+    const tag = (node as { tag?: string }).tag;
+    if (tag !== undefined && !CORE_TAGS.has(tag)) {
+      const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag;
+      issues.push({
+        segs,
+        expected: 'plain YAML data (no tags other than !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)',
+        found: `the tag ${shown}`,
+        hint: 'Scenario files are data: tags such as !!js/function are not evaluated. Remove the tag.',
+      });
+    }
+    if (isMap(node))
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        walk(pair.key, segs);
+        walk(pair.value, [...segs, k]);
+      }
+    else if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...segs, i]));
+  };
+  walk(doc.contents, []);
+  return issues;
+}
+
+/**
+ * A value that would be too large once its aliases are expanded (yaml returns
+ * an alias as the same object, but validation, `scenario.resolved.json` and
+ * sweeps walk every copy), or that contains itself (`a: &a [*a]`).
+ */
+function expandedSizeIssue(v: unknown): ScenarioIssue | undefined {
+  const sizes = new Map<object, number>();
+  const active = new Set<object>();
+  let cyclic = false;
+  const size = (x: unknown): number => {
+    if (typeof x !== 'object' || x === null) return 1;
+    const known = sizes.get(x);
+    if (known !== undefined) return known;
+    if (active.has(x)) {
+      cyclic = true;
+      return Infinity;
+    }
+    active.add(x);
+    let n = 1;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) {
+      n += size(c);
+      if (n > MAX_EXPANDED_VALUES) break;
+    }
+    active.delete(x);
+    sizes.set(x, n);
+    return n;
+  };
+  let n: number;
+  try {
+    n = size(v);
+  } catch {
+    // Nested too deeply for the stack: the schema could not check it either.
+    return { path: '(document)', expected: 'a document nested less deeply', found: 'nesting deeper than the parser stack' };
+  }
+  if (cyclic)
+    return { path: '(document)', expected: 'plain data without cycles', found: 'an alias inside its own anchor (a value that contains itself)', hint: 'Write the value out, or alias a finished anchor.' };
+  if (n > MAX_EXPANDED_VALUES)
+    return {
+      path: '(document)',
+      expected: `at most ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values once aliases are expanded`,
+      found: `more than that`,
+      hint: 'Aliases (*name) copy their anchor; a few aliases of large anchors can make a huge document.',
+    };
+  return undefined;
+}
+
 // ------------------------------------------------------------------ validation
 
 let mainValidator: ValidateFunction | undefined;
@@ -304,6 +419,8 @@ function validate(raw: unknown, source: string, origin: Origin, clone: boolean):
   if (!isPlainObject(raw))
     fail([{ segs: [], expected: `a mapping with at least ${requiredKeys}`, found: `${typeNoun(raw)} ${renderValue(raw)}` }]);
 
+  const sizeIssue = expandedSizeIssue(raw);
+  if (sizeIssue) throw new ScenarioError(source, [sizeIssue]);
   let data: Obj;
   try {
     data = clone ? (structuredClone(raw) as Obj) : (raw as Obj);
@@ -449,10 +566,23 @@ function checkPotential(pot: Obj, source: string): RawIssue[] {
     const v = getParamsValidator(family);
     if (!v(pot.params)) issues.push(...translate(v.errors ?? [], pot.params, ['potential', 'params']));
   } else if (typeof pot.module === 'string' || typeof pot.tfjs === 'string') {
+    // The one place where a scenario names code to run: a file, resolved against
+    // the scenario's folder, never a package name, URL or builtin module.
     const key = typeof pot.module === 'string' ? 'module' : 'tfjs';
     pot.params ??= {};
+    const spec = pot[key] as string;
     const base = source ? path.dirname(source) : process.cwd();
-    const resolved = path.resolve(base, pot[key] as string);
+    const notAFile = modulePathProblem(spec);
+    if (notAFile) {
+      issues.push({
+        segs: ['potential', key],
+        expected: 'the path of a module file: ./file.mjs or ../dir/file.mjs (relative to the scenario file) or an absolute path',
+        found: `${renderValue(spec)} (${notAFile})`,
+        hint: `Only a file is ever imported; package names, URLs, data: URLs and node: builtins are not. A relative path is taken from the scenario file's folder (${base}).`,
+      });
+      return issues;
+    }
+    const resolved = path.resolve(base, spec);
     let isFile = false;
     try {
       isFile = statSync(resolved).isFile();
@@ -463,7 +593,7 @@ function checkPotential(pot: Obj, source: string): RawIssue[] {
       issues.push({
         segs: ['potential', key],
         expected: 'the path of an existing module file',
-        found: `${renderValue(pot[key])} (${resolved}: no such file)`,
+        found: `${renderValue(spec)} (${resolved}: no such file)`,
         hint: `A relative path is taken from the scenario file's folder (${base}).`,
       });
     else pot[key] = resolved;
@@ -471,6 +601,15 @@ function checkPotential(pot: Obj, source: string): RawIssue[] {
     pot.coordinates ??= ['x'];
     pot.params ??= {};
     const coords = pot.coordinates as string[];
+    // An expression is data: checked here, without mathjs and before anything is evaluated.
+    const problems = expressionTextProblems(pot.expression, coords, pot.params as Obj);
+    if (problems.length > 0)
+      issues.push({
+        segs: ['potential', 'expression'],
+        expected: 'a formula of numbers, the coordinates, the params, + - * / ^, parentheses and numeric functions',
+        found: `${renderValue(pot.expression)}: ${problems.slice(0, 3).join('; ')}`,
+        hint: `Functions: ${[...EXPRESSION_FUNCTIONS].join(', ')}; constants: pi, e, tau, phi. Assignments, definitions, strings, property access, units and mathjs's evaluate/import/parse/… are not allowed.`,
+      });
     if (Array.isArray(pot.minima))
       (pot.minima as number[][]).forEach((m, i) => {
         if (m.length !== coords.length)
@@ -482,6 +621,21 @@ function checkPotential(pot: Obj, source: string): RawIssue[] {
       });
   }
   return issues;
+}
+
+/**
+ * Why a `module` / `tfjs` value is not a file path, or undefined when it is one:
+ * it must be absolute or start with ./ or ../ (so a bare `lodash` is never
+ * taken for a package), and not be a URL (`https:`, `file:`, `data:`) or a
+ * builtin (`node:fs`).
+ */
+export function modulePathProblem(spec: string): string | undefined {
+  if (spec.trim() !== spec || spec === '') return 'an empty or padded path';
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(spec) && !/^[A-Za-z]:[\\/]/.test(spec))
+    return spec.toLowerCase().startsWith('node:') ? 'a Node builtin module' : `a URL (${spec.slice(0, spec.indexOf(':') + 1)})`;
+  if (spec.includes('\0')) return 'a path with a NUL character';
+  if (path.isAbsolute(spec) || /^\.\.?[\\/]/.test(spec)) return undefined;
+  return 'a bare name, which Node would look up as a package; write ./' + spec + ' for a file next to the scenario';
 }
 
 /** Optimizer constants and the integrators that read them (dynamics.* and dynamics.groups.<g>.*). */
@@ -884,7 +1038,7 @@ function translateLeaf(e: ErrorObject, data: unknown, prefix: Seg[]): RawIssue[]
 // ------------------------------------------------------------------ describing schemas
 
 const PATTERN_TEXT: Record<string, string> = {
-  [NAME_PATTERN]: "a name of letters, digits, '.', '_' and '-'",
+  [NAME_PATTERN]: "a name of letters, digits, '.', '_' and '-' (not '.' or '..')",
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an identifier (letters, digits and _, not starting with a digit)',
 };
 

@@ -15,8 +15,13 @@
 import type { JsonSchema } from '../potentials/registry.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 
-/** Names of scenarios, outputs and events: letters, digits, `.`, `_`, `-`. */
-export const NAME_PATTERN = '^[A-Za-z0-9._-]+$';
+/**
+ * Names of scenarios, outputs and events: letters, digits, `.`, `_`, `-`, but
+ * not `.` or `..` (a name is a folder under output/: it must stay inside it).
+ */
+export const NAME_PATTERN = '^(?!\\.\\.?$)[A-Za-z0-9._-]+$';
+/** Longest scenario name (a folder name; file systems allow 255 bytes). */
+export const MAX_NAME_LENGTH = 128;
 
 const finiteNumber = { type: 'number' };
 const numberOrList = (item: JsonSchema = {}): JsonSchema => ({
@@ -179,8 +184,8 @@ const kindEntry: JsonSchema = {
   required: ['kind'],
 };
 
-/** Names of regimes: like NAME_PATTERN, plus `=` (e.g. `theta=0.1`). */
-export const REGIME_NAME_PATTERN = '^[A-Za-z0-9._=-]+$';
+/** Names of regimes: like NAME_PATTERN, plus `=` (e.g. `theta=0.1`); not `.` or `..` (each regime is a folder). */
+export const REGIME_NAME_PATTERN = '^(?!\\.\\.?$)[A-Za-z0-9._=-]+$';
 
 /** Keys a sweep or regime may not vary: they name the scenario or are the variation itself. */
 export const UNSWEEPABLE_KEYS = ['name', 'sweep', 'regimes'] as const;
@@ -291,7 +296,12 @@ export const scenarioSchema: JsonSchema = {
   title: 'stochdyn scenario',
   type: 'object',
   properties: {
-    name: { type: 'string', pattern: NAME_PATTERN, description: 'scenario name (output folder): letters, digits, . _ -' },
+    name: {
+      type: 'string',
+      pattern: NAME_PATTERN,
+      maxLength: MAX_NAME_LENGTH,
+      description: "scenario name (output folder): letters, digits, . _ - (not '.' or '..'; at most 128 characters)",
+    },
     description: { type: 'string', default: '' },
     seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
     potential: potentialSchema,

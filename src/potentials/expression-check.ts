@@ -1,0 +1,119 @@
+/**
+ * What an `expression` potential may contain, without loading mathjs (the
+ * scenario loader checks expressions with this; `expression.ts` checks the
+ * parsed mathjs tree against the same lists).
+ *
+ * An expression is data, never code: numbers, the coordinates, the params, a
+ * few named constants, the operators + - * / ^ and parentheses, and calls of
+ * the pure numeric functions listed in `EXPRESSION_FUNCTIONS`. Everything else
+ * of the mathjs language is rejected before anything is evaluated: strings,
+ * property access (`a.constructor`), indexing, matrices, objects, ranges,
+ * assignments and function definitions (`f(x) = x`), conditionals,
+ * comparisons, units, and mathjs's meta functions (`import`, `createUnit`,
+ * `evaluate`, `parse`, `compile`, `simplify`, `derivative`, `resolve`,
+ * `reviver`, `config`, `chain`, `typed`, …) and impure ones (`random`).
+ * See the mathjs "Security" page: those meta functions are the ones it names
+ * as the risk of its expression parser.
+ */
+
+/** Pure real functions an expression may call (all of them deterministic; mathjs differentiates most). */
+export const EXPRESSION_FUNCTIONS: ReadonlySet<string> = new Set([
+  // powers, roots, exponentials, logarithms
+  'sqrt', 'cbrt', 'nthRoot', 'pow', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'square', 'cube',
+  // trigonometric and hyperbolic, and their inverses
+  'sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'asin', 'acos', 'atan', 'atan2', 'asec', 'acsc', 'acot',
+  'sinh', 'cosh', 'tanh', 'sech', 'csch', 'coth', 'asinh', 'acosh', 'atanh', 'asech', 'acsch', 'acoth',
+  // others (not all differentiable: the potential then reports that it cannot differentiate them)
+  'abs', 'sign', 'gamma', 'erf', 'max', 'min', 'hypot',
+]);
+
+/** Named constants an expression may use (substituted by their values). */
+export const EXPRESSION_CONSTANTS: Readonly<Record<string, number>> = Object.freeze({
+  pi: Math.PI,
+  PI: Math.PI,
+  e: Math.E,
+  E: Math.E,
+  tau: 2 * Math.PI,
+  phi: (1 + Math.sqrt(5)) / 2,
+  LN2: Math.LN2,
+  LN10: Math.LN10,
+  LOG2E: Math.LOG2E,
+  LOG10E: Math.LOG10E,
+  SQRT2: Math.SQRT2,
+  SQRT1_2: Math.SQRT1_2,
+});
+
+/** Operators (mathjs `OperatorNode.fn`) an expression may use. */
+export const EXPRESSION_OPERATORS: ReadonlySet<string> = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus']);
+
+/** Longest expression accepted (characters), and deepest parenthesis nesting. */
+export const MAX_EXPRESSION_LENGTH = 10000;
+export const MAX_EXPRESSION_DEPTH = 64;
+
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Whether `name` is an allowed constant (own key only: `constructor`, `toString`, `__proto__` are not). */
+export function isExpressionConstant(name: string): boolean {
+  return own(EXPRESSION_CONSTANTS, name);
+}
+
+const TOKEN = /\s+|(\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|[-+*/^(),]/y;
+
+/**
+ * Problems of an expression found by reading its tokens (no parsing, no
+ * evaluation): characters outside the expression language, unknown symbols,
+ * calls of functions not in `EXPRESSION_FUNCTIONS`, too long or too deeply
+ * nested. An empty list means the text may be handed to mathjs, which then
+ * checks the grammar.
+ */
+export function expressionTextProblems(text: string, coordinates: readonly string[], params: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const add = (p: string) => {
+    if (!problems.includes(p)) problems.push(p);
+  };
+  if (text.length > MAX_EXPRESSION_LENGTH) return [`an expression of ${text.length} characters (at most ${MAX_EXPRESSION_LENGTH})`];
+  let depth = 0;
+  let maxDepth = 0;
+  let i = 0;
+  while (i < text.length) {
+    TOKEN.lastIndex = i;
+    const m = TOKEN.exec(text);
+    if (!m) {
+      const c = text[i];
+      const what =
+        c === '"' || c === "'"
+          ? 'a string'
+          : c === '.'
+            ? "property access '.'"
+            : c === '='
+              ? "an assignment or definition '='"
+              : c === '[' || c === ']'
+                ? 'indexing or a matrix'
+                : c === '{' || c === '}'
+                  ? 'an object'
+                  : `the character ${JSON.stringify(c)}`;
+      add(`${what} at character ${i + 1} (only numbers, the coordinates, the params, + - * / ^, parentheses and numeric functions are allowed)`);
+      // Skip to the next character that could start a token.
+      i++;
+      continue;
+    }
+    const tok = m[0];
+    i = TOKEN.lastIndex;
+    if (tok === '(') maxDepth = Math.max(maxDepth, ++depth);
+    else if (tok === ')') depth--;
+    else if (/^[A-Za-z_]/.test(tok)) {
+      let j = i;
+      while (j < text.length && /\s/.test(text[j])) j++;
+      const isCall = text[j] === '(';
+      if (isCall) {
+        if (!EXPRESSION_FUNCTIONS.has(tok)) add(`unknown function '${tok}' (allowed: ${[...EXPRESSION_FUNCTIONS].join(', ')})`);
+      } else if (!coordinates.includes(tok) && !own(params, tok) && !isExpressionConstant(tok)) {
+        add(
+          `unknown symbol '${tok}': it is neither a coordinate (${coordinates.join(', ')}) nor a param (${Object.keys(params).join(', ') || 'none'})`,
+        );
+      }
+    }
+  }
+  if (maxDepth > MAX_EXPRESSION_DEPTH) add(`parentheses nested ${maxDepth} deep (at most ${MAX_EXPRESSION_DEPTH})`);
+  return problems;
+}
