@@ -102,10 +102,22 @@ export interface Summary {
 
 const nn = (v: number) => (Number.isFinite(v) ? v : null);
 
-/** Exact distribution statistics of a sample (NaNs dropped). */
+/**
+ * Exact distribution statistics of a sample (NaNs dropped). The values are
+ * copied once into a Float64Array and sorted there (8 bytes a value, numeric
+ * sort without a comparator), not into boxed JS arrays: 10⁶ finals cost 8 MB.
+ * The order is the numeric order of the old comparator sort, so every
+ * statistic is unchanged.
+ */
 export function distribution(values: ArrayLike<number>): Distribution {
-  const v = Array.from(values).filter((x) => x === x).sort((a, b) => a - b);
-  const n = v.length;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  const v = new Float64Array(n);
+  for (let i = 0, j = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x === x) v[j++] = x;
+  }
+  v.sort();
   if (n === 0) return { n: 0, mean: null, std: null, sem: null, min: null, q05: null, q25: null, q50: null, q75: null, q95: null, max: null };
   let mean = 0;
   for (let i = 0; i < n; i++) mean += (v[i] - mean) / (i + 1);
