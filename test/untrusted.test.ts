@@ -233,6 +233,17 @@ describe('module and tfjs paths: a named file, relative to the scenario, the onl
     expect(issueAt(err, 'potential.module').hint).toMatch(/--set/);
   });
 
+  it('a sweep or regime cannot switch the module to a builtin or URL', () => {
+    const m = path.join(dir, 'evil.mjs');
+    const sweep = catchScenarioError(() => validateScenarioObject({ ...base({ module: m }), sweep: { 'potential.module': [m, 'node:fs'] } }, path.join(dir, 's.yaml')));
+    expect(sweep.issues.some((i) => i.path.startsWith('sweep point 1') && i.path.endsWith('potential.module'))).toBe(true);
+    const regimes = catchScenarioError(() =>
+      validateScenarioObject({ ...base({ module: m }), regimes: { a: {}, b: { 'potential.module': 'https://example.com/x.mjs' } } }, path.join(dir, 's.yaml')),
+    );
+    expect(regimes.issues.some((i) => i.path.endsWith('potential.module'))).toBe(true);
+    expect(existsSync(marker())).toBe(false);
+  });
+
   it('validation that fails elsewhere never imports the named module', async () => {
     const f = writeScenario('invalid-with-module.yaml', `name: inv\npotential: { module: ./evil.mjs }\ndynamics: { lr: -1, steps: 10 }\nensemble: { replicas: 2 }\n`);
     const err = await loadError(f);
