@@ -25,6 +25,7 @@ import { Stream } from '../../engine/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { registerPotential, type BuildContext } from '../registry.js';
 import { FourierSpectrum, priorConcentrationQuantile } from './fourier.js';
+import { checkKernelParams, kernelParamsSchema, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
 
 /** A prior variance, or flat (no prior term). */
 export type PriorVariance = number | null | 'flat';
@@ -45,6 +46,10 @@ export interface ModularAdditionParams {
   targets: 'centred' | 'one-hot';
   /** Override of the data-term factor 1/(2σ²) (e.g. 1/(P²·P) for mean((Y − T)²)); null = 1/(2σ²). */
   loss_scale: number | null;
+  /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
+  kernels: KernelChoice;
+  /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
+  precision: Precision;
 }
 
 export const modularAdditionDefaults: ModularAdditionParams = {
@@ -56,6 +61,8 @@ export const modularAdditionDefaults: ModularAdditionParams = {
   train_fraction: 0.8,
   targets: 'centred',
   loss_scale: null,
+  kernels: 'auto',
+  precision: 'float64',
 };
 
 function isPrime(p: number): boolean {
@@ -79,6 +86,7 @@ export function resolveModularAddition(params: Partial<ModularAdditionParams> | 
   if (p.targets !== 'centred' && p.targets !== 'one-hot') throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'centred' or 'one-hot'`);
   if (!(p.loss_scale === null || (typeof p.loss_scale === 'number' && p.loss_scale > 0)))
     throw new Error(`${name}: loss_scale = ${p.loss_scale}, expected a number > 0 or null`);
+  checkKernelParams(name, p.kernels, p.precision);
   return p;
 }
 
@@ -285,6 +293,37 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
     return data;
   }
 
+  const selection = selectKernels('modular-addition-square', p.kernels, p.precision);
+  const wasm = selection.kernels;
+  // Per training pair for the wasm kernel: row numbers (not offsets) of its two inputs in the transposed w.
+  const rowNumN = Int32Array.from(rowN, (v) => v / N);
+  const rowNumM = Int32Array.from(rowM, (v) => v / N);
+  const f32 = p.precision === 'float32';
+
+  /** The same energy and gradient by the wasm kernel (assembly/modular-addition.ts). */
+  function energyAndGradientWasm(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
+    const k = wasm!;
+    const ex = k.exports;
+    const B = batch ? batch.size : nTrain;
+    const factor = batch ? nTrain / B : 1;
+    const picks = batch ? batch.indices.subarray(0, count * B) : identity;
+    const n = count * dim;
+    const scratch = f32 ? ex.maScratch32(P, N) : ex.maScratch64(P, N);
+    const [px, pe, pg, pp, prn, prm, pc, ps] = k.layout([8 * n, 8 * count, 8 * n, 4 * picks.length, 4 * nTrain, 4 * nTrain, 4 * nTrain, scratch]);
+    const f = k.f64;
+    const i = k.i32;
+    f.set(x.subarray(0, n), px >> 3);
+    i.set(picks, pp >> 2);
+    i.set(rowNumN, prn >> 2);
+    i.set(rowNumM, prm >> 2);
+    i.set(cls, pc >> 2);
+    (f32 ? ex.maEnergyGrad32 : ex.maEnergyGrad64)(
+      px, count, dim, P, N, pp, batch ? B : 0, B, prn, prm, pc, off, 2 * ls * factor, ls * factor, ipw, ipa, pe, pg, ps,
+    );
+    energy.set(f.subarray(pe >> 3, (pe >> 3) + count));
+    grad.set(f.subarray(pg >> 3, (pg >> 3) + n));
+  }
+
   function energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
     const B = batch ? batch.size : nTrain;
     // Unbiased minibatch estimate: prior + (n_train / B) Σ_{batch} (full batch: factor 1).
@@ -468,10 +507,11 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
       for (let j = 0; j < Wsz; j++) out[offset + j] = sw * normal();
       for (let j = 0; j < Asz; j++) out[offset + Wsz + j] = sa * normal();
     },
-    energyAndGradient,
+    energyAndGradient: wasm ? energyAndGradientWasm : energyAndGradient,
     observables,
     predictive,
     info: {
+      kernels: selection.kind === 'wasm' ? `wasm SIMD, ${p.precision}` : selection.fallback ? `js (wasm unavailable: ${selection.fallback})` : 'js',
       train_pairs: nTrain,
       test_pairs: nTest,
       droplet_threshold: threshold,
@@ -516,6 +556,7 @@ registerPotential({
         default: null,
         description: 'override of the data-term factor 1/(2σ²) (null: 1/(2σ²))',
       },
+      ...kernelParamsSchema,
     },
     additionalProperties: false,
   },

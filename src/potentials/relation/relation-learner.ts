@@ -47,6 +47,7 @@ import { Stream } from '../../engine/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { bipartiteSplit, relationTable, type RelationSpec } from '../../theory/relations.js';
 import { registerPotential, type BuildContext } from '../registry.js';
+import { checkKernelParams, kernelParamsSchema, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
 
 export type CombineMode = 'concat' | 'difference' | 'squared-difference';
 export type RelationKind = 'mod' | 'greater-than' | 'bipartite';
@@ -69,6 +70,10 @@ export interface RelationLearnerParams {
   train_fraction: number;
   /** Standard deviation of the initial embeddings (PyTorch's nn.Embedding: 1). */
   embedding_std: number;
+  /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
+  kernels: KernelChoice;
+  /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
+  precision: Precision;
 }
 
 export const relationLearnerDefaults: RelationLearnerParams = {
@@ -81,6 +86,8 @@ export const relationLearnerDefaults: RelationLearnerParams = {
   k: 3,
   train_fraction: 0.75,
   embedding_std: 1,
+  kernels: 'auto',
+  precision: 'float64',
 };
 
 const NAME = 'relation-learner';
@@ -102,6 +109,7 @@ export function resolveRelationLearner(params: Partial<RelationLearnerParams> | 
   if (!RELATIONS.includes(p.relation)) throw new Error(`${NAME}: relation = ${JSON.stringify(p.relation)}, expected one of ${RELATIONS.join(', ')}`);
   if (!(p.train_fraction > 0 && p.train_fraction <= 1)) throw new Error(`${NAME}: train_fraction = ${p.train_fraction}, expected in (0, 1]`);
   if (!(p.embedding_std > 0)) throw new Error(`${NAME}: embedding_std = ${p.embedding_std}, expected > 0`);
+  checkKernelParams(NAME, p.kernels, p.precision);
   return p;
 }
 
@@ -284,11 +292,21 @@ const CHUNK = 64;
 
 export function relationLearner(params: Partial<RelationLearnerParams> | Record<string, unknown>, ctx: BuildContext): Potential {
   const p = resolveRelationLearner(params);
+  return relationLearnerOn(p, relationLearnerData(p, ctx));
+}
+
+/**
+ * The relation learner on given data (a truth table and a train/held-out
+ * split) instead of the seeded relation and split of `relationLearnerData`:
+ * for workloads defined elsewhere, such as W3 of the peer benchmarks.
+ */
+export function relationLearnerOn(params: Partial<RelationLearnerParams> | Record<string, unknown>, data: RelationLearnerData): Potential {
+  const p = resolveRelationLearner(params);
   const { n, d, depth, width } = p;
   const layout = relationLearnerLayout(p);
   const { inputs, encoderSize, layers, dim } = layout;
   const L = layers.length; // depth + 1
-  const { train, test, truth, side } = relationLearnerData(p, ctx);
+  const { train, test, truth, side } = data;
   const nTrain = train.length;
   const nTest = test.length;
   const combine = p.combine === 'concat' ? 0 : p.combine === 'difference' ? 1 : 2;
@@ -443,6 +461,31 @@ export function relationLearner(params: Partial<RelationLearnerParams> | Record<
       }
     }
     return loss * scale;
+  }
+
+  const selection = selectKernels(NAME, p.kernels, p.precision);
+  const wasm = selection.kernels;
+  const f32 = p.precision === 'float32';
+  const labels = Float64Array.from(train, (pair) => truth[pair]);
+
+  /** The same energy and gradient by the wasm kernel (assembly/relation-learner.ts). */
+  function energyAndGradientWasm(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
+    const k = wasm!;
+    const ex = k.exports;
+    const B = batch ? batch.size : nTrain;
+    const picks = batch ? batch.indices.subarray(0, count * B) : identity;
+    const len = count * dim;
+    const scratch = f32 ? ex.rlScratch32(inputs, width, depth) : ex.rlScratch64(inputs, width, depth);
+    const [px, pe, pg, pp, ppairs, plab, ps] = k.layout([8 * len, 8 * count, 8 * len, 4 * picks.length, 4 * nTrain, 8 * nTrain, scratch]);
+    const f = k.f64;
+    const i = k.i32;
+    f.set(x.subarray(0, len), px >> 3);
+    i.set(picks, pp >> 2);
+    i.set(train, ppairs >> 2);
+    f.set(labels, plab >> 3);
+    (f32 ? ex.rlEnergyGrad32 : ex.rlEnergyGrad64)(px, count, dim, n, d, combine, depth, width, pp, batch ? B : 0, B, ppairs, plab, pe, pg, ps);
+    energy.set(f.subarray(pe >> 3, (pe >> 3) + count));
+    grad.set(f.subarray(pg >> 3, (pg >> 3) + len));
   }
 
   function energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
@@ -603,10 +646,11 @@ export function relationLearner(params: Partial<RelationLearnerParams> | Record<
         for (let j = 0; j < size; j++) out[offset + ly.w + j] = bound * (2 * uniform() - 1);
       }
     },
-    energyAndGradient,
+    energyAndGradient: wasm ? energyAndGradientWasm : energyAndGradient,
     observables,
     predictive,
     info: {
+      kernels: selection.kind === 'wasm' ? `wasm SIMD, ${p.precision}` : selection.fallback ? `js (wasm unavailable: ${selection.fallback})` : 'js',
       relation: p.relation === 'mod' ? `mod ${p.k}` : p.relation,
       train_pairs: nTrain,
       test_pairs: nTest,
@@ -649,6 +693,7 @@ registerPotential({
         default: relationLearnerDefaults.embedding_std,
         description: 'standard deviation of the initial embeddings (PyTorch nn.Embedding: 1)',
       },
+      ...kernelParamsSchema,
     },
     additionalProperties: false,
   },

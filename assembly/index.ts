@@ -1,0 +1,55 @@
+/**
+ * WebAssembly (128-bit SIMD) kernels of the built-in neural potentials, built
+ * by `npm run build:wasm` (AssemblyScript, --runtime stub: no allocator, no GC;
+ * the JS loader in src/kernels/wasm.ts lays out memory above heapBase()).
+ * Suffix 64: float64 arithmetic (f64x2); 32: float32 (f32x4).
+ */
+import { maEnergyGrad, maScratchBytes } from './modular-addition';
+import { rlEnergyGrad, rlScratchBytes } from "./relation-learner";
+
+/** First free byte above the static data (16-aligned by the loader). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export function maScratch64(P: i32, N: i32): i32 {
+  return maScratchBytes<f64>(P, N);
+}
+export function maScratch32(P: i32, N: i32): i32 {
+  return maScratchBytes<f32>(P, N);
+}
+
+export function maEnergyGrad64(
+  x: usize, count: i32, dim: i32, P: i32, N: i32, picks: usize, pickStride: i32, nPick: i32,
+  rowN: usize, rowM: usize, cls: usize, off: f64, g2: f64, dataScale: f64, ipw: f64, ipa: f64,
+  energy: usize, grad: usize, scratch: usize,
+): void {
+  maEnergyGrad<f64>(x, count, dim, P, N, picks, pickStride, nPick, rowN, rowM, cls, off, g2, dataScale, ipw, ipa, energy, grad, scratch);
+}
+export function maEnergyGrad32(
+  x: usize, count: i32, dim: i32, P: i32, N: i32, picks: usize, pickStride: i32, nPick: i32,
+  rowN: usize, rowM: usize, cls: usize, off: f64, g2: f64, dataScale: f64, ipw: f64, ipa: f64,
+  energy: usize, grad: usize, scratch: usize,
+): void {
+  maEnergyGrad<f32>(x, count, dim, P, N, picks, pickStride, nPick, rowN, rowM, cls, off, g2, dataScale, ipw, ipa, energy, grad, scratch);
+}
+
+export function rlScratch64(inputs: i32, width: i32, depth: i32): i32 {
+  return rlScratchBytes<f64>(inputs, width, depth);
+}
+export function rlScratch32(inputs: i32, width: i32, depth: i32): i32 {
+  return rlScratchBytes<f32>(inputs, width, depth);
+}
+
+export function rlEnergyGrad64(
+  x: usize, count: i32, dim: i32, n: i32, d: i32, combine: i32, depth: i32, width: i32,
+  picks: usize, pickStride: i32, nPick: i32, pairs: usize, labels: usize, energy: usize, grad: usize, scratch: usize,
+): void {
+  rlEnergyGrad<f64>(x, count, dim, n, d, combine, depth, width, picks, pickStride, nPick, pairs, labels, energy, grad, scratch);
+}
+export function rlEnergyGrad32(
+  x: usize, count: i32, dim: i32, n: i32, d: i32, combine: i32, depth: i32, width: i32,
+  picks: usize, pickStride: i32, nPick: i32, pairs: usize, labels: usize, energy: usize, grad: usize, scratch: usize,
+): void {
+  rlEnergyGrad<f32>(x, count, dim, n, d, combine, depth, width, picks, pickStride, nPick, pairs, labels, energy, grad, scratch);
+}

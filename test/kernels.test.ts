@@ -1,0 +1,222 @@
+/**
+ * The WebAssembly SIMD kernels of the neural potentials (assembly/, loaded by
+ * src/kernels/wasm.ts) against the plain-TypeScript kernels, the reference:
+ *
+ * - float64 agreement to 1e-12 relative, at random points, for every replica
+ *   of a batch, full batch and minibatch, over shapes that exercise the lane
+ *   padding (odd N, odd widths, d = 1, depth 0) and every combine mode.
+ *   Energies: |E_wasm − E_js| ≤ 1e-12 |E_js| per replica. Gradients, normwise
+ *   per replica: max_j |g_wasm − g_js| ≤ 1e-12 max_j |g_js| (the kernels sum
+ *   in a different order, so single components that cancel to ~0 have no
+ *   meaningful componentwise relative error).
+ * - The same numbers in-process and on 1 and 2 workers (each worker its own
+ *   instance); parameter validation; the js fallback when the module is
+ *   unavailable.
+ * - float32 against float64 on the shipped scenario first-order/modular-addition.yaml
+ *   (2,000 steps): final energy, train and test error agree within k = 4
+ *   combined standard errors (two independent ensembles of 32 replicas,
+ *   seeds 11 and 12).
+ *
+ * Needs dist/wasm/kernels.wasm (`npm run build`): without it the wasm cases
+ * fail with the loader's reason.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import type { Minibatch, Potential } from '../src/engine/types.js';
+import { Stream } from '../src/engine/rng.js';
+import { wasmKernels } from '../src/kernels/wasm.js';
+import { runEnsemble } from '../src/parallel/run.js';
+import { modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
+import { relationLearner } from '../src/potentials/relation/relation-learner.js';
+import { validateScenarioObject } from '../src/scenario/index.js';
+import { evalAt, randomPoint } from './potential-helpers.js';
+
+const TOL = 1e-12;
+
+/** Worst relative energy difference and worst normwise relative gradient difference over replicas. */
+function discrepancy(a: Potential, b: Potential, x: Float64Array, count: number, batch?: Minibatch) {
+  const A = evalAt(a, x, count, batch);
+  const B = evalAt(b, x, count, batch);
+  let energy = 0;
+  let gradient = 0;
+  for (let r = 0; r < count; r++) {
+    energy = Math.max(energy, Math.abs(A.E[r] - B.E[r]) / Math.abs(A.E[r]));
+    let scale = 0;
+    let diff = 0;
+    for (let j = 0; j < a.dim; j++) {
+      scale = Math.max(scale, Math.abs(A.G[r * a.dim + j]));
+      diff = Math.max(diff, Math.abs(A.G[r * a.dim + j] - B.G[r * a.dim + j]));
+    }
+    gradient = Math.max(gradient, diff / scale);
+  }
+  return { energy, gradient, finite: A.E.every(Number.isFinite) && B.G.every(Number.isFinite) };
+}
+
+/** A minibatch of `size` indices per replica (with replacement) from a fixed stream. */
+function minibatch(count: number, size: number, dataSize: number, seed: number): Minibatch {
+  const st = new Stream(seed, 0, 0);
+  const indices = new Int32Array(count * size);
+  for (let k = 0; k < indices.length; k++) indices[k] = st.int(dataSize);
+  return { size, indices };
+}
+
+type Build = (params: Record<string, unknown>) => Potential;
+const ma: Build = (params) => modularAdditionSquare(params, { seed: 3, run: 0 });
+const rl: Build = (params) => relationLearner(params, { seed: 3, run: 0 });
+
+const cases: [string, Build, Record<string, unknown>][] = [
+  ['modular-addition-square, defaults', ma, {}],
+  ['modular-addition-square, W2 (P 11, N 64, all pairs, one-hot, flat priors)', ma, { P: 11, N: 64, train_fraction: 1, targets: 'one-hot', loss_scale: 1 / 1331, prior_w: 'flat', prior_a: 'flat' }],
+  ['modular-addition-square, odd N (lane padding), P 5', ma, { P: 5, N: 7, prior_w: 2 }],
+  ['relation-learner, defaults (W3 shape)', rl, {}],
+  ['relation-learner, depth 0 (linear decoder)', rl, { depth: 0 }],
+  ['relation-learner, difference, d 3, odd width 7', rl, { combine: 'difference', d: 3, depth: 1, width: 7 }],
+  ['relation-learner, squared-difference, d 1, n 9, depth 2, width 5', rl, { combine: 'squared-difference', d: 1, n: 9, depth: 2, width: 5, relation: 'greater-than' }],
+];
+
+describe('wasm kernels agree with the TypeScript reference (float64)', () => {
+  it('the module loads here (dist/wasm/kernels.wasm, 128-bit SIMD)', () => {
+    const st = wasmKernels();
+    expect(st.ok ? 'loaded' : st.reason).toBe('loaded');
+  });
+
+  for (const [name, build, params] of cases) {
+    it(`${name}: energies and gradients to ${TOL} relative, full batch and minibatch, every replica`, () => {
+      const js = build({ ...params, kernels: 'js' });
+      const wasm = build({ ...params, kernels: 'wasm' });
+      expect(wasm.info?.kernels).toBe('wasm SIMD, float64');
+      expect(js.info?.kernels).toBe('js');
+      const count = 5; // odd, and more than one of everything
+      for (const scale of [1, 3]) {
+        const x = randomPoint(js, count, 17 + scale, scale);
+        const full = discrepancy(js, wasm, x, count);
+        expect(full.finite).toBe(true);
+        expect(full.energy).toBeLessThanOrEqual(TOL);
+        expect(full.gradient).toBeLessThanOrEqual(TOL);
+        const mb = discrepancy(js, wasm, x, count, minibatch(count, 13, js.dataSize!, scale));
+        expect(mb.energy).toBeLessThanOrEqual(TOL);
+        expect(mb.gradient).toBeLessThanOrEqual(TOL);
+      }
+    });
+  }
+
+  it('a wrong gradient would be caught: perturbing one weight by 1e-9 relative breaks the bound', () => {
+    const js = ma({ kernels: 'js' });
+    const wasm = ma({ kernels: 'wasm' });
+    const x = randomPoint(js, 3, 5);
+    const y = x.slice();
+    y[7] *= 1 + 1e-9;
+    const A = evalAt(js, x, 3);
+    const B = evalAt(wasm, y, 3);
+    let diff = 0;
+    let scale = 0;
+    for (let j = 0; j < js.dim; j++) {
+      diff = Math.max(diff, Math.abs(A.G[j] - B.G[j]));
+      scale = Math.max(scale, Math.abs(A.G[j]));
+    }
+    expect(diff / scale).toBeGreaterThan(TOL);
+  });
+});
+
+describe('kernel selection', () => {
+  it('validates kernels and precision with clear errors', () => {
+    expect(() => ma({ kernels: 'gpu' })).toThrow(/modular-addition-square: kernels = "gpu", expected one of auto, js, wasm/);
+    expect(() => rl({ precision: 'float16' })).toThrow(/relation-learner: precision = "float16", expected one of float64, float32/);
+    expect(() => ma({ kernels: 'js', precision: 'float32' })).toThrow(/precision 'float32' needs kernels 'wasm' or 'auto'/);
+  });
+
+  it('auto picks wasm when available; with the module disabled, auto falls back to js (with the reason) and wasm throws', async () => {
+    expect(ma({}).info?.kernels).toBe('wasm SIMD, float64');
+    vi.resetModules();
+    vi.stubEnv('STOCHDYN_KERNELS', 'js');
+    try {
+      const fresh = await import('../src/potentials/neural/modular-addition-square.js');
+      const auto = fresh.modularAdditionSquare({}, { seed: 3, run: 0 });
+      expect(auto.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
+      const x = randomPoint(auto, 2, 1);
+      const ref = ma({ kernels: 'js' });
+      expect(evalAt(auto, x, 2)).toEqual(evalAt(ref, x, 2));
+      expect(() => fresh.modularAdditionSquare({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/kernels 'wasm' unavailable: disabled by STOCHDYN_KERNELS=js/);
+      expect(() => fresh.modularAdditionSquare({ precision: 'float32' }, { seed: 3, run: 0 })).toThrow(/needed by precision 'float32'/);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+
+  it('identical results in-process, on 1 worker and on 2 workers (one wasm instance per worker)', async () => {
+    for (const [kind, params] of [
+      ['modular-addition-square', { P: 7, N: 9 }],
+      ['relation-learner', { n: 12, depth: 2, width: 10 }],
+    ] as const) {
+      const s = validateScenarioObject(
+        {
+          name: 'kernels-workers',
+          seed: 9,
+          potential: { kind, params: { ...params, kernels: 'wasm' } },
+          dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.01, steps: 40 },
+          ensemble: { replicas: 40, init: { kind: 'potential' } },
+          observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] },
+        },
+        '',
+      );
+      const runs = [await runEnsemble(s, { workers: 0 }), await runEnsemble(s, { workers: 1 }), await runEnsemble(s, { workers: 2 })];
+      for (const r of runs.slice(1)) {
+        expect(Array.from(r.finals.values)).toEqual(Array.from(runs[0].finals.values));
+        expect(Array.from(r.traces.moments)).toEqual(Array.from(runs[0].traces.moments));
+      }
+    }
+  });
+});
+
+describe('float32 kernels', () => {
+  it('energies and gradients within float32 rounding of float64 (normwise 1e-5)', () => {
+    for (const [, build, params] of cases) {
+      const f64 = build({ ...params, kernels: 'wasm' });
+      const f32 = build({ ...params, precision: 'float32' });
+      expect(f32.info?.kernels).toBe('wasm SIMD, float32');
+      const x = randomPoint(f64, 3, 29);
+      const d = discrepancy(f64, f32, x, 3);
+      expect(d.energy).toBeLessThan(1e-5);
+      expect(d.gradient).toBeLessThan(1e-5);
+      expect(d.gradient).toBeGreaterThan(0); // it is float32 arithmetic, not float64 in disguise
+    }
+  });
+
+  it('first-order/modular-addition.yaml (2,000 steps, 32 replicas): float32 and float64 finals agree within 4 combined SE', async () => {
+    const doc = parse(readFileSync(new URL('../scenarios/first-order/modular-addition.yaml', import.meta.url), 'utf8')) as Record<string, any>;
+    const R = 32;
+    const run = async (precision: string, seed: number) => {
+      const s = validateScenarioObject(
+        {
+          name: `modular-addition-${precision}`,
+          seed,
+          potential: { kind: doc.potential.kind, params: { ...doc.potential.params, precision } },
+          dynamics: { ...doc.dynamics, steps: 2000 },
+          ensemble: { ...doc.ensemble, replicas: R },
+          observe: { grid: { kind: 'linear', points: 2 }, observables: ['energy', 'train_error', 'test_error'] },
+        },
+        '',
+      );
+      return runEnsemble(s, { workers: 2 });
+    };
+    const a = await run('float64', 11);
+    const b = await run('float32', 12);
+    expect(a.finals.observables).toEqual(b.finals.observables);
+    const k = 4;
+    const m = a.finals.observables.length;
+    for (let o = 0; o < m; o++) {
+      const col = (v: Float64Array) => Array.from({ length: R }, (_, r) => v[r * m + o]);
+      const stats = (v: number[]) => {
+        const mean = v.reduce((s, y) => s + y, 0) / v.length;
+        const varr = v.reduce((s, y) => s + (y - mean) ** 2, 0) / (v.length - 1);
+        return { mean, se2: varr / v.length };
+      };
+      const A = stats(col(a.finals.values));
+      const B = stats(col(b.finals.values));
+      expect(Number.isFinite(A.mean) && Number.isFinite(B.mean)).toBe(true);
+      expect(Math.abs(A.mean - B.mean), `${a.finals.observables[o]}: ${A.mean} vs ${B.mean}`).toBeLessThan(k * Math.sqrt(A.se2 + B.se2));
+    }
+  });
+});
