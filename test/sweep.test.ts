@@ -261,7 +261,8 @@ describe('regimes', () => {
     const js = scenarioJsonSchema() as { properties: Record<string, any> };
     expect(js.properties.sweep.properties.mode.enum).toEqual(['grid', 'zip']);
     expect(js.properties.sweep.additionalProperties.oneOf).toHaveLength(3);
-    expect(js.properties.regimes.propertyNames.pattern).toBe('^[A-Za-z0-9._=-]+$');
+    // Not '.' or '..' (each regime is a folder: issue 7, names stay inside the output folder).
+    expect(js.properties.regimes.propertyNames.pattern).toBe('^(?!\\.\\.?$)[A-Za-z0-9._=-]+$');
   });
 });
 

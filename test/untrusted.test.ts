@@ -279,6 +279,31 @@ describe('module and tfjs paths: a named file, relative to the scenario, the onl
   });
 });
 
+describe('dotted keys of --set, sweeps and regimes cannot reach Object.prototype', () => {
+  const polluted = () => (Object.prototype as Record<string, unknown>).stochdynPolluted;
+  it.each([
+    ['sweep', { sweep: { '__proto__.stochdynPolluted': [1, 2] } }],
+    ['sweep', { sweep: { 'constructor.prototype.stochdynPolluted': [1, 2] } }],
+    ['sweep', { sweep: { 'potential.params.__proto__.stochdynPolluted': [1, 2] } }],
+    ['sweep', { sweep: { 'observe.histograms[0].__proto__.stochdynPolluted': [1, 2] }, observe: { histograms: [{ of: 'x', range: [0, 1] }] } }],
+    ['regimes', { regimes: { a: {}, b: { '__proto__.stochdynPolluted': 1 } } }],
+    ['regimes', { regimes: { a: {}, b: { 'dynamics.constructor.prototype.stochdynPolluted': 1 } } }],
+  ])('%s %j → ScenarioError, Object.prototype untouched', (at, extra) => {
+    const err = catchScenarioError(() => validateScenarioObject({ ...base(), ...(extra as object) }, ''));
+    expect(err.issues.some((i) => i.path.startsWith(at) || i.path.includes('__proto__') || i.path.includes('constructor'))).toBe(true);
+    expect(polluted()).toBeUndefined();
+  });
+
+  it('the same from a file, and --set', async () => {
+    const f = writeScenario('proto.yaml', `name: proto\n${body}sweep:\n  __proto__.stochdynPolluted: [1, 2]\n`);
+    await loadError(f);
+    const g = writeScenario('proto-set.yaml', `name: proto\n${body}`);
+    await loadError(g, { set: ['__proto__.stochdynPolluted=1'] });
+    await loadError(g, { set: ['dynamics.constructor.prototype.stochdynPolluted=1'] });
+    expect(polluted()).toBeUndefined();
+  });
+});
+
 describe('names stay inside the output folder', () => {
   it.each(['..', '.', '../../etc', '/etc', 'a/b', 'a\\b', '', 'x'.repeat(300)])('name %j → ScenarioError at name', (name) => {
     const err = catchScenarioError(() => validateScenarioObject({ ...base(), name }, ''));

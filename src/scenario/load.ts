@@ -1170,7 +1170,24 @@ function place(issues: RawIssue[], origin: Origin): ScenarioIssue[] {
   return placed.map((p) => p.issue);
 }
 
+/** Keys that would reach an object's prototype instead of a field of the scenario (prototype pollution). */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const ownValue = (o: Obj, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+
 function applyOverride(root: Obj, segs: Seg[], value: unknown, label: string, origin: Origin, issues: RawIssue[]): void {
+  // A dotted key of a --set, sweep or regime entry is a path into the document's
+  // own fields: never into Object.prototype (`__proto__.x`, `constructor.prototype.x`).
+  const bad = segs.findIndex((g) => typeof g === 'string' && FORBIDDEN_KEYS.has(g));
+  if (bad >= 0) {
+    issues.push({
+      segs: segs.slice(0, bad + 1),
+      expected: 'a key of the scenario',
+      found: renderValue(segs[bad]),
+      hint: `(In ${label}.) __proto__, constructor and prototype are never scenario keys.`,
+    });
+    return;
+  }
   let cur: unknown = root;
   for (let i = 0; i < segs.length; i++) {
     const last = i === segs.length - 1;
@@ -1188,9 +1205,10 @@ function applyOverride(root: Obj, segs: Seg[], value: unknown, label: string, or
       }
     } else if (isPlainObject(cur)) {
       const key = String(seg);
-      if (last) cur[key] = value;
+      if (last) Object.defineProperty(cur, key, { value, writable: true, enumerable: true, configurable: true });
       else {
-        if (cur[key] === undefined || cur[key] === null) cur[key] = {};
+        const next = ownValue(cur, key);
+        if (next === undefined || next === null) Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
         cur = cur[key];
       }
     } else {
