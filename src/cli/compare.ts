@@ -11,7 +11,8 @@ import { Command } from 'commander';
 import { collect, intArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../report/compare.js';
-import { hasRegimes, runRegimes } from '../report/regimes-run.js';
+import { hasRegimes, RegimesInterrupted, runRegimes } from '../report/regimes-run.js';
+import { onInterrupt } from './signals.js';
 
 export { hasRegimes };
 import { writeJson } from '../report/write.js';
@@ -60,11 +61,20 @@ export interface RegimesCliOptions {
 /** Run a scenario's regimes, print the comparison (table or JSON); returns the regimes directory. Used by `compare` and by `run`. */
 export async function runRegimesCli(s: Scenario, o: RegimesCliOptions): Promise<string> {
   const bar = progress(!!o.quiet || !!o.json);
+  const interrupt = (o.workers ?? 1) > 0 ? onInterrupt('regime') : undefined;
   let out;
   try {
-    out = await runRegimes(s, { out: o.out, workers: o.workers, onProgress: (d, t) => bar?.update(d, t), onRegime: (i, n, k) => bar?.regime(i, n, k) });
+    out = await runRegimes(s, { out: o.out, workers: o.workers, signal: interrupt?.signal, onProgress: (d, t) => bar?.update(d, t), onRegime: (i, n, k) => bar?.regime(i, n, k) });
+  } catch (e) {
+    if (e instanceof RegimesInterrupted) {
+      bar?.stop();
+      process.stderr.write(`stochdyn: ${e.message}\n`);
+      process.exit(interrupt?.exitCode() ?? 130);
+    }
+    throw e;
   } finally {
     bar?.stop();
+    interrupt?.dispose();
   }
   print(out.comparison, join(out.dir, 'comparison.json'), !!o.json, `regimes: ${out.dir}\n`);
   return out.dir;

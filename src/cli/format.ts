@@ -39,8 +39,9 @@ export function formatRunTable(s: Summary, dir: string): string {
   }
   if (s.sampling) lines.push('', ...samplingLines(s.sampling));
   if (s.divergence.count > 0) {
-    lines.push('', `diverged: ${s.divergence.count} of ${r.replicas} replicas (first at step ${s.divergence.firstStep}); try a smaller dynamics.lr`);
+    lines.push('', `diverged: ${s.divergence.count} of ${r.completedReplicas ?? r.replicas} replicas (first at step ${s.divergence.firstStep}); try a smaller dynamics.lr`);
   }
+  if (r.status && r.status !== 'completed') lines.push('', `status: ${r.status} — results of ${r.completedReplicas} of ${r.replicas} replicas; missing: ${missingText(s)}`);
   lines.push('', `output: ${dir}`);
   return lines.join('\n') + '\n';
 }
@@ -81,4 +82,46 @@ export function potentialInfoLine(name: string, info: Readonly<Record<string, st
 function table(rows: string[][]): string[] {
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
+}
+
+/** The missing replica ranges of a summary, as text. */
+export function missingText(s: Summary): string {
+  return (s.run.missing ?? [])
+    .map((g) => `${g.first}…${g.first + g.count - 1} (${g.status}${g.errors.length ? `: ${g.errors.join('; ')}` : ''})`)
+    .join(', ');
+}
+
+/**
+ * What went wrong in a run that still produced a summary, as the message for
+ * stderr and the exit code: interrupted (130; the CLI uses 128 + the signal),
+ * replicas missing after a failed retry (4), every replica diverged (3).
+ */
+export function runTrouble(s: Summary, scenario: { dynamics: { lr: number; step_size?: unknown } }, dir: string): { status: string; message: string; exitCode: number } | null {
+  const r = s.run;
+  if (r.status === 'interrupted')
+    return {
+      status: 'interrupted',
+      message: `stochdyn: interrupted — ${dir}/summary.json is marked "interrupted" and covers the ${r.completedReplicas} of ${r.replicas} replicas whose shards had finished; run again to get them all`,
+      exitCode: 130,
+    };
+  if (r.status === 'partial')
+    return {
+      status: 'partial',
+      message: `stochdyn: ${r.replicas - r.completedReplicas} of ${r.replicas} replicas are missing: their worker failed twice (${missingText(s)}); ${dir}/summary.json is marked "partial" and covers the other ${r.completedReplicas}`,
+      exitCode: 4,
+    };
+  const done = r.completedReplicas ?? r.replicas;
+  if (done > 0 && s.divergence.count === done) {
+    const lr = scenario.dynamics.lr;
+    const suggestion = scenario.dynamics.step_size
+      ? 'lower dynamics.step_size.c (or raise dynamics.step_size.safety)'
+      : `use a smaller step size, e.g. --set dynamics.lr=${Number((lr / 10).toPrecision(3))} (now ${lr}), or let dynamics.step_size choose it from the curvature`;
+    const reasons = Object.entries(s.divergence.byReason).map(([k, v]) => `${k}: ${v}`).join(', ');
+    return {
+      status: 'diverged',
+      message: `stochdyn: every one of the ${done} replicas diverged (the first at step ${s.divergence.firstStep}; ${reasons}) — ${suggestion}. The summary was still written: ${dir}/summary.json`,
+      exitCode: 3,
+    };
+  }
+  return null;
 }

@@ -14,7 +14,10 @@ import { checkScenario, packageVersion, runScenario } from '../report/run-scenar
 import { listTheoryKinds } from '../report/theory-overlays.js';
 import { listAnalyses } from '../report/analyses/index.js';
 import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
-import { formatRunTable, potentialInfoLine } from './format.js';
+import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
+import { onInterrupt } from './signals.js';
+import { faultsFromEnv } from './faults.js';
+import { OutputError } from '../report/run-scenario.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
@@ -105,11 +108,15 @@ Examples:
         return;
       }
       const bar = progressBar(!!opts.quiet || !!opts.json);
+      // In-process runs (--workers 0) cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
+      const interrupt = opts.workers > 0 ? onInterrupt('run') : undefined;
       let out;
       try {
         out = await runScenario(scenario, {
           out: opts.out,
           workers: opts.workers,
+          signal: interrupt?.signal,
+          ...faultsFromEnv(),
           onProgress: (d, t) => bar?.update(d, t),
           // What the potential wants said at the start (e.g. its tfjs backend): stderr, so --json stays clean.
           onStart: (p) => {
@@ -119,10 +126,16 @@ Examples:
         });
       } finally {
         bar?.stop();
+        interrupt?.dispose();
       }
       if (opts.report) await writeReport(out.dir);
       if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
       else process.stdout.write(formatRunTable(out.summary, out.dir));
+      const trouble = runTrouble(out.summary, scenario, out.dir);
+      if (trouble) {
+        process.stderr.write(trouble.message + '\n');
+        process.exitCode = trouble.status === 'interrupted' && interrupt ? interrupt.exitCode() : trouble.exitCode;
+      }
     });
 
   program
@@ -224,6 +237,11 @@ main(process.argv).catch((e: unknown) => {
   if (e instanceof ScenarioError) {
     process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
     process.exitCode = 2;
+  } else if (e instanceof OutputError) {
+    process.stderr.write(`stochdyn: output error: ${e.message}\n`);
+    // Nothing could be written anywhere: the summary is the one thing the user still gets.
+    if (e.summary && !e.rescuedTo) process.stdout.write(JSON.stringify(e.summary, null, 2) + '\n');
+    process.exitCode = 5;
   } else {
     const err = e as Error;
     process.stderr.write(`stochdyn: error: ${err.message ?? String(e)}\n`);

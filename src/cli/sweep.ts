@@ -15,6 +15,8 @@ import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js'
 import { expandSweep, loadScenario, type Scenario } from '../scenario/index.js';
 import { checkScenario } from '../report/run-scenario.js';
 import { potentialInfoLine } from './format.js';
+import { onInterrupt } from './signals.js';
+import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../report/analyses/index.js';
 
@@ -190,12 +192,38 @@ Examples:
           if (line) process.stderr.write(line + '\n');
         }
         const bar = sweepBar(!opts.quiet && !opts.json && !!process.stderr.isTTY);
+        const interrupt = opts.workers > 0 ? onInterrupt('point') : undefined;
         let out: SweepOutput;
         try {
-          out = await runSweep(s, { out: opts.out, workers: opts.workers, shard: opts.shard, onProgress: bar ? (p) => bar.update(p) : undefined }).catch(dirError);
+          out = await runSweep(s, {
+            out: opts.out,
+            workers: opts.workers,
+            shard: opts.shard,
+            signal: interrupt?.signal,
+            fault: faultsFromEnv().fault,
+            onProgress: bar ? (p) => bar.update(p) : undefined,
+          }).catch(dirError);
         } finally {
           bar?.stop();
+          interrupt?.dispose();
         }
+        const failed = out.points.filter((p) => p.status === 'failed');
+        const allDiverged = out.points.filter((p) => p.status === 'ran' && p.summary && p.summary.run.completedReplicas > 0 && p.summary.divergence.count === p.summary.run.completedReplicas);
+        const complete = out.points.filter((p) => p.summary).length;
+        const trouble: string[] = [];
+        if (allDiverged.length)
+          trouble.push(`stochdyn: at ${allDiverged.length} point(s) every replica diverged (${allDiverged.slice(0, 10).map((p) => p.index).join(', ')}${allDiverged.length > 10 ? ', …' : ''}): their step size is too large — lower dynamics.lr there`);
+        if (failed.length)
+          trouble.push(
+            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed.slice(0, 10).map((p) => `point ${p.index}: ${p.error}`).join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
+          );
+        if (out.interrupted)
+          trouble.push(`stochdyn: interrupted — ${complete} of ${out.points.length} points are complete in ${out.dir}; the points that were running are discarded; run the same command again to resume`);
+        process.on('exit', () => {
+          if (trouble.length) process.stderr.write(trouble.join('\n') + '\n');
+        });
+        if (out.interrupted) process.exitCode = interrupt?.exitCode() ?? 130;
+        else if (failed.length) process.exitCode = 4;
         // The report of a sweep needs every point; a shard's report comes after merge.
         if (opts.report && out.complete) await writeReport(out.dir);
         if (opts.json) {

@@ -7,8 +7,33 @@
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import type { SamplingResult, ShardResult, TraceResult } from '../observables/results.js';
 
+/** Replicas of a run that have no result: their shard failed twice, or the run was interrupted first. */
+export interface ReplicaGap {
+  firstReplica: number;
+  count: number;
+  status: 'failed' | 'interrupted';
+  /** The reason of each failed attempt (empty when interrupted before an attempt failed). */
+  errors: string[];
+}
+
+/**
+ * A merged run. `count` is the number of replicas with results; with gaps
+ * (`missing` non-empty) every per-replica array holds only those replicas, in
+ * replica order, and `replicaIds[i]` is the replica index of entry i.
+ */
 export interface RunResult extends Omit<ShardResult, 'wallSeconds' | 'firstReplica'> {
   shardWallSeconds: number[];
+  /** Replicas asked for (ensemble.replicas). */
+  requested: number;
+  /** Ranges of replicas without results, in replica order ([] for a complete run). */
+  missing: ReplicaGap[];
+  /** Present only when `missing` is non-empty: the replica index of each entry. */
+  replicaIds?: Int32Array;
+}
+
+/** The replica index of entry i of a run (i itself unless replicas are missing). */
+export function replicaId(r: Pick<RunResult, 'replicaIds'>, i: number): number {
+  return r.replicaIds ? r.replicaIds[i] : i;
 }
 
 function concat(arrays: Float64Array[]): Float64Array {
@@ -77,16 +102,43 @@ function mergeSampling(parts: SamplingResult[]): SamplingResult {
   };
 }
 
-export function mergeShards(shards: ShardResult[]): RunResult {
+export interface MergeOptions {
+  /** Replica ranges known to be without results (failed or interrupted shards). */
+  missing?: ReplicaGap[];
+  /**
+   * A result with no replicas of the same run (same recorders), used for the
+   * shapes when every shard is missing.
+   */
+  empty?: ShardResult;
+}
+
+export function mergeShards(shards: ShardResult[], o: MergeOptions = {}): RunResult {
+  const missing = [...(o.missing ?? [])].sort((a, b) => a.firstReplica - b.firstReplica);
   const parts = [...shards].sort((a, b) => a.firstReplica - b.firstReplica);
+  // The shards and the gaps must tile 0…requested−1 without overlap.
+  const pieces = [...parts.map((p) => ({ first: p.firstReplica, count: p.count })), ...missing.map((g) => ({ first: g.firstReplica, count: g.count }))].sort((a, b) => a.first - b.first);
   let expect = 0;
-  for (const p of parts) {
-    if (p.firstReplica !== expect) throw new Error(`merge: replicas ${expect}…${p.firstReplica - 1} are missing`);
+  for (const p of pieces) {
+    if (p.first !== expect) throw new Error(`merge: replicas ${expect}…${p.first - 1} are missing`);
     expect += p.count;
   }
+  if (parts.length === 0) {
+    if (!o.empty) throw new Error('merge: no shard results and no empty result for the shapes');
+    parts.push(o.empty);
+  }
   const first = parts[0];
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  let replicaIds: Int32Array | undefined;
+  if (missing.length > 0) {
+    replicaIds = new Int32Array(count);
+    let k = 0;
+    for (const p of parts) for (let j = 0; j < p.count; j++) replicaIds[k++] = p.firstReplica + j;
+  }
   return {
-    count: expect,
+    count,
+    requested: expect,
+    missing,
+    ...(replicaIds ? { replicaIds } : {}),
     steps: first.steps,
     traces: mergeTraces(parts.map((p) => p.traces)),
     histograms: first.histograms.map((h, i) => {
@@ -107,6 +159,6 @@ export function mergeShards(shards: ShardResult[]): RunResult {
     ...(first.stepSizes ? { stepSizes: first.stepSizes } : {}),
     divergedAt: concat(parts.map((p) => p.divergedAt)),
     divergedReason: concatU8(parts.map((p) => p.divergedReason)),
-    shardWallSeconds: parts.map((p) => p.wallSeconds),
+    shardWallSeconds: parts.filter((p) => p !== o.empty).map((p) => p.wallSeconds),
   };
 }

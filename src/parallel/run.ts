@@ -1,11 +1,14 @@
 /**
  * Run one scenario: plan shards of whole blocks, run them (worker threads or
- * in-process), merge in replica order.
+ * in-process), merge in replica order. Shards that fail twice, or that an
+ * abort signal stops, become gaps of the result (`missing`); the run fails
+ * outright only when every shard failed.
  */
 import type { Scenario } from '../scenario/types.js';
-import { mergeShards, type RunResult } from './merge.js';
-import { runShards } from './pool.js';
+import { mergeShards, type ReplicaGap, type RunResult } from './merge.js';
+import { runShards, type FaultInjection } from './pool.js';
 import { planShards } from './shard-plan.js';
+import { runShard, type ShardSpec } from './shard-runner.js';
 
 export interface RunOptions {
   /** Worker threads (0 = in-process). Default 1. */
@@ -16,14 +19,64 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Replicas per tile (testing and benchmarking; results do not depend on it). */
   tile?: number;
+  /** Stop early: shards finished by then are kept, the others are reported missing ('interrupted'). */
+  signal?: AbortSignal;
+  /** Extra attempts for a failed shard (default 1). */
+  retries?: number;
+  /** Fault injection (testing the fault handling). */
+  fault?: FaultInjection;
+  /** Shards per worker (default: by the amount of work, 1–4; results do not depend on it). */
+  shardsPerWorker?: number;
+  /** The potential's dimension, when known (refines the work estimate behind the shard count). */
+  dim?: number;
+}
+
+/** A run in which every shard failed: nothing to summarise. */
+export class RunFailedError extends Error {
+  override readonly name = 'RunFailedError';
+  constructor(
+    message: string,
+    readonly missing: ReplicaGap[],
+  ) {
+    super(message);
+  }
+}
+
+/** Replica-step·dimension work above which a run is cut into more shards than workers (finer retry and interruption). */
+const WORK_PER_SHARD = 4e8;
+
+export function shardsFor(replicas: number, steps: number, dim: number, workers: number, perWorker?: number): number {
+  const w = Math.max(1, workers);
+  const k = perWorker ?? Math.min(4, Math.max(1, Math.ceil((replicas * steps * Math.max(1, dim)) / (WORK_PER_SHARD * w))));
+  return w * Math.max(1, Math.floor(k));
 }
 
 export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promise<RunResult> {
   const workers = o.workers ?? 1;
   const replicas = scenario.ensemble.replicas;
-  const ranges = planShards(replicas, Math.max(1, workers));
+  const ranges = planShards(replicas, shardsFor(replicas, scenario.dynamics.steps, o.dim ?? 1, workers, o.shardsPerWorker));
   const total = replicas * scenario.dynamics.steps;
-  const specs = ranges.map((r) => ({ scenario, run: o.run ?? 0, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
-  const shards = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total) });
-  return mergeShards(shards);
+  const run = o.run ?? 0;
+  const specs: ShardSpec[] = ranges.map((r) => ({ scenario, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
+  const outcomes = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total), signal: o.signal, retries: o.retries, fault: o.fault });
+  const results = outcomes.flatMap((x) => (x.ok ? [x.result] : []));
+  const missing: ReplicaGap[] = [];
+  for (const x of outcomes) {
+    if (x.ok) continue;
+    const gap: ReplicaGap = { firstReplica: x.spec.firstReplica, count: x.spec.count, status: x.status, errors: x.errors };
+    // Adjacent shards stopped by the signal read better as one range.
+    const last = missing.at(-1);
+    if (last && gap.status === 'interrupted' && last.status === 'interrupted' && !gap.errors.length && !last.errors.length && last.firstReplica + last.count === gap.firstReplica)
+      last.count += gap.count;
+    else missing.push(gap);
+  }
+  if (results.length === 0 && missing.every((g) => g.status === 'failed'))
+    throw new RunFailedError(
+      `every shard of the run failed (after ${1 + Math.max(0, o.retries ?? 1)} attempts each): ` +
+        missing.map((g) => `replicas ${g.firstReplica}…${g.firstReplica + g.count - 1}: ${g.errors.join('; ')}`).join(' | '),
+      missing,
+    );
+  // With every shard missing, the shapes come from a shard of no replicas (cheap: it builds the potential only).
+  const empty = results.length === 0 ? await runShard({ scenario, run, firstReplica: 0, count: 0 }) : undefined;
+  return mergeShards(results, { missing, empty });
 }

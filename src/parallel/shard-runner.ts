@@ -16,6 +16,7 @@ import {
   timeGrid,
   type Observer,
 } from '../engine/index.js';
+import { isMainThread } from 'node:worker_threads';
 import { buildPotential } from '../potentials/index.js';
 import { createObservableSet } from '../observables/observables.js';
 import { FinalsRecorder, FirstPassageWatcher, HistogramRecorder, TraceRecorder } from '../observables/recorders.js';
@@ -31,11 +32,15 @@ export interface ShardSpec {
   count: number;
   /** Replicas per tile (temporal blocking); default tileSize(count, dim). Results do not depend on it. */
   tile?: number;
+  /** Injected fault (testing the fault handling, see FaultInjection in pool.ts): fail before the first step. */
+  fault?: 'throw' | 'exit';
 }
 
 /** `onProgress` receives the replica-steps done in this shard. */
 export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: number) => void): Promise<ShardResult> {
   const t0 = performance.now();
+  if (spec.fault === 'exit' && !isMainThread) process.exit(7);
+  if (spec.fault) throw new Error(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
   const s = spec.scenario;
   const potential = await buildPotential(s.potential, { seed: s.seed, run: spec.run });
   const info = getIntegrator(s.dynamics.integrator);

@@ -58,6 +58,9 @@ export interface Estimate {
   n: number | null;
 }
 
+/** Replicas a summary's statistics are over (older summaries have no completedReplicas). */
+const done = (s: Summary): number => s.run.completedReplicas ?? s.run.replicas;
+
 export type RowKind = 'mfpt' | 'fraction-entered' | 'mean' | 'location' | 'shape' | 'occupancy' | 'divergence';
 
 export interface ComparisonRow {
@@ -361,7 +364,7 @@ function eventRows(A: LoadedRun, B: LoadedRun, ev: string, notes: string[]): Row
       [A, sa],
       [B, sb],
     ] as const) {
-      if (s.length !== r.summary.run.replicas) notes.push(`${r.label}: events.csv has ${s.length} rows for ${r.summary.run.replicas} replicas`);
+      if (s.length !== done(r.summary)) notes.push(`${r.label}: events.csv has ${s.length} rows for ${done(r.summary)} replicas`);
       if (!r.finals && r.summary.divergence.count > 0)
         notes.push(`${r.label}: no finals.csv — the ${r.summary.divergence.count} diverged replicas are censored at the last step instead of their divergence step`);
     }
@@ -556,7 +559,7 @@ function comparePair(A: LoadedRun, B: LoadedRun): { rows: ComparisonRow[]; notes
     if (shared.includes('well')) drafts.push(...wellRows(A, B));
   }
   // divergence
-  drafts.push(proportionRow('divergence fraction', 'divergence', 'divergence', A.summary.divergence.count, A.summary.run.replicas, B.summary.divergence.count, B.summary.run.replicas));
+  drafts.push(proportionRow('divergence fraction', 'divergence', 'divergence', A.summary.divergence.count, done(A.summary), B.summary.divergence.count, done(B.summary)));
 
   const holm = holmAdjust(drafts.map((r) => (r.pValue === null ? Number.NaN : r.pValue)));
   const rows = drafts.map((r, i) => ({ pair: { a: A.label, b: B.label }, ...r, pHolm: Number.isFinite(holm[i]!) ? holm[i]! : null }));

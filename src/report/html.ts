@@ -87,13 +87,20 @@ function runTables(s: Summary, level = 'h2'): string {
     for (const t of theory) if (t.text) out.push(`<p class="theory"><b>${esc(t.kind)}</b>: ${esc(t.text)}</p>`);
   }
   if (s.sampling) out.push(samplingTables(s.sampling, level));
+  if (s.run.status && s.run.status !== 'completed') {
+    out.push(`<${level}>Run status: ${esc(s.run.status)}</${level}>`);
+    out.push(
+      `<p class="warning">Results of ${s.run.completedReplicas} of ${s.run.replicas} replicas: every statistic on this page is over those. ` +
+        `Missing: ${esc((s.run.missing ?? []).map((g) => `replicas ${g.first}…${g.first + g.count - 1} (${g.status}${g.errors.length ? `: ${g.errors.join('; ')}` : ''})`).join(', '))}.</p>`,
+    );
+  }
   const d = s.divergence;
   if (d) {
     out.push(`<${level}>Divergence</${level}>`);
     if (d.count === 0) out.push(`<p>No replica diverged.</p>`);
     else
       out.push(
-        `<p>${d.count} of ${s.run.replicas} replicas diverged (${f(100 * d.fraction, 3)} %), the first at step ${esc(d.firstStep)}; by reason: ${esc(
+        `<p>${d.count} of ${s.run.completedReplicas ?? s.run.replicas} replicas diverged (${f(100 * d.fraction, 3)} %), the first at step ${esc(d.firstStep)}; by reason: ${esc(
           Object.entries(d.byReason).map(([k, v]) => `${k} ${v}`).join(', '),
         )}. Diverged replicas are excluded from every statistic from the step they diverged on.</p>`,
       );

@@ -29,6 +29,8 @@ export interface RunRegimesOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called when a regime starts (index, name, count). */
   onRegime?: (index: number, name: string, count: number) => void;
+  /** Stop (SIGINT/SIGTERM): the running regime writes its partial summary, then RegimesInterrupted is thrown. */
+  signal?: AbortSignal;
 }
 
 export interface RegimesOutput {
@@ -51,6 +53,18 @@ export const COMMON_RANDOM_NUMBERS_TEXT =
   'Every regime runs with the same seed and run index 0: replica r draws from the stream keyed (seed, 0, r) in every regime — the same initial ensemble and the same sequence of Langevin noise (each regime scales it by its own sqrt(2ηθ); gd draws none).';
 
 /** Run every regime (the first is the baseline) and write the regimes directory. */
+/** SIGINT/SIGTERM stopped a regimes run: the regimes run so far are written (the last one marked interrupted); no comparison.json. */
+export class RegimesInterrupted extends Error {
+  override readonly name = 'RegimesInterrupted';
+  constructor(
+    readonly dir: string,
+    readonly done: string[],
+    readonly total: number,
+  ) {
+    super(`interrupted after ${done.length} of ${total} regimes (${done.join(', ')}); written to ${dir}; no comparison.json`);
+  }
+}
+
 export async function runRegimes(s: Scenario, o: RunRegimesOptions = {}): Promise<RegimesOutput> {
   const variants = expandRegimes(s);
   let dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, regimesRunId(s, new Date()));
@@ -77,9 +91,11 @@ export async function runRegimes(s: Scenario, o: RunRegimesOptions = {}): Promis
     const v = variants[i]!;
     o.onRegime?.(i, v.name, variants.length);
     const rdir = join(dir, 'regimes', v.name);
-    const run = await runScenario(v.scenario, { out: rdir, workers: o.workers, run: 0, onProgress: (d) => o.onProgress?.(before + d, grand) });
+    const run = await runScenario(v.scenario, { out: rdir, workers: o.workers, run: 0, signal: o.signal, onProgress: (d) => o.onProgress?.(before + d, grand) });
     before += totals[i]!;
     regimes.push({ name: v.name, overrides: v.overrides, dir: rdir, run });
+    // Interrupted: this regime's directory holds its partial summary; no comparison of unequal runs.
+    if (o.signal?.aborted) throw new RegimesInterrupted(dir, regimes.map((r) => `${r.name} (${r.run.summary.run.status})`), variants.length);
   }
   const comparison = compareRegimesDir(dir);
   writeJson(join(dir, 'comparison.json'), comparison);

@@ -4,21 +4,22 @@
  * finals.csv, events.csv, and chains.csv with a `sampling:` section. The scenario is checked against its potential
  * before anything is computed or written.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { buildPotential } from '../potentials/index.js';
 import type { Potential } from '../engine/types.js';
 import { checkAnalyses, runRunAnalyses } from './analyses/index.js';
 import { isKnownObservable, observableNames } from '../observables/observables.js';
 import { runEnsemble } from '../parallel/run.js';
-import { packageRoot } from '../parallel/pool.js';
-import type { RunResult } from '../parallel/merge.js';
+import { packageRoot, type FaultInjection } from '../parallel/pool.js';
+import { replicaId, type RunResult } from '../parallel/merge.js';
 import { checkAgainstPotential, locateIssues, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildSummary, tracePoints, type Summary } from './summary.js';
 import { buildSamplingSummary, chainsCsvRows } from './sampling.js';
 import { checkTheory, theoryOverlays, type HistogramOverlay } from './theory-overlays.js';
-import { toCsv, writeAtomic, writeJson } from './write.js';
+import { jsonReplacer, toCsv, writeAtomic } from './write.js';
 
 export interface RunScenarioOptions {
   /** Output directory; default `<outputRoot>/<name>/<run-id>`. */
@@ -30,6 +31,71 @@ export interface RunScenarioOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called once the scenario is checked, before the run, with the built potential (e.g. to show `potential.info`). */
   onStart?: (potential: Potential) => void;
+  /** Stop early (SIGINT/SIGTERM in the CLI): the outputs are written for the shards finished by then, `run.status` = 'interrupted'. */
+  signal?: AbortSignal;
+  /** Fault injection for testing: shard faults, or `writeFault` = the name of an output file whose write fails as a full disk would (ENOSPC). */
+  fault?: FaultInjection;
+  writeFault?: string;
+}
+
+/**
+ * The output directory cannot be written. Raised before the run when the
+ * directory cannot be created or written (nothing computed is lost), or after
+ * it, with `rescuedTo` (the results were written to another directory) or
+ * `summary` (nothing could be written: the caller should print it).
+ */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+  constructor(
+    message: string,
+    readonly dir: string,
+    readonly rescuedTo?: string,
+    readonly summary?: Summary,
+  ) {
+    super(message);
+  }
+}
+
+const errText = (e: unknown) => {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : (err.message ?? String(e));
+};
+
+/** Rough size of a run's output files (full-precision numbers take ~19 bytes in CSV), for the free-space check before the run. */
+function expectedOutputBytes(s: Scenario): number {
+  const n = s.ensemble.replicas;
+  const obs = s.observe.observables.length;
+  let bytes = 2e4 + s.observe.grid.points * obs * 165;
+  if (s.observe.finals) bytes += n * (8 + 20 * obs);
+  if (s.observe.events.length) bytes += n * (8 + 8 * s.observe.events.length);
+  if (s.sampling) {
+    const samples = Math.max(0, Math.floor((s.dynamics.steps - s.sampling.burn_in) / s.sampling.thin) + 1);
+    bytes += n * samples * (12 + 20 * s.sampling.chains.length);
+  }
+  return bytes;
+}
+
+/** Create `dir` and check it takes a file and has room for the outputs; throws OutputError before any work. */
+function prepareOutputDir(dir: string, s: Scenario): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeAtomic(join(dir, 'scenario.resolved.json'), JSON.stringify({ ...s, stochdyn: packageVersion() }, jsonReplacer, 2) + '\n');
+  } catch (e) {
+    throw new OutputError(`cannot write to the output directory ${dir} (${errText(e)}); nothing was run — choose another --out`, dir);
+  }
+  let free = Infinity;
+  try {
+    const st = statfsSync(dir);
+    free = Number(st.bavail) * Number(st.bsize);
+  } catch {
+    // statfs unsupported here: no check
+  }
+  const need = expectedOutputBytes(s);
+  if (free < need)
+    throw new OutputError(
+      `the output directory ${dir} has ${(free / 1e6).toFixed(1)} MB free, but this run's output files need about ${(need / 1e6).toFixed(1)} MB; nothing was run — free some space or choose another --out`,
+      dir,
+    );
 }
 
 export interface RunOutput {
@@ -65,10 +131,12 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
   const id = runId(s, startedAt);
   let dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, id);
   if (!o.out) for (let k = 2; existsSync(dir); k++) dir = resolve(o.outputRoot ?? 'output', s.name, `${id}-${k}`);
+  prepareOutputDir(dir, s);
   const workers = o.workers ?? 1;
-  const result = await runEnsemble(s, { workers, run: o.run ?? 0, onProgress: o.onProgress });
+  const result = await runEnsemble(s, { workers, run: o.run ?? 0, onProgress: o.onProgress, signal: o.signal, fault: o.fault, dim });
   const finishedAt = new Date();
-  const overlays = await theoryOverlays(s, result, potential);
+  // With no replica finished (interrupted at once) there is nothing to compare with theory or analyse.
+  const overlays = result.count > 0 ? await theoryOverlays(s, result, potential) : { summary: [], histograms: [] };
   const summary = buildSummary(s, result, {
     id,
     version: packageVersion(),
@@ -81,19 +149,44 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     theory: overlays.summary,
     sampling: s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
-  summary.analyses = await runRunAnalyses({ scenario: s, result, potential, summary });
-  writeOutputs(dir, s, summary, result, overlays.histograms);
+  summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, result, potential, summary }) : [];
+  try {
+    writeOutputs(dir, s, summary, result, overlays.histograms, o.writeFault);
+  } catch (e) {
+    // The disk filled up (or the directory went away) after the work was done: save it elsewhere.
+    const why = `could not write the outputs to ${dir} (${errText(e)})`;
+    const rescue = join(tmpdir(), `stochdyn-rescue-${s.name.replace(/[^\w.-]+/g, '_')}-${id}-${process.pid}`);
+    try {
+      writeOutputs(rescue, s, summary, result, overlays.histograms);
+    } catch (e2) {
+      throw new OutputError(`${why}, nor to ${rescue} (${errText(e2)}); the summary follows on stdout`, dir, undefined, summary);
+    }
+    throw new OutputError(`${why}; the complete results were written to ${rescue} instead`, dir, rescue, summary);
+  }
   return { dir, summary, result };
 }
 
-export function writeOutputs(dir: string, s: Scenario, summary: Summary, r: RunResult, overlays: (HistogramOverlay | null)[]): void {
+/** An error as a full disk gives it (fault injection for tests). */
+function injectedEnospc(file: string): NodeJS.ErrnoException {
+  const e: NodeJS.ErrnoException = new Error(`ENOSPC: no space left on device, write '${file}' (injected fault)`);
+  e.code = 'ENOSPC';
+  return e;
+}
+
+/** Write a run directory; summary.json last, so its presence means the directory is complete. `failOn`: a file name whose write fails (testing). */
+export function writeOutputs(dir: string, s: Scenario, summary: Summary, r: RunResult, overlays: (HistogramOverlay | null)[], failOn?: string): void {
+  const writeAtomicChecked = (file: string, content: string) => {
+    if (failOn && basename(file) === failOn) throw injectedEnospc(file);
+    writeAtomic(file, content);
+  };
+  const writeJson = (file: string, value: unknown) => writeAtomicChecked(file, JSON.stringify(value, jsonReplacer, 2) + '\n');
   writeJson(join(dir, 'scenario.resolved.json'), { ...s, stochdyn: summary.stochdyn.version });
   const traces = tracePoints(r, s.dynamics.lr);
   const rows: Array<Array<string | number | null>> = [];
   for (const [name, pts] of Object.entries(traces)) {
     for (const p of pts) rows.push([p.step, p.time, name, p.n, p.mean, p.std, p.q05, p.q25, p.q50, p.q75, p.q95]);
   }
-  writeAtomic(join(dir, 'traces.csv'), toCsv(['step', 'time', 'observable', 'n', 'mean', 'std', 'q05', 'q25', 'q50', 'q75', 'q95'], rows));
+  writeAtomicChecked(join(dir, 'traces.csv'), toCsv(['step', 'time', 'observable', 'n', 'mean', 'std', 'q05', 'q25', 'q50', 'q75', 'q95'], rows));
   writeJson(
     join(dir, 'histograms.json'),
     r.histograms.map((h, i) => {
@@ -121,21 +214,21 @@ export function writeOutputs(dir: string, s: Scenario, summary: Summary, r: RunR
     const n = r.finals.observables.length;
     const frows: Array<Array<number | null>> = [];
     for (let i = 0; i < r.count; i++) {
-      const row: Array<number | null> = [i];
+      const row: Array<number | null> = [replicaId(r, i)];
       for (let k = 0; k < n; k++) row.push(r.finals.values[i * n + k]);
       row.push(r.divergedAt[i] >= 0 ? r.divergedAt[i] : null);
       frows.push(row);
     }
-    writeAtomic(join(dir, 'finals.csv'), toCsv(['replica', ...r.finals.observables, 'diverged_step'], frows));
+    writeAtomicChecked(join(dir, 'finals.csv'), toCsv(['replica', ...r.finals.observables, 'diverged_step'], frows));
   }
   if (r.events.length > 0) {
     const erows: Array<Array<number | null>> = [];
-    for (let i = 0; i < r.count; i++) erows.push([i, ...r.events.map((e) => (e.firstStep[i] === e.firstStep[i] ? e.firstStep[i] : null))]);
-    writeAtomic(join(dir, 'events.csv'), toCsv(['replica', ...r.events.map((e) => e.name)], erows));
+    for (let i = 0; i < r.count; i++) erows.push([replicaId(r, i), ...r.events.map((e) => (e.firstStep[i] === e.firstStep[i] ? e.firstStep[i] : null))]);
+    writeAtomicChecked(join(dir, 'events.csv'), toCsv(['replica', ...r.events.map((e) => e.name)], erows));
   }
   if (r.sampling && r.sampling.chains.length > 0) {
-    const c = chainsCsvRows(r.sampling);
-    writeAtomic(join(dir, 'chains.csv'), toCsv(c.header, c.rows));
+    const c = chainsCsvRows(r.sampling, r.replicaIds);
+    writeAtomicChecked(join(dir, 'chains.csv'), toCsv(c.header, c.rows));
   }
   // summary.json last: its presence means the run directory is complete.
   writeJson(join(dir, 'summary.json'), summary);

@@ -231,14 +231,14 @@ export function buildSamplingSummary(spec: SamplingSpec, r: SamplingResult, repl
 }
 
 /** chains.csv: `replica,sample,step,<obs>…`, one row per replica per sample (empty cells after a divergence). */
-export function chainsCsvRows(r: SamplingResult): { header: string[]; rows: Array<Array<number | null>> } {
+export function chainsCsvRows(r: SamplingResult, replicaIds?: Int32Array): { header: string[]; rows: Array<Array<number | null>> } {
   const nC = r.chains.length;
   const nS = r.steps.length;
   const replicas = nC > 0 && nS > 0 ? r.values.length / (nC * nS) : 0;
   const rows: Array<Array<number | null>> = [];
   for (let i = 0; i < replicas; i++)
     for (let s = 0; s < nS; s++) {
-      const row: Array<number | null> = [i, s, r.steps[s]];
+      const row: Array<number | null> = [replicaIds ? replicaIds[i] : i, s, r.steps[s]];
       for (let k = 0; k < nC; k++) row.push(r.values[(i * nC + k) * nS + s]);
       rows.push(row);
     }

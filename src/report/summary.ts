@@ -5,7 +5,7 @@
  * number of workers.
  */
 import { divergenceReasonText } from '../engine/types.js';
-import type { RunResult } from '../parallel/merge.js';
+import { replicaId, type RunResult } from '../parallel/merge.js';
 import type { Scenario } from '../scenario/types.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import { firstPassageSummary, type FirstPassageSummary } from './event-stats.js';
@@ -40,6 +40,8 @@ export interface TracePoint {
   q95: number | null;
 }
 
+export type RunStatus = 'completed' | 'partial' | 'interrupted';
+
 export interface Summary {
   schema: typeof SUMMARY_SCHEMA;
   stochdyn: { version: string };
@@ -48,8 +50,18 @@ export interface Summary {
     id: string;
     seed: number;
     run: number;
-    status: 'completed';
+    /**
+     * 'completed'; 'partial' when some replicas have no result (their shard
+     * failed twice, see `missing`); 'interrupted' when SIGINT/SIGTERM stopped
+     * the run (the statistics cover the replicas finished by then).
+     */
+    status: RunStatus;
+    /** Replicas asked for (ensemble.replicas). */
     replicas: number;
+    /** Replicas with results: every statistic of this summary is over these (= replicas when completed). */
+    completedReplicas: number;
+    /** Replica ranges without results: first, count, status ('failed' | 'interrupted'), errors (one per failed attempt). [] when completed. */
+    missing: Array<{ first: number; count: number; status: 'failed' | 'interrupted'; errors: string[] }>;
     dim: number;
     coordinates: string[];
     integrator: string;
@@ -210,7 +222,7 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     const reason = divergenceReasonText[r.divergedReason[i]] ?? 'unknown';
     byReason[reason] = (byReason[reason] ?? 0) + 1;
     firstStep = Math.min(firstStep, r.divergedAt[i]);
-    if (examples.length < 20) examples.push({ replica: i, step: r.divergedAt[i], reason });
+    if (examples.length < 20) examples.push({ replica: replicaId(r, i), step: r.divergedAt[i], reason });
   }
   const wall = (m.finishedAt.getTime() - m.startedAt.getTime()) / 1000;
   return {
@@ -221,8 +233,10 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
       id: m.id,
       seed: s.seed,
       run: m.run,
-      status: 'completed',
-      replicas: r.count,
+      status: r.missing.length === 0 ? 'completed' : r.missing.some((g) => g.status === 'interrupted') ? 'interrupted' : 'partial',
+      replicas: r.requested,
+      completedReplicas: r.count,
+      missing: r.missing.map((g) => ({ first: g.firstReplica, count: g.count, status: g.status, errors: g.errors })),
       dim: m.dim,
       coordinates: m.coordinates,
       integrator: s.dynamics.integrator,

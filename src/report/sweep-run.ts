@@ -21,6 +21,8 @@ import { join, resolve } from 'node:path';
 import { expandSweep, phaseAnalyses, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/sweep.js';
 import type { Scenario } from '../scenario/types.js';
 import { checkScenario, packageVersion, runScenario } from './run-scenario.js';
+import { RunFailedError } from '../parallel/run.js';
+import type { FaultInjection } from '../parallel/pool.js';
 import type { Summary } from './summary.js';
 import { pointDir, readPointSummary, SWEEP_SCHEMA, writeSweepOutputs, type PhaseBoundaryFile, type SweepMeta } from './sweep-outputs.js';
 import { writeJson } from './write.js';
@@ -51,17 +53,23 @@ export interface RunSweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** No progress callbacks. */
   quiet?: boolean;
+  /** Stop (SIGINT/SIGTERM): no new point starts, running points are abandoned (not committed); complete points stay. */
+  signal?: AbortSignal;
+  /** Fault injection (testing): passed to every point's run (select a point with `fault.run` = its index). */
+  fault?: FaultInjection;
 }
 
-export type PointStatus = 'ran' | 'skipped' | 'other-shard' | 'missing' | 'merged';
+export type PointStatus = 'ran' | 'skipped' | 'other-shard' | 'missing' | 'merged' | 'failed';
 
 export interface SweepPointResult {
   index: number;
   values: Record<string, unknown>;
-  /** ran: computed now; skipped: complete before; other-shard: another shard's, not present here; merged: taken by merge; missing: this run's but absent. */
+  /** ran: computed now; skipped: complete before; other-shard: another shard's, not present here; merged: taken by merge; missing: this run's but absent (not reached, or interrupted); failed: some of its replicas failed twice (see `error`), not committed. */
   status: PointStatus;
   /** The point summary when the point is complete. */
   summary: Summary | null;
+  /** Why a failed point failed. */
+  error?: string;
 }
 
 export interface SweepOutput {
@@ -78,6 +86,8 @@ export interface SweepOutput {
   wallSeconds: number;
   /** How points were scheduled. */
   schedule: { concurrentPoints: number; workersPerPoint: number };
+  /** The signal stopped the sweep before every point of this run's share was done. */
+  interrupted: boolean;
 }
 
 /** A sweep directory cannot be used (another scenario's, not a sweep directory, shards that do not fit). */
@@ -224,10 +234,11 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
   report();
 
   const ran = new Map<number, Summary>();
+  const failed = new Map<number, string>();
   let next = 0;
   let failure: unknown;
   const lane = async () => {
-    while (failure === undefined && next < todo.length) {
+    while (failure === undefined && !o.signal?.aborted && next < todo.length) {
       const p = todo[next++];
       const tmp = join(pointsDir, `.tmp-${p.index}-${process.pid}`);
       rmSync(tmp, { recursive: true, force: true });
@@ -236,11 +247,23 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
           out: tmp,
           workers: workersPerPoint,
           run: p.index,
+          signal: o.signal,
+          fault: o.fault,
           onProgress: (d) => {
             doneSteps.set(p.index, d);
             report();
           },
         });
+        // Only a complete point is committed; an interrupted one is run again on resume, a failed one is reported.
+        if (out.summary.run.status !== 'completed') {
+          rmSync(tmp, { recursive: true, force: true });
+          if (out.summary.run.status === 'partial')
+            failed.set(
+              p.index,
+              out.summary.run.missing.map((g) => `replicas ${g.first}…${g.first + g.count - 1}: ${g.errors.join('; ')}`).join(' | '),
+            );
+          continue;
+        }
         commitPoint(dir, p.index, tmp);
         ran.set(p.index, out.summary);
         doneSteps.set(p.index, p.scenario.ensemble.replicas * p.scenario.dynamics.steps);
@@ -248,7 +271,9 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
         report();
       } catch (e) {
         rmSync(tmp, { recursive: true, force: true });
-        failure ??= e;
+        // A point whose every shard failed is reported; the other points go on. Anything else stops the sweep.
+        if (e instanceof RunFailedError) failed.set(p.index, e.message);
+        else failure ??= e;
       }
     }
   };
@@ -257,8 +282,16 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
 
   const results: SweepPointResult[] = points.map((p) => {
     const summary = ran.get(p.index) ?? readPointSummary(dir, p.index);
-    const status: PointStatus = ran.has(p.index) ? 'ran' : before.get(p.index) ? 'skipped' : summary ? 'skipped' : mineSet.has(p.index) ? 'missing' : 'other-shard';
-    return { index: p.index, values: p.values, status, summary };
+    const status: PointStatus = ran.has(p.index)
+      ? 'ran'
+      : before.get(p.index) || summary
+        ? 'skipped'
+        : failed.has(p.index)
+          ? 'failed'
+          : mineSet.has(p.index)
+            ? 'missing'
+            : 'other-shard';
+    return { index: p.index, values: p.values, status, summary, ...(failed.has(p.index) ? { error: failed.get(p.index) } : {}) };
   });
   const complete = results.every((r) => r.summary !== null);
   const derived = complete ? writeSweepOutputs(dir, meta) : { files: [], phaseBoundary: null };
@@ -273,6 +306,7 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
     phaseBoundary: derived.phaseBoundary,
     wallSeconds: (Date.now() - t0) / 1000,
     schedule: { concurrentPoints, workersPerPoint },
+    interrupted: !!o.signal?.aborted && results.some((r) => mineSet.has(r.index) && !r.summary),
   };
 }
 
@@ -288,7 +322,7 @@ export interface MergeOptions {
   outputRoot?: string;
 }
 
-export interface MergeOutput extends Omit<SweepOutput, 'wallSeconds' | 'schedule'> {
+export interface MergeOutput extends Omit<SweepOutput, 'wallSeconds' | 'schedule' | 'interrupted'> {
   /** For each point, the directory it was taken from. */
   sources: Record<number, string>;
   /** Points copied into the merged directory (the others were there already). */
