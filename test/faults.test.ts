@@ -196,6 +196,45 @@ describe('interruption', () => {
   }, 60_000);
 });
 
+describe('interrupting a sweep', () => {
+  it('SIGINT to `stochdyn sweep` keeps the complete points, discards the running ones, exits 130; the same command resumes', async () => {
+    const dir = tmp();
+    const file = join(dir, 'sweep.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'sigint-sweep',
+        seed: 9,
+        potential: { kind: 'double-well', params: { h: 1 } },
+        dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.3, steps: 50_000 },
+        ensemble: { replicas: 2000, init: { kind: 'point', x: [-1] } },
+        observe: { grid: { kind: 'linear', points: 3 }, observables: ['x'] },
+        sweep: { 'dynamics.temperature': [0.2, 0.25, 0.3, 0.35, 0.4, 0.45] },
+      }),
+    );
+    const out = join(dir, 'sw');
+    const child = spawn(process.execPath, [MAIN, 'sweep', file, '--out', out, '--workers', '2', '-q', '--no-report'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const complete = () => [0, 1, 2, 3, 4, 5].filter((i) => existsSync(join(out, 'points', String(i), 'summary.json'))).length;
+    const t0 = Date.now();
+    while (complete() === 0 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code, stderr).toBe(130);
+    const done = complete();
+    expect(stderr).toMatch(new RegExp(`interrupted — ${done} of 6 points are complete`));
+    expect(done).toBeLessThan(6);
+    // No temporary point directory is left behind.
+    const left = spawnSync('ls', ['-a', join(out, 'points')], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.startsWith('.tmp'));
+    expect(left).toEqual([]);
+    const again = spawnSync(process.execPath, [MAIN, 'sweep', file, '--out', out, '-q', '--no-report'], { encoding: 'utf8', timeout: 120_000 });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`${6 - done} run now, ${done} already complete`));
+    expect(existsSync(join(out, 'sweep.csv'))).toBe(true);
+  }, 120_000);
+});
+
 describe('output directory', () => {
   it('an output path that cannot be created fails before any work, naming the directory and the reason', async () => {
     const dir = tmp();

@@ -130,8 +130,13 @@ export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'ha
   }
   if (out.complete) lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files, ...(existsSync(join(out.dir, 'report.html')) ? ['report.html'] : [])].join(', ')})`);
   else {
-    const missing = out.points.filter((p) => !p.summary).length;
-    lines.push(`output: ${out.dir}  (${missing} of ${out.points.length} points are another shard's: run them, then stochdyn merge the directories)`);
+    const other = out.points.filter((p) => p.status === 'other-shard').length;
+    const mine = out.points.filter((p) => !p.summary && p.status !== 'other-shard').length;
+    const parts = [
+      ...(mine ? [`${mine} of ${out.points.length} points not complete: run the same command again to resume`] : []),
+      ...(other ? [`${other} of ${out.points.length} points are another shard's: run them, then stochdyn merge the directories`] : []),
+    ];
+    lines.push(`output: ${out.dir}  (${parts.join('; ')})`);
   }
   return lines.join('\n') + '\n';
 }

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { expandRegimes } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { compareRegimesDir, type Comparison } from './compare.js';
-import { runScenario, type RunOutput } from './run-scenario.js';
+import { OutputError, runScenario, type RunOutput } from './run-scenario.js';
 import { writeJson } from './write.js';
 
 export const REGIMES_SCHEMA = 'stochdyn.regimes/1';
@@ -84,7 +84,11 @@ export async function runRegimes(s: Scenario, o: RunRegimesOptions = {}): Promis
     commonRandomNumbers: COMMON_RANDOM_NUMBERS_TEXT,
     regimes: variants.map((v) => ({ name: v.name, overrides: v.overrides, dir: `regimes/${v.name}` })),
   };
-  writeJson(join(dir, 'regimes.json'), meta);
+  try {
+    writeJson(join(dir, 'regimes.json'), meta);
+  } catch (e) {
+    throw new OutputError(`cannot write to the regimes directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`, dir);
+  }
   const regimes: RegimesOutput['regimes'] = [];
   let before = 0;
   for (let i = 0; i < variants.length; i++) {

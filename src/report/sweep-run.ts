@@ -20,7 +20,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { join, resolve } from 'node:path';
 import { expandSweep, phaseAnalyses, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/sweep.js';
 import type { Scenario } from '../scenario/types.js';
-import { checkScenario, packageVersion, runScenario } from './run-scenario.js';
+import { checkScenario, OutputError, packageVersion, runScenario } from './run-scenario.js';
 import { RunFailedError } from '../parallel/run.js';
 import type { FaultInjection } from '../parallel/pool.js';
 import type { Summary } from './summary.js';
@@ -165,8 +165,12 @@ function openSweepDir(dir: string, meta: SweepMeta): void {
     const entries = readdirSync(dir).filter((n) => !n.startsWith('.'));
     if (entries.length > 0) throw new SweepDirError(`${dir}: not empty and not a sweep directory (no sweep.json); choose another --out`);
   }
-  mkdirSync(join(dir, 'points'), { recursive: true });
-  writeJson(join(dir, 'sweep.json'), meta);
+  try {
+    mkdirSync(join(dir, 'points'), { recursive: true });
+    writeJson(join(dir, 'sweep.json'), meta);
+  } catch (e) {
+    throw new OutputError(`cannot write to the sweep directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`, dir);
+  }
 }
 
 /** Move a finished temporary point directory into place (a complete point already there wins: results are deterministic). */
