@@ -14,6 +14,8 @@ import * as math from 'mathjs';
 import { ScenarioError, loadScenario, parseSetOverride, validateScenarioObject, type ScenarioIssue } from '../src/scenario/index.js';
 import { createExpressionPotential } from '../src/potentials/expression.js';
 import { buildPotential } from '../src/potentials/index.js';
+import { runScenario } from '../src/report/run-scenario.js';
+import { writeReport } from '../src/report/html.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let dir: string;
@@ -205,6 +207,18 @@ describe('YAML: no tags, no merge keys, bounded aliases', () => {
   });
 });
 
+describe('sweeps: bounded size', () => {
+  it('a grid of three 1000-value axes (10^9 points) is refused at once, not expanded', () => {
+    const axis = (to: number) => ({ linear: { from: 0.1, to, points: 1000 } });
+    const t0 = performance.now();
+    const err = catchScenarioError(() =>
+      validateScenarioObject({ ...base(), sweep: { 'dynamics.temperature': axis(1), 'potential.params.h': axis(2), 'dynamics.lr': axis(0.5) } }, ''),
+    );
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(issueAt(err, 'sweep').found).toBe('1,000,000,000 points');
+  });
+});
+
 describe('module and tfjs paths: a named file, relative to the scenario, the only code that runs', () => {
   const specs = [
     'node:fs',
@@ -321,6 +335,26 @@ describe('names stay inside the output folder', () => {
       const err = catchScenarioError(() => validateScenarioObject({ ...base(), regimes: { a: {}, [r]: { 'dynamics.lr': 0.02 } } }, ''));
       expect(err.issues.some((i) => i.path.startsWith('regimes'))).toBe(true);
     }
+  });
+});
+
+describe('the HTML report shows scenario text as text', () => {
+  it('a description with markup is escaped in report.html', async () => {
+    const payload = '<script>window.__stochdynXss = 1</script><img src=x onerror="window.__stochdynXss = 2">';
+    const s = validateScenarioObject(
+      {
+        ...base(),
+        description: payload,
+        observe: { grid: { kind: 'linear', points: 3 }, observables: ['x'], events: [{ name: 'e', enter: { x: { ge: 0 } } }] },
+      },
+      '',
+    );
+    const out = path.join(dir, 'report-run');
+    await runScenario(s, { out, workers: 0 });
+    const html = readFileSync(await writeReport(out), 'utf8');
+    expect(html).not.toContain('<script>window.__stochdynXss');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;window.__stochdynXss = 1&lt;/script&gt;');
   });
 });
 

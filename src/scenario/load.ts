@@ -25,7 +25,7 @@ import {
   type ScenarioIssue,
 } from './errors.js';
 import { NAME_PATTERN, scenarioSchema } from './schema.js';
-import { phaseAnalysisIssues, regimeVariants, sweepVariants, variationIssues, type Variant } from './sweep.js';
+import { phaseAnalysisIssues, regimeVariants, sweepSize, sweepVariants, variationIssues, type Variant } from './sweep.js';
 import type { Scenario } from './types.js';
 
 type Seg = string | number;
@@ -71,6 +71,9 @@ const origins = new WeakMap<object, Origin>();
  * by applying their values to it and validating again (`validateVariant`).
  */
 const raws = new WeakMap<object, Obj>();
+
+/** Most points a sweep may have (each is validated when the file is loaded, and run). */
+export const MAX_SWEEP_POINTS = 100_000;
 
 /** At most this many failing sweep points / regimes are reported in one error. */
 const MAX_VARIANT_FAILURES = 5;
@@ -460,6 +463,20 @@ function validate(raw: unknown, source: string, origin: Origin, clone: boolean):
   issues.push(...phaseAnalysisIssues(data));
   if (issues.length > 0) fail(issues);
 
+  // A sweep is expanded (and each point validated) below: bound its size first,
+  // so that a few long axes in a grid cannot make the loader run out of memory.
+  if (isPlainObject(rawDoc.sweep)) {
+    const n = sweepSize(rawDoc.sweep);
+    if (!(n <= MAX_SWEEP_POINTS))
+      fail([
+        {
+          segs: ['sweep'],
+          expected: `a sweep of at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} points`,
+          found: `${n.toLocaleString('en-US')} points`,
+          hint: 'Shorten the axes, or split the sweep into several scenarios.',
+        },
+      ]);
+  }
   // Every sweep point / regime must be a valid scenario on its own.
   const variants = isPlainObject(rawDoc.sweep) ? sweepVariants(rawDoc.sweep) : isPlainObject(rawDoc.regimes) ? regimeVariants(rawDoc.regimes) : [];
   if (variants.length > 0) {
