@@ -46,7 +46,10 @@ const selfPath = () => fileURLToPath(import.meta.url);
 const RSS_MARK = '@@load-maxrss=';
 const PRELOAD =
   'data:text/javascript,' +
-  encodeURIComponent(`process.on('exit', () => { process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS * 1024 + '\\n'); });`);
+  encodeURIComponent(
+    // Worker threads inherit --import: report from the main thread only (at its exit, the process's peak).
+    `import { isMainThread } from 'node:worker_threads'; if (isMainThread) process.on('exit', () => { process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS * 1024 + '\\n'); });`,
+  );
 
 export interface ChildResult {
   code: number | null;
@@ -81,14 +84,15 @@ export function runChild(args: string[], timeoutMs = 30 * 60_000, cwd = root()):
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const m = new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr);
+      // The largest figure reported (there is one: the main thread's).
+      const marks = [...stderr.matchAll(new RegExp(`${RSS_MARK}(\\d+)`, 'g'))].map((m) => Number(m[1]));
       resolveP({
         code,
         signal,
         wallSeconds: (performance.now() - t0) / 1000,
-        peakRss: m ? Number(m[1]) : Number.NaN,
+        peakRss: marks.length > 0 ? Math.max(...marks) : Number.NaN,
         stdout,
-        stderr: stderr.replace(new RegExp(`\\n?${RSS_MARK}\\d+\\n?`), ''),
+        stderr: stderr.replace(new RegExp(`\\n?${RSS_MARK}\\d+\\n?`, 'g'), ''),
         timedOut,
       });
     });
