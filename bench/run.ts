@@ -5,8 +5,9 @@
  * W1 (README of the peers): overdamped Langevin in (x²−1)², θ = 0.25,
  * dt = 1e-3, 10,000 replicas from x = −1, 10,000 steps.
  * W2 (bench/w2.ts): SGLD on modular-addition-square, run after W1.
- * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100 steps),
- * --w1 / --w2 (only that workload), --json.
+ * W3 (bench/w3.ts): GD on the relation-learner (GenEFT encoder–decoder), after W2.
+ * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100, W3 50 steps),
+ * --w1 / --w2 / --w3 (only that workload; may be combined), --json.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { packageRoot } from '../src/parallel/pool.js';
 import { normal, seedStream } from '../src/engine/rng.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runW2 } from './w2.js';
+import { runW3 } from './w3.js';
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
@@ -91,10 +93,16 @@ function numpyW1(): { psteps: number; note: string } | null {
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
 
 async function main() {
-  if (!args.includes('--w2')) await mainW1();
-  if (!args.includes('--w1')) {
+  const only = ['--w1', '--w2', '--w3'].filter((w) => args.includes(w));
+  const want = (w: string) => only.length === 0 || only.includes(w);
+  if (want('--w1')) await mainW1();
+  if (want('--w2')) {
     const w2 = await runW2({ reps, steps: quick ? 100 : 1000 });
     if (args.includes('--json')) console.log(JSON.stringify({ w2 }));
+  }
+  if (want('--w3')) {
+    const w3 = await runW3({ reps, steps: quick ? 50 : 500 });
+    if (args.includes('--json')) console.log(JSON.stringify({ w3 }));
   }
 }
 

@@ -8,6 +8,9 @@
  * normal draw of the same scale because `ensemble.init` cannot express the sin
  * formula), next to the numpy and PyTorch peers run in the same process tree,
  * plus the T = 0 cross-check of the final mean loss against numpy.
+ * Kernels: the plain-TypeScript reference (`kernels: js`) and the WebAssembly
+ * SIMD kernels (`kernels: wasm`, float64 and float32), each in-process; the
+ * runEnsemble rows use the default (`auto`: wasm here).
  * Also the sizes the first-order scenarios use (ms/step, in-process).
  */
 import { execFileSync } from 'node:child_process';
@@ -37,24 +40,29 @@ export interface W2Options {
 
 export interface W2Result {
   steps: number;
+  /** In-process, 1 thread, ms/step: js (plain TS), wasm float64, wasm float32. */
   engine1: number;
+  engine1Wasm: number;
+  engine1Wasm32: number;
+  /** runEnsemble (kernels auto), 1 and 2 workers. */
   engineRun1: number;
   engineRun2: number;
   numpy: PeerResult | null;
   torch: PeerResult | null;
-  t0: { engine: number; numpy: number | null; relDiff: number | null };
+  torch32: PeerResult | null;
+  t0: { engine: number; engineJs: number; numpy: number | null; relDiff: number | null; relDiffJs: number | null };
   sweepSize: number;
   teacherStudent: number;
 }
 
-interface PeerResult {
+export interface PeerResult {
   msPerStep: number;
   lossEnd: number;
   note: string;
   skipped?: string;
 }
 
-const median = (v: number[]) => {
+export const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -86,15 +94,16 @@ function sinInit(x: Float64Array, dim: number, count: number): void {
  * One in-process SGLD run of `potential` for `steps` steps from `init`; returns
  * wall ms/step and the mean energy over replicas at the end.
  */
-function inProcess(
+export function inProcess(
   potential: Potential,
   count: number,
   steps: number,
   dyn: { lr: number; temperature: number; weight_decay: number },
   init: (x: Float64Array) => void,
+  integratorName = 'sgld',
 ): { msPerStep: number; meanEnergy: number } {
   const settings = coordinateSettings(potential.dim, potential.groups, dyn, {});
-  const integrator = getIntegrator('sgld')!.build(settings, { friction: 1, momenta: 'zero' });
+  const integrator = getIntegrator(integratorName)!.build(settings, { friction: 1, momenta: 'zero' });
   const state = createState({ count, dim: potential.dim, firstReplica: 0, seed: 4242, run: 0, momenta: false });
   init(state.x);
   const t0 = performance.now();
@@ -123,11 +132,11 @@ function runScenario(steps: number) {
   );
 }
 
-function peersDir(): string {
+export function peersDir(): string {
   return join(packageRoot(), '..', 'shared', 'bench', 'peers');
 }
 
-function lastSummary(out: string): Record<string, unknown> {
+export function lastSummary(out: string): Record<string, unknown> {
   const s = out
     .trim()
     .split('\n')
@@ -155,9 +164,9 @@ function numpyPeer(steps: number, reps: number, temp: number): PeerResult {
 }
 
 /** OpenBLAS unpacked by setup-peers.sh (Debian's PyTorch otherwise links the reference BLAS). */
-const OPENBLAS_DIR = '/tmp/stochdyn-peers/openblas/root/usr/lib/x86_64-linux-gnu/openblas-pthread';
+export const OPENBLAS_DIR = '/tmp/stochdyn-peers/openblas/root/usr/lib/x86_64-linux-gnu/openblas-pthread';
 
-function torchPeer(steps: number, reps: number): PeerResult {
+function torchPeer(steps: number, reps: number, dtype: 'float64' | 'float32'): PeerResult {
   const script = join(peersDir(), 'w2_torch.py');
   if (!existsSync(script)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${script} not found` };
   const env = { ...process.env };
@@ -168,7 +177,7 @@ function torchPeer(steps: number, reps: number): PeerResult {
     return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: '/usr/bin/python3 cannot import torch (run eval "$(bash ../shared/bench/peers/setup-peers.sh)")' };
   }
   try {
-    const out = execFileSync('/usr/bin/python3', [script, '--variant=autograd', '--threads=2', `--reps=${reps}`, `--steps=${steps}`], {
+    const out = execFileSync('/usr/bin/python3', [script, '--variant=autograd', '--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`], {
       encoding: 'utf8',
       timeout: 900_000,
       cwd: peersDir(),
@@ -181,17 +190,24 @@ function torchPeer(steps: number, reps: number): PeerResult {
   }
 }
 
-const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
 
 /** Print the W2 table (lines to stdout: this is the bench CLI) and return the numbers. */
 export async function runW2(o: W2Options): Promise<W2Result> {
   const { reps, steps } = o;
   console.log(`W2: SGLD, modular addition P = ${P}, N = ${N}, all ${B} pairs, ${R} replicas × ${steps} steps, float64; medians of ${reps}`);
-  const potential = modularAdditionSquare(w2Params, { seed: 4242, run: 0 });
+  const potential = modularAdditionSquare({ ...w2Params, kernels: 'js' }, { seed: 4242, run: 0 });
+  const wasm64 = modularAdditionSquare({ ...w2Params, kernels: 'wasm' }, { seed: 4242, run: 0 });
+  const wasm32 = modularAdditionSquare({ ...w2Params, kernels: 'wasm', precision: 'float32' }, { seed: 4242, run: 0 });
   const dyn = { lr: LR, temperature: TEMP, weight_decay: GAMMA };
   const init = (x: Float64Array) => sinInit(x, potential.dim, R);
-  inProcess(potential, R, Math.min(50, steps), dyn, init); // warm-up (JIT)
-  const one = median(Array.from({ length: reps }, () => inProcess(potential, R, steps, dyn, init).msPerStep));
+  const timeIt = (pot: Potential) => {
+    inProcess(pot, R, Math.min(50, steps), dyn, init); // warm-up (JIT)
+    return median(Array.from({ length: reps }, () => inProcess(pot, R, steps, dyn, init).msPerStep));
+  };
+  const one = timeIt(potential);
+  const oneWasm = timeIt(wasm64);
+  const oneWasm32 = timeIt(wasm32);
   const viaRun = async (workers: number) => {
     const s = runScenario(steps);
     const t: number[] = [];
@@ -205,32 +221,46 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   const run1 = await viaRun(1);
   const run2 = await viaRun(2);
   const np = numpyPeer(steps, reps, TEMP);
-  const torch = torchPeer(steps, reps);
+  const torch = torchPeer(steps, reps, 'float64');
+  const torch32 = torchPeer(steps, reps, 'float32');
 
   const rows: [string, number, string][] = [
-    ['engine, in-process (sin init)', one, 'plain TypeScript, 1 thread'],
-    ['engine, runEnsemble 1 worker', run1, 'seeded normal init of the same scale; includes worker start-up'],
-    ['engine, runEnsemble 2 workers', run2, '16 replicas per worker'],
+    ['engine js, in-process (sin init)', one, 'plain TypeScript kernels, 1 thread'],
+    ['engine wasm f64, in-process', oneWasm, 'WebAssembly SIMD kernels, float64, 1 thread'],
+    ['engine wasm f32, in-process', oneWasm32, 'WebAssembly SIMD kernels, float32 network arithmetic, 1 thread'],
+    ['engine wasm f64, runEnsemble 1 worker', run1, 'seeded normal init of the same scale; includes worker start-up'],
+    ['engine wasm f64, runEnsemble 2 workers', run2, '16 replicas per worker, one wasm instance each'],
   ];
   const peerRow = (name: string, r: PeerResult) => rows.push([name, r.msPerStep, r.skipped ? `skipped: ${r.skipped}` : r.note]);
-  peerRow('numpy matmul (peer)', np);
-  peerRow('PyTorch autograd, 2 threads (peer)', torch);
-  for (const [name, v, note] of rows) console.log(`  ${name.padEnd(36)} ${ms(v).padStart(8)} ms/step  ${note}`);
-  if (Number.isFinite(np.msPerStep)) console.log(`  ratio numpy / engine(in-process) = ${(np.msPerStep / one).toFixed(2)}  (> 1: engine faster)`);
-  if (Number.isFinite(torch.msPerStep)) console.log(`  ratio PyTorch / engine(in-process) = ${(torch.msPerStep / one).toFixed(2)}`);
+  peerRow('numpy matmul f64 (peer)', np);
+  peerRow('PyTorch autograd f64, 2 threads (peer)', torch);
+  peerRow('PyTorch autograd f32, 2 threads (peer)', torch32);
+  for (const [name, v, note] of rows) console.log(`  ${name.padEnd(40)} ${ms(v).padStart(8)} ms/step  ${note}`);
+  const best = Math.min(oneWasm, run2);
+  if (Number.isFinite(np.msPerStep)) {
+    console.log(`  ratio numpy / engine wasm f64 in-process (1 thread)  = ${(np.msPerStep / oneWasm).toFixed(2)}  (> 1: engine faster)`);
+    console.log(`  ratio numpy / engine wasm f64 2 workers              = ${(np.msPerStep / run2).toFixed(2)}`);
+    console.log(`  target W2 float64: best engine ${ms(best)} ≤ numpy ${ms(np.msPerStep)} ms/step: ${best <= np.msPerStep ? 'met' : 'NOT met'}`);
+  }
+  if (Number.isFinite(torch.msPerStep)) console.log(`  ratio PyTorch f64 / engine wasm f64 (best) = ${(torch.msPerStep / best).toFixed(2)}`);
+  if (Number.isFinite(torch32.msPerStep))
+    console.log(`  stretch W2: best engine f64 ${ms(best)} ≤ PyTorch f32 ${ms(torch32.msPerStep)} ms/step: ${best <= torch32.msPerStep ? 'met' : 'not met'}`);
 
-  // T = 0 cross-check: gradient descent with weight decay from the same initialisation.
-  const e0 = inProcess(potential, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy;
+  // T = 0 cross-check: gradient descent with weight decay from the same initialisation (wasm f64 and js kernels).
+  const e0 = inProcess(wasm64, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy;
+  const e0js = inProcess(potential, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy;
   const np0 = numpyPeer(steps, 1, 0);
-  const relDiff = Number.isFinite(np0.lossEnd) ? Math.abs(e0 - np0.lossEnd) / Math.abs(np0.lossEnd) : null;
+  const rel = (e: number) => (Number.isFinite(np0.lossEnd) ? Math.abs(e - np0.lossEnd) / Math.abs(np0.lossEnd) : null);
+  const relDiff = rel(e0);
+  const relDiffJs = rel(e0js);
   console.log(
-    `  T = 0 check: engine mean loss ${e0.toPrecision(16)}, numpy loss_end ${Number.isFinite(np0.lossEnd) ? np0.lossEnd.toPrecision(16) : `— (${np0.skipped})`}` +
-      (relDiff !== null ? `, relative difference ${relDiff.toExponential(2)}` : ''),
+    `  T = 0 check: engine mean loss wasm ${e0.toPrecision(16)}, js ${e0js.toPrecision(16)}, numpy loss_end ${Number.isFinite(np0.lossEnd) ? np0.lossEnd.toPrecision(16) : `— (${np0.skipped})`}` +
+      (relDiff !== null ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})` : ''),
   );
 
   // The sizes of the shipped first-order scenarios (in-process, 1 thread).
   const sweepSteps = Math.max(100, Math.round(steps / 2));
-  const ma = modularAdditionSquare({ P: 11, N: 32, train_fraction: 0.8 }, { seed: 1, run: 0 });
+  const ma = modularAdditionSquare({ P: 11, N: 32, train_fraction: 0.8 }, { seed: 1, run: 0 }); // kernels auto
   const maDyn = { lr: 1e-4, temperature: 1, weight_decay: 0 };
   const prior = (pot: Potential) => (x: Float64Array) => {
     const st = new Stream(1, 0, 0);
@@ -241,17 +271,20 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   const ts = teacherStudentErf({}, { seed: 1, run: 0 });
   inProcess(ts, 16, 50, maDyn, prior(ts));
   const teacherStudent = median(Array.from({ length: reps }, () => inProcess(ts, 16, sweepSteps, maDyn, prior(ts)).msPerStep));
-  console.log(`  modular-addition-square P = 11, N = 32, 97 training pairs, 16 replicas: ${ms(sweepSize)} ms/step (in-process)`);
-  console.log(`  teacher-student-erf d = 16, N = 16, n = 400, 16 replicas:              ${ms(teacherStudent)} ms/step (in-process)`);
+  console.log(`  modular-addition-square P = 11, N = 32, 97 training pairs, 16 replicas: ${ms(sweepSize)} ms/step (in-process, ${ma.info?.kernels})`);
+  console.log(`  teacher-student-erf d = 16, N = 16, n = 400, 16 replicas:              ${ms(teacherStudent)} ms/step (in-process, plain TS)`);
 
   return {
     steps,
     engine1: one,
+    engine1Wasm: oneWasm,
+    engine1Wasm32: oneWasm32,
     engineRun1: run1,
     engineRun2: run2,
     numpy: np.skipped ? null : np,
     torch: torch.skipped ? null : torch,
-    t0: { engine: e0, numpy: Number.isFinite(np0.lossEnd) ? np0.lossEnd : null, relDiff },
+    torch32: torch32.skipped ? null : torch32,
+    t0: { engine: e0, engineJs: e0js, numpy: Number.isFinite(np0.lossEnd) ? np0.lossEnd : null, relDiff, relDiffJs },
     sweepSize,
     teacherStudent,
   };

@@ -1,0 +1,199 @@
+/**
+ * W3 of ../shared/bench/peers/README.md: the GenEFT encoder–decoder
+ * (relation-learner) — 30 embeddings in 2-D, input [E_a, E_b], 4 → 50 → 50 →
+ * 50 tanh → 1, BCE-with-logits (mean) over 675 pairs, plain gradient descent
+ * lr = 1e-3, 8 replicas, 500 steps, float64; data and the deterministic hash
+ * initialisation of w3_torch.py, so a run matches the PyTorch peer's final
+ * loss (the T = 0 check: W3 has no noise).
+ *
+ * Rows: in-process with the plain-TypeScript kernels (one run: the reference,
+ * and the js side of the check), the wasm SIMD kernels in float64 and float32;
+ * runEnsemble on 1 and 2 workers (kernels auto, one wasm instance per worker;
+ * the registered potential's seeded mod-3 relation and 0.75 split — the same
+ * sizes, 675 training pairs — and its own initialisation, because a scenario
+ * can express neither W3's labels nor its hash init); PyTorch float64 and
+ * float32 on 2 threads with OpenBLAS.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Potential } from '../src/engine/types.js';
+import { runEnsemble } from '../src/parallel/run.js';
+import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner.js';
+import { validateScenarioObject } from '../src/scenario/index.js';
+import { inProcess, lastSummary, median, ms, OPENBLAS_DIR, peersDir, type PeerResult } from './w2.js';
+
+const NSYM = 30;
+const HID = 50;
+const R = 8;
+const LR = 1e-3;
+const SHAPES = [NSYM * 2, HID * 4, HID, HID * HID, HID, HID * HID, HID, HID, 1];
+const SCALES = [1, 0.5, 0.1, 1 / Math.sqrt(HID), 0.1, 1 / Math.sqrt(HID), 0.1, 1 / Math.sqrt(HID), 0.1];
+const params = { n: NSYM, d: 2, combine: 'concat', depth: 3, width: HID };
+
+export interface W3Options {
+  reps: number;
+  steps: number;
+}
+
+export interface W3Result {
+  steps: number;
+  engineJs: number;
+  engineWasm: number;
+  engineWasm32: number;
+  engineRun1: number;
+  engineRun2: number;
+  torch: PeerResult | null;
+  torch32: PeerResult | null;
+  t0: { wasm: number; js: number; torch: number | null; relDiff: number | null; relDiffJs: number | null };
+}
+
+/** w3_torch.data: pair k = a·30 + b trains iff (7919 k) mod 900 < 675; label 1 iff (a + b) mod 30 < 15. */
+export function w3Data(): RelationLearnerData {
+  const train: number[] = [];
+  const test: number[] = [];
+  const truth = new Uint8Array(NSYM * NSYM);
+  for (let a = 0; a < NSYM; a++)
+    for (let b = 0; b < NSYM; b++) {
+      const k = a * NSYM + b;
+      truth[k] = (a + b) % NSYM < NSYM / 2 ? 1 : 0;
+      ((k * 7919) % 900 < 675 ? train : test).push(k);
+    }
+  return { train: Int32Array.from(train), test: Int32Array.from(test), truth };
+}
+
+/**
+ * w3_torch.init: parameter t (E, W1, b1, …, b4, our layout order too), flat index k, replica r:
+ * h = frac(43758.5453 sin(12.9898(k+1) + 78.233(r+1) + 37.719(t+1))), value = scale_t √3 (2h − 1).
+ */
+export function w3Init(x: Float64Array, dim: number, count: number): void {
+  for (let r = 0; r < count; r++) {
+    let o = r * dim;
+    SHAPES.forEach((size, t) => {
+      for (let k = 0; k < size; k++) {
+        const v = 43758.5453 * Math.sin(12.9898 * (k + 1) + 78.233 * (r + 1) + 37.719 * (t + 1));
+        x[o + k] = SCALES[t] * Math.sqrt(3) * (2 * (v - Math.floor(v)) - 1);
+      }
+      o += size;
+    });
+  }
+}
+
+function torchW3(steps: number, reps: number, dtype: 'float64' | 'float32'): PeerResult {
+  const script = join(peersDir(), 'w3_torch.py');
+  if (!existsSync(script)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${script} not found` };
+  const env = { ...process.env };
+  if (!env.LD_LIBRARY_PATH && existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = OPENBLAS_DIR;
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore', env });
+  } catch {
+    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: '/usr/bin/python3 cannot import torch (run eval "$(bash ../shared/bench/peers/setup-peers.sh)")' };
+  }
+  try {
+    const out = execFileSync('/usr/bin/python3', [script, '--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], {
+      encoding: 'utf8',
+      timeout: 1_800_000,
+      cwd: peersDir(),
+      env,
+    });
+    const s = lastSummary(out);
+    return { msPerStep: s.ms_per_step as number, lossEnd: s.loss_end as number, note: `torch ${s.torch}, BLAS ${s.blas}` };
+  } catch (e) {
+    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `w3_torch.py failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+function runScenario(steps: number) {
+  return validateScenarioObject(
+    {
+      name: 'bench-w3',
+      seed: 4242,
+      potential: { kind: 'relation-learner', params: { ...params, relation: 'mod', k: 3, train_fraction: 0.75 } },
+      dynamics: { integrator: 'gd', lr: LR, steps },
+      ensemble: { replicas: R, init: { kind: 'potential' } },
+      observe: { grid: { kind: 'linear', points: 2 }, observables: ['energy'], finals: false },
+    },
+    '',
+  );
+}
+
+/** Print the W3 table (stdout: this is the bench CLI) and return the numbers. */
+export async function runW3(o: W3Options): Promise<W3Result> {
+  const { reps, steps } = o;
+  console.log(`W3: GenEFT encoder–decoder, n = 30, d = 2, 4 → 50 → 50 → 50 tanh → 1, BCE over 675 pairs, GD lr = 1e-3, ${R} replicas × ${steps} steps; medians of ${reps}`);
+  const data = w3Data();
+  const build = (extra: Record<string, unknown>): Potential => relationLearnerOn({ ...params, ...extra }, data);
+  const js = build({ kernels: 'js' });
+  const wasm64 = build({ kernels: 'wasm' });
+  const wasm32 = build({ kernels: 'wasm', precision: 'float32' });
+  const dyn = { lr: LR, temperature: 0, weight_decay: 0 };
+  const init = (x: Float64Array) => w3Init(x, js.dim, R);
+  const run = (pot: Potential, n: number) => inProcess(pot, R, n, dyn, init, 'gd');
+  const timed = (pot: Potential) => {
+    run(pot, Math.min(10, steps)); // warm-up (JIT, wasm tier-up)
+    const t: number[] = [];
+    let meanEnergy = NaN;
+    for (let i = 0; i < reps; i++) {
+      const r = run(pot, steps);
+      t.push(r.msPerStep);
+      meanEnergy = r.meanEnergy;
+    }
+    return { ms: median(t), meanEnergy };
+  };
+  const w64 = timed(wasm64);
+  const w32 = timed(wasm32);
+  run(js, Math.min(5, steps));
+  const j = run(js, steps); // one run: ~1 minute at full size
+  const viaRun = async (workers: number) => {
+    const s = runScenario(steps);
+    const t: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await runEnsemble(s, { workers });
+      t.push((performance.now() - t0) / steps);
+    }
+    return median(t);
+  };
+  const run1 = await viaRun(1);
+  const run2 = await viaRun(2);
+  const torch = torchW3(steps, reps, 'float64');
+  const torch32 = torchW3(steps, reps, 'float32');
+
+  const rows: [string, number, string][] = [
+    ['engine js, in-process (hash init)', j.msPerStep, 'plain TypeScript kernels, 1 thread, one run'],
+    ['engine wasm f64, in-process', w64.ms, 'WebAssembly SIMD kernels, float64, 1 thread'],
+    ['engine wasm f32, in-process', w32.ms, 'WebAssembly SIMD kernels, float32 network arithmetic, 1 thread'],
+    ['engine wasm f64, runEnsemble 1 worker', run1, 'mod-3 relation of the same size, own init; includes worker start-up'],
+    ['engine wasm f64, runEnsemble 2 workers', run2, '4 replicas per worker, one wasm instance each'],
+  ];
+  const peerRow = (name: string, r: PeerResult) => rows.push([name, r.msPerStep, r.skipped ? `skipped: ${r.skipped}` : r.note]);
+  peerRow('PyTorch f64, 2 threads (peer)', torch);
+  peerRow('PyTorch f32, 2 threads (peer)', torch32);
+  for (const [name, v, note] of rows) console.log(`  ${name.padEnd(40)} ${ms(v).padStart(8)} ms/step  ${note}`);
+  const best = Math.min(w64.ms, run2);
+  if (Number.isFinite(torch.msPerStep)) {
+    console.log(`  ratio PyTorch f64 / engine wasm f64 in-process (1 thread) = ${(torch.msPerStep / w64.ms).toFixed(2)}  (> 1: engine faster)`);
+    console.log(`  ratio PyTorch f64 / engine wasm f64 2 workers             = ${(torch.msPerStep / run2).toFixed(2)}`);
+    console.log(`  target W3 float64: best engine ${ms(best)} ≤ PyTorch f64 ${ms(torch.msPerStep)} ms/step: ${best <= torch.msPerStep ? 'met' : 'NOT met'}`);
+  }
+  if (Number.isFinite(torch32.msPerStep)) console.log(`  ratio PyTorch f32 / engine wasm f32 in-process = ${(torch32.msPerStep / w32.ms).toFixed(2)}`);
+  const ref = torch.lossEnd;
+  const rel = (e: number) => (Number.isFinite(ref) ? Math.abs(e - ref) / Math.abs(ref) : null);
+  const relDiff = rel(w64.meanEnergy);
+  const relDiffJs = rel(j.meanEnergy);
+  console.log(
+    `  T = 0 check (GD, ${steps} steps): engine mean loss wasm ${w64.meanEnergy.toPrecision(16)}, js ${j.meanEnergy.toPrecision(16)}, PyTorch f64 loss_end ${Number.isFinite(ref) ? ref.toPrecision(16) : `— (${torch.skipped})`}` +
+      (relDiff !== null ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})` : ''),
+  );
+  return {
+    steps,
+    engineJs: j.msPerStep,
+    engineWasm: w64.ms,
+    engineWasm32: w32.ms,
+    engineRun1: run1,
+    engineRun2: run2,
+    torch: torch.skipped ? null : torch,
+    torch32: torch32.skipped ? null : torch32,
+    t0: { wasm: w64.meanEnergy, js: j.meanEnergy, torch: Number.isFinite(ref) ? ref : null, relDiff, relDiffJs },
+  };
+}
