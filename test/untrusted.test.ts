@@ -338,6 +338,36 @@ describe('names stay inside the output folder', () => {
   });
 });
 
+describe('result directories brought from elsewhere cannot steer paths', () => {
+  it('merge refuses a sweep.json whose name would leave the output folder', async () => {
+    const { mergeSweeps, runSweep, SweepDirError } = await import('../src/report/sweep-run.js');
+    const f = writeScenario('sw.yaml', `name: sw\n${body}sweep: { dynamics.lr: [0.01, 0.02] }\n`);
+    const sweepDir = path.join(dir, 'sw-out');
+    await runSweep(await loadScenario(f), { out: sweepDir, workers: 0, quiet: true });
+    const metaFile = path.join(sweepDir, 'sweep.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    const outputRoot = path.join(dir, 'root', 'output');
+    for (const name of ['../../escape', '/abs', '..']) {
+      writeFileSync(metaFile, JSON.stringify({ ...meta, name }));
+      expect(() => mergeSweeps([sweepDir], { outputRoot })).toThrow(SweepDirError);
+    }
+    expect(existsSync(path.join(dir, 'escape'))).toBe(false);
+    writeFileSync(metaFile, JSON.stringify({ ...meta, hash: '../x' }));
+    expect(() => mergeSweeps([sweepDir], { outputRoot })).toThrow(/not a sweep hash/);
+  });
+
+  it('compare refuses a regimes.json whose regime paths leave the regimes directory', async () => {
+    const { compareRegimesDir, CompareInputError } = await import('../src/report/compare.js');
+    const rdir = path.join(dir, 'regimes-x');
+    mkdirSync(rdir, { recursive: true });
+    for (const r of [{ name: 'b', dir: '../../x' }, { name: 'a', dir: 'regimes/../../y' }, { name: '..' }, { name: 'c', dir: '.' }]) {
+      writeFileSync(path.join(rdir, 'regimes.json'), JSON.stringify({ schema: 'stochdyn.regimes/1', regimes: [r] }));
+      expect(() => compareRegimesDir(rdir)).toThrow(CompareInputError);
+      expect(() => compareRegimesDir(rdir)).toThrow(/points outside the regimes directory/);
+    }
+  });
+});
+
 describe('the HTML report shows scenario text as text', () => {
   it('a description with markup is escaped in report.html', async () => {
     const payload = '<script>window.__stochdynXss = 1</script><img src=x onerror="window.__stochdynXss = 2">';

@@ -8,7 +8,7 @@
  * Schema `stochdyn.comparison/1` (README, "Comparing runs and regimes").
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   bootstrapMeanDifference,
   holmAdjust,
@@ -614,7 +614,14 @@ export function regimesOfDir(dirArg: string): Array<{ dir: string; label: string
   if (!existsSync(meta)) throw new CompareInputError(`${dirArg}: no regimes.json (not a regimes directory)`);
   const m = readJson(meta) as { regimes?: Array<{ name: string; dir?: string }> };
   if (!Array.isArray(m.regimes)) throw new CompareInputError(`${meta}: expected a 'regimes' list`);
-  return m.regimes.map((r) => ({ dir: join(dir, r.dir ?? join('regimes', r.name)), label: r.name }));
+  // regimes.json may come from elsewhere (a copied directory): its paths must stay inside the regimes directory.
+  return m.regimes.map((r) => {
+    const sub = join(dir, r.dir ?? join('regimes', String(r.name)));
+    const rel = relative(dir, sub);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+      throw new CompareInputError(`${meta}: regime ${JSON.stringify(r.name)} points outside the regimes directory (${JSON.stringify(r.dir ?? r.name)})`);
+    return { dir: sub, label: r.name };
+  });
 }
 
 /** The comparison of a regimes directory (every regime against the first), as `runRegimes` writes it. */

@@ -20,6 +20,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { join, resolve } from 'node:path';
 import { expandSweep, phaseAnalyses, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/sweep.js';
 import type { Scenario } from '../scenario/types.js';
+import { NAME_PATTERN } from '../scenario/schema.js';
 import { checkScenario, OutputError, packageVersion, runScenario } from './run-scenario.js';
 import { RunFailedError } from '../parallel/run.js';
 import type { FaultInjection } from '../parallel/pool.js';
@@ -122,6 +123,10 @@ export function readSweepMeta(dir: string): SweepMeta | null {
   }
   if (meta?.schema !== SWEEP_SCHEMA || typeof meta.hash !== 'string' || !Array.isArray(meta.points))
     throw new SweepDirError(`${f}: not a stochdyn sweep file (schema ${SWEEP_SCHEMA})`);
+  // sweep.json may come from elsewhere (a shard directory brought back for merge): the name becomes a folder of the default merge output and must stay inside it.
+  if (typeof meta.name !== 'string' || !new RegExp(NAME_PATTERN).test(meta.name) || meta.name.length > 128)
+    throw new SweepDirError(`${f}: name ${JSON.stringify(meta.name)} is not a scenario name (letters, digits, . _ -; not . or ..)`);
+  if (!/^[0-9a-f]+$/.test(meta.hash)) throw new SweepDirError(`${f}: hash ${JSON.stringify(meta.hash)} is not a sweep hash`);
   return meta;
 }
 
