@@ -3,7 +3,9 @@
  * modular-addition-square.ts holds the reference in plain TypeScript and the
  * maths): per replica, w and a are transposed into scratch (2P × Np, P × Np,
  * the neuron axis padded with zeros to a whole number of lanes) so that every
- * inner loop is a v128 loop over neurons; pairs go through in blocks of 4.
+ * inner loop is a v128 loop over neurons; pairs go through in blocks of 4
+ * (outputs 4 pairs × 2 outputs per pass; then, per lane block of neurons, the
+ * output-weight gradient for every k and the back-propagated S in registers).
  * Padded neurons have zero weights: they add nothing to outputs or gradients.
  *
  * All pointers are byte offsets into this module's memory. x, energy and grad
@@ -14,7 +16,7 @@ import { hsum, lanes, padded } from './simd';
 /** Bytes of scratch one call needs. */
 export function maScratchBytes<T>(P: i32, N: i32): i32 {
   const Np = padded<T>(N);
-  return (2 * (2 * P) * Np + 2 * P * Np + 12 * Np + 4 * P) * sizeof<T>();
+  return (2 * (2 * P) * Np + 2 * P * Np + 8 * Np + 4 * P) * sizeof<T>();
 }
 
 // @ts-ignore: decorator
@@ -37,8 +39,7 @@ export function maEnergyGrad<T>(
   const gaT = gT + <usize>D2 * rowBytes;
   const Z = gaT + <usize>P * rowBytes;
   const H = Z + 4 * rowBytes;
-  const Sb = H + 4 * rowBytes;
-  const E = Sb + 4 * rowBytes;
+  const E = H + 4 * rowBytes;
   const Wsz = N * D2;
   const zero = v128.splat<T>(<T>0);
   const g2T = <T>g2;
@@ -122,63 +123,58 @@ export function maEnergyGrad<T>(
           } else store<T>(E + <usize>(3 * P + kk) * S, <T>0);
         }
       }
-      // ∂/∂a_{c,k} += Σ_q E_{q,k} h_{q,c}  and  S_{q,c} = Σ_k E_{q,k} a_{c,k}.
-      let k = 0;
-      {
-        // first output initialises S (no separate clear)
-        const ak = aT;
-        const gk = gaT;
-        const e0 = v128.splat<T>(load<T>(E)), e1 = v128.splat<T>(load<T>(E + <usize>P * S));
-        const e2 = v128.splat<T>(load<T>(E + <usize>(2 * P) * S)), e3 = v128.splat<T>(load<T>(E + <usize>(3 * P) * S));
-        for (let c = 0; c < Np; c += L) {
-          const cb = <usize>c * S;
-          const h0 = v128.load(H + cb);
-          const h1 = v128.load(H + rowBytes + cb);
-          const h2 = v128.load(H + 2 * rowBytes + cb);
-          const h3 = v128.load(H + 3 * rowBytes + cb);
-          const ga = v128.add<T>(v128.add<T>(v128.mul<T>(e0, h0), v128.mul<T>(e1, h1)), v128.add<T>(v128.mul<T>(e2, h2), v128.mul<T>(e3, h3)));
-          v128.store(gk + cb, v128.add<T>(v128.load(gk + cb), ga));
-          const a = v128.load(ak + cb);
-          v128.store(Sb + cb, v128.mul<T>(e0, a));
-          v128.store(Sb + rowBytes + cb, v128.mul<T>(e1, a));
-          v128.store(Sb + 2 * rowBytes + cb, v128.mul<T>(e2, a));
-          v128.store(Sb + 3 * rowBytes + cb, v128.mul<T>(e3, a));
-        }
-        k = 1;
-      }
-      for (; k < P; k++) {
-        const ak = aT + <usize>k * rowBytes;
-        const gk = gaT + <usize>k * rowBytes;
-        const e0 = v128.splat<T>(load<T>(E + <usize>k * S)), e1 = v128.splat<T>(load<T>(E + <usize>(P + k) * S));
-        const e2 = v128.splat<T>(load<T>(E + <usize>(2 * P + k) * S)), e3 = v128.splat<T>(load<T>(E + <usize>(3 * P + k) * S));
-        for (let c = 0; c < Np; c += L) {
-          const cb = <usize>c * S;
-          const h0 = v128.load(H + cb);
-          const h1 = v128.load(H + rowBytes + cb);
-          const h2 = v128.load(H + 2 * rowBytes + cb);
-          const h3 = v128.load(H + 3 * rowBytes + cb);
-          const ga = v128.add<T>(v128.add<T>(v128.mul<T>(e0, h0), v128.mul<T>(e1, h1)), v128.add<T>(v128.mul<T>(e2, h2), v128.mul<T>(e3, h3)));
-          v128.store(gk + cb, v128.add<T>(v128.load(gk + cb), ga));
-          const a = v128.load(ak + cb);
-          v128.store(Sb + cb, v128.add<T>(v128.load(Sb + cb), v128.mul<T>(e0, a)));
-          v128.store(Sb + rowBytes + cb, v128.add<T>(v128.load(Sb + rowBytes + cb), v128.mul<T>(e1, a)));
-          v128.store(Sb + 2 * rowBytes + cb, v128.add<T>(v128.load(Sb + 2 * rowBytes + cb), v128.mul<T>(e2, a)));
-          v128.store(Sb + 3 * rowBytes + cb, v128.add<T>(v128.load(Sb + 3 * rowBytes + cb), v128.mul<T>(e3, a)));
-        }
-      }
-      // ∂/∂z = 2 z S, scattered to both inputs of each pair.
+      // Per lane block of neurons c: ∂/∂a_{c,k} += Σ_q E_{q,k} h_{q,c} for every k, S_{q,c} = Σ_k E_{q,k} a_{c,k}
+      // kept in registers, then ∂/∂z = 2 z S scattered to both inputs of each pair.
+      const iq0 = load<i32>(pr + <usize>i0 * 4);
+      const iq1 = load<i32>(pr + <usize>(i0 + (nb > 1 ? 1 : 0)) * 4);
+      const iq2 = load<i32>(pr + <usize>(i0 + (nb > 2 ? 2 : 0)) * 4);
+      const iq3 = load<i32>(pr + <usize>(i0 + (nb > 3 ? 3 : 0)) * 4);
+      const n0 = gT + <usize>load<i32>(rowN + <usize>iq0 * 4) * rowBytes, m0 = gT + <usize>load<i32>(rowM + <usize>iq0 * 4) * rowBytes;
+      const n1 = gT + <usize>load<i32>(rowN + <usize>iq1 * 4) * rowBytes, m1 = gT + <usize>load<i32>(rowM + <usize>iq1 * 4) * rowBytes;
+      const n2 = gT + <usize>load<i32>(rowN + <usize>iq2 * 4) * rowBytes, m2 = gT + <usize>load<i32>(rowM + <usize>iq2 * 4) * rowBytes;
+      const n3 = gT + <usize>load<i32>(rowN + <usize>iq3 * 4) * rowBytes, m3 = gT + <usize>load<i32>(rowM + <usize>iq3 * 4) * rowBytes;
       const two = v128.splat<T>(<T>2);
-      for (let q = 0; q < nb; q++) {
-        const i = load<i32>(pr + <usize>(i0 + q) * 4);
-        const rn = gT + <usize>load<i32>(rowN + <usize>i * 4) * rowBytes;
-        const rm = gT + <usize>load<i32>(rowM + <usize>i * 4) * rowBytes;
-        const zo = Z + <usize>q * rowBytes;
-        const so = Sb + <usize>q * rowBytes;
-        for (let c = 0; c < Np; c += L) {
-          const cb = <usize>c * S;
-          const dz = v128.mul<T>(v128.mul<T>(two, v128.load(zo + cb)), v128.load(so + cb));
-          v128.store(rn + cb, v128.add<T>(v128.load(rn + cb), dz));
-          v128.store(rm + cb, v128.add<T>(v128.load(rm + cb), dz));
+      const E1 = E + <usize>P * S, E2 = E + <usize>(2 * P) * S, E3 = E + <usize>(3 * P) * S;
+      for (let c = 0; c < Np; c += L) {
+        const cb = <usize>c * S;
+        const h0 = v128.load(H + cb);
+        const h1 = v128.load(H + rowBytes + cb);
+        const h2 = v128.load(H + 2 * rowBytes + cb);
+        const h3 = v128.load(H + 3 * rowBytes + cb);
+        let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+        for (let k = 0; k < P; k++) {
+          const kb = <usize>k * S;
+          const e0 = v128.splat<T>(load<T>(E + kb));
+          const e1 = v128.splat<T>(load<T>(E1 + kb));
+          const e2 = v128.splat<T>(load<T>(E2 + kb));
+          const e3 = v128.splat<T>(load<T>(E3 + kb));
+          const gk = gaT + <usize>k * rowBytes + cb;
+          const ga = v128.add<T>(v128.add<T>(v128.mul<T>(e0, h0), v128.mul<T>(e1, h1)), v128.add<T>(v128.mul<T>(e2, h2), v128.mul<T>(e3, h3)));
+          v128.store(gk, v128.add<T>(v128.load(gk), ga));
+          const a = v128.load(aT + <usize>k * rowBytes + cb);
+          s0 = v128.add<T>(s0, v128.mul<T>(e0, a));
+          s1 = v128.add<T>(s1, v128.mul<T>(e1, a));
+          s2 = v128.add<T>(s2, v128.mul<T>(e2, a));
+          s3 = v128.add<T>(s3, v128.mul<T>(e3, a));
+        }
+        // Pairs beyond nb have E = 0, hence dz = 0: scattering it changes nothing but is skipped anyway.
+        let dz = v128.mul<T>(v128.mul<T>(two, v128.load(Z + cb)), s0);
+        v128.store(n0 + cb, v128.add<T>(v128.load(n0 + cb), dz));
+        v128.store(m0 + cb, v128.add<T>(v128.load(m0 + cb), dz));
+        if (nb > 1) {
+          dz = v128.mul<T>(v128.mul<T>(two, v128.load(Z + rowBytes + cb)), s1);
+          v128.store(n1 + cb, v128.add<T>(v128.load(n1 + cb), dz));
+          v128.store(m1 + cb, v128.add<T>(v128.load(m1 + cb), dz));
+        }
+        if (nb > 2) {
+          dz = v128.mul<T>(v128.mul<T>(two, v128.load(Z + 2 * rowBytes + cb)), s2);
+          v128.store(n2 + cb, v128.add<T>(v128.load(n2 + cb), dz));
+          v128.store(m2 + cb, v128.add<T>(v128.load(m2 + cb), dz));
+        }
+        if (nb > 3) {
+          dz = v128.mul<T>(v128.mul<T>(two, v128.load(Z + 3 * rowBytes + cb)), s3);
+          v128.store(n3 + cb, v128.add<T>(v128.load(n3 + cb), dz));
+          v128.store(m3 + cb, v128.add<T>(v128.load(m3 + cb), dz));
         }
       }
     }
