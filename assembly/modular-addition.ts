@@ -144,10 +144,10 @@ export function maEnergyGrad<T>(
         let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
         for (let k = 0; k < P; k++) {
           const kb = <usize>k * S;
-          const e0 = v128.splat<T>(load<T>(E + kb));
-          const e1 = v128.splat<T>(load<T>(E1 + kb));
-          const e2 = v128.splat<T>(load<T>(E2 + kb));
-          const e3 = v128.splat<T>(load<T>(E3 + kb));
+          const e0 = v128.load_splat<T>(E + kb);
+          const e1 = v128.load_splat<T>(E1 + kb);
+          const e2 = v128.load_splat<T>(E2 + kb);
+          const e3 = v128.load_splat<T>(E3 + kb);
           const gk = gaT + <usize>k * rowBytes + cb;
           const ga = v128.add<T>(v128.add<T>(v128.mul<T>(e0, h0), v128.mul<T>(e1, h1)), v128.add<T>(v128.mul<T>(e2, h2), v128.mul<T>(e3, h3)));
           v128.store(gk, v128.add<T>(v128.load(gk), ga));

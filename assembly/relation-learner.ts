@@ -209,10 +209,10 @@ export function rlEnergyGrad<T>(
               const wA = v128.load(wr);
               const wB = v128.load(wr + 16);
               const tb = <usize>t * S;
-              const x0 = v128.splat<T>(load<T>(i0 + tb));
-              const x1 = v128.splat<T>(load<T>(i0 + rin + tb));
-              const x2 = v128.splat<T>(load<T>(i0 + 2 * rin + tb));
-              const x3 = v128.splat<T>(load<T>(i0 + 3 * rin + tb));
+              const x0 = v128.load_splat<T>(i0 + tb);
+              const x1 = v128.load_splat<T>(i0 + rin + tb);
+              const x2 = v128.load_splat<T>(i0 + 2 * rin + tb);
+              const x3 = v128.load_splat<T>(i0 + 3 * rin + tb);
               s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
               s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
               s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
@@ -263,7 +263,7 @@ export function rlEnergyGrad<T>(
         const w = v128.load(wout + tb);
         let g = v128.load(gwout + tb);
         for (let q = 0; q < nb4; q++) {
-          const dq = v128.splat<T>(load<T>(delta + <usize>q * S));
+          const dq = v128.load_splat<T>(delta + <usize>q * S);
           g = v128.add<T>(g, v128.mul<T>(dq, v128.load(hL + <usize>q * rL + tb)));
           v128.store(dA + <usize>q * dAstride + tb, v128.mul<T>(dq, w));
         }
@@ -308,10 +308,10 @@ export function rlEnergyGrad<T>(
               const dAv = v128.load(dr);
               const dBv = v128.load(dr + 16);
               const ar = ain + <usize>q * rin + <usize>t * S;
-              const x0 = v128.splat<T>(load<T>(ar));
-              const x1 = v128.splat<T>(load<T>(ar + S));
-              const x2 = v128.splat<T>(load<T>(ar + 2 * S));
-              const x3 = v128.splat<T>(load<T>(ar + 3 * S));
+              const x0 = v128.load_splat<T>(ar);
+              const x1 = v128.load_splat<T>(ar + S);
+              const x2 = v128.load_splat<T>(ar + 2 * S);
+              const x3 = v128.load_splat<T>(ar + 3 * S);
               s0A = v128.add<T>(s0A, v128.mul<T>(x0, dAv));
               s0B = v128.add<T>(s0B, v128.mul<T>(x0, dBv));
               s1A = v128.add<T>(s1A, v128.mul<T>(x1, dAv));
@@ -336,23 +336,56 @@ export function rlEnergyGrad<T>(
             const g0 = GW + <usize>t * rW + <usize>j0 * S;
             let s = v128.load(g0);
             for (let q = 0; q < nb4; q++)
-              s = v128.add<T>(s, v128.mul<T>(v128.splat<T>(load<T>(ain + <usize>q * rin + <usize>t * S)), v128.load(Dm + <usize>q * rW + <usize>j0 * S)));
+              s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(ain + <usize>q * rin + <usize>t * S), v128.load(Dm + <usize>q * rW + <usize>j0 * S)));
             v128.store(g0, s);
           }
         }
-        // dA[q][t] = Σ_j D[q][j] W[j][t] (the gradient w.r.t. this layer's input), 4 rows × 1 vector per pass.
+        // dA[q][t] = Σ_j D[q][j] W[j][t] (the gradient w.r.t. this layer's input): 4 rows × 2 vectors per pass
+        // (× 1 vector for a last odd vector of inputs).
         for (let q0 = 0; q0 < nb4; q0 += 4) {
-          for (let t0 = 0; t0 < inP; t0 += L) {
+          const d0 = Dm + <usize>q0 * rW;
+          let t0 = 0;
+          for (; t0 + L2 <= inP; t0 += L2) {
+            const tb = <usize>t0 * S;
+            let s0A = zero, s0B = zero, s1A = zero, s1B = zero, s2A = zero, s2B = zero, s3A = zero, s3B = zero;
+            for (let j = 0; j < width; j++) {
+              const wr = Wn + <usize>j * rin + tb;
+              const wA = v128.load(wr);
+              const wB = v128.load(wr + 16);
+              const jb = <usize>j * S;
+              const x0 = v128.load_splat<T>(d0 + jb);
+              const x1 = v128.load_splat<T>(d0 + rW + jb);
+              const x2 = v128.load_splat<T>(d0 + 2 * rW + jb);
+              const x3 = v128.load_splat<T>(d0 + 3 * rW + jb);
+              s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
+              s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
+              s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
+              s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
+              s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
+              s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
+              s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
+              s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
+            }
+            const o = dA + <usize>q0 * dAstride + tb;
+            v128.store(o, s0A);
+            v128.store(o + 16, s0B);
+            v128.store(o + dAstride, s1A);
+            v128.store(o + dAstride + 16, s1B);
+            v128.store(o + 2 * dAstride, s2A);
+            v128.store(o + 2 * dAstride + 16, s2B);
+            v128.store(o + 3 * dAstride, s3A);
+            v128.store(o + 3 * dAstride + 16, s3B);
+          }
+          for (; t0 < inP; t0 += L) {
             const tb = <usize>t0 * S;
             let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
-            const d0 = Dm + <usize>q0 * rW;
             for (let j = 0; j < width; j++) {
               const w = v128.load(Wn + <usize>j * rin + tb);
               const jb = <usize>j * S;
-              s0 = v128.add<T>(s0, v128.mul<T>(v128.splat<T>(load<T>(d0 + jb)), w));
-              s1 = v128.add<T>(s1, v128.mul<T>(v128.splat<T>(load<T>(d0 + rW + jb)), w));
-              s2 = v128.add<T>(s2, v128.mul<T>(v128.splat<T>(load<T>(d0 + 2 * rW + jb)), w));
-              s3 = v128.add<T>(s3, v128.mul<T>(v128.splat<T>(load<T>(d0 + 3 * rW + jb)), w));
+              s0 = v128.add<T>(s0, v128.mul<T>(v128.load_splat<T>(d0 + jb), w));
+              s1 = v128.add<T>(s1, v128.mul<T>(v128.load_splat<T>(d0 + rW + jb), w));
+              s2 = v128.add<T>(s2, v128.mul<T>(v128.load_splat<T>(d0 + 2 * rW + jb), w));
+              s3 = v128.add<T>(s3, v128.mul<T>(v128.load_splat<T>(d0 + 3 * rW + jb), w));
             }
             const o = dA + <usize>q0 * dAstride + tb;
             v128.store(o, s0);
