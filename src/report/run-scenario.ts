@@ -19,7 +19,7 @@ import type { Scenario } from '../scenario/types.js';
 import { buildSummary, tracePoints, type Summary } from './summary.js';
 import { buildSamplingSummary, chainsCsvRows } from './sampling.js';
 import { checkTheory, theoryOverlays, type HistogramOverlay } from './theory-overlays.js';
-import { jsonReplacer, toCsv, writeAtomic } from './write.js';
+import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from './write.js';
 
 export interface RunScenarioOptions {
   /** Output directory; default `<outputRoot>/<name>/<run-id>`. */
@@ -210,21 +210,33 @@ export function writeOutputs(dir: string, s: Scenario, summary: Summary, r: RunR
       };
     }),
   );
+  // Per-replica files are streamed (one reused row array, ~1 MB of text at a time):
+  // 10^6 replicas never exist as 10^6 row arrays plus their text (bench/load.ts).
+  const writeCsvChecked = (file: string, header: string[], count: number, row: (i: number) => CsvCell[]) => {
+    if (failOn && basename(file) === failOn) throw injectedEnospc(file);
+    writeCsvAtomic(file, header, count, row);
+  };
   if (s.observe.finals) {
     const n = r.finals.observables.length;
-    const frows: Array<Array<number | null>> = [];
-    for (let i = 0; i < r.count; i++) {
-      const row: Array<number | null> = [replicaId(r, i)];
-      for (let k = 0; k < n; k++) row.push(r.finals.values[i * n + k]);
-      row.push(r.divergedAt[i] >= 0 ? r.divergedAt[i] : null);
-      frows.push(row);
-    }
-    writeAtomicChecked(join(dir, 'finals.csv'), toCsv(['replica', ...r.finals.observables, 'diverged_step'], frows));
+    const row: Array<number | null> = new Array(n + 2);
+    writeCsvChecked(join(dir, 'finals.csv'), ['replica', ...r.finals.observables, 'diverged_step'], r.count, (i) => {
+      row[0] = replicaId(r, i);
+      for (let k = 0; k < n; k++) row[k + 1] = r.finals.values[i * n + k];
+      row[n + 1] = r.divergedAt[i] >= 0 ? r.divergedAt[i] : null;
+      return row;
+    });
   }
   if (r.events.length > 0) {
-    const erows: Array<Array<number | null>> = [];
-    for (let i = 0; i < r.count; i++) erows.push([replicaId(r, i), ...r.events.map((e) => (e.firstStep[i] === e.firstStep[i] ? e.firstStep[i] : null))]);
-    writeAtomicChecked(join(dir, 'events.csv'), toCsv(['replica', ...r.events.map((e) => e.name)], erows));
+    const m = r.events.length;
+    const row: Array<number | null> = new Array(m + 1);
+    writeCsvChecked(join(dir, 'events.csv'), ['replica', ...r.events.map((e) => e.name)], r.count, (i) => {
+      row[0] = replicaId(r, i);
+      for (let e = 0; e < m; e++) {
+        const f = r.events[e].firstStep[i];
+        row[e + 1] = f === f ? f : null;
+      }
+      return row;
+    });
   }
   if (r.sampling && r.sampling.chains.length > 0) {
     const c = chainsCsvRows(r.sampling, r.replicaIds);

@@ -19,6 +19,10 @@ export class ReportDirError extends Error {
 
 /** RFC 4180 CSV (quoted cells with "" escapes); a trailing newline is optional. */
 export function parseCsv(text: string): CsvTable {
+  // Without any quote the format is plain lines of comma-separated cells: split
+  // them (exactly sized row arrays, no per-character concatenation). A
+  // 1,000,000-row finals.csv then costs about half the memory and a fraction of the time.
+  if (text.indexOf('"') < 0) return parsePlainCsv(text);
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -58,6 +62,20 @@ export function parseCsv(text: string): CsvTable {
   }
   const nonEmpty = rows.filter((r) => !(r.length === 1 && r[0] === ''));
   return { header: nonEmpty[0] ?? [], rows: nonEmpty.slice(1) };
+}
+
+/** parseCsv of a text without quotes: the same rows (line breaks \n, \r\n or \r; empty lines dropped). */
+function parsePlainCsv(text: string): CsvTable {
+  const rows: string[][] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    for (let c = text.charCodeAt(j); j < n && c !== 10 && c !== 13; c = text.charCodeAt(++j));
+    if (j > i) rows.push(text.slice(i, j).split(','));
+    i = text.charCodeAt(j) === 13 && text.charCodeAt(j + 1) === 10 ? j + 2 : j + 1;
+  }
+  return { header: rows[0] ?? [], rows: rows.slice(1) };
 }
 
 /** A numeric cell: '' and non-numbers → null. */
