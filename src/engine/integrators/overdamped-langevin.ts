@@ -8,7 +8,7 @@
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
 import { NoiseBlock } from '../noise.js';
-import { evaluate, freeze, inBounds, reasonFor } from './common.js';
+import { DIVERGENCE_LIMIT, evaluate, freeze, inBounds, reasonFor } from './common.js';
 
 export function overdampedLangevin(settings: CoordinateSettings, noise: boolean, name = noise ? 'sgld' : 'gd'): Integrator {
   const dim = settings.lr.length;
@@ -67,6 +67,49 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
     }
   }
 
+  /**
+   * stepGeneral when every coordinate has the same (η, θ, λ): the same
+   * expression with scalars instead of three per-coordinate loads (the update
+   * of a network with thousands of weights per replica is then bound by its
+   * three streams x, ∇f and ξ alone). Identical numbers.
+   */
+  function stepUniform(state: EnsembleState): void {
+    const { x, grad, rng, frozen, count } = state;
+    const lr = lrv[0], wd = wdv[0], sig = sigv[0];
+    const off = noise ? noiseBlock.next(rng, count, dim) : 0;
+    const z = noiseBlock.data;
+    for (let r = 0; r < count; r++) {
+      if (frozen[r] !== 0) continue;
+      const base = r * dim;
+      const zb = off + base;
+      let bad = 0;
+      let ok = true;
+      if (noise) {
+        for (let j = 0; j < dim; j++) {
+          const xi = x[base + j];
+          const xn = xi - lr * (grad[base + j] + wd * xi) + sig * z[zb + j];
+          row[j] = xn;
+          if (!(xn < DIVERGENCE_LIMIT && xn > -DIVERGENCE_LIMIT)) {
+            ok = false;
+            bad = xn;
+          }
+        }
+      } else {
+        for (let j = 0; j < dim; j++) {
+          const xi = x[base + j];
+          const xn = xi - lr * (grad[base + j] + wd * xi);
+          row[j] = xn;
+          if (!(xn < DIVERGENCE_LIMIT && xn > -DIVERGENCE_LIMIT)) {
+            ok = false;
+            bad = xn;
+          }
+        }
+      }
+      if (ok) x.set(row, base);
+      else freeze(state, r, reasonFor(bad));
+    }
+  }
+
   /** Force + noise + update in one pass, for 1-D potentials with a pointwise gradient. */
   function stepFused1D(state: EnsembleState, grad1: (x: number) => number): void {
     const { x, rng, frozen, count } = state;
@@ -83,7 +126,7 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
     }
   }
 
-  const stepPositions = dim === 1 && settings.uniform ? stepScalar1D : stepGeneral;
+  const stepPositions = settings.uniform ? (dim === 1 ? stepScalar1D : stepUniform) : stepGeneral;
 
   return {
     name,
