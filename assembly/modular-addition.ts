@@ -84,22 +84,34 @@ export function maEnergyGrad<T>(
         const a0p = aT + <usize>k * rowBytes;
         const a1p = aT + <usize>k1 * rowBytes;
         let s00 = zero, s10 = zero, s20 = zero, s30 = zero, s01 = zero, s11 = zero, s21 = zero, s31 = zero;
-        for (let c = 0; c < Np; c += L) {
-          const cb = <usize>c * S;
-          const a0 = v128.load(a0p + cb);
-          const a1 = v128.load(a1p + cb);
-          const h0 = v128.load(H + cb);
-          const h1 = v128.load(H + rowBytes + cb);
-          const h2 = v128.load(H + 2 * rowBytes + cb);
-          const h3 = v128.load(H + 3 * rowBytes + cb);
-          s00 = v128.add<T>(s00, v128.mul<T>(h0, a0));
-          s10 = v128.add<T>(s10, v128.mul<T>(h1, a0));
-          s20 = v128.add<T>(s20, v128.mul<T>(h2, a0));
-          s30 = v128.add<T>(s30, v128.mul<T>(h3, a0));
-          s01 = v128.add<T>(s01, v128.mul<T>(h0, a1));
-          s11 = v128.add<T>(s11, v128.mul<T>(h1, a1));
-          s21 = v128.add<T>(s21, v128.mul<T>(h2, a1));
-          s31 = v128.add<T>(s31, v128.mul<T>(h3, a1));
+        if (k1 != k) {
+          for (let c = 0; c < Np; c += L) {
+            const cb = <usize>c * S;
+            const a0 = v128.load(a0p + cb);
+            const a1 = v128.load(a1p + cb);
+            const h0 = v128.load(H + cb);
+            const h1 = v128.load(H + rowBytes + cb);
+            const h2 = v128.load(H + 2 * rowBytes + cb);
+            const h3 = v128.load(H + 3 * rowBytes + cb);
+            s00 = v128.add<T>(s00, v128.mul<T>(h0, a0));
+            s10 = v128.add<T>(s10, v128.mul<T>(h1, a0));
+            s20 = v128.add<T>(s20, v128.mul<T>(h2, a0));
+            s30 = v128.add<T>(s30, v128.mul<T>(h3, a0));
+            s01 = v128.add<T>(s01, v128.mul<T>(h0, a1));
+            s11 = v128.add<T>(s11, v128.mul<T>(h1, a1));
+            s21 = v128.add<T>(s21, v128.mul<T>(h2, a1));
+            s31 = v128.add<T>(s31, v128.mul<T>(h3, a1));
+          }
+        } else {
+          // The last output of an odd P alone.
+          for (let c = 0; c < Np; c += L) {
+            const cb = <usize>c * S;
+            const a0 = v128.load(a0p + cb);
+            s00 = v128.add<T>(s00, v128.mul<T>(v128.load(H + cb), a0));
+            s10 = v128.add<T>(s10, v128.mul<T>(v128.load(H + rowBytes + cb), a0));
+            s20 = v128.add<T>(s20, v128.mul<T>(v128.load(H + 2 * rowBytes + cb), a0));
+            s30 = v128.add<T>(s30, v128.mul<T>(v128.load(H + 3 * rowBytes + cb), a0));
+          }
         }
         for (let kk = k; kk <= k1; kk++) {
           const first = kk == k;
