@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -612,5 +612,37 @@ describe('run: a diverging ensemble', () => {
     const tr = readCsv(path.join(out, 'traces.csv')).rows.filter((row) => row[2] === 'x');
     expect(Number(tr[0][3])).toBe(500);
     expect(Number(tr.at(-1)![3])).toBe(500 - d.count);
+  });
+});
+
+describe('run --kernels', () => {
+  it('sets potential.params.kernels of a potential with WASM kernels; a potential without them is an invalid scenario (exit 2)', () => {
+    const dir = freshPath('kernels');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'ma.yaml');
+    const ma = [
+      'name: ma-kernels',
+      'seed: 3',
+      'potential: { kind: modular-addition-square, params: { P: 5, N: 4 } }',
+      'dynamics: { integrator: sgld, lr: 1e-3, temperature: 1e-4, steps: 20 }',
+      'ensemble: { replicas: 2 }',
+      'observe: { grid: { kind: linear, points: 2 }, observables: [energy] }',
+    ].join('\n');
+    writeFileSync(file, ma + '\n');
+    const finals: Record<string, number> = {};
+    for (const k of ['js', 'wasm']) {
+      const out = path.join(dir, k);
+      cliOk(['run', file, '--kernels', k, '--out', out, '-q', '--no-report', '--workers', '0']);
+      expect(readJson(path.join(out, 'scenario.resolved.json')).potential.params.kernels).toBe(k);
+      finals[k] = readJson(path.join(out, 'summary.json')).observables.energy.final.mean;
+    }
+    // The two kernels agree to rounding (test/kernels*.test.ts checks 1e-12 on energies and gradients).
+    expect(Math.abs(finals.js - finals.wasm) / Math.abs(finals.js)).toBeLessThan(1e-9);
+    const bad = cli(['run', SMALL, '--kernels', 'wasm', '--out', path.join(dir, 'dw'), '-q']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/potential\.params\.kernels: expected a known key, found unknown key "kernels".*--set potential\.params\.kernels=wasm/);
+    const wrong = cli(['run', file, '--kernels', 'fast', '-q']);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/--kernels must be auto, js or wasm, found 'fast'/);
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { collect, intArg } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
 import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../report/compare.js';
 import { hasRegimes, RegimesInterrupted, runRegimes } from '../report/regimes-run.js';
@@ -94,6 +94,7 @@ export function register(program: Command): void {
     .option('-r, --replicas <n>', 'scenario: override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'scenario: override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'scenario: override a key by its dotted path (repeatable)', collect, [])
+    .option('--kernels <auto|js|wasm>', `scenario: ${KERNELS_HELP}`, kernelsArg)
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'scenario: do not write report.html into the regimes directory')
     .addHelpText(
@@ -116,7 +117,7 @@ Examples:
       async (
         first: string,
         second: string | undefined,
-        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; quiet?: boolean; report?: boolean },
+        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; kernels?: string; quiet?: boolean; report?: boolean },
       ) => {
         try {
           if (second !== undefined) {
@@ -138,7 +139,7 @@ Examples:
             return;
           }
           if (!existsSync(first)) throw new CompareInputError(`${first}: no such file or directory`);
-          const s = await loadScenario(first, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+          const s = await loadScenario(first, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
           if (!hasRegimes(s))
             throw new ScenarioError(s.source || first, [
               {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { collect, intArg } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
 import { listIntegrators } from '../engine/integrators/index.js';
 import { builtinObservables, potentialObservables } from '../observables/observables.js';
@@ -87,6 +87,7 @@ Examples:
     .option('-w, --workers <n>', 'worker threads (0 = run in this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable)', collect, [])
+    .option('--kernels <auto|js|wasm>', KERNELS_HELP, kernelsArg)
     .option('--json', 'print the summary as JSON on stdout instead of a table')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
@@ -98,8 +99,8 @@ Examples:
   $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
   $ stochdyn run scenarios/quickstart.yaml --json | jq .events`,
     )
-    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean; report: boolean }) => {
-      const scenario = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean }) => {
+      const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
       assertNoSweep(scenario);
       if (hasRegimes(scenario)) {
         // A scenario with regimes: run every regime and print the comparison table instead (as `stochdyn compare <scenario>`).

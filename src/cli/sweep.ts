@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { collect, intArg } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
 import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../report/sweep-run.js';
 import type { PhaseBoundaryFile } from '../report/sweep-outputs.js';
@@ -165,6 +165,7 @@ export function register(program: Command): void {
     .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable); swept keys take the sweep values', collect, [])
+    .option('--kernels <auto|js|wasm>', KERNELS_HELP, kernelsArg)
     .option('--json', 'print the result (directory, points and their summaries) as JSON')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html when the sweep is complete')
@@ -186,9 +187,9 @@ Examples:
     .action(
       async (
         file: string,
-        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; json?: boolean; quiet?: boolean; report: boolean },
+        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean },
       ) => {
-        const s = await loadScenario(file, { set: opts.set, replicas: opts.replicas, seed: opts.seed });
+        const s = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
         // What the potential wants said at the start (e.g. its tfjs backend), from the first point: stderr.
         const first = expandSweep(s)[0];
         if (first && !opts.quiet) {
