@@ -87,6 +87,50 @@ export function rlScratchBytes<T>(I: i32, width: i32, depth: i32): i32 {
   return f32x4.sub(f32x4.splat(<f32>1.0), f32x4.div(f32x4.splat(<f32>2.0), f32x4.add(e, f32x4.splat(<f32>1.0))));
 }
 
+/**
+ * C[q][0 … 2L) = init + Σ_k A[q][k] B[k][0 … 2L) for 4 rows q (row strides in
+ * bytes), then tanh when `activate`: the 4-rows × 2-vectors block of every
+ * dense product here (forward H Wᵀ + b, input gradient Δ W). `init` 0: zeros.
+ */
+// @ts-ignore: decorator
+@inline function block4x2<T>(A: usize, rowA: usize, B: usize, rowB: usize, K: i32, C: usize, rowC: usize, init: usize, activate: bool): void {
+  const S = <usize>sizeof<T>();
+  const zero = v128.splat<T>(<T>0);
+  const bA = init != 0 ? v128.load(init) : zero;
+  const bB = init != 0 ? v128.load(init + 16) : zero;
+  let s0A = bA, s0B = bB, s1A = bA, s1B = bB, s2A = bA, s2B = bB, s3A = bA, s3B = bB;
+  for (let k = 0; k < K; k++) {
+    const br = B + <usize>k * rowB;
+    const wA = v128.load(br);
+    const wB = v128.load(br + 16);
+    const kb = <usize>k * S;
+    const x0 = v128.load_splat<T>(A + kb);
+    const x1 = v128.load_splat<T>(A + rowA + kb);
+    const x2 = v128.load_splat<T>(A + 2 * rowA + kb);
+    const x3 = v128.load_splat<T>(A + 3 * rowA + kb);
+    s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
+    s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
+    s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
+    s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
+    s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
+    s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
+    s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
+    s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
+  }
+  if (activate) {
+    s0A = tanhV<T>(s0A); s0B = tanhV<T>(s0B); s1A = tanhV<T>(s1A); s1B = tanhV<T>(s1B);
+    s2A = tanhV<T>(s2A); s2B = tanhV<T>(s2B); s3A = tanhV<T>(s3A); s3B = tanhV<T>(s3B);
+  }
+  v128.store(C, s0A);
+  v128.store(C + 16, s0B);
+  v128.store(C + rowC, s1A);
+  v128.store(C + rowC + 16, s1B);
+  v128.store(C + 2 * rowC, s2A);
+  v128.store(C + 2 * rowC + 16, s2B);
+  v128.store(C + 3 * rowC, s3A);
+  v128.store(C + 3 * rowC + 16, s3B);
+}
+
 // @ts-ignore: decorator
 @inline
 export function rlEnergyGrad<T>(
@@ -201,35 +245,7 @@ export function rlEnergyGrad<T>(
           const o0 = aout + <usize>q0 * rout;
           for (let j0 = 0; j0 < Wp; j0 += L2) {
             const jb = <usize>j0 * S;
-            const bA = v128.load(bias + jb);
-            const bB = v128.load(bias + jb + 16);
-            let s0A = bA, s0B = bB, s1A = bA, s1B = bB, s2A = bA, s2B = bB, s3A = bA, s3B = bB;
-            for (let t = 0; t < fanIn; t++) {
-              const wr = WT + <usize>t * rout + jb;
-              const wA = v128.load(wr);
-              const wB = v128.load(wr + 16);
-              const tb = <usize>t * S;
-              const x0 = v128.load_splat<T>(i0 + tb);
-              const x1 = v128.load_splat<T>(i0 + rin + tb);
-              const x2 = v128.load_splat<T>(i0 + 2 * rin + tb);
-              const x3 = v128.load_splat<T>(i0 + 3 * rin + tb);
-              s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
-              s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
-              s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
-              s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
-              s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
-              s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
-              s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
-              s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
-            }
-            v128.store(o0 + jb, tanhV<T>(s0A));
-            v128.store(o0 + jb + 16, tanhV<T>(s0B));
-            v128.store(o0 + rout + jb, tanhV<T>(s1A));
-            v128.store(o0 + rout + jb + 16, tanhV<T>(s1B));
-            v128.store(o0 + 2 * rout + jb, tanhV<T>(s2A));
-            v128.store(o0 + 2 * rout + jb + 16, tanhV<T>(s2B));
-            v128.store(o0 + 3 * rout + jb, tanhV<T>(s3A));
-            v128.store(o0 + 3 * rout + jb + 16, tanhV<T>(s3B));
+            block4x2<T>(i0, rin, WT + jb, rout, fanIn, o0 + jb, rout, bias + jb, true);
           }
         }
         lb += <usize>(3 * inP * Wp + 2 * Wp) * S;
@@ -347,34 +363,7 @@ export function rlEnergyGrad<T>(
           let t0 = 0;
           for (; t0 + L2 <= inP; t0 += L2) {
             const tb = <usize>t0 * S;
-            let s0A = zero, s0B = zero, s1A = zero, s1B = zero, s2A = zero, s2B = zero, s3A = zero, s3B = zero;
-            for (let j = 0; j < width; j++) {
-              const wr = Wn + <usize>j * rin + tb;
-              const wA = v128.load(wr);
-              const wB = v128.load(wr + 16);
-              const jb = <usize>j * S;
-              const x0 = v128.load_splat<T>(d0 + jb);
-              const x1 = v128.load_splat<T>(d0 + rW + jb);
-              const x2 = v128.load_splat<T>(d0 + 2 * rW + jb);
-              const x3 = v128.load_splat<T>(d0 + 3 * rW + jb);
-              s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
-              s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
-              s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
-              s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
-              s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
-              s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
-              s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
-              s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
-            }
-            const o = dA + <usize>q0 * dAstride + tb;
-            v128.store(o, s0A);
-            v128.store(o + 16, s0B);
-            v128.store(o + dAstride, s1A);
-            v128.store(o + dAstride + 16, s1B);
-            v128.store(o + 2 * dAstride, s2A);
-            v128.store(o + 2 * dAstride + 16, s2B);
-            v128.store(o + 3 * dAstride, s3A);
-            v128.store(o + 3 * dAstride + 16, s3B);
+            block4x2<T>(d0, rW, Wn + tb, rin, width, dA + <usize>q0 * dAstride + tb, dAstride, 0, false);
           }
           for (; t0 < inP; t0 += L) {
             const tb = <usize>t0 * S;

@@ -22,7 +22,7 @@ import { runEnsemble } from '../src/parallel/run.js';
 import { packageRoot } from '../src/parallel/pool.js';
 import { modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
 import { teacherStudentErf } from '../src/potentials/neural/teacher-student-erf.js';
-import { validateScenarioObject } from '../src/scenario/index.js';
+import { validateScenarioObject, type Scenario } from '../src/scenario/index.js';
 
 const P = 11;
 const N = 64;
@@ -132,11 +132,11 @@ function runScenario(steps: number) {
   );
 }
 
-export function peersDir(): string {
+function peersDir(): string {
   return join(packageRoot(), '..', 'shared', 'bench', 'peers');
 }
 
-export function lastSummary(out: string): Record<string, unknown> {
+function lastSummary(out: string): Record<string, unknown> {
   const s = out
     .trim()
     .split('\n')
@@ -147,47 +147,52 @@ export function lastSummary(out: string): Record<string, unknown> {
   return s;
 }
 
-function numpyPeer(steps: number, reps: number, temp: number): PeerResult {
-  const script = join(peersDir(), 'w2_numpy.py');
-  if (!existsSync(script)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${script} not found` };
+/** OpenBLAS unpacked by setup-peers.sh (Debian's PyTorch otherwise links the reference BLAS). */
+const OPENBLAS_DIR = '/tmp/stochdyn-peers/openblas/root/usr/lib/x86_64-linux-gnu/openblas-pthread';
+
+/**
+ * Run a peer script of ../shared/bench/peers and read its summary line:
+ * numpy scripts with `python3`, PyTorch ones with /usr/bin/python3 (Debian's
+ * torch) and OpenBLAS on LD_LIBRARY_PATH when setup-peers.sh unpacked it.
+ */
+export function runPeer(script: string, args: string[], torch: boolean): PeerResult {
+  const file = join(peersDir(), script);
+  if (!existsSync(file)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${file} not found` };
+  const python = torch ? '/usr/bin/python3' : 'python3';
+  const env = { ...process.env };
+  if (torch) {
+    if (!env.LD_LIBRARY_PATH && existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = OPENBLAS_DIR;
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore', env });
+    } catch {
+      return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: '/usr/bin/python3 cannot import torch (run eval "$(bash ../shared/bench/peers/setup-peers.sh)")' };
+    }
+  }
   try {
-    const out = execFileSync('python3', [script, '--variant=matmul', `--reps=${reps}`, `--steps=${steps}`, `--T=${temp}`], {
-      encoding: 'utf8',
-      timeout: 900_000,
-      cwd: peersDir(),
-    });
+    const out = execFileSync(python, [file, ...args], { encoding: 'utf8', timeout: 1_800_000, cwd: peersDir(), env });
     const s = lastSummary(out);
-    return { msPerStep: s.ms_per_step as number, lossEnd: s.loss_end as number, note: `numpy ${s.numpy}` };
+    const note = torch ? `torch ${s.torch}, BLAS ${s.blas}` : `numpy ${s.numpy}`;
+    return { msPerStep: s.ms_per_step as number, lossEnd: s.loss_end as number, note };
   } catch (e) {
-    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `python3 w2_numpy.py failed: ${(e as Error).message.split('\n')[0]}` };
+    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${python} ${script} failed: ${(e as Error).message.split('\n')[0]}` };
   }
 }
 
-/** OpenBLAS unpacked by setup-peers.sh (Debian's PyTorch otherwise links the reference BLAS). */
-export const OPENBLAS_DIR = '/tmp/stochdyn-peers/openblas/root/usr/lib/x86_64-linux-gnu/openblas-pthread';
+const numpyPeer = (steps: number, reps: number, temp: number) =>
+  runPeer('w2_numpy.py', ['--variant=matmul', `--reps=${reps}`, `--steps=${steps}`, `--T=${temp}`], false);
 
-function torchPeer(steps: number, reps: number, dtype: 'float64' | 'float32'): PeerResult {
-  const script = join(peersDir(), 'w2_torch.py');
-  if (!existsSync(script)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${script} not found` };
-  const env = { ...process.env };
-  if (!env.LD_LIBRARY_PATH && existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = OPENBLAS_DIR;
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore', env });
-  } catch {
-    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: '/usr/bin/python3 cannot import torch (run eval "$(bash ../shared/bench/peers/setup-peers.sh)")' };
+const torchPeer = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
+  runPeer('w2_torch.py', ['--variant=autograd', '--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`], true);
+
+/** Median wall ms/step of `reps` runEnsemble runs of a scenario on `workers` workers (worker start-up included). */
+export async function timeRunEnsemble(s: Scenario, workers: number, reps: number, steps: number): Promise<number> {
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await runEnsemble(s, { workers });
+    t.push((performance.now() - t0) / steps);
   }
-  try {
-    const out = execFileSync('/usr/bin/python3', [script, '--variant=autograd', '--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`], {
-      encoding: 'utf8',
-      timeout: 900_000,
-      cwd: peersDir(),
-      env,
-    });
-    const s = lastSummary(out);
-    return { msPerStep: s.ms_per_step as number, lossEnd: s.loss_end as number, note: `torch ${s.torch}, BLAS ${s.blas}` };
-  } catch (e) {
-    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `w2_torch.py failed: ${(e as Error).message.split('\n')[0]}` };
-  }
+  return median(t);
 }
 
 export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
@@ -208,18 +213,8 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   const one = timeIt(potential);
   const oneWasm = timeIt(wasm64);
   const oneWasm32 = timeIt(wasm32);
-  const viaRun = async (workers: number) => {
-    const s = runScenario(steps);
-    const t: number[] = [];
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      await runEnsemble(s, { workers });
-      t.push((performance.now() - t0) / steps);
-    }
-    return median(t);
-  };
-  const run1 = await viaRun(1);
-  const run2 = await viaRun(2);
+  const run1 = await timeRunEnsemble(runScenario(steps), 1, reps, steps);
+  const run2 = await timeRunEnsemble(runScenario(steps), 2, reps, steps);
   const np = numpyPeer(steps, reps, TEMP);
   const torch = torchPeer(steps, reps, 'float64');
   const torch32 = torchPeer(steps, reps, 'float32');

@@ -14,14 +14,10 @@
  * can express neither W3's labels nor its hash init); PyTorch float64 and
  * float32 on 2 threads with OpenBLAS.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Potential } from '../src/engine/types.js';
-import { runEnsemble } from '../src/parallel/run.js';
 import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
-import { inProcess, lastSummary, median, ms, OPENBLAS_DIR, peersDir, type PeerResult } from './w2.js';
+import { inProcess, median, ms, runPeer, timeRunEnsemble, type PeerResult } from './w2.js';
 
 const NSYM = 30;
 const HID = 50;
@@ -79,29 +75,8 @@ export function w3Init(x: Float64Array, dim: number, count: number): void {
   }
 }
 
-function torchW3(steps: number, reps: number, dtype: 'float64' | 'float32'): PeerResult {
-  const script = join(peersDir(), 'w3_torch.py');
-  if (!existsSync(script)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${script} not found` };
-  const env = { ...process.env };
-  if (!env.LD_LIBRARY_PATH && existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = OPENBLAS_DIR;
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore', env });
-  } catch {
-    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: '/usr/bin/python3 cannot import torch (run eval "$(bash ../shared/bench/peers/setup-peers.sh)")' };
-  }
-  try {
-    const out = execFileSync('/usr/bin/python3', [script, '--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], {
-      encoding: 'utf8',
-      timeout: 1_800_000,
-      cwd: peersDir(),
-      env,
-    });
-    const s = lastSummary(out);
-    return { msPerStep: s.ms_per_step as number, lossEnd: s.loss_end as number, note: `torch ${s.torch}, BLAS ${s.blas}` };
-  } catch (e) {
-    return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `w3_torch.py failed: ${(e as Error).message.split('\n')[0]}` };
-  }
-}
+const torchW3 = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
+  runPeer('w3_torch.py', ['--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], true);
 
 function runScenario(steps: number) {
   return validateScenarioObject(
@@ -144,18 +119,8 @@ export async function runW3(o: W3Options): Promise<W3Result> {
   const w32 = timed(wasm32);
   run(js, Math.min(5, steps));
   const j = run(js, steps); // one run: ~1 minute at full size
-  const viaRun = async (workers: number) => {
-    const s = runScenario(steps);
-    const t: number[] = [];
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      await runEnsemble(s, { workers });
-      t.push((performance.now() - t0) / steps);
-    }
-    return median(t);
-  };
-  const run1 = await viaRun(1);
-  const run2 = await viaRun(2);
+  const run1 = await timeRunEnsemble(runScenario(steps), 1, reps, steps);
+  const run2 = await timeRunEnsemble(runScenario(steps), 2, reps, steps);
   const torch = torchW3(steps, reps, 'float64');
   const torch32 = torchW3(steps, reps, 'float32');
 

@@ -95,6 +95,37 @@ export class WasmKernels {
     return out;
   }
 
+  /**
+   * One batched energy-and-gradient call: lays out x (count × dim f64), the
+   * energies, the gradients, the per-replica picks (i32) and `inputs` (typed
+   * arrays copied in as they are), plus `scratchBytes`; copies x, picks and
+   * inputs in, runs `kernel` with the byte offsets, copies energies and
+   * gradients out.
+   */
+  energyGradient(
+    x: Float64Array,
+    count: number,
+    dim: number,
+    energy: Float64Array,
+    grad: Float64Array,
+    picks: Int32Array,
+    inputs: readonly (Int32Array | Float64Array)[],
+    scratchBytes: number,
+    kernel: (at: { x: number; energy: number; grad: number; picks: number; inputs: number[]; scratch: number }) => void,
+  ): void {
+    const n = count * dim;
+    const p = this.layout([8 * n, 8 * count, 8 * n, 4 * picks.length, ...inputs.map((a) => a.byteLength), scratchBytes]);
+    const f = this.f64;
+    const i = this.i32;
+    f.set(x.subarray(0, n), p[0] >> 3);
+    i.set(picks, p[3] >> 2);
+    inputs.forEach((a, k) => (a instanceof Float64Array ? f.set(a, p[4 + k] >> 3) : i.set(a, p[4 + k] >> 2)));
+    kernel({ x: p[0], energy: p[1], grad: p[2], picks: p[3], inputs: p.slice(4, 4 + inputs.length), scratch: p[4 + inputs.length] });
+    const g = this.f64; // the kernel does not grow memory, but take the view afresh anyway
+    energy.set(g.subarray(p[1] >> 3, (p[1] >> 3) + count));
+    grad.set(g.subarray(p[2] >> 3, (p[2] >> 3) + n));
+  }
+
   /** Float64 view over the whole memory (fresh after growth). */
   get f64(): Float64Array {
     if (this.f64view.buffer !== this.exports.memory.buffer) this.f64view = new Float64Array(this.exports.memory.buffer);
@@ -183,6 +214,12 @@ export function selectKernels(potential: string, choice: KernelChoice, precision
   if (choice === 'wasm' || precision === 'float32')
     throw new Error(`${potential}: kernels 'wasm'${precision === 'float32' ? " (needed by precision 'float32')" : ''} unavailable: ${st.reason}`);
   return { kind: 'js', fallback: st.reason };
+}
+
+/** The run's info line for a potential's kernels, e.g. `wasm SIMD, float64` or `js (wasm unavailable: …)`. */
+export function kernelsInfo(selection: KernelSelection, precision: Precision): string {
+  if (selection.kind === 'wasm') return `wasm SIMD, ${precision}`;
+  return selection.fallback ? `js (wasm unavailable: ${selection.fallback})` : 'js';
 }
 
 /** Validate the `kernels` / `precision` params of a neural potential (clear errors, as the other params). */

@@ -25,7 +25,7 @@ import { Stream } from '../../engine/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { registerPotential, type BuildContext } from '../registry.js';
 import { FourierSpectrum, priorConcentrationQuantile } from './fourier.js';
-import { checkKernelParams, kernelParamsSchema, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
+import { checkKernelParams, kernelParamsSchema, kernelsInfo, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
 
 /** A prior variance, or flat (no prior term). */
 export type PriorVariance = number | null | 'flat';
@@ -302,26 +302,16 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
 
   /** The same energy and gradient by the wasm kernel (assembly/modular-addition.ts). */
   function energyAndGradientWasm(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
-    const k = wasm!;
-    const ex = k.exports;
+    const ex = wasm!.exports;
     const B = batch ? batch.size : nTrain;
     const factor = batch ? nTrain / B : 1;
     const picks = batch ? batch.indices.subarray(0, count * B) : identity;
-    const n = count * dim;
     const scratch = f32 ? ex.maScratch32(P, N) : ex.maScratch64(P, N);
-    const [px, pe, pg, pp, prn, prm, pc, ps] = k.layout([8 * n, 8 * count, 8 * n, 4 * picks.length, 4 * nTrain, 4 * nTrain, 4 * nTrain, scratch]);
-    const f = k.f64;
-    const i = k.i32;
-    f.set(x.subarray(0, n), px >> 3);
-    i.set(picks, pp >> 2);
-    i.set(rowNumN, prn >> 2);
-    i.set(rowNumM, prm >> 2);
-    i.set(cls, pc >> 2);
-    (f32 ? ex.maEnergyGrad32 : ex.maEnergyGrad64)(
-      px, count, dim, P, N, pp, batch ? B : 0, B, prn, prm, pc, off, 2 * ls * factor, ls * factor, ipw, ipa, pe, pg, ps,
-    );
-    energy.set(f.subarray(pe >> 3, (pe >> 3) + count));
-    grad.set(f.subarray(pg >> 3, (pg >> 3) + n));
+    const kernel = f32 ? ex.maEnergyGrad32 : ex.maEnergyGrad64;
+    wasm!.energyGradient(x, count, dim, energy, grad, picks, [rowNumN, rowNumM, cls], scratch, (at) => {
+      const [rn, rm, c] = at.inputs;
+      kernel(at.x, count, dim, P, N, at.picks, batch ? B : 0, B, rn, rm, c, off, 2 * ls * factor, ls * factor, ipw, ipa, at.energy, at.grad, at.scratch);
+    });
   }
 
   function energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
@@ -511,7 +501,7 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
     observables,
     predictive,
     info: {
-      kernels: selection.kind === 'wasm' ? `wasm SIMD, ${p.precision}` : selection.fallback ? `js (wasm unavailable: ${selection.fallback})` : 'js',
+      kernels: kernelsInfo(selection, p.precision),
       train_pairs: nTrain,
       test_pairs: nTest,
       droplet_threshold: threshold,

@@ -47,7 +47,7 @@ import { Stream } from '../../engine/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { bipartiteSplit, relationTable, type RelationSpec } from '../../theory/relations.js';
 import { registerPotential, type BuildContext } from '../registry.js';
-import { checkKernelParams, kernelParamsSchema, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
+import { checkKernelParams, kernelParamsSchema, kernelsInfo, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
 
 export type CombineMode = 'concat' | 'difference' | 'squared-difference';
 export type RelationKind = 'mod' | 'greater-than' | 'bipartite';
@@ -470,22 +470,15 @@ export function relationLearnerOn(params: Partial<RelationLearnerParams> | Recor
 
   /** The same energy and gradient by the wasm kernel (assembly/relation-learner.ts). */
   function energyAndGradientWasm(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
-    const k = wasm!;
-    const ex = k.exports;
+    const ex = wasm!.exports;
     const B = batch ? batch.size : nTrain;
     const picks = batch ? batch.indices.subarray(0, count * B) : identity;
-    const len = count * dim;
     const scratch = f32 ? ex.rlScratch32(inputs, width, depth) : ex.rlScratch64(inputs, width, depth);
-    const [px, pe, pg, pp, ppairs, plab, ps] = k.layout([8 * len, 8 * count, 8 * len, 4 * picks.length, 4 * nTrain, 8 * nTrain, scratch]);
-    const f = k.f64;
-    const i = k.i32;
-    f.set(x.subarray(0, len), px >> 3);
-    i.set(picks, pp >> 2);
-    i.set(train, ppairs >> 2);
-    f.set(labels, plab >> 3);
-    (f32 ? ex.rlEnergyGrad32 : ex.rlEnergyGrad64)(px, count, dim, n, d, combine, depth, width, pp, batch ? B : 0, B, ppairs, plab, pe, pg, ps);
-    energy.set(f.subarray(pe >> 3, (pe >> 3) + count));
-    grad.set(f.subarray(pg >> 3, (pg >> 3) + len));
+    const kernel = f32 ? ex.rlEnergyGrad32 : ex.rlEnergyGrad64;
+    wasm!.energyGradient(x, count, dim, energy, grad, picks, [train, labels], scratch, (at) => {
+      const [pairs, lab] = at.inputs;
+      kernel(at.x, count, dim, n, d, combine, depth, width, at.picks, batch ? B : 0, B, pairs, lab, at.energy, at.grad, at.scratch);
+    });
   }
 
   function energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
@@ -650,7 +643,7 @@ export function relationLearnerOn(params: Partial<RelationLearnerParams> | Recor
     observables,
     predictive,
     info: {
-      kernels: selection.kind === 'wasm' ? `wasm SIMD, ${p.precision}` : selection.fallback ? `js (wasm unavailable: ${selection.fallback})` : 'js',
+      kernels: kernelsInfo(selection, p.precision),
       relation: p.relation === 'mod' ? `mod ${p.k}` : p.relation,
       train_pairs: nTrain,
       test_pairs: nTest,
