@@ -6,8 +6,11 @@
  * dt = 1e-3, 10,000 replicas from x = −1, 10,000 steps.
  * W2 (bench/w2.ts): SGLD on modular-addition-square, run after W1.
  * W3 (bench/w3.ts): GD on the relation-learner (GenEFT encoder–decoder), after W2.
- * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100, W3 50 steps),
- * --w1 / --w2 / --w3 (only that workload; may be combined), --json.
+ * Load (bench/load.ts, only with --load): peak memory of 10^6 replicas, trace
+ * memory against the steps, a sweep of 10,000 tiny points (handles, threads).
+ * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100, W3 50 steps;
+ * --load: 10^5 replicas and a 1,000-point sweep), --w1 / --w2 / --w3 / --load
+ * (only those; may be combined; the default is W1, W2, W3), --json.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { normal, seedStream } from '../src/engine/rng.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runW2 } from './w2.js';
 import { runW3 } from './w3.js';
+import { formatLoadTable, runLoadBench } from './load.js';
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
@@ -93,7 +97,7 @@ function numpyW1(): { psteps: number; note: string } | null {
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
 
 async function main() {
-  const only = ['--w1', '--w2', '--w3'].filter((w) => args.includes(w));
+  const only = ['--w1', '--w2', '--w3', '--load'].filter((w) => args.includes(w));
   const want = (w: string) => only.length === 0 || only.includes(w);
   if (want('--w1')) await mainW1();
   if (want('--w2')) {
@@ -103,6 +107,11 @@ async function main() {
   if (want('--w3')) {
     const w3 = await runW3({ reps, steps: quick ? 50 : 500 });
     if (args.includes('--json')) console.log(JSON.stringify({ w3 }));
+  }
+  if (only.includes('--load')) {
+    console.log(`Load and memory (bench/load.ts${quick ? ', --quick: 10^5 replicas, 1,000-point sweep' : ''}); every case in its own child process`);
+    const load = await runLoadBench(quick ? { replicas: 100_000, sweep: 1_000 } : {});
+    console.log(args.includes('--json') ? JSON.stringify({ load }) : formatLoadTable(load));
   }
 }
 
