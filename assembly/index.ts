@@ -6,6 +6,7 @@
  */
 import { maEnergyGrad, maScratchBytes } from './modular-addition';
 import { rlEnergyGrad, rlScratchBytes } from "./relation-learner";
+import { tsEnergyGrad, tsScratchBytes } from './teacher-student';
 
 /** First free byte above the static data (16-aligned by the loader). */
 export function heapBase(): usize {
@@ -52,4 +53,24 @@ export function rlEnergyGrad32(
   picks: usize, pickStride: i32, nPick: i32, pairs: usize, labels: usize, energy: usize, grad: usize, scratch: usize,
 ): void {
   rlEnergyGrad<f32>(x, count, dim, n, d, combine, depth, width, picks, pickStride, nPick, pairs, labels, energy, grad, scratch);
+}
+
+export function tsScratch64(d: i32, N: i32, n: i32): i32 {
+  return tsScratchBytes<f64>(d, N, n);
+}
+export function tsScratch32(d: i32, N: i32, n: i32): i32 {
+  return tsScratchBytes<f32>(d, N, n);
+}
+
+export function tsEnergyGrad64(
+  x: usize, count: i32, dim: i32, d: i32, N: i32, n: i32, picks: usize, pickStride: i32, nPick: i32, X: usize, y: usize,
+  g2: f64, dataScale: f64, ipw: f64, ipa: f64, energy: usize, grad: usize, scratch: usize,
+): void {
+  tsEnergyGrad<f64>(x, count, dim, d, N, n, picks, pickStride, nPick, X, y, g2, dataScale, ipw, ipa, energy, grad, scratch);
+}
+export function tsEnergyGrad32(
+  x: usize, count: i32, dim: i32, d: i32, N: i32, n: i32, picks: usize, pickStride: i32, nPick: i32, X: usize, y: usize,
+  g2: f64, dataScale: f64, ipw: f64, ipa: f64, energy: usize, grad: usize, scratch: usize,
+): void {
+  tsEnergyGrad<f32>(x, count, dim, d, N, n, picks, pickStride, nPick, X, y, g2, dataScale, ipw, ipa, energy, grad, scratch);
 }

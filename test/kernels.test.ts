@@ -19,6 +19,10 @@
  *   combined standard errors (two independent ensembles of 32 replicas,
  *   seeds 11 and 12).
  *
+ * - teacher-student-erf: the same agreement at points scaled so that |w·x|
+ *   reaches every piece of the vector erf (|u| < 1, 1–2.5, 2.5–6, ≥ 6; checked),
+ *   full batch and minibatch, odd N, d and n.
+ *
  * Needs dist/wasm/kernels.wasm (`npm run build`): without it the wasm cases
  * fail with the loader's reason.
  */
@@ -32,6 +36,7 @@ import { overdampedLangevin } from '../src/engine/integrators/overdamped-langevi
 import { wasmKernels } from '../src/kernels/wasm.js';
 import { runEnsemble } from '../src/parallel/run.js';
 import { modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
+import { teacherStudentData, teacherStudentErf } from '../src/potentials/neural/teacher-student-erf.js';
 import { relationLearner } from '../src/potentials/relation/relation-learner.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { evalAt, randomPoint } from './potential-helpers.js';
@@ -68,6 +73,7 @@ function minibatch(count: number, size: number, dataSize: number, seed: number):
 type Build = (params: Record<string, unknown>) => Potential;
 const ma: Build = (params) => modularAdditionSquare(params, { seed: 3, run: 0 });
 const rl: Build = (params) => relationLearner(params, { seed: 3, run: 0 });
+const ts: Build = (params) => teacherStudentErf(params, { seed: 3, run: 0 });
 
 const cases: [string, Build, Record<string, unknown>][] = [
   ['modular-addition-square, defaults', ma, {}],
@@ -77,6 +83,9 @@ const cases: [string, Build, Record<string, unknown>][] = [
   ['relation-learner, depth 0 (linear decoder)', rl, { depth: 0 }],
   ['relation-learner, difference, d 3, odd width 7', rl, { combine: 'difference', d: 3, depth: 1, width: 7 }],
   ['relation-learner, squared-difference, d 1, n 9, depth 2, width 5', rl, { combine: 'squared-difference', d: 1, n: 9, depth: 2, width: 5, relation: 'greater-than' }],
+  ['teacher-student-erf, defaults (d 16, N 16, n 400)', ts, {}],
+  ['teacher-student-erf, odd d 5, N 7, n 23 (lane padding, short last block)', ts, { d: 5, N: 7, n: 23 }],
+  ['teacher-student-erf, d 1, N 1, n 3, flat priors', ts, { d: 1, N: 1, n: 3, prior_w: 'flat', prior_a: 'flat' }],
 ];
 
 describe('wasm kernels agree with the TypeScript reference (float64)', () => {
@@ -123,11 +132,74 @@ describe('wasm kernels agree with the TypeScript reference (float64)', () => {
   });
 });
 
+describe('teacher-student-erf: every piece of the vector erf', () => {
+  /** Counts of the projections u = w_i·x_μ of all replicas and training samples in |u| < 1, [1, 2.5), [2.5, 6), ≥ 6. */
+  function regions(params: Record<string, unknown>, x: Float64Array, count: number): number[] {
+    const d = (params.d as number | undefined) ?? 16;
+    const N = (params.N as number | undefined) ?? 16;
+    const { X } = teacherStudentData(params, { seed: 3, run: 0 });
+    const n = X.length / d;
+    const dim = N * d + N;
+    const out = [0, 0, 0, 0];
+    for (let r = 0; r < count; r++)
+      for (let i = 0; i < N; i++)
+        for (let mu = 0; mu < n; mu++) {
+          let u = 0;
+          for (let j = 0; j < d; j++) u += x[r * dim + i * d + j] * X[mu * d + j];
+          const a = Math.abs(u);
+          out[a < 1 ? 0 : a < 2.5 ? 1 : a < 6 ? 2 : 3]++;
+        }
+    return out;
+  }
+
+  for (const params of [{}, { d: 7, N: 5, n: 37 }] as Record<string, unknown>[]) {
+    it(`${JSON.stringify(params)}: wasm f64 = js to ${TOL} at scales 1, 3, 10 (|w·x| up to ≈ 40), full batch and minibatch`, () => {
+      const js = ts({ ...params, kernels: 'js' });
+      const wasm = ts({ ...params, kernels: 'wasm' });
+      const count = 3;
+      const seen = [0, 0, 0, 0];
+      for (const scale of [1, 3, 10]) {
+        const x = randomPoint(js, count, 41 + scale, scale);
+        regions(params, x, count).forEach((c, k) => (seen[k] += c));
+        const full = discrepancy(js, wasm, x, count);
+        expect(full.finite).toBe(true);
+        expect(full.energy).toBeLessThanOrEqual(TOL);
+        expect(full.gradient).toBeLessThanOrEqual(TOL);
+        const mb = discrepancy(js, wasm, x, count, minibatch(count, 11, js.dataSize!, scale));
+        expect(mb.energy).toBeLessThanOrEqual(TOL);
+        expect(mb.gradient).toBeLessThanOrEqual(TOL);
+      }
+      for (const c of seen) expect(c).toBeGreaterThan(20);
+    });
+  }
+
+  it('a wrong gradient would be caught: a 1e-9 relative perturbation of one weight, or float32, breaks the bound', () => {
+    const js = ts({ kernels: 'js' });
+    const wasm = ts({ kernels: 'wasm' });
+    const x = randomPoint(js, 3, 5, 3);
+    const y = x.slice();
+    y[7] *= 1 + 1e-9;
+    const A = evalAt(js, x, 3);
+    const B = evalAt(wasm, y, 3);
+    let diff = 0;
+    let scale = 0;
+    for (let j = 0; j < js.dim; j++) {
+      diff = Math.max(diff, Math.abs(A.G[j] - B.G[j]));
+      scale = Math.max(scale, Math.abs(A.G[j]));
+    }
+    expect(diff / scale).toBeGreaterThan(TOL);
+    expect(discrepancy(js, ts({ precision: 'float32' }), x, 3).gradient).toBeGreaterThan(TOL);
+  });
+});
+
 describe('kernel selection', () => {
   it('validates kernels and precision with clear errors', () => {
     expect(() => ma({ kernels: 'gpu' })).toThrow(/modular-addition-square: kernels = "gpu", expected one of auto, js, wasm/);
     expect(() => rl({ precision: 'float16' })).toThrow(/relation-learner: precision = "float16", expected one of float64, float32/);
     expect(() => ma({ kernels: 'js', precision: 'float32' })).toThrow(/precision 'float32' needs kernels 'wasm' or 'auto'/);
+    expect(() => ts({ kernels: 'simd' })).toThrow(/teacher-student-erf: kernels = "simd", expected one of auto, js, wasm/);
+    expect(() => ts({ kernels: 'js', precision: 'float32' })).toThrow(/teacher-student-erf: precision 'float32' needs kernels 'wasm' or 'auto'/);
+    expect(ts({}).info?.kernels).toBe('wasm SIMD, float64');
   });
 
   it('auto picks wasm when available; with the module disabled, auto falls back to js (with the reason) and wasm throws', async () => {
@@ -143,6 +215,12 @@ describe('kernel selection', () => {
       expect(evalAt(auto, x, 2)).toEqual(evalAt(ref, x, 2));
       expect(() => fresh.modularAdditionSquare({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/kernels 'wasm' unavailable: disabled by STOCHDYN_KERNELS=js/);
       expect(() => fresh.modularAdditionSquare({ precision: 'float32' }, { seed: 3, run: 0 })).toThrow(/needed by precision 'float32'/);
+      const freshTs = await import('../src/potentials/neural/teacher-student-erf.js');
+      const autoTs = freshTs.teacherStudentErf({ d: 5, N: 7, n: 23 }, { seed: 3, run: 0 });
+      expect(autoTs.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
+      const xt = randomPoint(autoTs, 2, 1);
+      expect(evalAt(autoTs, xt, 2)).toEqual(evalAt(ts({ d: 5, N: 7, n: 23, kernels: 'js' }), xt, 2));
+      expect(() => freshTs.teacherStudentErf({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/teacher-student-erf: kernels 'wasm' unavailable/);
     } finally {
       vi.unstubAllEnvs();
       vi.resetModules();
@@ -153,6 +231,7 @@ describe('kernel selection', () => {
     for (const [kind, params] of [
       ['modular-addition-square', { P: 7, N: 9 }],
       ['relation-learner', { n: 12, depth: 2, width: 10 }],
+      ['teacher-student-erf', { d: 5, N: 7, n: 30 }],
     ] as const) {
       const s = validateScenarioObject(
         {

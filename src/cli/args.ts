@@ -11,9 +11,9 @@ export const intArg = (name: string, min: number) => (v: string) => {
 /** A repeatable option (`--set a=1 --set b=2`). */
 export const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** `--kernels auto|js|wasm`: the kernels of potentials that have WASM kernels (a scenario override of potential.params.kernels). */
+/** `--kernels auto|js|wasm`: the kernels of potentials that have WASM kernels (a scenario override of potential.params.kernels; a potential whose params schema lacks `kernels` refuses it). */
 export const KERNELS_HELP =
-  'kernels of the neural potentials with WebAssembly kernels (modular-addition-square, relation-learner): auto (wasm when available), js (plain TypeScript) or wasm; sets potential.params.kernels';
+  'kernels of the neural potentials with WebAssembly kernels (modular-addition-square, relation-learner, teacher-student-erf): auto (wasm when available), js (plain TypeScript) or wasm; sets potential.params.kernels';
 
 export function kernelsArg(v: string): 'auto' | 'js' | 'wasm' {
   if (v !== 'auto' && v !== 'js' && v !== 'wasm') throw new InvalidArgumentError(`--kernels must be auto, js or wasm, found '${v}'`);

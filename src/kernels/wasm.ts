@@ -42,6 +42,10 @@ export interface KernelExports {
   rlScratch32(inputs: number, width: number, depth: number): number;
   rlEnergyGrad64: RlEnergyGrad;
   rlEnergyGrad32: RlEnergyGrad;
+  tsScratch64(d: number, N: number, n: number): number;
+  tsScratch32(d: number, N: number, n: number): number;
+  tsEnergyGrad64: TsEnergyGrad;
+  tsEnergyGrad32: TsEnergyGrad;
 }
 
 export type MaEnergyGrad = (
@@ -53,6 +57,12 @@ export type MaEnergyGrad = (
 export type RlEnergyGrad = (
   x: number, count: number, dim: number, n: number, d: number, combine: number, depth: number, width: number,
   picks: number, pickStride: number, nPick: number, pairs: number, labels: number,
+  energy: number, grad: number, scratch: number,
+) => void;
+
+export type TsEnergyGrad = (
+  x: number, count: number, dim: number, d: number, N: number, n: number, picks: number, pickStride: number, nPick: number,
+  X: number, y: number, g2: number, dataScale: number, ipw: number, ipa: number,
   energy: number, grad: number, scratch: number,
 ) => void;
 

@@ -13,12 +13,16 @@
  * Parameter layout: group `w` = N rows of d (row i = neuron i), then group `a` (N).
  * Energy and gradient are fused by hand and batched over the replicas of a
  * shard (samples in blocks of 4 per weight row); no allocation per call.
+ * The same kernel exists as WebAssembly SIMD (assembly/teacher-student.ts),
+ * chosen by the params `kernels` and `precision` as for modular-addition-square;
+ * the TypeScript one here is the reference.
  */
 import { Stream } from '../../engine/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { erf, erfcx } from '../../stats/special.js';
 import { registerPotential, type BuildContext } from '../registry.js';
 import type { PriorVariance } from './modular-addition-square.js';
+import { checkKernelParams, kernelParamsSchema, kernelsInfo, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
 
 export interface TeacherStudentParams {
   /** Input dimension. */
@@ -37,6 +41,10 @@ export interface TeacherStudentParams {
   prior_w: PriorVariance;
   /** Prior variance s_a² of each output weight; null = 1/N; 'flat' = no prior. */
   prior_a: PriorVariance;
+  /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
+  kernels: KernelChoice;
+  /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
+  precision: Precision;
 }
 
 export const teacherStudentDefaults: TeacherStudentParams = {
@@ -48,6 +56,8 @@ export const teacherStudentDefaults: TeacherStudentParams = {
   sigma2: 0.1,
   prior_w: null,
   prior_a: null,
+  kernels: 'auto',
+  precision: 'float64',
 };
 
 export function resolveTeacherStudent(params: Partial<TeacherStudentParams> | Record<string, unknown>): TeacherStudentParams {
@@ -62,6 +72,7 @@ export function resolveTeacherStudent(params: Partial<TeacherStudentParams> | Re
     if (!(v === null || v === 'flat' || (typeof v === 'number' && v > 0)))
       throw new Error(`${name}: ${key} = ${JSON.stringify(v)}, expected a variance > 0, null or 'flat'`);
   }
+  checkKernelParams(name, p.kernels, p.precision);
   return p;
 }
 
@@ -238,6 +249,25 @@ export function teacherStudentErf(params: Partial<TeacherStudentParams> | Record
     }
   }
 
+  const selection = selectKernels('teacher-student-erf', p.kernels, p.precision);
+  const wasm = selection.kernels;
+  const f32 = p.precision === 'float32';
+  const identity = Int32Array.from({ length: n }, (_, i) => i);
+
+  /** The same energy and gradient by the wasm kernel (assembly/teacher-student.ts). */
+  function energyAndGradientWasm(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
+    const ex = wasm!.exports;
+    const B = batch ? batch.size : n;
+    const factor = batch ? n / B : 1;
+    const picks = batch ? batch.indices.subarray(0, count * B) : identity;
+    const scratch = f32 ? ex.tsScratch32(d, N, n) : ex.tsScratch64(d, N, n);
+    const kernel = f32 ? ex.tsEnergyGrad32 : ex.tsEnergyGrad64;
+    wasm!.energyGradient(x, count, dim, energy, grad, picks, [X, y], scratch, (at) => {
+      const [xs, ys] = at.inputs;
+      kernel(at.x, count, dim, d, N, n, at.picks, batch ? B : 0, B, xs, ys, 2 * ls * factor, ls * factor, ipw, ipa, at.energy, at.grad, at.scratch);
+    });
+  }
+
   /** f(x_μ) of the replica at `base` for input row `xo` of `inputs`. */
   function output(x: Float64Array, base: number, inputs: Float64Array, xo: number): number {
     let f = 0;
@@ -355,10 +385,10 @@ export function teacherStudentErf(params: Partial<TeacherStudentParams> | Record
       for (let j = 0; j < Wsz; j++) out[offset + j] = sw * normal();
       for (let i = 0; i < N; i++) out[offset + Wsz + i] = sa * normal();
     },
-    energyAndGradient,
+    energyAndGradient: wasm ? energyAndGradientWasm : energyAndGradient,
     observables,
     predictive,
-    info: { train_samples: n, test_samples: nTest },
+    info: { kernels: kernelsInfo(selection, p.precision), train_samples: n, test_samples: nTest },
   };
 }
 
@@ -382,6 +412,7 @@ registerPotential({
       sigma2: { type: 'number', exclusiveMinimum: 0, default: teacherStudentDefaults.sigma2, description: 'likelihood noise σ²' },
       prior_w: priorSchema('prior variance s_w² of the input weights (null: 1/d; "flat": no prior)'),
       prior_a: priorSchema('prior variance s_a² of the output weights (null: 1/N; "flat": no prior)'),
+      ...kernelParamsSchema,
     },
     additionalProperties: false,
   },
