@@ -11,7 +11,8 @@
  * Kernels: the plain-TypeScript reference (`kernels: js`) and the WebAssembly
  * SIMD kernels (`kernels: wasm`, float64 and float32), each in-process; the
  * runEnsemble rows use the default (`auto`: wasm here).
- * Also the sizes the first-order scenarios use (ms/step, in-process).
+ * Also the sizes the first-order scenarios use (ms/step, in-process);
+ * teacher-student-erf with each of its kernels (js, wasm float64, wasm float32).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -52,7 +53,10 @@ export interface W2Result {
   torch32: PeerResult | null;
   t0: { engine: number; engineJs: number; numpy: number | null; relDiff: number | null; relDiffJs: number | null };
   sweepSize: number;
+  /** teacher-student-erf d = 16, N = 16, n = 400, 16 replicas, in-process ms/step: js, wasm float64, wasm float32. */
   teacherStudent: number;
+  teacherStudentWasm: number;
+  teacherStudentWasm32: number;
 }
 
 export interface PeerResult {
@@ -263,11 +267,12 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   };
   inProcess(ma, 16, 50, maDyn, prior(ma));
   const sweepSize = median(Array.from({ length: reps }, () => inProcess(ma, 16, sweepSteps, maDyn, prior(ma)).msPerStep));
-  const ts = teacherStudentErf({}, { seed: 1, run: 0 });
-  inProcess(ts, 16, 50, maDyn, prior(ts));
-  const teacherStudent = median(Array.from({ length: reps }, () => inProcess(ts, 16, sweepSteps, maDyn, prior(ts)).msPerStep));
   console.log(`  modular-addition-square P = 11, N = 32, 97 training pairs, 16 replicas: ${ms(sweepSize)} ms/step (in-process, ${ma.info?.kernels})`);
-  console.log(`  teacher-student-erf d = 16, N = 16, n = 400, 16 replicas:              ${ms(teacherStudent)} ms/step (in-process, plain TS)`);
+  const tsTimes = timeTeacherStudent(reps, sweepSteps, maDyn);
+  const [teacherStudent, teacherStudentWasm, teacherStudentWasm32] = tsTimes;
+  console.log(
+    `  teacher-student-erf d = 16, N = 16, n = 400, 16 replicas: js ${ms(teacherStudent)}, wasm f64 ${ms(teacherStudentWasm)}, wasm f32 ${ms(teacherStudentWasm32)} ms/step (in-process)`,
+  );
 
   return {
     steps,
@@ -282,5 +287,26 @@ export async function runW2(o: W2Options): Promise<W2Result> {
     t0: { engine: e0, engineJs: e0js, numpy: Number.isFinite(np0.lossEnd) ? np0.lossEnd : null, relDiff, relDiffJs },
     sweepSize,
     teacherStudent,
+    teacherStudentWasm,
+    teacherStudentWasm32,
   };
+}
+
+/**
+ * teacher-student-erf at its defaults (d = 16, N = 16, n = 400), 16 replicas
+ * drawn from the prior, in-process: median ms/step of the js, wasm float64 and
+ * wasm float32 kernels (in that order).
+ */
+export function timeTeacherStudent(reps: number, steps: number, dyn: { lr: number; temperature: number; weight_decay: number }): [number, number, number] {
+  const kinds = [{ kernels: 'js' }, { kernels: 'wasm' }, { kernels: 'wasm', precision: 'float32' }];
+  const out = kinds.map((k) => {
+    const ts = teacherStudentErf(k, { seed: 1, run: 0 });
+    const init = (x: Float64Array) => {
+      const st = new Stream(1, 0, 0);
+      for (let r = 0; r < 16; r++) ts.initialise!(x, r * ts.dim, () => st.normal(), () => st.uniform());
+    };
+    inProcess(ts, 16, 50, dyn, init); // warm-up (JIT)
+    return median(Array.from({ length: reps }, () => inProcess(ts, 16, steps, dyn, init).msPerStep));
+  });
+  return [out[0], out[1], out[2]];
 }
