@@ -50,7 +50,7 @@ export function tsScratchBytes<T>(d: i32, N: i32, n: i32): i32 {
  * (e^{−s} is then below the smallest normal, and erf' is 0 there in effect).
  * e^x = 2^k e^r, k = round(x/ln 2), r = x − k ln 2 (Cody–Waite, |r| ≤ 0.35),
  * e^r by its Taylor polynomial (degree 13 in f64: truncation < 5e-18; degree
- * 7 in f32: < 6e-9), 2^k built in the exponent bits.
+ * 7 in f32: < 6e-9; Estrin's scheme), 2^k built in the exponent bits.
  */
 // @ts-ignore: decorator
 @inline function expNeg<T>(s: v128): v128 {
@@ -85,14 +85,16 @@ export function tsScratchBytes<T>(d: i32, N: i32, n: i32): i32 {
   const v = f32x4.neg(f32x4.min(s, lim));
   const k = f32x4.nearest(f32x4.mul(v, f32x4.splat(<f32>1.44269504)));
   const r = f32x4.sub(f32x4.sub(v, f32x4.mul(k, f32x4.splat(<f32>0.693145752))), f32x4.mul(k, f32x4.splat(<f32>1.42860677e-6)));
-  let p = f32x4.splat(<f32>(1.0 / 5040.0));
-  p = fma<f32>(p, r, 1.0 / 720.0);
-  p = fma<f32>(p, r, 1.0 / 120.0);
-  p = fma<f32>(p, r, 1.0 / 24.0);
-  p = fma<f32>(p, r, 1.0 / 6.0);
-  p = fma<f32>(p, r, 0.5);
-  p = fma<f32>(p, r, 1.0);
-  p = fma<f32>(p, r, 1.0);
+  const e1_0 = v128.add<f32>(sp<f32>(1.0), r);
+  const e1_1 = v128.add<f32>(sp<f32>(0.5), v128.mul<f32>(sp<f32>(1.0 / 6.0), r));
+  const e1_2 = v128.add<f32>(sp<f32>(1.0 / 24.0), v128.mul<f32>(sp<f32>(1.0 / 120.0), r));
+  const e1_3 = v128.add<f32>(sp<f32>(1.0 / 720.0), v128.mul<f32>(sp<f32>(1.0 / 5040.0), r));
+  const r2 = v128.mul<f32>(r, r);
+  const e2_0 = v128.add<f32>(e1_0, v128.mul<f32>(e1_1, r2));
+  const e2_1 = v128.add<f32>(e1_2, v128.mul<f32>(e1_3, r2));
+  const r4 = v128.mul<f32>(r2, r2);
+  const e3_0 = v128.add<f32>(e2_0, v128.mul<f32>(e2_1, r4));
+  const p = e3_0;
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
   return v128.andnot(f32x4.mul(p, scale), f32x4.gt(s, lim));
 }
@@ -108,6 +110,24 @@ export function tsScratchBytes<T>(d: i32, N: i32, n: i32): i32 {
 /** erf(u)/u as a polynomial in u², |u| < 1 (degree 12): Estrin for the terms of degree ≥ 3, Horner for the last three (1 ulp less error). */
 // @ts-ignore: decorator
 @inline function polyA<T>(u: v128): v128 {
+  if (sizeof<T>() == 4) {
+    // float32: the terms of degree < 10 (the rest is below f32 rounding here)
+    const e1_0 = v128.add<T>(sp<T>(1.1283791670955126), v128.mul<T>(sp<T>(-0.3761263890318375), u));
+    const e1_1 = v128.add<T>(sp<T>(0.11283791670954879), v128.mul<T>(sp<T>(-0.026866170645076792), u));
+    const e1_2 = v128.add<T>(sp<T>(0.0052239776248180145), v128.mul<T>(sp<T>(-0.000854832698083379), u));
+    const e1_3 = v128.add<T>(sp<T>(0.0001205533111164271), v128.mul<T>(sp<T>(-1.4925595266831182e-5), u));
+    const e1_4 = v128.add<T>(sp<T>(1.6461000484121368e-6), v128.mul<T>(sp<T>(-1.6350312701054695e-7), u));
+    const u2 = v128.mul<T>(u, u);
+    const e2_0 = v128.add<T>(e1_0, v128.mul<T>(e1_1, u2));
+    const e2_1 = v128.add<T>(e1_2, v128.mul<T>(e1_3, u2));
+    const e2_2 = e1_4;
+    const u4 = v128.mul<T>(u2, u2);
+    const e3_0 = v128.add<T>(e2_0, v128.mul<T>(e2_1, u4));
+    const e3_1 = e2_2;
+    const u8 = v128.mul<T>(u4, u4);
+    const e4_0 = v128.add<T>(e3_0, v128.mul<T>(e3_1, u8));
+    return e4_0;
+  }
   const e1_0 = v128.add<T>(sp<T>(-0.026866170645076792), v128.mul<T>(sp<T>(0.0052239776248180145), u));
   const e1_1 = v128.add<T>(sp<T>(-0.000854832698083379), v128.mul<T>(sp<T>(0.0001205533111164271), u));
   const e1_2 = v128.add<T>(sp<T>(-1.4925595266831182e-5), v128.mul<T>(sp<T>(1.6461000484121368e-6), u));
@@ -132,6 +152,25 @@ export function tsScratchBytes<T>(d: i32, N: i32, n: i32): i32 {
 /** e^{x²} erfc(x) on [1, 2.5] in u = (x − 1.75)/0.75 (degree 18). */
 // @ts-ignore: decorator
 @inline function polyB<T>(u: v128): v128 {
+  if (sizeof<T>() == 4) {
+    // float32: the terms of degree < 12 (the rest is below f32 rounding here)
+    const e1_0 = v128.add<T>(sp<T>(0.2849722347374364), v128.mul<T>(sp<T>(-0.09823225913586393), u));
+    const e1_1 = v128.add<T>(sp<T>(0.031367041923986594), v128.mul<T>(sp<T>(-0.009390935492459373), u));
+    const e1_2 = v128.add<T>(sp<T>(0.0026591791241936573), v128.mul<T>(sp<T>(-0.0007168914456252124), u));
+    const e1_3 = v128.add<T>(sp<T>(0.00018495607833968411), v128.mul<T>(sp<T>(-4.5856167052362756e-5), u));
+    const e1_4 = v128.add<T>(sp<T>(1.0962893607629422e-5), v128.mul<T>(sp<T>(-2.5345110647073046e-6), u));
+    const e1_5 = v128.add<T>(sp<T>(5.680167343563448e-7), v128.mul<T>(sp<T>(-1.236598236632184e-7), u));
+    const u2 = v128.mul<T>(u, u);
+    const e2_0 = v128.add<T>(e1_0, v128.mul<T>(e1_1, u2));
+    const e2_1 = v128.add<T>(e1_2, v128.mul<T>(e1_3, u2));
+    const e2_2 = v128.add<T>(e1_4, v128.mul<T>(e1_5, u2));
+    const u4 = v128.mul<T>(u2, u2);
+    const e3_0 = v128.add<T>(e2_0, v128.mul<T>(e2_1, u4));
+    const e3_1 = e2_2;
+    const u8 = v128.mul<T>(u4, u4);
+    const e4_0 = v128.add<T>(e3_0, v128.mul<T>(e3_1, u8));
+    return e4_0;
+  }
   const e1_0 = v128.add<T>(sp<T>(0.2849722347374364), v128.mul<T>(sp<T>(-0.09823225913586393), u));
   const e1_1 = v128.add<T>(sp<T>(0.031367041923986594), v128.mul<T>(sp<T>(-0.009390935492459373), u));
   const e1_2 = v128.add<T>(sp<T>(0.0026591791241936573), v128.mul<T>(sp<T>(-0.0007168914456252124), u));
@@ -163,6 +202,25 @@ export function tsScratchBytes<T>(d: i32, N: i32, n: i32): i32 {
 /** e^{x²} erfc(x) on [2.5, 6] in u = (x − 4.25)/1.75 (degree 20). */
 // @ts-ignore: decorator
 @inline function polyC<T>(u: v128): v128 {
+  if (sizeof<T>() == 4) {
+    // float32: the terms of degree < 11 (the rest is below f32 rounding here)
+    const e1_0 = v128.add<T>(sp<T>(0.12934527478598792), v128.mul<T>(sp<T>(-0.05065257997557652), u));
+    const e1_1 = v128.add<T>(sp<T>(0.019391340463735206), v128.mul<T>(sp<T>(-0.007266954317471584), u));
+    const e1_2 = v128.add<T>(sp<T>(0.002669003717089505), v128.mul<T>(sp<T>(-0.0009617329800559066), u));
+    const e1_3 = v128.add<T>(sp<T>(0.0003403116134277806), v128.mul<T>(sp<T>(-0.00011835418404849141), u));
+    const e1_4 = v128.add<T>(sp<T>(4.048627867229854e-5), v128.mul<T>(sp<T>(-1.363174825255992e-5), u));
+    const e1_5 = sp<T>(4.5205723760969075e-6);
+    const u2 = v128.mul<T>(u, u);
+    const e2_0 = v128.add<T>(e1_0, v128.mul<T>(e1_1, u2));
+    const e2_1 = v128.add<T>(e1_2, v128.mul<T>(e1_3, u2));
+    const e2_2 = v128.add<T>(e1_4, v128.mul<T>(e1_5, u2));
+    const u4 = v128.mul<T>(u2, u2);
+    const e3_0 = v128.add<T>(e2_0, v128.mul<T>(e2_1, u4));
+    const e3_1 = e2_2;
+    const u8 = v128.mul<T>(u4, u4);
+    const e4_0 = v128.add<T>(e3_0, v128.mul<T>(e3_1, u8));
+    return e4_0;
+  }
   const e1_0 = v128.add<T>(sp<T>(0.12934527478598792), v128.mul<T>(sp<T>(-0.05065257997557652), u));
   const e1_1 = v128.add<T>(sp<T>(0.019391340463735206), v128.mul<T>(sp<T>(-0.007266954317471584), u));
   const e1_2 = v128.add<T>(sp<T>(0.002669003717089505), v128.mul<T>(sp<T>(-0.0009617329800559066), u));
