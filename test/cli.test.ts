@@ -646,3 +646,17 @@ describe('run --kernels', () => {
     expect(wrong.stderr).toMatch(/--kernels must be auto, js or wasm, found 'fast'/);
   });
 });
+
+describe('info', () => {
+  it('says whether the WebAssembly kernels load, and which potentials have them', () => {
+    const on = JSON.parse(cliOk(['info', '--json']).stdout);
+    expect(on.kernels.wasm).toBe(true); // the build made dist/wasm/kernels.wasm, and Node 20 has SIMD
+    expect(on.kernels.reason).toBeNull();
+    expect(on.kernels.potentials).toEqual(expect.arrayContaining(['modular-addition-square', 'relation-learner', 'teacher-student-erf']));
+    expect(on.kernels.potentials).not.toContain('double-well');
+    const env = { ...process.env, STOCHDYN_KERNELS: 'js' };
+    const off = spawnSync(process.execPath, [MAIN, 'info'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(off.status).toBe(0);
+    expect(off.stdout).toMatch(/kernels: WebAssembly unavailable, plain TypeScript \(disabled by STOCHDYN_KERNELS=js\)/);
+  });
+});

@@ -18,6 +18,7 @@ import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
 import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../report/run-scenario.js';
+import { wasmKernels, wasmPath } from '../kernels/wasm.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
@@ -197,16 +198,21 @@ Examples:
 
   program
     .command('info')
-    .description('environment: versions, cores, and which TensorFlow.js package and backend would be used')
+    .description('environment: versions, cores, which TensorFlow.js package and backend would be used, and whether the WebAssembly SIMD kernels load')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const { loadTensorflow } = await import('../potentials/tfjs/backend.js');
       const tf = await loadTensorflow();
+      const wasm = wasmKernels();
+      const withKernels = listPotentialFamilies()
+        .filter((f) => (f.paramsSchema as { properties?: Record<string, unknown> }).properties?.kernels !== undefined)
+        .map((f) => f.name);
       const info = {
         stochdyn: packageVersion(),
         node: process.version,
         cores: availableParallelism(),
         tfjs: { package: tf.package, backend: tf.backend, version: tf.tf.version_core, fallbackReason: tf.fallbackReason ?? null },
+        kernels: { wasm: wasm.ok, module: wasmPath(), reason: wasm.ok ? null : wasm.reason, potentials: withKernels },
       };
       if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
       else
@@ -214,7 +220,8 @@ Examples:
           `stochdyn ${info.stochdyn} on Node ${info.node}, ${info.cores} cores\n` +
             `tfjs: ${tf.package} ${info.tfjs.version} (backend ${tf.backend})` +
             (tf.fallbackReason ? `; @tensorflow/tfjs-node not used: ${tf.fallbackReason}` : '') +
-            '\n',
+            '\n' +
+            `kernels: ${wasm.ok ? `WebAssembly SIMD available (${info.kernels.module})` : `WebAssembly unavailable, plain TypeScript (${wasm.reason})`}; potentials with WebAssembly kernels: ${withKernels.join(', ')}\n`,
         );
     });
 
