@@ -22,3 +22,51 @@
   const L = lanes<T>();
   return ((n + L - 1) / L) * L;
 }
+
+/**
+ * tanh(v) = 1 − 2/(e^{2v} + 1) per lane (the formula of relation-learner's TS kernel), with a
+ * vector exp: 2v clamped to ±40 (tanh is ±1 exactly there in either kernel),
+ * e^u = 2^k e^r with k = round(u/ln 2), r = u − k ln 2 (Cody–Waite, |r| ≤ 0.35),
+ * e^r by its Taylor polynomial (degree 13 in f64: truncation < 5e-18; degree 7
+ * in f32: < 6e-9), 2^k built in the exponent bits.
+ */
+// @ts-ignore: decorator
+@inline export function tanhV<T>(v: v128): v128 {
+  if (sizeof<T>() == 8) {
+    const u = f64x2.max(f64x2.min(f64x2.add(v, v), f64x2.splat(40.0)), f64x2.splat(-40.0));
+    const k = f64x2.nearest(f64x2.mul(u, f64x2.splat(1.4426950408889634)));
+    const r = f64x2.sub(f64x2.sub(u, f64x2.mul(k, f64x2.splat(6.93147180369123816490e-01))), f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10)));
+    let p = f64x2.splat(1.0 / 6227020800.0);
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+    p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+    const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+    const scale = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
+    const e = f64x2.mul(p, scale);
+    return f64x2.sub(f64x2.splat(1.0), f64x2.div(f64x2.splat(2.0), f64x2.add(e, f64x2.splat(1.0))));
+  }
+  const u = f32x4.max(f32x4.min(f32x4.add(v, v), f32x4.splat(<f32>40.0)), f32x4.splat(<f32>-40.0));
+  const k = f32x4.nearest(f32x4.mul(u, f32x4.splat(<f32>1.44269504)));
+  const r = f32x4.sub(f32x4.sub(u, f32x4.mul(k, f32x4.splat(<f32>0.693145752))), f32x4.mul(k, f32x4.splat(<f32>1.42860677e-6)));
+  let p = f32x4.splat(<f32>(1.0 / 5040.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 720.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  const e = f32x4.mul(p, scale);
+  return f32x4.sub(f32x4.splat(<f32>1.0), f32x4.div(f32x4.splat(<f32>2.0), f32x4.add(e, f32x4.splat(<f32>1.0))));
+}
