@@ -7,6 +7,7 @@
 import { maEnergyGrad, maScratchBytes } from './modular-addition';
 import { rlEnergyGrad, rlScratchBytes } from "./relation-learner";
 import { tsEnergyGrad, tsScratchBytes } from './teacher-student';
+import { taEnergyGrad, taScratchBytes } from './toy-addition';
 
 /** First free byte above the static data (16-aligned by the loader). */
 export function heapBase(): usize {
@@ -73,4 +74,25 @@ export function tsEnergyGrad32(
   g2: f64, dataScale: f64, ipw: f64, ipa: f64, energy: usize, grad: usize, scratch: usize,
 ): void {
   tsEnergyGrad<f32>(x, count, dim, d, N, n, picks, pickStride, nPick, X, y, g2, dataScale, ipw, ipa, energy, grad, scratch);
+}
+
+/** `sizes`: the L + 1 layer widths [d_in, hidden…, out] (i32), nS = L + 1. */
+export function taScratch64(sizes: usize, nS: i32): i32 {
+  return taScratchBytes<f64>(sizes, nS);
+}
+export function taScratch32(sizes: usize, nS: i32): i32 {
+  return taScratchBytes<f32>(sizes, nS);
+}
+
+export function taEnergyGrad64(
+  x: usize, count: i32, dim: i32, p: i32, sizes: usize, nS: i32, task: i32, act: i32,
+  picks: usize, pickStride: i32, nPick: i32, samples: usize, targets: usize, energy: usize, grad: usize, scratch: usize,
+): void {
+  taEnergyGrad<f64>(x, count, dim, p, sizes, nS, task, act, picks, pickStride, nPick, samples, targets, energy, grad, scratch);
+}
+export function taEnergyGrad32(
+  x: usize, count: i32, dim: i32, p: i32, sizes: usize, nS: i32, task: i32, act: i32,
+  picks: usize, pickStride: i32, nPick: i32, samples: usize, targets: usize, energy: usize, grad: usize, scratch: usize,
+): void {
+  taEnergyGrad<f32>(x, count, dim, p, sizes, nS, task, act, picks, pickStride, nPick, samples, targets, energy, grad, scratch);
 }

@@ -46,6 +46,11 @@ export interface KernelExports {
   tsScratch32(d: number, N: number, n: number): number;
   tsEnergyGrad64: TsEnergyGrad;
   tsEnergyGrad32: TsEnergyGrad;
+  /** `sizes`: byte offset of the L + 1 layer widths [d_in, hidden…, out] (i32), nS = L + 1. */
+  taScratch64(sizes: number, nS: number): number;
+  taScratch32(sizes: number, nS: number): number;
+  taEnergyGrad64: TaEnergyGrad;
+  taEnergyGrad32: TaEnergyGrad;
 }
 
 export type MaEnergyGrad = (
@@ -63,6 +68,13 @@ export type RlEnergyGrad = (
 export type TsEnergyGrad = (
   x: number, count: number, dim: number, d: number, N: number, n: number, picks: number, pickStride: number, nPick: number,
   X: number, y: number, g2: number, dataScale: number, ipw: number, ipa: number,
+  energy: number, grad: number, scratch: number,
+) => void;
+
+/** toy-addition: task 0 regression (targets (2p − 1) × d_out f64), 1 classification; act 0 tanh, 1 relu. */
+export type TaEnergyGrad = (
+  x: number, count: number, dim: number, p: number, sizes: number, nS: number, task: number, act: number,
+  picks: number, pickStride: number, nPick: number, samples: number, targets: number,
   energy: number, grad: number, scratch: number,
 ) => void;
 

@@ -40,7 +40,10 @@
  * Energy and gradient are fused by hand and batched over replicas; samples go
  * through in blocks of 4 (forward, then backward accumulating straight into
  * `grad`), so each weight row is loaded once per block; scratch is allocated
- * once.
+ * once. That kernel is the reference; params `kernels` (auto | js | wasm) and
+ * `precision` (float64 | float32) select the WebAssembly SIMD kernel of
+ * assembly/toy-addition.ts instead (as the other neural potentials; float32
+ * needs wasm).
  */
 import { Stream } from '../../engine/rng.js';
 import type { Minibatch, Potential, PotentialObservable } from '../../engine/types.js';
@@ -52,6 +55,7 @@ import {
   permissibleParallelograms,
   randomAdditionTrainingSet,
 } from '../../theory/toy-addition.js';
+import { checkKernelParams, kernelParamsSchema, kernelsInfo, selectKernels, type KernelChoice, type Precision } from '../../kernels/wasm.js';
 import { registerPotential, type BuildContext } from '../registry.js';
 
 export type ToyAdditionTask = 'regression' | 'classification';
@@ -70,6 +74,10 @@ export interface ToyAdditionParams {
   init_scale: number;
   /** RQI tolerance δ (Liu et al. App. E uses 0.01). */
   delta: number;
+  /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
+  kernels: KernelChoice;
+  /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
+  precision: Precision;
 }
 
 export const toyAdditionDefaults: ToyAdditionParams = {
@@ -82,6 +90,8 @@ export const toyAdditionDefaults: ToyAdditionParams = {
   train_fraction: 0.82,
   init_scale: 1,
   delta: 0.01,
+  kernels: 'auto',
+  precision: 'float64',
 };
 
 export function resolveToyAddition(params: Partial<ToyAdditionParams> | Record<string, unknown>): ToyAdditionParams {
@@ -97,6 +107,7 @@ export function resolveToyAddition(params: Partial<ToyAdditionParams> | Record<s
   if (!(p.train_fraction > 0 && p.train_fraction <= 1)) throw new Error(`${name}: train_fraction = ${p.train_fraction}, expected in (0, 1]`);
   if (!(p.init_scale >= 0)) throw new Error(`${name}: init_scale = ${p.init_scale}, expected ≥ 0`);
   if (!(p.delta >= 0)) throw new Error(`${name}: delta = ${p.delta}, expected ≥ 0`);
+  checkKernelParams(name, p.kernels, p.precision);
   return p;
 }
 
@@ -317,6 +328,30 @@ export function toyAddition(params: Partial<ToyAdditionParams> | Record<string, 
     }
   }
 
+  const selection = selectKernels('toy-addition', o.kernels, o.precision);
+  const wasm = selection.kernels;
+  const f32 = o.precision === 'float32';
+  const sizesI32 = Int32Array.from(sizes);
+  let wasmScratch = 0;
+  if (wasm) {
+    // Scratch bytes of this shape, once (the kernel reads the widths from memory).
+    const [at] = wasm.layout([4 * sizesI32.length]);
+    wasm.i32.set(sizesI32, at >> 2);
+    wasmScratch = f32 ? wasm.exports.taScratch32(at, sizesI32.length) : wasm.exports.taScratch64(at, sizesI32.length);
+  }
+
+  /** The same energy and gradient by the wasm kernel (assembly/toy-addition.ts). */
+  function energyAndGradientWasm(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
+    const ex = wasm!.exports;
+    const B = batch ? batch.size : nTrain;
+    const picks = batch ? batch.indices.subarray(0, count * B) : identity;
+    const kernel = f32 ? ex.taEnergyGrad32 : ex.taEnergyGrad64;
+    wasm!.energyGradient(x, count, dim, energy, grad, picks, [sizesI32, train, targets], wasmScratch, (at) => {
+      const [sz, smp, tgt] = at.inputs;
+      kernel(at.x, count, dim, p, sz, sizesI32.length, regression ? 0 : 1, relu ? 1 : 0, at.picks, batch ? B : 0, B, smp, tgt, at.energy, at.grad, at.scratch);
+    });
+  }
+
   /** Mean loss or accuracy of the replica at `base` on a sample list. */
   function metricOn(x: Float64Array, base: number, samples: Int32Array, want: 'loss' | 'accuracy'): number {
     const n = samples.length / 2;
@@ -411,9 +446,10 @@ export function toyAddition(params: Partial<ToyAdditionParams> | Record<string, 
         for (let j = 0; j < n; j++) out[wo + j] = bound * (2 * uniform() - 1);
       }
     },
-    energyAndGradient,
+    energyAndGradient: wasm ? energyAndGradientWasm : energyAndGradient,
     observables,
     info: {
+      kernels: kernelsInfo(selection, o.precision),
       train_samples: nTrain,
       test_samples: nTest,
       train_parallelograms: quadsTrain.length / 4,
@@ -490,6 +526,7 @@ registerPotential({
       },
       init_scale: { type: 'number', minimum: 0, default: toyAdditionDefaults.init_scale, description: 'embeddings start U[−s/2, s/2]' },
       delta: { type: 'number', minimum: 0, default: toyAdditionDefaults.delta, description: 'RQI tolerance δ' },
+      ...kernelParamsSchema,
     },
     additionalProperties: false,
   },
