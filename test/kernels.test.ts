@@ -23,6 +23,10 @@
  *   reaches every piece of the vector erf (|u| < 1, 1–2.5, 2.5–6, ≥ 6; checked),
  *   full batch and minibatch, odd N, d and n.
  *
+ * - toy-addition: both tasks, both activations, hidden [] to three layers,
+ *   odd widths, the scenario and default shapes (table above); two chunks of
+ *   64 at full batch and minibatches of 150, tanh saturated at scale 10.
+ *
  * Needs dist/wasm/kernels.wasm (`npm run build`): without it the wasm cases
  * fail with the loader's reason.
  */
@@ -38,6 +42,7 @@ import { runEnsemble } from '../src/parallel/run.js';
 import { modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
 import { teacherStudentData, teacherStudentErf } from '../src/potentials/neural/teacher-student-erf.js';
 import { relationLearner } from '../src/potentials/relation/relation-learner.js';
+import { toyAddition } from '../src/potentials/relation/toy-addition.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { evalAt, randomPoint } from './potential-helpers.js';
 
@@ -75,6 +80,7 @@ type Build = (params: Record<string, unknown>) => Potential;
 const ma: Build = (params) => modularAdditionSquare(params, { seed: 3, run: 0 });
 const rl: Build = (params) => relationLearner(params, { seed: 3, run: 0 });
 const ts: Build = (params) => teacherStudentErf(params, { seed: 3, run: 0 });
+const ta: Build = (params) => toyAddition(params, { seed: 3, run: 0 });
 
 const cases: [string, Build, Record<string, unknown>][] = [
   ['modular-addition-square, defaults', ma, {}],
@@ -87,6 +93,12 @@ const cases: [string, Build, Record<string, unknown>][] = [
   ['teacher-student-erf, defaults (d 16, N 16, n 400)', ts, {}],
   ['teacher-student-erf, odd d 5, N 7, n 23 (lane padding, short last block)', ts, { d: 5, N: 7, n: 23 }],
   ['teacher-student-erf, d 1, N 1, n 3, flat priors', ts, { d: 1, N: 1, n: 3, prior_w: 'flat', prior_a: 'flat' }],
+  ['toy-addition, scenario shape (p 10, 1-32-32-8 tanh, regression)', ta, { p: 10, d_in: 1, hidden: [32, 32], d_out: 8 }],
+  ['toy-addition, defaults (1-200-200-30 tanh, regression)', ta, {}],
+  ['toy-addition, relu, d_in 3, odd widths [5, 7], d_out 3, p 7', ta, { p: 7, d_in: 3, hidden: [5, 7], d_out: 3, activation: 'relu' }],
+  ['toy-addition, classification, hidden [] (linear decoder), p 5', ta, { p: 5, hidden: [], task: 'classification' }],
+  ['toy-addition, classification, relu, d_in 2, one layer of 9, p 6', ta, { p: 6, d_in: 2, hidden: [9], task: 'classification', activation: 'relu' }],
+  ['toy-addition, tanh, three layers [3, 5, 2], d_out 1, p 4', ta, { p: 4, hidden: [3, 5, 2], d_out: 1 }],
 ];
 
 describe('wasm kernels agree with the TypeScript reference (float64)', () => {
@@ -177,6 +189,67 @@ describe('teacher-student-erf: every piece of the vector erf', () => {
   });
 });
 
+describe('toy-addition: chunks, saturation, controls', () => {
+  // p 16: 112 training samples, two chunks of 64 at full batch; minibatches of 150 (three chunks, short last block).
+  for (const params of [
+    { p: 16, d_in: 2, hidden: [6, 11], d_out: 5 },
+    { p: 16, hidden: [7], task: 'classification', activation: 'relu' },
+  ] as Record<string, unknown>[]) {
+    it(`${JSON.stringify(params)}: wasm f64 = js to ${TOL} at scales 1, 3, 10 (tanh saturated), full batch and minibatch of 150`, () => {
+      const js = ta({ ...params, kernels: 'js' });
+      const wasm = ta({ ...params, kernels: 'wasm' });
+      expect(js.dataSize).toBe(112);
+      const count = 3;
+      for (const scale of [1, 3, 10]) {
+        const x = randomPoint(js, count, 61 + scale, scale);
+        const full = discrepancy(js, wasm, x, count);
+        expect(full.finite).toBe(true);
+        expect(full.energy).toBeLessThanOrEqual(TOL);
+        expect(full.gradient).toBeLessThanOrEqual(TOL);
+        const mb = discrepancy(js, wasm, x, count, minibatch(count, 150, js.dataSize!, scale));
+        expect(mb.energy).toBeLessThanOrEqual(TOL);
+        expect(mb.gradient).toBeLessThanOrEqual(TOL);
+      }
+    });
+  }
+
+  it('a wrong gradient would be caught: a 1e-9 relative perturbation of one weight, or float32, breaks the bound', () => {
+    for (const params of [{ p: 10, hidden: [32, 32], d_out: 8 }, { p: 6, hidden: [9], task: 'classification', activation: 'relu' }] as Record<string, unknown>[]) {
+      const js = ta({ ...params, kernels: 'js' });
+      const wasm = ta({ ...params, kernels: 'wasm' });
+      const x = randomPoint(js, 3, 5);
+      const y = x.slice();
+      y[js.dim - 1] *= 1 + 1e-9; // the last output bias
+      expect(discrepancy(js, wasm, x, 3, undefined, y).gradient).toBeGreaterThan(TOL);
+      const z = x.slice();
+      z[1] *= 1 + 1e-9; // an embedding
+      expect(discrepancy(js, wasm, x, 3, undefined, z).gradient).toBeGreaterThan(TOL);
+      expect(discrepancy(js, ta({ ...params, precision: 'float32' }), x, 3).gradient).toBeGreaterThan(TOL);
+    }
+  });
+
+  it('validates kernels and precision; with the module disabled, auto falls back to js and wasm throws', async () => {
+    expect(() => ta({ kernels: 'gpu' })).toThrow(/toy-addition: kernels = "gpu", expected one of auto, js, wasm/);
+    expect(() => ta({ precision: 'float16' })).toThrow(/toy-addition: precision = "float16", expected one of float64, float32/);
+    expect(() => ta({ kernels: 'js', precision: 'float32' })).toThrow(/toy-addition: precision 'float32' needs kernels 'wasm' or 'auto'/);
+    expect(ta({ hidden: [3] }).info?.kernels).toBe('wasm SIMD, float64');
+    vi.resetModules();
+    vi.stubEnv('STOCHDYN_KERNELS', 'js');
+    try {
+      const fresh = await import('../src/potentials/relation/toy-addition.js');
+      const params = { p: 6, hidden: [5, 3], d_out: 2 };
+      const auto = fresh.toyAddition(params, { seed: 3, run: 0 });
+      expect(auto.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
+      const x = randomPoint(auto, 2, 1);
+      expect(evalAt(auto, x, 2)).toEqual(evalAt(ta({ ...params, kernels: 'js' }), x, 2));
+      expect(() => fresh.toyAddition({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/toy-addition: kernels 'wasm' unavailable/);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+});
+
 describe('kernel selection', () => {
   it('validates kernels and precision with clear errors', () => {
     expect(() => ma({ kernels: 'gpu' })).toThrow(/modular-addition-square: kernels = "gpu", expected one of auto, js, wasm/);
@@ -217,6 +290,7 @@ describe('kernel selection', () => {
       ['modular-addition-square', { P: 7, N: 9 }],
       ['relation-learner', { n: 12, depth: 2, width: 10 }],
       ['teacher-student-erf', { d: 5, N: 7, n: 30 }],
+      ['toy-addition', { p: 6, d_in: 2, hidden: [5, 3], d_out: 2 }],
     ] as const) {
       const s = validateScenarioObject(
         {
