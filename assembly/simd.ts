@@ -70,3 +70,68 @@
   const e = f32x4.mul(p, scale);
   return f32x4.sub(f32x4.splat(<f32>1.0), f32x4.div(f32x4.splat(<f32>2.0), f32x4.add(e, f32x4.splat(<f32>1.0))));
 }
+
+/** A v128 of c in every lane of T. */
+// @ts-ignore: decorator
+@inline export function sp<T>(c: f64): v128 {
+  return v128.splat<T>(<T>c);
+}
+
+// @ts-ignore: decorator
+@inline export function fma<T>(p: v128, t: v128, c: f64): v128 {
+  return v128.add<T>(v128.mul<T>(p, t), sp<T>(c));
+}
+
+/**
+ * e^{−s} per lane for s = u² ≥ 0; 0 where s exceeds 708 (f64) / 87 (f32)
+ * (e^{−s} is then below the smallest normal, and erf' is 0 there in effect).
+ * e^x = 2^k e^r, k = round(x/ln 2), r = x − k ln 2 (Cody–Waite, |r| ≤ 0.35),
+ * e^r by its Taylor polynomial (degree 13 in f64: truncation < 5e-18; degree
+ * 7 in f32: < 6e-9; Estrin's scheme), 2^k built in the exponent bits.
+ */
+// @ts-ignore: decorator
+@inline export function expNeg<T>(s: v128): v128 {
+  if (sizeof<T>() == 8) {
+    const lim = f64x2.splat(708.0);
+    const v = f64x2.neg(f64x2.min(s, lim));
+    const k = f64x2.nearest(f64x2.mul(v, f64x2.splat(1.4426950408889634)));
+    const r = f64x2.sub(f64x2.sub(v, f64x2.mul(k, f64x2.splat(6.93147180369123816490e-01))), f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10)));
+    const e1_0 = v128.add<f64>(sp<f64>(1.0), r);
+    const e1_1 = v128.add<f64>(sp<f64>(1.0 / 2.0), v128.mul<f64>(sp<f64>(1.0 / 6.0), r));
+    const e1_2 = v128.add<f64>(sp<f64>(1.0 / 24.0), v128.mul<f64>(sp<f64>(1.0 / 120.0), r));
+    const e1_3 = v128.add<f64>(sp<f64>(1.0 / 720.0), v128.mul<f64>(sp<f64>(1.0 / 5040.0), r));
+    const e1_4 = v128.add<f64>(sp<f64>(1.0 / 40320.0), v128.mul<f64>(sp<f64>(1.0 / 362880.0), r));
+    const e1_5 = v128.add<f64>(sp<f64>(1.0 / 3628800.0), v128.mul<f64>(sp<f64>(1.0 / 39916800.0), r));
+    const e1_6 = v128.add<f64>(sp<f64>(1.0 / 479001600.0), v128.mul<f64>(sp<f64>(1.0 / 6227020800.0), r));
+    const r2 = v128.mul<f64>(r, r);
+    const e2_0 = v128.add<f64>(e1_0, v128.mul<f64>(e1_1, r2));
+    const e2_1 = v128.add<f64>(e1_2, v128.mul<f64>(e1_3, r2));
+    const e2_2 = v128.add<f64>(e1_4, v128.mul<f64>(e1_5, r2));
+    const e2_3 = e1_6;
+    const r4 = v128.mul<f64>(r2, r2);
+    const e3_0 = v128.add<f64>(e2_0, v128.mul<f64>(e2_1, r4));
+    const e3_1 = v128.add<f64>(e2_2, v128.mul<f64>(e2_3, r4));
+    const r8 = v128.mul<f64>(r4, r4);
+    const e4_0 = v128.add<f64>(e3_0, v128.mul<f64>(e3_1, r8));
+    const p = e4_0;
+    const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+    const scale = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
+    return v128.andnot(f64x2.mul(p, scale), f64x2.gt(s, lim));
+  }
+  const lim = f32x4.splat(<f32>87.0);
+  const v = f32x4.neg(f32x4.min(s, lim));
+  const k = f32x4.nearest(f32x4.mul(v, f32x4.splat(<f32>1.44269504)));
+  const r = f32x4.sub(f32x4.sub(v, f32x4.mul(k, f32x4.splat(<f32>0.693145752))), f32x4.mul(k, f32x4.splat(<f32>1.42860677e-6)));
+  const e1_0 = v128.add<f32>(sp<f32>(1.0), r);
+  const e1_1 = v128.add<f32>(sp<f32>(0.5), v128.mul<f32>(sp<f32>(1.0 / 6.0), r));
+  const e1_2 = v128.add<f32>(sp<f32>(1.0 / 24.0), v128.mul<f32>(sp<f32>(1.0 / 120.0), r));
+  const e1_3 = v128.add<f32>(sp<f32>(1.0 / 720.0), v128.mul<f32>(sp<f32>(1.0 / 5040.0), r));
+  const r2 = v128.mul<f32>(r, r);
+  const e2_0 = v128.add<f32>(e1_0, v128.mul<f32>(e1_1, r2));
+  const e2_1 = v128.add<f32>(e1_2, v128.mul<f32>(e1_3, r2));
+  const r4 = v128.mul<f32>(r2, r2);
+  const e3_0 = v128.add<f32>(e2_0, v128.mul<f32>(e2_1, r4));
+  const p = e3_0;
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(p, scale), f32x4.gt(s, lim));
+}
