@@ -22,7 +22,7 @@
  * l: W_l (fanOut × fanIn, row-major), b_l (fanOut). `sizes` holds the L + 1
  * widths [d_in, hidden…, out] (i32).
  */
-import { lanes, tanhV } from './simd';
+import { expNeg, lanes } from './simd';
 
 const CHUNK = 64;
 
@@ -38,7 +38,7 @@ const CHUNK = 64;
   return load<i32>(sizes + <usize>l * 4);
 }
 
-/** Elements of layer l's weight region: WT (Pin × Pout), W (Pout × Pin), bias, GWᵀ (Pin × Pout), Gb. */
+/** Elements of layer l's weight region: WT (Pin × Pout), W (Pout × Pin), bias, GW (Pout × Pin), Gb. */
 // @ts-ignore: decorator
 @inline function layerElems(Pin: i32, Pout: i32): i32 {
   return 3 * Pin * Pout + 2 * Pout;
@@ -59,6 +59,21 @@ export function taScratchBytes<T>(sizes: usize, nS: i32): i32 {
 }
 
 /**
+ * tanh per lane as sign(v) (1 − e)/(1 + e), e = e^{−2|v|} by the vector exp
+ * of simd.ts (Estrin's scheme: shorter dependency chains than the Horner
+ * exp of tanhV; e = 0 beyond 2|v| > 708 (f64) / 87 (f32), where tanh is ±1
+ * in either precision).
+ */
+// @ts-ignore: decorator
+@inline function tanhE<T>(v: v128): v128 {
+  const sign = sizeof<T>() == 8 ? i64x2.splat(0x8000000000000000) : i32x4.splat(0x80000000);
+  const a = v128.andnot(v, sign);
+  const e = expNeg<T>(v128.add<T>(a, a));
+  const one = v128.splat<T>(<T>1);
+  return v128.or(v128.div<T>(v128.sub<T>(one, e), v128.add<T>(one, e)), v128.and(v, sign));
+}
+
+/**
  * C[q][0 … 2L) = init + Σ_k A[q][k] B[k][0 … 2L) for 4 rows q (row strides in
  * bytes), then the activation `act` (0 none, 1 tanh, 2 relu): the 4-rows ×
  * 2-vectors block of the dense products (forward H Wᵀ + b, input gradient
@@ -71,15 +86,16 @@ export function taScratchBytes<T>(sizes: usize, nS: i32): i32 {
   const bA = init != 0 ? v128.load(init) : zero;
   const bB = init != 0 ? v128.load(init + 16) : zero;
   let s0A = bA, s0B = bB, s1A = bA, s1B = bB, s2A = bA, s2B = bB, s3A = bA, s3B = bB;
-  for (let k = 0; k < K; k++) {
-    const br = B + <usize>k * rowB;
-    const wA = v128.load(br);
-    const wB = v128.load(br + 16);
-    const kb = <usize>k * S;
-    const x0 = v128.load_splat<T>(A + kb);
-    const x1 = v128.load_splat<T>(A + rowA + kb);
-    const x2 = v128.load_splat<T>(A + 2 * rowA + kb);
-    const x3 = v128.load_splat<T>(A + 3 * rowA + kb);
+  const rowA2 = rowA + rowA, rowA3 = rowA2 + rowA;
+  let pa = A, pb = B;
+  const end = A + <usize>K * S;
+  while (pa < end) {
+    const wA = v128.load(pb);
+    const wB = v128.load(pb, 16);
+    const x0 = v128.load_splat<T>(pa);
+    const x1 = v128.load_splat<T>(pa + rowA);
+    const x2 = v128.load_splat<T>(pa + rowA2);
+    const x3 = v128.load_splat<T>(pa + rowA3);
     s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
     s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
     s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
@@ -88,10 +104,12 @@ export function taScratchBytes<T>(sizes: usize, nS: i32): i32 {
     s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
     s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
     s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
+    pa += S;
+    pb += rowB;
   }
   if (act == 1) {
-    s0A = tanhV<T>(s0A); s0B = tanhV<T>(s0B); s1A = tanhV<T>(s1A); s1B = tanhV<T>(s1B);
-    s2A = tanhV<T>(s2A); s2B = tanhV<T>(s2B); s3A = tanhV<T>(s3A); s3B = tanhV<T>(s3B);
+    s0A = tanhE<T>(s0A); s0B = tanhE<T>(s0B); s1A = tanhE<T>(s1A); s1B = tanhE<T>(s1B);
+    s2A = tanhE<T>(s2A); s2B = tanhE<T>(s2B); s3A = tanhE<T>(s3A); s3B = tanhE<T>(s3B);
   } else if (act == 2) {
     // relu as the reference's z > 0 ? z : 0 (max would pass −0 and NaN differently)
     s0A = v128.and(s0A, v128.gt<T>(s0A, zero)); s0B = v128.and(s0B, v128.gt<T>(s0B, zero));
@@ -170,14 +188,30 @@ export function taEnergyGrad<T>(
       const Wn = WT + <usize>(Pin * Pout) * S;
       const bias = Wn + <usize>(Pout * Pin) * S;
       const GW = bias + <usize>Pout * S;
+      // W rows as they are; Wᵀ four rows at a time (each Wᵀ row gets 4 adjacent elements per pass).
       for (let j = 0; j < fout; j++) {
         const row = xb + <usize>(off + j * fin) * 8;
-        for (let t = 0; t < fin; t++) {
-          const v = <T>load<f64>(row + <usize>t * 8);
-          store<T>(WT + <usize>(t * Pout + j) * S, v);
-          store<T>(Wn + <usize>(j * Pin + t) * S, v);
-        }
+        const wr = Wn + <usize>(j * Pin) * S;
+        for (let t = 0; t < fin; t++) store<T>(wr + <usize>t * S, <T>load<f64>(row + <usize>t * 8));
         store<T>(bias + <usize>j * S, <T>load<f64>(xb + <usize>(off + fin * fout + j) * 8));
+      }
+      let j4 = 0;
+      for (; j4 + 3 < fout; j4 += 4) {
+        const w0 = Wn + <usize>(j4 * Pin) * S;
+        const w1 = w0 + <usize>Pin * S, w2 = w1 + <usize>Pin * S, w3 = w2 + <usize>Pin * S;
+        let o = WT + <usize>j4 * S;
+        for (let t = 0; t < fin; t++) {
+          const tb = <usize>t * S;
+          store<T>(o, load<T>(w0 + tb));
+          store<T>(o, load<T>(w1 + tb), S);
+          store<T>(o, load<T>(w2 + tb), 2 * S);
+          store<T>(o, load<T>(w3 + tb), 3 * S);
+          o += <usize>Pout * S;
+        }
+      }
+      for (; j4 < fout; j4++) {
+        const w0 = Wn + <usize>(j4 * Pin) * S;
+        for (let t = 0; t < fin; t++) store<T>(WT + <usize>(t * Pout + j4) * S, load<T>(w0 + <usize>t * S));
       }
       memory.fill(GW, 0, <usize>(Pin * Pout + Pout) * S);
       lb += <usize>layerElems(Pin, Pout) * S;
@@ -277,51 +311,50 @@ export function taEnergyGrad<T>(
           for (let q = 0; q < nb4; q++) gsum = v128.add<T>(gsum, v128.load(Dcur + <usize>q * rW + jb));
           v128.store(Gb + jb, gsum);
         }
-        // ∂Wᵀ[t][j] += Σ_q act_l[q][t] D[q][j]: 4 inputs × 2 vectors per pass.
-        let t = 0;
-        for (; t + 3 < fin; t += 4) {
-          for (let j0 = 0; j0 < Pout; j0 += L2) {
-            const jb = <usize>j0 * S;
-            const g0 = GW + <usize>t * rW + jb;
-            let s0A = v128.load(g0), s0B = v128.load(g0 + 16);
-            let s1A = v128.load(g0 + rW), s1B = v128.load(g0 + rW + 16);
-            let s2A = v128.load(g0 + 2 * rW), s2B = v128.load(g0 + 2 * rW + 16);
-            let s3A = v128.load(g0 + 3 * rW), s3B = v128.load(g0 + 3 * rW + 16);
-            for (let q = 0; q < nb4; q++) {
-              const dr = Dcur + <usize>q * rW + jb;
-              const dAv = v128.load(dr);
-              const dBv = v128.load(dr + 16);
-              const ar = aIn + <usize>q * rin + <usize>t * S;
-              const x0 = v128.load_splat<T>(ar);
-              const x1 = v128.load_splat<T>(ar + S);
-              const x2 = v128.load_splat<T>(ar + 2 * S);
-              const x3 = v128.load_splat<T>(ar + 3 * S);
-              s0A = v128.add<T>(s0A, v128.mul<T>(x0, dAv));
-              s0B = v128.add<T>(s0B, v128.mul<T>(x0, dBv));
-              s1A = v128.add<T>(s1A, v128.mul<T>(x1, dAv));
-              s1B = v128.add<T>(s1B, v128.mul<T>(x1, dBv));
-              s2A = v128.add<T>(s2A, v128.mul<T>(x2, dAv));
-              s2B = v128.add<T>(s2B, v128.mul<T>(x2, dBv));
-              s3A = v128.add<T>(s3A, v128.mul<T>(x3, dAv));
-              s3B = v128.add<T>(s3B, v128.mul<T>(x3, dBv));
+        // ∂W[j][t] += Σ_q D[q][j] act_l[q][t]: 4 outputs × 2 vectors of inputs per pass.
+        let j = 0;
+        for (; j < fout; j += 4) {
+          // A short last group repeats its last row: the repeats compute the same sums, stored to the same place.
+          const nj = min(4, fout - j);
+          const r1 = nj > 1 ? 1 : 0, r2 = nj > 2 ? 2 : nj - 1, r3 = nj - 1;
+          const jb = <usize>j * S;
+          const j1 = <usize>r1 * S, j2 = <usize>r2 * S, j3 = <usize>r3 * S;
+          for (let t0 = 0; t0 < Pin; t0 += L2) {
+            const tb = <usize>t0 * S;
+            const g0 = GW + <usize>j * rin + tb;
+            const g1 = g0 + <usize>r1 * rin, g2 = g0 + <usize>r2 * rin, g3 = g0 + <usize>r3 * rin;
+            let s0A = v128.load(g0), s0B = v128.load(g0, 16);
+            let s1A = v128.load(g1), s1B = v128.load(g1, 16);
+            let s2A = v128.load(g2), s2B = v128.load(g2, 16);
+            let s3A = v128.load(g3), s3B = v128.load(g3, 16);
+            let pd = Dcur + jb, pa = aIn + tb;
+            const pend = pa + <usize>nb4 * rin;
+            while (pa < pend) {
+              const aA = v128.load(pa);
+              const aB = v128.load(pa, 16);
+              const x0 = v128.load_splat<T>(pd);
+              const x1 = v128.load_splat<T>(pd + j1);
+              const x2 = v128.load_splat<T>(pd + j2);
+              const x3 = v128.load_splat<T>(pd + j3);
+              s0A = v128.add<T>(s0A, v128.mul<T>(x0, aA));
+              s0B = v128.add<T>(s0B, v128.mul<T>(x0, aB));
+              s1A = v128.add<T>(s1A, v128.mul<T>(x1, aA));
+              s1B = v128.add<T>(s1B, v128.mul<T>(x1, aB));
+              s2A = v128.add<T>(s2A, v128.mul<T>(x2, aA));
+              s2B = v128.add<T>(s2B, v128.mul<T>(x2, aB));
+              s3A = v128.add<T>(s3A, v128.mul<T>(x3, aA));
+              s3B = v128.add<T>(s3B, v128.mul<T>(x3, aB));
+              pd += rW;
+              pa += rin;
             }
+            v128.store(g3, s3A);
+            v128.store(g3, s3B, 16);
+            v128.store(g2, s2A);
+            v128.store(g2, s2B, 16);
+            v128.store(g1, s1A);
+            v128.store(g1, s1B, 16);
             v128.store(g0, s0A);
-            v128.store(g0 + 16, s0B);
-            v128.store(g0 + rW, s1A);
-            v128.store(g0 + rW + 16, s1B);
-            v128.store(g0 + 2 * rW, s2A);
-            v128.store(g0 + 2 * rW + 16, s2B);
-            v128.store(g0 + 3 * rW, s3A);
-            v128.store(g0 + 3 * rW + 16, s3B);
-          }
-        }
-        for (; t < fin; t++) {
-          for (let j0 = 0; j0 < Pout; j0 += L) {
-            const g0 = GW + <usize>t * rW + <usize>j0 * S;
-            let s = v128.load(g0);
-            for (let q = 0; q < nb4; q++)
-              s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(aIn + <usize>q * rin + <usize>t * S), v128.load(Dcur + <usize>q * rW + <usize>j0 * S)));
-            v128.store(g0, s);
+            v128.store(g0, s0B, 16);
           }
         }
         // Dnext[q][t] = Σ_j D[q][j] W[j][t] (the gradient w.r.t. this layer's input): 4 rows × 2 vectors per pass.
@@ -378,7 +411,8 @@ export function taEnergyGrad<T>(
       const Gb = GW + <usize>(Pin * Pout) * S;
       for (let j = 0; j < fout; j++) {
         const row = gb + <usize>(off + j * fin) * 8;
-        for (let t = 0; t < fin; t++) store<f64>(row + <usize>t * 8, <f64>load<T>(GW + <usize>(t * Pout + j) * S));
+        const gr = GW + <usize>(j * Pin) * S;
+        for (let t = 0; t < fin; t++) store<f64>(row + <usize>t * 8, <f64>load<T>(gr + <usize>t * S));
         store<f64>(gb + <usize>(off + fin * fout + j) * 8, <f64>load<T>(Gb + <usize>j * S));
       }
       lb += <usize>layerElems(Pin, Pout) * S;
