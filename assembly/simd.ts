@@ -88,13 +88,21 @@
  * e^x = 2^k e^r, k = round(x/ln 2), r = x − k ln 2 (Cody–Waite, |r| ≤ 0.35),
  * e^r by its Taylor polynomial (degree 13 in f64: truncation < 5e-18; degree
  * 7 in f32: < 6e-9; Estrin's scheme), 2^k built in the exponent bits.
+ * k by the shifter 1.5·2^52 (1.5·2^23): x/ln 2 + shifter rounds to the
+ * nearest integer, ties to even, exactly as `nearest`, and its low bits are
+ * k, so 2^k is a shift of them (fewer instructions in V8 than nearest and
+ * trunc_sat); min(s, lim) as a compare-select (the same value for every s,
+ * NaN included). Bit for bit the results of the nearest/trunc_sat form.
  */
 // @ts-ignore: decorator
 @inline export function expNeg<T>(s: v128): v128 {
   if (sizeof<T>() == 8) {
     const lim = f64x2.splat(708.0);
-    const v = f64x2.neg(f64x2.min(s, lim));
-    const k = f64x2.nearest(f64x2.mul(v, f64x2.splat(1.4426950408889634)));
+    const big = f64x2.gt(s, lim);
+    const v = f64x2.neg(v128.bitselect(lim, s, big));
+    const shifter = f64x2.splat(6755399441055744.0); // 1.5 · 2^52
+    const t = f64x2.add(f64x2.mul(v, f64x2.splat(1.4426950408889634)), shifter);
+    const k = f64x2.sub(t, shifter);
     const r = f64x2.sub(f64x2.sub(v, f64x2.mul(k, f64x2.splat(6.93147180369123816490e-01))), f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10)));
     const e1_0 = v128.add<f64>(sp<f64>(1.0), r);
     const e1_1 = v128.add<f64>(sp<f64>(1.0 / 2.0), v128.mul<f64>(sp<f64>(1.0 / 6.0), r));
@@ -114,13 +122,15 @@
     const r8 = v128.mul<f64>(r4, r4);
     const e4_0 = v128.add<f64>(e3_0, v128.mul<f64>(e3_1, r8));
     const p = e4_0;
-    const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
-    const scale = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
-    return v128.andnot(f64x2.mul(p, scale), f64x2.gt(s, lim));
+    const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+    return v128.andnot(f64x2.mul(p, scale), big);
   }
   const lim = f32x4.splat(<f32>87.0);
-  const v = f32x4.neg(f32x4.min(s, lim));
-  const k = f32x4.nearest(f32x4.mul(v, f32x4.splat(<f32>1.44269504)));
+  const big = f32x4.gt(s, lim);
+  const v = f32x4.neg(v128.bitselect(lim, s, big));
+  const shifter = f32x4.splat(<f32>12582912.0); // 1.5 · 2^23
+  const t = f32x4.add(f32x4.mul(v, f32x4.splat(<f32>1.44269504)), shifter);
+  const k = f32x4.sub(t, shifter);
   const r = f32x4.sub(f32x4.sub(v, f32x4.mul(k, f32x4.splat(<f32>0.693145752))), f32x4.mul(k, f32x4.splat(<f32>1.42860677e-6)));
   const e1_0 = v128.add<f32>(sp<f32>(1.0), r);
   const e1_1 = v128.add<f32>(sp<f32>(0.5), v128.mul<f32>(sp<f32>(1.0 / 6.0), r));
@@ -132,6 +142,6 @@
   const r4 = v128.mul<f32>(r2, r2);
   const e3_0 = v128.add<f32>(e2_0, v128.mul<f32>(e2_1, r4));
   const p = e3_0;
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
-  return v128.andnot(f32x4.mul(p, scale), f32x4.gt(s, lim));
+  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(p, scale), big);
 }

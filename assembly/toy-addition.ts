@@ -60,9 +60,9 @@ export function taScratchBytes<T>(sizes: usize, nS: i32): i32 {
 
 /**
  * tanh per lane as sign(v) (1 − e)/(1 + e), e = e^{−2|v|} by the vector exp
- * of simd.ts (Estrin's scheme: shorter dependency chains than the Horner
- * exp of tanhV; e = 0 beyond 2|v| > 708 (f64) / 87 (f32), where tanh is ±1
- * in either precision).
+ * expNeg of simd.ts (Estrin's scheme, shifter rounding: shorter dependency
+ * chains and fewer instructions than the Horner exp of tanhV; e = 0 beyond
+ * 2|v| > 708 (f64) / 87 (f32), where tanh is ±1 in either precision).
  */
 // @ts-ignore: decorator
 @inline function tanhE<T>(v: v128): v128 {
