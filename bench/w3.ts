@@ -13,9 +13,18 @@
  * sizes, 675 training pairs — and its own initialisation, because a scenario
  * can express neither W3's labels nor its hash init); PyTorch float64 and
  * float32 on 2 threads with OpenBLAS.
+ *
+ * After the table, one line for the other MLP with wasm kernels, toy-addition
+ * (Liu et al.'s toy model of addition: embeddings, decoder on E_a + E_b, MSE
+ * to random targets over 45 pairs), GD in-process, 8 replicas, js / wasm f64
+ * / wasm f32: the shape of scenarios/repon/toy-addition-network.yaml
+ * (1-32-32-8) and the defaults (the paper's 1-200-200-30, a tenth of the
+ * steps).
  */
+import { Stream } from '../src/engine/rng.js';
 import type { Potential } from '../src/engine/types.js';
 import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner.js';
+import { toyAddition } from '../src/potentials/relation/toy-addition.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { inProcess, median, ms, runPeer, timeRunEnsemble, type PeerResult } from './w2.js';
 
@@ -42,6 +51,29 @@ export interface W3Result {
   torch: PeerResult | null;
   torch32: PeerResult | null;
   t0: { wasm: number; js: number; torch: number | null; relDiff: number | null; relDiffJs: number | null };
+  /** toy-addition, GD in-process, ms/step per kernel. */
+  toyAddition: { shape: string; steps: number; js: number; wasm64: number; wasm32: number }[];
+}
+
+/** toy-addition in its three kernels (GD, 8 replicas, the potential's own initialisation from a fixed stream): ms/step. */
+function toyAdditionTimes(steps: number, reps: number): W3Result['toyAddition'] {
+  const shapes: [string, Record<string, unknown>, number][] = [
+    ['1-32-32-8', { p: 10, d_in: 1, hidden: [32, 32], d_out: 8 }, steps],
+    ['1-200-200-30', {}, Math.max(5, Math.round(steps / 10))],
+  ];
+  return shapes.map(([shape, params, n]) => {
+    const pots = [{ kernels: 'js' }, { kernels: 'wasm' }, { kernels: 'wasm', precision: 'float32' }].map((k) => toyAddition({ ...params, ...k }, { seed: 4242, run: 0 }));
+    const init = (x: Float64Array) => {
+      const st = new Stream(4242, 0, 0);
+      for (let r = 0; r < R; r++) pots[0].initialise!(x, r * pots[0].dim, () => st.normal(), () => st.uniform());
+    };
+    const [js, w64, w32] = pots.map((pot, k) => {
+      const run = (m: number) => inProcess(pot, R, m, { lr: LR, temperature: 0, weight_decay: 0 }, init, 'gd').msPerStep;
+      run(Math.min(5, n)); // warm-up
+      return k === 0 ? run(n) : median(Array.from({ length: reps }, () => run(n))); // js: one run
+    });
+    return { shape, steps: n, js, wasm64: w64, wasm32: w32 };
+  });
 }
 
 /** w3_torch.data: pair k = a·30 + b trains iff (7919 k) mod 900 < 675; label 1 iff (a + b) mod 30 < 15. */
@@ -150,6 +182,11 @@ export async function runW3(o: W3Options): Promise<W3Result> {
     `  T = 0 check (GD, ${steps} steps): engine mean loss wasm ${w64.meanEnergy.toPrecision(16)}, js ${j.meanEnergy.toPrecision(16)}, PyTorch f64 loss_end ${Number.isFinite(ref) ? ref.toPrecision(16) : `— (${torch.skipped})`}` +
       (relDiff !== null ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})` : ''),
   );
+  const toy = toyAdditionTimes(steps, reps);
+  console.log(
+    `  toy-addition (p 10, 45 pairs, MSE, GD, ${R} replicas, in-process), ms/step js / wasm f64 / wasm f32: ` +
+      toy.map((t) => `${t.shape} ${ms(t.js)} / ${ms(t.wasm64)} / ${ms(t.wasm32)} (${t.steps} steps)`).join('; '),
+  );
   return {
     steps,
     engineJs: j.msPerStep,
@@ -160,5 +197,6 @@ export async function runW3(o: W3Options): Promise<W3Result> {
     torch: torch.skipped ? null : torch,
     torch32: torch32.skipped ? null : torch32,
     t0: { wasm: w64.meanEnergy, js: j.meanEnergy, torch: Number.isFinite(ref) ? ref : null, relDiff, relDiffJs },
+    toyAddition: toy,
   };
 }
