@@ -10,10 +10,11 @@
  * As assembly/relation-learner.ts: per replica, every layer's weights are
  * copied into scratch twice, as W (fanOut × fanIn) and Wᵀ, every width
  * (input, hidden, output) zero-padded to two v128s, so that the three products
- * of a dense layer (forward H Wᵀ + b, weight gradient Δᵀ H, input gradient
- * Δ W) are broadcast-scalar × v128-row updates without horizontal sums.
- * Padded units have zero weights and bias: tanh(0) = relu(0) = 0, no
- * gradient. Samples go through in chunks of 64 (rows padded to 4 with zero
+ * of a dense layer (forward H Wᵀ + b, weight gradient Δᵀ H accumulated in
+ * W's layout, input gradient Δ W) are broadcast-scalar × v128-row updates
+ * without horizontal sums. Padded units have zero weights and bias:
+ * tanh(0) = relu(0) = 0, no gradient. tanh is vectorised (tanhE below);
+ * relu is a compare-and-mask. Samples go through in chunks of 64 (rows padded to 4 with zero
  * error). The loss of each sample and its error signal are computed in f64
  * from the outputs (float32: the outputs rounded to f32), in the reference's
  * order.
