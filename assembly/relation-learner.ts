@@ -12,7 +12,7 @@
  * Layout of x per replica (as the TS potential): E (n × d), then per layer
  * l = 0 … depth: W_l (fanOut × fanIn, row-major), b_l (fanOut).
  */
-import { hsum, lanes, padded, tanhV } from './simd';
+import { ACT_NONE, ACT_TANH_V, block4x2, hsum, lanes, loadDense, padded } from './simd';
 
 const CHUNK = 64;
 
@@ -37,50 +37,6 @@ export function rlScratchBytes<T>(I: i32, width: i32, depth: i32): i32 {
   e += CHUNK * Ip + depth * CHUNK * Wp; // activations
   e += CHUNK * max(Wp, Ip) + CHUNK * Wp + CHUNK; // dA, D, delta
   return e * sizeof<T>() + CHUNK * 8; // + logits (f64)
-}
-
-/**
- * C[q][0 … 2L) = init + Σ_k A[q][k] B[k][0 … 2L) for 4 rows q (row strides in
- * bytes), then tanh when `activate`: the 4-rows × 2-vectors block of every
- * dense product here (forward H Wᵀ + b, input gradient Δ W). `init` 0: zeros.
- */
-// @ts-ignore: decorator
-@inline function block4x2<T>(A: usize, rowA: usize, B: usize, rowB: usize, K: i32, C: usize, rowC: usize, init: usize, activate: bool): void {
-  const S = <usize>sizeof<T>();
-  const zero = v128.splat<T>(<T>0);
-  const bA = init != 0 ? v128.load(init) : zero;
-  const bB = init != 0 ? v128.load(init + 16) : zero;
-  let s0A = bA, s0B = bB, s1A = bA, s1B = bB, s2A = bA, s2B = bB, s3A = bA, s3B = bB;
-  for (let k = 0; k < K; k++) {
-    const br = B + <usize>k * rowB;
-    const wA = v128.load(br);
-    const wB = v128.load(br + 16);
-    const kb = <usize>k * S;
-    const x0 = v128.load_splat<T>(A + kb);
-    const x1 = v128.load_splat<T>(A + rowA + kb);
-    const x2 = v128.load_splat<T>(A + 2 * rowA + kb);
-    const x3 = v128.load_splat<T>(A + 3 * rowA + kb);
-    s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
-    s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
-    s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
-    s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
-    s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
-    s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
-    s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
-    s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
-  }
-  if (activate) {
-    s0A = tanhV<T>(s0A); s0B = tanhV<T>(s0B); s1A = tanhV<T>(s1A); s1B = tanhV<T>(s1B);
-    s2A = tanhV<T>(s2A); s2B = tanhV<T>(s2B); s3A = tanhV<T>(s3A); s3B = tanhV<T>(s3B);
-  }
-  v128.store(C, s0A);
-  v128.store(C + 16, s0B);
-  v128.store(C + rowC, s1A);
-  v128.store(C + rowC + 16, s1B);
-  v128.store(C + 2 * rowC, s2A);
-  v128.store(C + 2 * rowC + 16, s2B);
-  v128.store(C + 3 * rowC, s3A);
-  v128.store(C + 3 * rowC + 16, s3B);
 }
 
 // @ts-ignore: decorator
@@ -138,15 +94,7 @@ export function rlEnergyGrad<T>(
       const Wn = WT + <usize>(inP * Wp) * S;
       const bias = Wn + <usize>(Wp * inP) * S;
       const GW = bias + <usize>Wp * S;
-      for (let j = 0; j < width; j++) {
-        const row = xb + <usize>(off + j * fanIn) * 8;
-        for (let t = 0; t < fanIn; t++) {
-          const v = <T>load<f64>(row + <usize>t * 8);
-          store<T>(WT + <usize>(t * Wp + j) * S, v);
-          store<T>(Wn + <usize>(j * inP + t) * S, v);
-        }
-        store<T>(bias + <usize>j * S, <T>load<f64>(xb + <usize>(off + fanIn * width + j) * 8));
-      }
+      loadDense<T>(xb + <usize>off * 8, fanIn, width, Wn, <usize>inP * S, WT, <usize>Wp * S, bias);
       memory.fill(GW, 0, <usize>(inP * Wp + Wp) * S);
       lb += <usize>(3 * inP * Wp + 2 * Wp) * S;
       off += fanIn * width + width;
@@ -197,7 +145,7 @@ export function rlEnergyGrad<T>(
           const o0 = aout + <usize>q0 * rout;
           for (let j0 = 0; j0 < Wp; j0 += L2) {
             const jb = <usize>j0 * S;
-            block4x2<T>(i0, rin, WT + jb, rout, fanIn, o0 + jb, rout, bias + jb, true);
+            block4x2<T>(i0, rin, 2 * rin, 3 * rin, S, WT + jb, rout, fanIn, o0 + jb, rout, 2 * rout, 3 * rout, bias + jb, false, ACT_TANH_V);
           }
         }
         lb += <usize>(3 * inP * Wp + 2 * Wp) * S;
@@ -266,37 +214,7 @@ export function rlEnergyGrad<T>(
         for (; t + 3 < fanIn; t += 4) {
           for (let j0 = 0; j0 < Wp; j0 += L2) {
             const jb = <usize>j0 * S;
-            const g0 = GW + <usize>t * rW + jb;
-            let s0A = v128.load(g0), s0B = v128.load(g0 + 16);
-            let s1A = v128.load(g0 + rW), s1B = v128.load(g0 + rW + 16);
-            let s2A = v128.load(g0 + 2 * rW), s2B = v128.load(g0 + 2 * rW + 16);
-            let s3A = v128.load(g0 + 3 * rW), s3B = v128.load(g0 + 3 * rW + 16);
-            for (let q = 0; q < nb4; q++) {
-              const dr = Dm + <usize>q * rW + jb;
-              const dAv = v128.load(dr);
-              const dBv = v128.load(dr + 16);
-              const ar = ain + <usize>q * rin + <usize>t * S;
-              const x0 = v128.load_splat<T>(ar);
-              const x1 = v128.load_splat<T>(ar + S);
-              const x2 = v128.load_splat<T>(ar + 2 * S);
-              const x3 = v128.load_splat<T>(ar + 3 * S);
-              s0A = v128.add<T>(s0A, v128.mul<T>(x0, dAv));
-              s0B = v128.add<T>(s0B, v128.mul<T>(x0, dBv));
-              s1A = v128.add<T>(s1A, v128.mul<T>(x1, dAv));
-              s1B = v128.add<T>(s1B, v128.mul<T>(x1, dBv));
-              s2A = v128.add<T>(s2A, v128.mul<T>(x2, dAv));
-              s2B = v128.add<T>(s2B, v128.mul<T>(x2, dBv));
-              s3A = v128.add<T>(s3A, v128.mul<T>(x3, dAv));
-              s3B = v128.add<T>(s3B, v128.mul<T>(x3, dBv));
-            }
-            v128.store(g0, s0A);
-            v128.store(g0 + 16, s0B);
-            v128.store(g0 + rW, s1A);
-            v128.store(g0 + rW + 16, s1B);
-            v128.store(g0 + 2 * rW, s2A);
-            v128.store(g0 + 2 * rW + 16, s2B);
-            v128.store(g0 + 3 * rW, s3A);
-            v128.store(g0 + 3 * rW + 16, s3B);
+            block4x2<T>(ain + <usize>t * S, S, 2 * S, 3 * S, rin, Dm + jb, rW, nb4, GW + <usize>t * rW + jb, rW, 2 * rW, 3 * rW, 0, true, ACT_NONE);
           }
         }
         for (; t < fanIn; t++) {
@@ -315,7 +233,7 @@ export function rlEnergyGrad<T>(
           let t0 = 0;
           for (; t0 + L2 <= inP; t0 += L2) {
             const tb = <usize>t0 * S;
-            block4x2<T>(d0, rW, Wn + tb, rin, width, dA + <usize>q0 * dAstride + tb, dAstride, 0, false);
+            block4x2<T>(d0, rW, 2 * rW, 3 * rW, S, Wn + tb, rin, width, dA + <usize>q0 * dAstride + tb, dAstride, 2 * dAstride, 3 * dAstride, 0, false, ACT_NONE);
           }
           for (; t0 < inP; t0 += L) {
             const tb = <usize>t0 * S;

@@ -145,3 +145,135 @@
   const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
   return v128.andnot(f32x4.mul(p, scale), big);
 }
+
+/**
+ * tanh per lane as sign(v) (1 − e)/(1 + e), e = e^{−2|v|} by the vector exp
+ * expNeg (Estrin's scheme, shifter rounding: shorter dependency chains and
+ * fewer instructions than the Horner exp of tanhV; e = 0 beyond 2|v| > 708
+ * (f64) / 87 (f32), where tanh is ±1 in either precision).
+ */
+// @ts-ignore: decorator
+@inline export function tanhE<T>(v: v128): v128 {
+  const sign = sizeof<T>() == 8 ? i64x2.splat(0x8000000000000000) : i32x4.splat(0x80000000);
+  const a = v128.andnot(v, sign);
+  const e = expNeg<T>(v128.add<T>(a, a));
+  const one = v128.splat<T>(<T>1);
+  return v128.or(v128.div<T>(v128.sub<T>(one, e), v128.add<T>(one, e)), v128.and(v, sign));
+}
+
+/** Activations of block4x2, applied to the sums before they are stored. */
+export const ACT_NONE = 0;
+/** tanh by tanhV (relation-learner). */
+export const ACT_TANH_V = 1;
+/** tanh by tanhE (toy-addition). */
+export const ACT_TANH_E = 2;
+/** relu as z > 0 ? z : 0 (a compare-and-mask; max would pass −0 and NaN differently). */
+export const ACT_RELU = 3;
+
+/**
+ * The register-blocked 4-rows × 2-vectors product of the dense layers:
+ * C_i[0 … 2L) = init_i + Σ_{k<K} A_i[k] B_k[0 … 2L), i = 0 … 3, then the
+ * activation `act` (ACT_*; a constant at the call makes the branch fold away).
+ * Addresses in bytes: row i of A starts at A + a_i (a_0 = 0, a_1 … a_3 given),
+ * its element k at + k · stepA (a broadcast scalar); B_k = B + k · stepB (two
+ * v128s); row i of C at C + c_i. init_i: `accumulate` C_i itself (C += …);
+ * otherwise the two v128s at `init` (a bias row, the same for every i), or 0
+ * when `init` is 0. Rows may coincide (a_i = a_j with c_i = c_j): they compute
+ * the same sums and store them to the same place.
+ */
+// @ts-ignore: decorator
+@inline export function block4x2<T>(
+  A: usize, a1: usize, a2: usize, a3: usize, stepA: usize,
+  B: usize, stepB: usize, K: i32,
+  C: usize, c1: usize, c2: usize, c3: usize,
+  init: usize, accumulate: bool, act: i32,
+): void {
+  const zero = v128.splat<T>(<T>0);
+  let s0A = zero, s0B = zero, s1A = zero, s1B = zero, s2A = zero, s2B = zero, s3A = zero, s3B = zero;
+  if (accumulate) {
+    s0A = v128.load(C); s0B = v128.load(C, 16);
+    s1A = v128.load(C + c1); s1B = v128.load(C + c1, 16);
+    s2A = v128.load(C + c2); s2B = v128.load(C + c2, 16);
+    s3A = v128.load(C + c3); s3B = v128.load(C + c3, 16);
+  } else if (init != 0) {
+    const bA = v128.load(init);
+    const bB = v128.load(init, 16);
+    s0A = bA; s0B = bB; s1A = bA; s1B = bB; s2A = bA; s2B = bB; s3A = bA; s3B = bB;
+  }
+  let pa = A, pb = B;
+  const end = A + <usize>K * stepA;
+  while (pa < end) {
+    const wA = v128.load(pb);
+    const wB = v128.load(pb, 16);
+    const x0 = v128.load_splat<T>(pa);
+    const x1 = v128.load_splat<T>(pa + a1);
+    const x2 = v128.load_splat<T>(pa + a2);
+    const x3 = v128.load_splat<T>(pa + a3);
+    s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
+    s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
+    s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
+    s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
+    s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
+    s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
+    s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
+    s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
+    pa += stepA;
+    pb += stepB;
+  }
+  if (act == ACT_TANH_V) {
+    s0A = tanhV<T>(s0A); s0B = tanhV<T>(s0B); s1A = tanhV<T>(s1A); s1B = tanhV<T>(s1B);
+    s2A = tanhV<T>(s2A); s2B = tanhV<T>(s2B); s3A = tanhV<T>(s3A); s3B = tanhV<T>(s3B);
+  } else if (act == ACT_TANH_E) {
+    s0A = tanhE<T>(s0A); s0B = tanhE<T>(s0B); s1A = tanhE<T>(s1A); s1B = tanhE<T>(s1B);
+    s2A = tanhE<T>(s2A); s2B = tanhE<T>(s2B); s3A = tanhE<T>(s3A); s3B = tanhE<T>(s3B);
+  } else if (act == ACT_RELU) {
+    s0A = v128.and(s0A, v128.gt<T>(s0A, zero)); s0B = v128.and(s0B, v128.gt<T>(s0B, zero));
+    s1A = v128.and(s1A, v128.gt<T>(s1A, zero)); s1B = v128.and(s1B, v128.gt<T>(s1B, zero));
+    s2A = v128.and(s2A, v128.gt<T>(s2A, zero)); s2B = v128.and(s2B, v128.gt<T>(s2B, zero));
+    s3A = v128.and(s3A, v128.gt<T>(s3A, zero)); s3B = v128.and(s3B, v128.gt<T>(s3B, zero));
+  }
+  v128.store(C, s0A);
+  v128.store(C, s0B, 16);
+  v128.store(C + c1, s1A);
+  v128.store(C + c1, s1B, 16);
+  v128.store(C + c2, s2A);
+  v128.store(C + c2, s2B, 16);
+  v128.store(C + c3, s3A);
+  v128.store(C + c3, s3B, 16);
+}
+
+/**
+ * One dense layer's parameters into scratch as T: W (fout × fin f64,
+ * row-major, at src) into Wn (rows of rowW bytes) and its transpose into WT
+ * (rows of rowWT bytes), the bias (fout f64 right after W) into bias. Wᵀ is
+ * taken from Wn four rows at a time (each Wᵀ row gets 4 adjacent elements per
+ * pass). Padding is left as it is (zero).
+ */
+// @ts-ignore: decorator
+@inline export function loadDense<T>(src: usize, fin: i32, fout: i32, Wn: usize, rowW: usize, WT: usize, rowWT: usize, bias: usize): void {
+  const S = <usize>sizeof<T>();
+  for (let j = 0; j < fout; j++) {
+    const row = src + <usize>(j * fin) * 8;
+    const wr = Wn + <usize>j * rowW;
+    for (let t = 0; t < fin; t++) store<T>(wr + <usize>t * S, <T>load<f64>(row + <usize>t * 8));
+    store<T>(bias + <usize>j * S, <T>load<f64>(src + <usize>(fin * fout + j) * 8));
+  }
+  let j4 = 0;
+  for (; j4 + 3 < fout; j4 += 4) {
+    const w0 = Wn + <usize>j4 * rowW;
+    const w1 = w0 + rowW, w2 = w1 + rowW, w3 = w2 + rowW;
+    let o = WT + <usize>j4 * S;
+    for (let t = 0; t < fin; t++) {
+      const tb = <usize>t * S;
+      store<T>(o, load<T>(w0 + tb));
+      store<T>(o, load<T>(w1 + tb), S);
+      store<T>(o, load<T>(w2 + tb), 2 * S);
+      store<T>(o, load<T>(w3 + tb), 3 * S);
+      o += rowWT;
+    }
+  }
+  for (; j4 < fout; j4++) {
+    const w0 = Wn + <usize>j4 * rowW;
+    for (let t = 0; t < fin; t++) store<T>(WT + <usize>t * rowWT + <usize>j4 * S, load<T>(w0 + <usize>t * S));
+  }
+}

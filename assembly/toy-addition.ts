@@ -13,7 +13,7 @@
  * of a dense layer (forward H Wᵀ + b, weight gradient Δᵀ H accumulated in
  * W's layout, input gradient Δ W) are broadcast-scalar × v128-row updates
  * without horizontal sums. Padded units have zero weights and bias:
- * tanh(0) = relu(0) = 0, no gradient. tanh is vectorised (tanhE below);
+ * tanh(0) = relu(0) = 0, no gradient. tanh is vectorised (tanhE of simd.ts);
  * relu is a compare-and-mask. Samples go through in chunks of 64 (rows padded to 4 with zero
  * error). The loss of each sample and its error signal are computed in f64
  * from the outputs (float32: the outputs rounded to f32), in the reference's
@@ -23,7 +23,7 @@
  * l: W_l (fanOut × fanIn, row-major), b_l (fanOut). `sizes` holds the L + 1
  * widths [d_in, hidden…, out] (i32).
  */
-import { expNeg, lanes } from './simd';
+import { ACT_NONE, ACT_RELU, ACT_TANH_E, block4x2, lanes, loadDense } from './simd';
 
 const CHUNK = 64;
 
@@ -60,75 +60,6 @@ export function taScratchBytes<T>(sizes: usize, nS: i32): i32 {
 }
 
 /**
- * tanh per lane as sign(v) (1 − e)/(1 + e), e = e^{−2|v|} by the vector exp
- * expNeg of simd.ts (Estrin's scheme, shifter rounding: shorter dependency
- * chains and fewer instructions than the Horner exp of tanhV; e = 0 beyond
- * 2|v| > 708 (f64) / 87 (f32), where tanh is ±1 in either precision).
- */
-// @ts-ignore: decorator
-@inline function tanhE<T>(v: v128): v128 {
-  const sign = sizeof<T>() == 8 ? i64x2.splat(0x8000000000000000) : i32x4.splat(0x80000000);
-  const a = v128.andnot(v, sign);
-  const e = expNeg<T>(v128.add<T>(a, a));
-  const one = v128.splat<T>(<T>1);
-  return v128.or(v128.div<T>(v128.sub<T>(one, e), v128.add<T>(one, e)), v128.and(v, sign));
-}
-
-/**
- * C[q][0 … 2L) = init + Σ_k A[q][k] B[k][0 … 2L) for 4 rows q (row strides in
- * bytes), then the activation `act` (0 none, 1 tanh, 2 relu): the 4-rows ×
- * 2-vectors block of the dense products (forward H Wᵀ + b, input gradient
- * Δ W). `init` 0: zeros.
- */
-// @ts-ignore: decorator
-@inline function block4x2<T>(A: usize, rowA: usize, B: usize, rowB: usize, K: i32, C: usize, rowC: usize, init: usize, act: i32): void {
-  const S = <usize>sizeof<T>();
-  const zero = v128.splat<T>(<T>0);
-  const bA = init != 0 ? v128.load(init) : zero;
-  const bB = init != 0 ? v128.load(init + 16) : zero;
-  let s0A = bA, s0B = bB, s1A = bA, s1B = bB, s2A = bA, s2B = bB, s3A = bA, s3B = bB;
-  const rowA2 = rowA + rowA, rowA3 = rowA2 + rowA;
-  let pa = A, pb = B;
-  const end = A + <usize>K * S;
-  while (pa < end) {
-    const wA = v128.load(pb);
-    const wB = v128.load(pb, 16);
-    const x0 = v128.load_splat<T>(pa);
-    const x1 = v128.load_splat<T>(pa + rowA);
-    const x2 = v128.load_splat<T>(pa + rowA2);
-    const x3 = v128.load_splat<T>(pa + rowA3);
-    s0A = v128.add<T>(s0A, v128.mul<T>(x0, wA));
-    s0B = v128.add<T>(s0B, v128.mul<T>(x0, wB));
-    s1A = v128.add<T>(s1A, v128.mul<T>(x1, wA));
-    s1B = v128.add<T>(s1B, v128.mul<T>(x1, wB));
-    s2A = v128.add<T>(s2A, v128.mul<T>(x2, wA));
-    s2B = v128.add<T>(s2B, v128.mul<T>(x2, wB));
-    s3A = v128.add<T>(s3A, v128.mul<T>(x3, wA));
-    s3B = v128.add<T>(s3B, v128.mul<T>(x3, wB));
-    pa += S;
-    pb += rowB;
-  }
-  if (act == 1) {
-    s0A = tanhE<T>(s0A); s0B = tanhE<T>(s0B); s1A = tanhE<T>(s1A); s1B = tanhE<T>(s1B);
-    s2A = tanhE<T>(s2A); s2B = tanhE<T>(s2B); s3A = tanhE<T>(s3A); s3B = tanhE<T>(s3B);
-  } else if (act == 2) {
-    // relu as the reference's z > 0 ? z : 0 (max would pass −0 and NaN differently)
-    s0A = v128.and(s0A, v128.gt<T>(s0A, zero)); s0B = v128.and(s0B, v128.gt<T>(s0B, zero));
-    s1A = v128.and(s1A, v128.gt<T>(s1A, zero)); s1B = v128.and(s1B, v128.gt<T>(s1B, zero));
-    s2A = v128.and(s2A, v128.gt<T>(s2A, zero)); s2B = v128.and(s2B, v128.gt<T>(s2B, zero));
-    s3A = v128.and(s3A, v128.gt<T>(s3A, zero)); s3B = v128.and(s3B, v128.gt<T>(s3B, zero));
-  }
-  v128.store(C, s0A);
-  v128.store(C + 16, s0B);
-  v128.store(C + rowC, s1A);
-  v128.store(C + rowC + 16, s1B);
-  v128.store(C + 2 * rowC, s2A);
-  v128.store(C + 2 * rowC + 16, s2B);
-  v128.store(C + 3 * rowC, s3A);
-  v128.store(C + 3 * rowC + 16, s3B);
-}
-
-/**
  * Energies and gradients of `count` replicas (x, grad: count × dim f64;
  * energy: count f64). Samples: the training pairs `samples` (i32 a, b per
  * sample), replica r uses samples picks[r · pickStride + i], i < nPick
@@ -153,7 +84,7 @@ export function taEnergyGrad<T>(
   const Esz = p * din;
   const zero = v128.splat<T>(<T>0);
   const one = v128.splat<T>(<T>1);
-  const hAct = act == 0 ? 1 : 2; // block4x2's code of the hidden activation
+  const hAct = act == 0 ? ACT_TANH_E : ACT_RELU; // block4x2's code of the hidden activation
 
   // Scratch regions (bytes), in the order of taScratchBytes.
   const weightsStart = scratch;
@@ -189,31 +120,7 @@ export function taEnergyGrad<T>(
       const Wn = WT + <usize>(Pin * Pout) * S;
       const bias = Wn + <usize>(Pout * Pin) * S;
       const GW = bias + <usize>Pout * S;
-      // W rows as they are; Wᵀ four rows at a time (each Wᵀ row gets 4 adjacent elements per pass).
-      for (let j = 0; j < fout; j++) {
-        const row = xb + <usize>(off + j * fin) * 8;
-        const wr = Wn + <usize>(j * Pin) * S;
-        for (let t = 0; t < fin; t++) store<T>(wr + <usize>t * S, <T>load<f64>(row + <usize>t * 8));
-        store<T>(bias + <usize>j * S, <T>load<f64>(xb + <usize>(off + fin * fout + j) * 8));
-      }
-      let j4 = 0;
-      for (; j4 + 3 < fout; j4 += 4) {
-        const w0 = Wn + <usize>(j4 * Pin) * S;
-        const w1 = w0 + <usize>Pin * S, w2 = w1 + <usize>Pin * S, w3 = w2 + <usize>Pin * S;
-        let o = WT + <usize>j4 * S;
-        for (let t = 0; t < fin; t++) {
-          const tb = <usize>t * S;
-          store<T>(o, load<T>(w0 + tb));
-          store<T>(o, load<T>(w1 + tb), S);
-          store<T>(o, load<T>(w2 + tb), 2 * S);
-          store<T>(o, load<T>(w3 + tb), 3 * S);
-          o += <usize>Pout * S;
-        }
-      }
-      for (; j4 < fout; j4++) {
-        const w0 = Wn + <usize>(j4 * Pin) * S;
-        for (let t = 0; t < fin; t++) store<T>(WT + <usize>(t * Pout + j4) * S, load<T>(w0 + <usize>t * S));
-      }
+      loadDense<T>(xb + <usize>off * 8, fin, fout, Wn, <usize>Pin * S, WT, <usize>Pout * S, bias);
       memory.fill(GW, 0, <usize>(Pin * Pout + Pout) * S);
       lb += <usize>layerElems(Pin, Pout) * S;
       off += fin * fout + fout;
@@ -245,13 +152,13 @@ export function taEnergyGrad<T>(
         const aout = ain + <usize>(CHUNK * Pin) * S;
         const rin = <usize>Pin * S;
         const rout = <usize>Pout * S;
-        const a = l + 1 < NL ? hAct : 0;
+        const a = l + 1 < NL ? hAct : ACT_NONE;
         for (let q0 = 0; q0 < nb4; q0 += 4) {
           const i0 = ain + <usize>q0 * rin;
           const o0 = aout + <usize>q0 * rout;
           for (let j0 = 0; j0 < Pout; j0 += L2) {
             const jb = <usize>j0 * S;
-            block4x2<T>(i0, rin, WT + jb, rout, fin, o0 + jb, rout, bias + jb, a);
+            block4x2<T>(i0, rin, 2 * rin, 3 * rin, S, WT + jb, rout, fin, o0 + jb, rout, 2 * rout, 3 * rout, bias + jb, false, a);
           }
         }
         lb += <usize>layerElems(Pin, Pout) * S;
@@ -322,40 +229,7 @@ export function taEnergyGrad<T>(
           const j1 = <usize>r1 * S, j2 = <usize>r2 * S, j3 = <usize>r3 * S;
           for (let t0 = 0; t0 < Pin; t0 += L2) {
             const tb = <usize>t0 * S;
-            const g0 = GW + <usize>j * rin + tb;
-            const g1 = g0 + <usize>r1 * rin, g2 = g0 + <usize>r2 * rin, g3 = g0 + <usize>r3 * rin;
-            let s0A = v128.load(g0), s0B = v128.load(g0, 16);
-            let s1A = v128.load(g1), s1B = v128.load(g1, 16);
-            let s2A = v128.load(g2), s2B = v128.load(g2, 16);
-            let s3A = v128.load(g3), s3B = v128.load(g3, 16);
-            let pd = Dcur + jb, pa = aIn + tb;
-            const pend = pa + <usize>nb4 * rin;
-            while (pa < pend) {
-              const aA = v128.load(pa);
-              const aB = v128.load(pa, 16);
-              const x0 = v128.load_splat<T>(pd);
-              const x1 = v128.load_splat<T>(pd + j1);
-              const x2 = v128.load_splat<T>(pd + j2);
-              const x3 = v128.load_splat<T>(pd + j3);
-              s0A = v128.add<T>(s0A, v128.mul<T>(x0, aA));
-              s0B = v128.add<T>(s0B, v128.mul<T>(x0, aB));
-              s1A = v128.add<T>(s1A, v128.mul<T>(x1, aA));
-              s1B = v128.add<T>(s1B, v128.mul<T>(x1, aB));
-              s2A = v128.add<T>(s2A, v128.mul<T>(x2, aA));
-              s2B = v128.add<T>(s2B, v128.mul<T>(x2, aB));
-              s3A = v128.add<T>(s3A, v128.mul<T>(x3, aA));
-              s3B = v128.add<T>(s3B, v128.mul<T>(x3, aB));
-              pd += rW;
-              pa += rin;
-            }
-            v128.store(g3, s3A);
-            v128.store(g3, s3B, 16);
-            v128.store(g2, s2A);
-            v128.store(g2, s2B, 16);
-            v128.store(g1, s1A);
-            v128.store(g1, s1B, 16);
-            v128.store(g0, s0A);
-            v128.store(g0, s0B, 16);
+            block4x2<T>(Dcur + jb, j1, j2, j3, rW, aIn + tb, rin, nb4, GW + <usize>j * rin + tb, <usize>r1 * rin, <usize>r2 * rin, <usize>r3 * rin, 0, true, ACT_NONE);
           }
         }
         // Dnext[q][t] = Σ_j D[q][j] W[j][t] (the gradient w.r.t. this layer's input): 4 rows × 2 vectors per pass.
@@ -363,7 +237,7 @@ export function taEnergyGrad<T>(
           const d0 = Dcur + <usize>q0 * rW;
           for (let t0 = 0; t0 < Pin; t0 += L2) {
             const tb = <usize>t0 * S;
-            block4x2<T>(d0, rW, Wn + tb, rin, fout, Dnext + <usize>q0 * rin + tb, rin, 0, 0);
+            block4x2<T>(d0, rW, 2 * rW, 3 * rW, S, Wn + tb, rin, fout, Dnext + <usize>q0 * rin + tb, rin, 2 * rin, 3 * rin, 0, false, ACT_NONE);
           }
         }
         if (l > 0) {
