@@ -58,6 +58,18 @@ function expectSameReplicas(part: RunResult, full: RunResult) {
   }
 }
 
+/** Start the CLI with `args`, send SIGINT once `ready()` holds (or after `timeoutMs`), and wait for the exit. */
+async function interruptWhen(args: string[], ready: () => boolean, timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const t0 = Date.now();
+  while (!ready() && Date.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  return { code, stderr };
+}
+
 describe('worker faults', () => {
   it('a shard that fails once (worker exits) is retried: the result is that of a clean run', async () => {
     const s = scenario();
@@ -176,14 +188,8 @@ describe('interruption', () => {
       }),
     );
     const out = join(dir, 'out');
-    const child = spawn(process.execPath, [MAIN, 'run', file, '--out', out, '--workers', '2', '-q', '--no-report'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
     // The handler is installed before the output directory is prepared: wait for scenario.resolved.json.
-    const t0 = Date.now();
-    while (!existsSync(join(out, 'scenario.resolved.json')) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const { code, stderr } = await interruptWhen(['run', file, '--out', out, '--workers', '2', '-q', '--no-report'], () => existsSync(join(out, 'scenario.resolved.json')), 30_000);
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/SIGINT: stopping the workers/);
     expect(stderr).toMatch(/interrupted/);
@@ -213,14 +219,8 @@ describe('interrupting a sweep', () => {
       }),
     );
     const out = join(dir, 'sw');
-    const child = spawn(process.execPath, [MAIN, 'sweep', file, '--out', out, '--workers', '2', '-q', '--no-report'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
     const complete = () => [0, 1, 2, 3, 4, 5].filter((i) => existsSync(join(out, 'points', String(i), 'summary.json'))).length;
-    const t0 = Date.now();
-    while (complete() === 0 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const { code, stderr } = await interruptWhen(['sweep', file, '--out', out, '--workers', '2', '-q', '--no-report'], () => complete() > 0, 60_000);
     expect(code, stderr).toBe(130);
     const done = complete();
     expect(stderr).toMatch(new RegExp(`interrupted — ${done} of 6 points are complete`));

@@ -68,6 +68,17 @@ function discrepancy(a: Potential, b: Potential, x: Float64Array, count: number,
   return { energy, gradient, finite: A.E.every(Number.isFinite) && B.G.every(Number.isFinite) };
 }
 
+/** wasm and js agree to TOL at x, full batch and a minibatch of `batchSize` per replica (energies and gradients). */
+function expectAgreement(js: Potential, wasm: Potential, x: Float64Array, count: number, batchSize: number, scale: number): void {
+  const full = discrepancy(js, wasm, x, count);
+  expect(full.finite).toBe(true);
+  expect(full.energy).toBeLessThanOrEqual(TOL);
+  expect(full.gradient).toBeLessThanOrEqual(TOL);
+  const mb = discrepancy(js, wasm, x, count, minibatch(count, batchSize, js.dataSize!, scale));
+  expect(mb.energy).toBeLessThanOrEqual(TOL);
+  expect(mb.gradient).toBeLessThanOrEqual(TOL);
+}
+
 /** A minibatch of `size` indices per replica (with replacement) from a fixed stream. */
 function minibatch(count: number, size: number, dataSize: number, seed: number): Minibatch {
   const st = new Stream(seed, 0, 0);
@@ -116,13 +127,7 @@ describe('wasm kernels agree with the TypeScript reference (float64)', () => {
       const count = 5; // odd, and more than one of everything
       for (const scale of [1, 3]) {
         const x = randomPoint(js, count, 17 + scale, scale);
-        const full = discrepancy(js, wasm, x, count);
-        expect(full.finite).toBe(true);
-        expect(full.energy).toBeLessThanOrEqual(TOL);
-        expect(full.gradient).toBeLessThanOrEqual(TOL);
-        const mb = discrepancy(js, wasm, x, count, minibatch(count, 13, js.dataSize!, scale));
-        expect(mb.energy).toBeLessThanOrEqual(TOL);
-        expect(mb.gradient).toBeLessThanOrEqual(TOL);
+        expectAgreement(js, wasm, x, count, 13, scale);
       }
     });
   }
@@ -166,13 +171,7 @@ describe('teacher-student-erf: every piece of the vector erf', () => {
       for (const scale of [1, 3, 10]) {
         const x = randomPoint(js, count, 41 + scale, scale);
         regions(params, x, count).forEach((c, k) => (seen[k] += c));
-        const full = discrepancy(js, wasm, x, count);
-        expect(full.finite).toBe(true);
-        expect(full.energy).toBeLessThanOrEqual(TOL);
-        expect(full.gradient).toBeLessThanOrEqual(TOL);
-        const mb = discrepancy(js, wasm, x, count, minibatch(count, 11, js.dataSize!, scale));
-        expect(mb.energy).toBeLessThanOrEqual(TOL);
-        expect(mb.gradient).toBeLessThanOrEqual(TOL);
+        expectAgreement(js, wasm, x, count, 11, scale);
       }
       for (const c of seen) expect(c).toBeGreaterThan(20);
     });
@@ -202,13 +201,7 @@ describe('toy-addition: chunks, saturation, controls', () => {
       const count = 3;
       for (const scale of [1, 3, 10]) {
         const x = randomPoint(js, count, 61 + scale, scale);
-        const full = discrepancy(js, wasm, x, count);
-        expect(full.finite).toBe(true);
-        expect(full.energy).toBeLessThanOrEqual(TOL);
-        expect(full.gradient).toBeLessThanOrEqual(TOL);
-        const mb = discrepancy(js, wasm, x, count, minibatch(count, 150, js.dataSize!, scale));
-        expect(mb.energy).toBeLessThanOrEqual(TOL);
-        expect(mb.gradient).toBeLessThanOrEqual(TOL);
+        expectAgreement(js, wasm, x, count, 150, scale);
       }
     });
   }
