@@ -312,7 +312,7 @@ function sweepDoc(points: number, list: boolean) {
 /** Child side of (c): run the sweep in this process and print a SweepProbe as JSON. */
 async function sweepChild(file: string, out: string, workers: number): Promise<void> {
   const { loadScenario } = await import('../src/scenario/index.js');
-  const { runSweep } = await import('../src/report/sweep-run.js');
+  const { runSweep } = await import('../src/runs/sweep.js');
   const { runEnsemble } = await import('../src/parallel/run.js');
   // Per-run cost of a tiny run in-process and on one worker (first call warms up).
   const tiny = await loadScenario(file);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { runEnsemble } from '../src/parallel/run.js';
 import { packageRoot } from '../src/parallel/pool.js';
-import { normal, seedStream } from '../src/engine/rng.js';
+import { normal, seedStream } from '../src/random/rng.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runW2 } from './w2.js';
 import { runW3 } from './w3.js';

@@ -21,7 +21,7 @@
  * (1-32-32-8) and the defaults (the paper's 1-200-200-30, a tenth of the
  * steps).
  */
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 import type { Potential } from '../src/engine/types.js';
 import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner.js';
 import { toyAddition } from '../src/potentials/relation/toy-addition.js';

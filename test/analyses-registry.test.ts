@@ -1,7 +1,7 @@
 /** The analysis registry's checks: every entry is checked before anything runs. */
 import { describe, expect, it } from 'vitest';
 import { expandSweep, ScenarioError, validateScenarioObject } from '../src/scenario/index.js';
-import { checkScenario } from '../src/report/run-scenario.js';
+import { checkScenario } from '../src/runs/run.js';
 
 const base = {
   name: 'reg',

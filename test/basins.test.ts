@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
-import { runScenario } from '../src/report/run-scenario.js';
+import { runScenario } from '../src/runs/run.js';
 
 describe('wells by basin of attraction', () => {
   it('basin and nearest-minimum occupancies each match their quadrature (|z| < 3) and differ from each other', async () => {

@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/index.js';
-import { runScenario } from '../src/report/run-scenario.js';
-import { runSweep } from '../src/report/sweep-run.js';
+import { runScenario } from '../src/runs/run.js';
+import { runSweep } from '../src/runs/sweep.js';
 import { doubleWell } from '../src/potentials/index.js';
 import { logIntegrateExp } from '../src/theory/quadrature.js';
-import { lineFit, readMetric } from '../src/report/analyses/sweep-fits.js';
+import { lineFit, readMetric } from '../src/analysis/sweep-fits.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = (name: string) => path.join(here, '..', 'scenarios', 'brownian', name);

@@ -26,9 +26,9 @@ import {
   twoProportionTest,
   wilsonInterval,
 } from '../src/stats/compare.js';
-import { compareRuns, formatComparison, type Comparison, type ComparisonRow } from '../src/report/compare.js';
-import { runRegimes } from '../src/report/regimes-run.js';
-import { runScenario } from '../src/report/run-scenario.js';
+import { compareRuns, formatComparison, type Comparison, type ComparisonRow } from '../src/analysis/compare.js';
+import { runRegimes } from '../src/runs/regimes.js';
+import { runScenario } from '../src/runs/run.js';
 import { loadScenario, validateScenarioObject } from '../src/scenario/index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-compare-'));

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
-import { OutputError, runScenario } from '../src/report/run-scenario.js';
+import { OutputError, runScenario } from '../src/runs/run.js';
 import { runEnsemble, RunFailedError } from '../src/parallel/run.js';
 import { replicaId, type RunResult } from '../src/parallel/merge.js';
-import { runSweep } from '../src/report/sweep-run.js';
+import { runSweep } from '../src/runs/sweep.js';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');

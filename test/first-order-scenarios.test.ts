@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/index.js';
-import { runSweep } from '../src/report/sweep-run.js';
-import { runScenario } from '../src/report/run-scenario.js';
+import { runSweep } from '../src/runs/sweep.js';
+import { runScenario } from '../src/runs/run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = (name: string) => path.join(here, '..', 'scenarios', 'first-order', name);

@@ -16,7 +16,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { ScenarioError, loadScenario, validateScenarioObject } from '../src/scenario/index.js';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');

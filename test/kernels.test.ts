@@ -34,7 +34,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import type { Minibatch, Potential } from '../src/engine/types.js';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 import { coordinateSettings, createState, simulate } from '../src/engine/index.js';
 import { overdampedLangevin } from '../src/engine/integrators/overdamped-langevin.js';
 import { wasmKernels } from '../src/kernels/wasm.js';

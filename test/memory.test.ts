@@ -16,8 +16,8 @@ import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';
 import { blockSize } from '../src/observables/results.js';
 import { timeGrid } from '../src/engine/grid.js';
-import { distribution } from '../src/report/summary.js';
-import { toCsv, writeCsvAtomic, type CsvCell } from '../src/report/write.js';
+import { distribution } from '../src/analysis/summary.js';
+import { toCsv, writeCsvAtomic, type CsvCell } from '../src/results/write.js';
 import type { QuantileSketchJSON } from '../src/stats/quantile-sketch.js';
 
 const REPLICAS = 40;

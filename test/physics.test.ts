@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';
-import { tracePoints } from '../src/report/summary.js';
+import { tracePoints } from '../src/analysis/summary.js';
 import { ouContinuousMoments, ouDiscreteMoments, underdampedOUMoments } from '../src/theory/ornstein-uhlenbeck.js';
 import { gibbsDensity1D } from '../src/theory/gibbs.js';
 import { ksTest } from '../src/stats/tests.js';

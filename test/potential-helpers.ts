@@ -4,7 +4,7 @@
  * initialiser, one batched evaluation, a central-difference gradient check
  * and the value of a potential-defined observable.
  */
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 import type { Minibatch, Potential } from '../src/engine/types.js';
 
 /** `count` replicas drawn by the potential's initialiser from Stream(seed), scaled by `scale`. */

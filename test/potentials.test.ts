@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 import type { Minibatch, Potential } from '../src/engine/types.js';
 import type { PotentialSpec } from '../src/scenario/types.js';
 import {

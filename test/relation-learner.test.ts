@@ -18,7 +18,7 @@ import {
 import { relationTable } from '../src/theory/relations.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';
-import { tracePoints } from '../src/report/summary.js';
+import { tracePoints } from '../src/analysis/summary.js';
 import { evalAt, finiteDifferenceError, observe, randomPoint, tfGradDiscrepancy } from './potential-helpers.js';
 
 const ctx = { seed: 2024, run: 0 };

@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateScenarioObject } from '../src/scenario/index.js';
-import { checkScenario, runScenario } from '../src/report/run-scenario.js';
-import '../src/report/analyses/index.js';
-import { checkAnalyses } from '../src/report/analyses/registry.js';
+import { checkScenario, runScenario } from '../src/runs/run.js';
+import '../src/analysis/index.js';
+import { checkAnalyses } from '../src/analysis/registry.js';
 
 const base = (over: Record<string, unknown> = {}) => ({
   name: 'rc',

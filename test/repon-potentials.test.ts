@@ -6,12 +6,12 @@
  * per-group learning rates) next to p_r, and the cloud's observables.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 import type { Potential } from '../src/engine/types.js';
 import { getPotentialFamily } from '../src/potentials/index.js';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
 import { reponPair } from '../src/potentials/repon/repon-pair.js';
-import { symmetricMinEigenvalue } from '../src/potentials/repon/linalg.js';
+import { symmetricMinEigenvalue } from '../src/linalg/dense.js';
 import { reponCloud, reponCloudTargets } from '../src/potentials/repon/repon-cloud.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';

@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runScenario } from '../src/report/run-scenario.js';
+import { runScenario } from '../src/runs/run.js';
 import { loadScenario } from '../src/scenario/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

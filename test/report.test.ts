@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildReportHtml, writeReport } from '../src/report/html.js';
 import { getPlot, listPlots, loadReportContext, parseCsv, registerPlot, ReportDirError, unregisterPlot } from '../src/report/plots/index.js';
-import { sweptKeys } from '../src/report/plots/load.js';
+import { sweptKeys } from '../src/results/read.js';
 import { readPhaseBoundary } from '../src/report/plots/phase-diagram.js';
 import { sweepMetrics } from '../src/report/plots/sweep.js';
 import { freshDir, makeRegimes, makeRun, makeSweep, SCENARIO } from './report-fixtures.js';

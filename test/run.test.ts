@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
-import { runScenario } from '../src/report/run-scenario.js';
+import { runScenario } from '../src/runs/run.js';
 import { runEnsemble } from '../src/parallel/run.js';
 import { planShards } from '../src/parallel/shard-plan.js';
 import { blockSize } from '../src/observables/results.js';

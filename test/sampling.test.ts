@@ -19,14 +19,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, ScenarioError, validateScenarioObject, type Scenario } from '../src/scenario/index.js';
-import { checkScenario, runScenario } from '../src/report/run-scenario.js';
-import { runSweep } from '../src/report/sweep-run.js';
+import { checkScenario, runScenario } from '../src/runs/run.js';
+import { runSweep } from '../src/runs/sweep.js';
 import { buildReportHtml } from '../src/report/html.js';
 import { loadReportContext, parseCsv } from '../src/report/plots/index.js';
 import { mixtureDensity } from '../src/stats/mixture.js';
 import { samplingLines } from '../src/cli/format.js';
 import { posteriorChainReplicas, POSTERIOR_CHAIN_VALUES } from '../src/observables/sampling.js';
-import type { Summary } from '../src/report/summary.js';
+import type { Summary } from '../src/analysis/summary.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');

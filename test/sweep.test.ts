@@ -23,8 +23,8 @@ import {
   type Scenario,
 } from '../src/scenario/index.js';
 import { olsFit, studentTCdf, studentTQuantile } from '../src/stats/regression.js';
-import { phaseBoundary } from '../src/report/sweep-outputs.js';
-import { mergeSweeps, runSweep, SweepDirError } from '../src/report/sweep-run.js';
+import { phaseBoundary } from '../src/results/sweep-files.js';
+import { mergeSweeps, runSweep, SweepDirError } from '../src/runs/sweep.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fx = (name: string) => path.join(here, 'fixtures', 'sweep', name);

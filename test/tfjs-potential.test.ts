@@ -11,10 +11,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
 import { buildTfjsPotential, loadTfjsPotential, type TfjsModel, type TfjsPotential } from '../src/potentials/tfjs/tfjs-potential.js';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 import { coordinateSettings, createState, getIntegrator, initialise, simulate, type Observer } from '../src/engine/index.js';
 import { loadScenario, validateScenarioObject, ScenarioError } from '../src/scenario/index.js';
-import { runScenario } from '../src/report/run-scenario.js';
+import { runScenario } from '../src/runs/run.js';
 
 const MODEL = resolve('scenarios/first-order/models/tiny-mlp.mjs');
 const SCENARIO = resolve('scenarios/first-order/custom-tfjs-model.yaml');

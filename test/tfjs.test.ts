@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
 import { doubleWell } from '../src/potentials/analytic/double-well.js';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 
 describe('tfjs backend detection', () => {
   it('loads a working tfjs and says which package and backend', async () => {

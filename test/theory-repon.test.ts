@@ -38,7 +38,7 @@ import {
   uniqueStructureMonteCarlo,
   type RelationSpec,
 } from '../src/theory/index.js';
-import { Stream } from '../src/engine/rng.js';
+import { Stream } from '../src/random/rng.js';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 

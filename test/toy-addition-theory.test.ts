@@ -1,5 +1,5 @@
 /**
- * Theory overlay `toy-addition` (src/report/toy-addition-theory.ts): its numbers
+ * Theory overlay `toy-addition` (src/analysis/toy-addition-theory.ts): its numbers
  * against src/theory/toy-addition.ts on the same split, independent facts of
  * the effective theory (full training set: nullity 2, λ₃ = 3/35, ideal RQI 1;
  * P(unique structure) < 0.2 at fraction 0.2 and > 0.8 at 0.6 for p = 10, the
@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toyAdditionData } from '../src/potentials/relation/toy-addition.js';
-import { runScenario } from '../src/report/run-scenario.js';
-import { runSweep } from '../src/report/sweep-run.js';
-import { toyAdditionTheory } from '../src/report/toy-addition-theory.js';
+import { runScenario } from '../src/runs/run.js';
+import { runSweep } from '../src/runs/sweep.js';
+import { toyAdditionTheory } from '../src/analysis/toy-addition-theory.js';
 import { ScenarioError, validateScenarioObject } from '../src/scenario/index.js';
 import {
   additionSamples,

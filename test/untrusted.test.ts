@@ -14,7 +14,7 @@ import * as math from 'mathjs';
 import { ScenarioError, loadScenario, parseSetOverride, validateScenarioObject, type ScenarioIssue } from '../src/scenario/index.js';
 import { createExpressionPotential } from '../src/potentials/expression.js';
 import { buildPotential } from '../src/potentials/index.js';
-import { runScenario } from '../src/report/run-scenario.js';
+import { runScenario } from '../src/runs/run.js';
 import { writeReport } from '../src/report/html.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -340,7 +340,7 @@ describe('names stay inside the output folder', () => {
 
 describe('result directories brought from elsewhere cannot steer paths', () => {
   it('merge refuses a sweep.json whose name would leave the output folder', async () => {
-    const { mergeSweeps, runSweep, SweepDirError } = await import('../src/report/sweep-run.js');
+    const { mergeSweeps, runSweep, SweepDirError } = await import('../src/runs/sweep.js');
     const f = writeScenario('sw.yaml', `name: sw\n${body}sweep: { dynamics.lr: [0.01, 0.02] }\n`);
     const sweepDir = path.join(dir, 'sw-out');
     await runSweep(await loadScenario(f), { out: sweepDir, workers: 0, quiet: true });
@@ -357,7 +357,7 @@ describe('result directories brought from elsewhere cannot steer paths', () => {
   });
 
   it('compare refuses a regimes.json whose regime paths leave the regimes directory', async () => {
-    const { compareRegimesDir, CompareInputError } = await import('../src/report/compare.js');
+    const { compareRegimesDir, CompareInputError } = await import('../src/analysis/compare.js');
     const rdir = path.join(dir, 'regimes-x');
     mkdirSync(rdir, { recursive: true });
     for (const r of [{ name: 'b', dir: '../../x' }, { name: 'a', dir: 'regimes/../../y' }, { name: '..' }, { name: 'c', dir: '.' }]) {

@@ -10,12 +10,12 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
-import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../report/compare.js';
-import { hasRegimes, RegimesInterrupted, runRegimes } from '../report/regimes-run.js';
+import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../analysis/compare.js';
+import { hasRegimes, RegimesInterrupted, runRegimes } from '../runs/regimes.js';
 import { onInterrupt } from './signals.js';
 
 export { hasRegimes };
-import { writeJson } from '../report/write.js';
+import { writeJson } from '../results/write.js';
 import { writeReport } from '../report/html.js';
 import { loadScenario, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';

@@ -1,7 +1,7 @@
 /** Plain-text tables for the terminal. */
-import type { Summary } from '../report/summary.js';
-import { analysisText } from '../report/analyses/index.js';
-import type { SamplingSummary } from '../report/sampling.js';
+import type { Summary } from '../analysis/summary.js';
+import { analysisText } from '../analysis/index.js';
+import type { SamplingSummary } from '../analysis/sampling.js';
 
 const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
 

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { writeReport } from '../report/html.js';
-import { ReportDirError } from '../report/plots/load.js';
+import { ReportDirError } from '../results/read.js';
 
 /** Re-exported for `stochdyn run`, which writes the report after the run (unless --no-report). */
 export { writeReport };

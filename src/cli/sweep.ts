@@ -9,16 +9,16 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
-import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../report/sweep-run.js';
-import type { PhaseBoundaryFile } from '../report/sweep-outputs.js';
+import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../runs/sweep.js';
+import type { PhaseBoundaryFile } from '../results/sweep-files.js';
 import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
 import { expandSweep, loadScenario, type Scenario } from '../scenario/index.js';
-import { checkScenario } from '../report/run-scenario.js';
+import { checkScenario } from '../runs/run.js';
 import { potentialInfoLine } from './format.js';
 import { onInterrupt } from './signals.js';
 import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
-import { analysisText } from '../report/analyses/index.js';
+import { analysisText } from '../analysis/index.js';
 
 
 /** `i/N` with 1 ≤ i ≤ N. */

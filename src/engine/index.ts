@@ -1,5 +1,5 @@
 export * from './types.js';
-export * from './rng.js';
+export * from '../random/rng.js';
 export * from './state.js';
 export * from './simulate.js';
 export * from './grid.js';
@@ -7,5 +7,5 @@ export * from './settings.js';
 export * from './integrators/index.js';
 export { evaluate, DIVERGENCE_LIMIT } from './integrators/common.js';
 export * from './init.js';
-export * from './noise.js';
+export * from '../random/noise.js';
 export * from './step-size.js';

@@ -3,7 +3,7 @@
  * initial ensemble does not depend on sharding either).
  */
 import type { EnsembleState, Potential } from './types.js';
-import { normal, uniform53 } from './rng.js';
+import { normal, uniform53 } from '../random/rng.js';
 
 export type InitialCondition =
   | { kind: 'point'; x: number[] }

@@ -2,7 +2,7 @@
  * Allocation of a shard's ensemble state (once per run, never per step).
  */
 import type { EnsembleState, Minibatch } from './types.js';
-import { seedStream } from './rng.js';
+import { seedStream } from '../random/rng.js';
 
 export interface StateOptions {
   count: number;

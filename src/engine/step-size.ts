@@ -20,7 +20,7 @@
  * (e.g. into the condensed, "droplet" saddles): the run stays stable while
  * the curvature stays below 2·safety/c times the initial estimate.
  */
-import { Stream } from './rng.js';
+import { Stream } from '../random/rng.js';
 import type { Potential } from './types.js';
 
 export interface CurvatureStepSpec {

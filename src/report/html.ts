@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { applicablePlots, loadReportContext, renderSvg, runsOf, type PlotEntry, type ReportContext, type RunData, type VegaLiteSpec } from './plots/index.js';
 import { readPhaseBoundaries } from './plots/phase-diagram.js';
-import type { Summary } from './summary.js';
-import type { SamplingSummary } from './sampling.js';
-import { writeAtomic } from './write.js';
+import type { Summary } from '../analysis/summary.js';
+import type { SamplingSummary } from '../analysis/sampling.js';
+import { writeAtomic } from '../results/write.js';
 
 export const REPORT_FILE = 'report.html';
 

@@ -7,7 +7,6 @@
  *     scenarios/kramers.yaml:6: dynamics.lr: expected a number > 0, found -0.001.
  */
 import * as path from 'node:path';
-import { closest, distance } from 'fastest-levenshtein';
 
 export interface ScenarioIssue {
   /** Dotted path of the field, e.g. `dynamics.temperature` or `observe.events[0].enter`; `(document)` for the file as a whole. */
@@ -114,23 +113,7 @@ export function typeNoun(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/**
- * The closest candidate to `word`, if it is close enough to be a plausible
- * typo: Levenshtein distance ≤ max(2, ⌊len/3⌋) (case-insensitive).
- */
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const lower = candidates.map((c) => c.toLowerCase());
-  const w = word.toLowerCase();
-  const exact = lower.indexOf(w);
-  if (exact >= 0) return candidates[exact];
-  // A prefix is the likeliest intent ('lin' → 'linear'), when it is unambiguous.
-  const prefixed = lower.filter((c) => w.length >= 2 && c.startsWith(w));
-  if (prefixed.length === 1) return candidates[lower.indexOf(prefixed[0])];
-  const best = closest(w, lower);
-  const d = distance(w, best);
-  return d <= Math.max(2, Math.floor(word.length / 3)) ? candidates[lower.indexOf(best)] : undefined;
-}
+export { didYouMean } from '../engine/registry.js';
 
 /** `'a', 'b', 'c'`, truncated after `max` entries with `…`. */
 export function quoteList(items: readonly string[], max = 12): string {

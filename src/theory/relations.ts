@@ -10,7 +10,7 @@
  * Relations (MODELS.md 3.2): `mod` — x ≡ y (mod k); `greater-than` — R(x, y) = [x < y];
  * `bipartite` — complete bipartite graph (S, S̄): R(x, y) = [exactly one of x, y ∈ S].
  */
-import { Stream } from '../engine/rng.js';
+import { Stream } from '../random/rng.js';
 
 /** A relation of MODELS.md 3.2. */
 export type RelationSpec = { kind: 'mod'; k: number } | { kind: 'greater-than' } | { kind: 'bipartite' };

@@ -15,7 +15,7 @@
  * and (m, n, i, j) is the same equation as (i, j, m, n). Counting both orders
  * would double both ℓ₀'s sum and |P₀(D)|, leaving ℓ₀ unchanged.
  */
-import { Stream } from '../engine/rng.js';
+import { Stream } from '../random/rng.js';
 
 function checkP(p: number, who: string): void {
   if (!(Number.isInteger(p) && p >= 2)) throw new RangeError(`${who}: p must be an integer ≥ 2, got ${p}`);

@@ -8,8 +8,8 @@
  * harmonic potentials), which makes it the sampler of choice at larger steps.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
-import { normal } from '../rng.js';
-import { NoiseBlock } from '../noise.js';
+import { normal } from '../../random/rng.js';
+import { NoiseBlock } from '../../random/noise.js';
 import { evaluate, freeze, inBounds, reasonFor } from './common.js';
 
 export function baoab(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero'): Integrator {

@@ -3,7 +3,7 @@
  * positions (full batch or a fresh minibatch per replica), divergence marking.
  */
 import { DivergenceReason, type EnsembleState, type Potential } from '../types.js';
-import { nextU32 } from '../rng.js';
+import { nextU32 } from '../../random/rng.js';
 
 /** Positions beyond this magnitude count as diverged (before x⁴ terms overflow). */
 export const DIVERGENCE_LIMIT = 1e100;

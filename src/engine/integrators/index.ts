@@ -1,6 +1,10 @@
 /**
- * Integrator registry: names a scenario may use, what each needs, and the builder.
+ * Integrator registry: names a scenario may use, their traits (noisy or not,
+ * what they need, which dynamics constants they read) and the builder. The
+ * scenario schema's integrator enum and the compatibility checks are built
+ * from these entries.
  */
+import { createRegistry, type JsonSchema } from '../registry.js';
 import type { CoordinateSettings, Integrator, IntegratorNeeds } from '../types.js';
 import { overdampedLangevin } from './overdamped-langevin.js';
 import { baoab } from './baoab.js';
@@ -12,16 +16,25 @@ export interface IntegratorOptions {
   momenta: 'thermal' | 'zero';
 }
 
-export interface IntegratorInfo {
+export interface IntegratorEntry {
   name: string;
   description: string;
   needs: IntegratorNeeds;
   /** Whether the temperature may be positive. */
   noisy: boolean;
+  /**
+   * Dynamics constants this integrator reads besides lr / temperature /
+   * weight_decay (e.g. `friction`, `betas`), each with its JSON Schema
+   * fragment; a constant set for an integrator that does not read it is an error.
+   */
+  constants?: Readonly<Record<string, JsonSchema>>;
   build(settings: CoordinateSettings, o: IntegratorOptions): Integrator;
 }
 
-const integrators: IntegratorInfo[] = [
+/** The integrator registry. */
+export const integrators = createRegistry<IntegratorEntry>('integrator');
+
+const builtIn: IntegratorEntry[] = [
   {
     name: 'gd',
     description: 'gradient descent x ← x − η ∇f (θ = 0, no random draws)',
@@ -41,6 +54,7 @@ const integrators: IntegratorInfo[] = [
     description: 'underdamped Langevin (unit mass, friction γ = dynamics.friction), BAOAB splitting',
     needs: { momenta: true, data: false },
     noisy: true,
+    constants: { friction: { type: 'number', exclusiveMinimum: 0 } },
     build: (s, o) => baoab(s, o.friction, o.momenta),
   },
   {
@@ -49,6 +63,7 @@ const integrators: IntegratorInfo[] = [
       'Adam (θ = 0): bias-corrected moments, x ← x − η m̂/(√v̂ + ε), weight decay λx added to the gradient (dynamics.betas [0.9, 0.999], dynamics.eps 1e-8; per group too, and groups.<g>.optimizer: adamw for decoupled decay on a group)',
     needs: { momenta: false, data: false, optimizerSlots: 2 },
     noisy: false,
+    constants: { betas: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, eps: { type: 'number', exclusiveMinimum: 0 } },
     build: (s) => adam(s, false),
   },
   {
@@ -57,6 +72,7 @@ const integrators: IntegratorInfo[] = [
       'AdamW (θ = 0): Adam with decoupled weight decay x ← x − η(m̂/(√v̂ + ε) + λx) (groups.<g>.optimizer: adam for coupled decay on a group)',
     needs: { momenta: false, data: false, optimizerSlots: 2 },
     noisy: false,
+    constants: { betas: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, eps: { type: 'number', exclusiveMinimum: 0 } },
     build: (s) => adam(s, true),
   },
   {
@@ -65,14 +81,17 @@ const integrators: IntegratorInfo[] = [
       'preconditioned SGLD (Li et al. 2016): V ← αV + (1−α)g², G = 1/(ε + √V), x ← x − ηG∇f + sqrt(2ηθG) ξ, Γ term neglected (dynamics.alpha 0.99, dynamics.eps 1e-5; per group too)',
     needs: { momenta: false, data: false, optimizerSlots: 1 },
     noisy: true,
+    constants: { alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, eps: { type: 'number', exclusiveMinimum: 0 } },
     build: (s) => psgld(s),
   },
 ];
 
-export function listIntegrators(): IntegratorInfo[] {
-  return integrators;
+for (const entry of builtIn) integrators.register(entry);
+
+export function listIntegrators(): IntegratorEntry[] {
+  return integrators.list();
 }
 
-export function getIntegrator(name: string): IntegratorInfo | undefined {
-  return integrators.find((i) => i.name === name);
+export function getIntegrator(name: string): IntegratorEntry | undefined {
+  return integrators.find(name);
 }

@@ -7,7 +7,7 @@
  * The gradient is cached in the state: one potential evaluation per step.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
-import { NoiseBlock } from '../noise.js';
+import { NoiseBlock } from '../../random/noise.js';
 import { DIVERGENCE_LIMIT, evaluate, freeze, inBounds, reasonFor } from './common.js';
 
 export function overdampedLangevin(settings: CoordinateSettings, noise: boolean, name = noise ? 'sgld' : 'gd'): Integrator {

@@ -17,7 +17,7 @@
  * from each replica's own stream, so runs do not depend on sharding.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
-import { NoiseBlock } from '../noise.js';
+import { NoiseBlock } from '../../random/noise.js';
 import { evaluate, freeze, inBounds, reasonFor } from './common.js';
 import { optimizerSegments } from './segments.js';
 

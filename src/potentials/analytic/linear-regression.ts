@@ -16,7 +16,7 @@
  * precision P = AᵀA/s² + I/σ_p² and mean P⁻¹ Aᵀb / s²
  * (`linearRegressionPosterior`).
  */
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Potential } from '../../engine/types.js';
 import { defaultCoordinates, registerPotential, singleGroup, type BuildContext } from '../registry.js';
 

@@ -21,7 +21,7 @@
  * go through in blocks of 4 with 2 outputs at a time (register blocking: 6
  * loads per 8 multiply–adds). No allocation per call.
  */
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { registerPotential, type BuildContext } from '../registry.js';
 import { FourierSpectrum, priorConcentrationQuantile } from './fourier.js';

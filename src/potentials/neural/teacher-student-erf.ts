@@ -17,7 +17,7 @@
  * chosen by the params `kernels` and `precision` as for modular-addition-square;
  * the TypeScript one here is the reference.
  */
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { erf, erfcx } from '../../stats/special.js';
 import { registerPotential, type BuildContext } from '../registry.js';

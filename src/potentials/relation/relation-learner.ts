@@ -43,7 +43,7 @@
  * so that forward (H Wᵀ), backward to the inputs (Δ W) and the weight gradient
  * (Δᵀ H) all take that form. Scratch is allocated once; no allocation per call.
  */
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Minibatch, PosteriorPredictive, Potential, PotentialObservable } from '../../engine/types.js';
 import { bipartiteSplit, relationTable, type RelationSpec } from '../../theory/relations.js';
 import { registerPotential, type BuildContext } from '../registry.js';

@@ -45,7 +45,7 @@
  * assembly/toy-addition.ts instead (as the other neural potentials; float32
  * needs wasm).
  */
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Minibatch, Potential, PotentialObservable } from '../../engine/types.js';
 import {
   additionSamples,

@@ -25,10 +25,10 @@
  * clusters are not separated at the start). Layout: group `decoder` = [A (m×d
  * row-major), b (m)], group `repons` = [x_0 … x_{N−1}], repon i in cluster ⌊i/n⌋.
  */
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Potential, PotentialObservable } from '../../engine/types.js';
 import { registerPotential, type BuildContext } from '../registry.js';
-import { rowSpaceProjection2 } from './linalg.js';
+import { rowSpaceProjection2 } from '../../linalg/dense.js';
 
 export interface ReponCloudParams {
   /** Number of clusters. */

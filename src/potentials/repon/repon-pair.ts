@@ -52,7 +52,7 @@
  */
 import type { Potential, PotentialObservable } from '../../engine/types.js';
 import { registerPotential } from '../registry.js';
-import { rowSpaceProjection2, symmetricMinEigenvalue } from './linalg.js';
+import { rowSpaceProjection2, symmetricMinEigenvalue } from '../../linalg/dense.js';
 
 export interface ReponPairParams {
   /** Embedding dimension d. */

@@ -49,7 +49,7 @@
 import { pathToFileURL } from 'node:url';
 import { basename, isAbsolute } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
-import { Stream } from '../../engine/rng.js';
+import { Stream } from '../../random/rng.js';
 import type { Minibatch, ParamGroup, Potential, PotentialObservable } from '../../engine/types.js';
 import type { BuildContext } from '../registry.js';
 import { loadTensorflow, type Tf, type TfHandle } from './backend.js';

@@ -1,6 +1,6 @@
 /**
  * Plots of the Brownian-picture sweep analyses (analyses.json of a sweep
- * directory, written by src/report/analyses/sweep-fits.ts):
+ * directory, written by src/analysis/sweep-fits.ts):
  *
  *   arrhenius  ln τ against 1/θ with the points' 95 % CIs, the fitted line,
  *              the exact-MFPT curve and the Kramers line;
@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, HEIGHT, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, VegaLiteSpec } from './types.js';
+import type { ReportContext, VegaLiteSpec } from '../../results/types.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

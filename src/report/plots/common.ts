@@ -3,8 +3,8 @@
  * curves from events.csv, figure sizes and thinning.
  */
 import { kaplanMeier } from '../../stats/first-passage.js';
-import { column } from './load.js';
-import type { RunData, TraceRow } from './types.js';
+import { column } from '../../results/read.js';
+import type { RunData, TraceRow } from '../../results/types.js';
 
 /** Default figure size (the drawing area, in px). */
 export const WIDTH = 520;

@@ -4,9 +4,9 @@
  * (log y = intercept + slope · log x; base 10 unless the file says `base: "e"`).
  */
 import { fmt, WIDTH } from './common.js';
-import { column } from './load.js';
+import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, VegaLiteSpec } from './types.js';
+import type { ReportContext, VegaLiteSpec } from '../../results/types.js';
 
 export interface PhaseBoundary {
   slope: number;

@@ -14,11 +14,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mixtureDensity } from '../../stats/mixture.js';
-import { samplingColumns, type PosteriorSummary, type SamplingSummary } from '../sampling.js';
+import { samplingColumns, type PosteriorSummary, type SamplingSummary } from '../../analysis/sampling.js';
 import { fmt, HEIGHT, wantsLog, WIDTH } from './common.js';
-import { column, parseCsv } from './load.js';
+import { column, parseCsv } from '../../results/read.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, RunData, VegaLiteSpec } from './types.js';
+import type { ReportContext, RunData, VegaLiteSpec } from '../../results/types.js';
 
 /** At most this many replicas are drawn in a chain plot, and this many sweep points overlaid. */
 const MAX_CHAINS = 8;

@@ -1,9 +1,9 @@
 /** Sweep line plots: each metric of sweep.csv against the swept key, with CI error bars. */
 import { fmt, HEIGHT, wantsLog, WIDTH } from './common.js';
-import { column } from './load.js';
+import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
-import { samplingColumns } from '../sampling.js';
-import type { CsvTable, ReportContext, VegaLiteSpec } from './types.js';
+import { samplingColumns } from '../../analysis/sampling.js';
+import type { CsvTable, ReportContext, VegaLiteSpec } from '../../results/types.js';
 
 /** At most this many metrics are plotted (the rest are named in the caption). */
 const MAX_METRICS = 12;

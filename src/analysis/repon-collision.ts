@@ -14,10 +14,10 @@
  * makes no sense for d > m (no full collision for a row-vector decoder): it
  * is refused there.
  */
-import type { Scenario } from '../../scenario/types.js';
-import { renderValue } from '../../scenario/index.js';
-import { wilsonInterval } from '../../stats/compare.js';
-import { collisionProbability } from '../../theory/repon.js';
+import type { Scenario } from '../scenario/types.js';
+import { renderValue } from '../scenario/index.js';
+import { wilsonInterval } from '../stats/compare.js';
+import { collisionProbability } from '../theory/repon.js';
 import type { CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
 

@@ -31,12 +31,12 @@
  * which is what the event measures when t_mem ≪ t_grok and the grokked event
  * requires |u| ≤ δ with gδ/θ ≫ 1 (then |y|² ≥ R² − u² ≈ R²).
  */
-import type { Potential } from '../../engine/types.js';
-import { renderValue } from '../../scenario/index.js';
-import type { Scenario } from '../../scenario/types.js';
-import { analyzeFirstPassage, kaplanMeier } from '../../stats/first-passage.js';
-import { normalCdf } from '../../stats/special.js';
-import { ballExitSurvival, discreteMonitoringShift, grokkingSteps, grokkingTimeVariance, memorizationSteps, memorizationTimeVariance } from '../../theory/grokking.js';
+import type { Potential } from '../engine/types.js';
+import { renderValue } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
+import { analyzeFirstPassage, kaplanMeier } from '../stats/first-passage.js';
+import { normalCdf } from '../stats/special.js';
+import { ballExitSurvival, discreteMonitoringShift, grokkingSteps, grokkingTimeVariance, memorizationSteps, memorizationTimeVariance } from '../theory/grokking.js';
 import { checkEventName, coordinateDynamics, finite, type CheckIssue } from './free-energy-profile.js';
 import { eventTimes, exponentiality, restrictedMean, type EventTimes } from './first-passage.js';
 import { registerAnalysis } from './registry.js';

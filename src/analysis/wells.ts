@@ -24,14 +24,14 @@
  * result gives z = (P_meas − P_theory)/SE with SE = sqrt(P_theory(1 − P_theory)/N)
  * (the binomial standard error under the theory) and the ratio P_meas/P_theory.
  */
-import type { Potential } from '../../engine/types.js';
-import { resolveTwoWells, type TwoWellsParams } from '../../potentials/analytic/two-wells.js';
-import { didYouMean, renderValue } from '../../scenario/index.js';
-import type { Scenario } from '../../scenario/types.js';
-import { wilsonInterval } from '../../stats/compare.js';
-import { logIntegrateExp } from '../../theory/quadrature.js';
-import { twoWellsOccupanciesRadial } from '../../theory/two-wells.js';
-import { harmonicWellFreeEnergy, wellOccupancies } from '../../theory/wells.js';
+import type { Potential } from '../engine/types.js';
+import { resolveTwoWells, type TwoWellsParams } from '../potentials/analytic/two-wells.js';
+import { didYouMean, renderValue } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
+import { wilsonInterval } from '../stats/compare.js';
+import { logIntegrateExp } from '../theory/quadrature.js';
+import { twoWellsOccupanciesRadial } from '../theory/two-wells.js';
+import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
 import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, uniformThermostat, wideInterval, type CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
 

@@ -27,18 +27,18 @@
  * Student t with n − 2 dof, else the normal quantile. The unweighted OLS fit
  * (t-based CIs, stats/regression.ts) is reported alongside.
  */
-import { scalarEnergy } from '../energy.js';
-import { getPotentialFamily, resolveTwoWells, type TwoWellsParams } from '../../potentials/index.js';
-import type { Potential } from '../../engine/types.js';
-import { parsePath, renderValue } from '../../scenario/index.js';
-import { sweepKeys, valueAtPath } from '../../scenario/sweep.js';
-import type { EventSpec, Scenario } from '../../scenario/types.js';
-import { olsFit, studentTQuantile } from '../../stats/regression.js';
-import { chiSquareSf } from '../../stats/special.js';
-import { grokkingSteps, memorizationSteps, sampleSizeGrokkingTime, sampleSizeSlope } from '../../theory/grokking.js';
-import { logKramersRate, meanFirstPassageTimeDetailed } from '../../theory/mfpt.js';
-import { minimizeOnInterval } from '../../theory/quadrature.js';
-import { twoWellsCrossoverTemperature, twoWellsHarmonicOccupancies, twoWellsOccupanciesRadial } from '../../theory/two-wells.js';
+import { scalarEnergy } from './energy.js';
+import { getPotentialFamily, resolveTwoWells, type TwoWellsParams } from '../potentials/index.js';
+import type { Potential } from '../engine/types.js';
+import { parsePath, renderValue } from '../scenario/index.js';
+import { sweepKeys, valueAtPath } from '../scenario/sweep.js';
+import type { EventSpec, Scenario } from '../scenario/types.js';
+import { olsFit, studentTQuantile } from '../stats/regression.js';
+import { chiSquareSf } from '../stats/special.js';
+import { grokkingSteps, memorizationSteps, sampleSizeGrokkingTime, sampleSizeSlope } from '../theory/grokking.js';
+import { logKramersRate, meanFirstPassageTimeDetailed } from '../theory/mfpt.js';
+import { minimizeOnInterval } from '../theory/quadrature.js';
+import { twoWellsCrossoverTemperature, twoWellsHarmonicOccupancies, twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { registerAnalysis, type SweepAnalysisContext, type SweepPointData } from './registry.js';
 
 type Obj = Record<string, unknown>;

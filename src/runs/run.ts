@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { buildPotential } from '../potentials/index.js';
 import type { Potential } from '../engine/types.js';
-import { checkAnalyses, runRunAnalyses } from './analyses/index.js';
+import { checkAnalyses, runRunAnalyses } from '../analysis/index.js';
 import { isKnownObservable, observableNames } from '../observables/observables.js';
 import { runEnsemble } from '../parallel/run.js';
 import { packageRoot, type FaultInjection } from '../parallel/pool.js';
 import { replicaId, type RunResult } from '../parallel/merge.js';
 import { checkAgainstPotential, locateIssues, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
-import { buildSummary, tracePoints, type Summary } from './summary.js';
-import { buildSamplingSummary, chainsCsvRows } from './sampling.js';
-import { checkTheory, theoryOverlays, type HistogramOverlay } from './theory-overlays.js';
-import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from './write.js';
+import { buildSummary, tracePoints, type Summary } from '../analysis/summary.js';
+import { buildSamplingSummary, chainsCsvRows } from '../analysis/sampling.js';
+import { checkTheory, theoryOverlays, type HistogramOverlay } from '../analysis/theory-overlays.js';
+import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 
 export interface RunScenarioOptions {
   /** Output directory; default `<outputRoot>/<name>/<run-id>`. */

@@ -21,12 +21,12 @@ import { join, resolve } from 'node:path';
 import { expandSweep, phaseAnalyses, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/sweep.js';
 import type { Scenario } from '../scenario/types.js';
 import { NAME_PATTERN } from '../scenario/schema.js';
-import { checkScenario, OutputError, packageVersion, runScenario } from './run-scenario.js';
+import { checkScenario, OutputError, packageVersion, runScenario } from './run.js';
 import { RunFailedError } from '../parallel/run.js';
 import type { FaultInjection } from '../parallel/pool.js';
-import type { Summary } from './summary.js';
-import { pointDir, readPointSummary, SWEEP_SCHEMA, writeSweepOutputs, type PhaseBoundaryFile, type SweepMeta } from './sweep-outputs.js';
-import { writeJson } from './write.js';
+import type { Summary } from '../analysis/summary.js';
+import { pointDir, readPointSummary, SWEEP_SCHEMA, writeSweepOutputs, type PhaseBoundaryFile, type SweepMeta } from '../results/sweep-files.js';
+import { writeJson } from '../results/write.js';
 
 /** Points with at least this many replicas run one at a time on all workers; smaller points run side by side, one worker each. */
 export const LARGE_POINT_REPLICAS = 2048;

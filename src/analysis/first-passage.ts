@@ -27,10 +27,10 @@
  * The helpers at the top (event times with censoring, restricted mean,
  * truncated-exponential KS) are shared with `grokking-times`.
  */
-import type { RunResult } from '../../parallel/merge.js';
-import { renderValue } from '../../scenario/index.js';
-import { analyzeFirstPassage, kaplanMeier, type FirstPassageSummary, type KaplanMeier } from '../../stats/first-passage.js';
-import { ksTest, type KsResult } from '../../stats/tests.js';
+import type { RunResult } from '../parallel/merge.js';
+import { renderValue } from '../scenario/index.js';
+import { analyzeFirstPassage, kaplanMeier, type FirstPassageSummary, type KaplanMeier } from '../stats/first-passage.js';
+import { ksTest, type KsResult } from '../stats/tests.js';
 import { checkEventName, finite, type CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
 

@@ -21,10 +21,10 @@ import { join } from 'node:path';
 import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
 import type { PhaseAnalysisSpec, Scenario, SweepMode } from '../scenario/types.js';
 import { olsFit, type OlsFit } from '../stats/regression.js';
-import type { Summary } from './summary.js';
-import { runSweepAnalyses } from './analyses/index.js';
+import type { Summary } from '../analysis/summary.js';
+import { runSweepAnalyses } from '../analysis/index.js';
 import { toCsv, writeAtomic, writeJson } from './write.js';
-import { samplingColumns } from './sampling.js';
+import { samplingColumns } from '../analysis/sampling.js';
 
 export const SWEEP_SCHEMA = 'stochdyn.sweep/1';
 export const PHASE_BOUNDARY_SCHEMA = 'stochdyn.phase-boundary/1';

@@ -5,7 +5,7 @@
  * "Reports".
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Summary, TracePoint } from '../summary.js';
+import type { Summary, TracePoint } from '../analysis/summary.js';
 
 /** A Vega-Lite specification (rendered server-side to one SVG figure). */
 export type VegaLiteSpec = TopLevelSpec;

@@ -32,13 +32,13 @@
  * This file also holds helpers shared by the run-level analyses of the
  * Brownian-motion picture (name checks, finals, 1-D energies, temperatures).
  */
-import { pointEnergy, scalarEnergy, wideInterval } from '../energy.js';
-import type { Potential } from '../../engine/types.js';
-import type { RunResult } from '../../parallel/merge.js';
-import { didYouMean, renderValue, type ScenarioIssue } from '../../scenario/index.js';
-import type { Scenario } from '../../scenario/types.js';
-import { seededUniform } from '../../stats/compare.js';
-import { gibbsDensity1D } from '../../theory/gibbs.js';
+import { pointEnergy, scalarEnergy, wideInterval } from './energy.js';
+import type { Potential } from '../engine/types.js';
+import type { RunResult } from '../parallel/merge.js';
+import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
+import { seededUniform } from '../stats/compare.js';
+import { gibbsDensity1D } from '../theory/gibbs.js';
 import { registerAnalysis } from './registry.js';
 
 // ---------------------------------------------------------------- shared helpers

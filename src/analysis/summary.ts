@@ -196,7 +196,7 @@ export interface SummaryMeta {
   dim: number;
   coordinates: string[];
   theory: unknown[];
-  /** The `sampling` block (src/report/sampling.ts), when the scenario has a `sampling:` section. */
+  /** The `sampling` block (src/analysis/sampling.ts), when the scenario has a `sampling:` section. */
   sampling?: SamplingSummary;
 }
 

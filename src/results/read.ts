@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Summary } from '../summary.js';
+import type { Summary } from '../analysis/summary.js';
 import type { CsvTable, EventsData, HistogramData, Layout, RegimesData, ReportContext, RunData, SweepData, TraceRow } from './types.js';
 
 /** The directory is not a run, sweep or regimes directory (or cannot be read as one). */

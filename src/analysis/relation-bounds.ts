@@ -25,11 +25,11 @@
  * `relation_bounds_<key>` (m, f, f_ub, p_c, split_known, test_inferable,
  * test_bound, mc_known, mc_known_se, test_accuracy, test_minus_bound).
  */
-import type { Potential } from '../../engine/types.js';
-import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../../potentials/relation/relation-learner.js';
-import { renderValue } from '../../scenario/index.js';
-import type { Scenario } from '../../scenario/types.js';
-import { accuracyUpperBound, criticalDataFraction, descriptionLength, guessProbability, inferableFraction, inferableMonteCarlo, inferPairs, type RelationSpec } from '../../theory/relations.js';
+import type { Potential } from '../engine/types.js';
+import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../potentials/relation/relation-learner.js';
+import { renderValue } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
+import { accuracyUpperBound, criticalDataFraction, descriptionLength, guessProbability, inferableFraction, inferableMonteCarlo, inferPairs, type RelationSpec } from '../theory/relations.js';
 import type { CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
 

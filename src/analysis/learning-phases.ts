@@ -39,9 +39,9 @@
  * median with CI) and the plain gap among replicas that reached both
  * (quantiles, mean ± SE, including negative gaps).
  */
-import { renderValue } from '../../scenario/index.js';
-import { wilsonInterval } from '../../stats/compare.js';
-import { kaplanMeier } from '../../stats/first-passage.js';
+import { renderValue } from '../scenario/index.js';
+import { wilsonInterval } from '../stats/compare.js';
+import { kaplanMeier } from '../stats/first-passage.js';
 import { checkEventName, finite, type CheckIssue } from './free-energy-profile.js';
 import { kmMedian, restrictedMean } from './first-passage.js';
 import { registerAnalysis } from './registry.js';

@@ -11,11 +11,11 @@
  * `phase` entries are validated by the scenario loader and written by the
  * sweep writer (phases.csv, phase-boundary.json), so they are skipped here.
  */
-import type { Potential } from '../../engine/types.js';
-import type { RunResult } from '../../parallel/merge.js';
-import { didYouMean, isSweepPoint, renderValue, type ScenarioIssue } from '../../scenario/index.js';
-import type { Scenario } from '../../scenario/types.js';
-import type { Summary } from '../summary.js';
+import type { Potential } from '../engine/types.js';
+import type { RunResult } from '../parallel/merge.js';
+import { didYouMean, isSweepPoint, renderValue, type ScenarioIssue } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Summary } from './summary.js';
 
 export type KeyType = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'number|array';
 

@@ -13,9 +13,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expandRegimes } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
-import { compareRegimesDir, type Comparison } from './compare.js';
-import { OutputError, runScenario, type RunOutput } from './run-scenario.js';
-import { writeJson } from './write.js';
+import { compareRegimesDir, type Comparison } from '../analysis/compare.js';
+import { OutputError, runScenario, type RunOutput } from './run.js';
+import { writeJson } from '../results/write.js';
 
 export const REGIMES_SCHEMA = 'stochdyn.regimes/1';
 
