@@ -174,8 +174,8 @@ const run = fixed(
   'The run: what was asked, what completed, and the settings that define it.',
   {
     id: string('Run id: UTC start time and seed, e.g. 20250101-120000-seed7.'),
-    seed: integer('ensemble seed (scenario `seed`).'),
-    run: integer('Run index within a sweep or regimes directory (the stream key is (seed, run, replica)).'),
+    seed: integer('The scenario seed: with `run` and the replica index it keys every random stream.'),
+    run: integer('Run index: the point index in a sweep; 0 for a single run and for every regime (so regimes share their random numbers).'),
     status: {
       enum: ['completed', 'partial', 'interrupted'],
       description: "'completed'; 'partial' when some replicas have no result (their shard failed twice, see missing); 'interrupted' when SIGINT/SIGTERM stopped the run.",
@@ -195,7 +195,7 @@ const run = fixed(
     dim: integer('Dimension of the parameter vector.', 1),
     coordinates: { type: 'array', items: { type: 'string' }, description: 'Names of the coordinates (length dim).' },
     integrator: string('dynamics.integrator.'),
-    lr: number('Step size η (dynamics.lr).'),
+    lr: number('Step size η (dynamics.lr); the unit of physical time t = step·η, also with dynamics.step_size.'),
     temperature: number('Temperature θ (dynamics.temperature; 0 = deterministic optimizer).'),
     steps: integer('Steps run.'),
     physicalTime: number('steps·η.'),
@@ -253,7 +253,7 @@ export function summaryJsonSchema(): JsonSchema {
         scenario: fixed('The scenario that was run.', {
           name: string('Scenario name.'),
           description: string('Scenario description.'),
-          source: string('The scenario file as given (empty for a scenario built in code).'),
+          source: string('Absolute path of the scenario file (empty for a scenario built in code).'),
         }),
         run,
         dynamics: {
@@ -337,4 +337,60 @@ export function validateSummaryIfAsked(summary: Summary, file = 'summary.json'):
   const asWritten: unknown = JSON.parse(JSON.stringify(summary, jsonReplacer));
   const issues = validateSummary(asWritten);
   if (issues.length > 0) throw new SummarySchemaError(file, issues);
+}
+
+/** The type of a schema fragment in words: `integer`, `number | null`, `"a" | "b"`, `object`, `array of number`. */
+function typeText(schema: JsonSchema): string {
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (Array.isArray(schema.enum)) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (Array.isArray(schema.anyOf)) return (schema.anyOf as JsonSchema[]).map(typeText).join(' | ');
+  const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+  const items = schema.items as JsonSchema | undefined;
+  const prefix = schema.prefixItems as JsonSchema[] | undefined;
+  return types
+    .map((t) => {
+      if (t !== 'array') return t;
+      if (prefix) return `[${prefix.map(typeText).join(', ')}]`;
+      if (items && !(items.type === 'object' && items.properties)) {
+        const inner = typeText(items);
+        return `array of ${inner.includes(' | ') ? `(${inner})` : inner}`;
+      }
+      return 'array';
+    })
+    .join(' | ');
+}
+
+/**
+ * The field table of summary.json, rendered from the schema as Markdown rows
+ * (`| field | type | meaning |`): one row per property, nested paths dotted,
+ * array items as `[]`, names chosen by the scenario as `<name>`, optional
+ * fields marked. docs/outputs.md carries this table verbatim (a test checks it).
+ */
+export function summaryFieldsMarkdown(schema: JsonSchema = summaryJsonSchema()): string {
+  const rows: string[] = ['| field | type | meaning |', '|---|---|---|'];
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const walk = (node: JsonSchema, path: string) => {
+    // An object-or-null: document the object's fields.
+    const object = Array.isArray(node.anyOf) ? (node.anyOf as JsonSchema[]).find((s) => s.type === 'object') : node;
+    if (!object) return;
+    const properties = object.properties as Record<string, JsonSchema> | undefined;
+    if (properties) {
+      const required = new Set((object.required as string[] | undefined) ?? []);
+      for (const [name, child] of Object.entries(properties)) {
+        const childPath = path ? `${path}.${name}` : name;
+        const optional = required.has(name) ? '' : ' (optional)';
+        rows.push(`| \`${childPath}\` | ${cell(typeText(child))}${optional} | ${cell(String(child.description ?? ''))} |`);
+        walk(child, childPath);
+      }
+    }
+    const items = object.items as JsonSchema | undefined;
+    if (items && typeof items === 'object') walk(items, `${path}[]`);
+    const map = object.additionalProperties;
+    if (map && typeof map === 'object' && !properties) {
+      const entry = map as JsonSchema;
+      if (entry.type === 'object' || Array.isArray(entry.anyOf)) walk(entry, `${path}.<name>`);
+    }
+  };
+  walk(schema, '');
+  return rows.join('\n') + '\n';
 }

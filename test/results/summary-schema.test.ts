@@ -17,6 +17,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary.js';
 import {
+  summaryFieldsMarkdown,
   summaryJsonSchema,
   SummarySchemaError,
   validateSummary,
@@ -202,8 +203,15 @@ function propertyNames(schema: unknown, out = new Set<string>()): Set<string> {
 }
 
 describe('docs/outputs.md documents the schema', () => {
+  const doc = readFileSync(resolve(__dirname, '../../docs/outputs.md'), 'utf8');
+
+  it('its summary.json field table is the one generated from the schema (summaryFieldsMarkdown)', () => {
+    const block = /<!-- summary-fields:begin -->\n([\s\S]*?)<!-- summary-fields:end -->/.exec(doc);
+    expect(block, 'docs/outputs.md has no summary-fields block').not.toBeNull();
+    expect(block![1]).toBe(summaryFieldsMarkdown());
+  });
+
   it('every property of the summary.json schema is named in docs/outputs.md (as `name`)', () => {
-    const doc = readFileSync(resolve(__dirname, '../../docs/outputs.md'), 'utf8');
     const names = [...propertyNames(summaryJsonSchema())];
     expect(names.length).toBeGreaterThan(80);
     const undocumented = names.filter((n) => !doc.includes('`' + n + '`') && !doc.includes('.' + n + '`'));
