@@ -10,6 +10,7 @@
  *
  *   npm run build && npx vitest run test/results/summary-schema.test.ts
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,6 +62,17 @@ describe('the summary.json schema', () => {
     expect(ajv.validateSchema(summaryJsonSchema())).toBe(true);
     expect(() => ajv.compile(summaryJsonSchema())).not.toThrow();
     expect(summaryJsonSchema().$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+  });
+
+  it('`stochdyn schema --summary` prints it; `stochdyn schema` still prints the scenario schema', () => {
+    const cli = resolve(__dirname, '../../dist/src/cli/main.js');
+    const summary = spawnSync(process.execPath, [cli, 'schema', '--summary'], { encoding: 'utf8' });
+    expect(summary.status).toBe(0);
+    expect(JSON.parse(summary.stdout)).toEqual(summaryJsonSchema());
+    const scenario = spawnSync(process.execPath, [cli, 'schema'], { encoding: 'utf8' });
+    expect(scenario.status).toBe(0);
+    expect(JSON.parse(scenario.stdout)).not.toEqual(summaryJsonSchema());
+    expect(JSON.parse(scenario.stdout).properties).toHaveProperty('potential');
   });
 
   it('the suite runs with summary validation switched on (setup file)', () => {
