@@ -123,7 +123,7 @@ describe('summaries written by runs validate', () => {
   it('a partial run (a shard failed twice) and an interrupted run (aborted before it starts)', async () => {
     const partialDir = tmp();
     const scenario = doubleWell({ ensemble: { replicas: 1024, init: { kind: 'point', x: [-1] } } });
-    await runScenario(scenario, { out: partialDir, workers: 2, shardsPerWorker: 2, fault: { kind: 'throw', shard: 0, times: 2 } });
+    await runScenario(scenario, { out: partialDir, workers: 2, fault: { kind: 'throw', shard: 0, times: 2 } });
     const partial = readSummary(partialDir);
     expect(partial.run.status).toBe('partial');
     expect(partial.run.missing[0]!.errors.length).toBeGreaterThan(0);
