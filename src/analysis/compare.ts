@@ -1,8 +1,9 @@
 /**
  * Comparison statistics of two runs (or of every regime against its
  * baseline), on runs already in memory ({@link ComparedRun}; reading run
- * directories into that shape is src/results/compare.ts): one row per result the runs share — first passage (log-rank,
- * fraction entered), final values of each observable (mean by bootstrap,
+ * directories into that shape is src/results/compare.ts, printing it
+ * src/cli/format-comparison.ts): one row per result the runs share — first
+ * passage (log-rank, fraction entered), final values of each observable (mean by bootstrap,
  * location by Mann–Whitney, shape by two-sample KS), `well` occupancies and
  * the divergence fraction — each with both estimates, their 95 % intervals,
  * the difference, a test and whether the runs differ at the 5 % level.
