@@ -26,7 +26,9 @@ import {
   twoProportionTest,
   wilsonInterval,
 } from '../src/stats/compare.js';
-import { compareRuns, formatComparison, type Comparison, type ComparisonRow } from '../src/analysis/compare.js';
+import type { Comparison, ComparisonRow } from '../src/analysis/compare.js';
+import { formatComparison } from '../src/cli/format-comparison.js';
+import { compareRuns } from '../src/results/compare.js';
 import { runRegimes } from '../src/runs/regimes.js';
 import { runScenario } from '../src/runs/run.js';
 import { loadScenario, validateScenarioObject } from '../src/scenario/index.js';

@@ -357,7 +357,7 @@ describe('result directories brought from elsewhere cannot steer paths', () => {
   });
 
   it('compare refuses a regimes.json whose regime paths leave the regimes directory', async () => {
-    const { compareRegimesDir, CompareInputError } = await import('../src/analysis/compare.js');
+    const { compareRegimesDir, CompareInputError } = await import('../src/results/compare.js');
     const rdir = path.join(dir, 'regimes-x');
     mkdirSync(rdir, { recursive: true });
     for (const r of [{ name: 'b', dir: '../../x' }, { name: 'a', dir: 'regimes/../../y' }, { name: '..' }, { name: 'c', dir: '.' }]) {

@@ -1,14 +1,14 @@
 /**
- * Compare two run directories (or every regime of a regimes directory against
- * its baseline): one row per result the runs share — first passage (log-rank,
- * fraction entered), final values of each observable (mean by bootstrap,
+ * Comparison statistics of two runs (or of every regime against its
+ * baseline), on runs already in memory ({@link ComparedRun}; reading run
+ * directories into that shape is src/results/compare.ts, printing it
+ * src/cli/format-comparison.ts): one row per result the runs share — first
+ * passage (log-rank, fraction entered), final values of each observable (mean by bootstrap,
  * location by Mann–Whitney, shape by two-sample KS), `well` occupancies and
  * the divergence fraction — each with both estimates, their 95 % intervals,
  * the difference, a test and whether the runs differ at the 5 % level.
- * Schema `stochdyn.comparison/1` (README, "Comparing runs and regimes").
+ * Schema `stochdyn.comparison/1` (docs/outputs.md, "comparison.json").
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   bootstrapMeanDifference,
   holmAdjust,
@@ -27,7 +27,7 @@ export const COMPARISON_LEVEL = 0.05;
 /** Bootstrap resamples of the mean rows. */
 export const BOOTSTRAP_RESAMPLES = 1999;
 
-/** A run directory could not be read as one (missing, no summary.json, bad files): a usage error. */
+/** The runs cannot be compared (a directory that is not a completed run, no runs at all): a usage error. */
 export class CompareInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -102,48 +102,15 @@ export interface Comparison {
   notes: string[];
 }
 
-// ------------------------------------------------------------------ loading
+// ------------------------------------------------------------------ input
 
-interface Table {
-  header: string[];
-  rows: string[][];
-}
-
-function parseCsv(text: string): Table {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  const split = (line: string): string[] => {
-    if (!line.includes('"')) return line.split(',');
-    const out: string[] = [];
-    let cell = '';
-    let q = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (q) {
-        if (c === '"' && line[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else if (c === '"') q = false;
-        else cell += c;
-      } else if (c === '"') q = true;
-      else if (c === ',') {
-        out.push(cell);
-        cell = '';
-      } else cell += c;
-    }
-    out.push(cell);
-    return out;
-  };
-  return { header: lines.length ? split(lines[0]!) : [], rows: lines.slice(1).map(split) };
-}
-
-/** A cell as a number; empty → NaN. */
-const cellNum = (c: string | undefined) => (c === undefined || c.trim() === '' ? Number.NaN : Number(c));
-
-/** What compareRuns needs of one run directory. */
-export interface LoadedRun {
+/** What the comparison needs of one run: its summary, resolved scenario and per-replica files, in memory. */
+export interface ComparedRun {
+  /** Where the run came from (reported in {@link ComparisonSide}). */
   dir: string;
   label: string;
   summary: Summary;
+  /** scenario.resolved.json, or null when absent. */
   scenario: Record<string, unknown> | null;
   /** finals.csv by column (NaN for empty cells), or null when absent. */
   finals: { replicas: number; columns: Map<string, Float64Array>; divergedStep: Float64Array } | null;
@@ -151,59 +118,7 @@ export interface LoadedRun {
   events: Map<string, Float64Array> | null;
 }
 
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CompareInputError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
-/** Load a run directory; throws CompareInputError when it is missing or not a completed run. */
-export function loadRun(dirArg: string, label?: string): LoadedRun {
-  const dir = resolve(dirArg);
-  if (!existsSync(dir)) throw new CompareInputError(`${dirArg}: no such directory`);
-  if (!statSync(dir).isDirectory()) throw new CompareInputError(`${dirArg}: not a directory (expected a run directory with summary.json)`);
-  const sf = join(dir, 'summary.json');
-  if (!existsSync(sf)) {
-    const hint = existsSync(join(dir, 'regimes.json')) ? ' — it is a regimes directory: `stochdyn compare <dir>` compares its regimes' : ' — an incomplete run, or not a run directory';
-    throw new CompareInputError(`${dirArg}: no summary.json${hint}`);
-  }
-  const summary = readJson(sf) as Summary;
-  if (!summary || summary.schema !== 'stochdyn.summary/1')
-    throw new CompareInputError(`${sf}: expected schema "stochdyn.summary/1", found ${JSON.stringify((summary as { schema?: unknown })?.schema ?? null)}`);
-  const scen = join(dir, 'scenario.resolved.json');
-  const scenario = existsSync(scen) ? (readJson(scen) as Record<string, unknown>) : null;
-  let finals: LoadedRun['finals'] = null;
-  const ff = join(dir, 'finals.csv');
-  if (existsSync(ff)) {
-    const t = parseCsv(readFileSync(ff, 'utf8'));
-    const columns = new Map<string, Float64Array>();
-    const n = t.rows.length;
-    t.header.forEach((h, k) => {
-      if (h === 'replica') return;
-      const col = new Float64Array(n);
-      for (let i = 0; i < n; i++) col[i] = cellNum(t.rows[i]![k]);
-      columns.set(h, col);
-    });
-    const divergedStep = columns.get('diverged_step') ?? new Float64Array(n).fill(Number.NaN);
-    columns.delete('diverged_step');
-    finals = { replicas: n, columns, divergedStep };
-  }
-  let events: LoadedRun['events'] = null;
-  const ef = join(dir, 'events.csv');
-  if (existsSync(ef)) {
-    const t = parseCsv(readFileSync(ef, 'utf8'));
-    events = new Map();
-    t.header.forEach((h, k) => {
-      if (k === 0) return;
-      events!.set(h, Float64Array.from(t.rows, (r) => cellNum(r[k])));
-    });
-  }
-  return { dir, label: label ?? basename(dir), summary, scenario, finals, events };
-}
-
-function side(r: LoadedRun): ComparisonSide {
+function side(r: ComparedRun): ComparisonSide {
   const s = r.summary;
   return {
     dir: r.dir,
@@ -238,14 +153,14 @@ function seedOf(key: string): number {
 const stable = (v: unknown) => JSON.stringify(v ?? null);
 
 /** Whether the two runs share random numbers replica by replica (same seed, run index and replica count). */
-function commonRandomNumbers(A: LoadedRun, B: LoadedRun): boolean {
+function commonRandomNumbers(A: ComparedRun, B: ComparedRun): boolean {
   const a = A.summary.run;
   const b = B.summary.run;
   return a.seed === b.seed && a.run === b.run && a.replicas === b.replicas;
 }
 
 /** Per-replica first-passage data of one event: observed time (t = step·η) and event flag. */
-function censoredTimes(r: LoadedRun, steps: Float64Array): { times: Float64Array; events: Uint8Array } {
+function censoredTimes(r: ComparedRun, steps: Float64Array): { times: Float64Array; events: Uint8Array } {
   const n = steps.length;
   const lr = r.summary.run.lr;
   const times = new Float64Array(n);
@@ -264,7 +179,7 @@ function censoredTimes(r: LoadedRun, steps: Float64Array): { times: Float64Array
   return { times, events };
 }
 
-function finalValues(r: LoadedRun, obs: string): Float64Array | null {
+function finalValues(r: ComparedRun, obs: string): Float64Array | null {
   const col = r.finals?.columns.get(obs);
   if (!col) return null;
   const div = r.finals!.divergedStep;
@@ -274,7 +189,7 @@ function finalValues(r: LoadedRun, obs: string): Float64Array | null {
 }
 
 /** Paired final values (replica i of both runs, neither diverged nor missing). */
-function pairedFinals(A: LoadedRun, B: LoadedRun, obs: string): { a: Float64Array; b: Float64Array } | null {
+function pairedFinals(A: ComparedRun, B: ComparedRun, obs: string): { a: Float64Array; b: Float64Array } | null {
   const ca = A.finals?.columns.get(obs);
   const cb = B.finals?.columns.get(obs);
   if (!ca || !cb || ca.length !== cb.length) return null;
@@ -338,7 +253,7 @@ function proportionRow(name: string, kind: RowKind, subject: string, xA: number,
   };
 }
 
-function eventRows(A: LoadedRun, B: LoadedRun, ev: string, notes: string[]): RowDraft[] {
+function eventRows(A: ComparedRun, B: ComparedRun, ev: string, notes: string[]): RowDraft[] {
   const rows: RowDraft[] = [];
   const ea = A.summary.events[ev]!;
   const eb = B.summary.events[ev]!;
@@ -419,7 +334,7 @@ function eventRows(A: LoadedRun, B: LoadedRun, ev: string, notes: string[]): Row
   return rows;
 }
 
-function observableRows(A: LoadedRun, B: LoadedRun, obs: string, crn: boolean, key: string): RowDraft[] {
+function observableRows(A: ComparedRun, B: ComparedRun, obs: string, crn: boolean, key: string): RowDraft[] {
   const xa = finalValues(A, obs)!;
   const xb = finalValues(B, obs)!;
   if (xa.length === 0 || xb.length === 0) {
@@ -498,7 +413,7 @@ function observableRows(A: LoadedRun, B: LoadedRun, obs: string, crn: boolean, k
   return [mean, location, shape];
 }
 
-function wellRows(A: LoadedRun, B: LoadedRun): RowDraft[] {
+function wellRows(A: ComparedRun, B: ComparedRun): RowDraft[] {
   const wa = finalValues(A, 'well');
   const wb = finalValues(B, 'well');
   if (!wa || !wb) return [];
@@ -507,7 +422,7 @@ function wellRows(A: LoadedRun, B: LoadedRun): RowDraft[] {
   return wells.map((w) => proportionRow(`well ${w}: occupancy`, 'occupancy', `well=${w}`, count(wa, w), wa.length, count(wb, w), wb.length));
 }
 
-function settingDiffs(A: LoadedRun, B: LoadedRun): string[] {
+function settingDiffs(A: ComparedRun, B: ComparedRun): string[] {
   const sa = side(A).settings as unknown as Record<string, unknown>;
   const sb = side(B).settings as unknown as Record<string, unknown>;
   return Object.keys(sa)
@@ -516,7 +431,7 @@ function settingDiffs(A: LoadedRun, B: LoadedRun): string[] {
 }
 
 /** Rows and notes comparing A (reference) with B. */
-function comparePair(A: LoadedRun, B: LoadedRun): { rows: ComparisonRow[]; notes: string[] } {
+function comparePair(A: ComparedRun, B: ComparedRun): { rows: ComparisonRow[]; notes: string[] } {
   const notes: string[] = [];
   const pre = `${A.label} vs ${B.label}: `;
   const sa = A.scenario as { potential?: unknown; observe?: { events?: Array<{ name: string }> } } | null;
@@ -573,121 +488,26 @@ const GENERAL_NOTES = [
 ];
 
 /**
- * Compare two run directories (A is the reference: differences are B − A).
- * Shared events, observables, `well` occupancies and divergence each give rows;
- * results in only one run are listed in `notes`. Throws CompareInputError for a
- * directory that is not a completed run.
+ * Compare two runs (A is the reference: differences are B − A). Shared
+ * events, observables, `well` occupancies and divergence each give rows;
+ * results in only one run are listed in `notes`.
  */
-export function compareRuns(dirA: string, dirB: string, o: { labels?: [string, string] } = {}): Comparison {
-  let la = o.labels?.[0] ?? basename(resolve(dirA));
-  let lb = o.labels?.[1] ?? basename(resolve(dirB));
-  if (la === lb && !o.labels) {
-    la = `A:${la}`;
-    lb = `B:${lb}`;
-  }
-  const A = loadRun(dirA, la);
-  const B = loadRun(dirB, lb);
-  const { rows, notes } = comparePair(A, B);
-  return { schema: COMPARISON_SCHEMA, kind: 'pair', a: side(A), b: side(B), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
+export function compareRunPair(runA: ComparedRun, runB: ComparedRun): Comparison {
+  const { rows, notes } = comparePair(runA, runB);
+  return { schema: COMPARISON_SCHEMA, kind: 'pair', a: side(runA), b: side(runB), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
 }
 
 /** Compare every run against the first (the baseline); rows grouped by pair in the given order. */
-export function compareAgainstBaseline(runs: Array<{ dir: string; label: string }>): Comparison {
+export function compareWithBaseline(runs: readonly ComparedRun[]): Comparison {
   if (runs.length < 1) throw new CompareInputError('no runs to compare');
-  const loaded = runs.map((r) => loadRun(r.dir, r.label));
-  const base = loaded[0]!;
+  const base = runs[0]!;
   const rows: ComparisonRow[] = [];
   const notes: string[] = [];
-  for (const other of loaded.slice(1)) {
+  for (const other of runs.slice(1)) {
     const p = comparePair(base, other);
     rows.push(...p.rows);
     notes.push(...p.notes);
   }
-  if (loaded.length === 1) notes.push(`only one regime ('${base.label}'): nothing to compare`);
-  return { schema: COMPARISON_SCHEMA, kind: 'regimes', a: side(base), b: loaded.slice(1).map(side), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
-}
-
-/** Regimes of a regimes directory (regimes.json order, baseline first). */
-export function regimesOfDir(dirArg: string): Array<{ dir: string; label: string }> {
-  const dir = resolve(dirArg);
-  const meta = join(dir, 'regimes.json');
-  if (!existsSync(meta)) throw new CompareInputError(`${dirArg}: no regimes.json (not a regimes directory)`);
-  const m = readJson(meta) as { regimes?: Array<{ name: string; dir?: string }> };
-  if (!Array.isArray(m.regimes)) throw new CompareInputError(`${meta}: expected a 'regimes' list`);
-  // regimes.json may come from elsewhere (a copied directory): its paths must stay inside the regimes directory.
-  return m.regimes.map((r) => {
-    const sub = join(dir, r.dir ?? join('regimes', String(r.name)));
-    const rel = relative(dir, sub);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
-      throw new CompareInputError(`${meta}: regime ${JSON.stringify(r.name)} points outside the regimes directory (${JSON.stringify(r.dir ?? r.name)})`);
-    return { dir: sub, label: r.name };
-  });
-}
-
-/** The comparison of a regimes directory (every regime against the first), as `runRegimes` writes it. */
-export function compareRegimesDir(dirArg: string): Comparison {
-  const c = compareAgainstBaseline(regimesOfDir(dirArg));
-  const meta = readJson(join(resolve(dirArg), 'regimes.json')) as { commonRandomNumbers?: unknown };
-  if (typeof meta.commonRandomNumbers === 'string') c.notes.unshift(meta.commonRandomNumbers);
-  return c;
-}
-
-// ------------------------------------------------------------------ formatting
-
-/** 4 significant digits, exponent outside [1e-3, 1e5). */
-export function fmtNum(v: number | null | undefined): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
-}
-
-export function fmtP(p: number | null, floor = 0): string {
-  if (p === null) return '—';
-  if (floor > 0 && p <= floor * (1 + 1e-12)) return `≤${fmtNum(floor)}`;
-  if (p < 1e-16) return '<1e-16';
-  if (p < 1e-3) return p.toExponential(1);
-  return p.toFixed(3);
-}
-
-const est = (e: Estimate) => (e.value === null ? '—' : e.ci95 ? `${fmtNum(e.value)} [${fmtNum(e.ci95[0])}, ${fmtNum(e.ci95[1])}]` : fmtNum(e.value));
-
-function table(header: string[], body: string[][]): string[] {
-  const w = header.map((h, k) => Math.max(h.length, ...body.map((r) => r[k]!.length)));
-  const line = (r: string[]) => r.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();
-  return [line(header), w.map((x) => '─'.repeat(x)).join('  '), ...body.map(line)];
-}
-
-/** The printed comparison: one table per pair, then the notes. */
-export function formatComparison(c: Comparison): string {
-  const out: string[] = [];
-  const bs = Array.isArray(c.b) ? c.b : [c.b];
-  const fmtSide = (s: ComparisonSide) =>
-    `${s.label}: ${s.settings.integrator}, η = ${fmtNum(s.settings.lr)}, θ = ${fmtNum(s.settings.temperature)}, ${s.settings.steps} steps, ${s.settings.replicas} replicas, seed ${s.settings.seed}  (${s.dir})`;
-  out.push(c.kind === 'regimes' ? `Regimes of '${c.a.scenario}' against the baseline '${c.a.label}'` : `Comparison of two runs (differences are B − A)`);
-  out.push(`  A  ${fmtSide(c.a)}`);
-  for (const b of bs) out.push(`  B  ${fmtSide(b)}`);
-  for (const b of bs) {
-    const rows = c.rows.filter((r) => r.pair.b === b.label && r.pair.a === c.a.label);
-    out.push('', `${c.a.label} (A) vs ${b.label} (B)`);
-    out.push(
-      ...table(
-        ['result', 'A [95% CI]', 'B [95% CI]', 'B − A [95% CI]', 'test', 'statistic', 'p', 'differs'],
-        rows.map((r) => [
-          r.name,
-          est(r.a),
-          est(r.b),
-          r.kind === 'shape' ? '—' : est({ value: r.difference.value, ci95: r.difference.ci95, n: null }),
-          r.test,
-          r.statistic === null ? '—' : `${r.statisticName} = ${fmtNum(r.statistic)}`,
-          fmtP(r.pValue, typeof r.detail.pValueResolution === 'number' ? r.detail.pValueResolution : 0),
-          r.differs === null ? '—' : r.differs ? 'yes' : 'no',
-        ]),
-      ).map((l) => '  ' + l),
-    );
-  }
-  out.push('', 'Notes:', ...c.notes.map((n) => `  - ${n}`));
-  return out.join('\n') + '\n';
+  if (runs.length === 1) notes.push(`only one regime ('${base.label}'): nothing to compare`);
+  return { schema: COMPARISON_SCHEMA, kind: 'regimes', a: side(base), b: runs.slice(1).map(side), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
 }

@@ -10,7 +10,9 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
-import { compareRegimesDir, compareRuns, CompareInputError, formatComparison, type Comparison } from '../analysis/compare.js';
+import type { Comparison } from '../analysis/compare.js';
+import { compareRegimesDir, compareRuns, CompareInputError } from '../results/compare.js';
+import { formatComparison } from './format-comparison.js';
 import { hasRegimes, RegimesInterrupted, runRegimes } from '../runs/regimes.js';
 import { onInterrupt } from './signals.js';
 

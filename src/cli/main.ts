@@ -14,6 +14,7 @@ import { checkScenario, packageVersion, runScenario } from '../runs/run.js';
 import { listTheoryKinds } from '../analysis/theory-overlays.js';
 import { listAnalyses } from '../analysis/index.js';
 import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
+import { summaryJsonSchema } from '../results/summary-schema.js';
 import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
 import { faultsFromEnv } from './faults.js';
@@ -233,9 +234,17 @@ Examples:
 
   program
     .command('schema')
-    .description('print the JSON Schema of scenario files (for editor autocompletion)')
-    .action(() => {
-      process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
+    .description('print the JSON Schema of scenario files (for editor autocompletion), or with --summary that of summary.json')
+    .option('--summary', 'print the JSON Schema (draft 2020-12) of summary.json instead (docs/outputs.md)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stochdyn schema > stochdyn.schema.json
+  $ stochdyn schema --summary > summary.schema.json`,
+    )
+    .action((opts: { summary?: boolean }) => {
+      process.stdout.write(JSON.stringify(opts.summary ? summaryJsonSchema() : scenarioJsonSchema(), null, 2) + '\n');
     });
 
   await program.parseAsync(argv);

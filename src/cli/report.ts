@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { writeReport } from '../report/html.js';
-import { ReportDirError } from '../results/read.js';
+import { ResultDirError } from '../results/read.js';
 
 /** Re-exported for `stochdyn run`, which writes the report after the run (unless --no-report). */
 export { writeReport };
@@ -27,7 +27,7 @@ Examples:
       try {
         file = await writeReport(dir);
       } catch (e) {
-        if (e instanceof ReportDirError) {
+        if (e instanceof ResultDirError) {
           process.stderr.write(`stochdyn: cannot report on '${dir}'\n${e.message}\n`);
           process.exitCode = 2;
           return;

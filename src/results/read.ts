@@ -1,19 +1,21 @@
 /**
- * Load a result directory for the report: a run directory (summary.json), a
+ * The one reader of the on-disk format: a run directory (summary.json), a
  * sweep directory (sweep.json / sweep.csv, points/<k>/) or a regimes directory
  * (regimes.json, regimes/<name>/). Optional files that are absent load as
- * null; a directory of none of the three layouts is a {@link ReportDirError}.
+ * null; a directory of none of the three layouts is a {@link ResultDirError}.
+ * The report, the comparison (src/results/compare.ts) and the tests read
+ * result directories only through this module.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Summary } from '../analysis/summary.js';
-import type { CsvTable, EventsData, HistogramData, Layout, RegimesData, ReportContext, RunData, SweepData, TraceRow } from './types.js';
+import type { CsvTable, EventsData, HistogramData, Layout, RegimesData, ResultDirectory, RunData, SweepData, TraceRow } from './types.js';
 
 /** The directory is not a run, sweep or regimes directory (or cannot be read as one). */
-export class ReportDirError extends Error {
+export class ResultDirError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'ReportDirError';
+    this.name = 'ResultDirError';
   }
 }
 
@@ -98,13 +100,14 @@ export function records(t: CsvTable): Array<Record<string, string>> {
 
 const readText = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : null);
 
-function readJsonFile<T>(f: string): T | null {
+/** A JSON file, or null when it does not exist; invalid JSON is a {@link ResultDirError} naming the file. */
+export function readJsonFile<T>(f: string): T | null {
   const text = readText(f);
   if (text === null) return null;
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new ReportDirError(`${f}: not valid JSON (${(e as Error).message})`);
+    throw new ResultDirError(`${f}: not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -113,7 +116,7 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 /** Load a run directory (summary.json required). */
 export function loadRunDir(dir: string, label = basename(dir)): RunData {
   const summary = readJsonFile<Summary>(join(dir, 'summary.json'));
-  if (!summary) throw new ReportDirError(`${dir}: no summary.json (an incomplete or missing run)`);
+  if (!summary) throw new ResultDirError(`${dir}: no summary.json (an incomplete or missing run)`);
   const tracesCsv = readText(join(dir, 'traces.csv'));
   const traces: TraceRow[] = [];
   if (tracesCsv !== null) {
@@ -252,12 +255,12 @@ function loadRegimes(dir: string): RegimesData {
 }
 
 /** Load a directory of any of the three layouts. */
-export function loadReportContext(dirArg: string): ReportContext {
+export function loadResultDirectory(dirArg: string): ResultDirectory {
   const dir = resolve(dirArg);
-  if (!isDir(dir)) throw new ReportDirError(`${dir}: not a directory`);
+  if (!isDir(dir)) throw new ResultDirError(`${dir}: not a directory`);
   const layout = detectLayout(dir);
   if (layout === null)
-    throw new ReportDirError(
+    throw new ResultDirError(
       `${dir}: not a stochdyn result directory — expected a run directory (summary.json), a sweep directory (sweep.json or sweep.csv with points/<k>/) or a regimes directory (regimes.json or regimes/<name>/)`,
     );
   if (layout === 'run') return { dir, layout, run: loadRunDir(dir) };
@@ -266,7 +269,7 @@ export function loadReportContext(dirArg: string): ReportContext {
 }
 
 /** The run directories a context holds: the run, the sweep points or the regimes. */
-export function runsOf(ctx: ReportContext): RunData[] {
+export function runsOf(ctx: ResultDirectory): RunData[] {
   if (ctx.run) return [ctx.run];
   if (ctx.sweep) return ctx.sweep.points;
   if (ctx.regimes) return ctx.regimes.runs;

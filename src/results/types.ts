@@ -1,14 +1,9 @@
 /**
- * What a plot builder sees: a result directory loaded into memory. Three
- * layouts — a run directory, a sweep directory (points/<k>/ run directories),
- * a regimes directory (regimes/<name>/ run directories) — see the README,
- * "Reports".
+ * A result directory loaded into memory. Three layouts — a run directory, a
+ * sweep directory (points/<k>/ run directories), a regimes directory
+ * (regimes/<name>/ run directories) — described file by file in docs/outputs.md.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { Summary, TracePoint } from '../analysis/summary.js';
-
-/** A Vega-Lite specification (rendered server-side to one SVG figure). */
-export type VegaLiteSpec = TopLevelSpec;
 
 /** A CSV file as header + rows of cells (empty cells are ''). */
 export interface CsvTable {
@@ -86,8 +81,8 @@ export interface RegimesData {
 
 export type Layout = 'run' | 'sweep' | 'regimes';
 
-/** The context every plot's `applies` and `build` receive. */
-export interface ReportContext {
+/** A loaded directory of any of the three layouts (exactly one of run / sweep / regimes is set). */
+export interface ResultDirectory {
   dir: string;
   layout: Layout;
   /** Set for a run directory. */

@@ -13,7 +13,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expandRegimes } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
-import { compareRegimesDir, type Comparison } from '../analysis/compare.js';
+import type { Comparison } from '../analysis/compare.js';
+import { compareRegimesDir } from '../results/compare.js';
 import { OutputError, runScenario, type RunOutput } from './run.js';
 import { writeJson } from '../results/write.js';
 

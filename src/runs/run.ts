@@ -20,6 +20,7 @@ import { buildSummary, tracePoints, type Summary } from '../analysis/summary.js'
 import { buildSamplingSummary, chainsCsvRows } from '../analysis/sampling.js';
 import { checkTheory, theoryOverlays, type HistogramOverlay } from '../analysis/theory-overlays.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
+import { validateSummaryIfAsked } from '../results/summary-schema.js';
 
 export interface RunScenarioOptions {
   /** Output directory; default `<outputRoot>/<name>/<run-id>`. */
@@ -150,6 +151,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     sampling: s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
   summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, result, potential, summary }) : [];
+  validateSummaryIfAsked(summary, join(dir, 'summary.json'));
   try {
     writeOutputs(dir, s, summary, result, overlays.histograms, o.writeFault);
   } catch (e) {

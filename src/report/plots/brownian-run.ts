@@ -7,7 +7,7 @@
  */
 import { fmt, HEIGHT, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, VegaLiteSpec } from '../../results/types.js';
+import type { ReportContext, VegaLiteSpec } from './types.js';
 
 type Obj = Record<string, unknown>;
 

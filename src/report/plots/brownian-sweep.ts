@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, HEIGHT, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, VegaLiteSpec } from '../../results/types.js';
+import type { ReportContext, VegaLiteSpec } from './types.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 /** Histograms (histograms.json) with the theory density (e.g. Gibbs) as a line when present. */
 import { fmt, HEIGHT, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { VegaLiteSpec } from '../../results/types.js';
+import type { VegaLiteSpec } from './types.js';
 
 registerPlot({
   kind: 'histograms',

@@ -6,7 +6,7 @@
 import { fmt, WIDTH } from './common.js';
 import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, VegaLiteSpec } from '../../results/types.js';
+import type { ReportContext, VegaLiteSpec } from './types.js';
 
 export interface PhaseBoundary {
   slope: number;

@@ -1,7 +1,8 @@
 /** Regime comparison overlays: the traces and survival curves of every regime on one plot. */
 import { gridKind, HEIGHT, survivalCurve, traceObservables, traceRows, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { RunData, VegaLiteSpec } from '../../results/types.js';
+import type { RunData } from '../../results/types.js';
+import type { VegaLiteSpec } from './types.js';
 
 function tracesOverlay(runs: RunData[], obs: string): VegaLiteSpec {
   const log = runs.every((r) => gridKind(r) === 'log');

@@ -16,7 +16,7 @@
  * Each spec returned by `build` becomes one figure (one inline SVG) in
  * report.html; a spec's `description` is used as that figure's caption.
  */
-import type { ReportContext, VegaLiteSpec } from '../../results/types.js';
+import type { ReportContext, VegaLiteSpec } from './types.js';
 
 export interface PlotEntry {
   /** Unique key of the kind of result, e.g. 'traces', 'survival'. */

@@ -3,7 +3,7 @@
  * Vega, a headless Vega View (renderer 'none', no canvas needed) draws SVG.
  * vega is imported lazily so that commands that make no plots do not load it.
  */
-import type { VegaLiteSpec } from '../../results/types.js';
+import type { VegaLiteSpec } from './types.js';
 
 /** Shared look of every figure. No external fonts: generic families only. */
 export const PLOT_CONFIG = {

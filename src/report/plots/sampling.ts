@@ -18,7 +18,8 @@ import { samplingColumns, type PosteriorSummary, type SamplingSummary } from '..
 import { fmt, HEIGHT, wantsLog, WIDTH } from './common.js';
 import { column, parseCsv } from '../../results/read.js';
 import { registerPlot } from './registry.js';
-import type { ReportContext, RunData, VegaLiteSpec } from '../../results/types.js';
+import type { RunData } from '../../results/types.js';
+import type { ReportContext, VegaLiteSpec } from './types.js';
 
 /** At most this many replicas are drawn in a chain plot, and this many sweep points overlaid. */
 const MAX_CHAINS = 8;

@@ -1,7 +1,7 @@
 /** First-passage survival curves: Kaplan–Meier from events.csv, with the exponential fit and the exact MFPT. */
 import { fmt, HEIGHT, mfptTheory, sample, survivalCurve, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { VegaLiteSpec } from '../../results/types.js';
+import type { VegaLiteSpec } from './types.js';
 
 registerPlot({
   kind: 'survival',

@@ -3,7 +3,8 @@ import { fmt, HEIGHT, wantsLog, WIDTH } from './common.js';
 import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
 import { samplingColumns } from '../../analysis/sampling.js';
-import type { CsvTable, ReportContext, VegaLiteSpec } from '../../results/types.js';
+import type { CsvTable } from '../../results/types.js';
+import type { ReportContext, VegaLiteSpec } from './types.js';
 
 /** At most this many metrics are plotted (the rest are named in the caption). */
 const MAX_METRICS = 12;

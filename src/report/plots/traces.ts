@@ -1,7 +1,7 @@
 /** Quantile-band traces over time: one panel per observable (traces.csv). */
 import { gridKind, HEIGHT, traceObservables, traceRows, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
-import type { VegaLiteSpec } from '../../results/types.js';
+import type { VegaLiteSpec } from './types.js';
 
 const SERIES = ['q05–q95', 'q25–q75', 'median', 'mean'];
 const COLORS = ['#c6dbef', '#6baed6', '#08519c', '#e6550d'];
