@@ -20,7 +20,7 @@
  * `columns` holds the scalar results, which sweep.csv writes as `toy_addition_<key>`.
  */
 import type { RunResult } from '../parallel/merge.js';
-import { toyAdditionData } from '../potentials/relation/toy-addition.js';
+import { toyAdditionData } from '../potentials/relation/toy-addition/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
 import { additionTrainingCount, grokkingRate, idealRQI, predictedGrokkingSteps, uniqueStructureMonteCarlo } from '../theory/toy-addition.js';
