@@ -1,15 +1,17 @@
 /**
  * Dense-layer building blocks of the TypeScript reference kernels of the
- * neural potentials (modular-addition, teacher-student, relation-learner,
- * toy-addition): batched affine products, their input and weight gradients,
- * and the activations with the derivatives the backward passes use.
+ * neural potentials (teacher-student, relation-learner, toy-addition):
+ * batched affine products, their input and weight gradients, and the
+ * activations with the derivatives the backward passes use.
+ * modular-addition's layer is a two-hot gather with the square activation,
+ * fused with its output layer; it stays in modular-addition/model.ts.
  *
  * Every routine keeps the exact order of floating-point operations of the
  * kernels it serves: the WebAssembly kernels (assembly/) are checked against
  * these to rounding, and runs must be bit-identical across worker counts, so
  * a routine here is never "simplified" into an algebraically equal form.
  * Two tanh's exist on purpose: `fastTanh` (relation-learner) and Math.tanh
- * (toy-addition), each matching its own WebAssembly kernel.
+ * (toy-addition); exchanging them would change that potential's numbers.
  *
  * Layouts: matrices are row-major Float64Arrays addressed by an offset, so a
  * layer's weights are read straight from a replica's row of positions.
