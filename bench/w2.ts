@@ -21,8 +21,8 @@ import { coordinateSettings, createState, getIntegrator, simulate, Stream } from
 import type { Potential } from '../src/engine/types.js';
 import { runEnsemble } from '../src/parallel/run.js';
 import { packageRoot } from '../src/parallel/pool.js';
-import { modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
-import { teacherStudentErf } from '../src/potentials/neural/teacher-student-erf.js';
+import { modularAdditionSquare } from '../src/potentials/neural/modular-addition/index.js';
+import { teacherStudentErf } from '../src/potentials/neural/teacher-student/index.js';
 import { validateScenarioObject, type Scenario } from '../src/scenario/index.js';
 
 const P = 11;

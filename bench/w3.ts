@@ -23,8 +23,8 @@
  */
 import { Stream } from '../src/random/rng.js';
 import type { Potential } from '../src/engine/types.js';
-import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner.js';
-import { toyAddition } from '../src/potentials/relation/toy-addition.js';
+import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner/index.js';
+import { toyAddition } from '../src/potentials/relation/toy-addition/index.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { inProcess, median, ms, runPeer, timeRunEnsemble, type PeerResult } from './w2.js';
 

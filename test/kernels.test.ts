@@ -39,10 +39,10 @@ import { coordinateSettings, createState, simulate } from '../src/engine/index.j
 import { overdampedLangevin } from '../src/engine/integrators/overdamped-langevin.js';
 import { wasmKernels } from '../src/kernels/wasm.js';
 import { runEnsemble } from '../src/parallel/run.js';
-import { modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
-import { teacherStudentData, teacherStudentErf } from '../src/potentials/neural/teacher-student-erf.js';
-import { relationLearner } from '../src/potentials/relation/relation-learner.js';
-import { toyAddition } from '../src/potentials/relation/toy-addition.js';
+import { modularAdditionSquare } from '../src/potentials/neural/modular-addition/index.js';
+import { teacherStudentData, teacherStudentErf } from '../src/potentials/neural/teacher-student/index.js';
+import { relationLearner } from '../src/potentials/relation/relation-learner/index.js';
+import { toyAddition } from '../src/potentials/relation/toy-addition/index.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { evalAt, randomPoint } from './potential-helpers.js';
 
@@ -229,7 +229,7 @@ describe('toy-addition: chunks, saturation, controls', () => {
     vi.resetModules();
     vi.stubEnv('STOCHDYN_KERNELS', 'js');
     try {
-      const fresh = await import('../src/potentials/relation/toy-addition.js');
+      const fresh = await import('../src/potentials/relation/toy-addition/index.js');
       const params = { p: 6, hidden: [5, 3], d_out: 2 };
       const auto = fresh.toyAddition(params, { seed: 3, run: 0 });
       expect(auto.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
@@ -258,7 +258,7 @@ describe('kernel selection', () => {
     vi.resetModules();
     vi.stubEnv('STOCHDYN_KERNELS', 'js');
     try {
-      const fresh = await import('../src/potentials/neural/modular-addition-square.js');
+      const fresh = await import('../src/potentials/neural/modular-addition/index.js');
       const auto = fresh.modularAdditionSquare({}, { seed: 3, run: 0 });
       expect(auto.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
       const x = randomPoint(auto, 2, 1);
@@ -266,7 +266,7 @@ describe('kernel selection', () => {
       expect(evalAt(auto, x, 2)).toEqual(evalAt(ref, x, 2));
       expect(() => fresh.modularAdditionSquare({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/kernels 'wasm' unavailable: disabled by STOCHDYN_KERNELS=js/);
       expect(() => fresh.modularAdditionSquare({ precision: 'float32' }, { seed: 3, run: 0 })).toThrow(/needed by precision 'float32'/);
-      const freshTs = await import('../src/potentials/neural/teacher-student-erf.js');
+      const freshTs = await import('../src/potentials/neural/teacher-student/index.js');
       const autoTs = freshTs.teacherStudentErf({ d: 5, N: 7, n: 23 }, { seed: 3, run: 0 });
       expect(autoTs.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
       const xt = randomPoint(autoTs, 2, 1);

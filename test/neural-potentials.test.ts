@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { getPotentialFamily } from '../src/potentials/index.js';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
 import { FourierSpectrum, priorConcentrationQuantile, priorConcentrationSf } from '../src/potentials/neural/fourier.js';
-import { modularAdditionData, modularAdditionSquare } from '../src/potentials/neural/modular-addition-square.js';
-import { teacherStudentData, teacherStudentErf } from '../src/potentials/neural/teacher-student-erf.js';
+import { modularAdditionData, modularAdditionSquare } from '../src/potentials/neural/modular-addition/index.js';
+import { teacherStudentData, teacherStudentErf } from '../src/potentials/neural/teacher-student/index.js';
 import { erf, erfc, erfcx } from '../src/stats/special.js';
 import { evalAt, finiteDifferenceError, observe, randomPoint, tfGradDiscrepancy } from './potential-helpers.js';
 

@@ -14,7 +14,7 @@ import { relationBounds } from '../src/analysis/relation-bounds.js';
 import { analysisText } from '../src/analysis/index.js';
 import { runScenario } from '../src/runs/run.js';
 import { sweepTable, type SweepMeta } from '../src/results/sweep-files.js';
-import { relationLearnerData } from '../src/potentials/relation/relation-learner.js';
+import { relationLearnerData } from '../src/potentials/relation/relation-learner/index.js';
 import { ScenarioError, validateScenarioObject } from '../src/scenario/index.js';
 import { inferableMonteCarlo } from '../src/theory/relations.js';
 

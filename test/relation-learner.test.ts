@@ -14,7 +14,7 @@ import {
   relationLearnerLayout,
   resolveRelationLearner,
   type RelationLearnerParams,
-} from '../src/potentials/relation/relation-learner.js';
+} from '../src/potentials/relation/relation-learner/index.js';
 import { relationTable } from '../src/theory/relations.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toyAdditionData } from '../src/potentials/relation/toy-addition.js';
+import { toyAdditionData } from '../src/potentials/relation/toy-addition/index.js';
 import { runScenario } from '../src/runs/run.js';
 import { runSweep } from '../src/runs/sweep.js';
 import { toyAdditionTheory } from '../src/analysis/toy-addition-theory.js';

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
-import { rqi, toyAddition, toyAdditionData, toyAdditionLayers, resolveToyAddition } from '../src/potentials/relation/toy-addition.js';
+import { rqi, toyAddition, toyAdditionData, toyAdditionLayers, resolveToyAddition } from '../src/potentials/relation/toy-addition/index.js';
 import { additionEffective } from '../src/potentials/relation/addition-effective.js';
 import {
   additionSamples,

@@ -26,7 +26,7 @@
  * test_bound, mc_known, mc_known_se, test_accuracy, test_minus_bound).
  */
 import type { Potential } from '../engine/types.js';
-import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../potentials/relation/relation-learner.js';
+import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../potentials/relation/relation-learner/index.js';
 import { renderValue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { accuracyUpperBound, criticalDataFraction, descriptionLength, guessProbability, inferableFraction, inferableMonteCarlo, inferPairs, type RelationSpec } from '../theory/relations.js';

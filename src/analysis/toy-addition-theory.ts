@@ -2,7 +2,7 @@
  * Theory overlay `toy-addition` (Liu et al. Sec. 3.2, App. E–F; MODELS.md 3.4):
  * what the effective theory says about the run's own training split of a
  * `toy-addition` or `addition-effective` potential (both draw the same split
- * from the scenario seed, p and train_fraction: potentials/relation/toy-addition.ts),
+ * from the scenario seed, p and train_fraction: potentials/relation/toy-addition/data.ts),
  * next to the measured grokking step (first passage of an event such as
  * `rqi_normalised ≥ 1` or `test_accuracy ≥ 0.9`):
  *
@@ -20,7 +20,7 @@
  * `columns` holds the scalar results, which sweep.csv writes as `toy_addition_<key>`.
  */
 import type { RunResult } from '../parallel/merge.js';
-import { toyAdditionData } from '../potentials/relation/toy-addition.js';
+import { toyAdditionData } from '../potentials/relation/toy-addition/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
 import { additionTrainingCount, grokkingRate, idealRQI, predictedGrokkingSteps, uniqueStructureMonteCarlo } from '../theory/toy-addition.js';

@@ -18,12 +18,12 @@ import './analytic/linear-regression.js';
 import './analytic/zero-loss-manifold.js';
 import './analytic/sample-size-box.js';
 import './analytic/two-wells.js';
-import './neural/modular-addition-square.js';
-import './neural/teacher-student-erf.js';
+import './neural/modular-addition/index.js';
+import './neural/teacher-student/index.js';
 import './repon/repon-pair.js';
 import './repon/repon-cloud.js';
-import './relation/relation-learner.js';
-import './relation/toy-addition.js';
+import './relation/relation-learner/index.js';
+import './relation/toy-addition/index.js';
 import './relation/addition-effective.js';
 
 export {

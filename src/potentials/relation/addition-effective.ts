@@ -25,7 +25,7 @@
 import type { Potential, PotentialObservable } from '../../engine/types.js';
 import { permissibleParallelograms } from '../../theory/toy-addition.js';
 import { registerPotential, type BuildContext } from '../registry.js';
-import { effectiveTheoryInfo, rqi, toyAdditionData } from './toy-addition.js';
+import { effectiveTheoryInfo, rqi, toyAdditionData } from './toy-addition/index.js';
 
 export interface AdditionEffectiveParams {
   p: number;

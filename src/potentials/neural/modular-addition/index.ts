@@ -1,0 +1,80 @@
+/**
+ * Modular addition with a two-layer square-activation network (MODELS.md 2.1,
+ * Gromov's setting), as the negative log posterior at temperature 1:
+ *
+ *   U(w, a) = λ Σ_{μ ∈ train} |f(x_μ) − y_μ|² + |w|²/(2 s_w²) + |a|²/(2 s_a²),
+ *   f_k(x) = Σ_c a_{c,k} (w_c · x)²,   λ = 1/(2σ²) (or `loss_scale`).
+ *
+ * Input of the pair (n, m): two-hot x ∈ R^{2P} (1 at n and at P + m). Targets
+ * y_k = δ_{k,(n+m) mod P} − 1/P (`centred`) or δ_{k,(n+m) mod P} (`one-hot`).
+ * Training pairs: a random subset (train_fraction of the P² pairs) drawn from
+ * the scenario seed only, so every run index, sweep point and regime sees the
+ * same split; the other pairs are the held-out set.
+ *
+ * params.ts (params, defaults, schema) · data.ts (the split) · model.ts (the
+ * network, energy and gradient, kernel dispatch) · observables.ts (order
+ * parameters, errors, held-out predictions) · this file: the potential and
+ * its registration.
+ */
+import type { Potential } from '../../../engine/types.js';
+import { kernelsInfo } from '../../../kernels/wasm.js';
+import { registerPotential, type BuildContext } from '../../registry.js';
+import { modularAdditionData } from './data.js';
+import { modularAdditionModel } from './model.js';
+import { modularAdditionObservables } from './observables.js';
+import { MODULAR_ADDITION, modularAdditionSchema, resolveModularAddition, type ModularAdditionParams } from './params.js';
+
+export type { PriorVariance } from '../prior.js';
+export { modularAdditionDefaults, resolveModularAddition, type ModularAdditionParams } from './params.js';
+export { modularAdditionData, type ModularAdditionData } from './data.js';
+export { modularAdditionModel, type ModularAdditionModel } from './model.js';
+export { modularAdditionObservables } from './observables.js';
+
+export function modularAdditionSquare(params: Partial<ModularAdditionParams> | Record<string, unknown>, ctx: BuildContext): Potential {
+  const p = resolveModularAddition(params);
+  const { P, N } = p;
+  const D2 = 2 * P;
+  const data = modularAdditionData(p, ctx);
+  const model = modularAdditionModel(p, data);
+  const { dim, wSize: Wsz, aSize: Asz, priorW: pw, priorA: pa } = model;
+  const { observables, predictive, dropletThreshold } = modularAdditionObservables(p, data, model);
+  const sw = Math.sqrt(pw.initVariance);
+  const sa = Math.sqrt(pa.initVariance);
+
+  const coordinates: string[] = [];
+  for (let c = 0; c < N; c++) for (let j = 0; j < D2; j++) coordinates.push(`w${c}_${j}`);
+  for (let c = 0; c < N; c++) for (let k = 0; k < P; k++) coordinates.push(`a${c}_${k}`);
+
+  return {
+    name: MODULAR_ADDITION,
+    dim,
+    coordinates,
+    groups: [
+      { name: 'w', offset: 0, size: Wsz },
+      { name: 'a', offset: Wsz, size: Asz },
+    ],
+    dataSize: data.train.length,
+    // Prior variances (the initial spread when flat): the preconditioner of dynamics.step_size.
+    preconditioner: { w: pw.initVariance, a: pa.initVariance },
+    initialise(out, offset, normal) {
+      for (let j = 0; j < Wsz; j++) out[offset + j] = sw * normal();
+      for (let j = 0; j < Asz; j++) out[offset + Wsz + j] = sa * normal();
+    },
+    energyAndGradient: model.energyAndGradient,
+    observables,
+    predictive,
+    info: {
+      kernels: kernelsInfo(model.selection, p.precision),
+      train_pairs: data.train.length,
+      test_pairs: data.test.length,
+      droplet_threshold: dropletThreshold,
+    },
+  };
+}
+
+registerPotential({
+  name: MODULAR_ADDITION,
+  description: 'two-layer square-activation network on (n + m) mod P: posterior energy (MSE/(2σ²) + Gaussian priors), train/held-out split',
+  paramsSchema: modularAdditionSchema,
+  create: (params, ctx) => modularAdditionSquare(params, ctx),
+});
