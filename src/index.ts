@@ -14,6 +14,7 @@
 import { loadScenario as loadScenarioFile, safeValidateScenario, validateScenarioObject, type LoadOptions } from './scenario/index.js';
 import type { Scenario } from './scenario/types.js';
 import type { ScenarioError } from './scenario/errors.js';
+import { runScenario as runOneScenario, type InMemoryRunOutput, type RunOutput, type RunScenarioOptions } from './runs/run.js';
 import { runSweep as runSweepPoints, type RunSweepOptions, type SweepOutput } from './runs/sweep.js';
 import { runRegimes as runRegimeSet, type RunRegimesOptions, type RegimesOutput } from './runs/regimes.js';
 import {
@@ -78,7 +79,48 @@ export type { LoadOptions } from './scenario/index.js';
 
 // ---------------------------------------------------------------- runs
 
-export { runScenario, OutputError, type RunScenarioOptions, type RunOutput, type InMemoryRunOutput } from './runs/run.js';
+/** Potential families registered through {@link registerPotential}: they exist in this thread only. */
+const registeredHere = new Set<string>();
+
+/**
+ * A potential registered from code is unknown to worker threads (they import
+ * stochdyn afresh), where every shard would fail with "unknown potential
+ * kind": refuse before running, with the remedy.
+ */
+function assertRunnableHere(scenario: Scenario, workers: number | undefined): void {
+  const potential = scenario.potential as { kind?: string };
+  if (potential.kind === undefined || !registeredHere.has(potential.kind) || workers === 0) return;
+  throw new Error(
+    `potential '${potential.kind}' was registered from code in this thread, which worker threads cannot see (workers: ${workers ?? '1, the default'}); ` +
+      'run it with workers: 0, or make it a module potential (potential: { module: <file> }) that every worker imports',
+  );
+}
+
+/**
+ * Run a validated scenario: check it against its potential (every issue in one
+ * ScenarioError, before anything runs or is written), run the ensemble, build
+ * the summary (theory overlays, analyses) and write the run directory — or,
+ * with `write: false`, return `{ dir: undefined, summary, result }` without
+ * touching the disk.
+ *
+ * @param options `write` (default true); `out`: the run directory (default
+ *   `<outputRoot>/<name>/<run-id>`, `outputRoot` default `output`); `workers`:
+ *   worker threads (default 1; 0 = this thread; results are identical for any
+ *   count); `onProgress(done, total)`: replica-steps done of replicas × steps;
+ *   `signal`: an AbortSignal that stops the run early (the summary covers the
+ *   shards finished by then, `run.status` = 'interrupted'); `onStart(potential)`.
+ * @throws ScenarioError, OutputError (directory not writable), RunFailedError
+ *   (every shard failed), Error (a potential registered from code with workers ≠ 0).
+ */
+export function runScenario(scenario: Scenario, options: RunScenarioOptions & { write: false }): Promise<InMemoryRunOutput>;
+export function runScenario(scenario: Scenario, options?: RunScenarioOptions & { write?: true }): Promise<RunOutput>;
+export function runScenario(scenario: Scenario, options?: RunScenarioOptions): Promise<RunOutput | InMemoryRunOutput>;
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<RunOutput | InMemoryRunOutput> {
+  assertRunnableHere(scenario, options.workers);
+  return runOneScenario(scenario, options);
+}
+
+export { OutputError, type RunScenarioOptions, type RunOutput, type InMemoryRunOutput } from './runs/run.js';
 export { RunFailedError } from './parallel/run.js';
 
 /**
@@ -94,7 +136,8 @@ export { RunFailedError } from './parallel/run.js';
  *   replica-steps done; `signal`: stop starting points (complete points stay).
  * @throws ScenarioError when a point does not fit its potential (before anything is written).
  */
-export function runSweep(scenario: Scenario, options: RunSweepOptions = {}): Promise<SweepOutput> {
+export async function runSweep(scenario: Scenario, options: RunSweepOptions = {}): Promise<SweepOutput> {
+  assertRunnableHere(scenario, options.workers);
   return runSweepPoints(scenario, options);
 }
 
@@ -110,7 +153,8 @@ export function runSweep(scenario: Scenario, options: RunSweepOptions = {}): Pro
  *   total over all regimes; `onRegime`: called as each regime starts;
  *   `signal`: stop (throws RegimesInterrupted after writing what was run).
  */
-export function runRegimes(scenario: Scenario, options: RunRegimesOptions = {}): Promise<RegimesOutput> {
+export async function runRegimes(scenario: Scenario, options: RunRegimesOptions = {}): Promise<RegimesOutput> {
+  assertRunnableHere(scenario, options.workers);
   return runRegimeSet(scenario, options);
 }
 
@@ -136,12 +180,13 @@ export { createRegistry, RegistryLookupError, didYouMean, type Registry, type Re
 /**
  * Register a potential family so scenarios can name it as `potential.kind`.
  * Throws if the name is taken. The family lives in the calling thread: runs
- * with worker threads (`workers` ≥ 1) do not see it — run it with
- * `workers: 0`, or ship it as a module potential (`potential: { module: file }`),
- * which every worker imports.
+ * with worker threads (`workers` ≥ 1, the default) do not see it, so
+ * runScenario, runSweep and runRegimes refuse it unless `workers: 0`; a
+ * module potential (`potential: { module: file }`) is imported by every worker.
  */
 export function registerPotential(family: PotentialFamily): void {
   addPotentialFamily(family);
+  registeredHere.add(family.name);
 }
 
 /** The registered family called `name`, or undefined. */

@@ -82,6 +82,45 @@ describe('runScenario with write: false', () => {
   });
 });
 
+describe('a potential registered from code', () => {
+  const family: api.PotentialFamily = {
+    name: 'api-code-harmonic',
+    description: 'x²/2',
+    paramsSchema: { type: 'object', additionalProperties: false },
+    create: () => ({
+      name: 'api-code-harmonic',
+      dim: 1,
+      coordinates: ['x'],
+      groups: [{ name: 'x', offset: 0, size: 1 }],
+      energyAndGradient(x, count, energy, grad) {
+        for (let r = 0; r < count; r++) {
+          grad[r] = x[r];
+          energy[r] = 0.5 * x[r] * x[r];
+        }
+      },
+    }),
+  };
+  const codeScenario = () =>
+    api.validateScenario({
+      name: 'api-code',
+      potential: { kind: 'api-code-harmonic' },
+      dynamics: { integrator: 'sgld', lr: 0.01, temperature: 0.5, steps: 50 },
+      ensemble: { replicas: 64, init: { kind: 'point', x: [0] } },
+    });
+
+  it('runs in this thread, and is refused with the remedy where worker threads could not see it', async () => {
+    api.registerPotential(family);
+    expect(api.getPotentialFamily('api-code-harmonic')).toBe(family);
+    const root = tmp();
+    await expect(api.runScenario(codeScenario(), { write: false, outputRoot: root })).rejects.toThrow(/registered from code.*workers: 1, the default.*workers: 0.*module/);
+    await expect(api.runScenario(codeScenario(), { write: false, workers: 2 })).rejects.toThrow(/workers: 2/);
+    const { summary } = await api.runScenario(codeScenario(), { write: false, workers: 0 });
+    expect(summary.run.status).toBe('completed');
+    expect(summary.run.completedReplicas).toBe(64);
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
+
 describe('the public API', () => {
   it('docs/api.md names every runtime export of src/index.ts', () => {
     const doc = readFileSync(resolve('docs/api.md'), 'utf8');
