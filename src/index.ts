@@ -11,7 +11,7 @@
  *
  * Everything else under src/ is internal and may change without notice.
  */
-import { loadScenario as loadScenarioFile, safeValidateScenario, validateScenarioObject, type LoadOptions } from './scenario/index.js';
+import { loadScenario as loadScenarioFile, safeValidateScenario as safeValidateObject, validateScenarioObject, type LoadOptions } from './scenario/index.js';
 import type { Scenario } from './scenario/types.js';
 import type { ScenarioError } from './scenario/errors.js';
 import { runScenario as runOneScenario, type InMemoryRunOutput, type RunOutput, type RunScenarioOptions } from './runs/run.js';
@@ -69,8 +69,8 @@ export function validateScenario(scenario: unknown, source = ''): Scenario {
 }
 
 /** Like {@link validateScenario}, but returns `{ ok: false, error }` instead of throwing. */
-export function safeValidate(scenario: unknown, source = ''): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
-  return safeValidateScenario(scenario, source);
+export function safeValidateScenario(scenario: unknown, source = ''): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
+  return safeValidateObject(scenario, source);
 }
 
 export { ScenarioError, type ScenarioIssue } from './scenario/errors.js';

@@ -130,6 +130,16 @@ describe('the public API', () => {
     expect(missing).toEqual([]);
   });
 
+  it('safeValidateScenario returns the issues instead of throwing them', () => {
+    const bad = api.safeValidateScenario({ name: 'x', dynamics: { integrator: 'sgld', lr: -1, steps: 10 }, ensemble: { replicas: 1 } }, 'memory.yaml');
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error).toBeInstanceOf(api.ScenarioError);
+    expect(bad.error.issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(['potential', 'dynamics.lr']));
+    const good = api.safeValidateScenario({ name: 'x', potential: { kind: 'harmonic' }, dynamics: { integrator: 'sgld', lr: 0.01, steps: 10 }, ensemble: { replicas: 1 } });
+    expect(good.ok && good.scenario.seed).toBe(0);
+  });
+
   it('a registry lookup of an unknown name lists the known ones and suggests the closest', () => {
     expect(() => api.integrators.get('baoabb')).toThrow(api.RegistryLookupError);
     expect(() => api.integrators.get('baoabb')).toThrow(/did you mean 'baoab'.*known: gd, sgld/);

@@ -83,6 +83,11 @@ describe('the packed package', () => {
     expect(manifest.bin).toEqual({ stochdyn: 'dist/src/cli/main.js' });
   });
 
+  it('its command line runs from the installed package on a shipped scenario', async () => {
+    const { stdout } = await run(process.execPath, [join(installed, 'dist/src/cli/main.js'), 'validate', join(installed, 'scenarios/quickstart.yaml')], { cwd: project, timeout: 60_000 });
+    expect(stdout).toMatch(/quickstart\.yaml: valid — 10000 replicas × 100000 steps of sgld/);
+  });
+
   it('its declarations import only Node built-ins and runtime dependencies', () => {
     // The TypeScript check below skips library files (skipLibCheck: checking the
     // declarations of every dependency costs ~30 s); what it would catch in ours is a
