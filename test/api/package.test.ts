@@ -75,7 +75,7 @@ afterAll(() => {
 describe('the packed package', () => {
   it('holds the compiled library, its declarations, the worker, the WebAssembly kernels and the scenarios, and no tests or sources', () => {
     const files = filesBelow(installed);
-    for (const f of ['package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/workers/shard-worker.js', 'dist/wasm/kernels.wasm', 'scenarios/quickstart.yaml', 'docs/api.md'])
+    for (const f of ['package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/workers/shard-worker.js', 'dist/wasm/kernels.wasm', 'scenarios/quickstart.yaml', 'docs/api.md', 'examples/library.mjs'])
       expect(files).toContain(f);
     const unwanted = files.filter((f) => /^(test|src|bench|assembly|output|node_modules|dist\/bench)\//.test(f) || /\.map$/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
     expect(unwanted).toEqual([]);
