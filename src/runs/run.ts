@@ -23,12 +23,24 @@ import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
 
 export interface RunScenarioOptions {
+  /**
+   * Write the run directory (default `true`). With `false` nothing touches the
+   * disk — no directory is created, no file written — and the result has
+   * `dir: undefined`; `out` must then be unset (`outputRoot` and `writeFault` are ignored).
+   */
+  write?: boolean;
   /** Output directory; default `<outputRoot>/<name>/<run-id>`. */
   out?: string;
   /** Root for default output directories; default `output` in the working directory. */
   outputRoot?: string;
+  /** Worker threads (default 1); 0 runs every shard in the calling thread. Results are identical for any count. */
   workers?: number;
+  /** Run index within a sweep or regime set, part of every replica's stream key (default 0). */
   run?: number;
+  /**
+   * Progress, called from the calling thread with (replica-steps done, replica-steps
+   * total = replicas × steps), at least once per shard tile and once at its end.
+   */
   onProgress?: (done: number, total: number) => void;
   /** Called once the scenario is checked, before the run, with the built potential (e.g. to show `potential.info`). */
   onStart?: (potential: Potential) => void;
@@ -105,6 +117,13 @@ export interface RunOutput {
   result: RunResult;
 }
 
+/** What `runScenario` returns with `write: false`: the same summary and result, and no directory. */
+export interface InMemoryRunOutput {
+  dir: undefined;
+  summary: Summary;
+  result: RunResult;
+}
+
 export function packageVersion(): string {
   return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version as string;
 }
@@ -125,14 +144,29 @@ export async function checkScenario(s: Scenario, run = 0): Promise<{ dim: number
   return { dim: potential.dim, coordinates: [...potential.coordinates], potential };
 }
 
-export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Promise<RunOutput> {
+/**
+ * Run a validated scenario: check it against its potential (throws
+ * ScenarioError listing every issue, before anything runs or is written), run
+ * the ensemble, build the summary (theory overlays, analyses) and write the run
+ * directory — or, with `write: false`, return the results without touching the disk.
+ * `signal` stops the run early (the summary covers the shards finished by then,
+ * `run.status` = 'interrupted'); `onProgress` reports replica-steps.
+ */
+export function runScenario(scenario: Scenario, options: RunScenarioOptions & { write: false }): Promise<InMemoryRunOutput>;
+export function runScenario(scenario: Scenario, options?: RunScenarioOptions & { write?: true }): Promise<RunOutput>;
+export function runScenario(scenario: Scenario, options?: RunScenarioOptions): Promise<RunOutput | InMemoryRunOutput>;
+export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Promise<RunOutput | InMemoryRunOutput> {
+  if (o.write === false && o.out !== undefined) throw new TypeError(`runScenario: write: false writes nothing, so out (${o.out}) must not be set`);
   const { dim, coordinates, potential } = await checkScenario(s, o.run ?? 0);
   o.onStart?.(potential);
   const startedAt = new Date();
   const id = runId(s, startedAt);
-  let dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, id);
-  if (!o.out) for (let k = 2; existsSync(dir); k++) dir = resolve(o.outputRoot ?? 'output', s.name, `${id}-${k}`);
-  prepareOutputDir(dir, s);
+  let dir: string | undefined;
+  if (o.write !== false) {
+    dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, id);
+    if (!o.out) for (let k = 2; existsSync(dir); k++) dir = resolve(o.outputRoot ?? 'output', s.name, `${id}-${k}`);
+    prepareOutputDir(dir, s);
+  }
   const workers = o.workers ?? 1;
   const result = await runEnsemble(s, { workers, run: o.run ?? 0, onProgress: o.onProgress, signal: o.signal, fault: o.fault, dim });
   const finishedAt = new Date();
@@ -151,7 +185,8 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     sampling: s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
   summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, result, potential, summary }) : [];
-  validateSummaryIfAsked(summary, join(dir, 'summary.json'));
+  validateSummaryIfAsked(summary, dir === undefined ? undefined : join(dir, 'summary.json'));
+  if (dir === undefined) return { dir, summary, result };
   try {
     writeOutputs(dir, s, summary, result, overlays.histograms, o.writeFault);
   } catch (e) {
