@@ -171,8 +171,8 @@ export function writeReport(directory: string): Promise<string> {
 
 // ---------------------------------------------------------------- comparison
 
-export { compareRuns, compareAgainstBaseline, compareRegimesDir, CompareInputError } from './results/compare.js';
-export type { Comparison, ComparisonRow } from './analysis/compare.js';
+export { compareRuns, compareAgainstBaseline, compareRegimesDir } from './results/compare.js';
+export { CompareInputError, type Comparison, type ComparisonRow } from './analysis/compare.js';
 
 // ---------------------------------------------------------------- registries
 
