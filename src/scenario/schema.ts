@@ -283,11 +283,31 @@ const withoutAnnotations = (f: JsonSchema): JsonSchema => Object.fromEntries(Obj
 const unique = (xs: Array<string | undefined>): string[] => [...new Set(xs.filter((x): x is string => typeof x === 'string' && x !== ''))];
 
 /**
+ * Whether the integrator registry changed since `seen` was taken (entries are
+ * compared by identity: registering or removing one is a change). Checked on
+ * every validation, so it must cost next to nothing.
+ */
+function registryChanged(seen: readonly IntegratorEntry[]): boolean {
+  const now = integrators.list();
+  return now.length !== seen.length || now.some((e, i) => e !== seen[i]);
+}
+
+const constantsCache: Record<ConstantLevel, { seen: IntegratorEntry[]; constants: ScenarioConstant[] } | undefined> = { dynamics: undefined, group: undefined };
+
+/**
  * The constants integrators declare at one level, merged by name over the
  * registry: equal fragments (up to annotations) become one, with the
  * descriptions joined; different ones an `anyOf`.
  */
 export function integratorConstants(level: ConstantLevel): ScenarioConstant[] {
+  const cached = constantsCache[level];
+  if (cached && !registryChanged(cached.seen)) return cached.constants;
+  const constants = mergeConstants(level);
+  constantsCache[level] = { seen: integrators.list(), constants };
+  return constants;
+}
+
+function mergeConstants(level: ConstantLevel): ScenarioConstant[] {
   const byName = new Map<string, Array<{ entry: IntegratorEntry; fragment: JsonSchema }>>();
   for (const entry of integrators.list()) {
     const own = level === 'dynamics' ? entry.constants : entry.groupConstants;
@@ -309,11 +329,6 @@ export function integratorConstants(level: ConstantLevel): ScenarioConstant[] {
         : { anyOf: distinct.map((d) => JSON.parse(d) as JsonSchema), ...(defaults.length > 0 ? { default: defaults[0] } : {}), description };
     return { name, schema, readers, title: unique(fragments.map((f) => (f.title as string | undefined) ?? name)).join(' / ') };
   });
-}
-
-/** What changes the assembled schema: the registered integrators and their constants. */
-function registrySignature(): string {
-  return JSON.stringify(integrators.list().map((e) => [e.name, e.noisy, e.constants ?? null, e.groupConstants ?? null]));
 }
 
 /** `dynamics.integrator`: the registered names, the deterministic ones marked θ = 0. */
@@ -464,7 +479,7 @@ export function buildScenarioSchema(): JsonSchema {
   };
 }
 
-let builtFrom = registrySignature();
+let builtFrom = integrators.list();
 /**
  * The scenario schema the loader validates against. A live binding: it is
  * rebuilt by `currentScenarioSchema()` when the integrator registry changed.
@@ -473,10 +488,9 @@ export let scenarioSchema: JsonSchema = buildScenarioSchema();
 
 /** The scenario schema for the registries as they are now (rebuilt when an integrator was registered or removed). */
 export function currentScenarioSchema(): JsonSchema {
-  const signature = registrySignature();
-  if (signature !== builtFrom) {
+  if (registryChanged(builtFrom)) {
     scenarioSchema = buildScenarioSchema();
-    builtFrom = signature;
+    builtFrom = integrators.list();
   }
   return scenarioSchema;
 }

@@ -3,15 +3,18 @@
  *
  * - `sweep:` maps dotted scenario keys to values (a list, `{linear: {from, to,
  *   points}}` or `{log: {from, to, points}}`), combined as a grid (Cartesian
- *   product, first key slowest) or zipped (element-wise). `expandSweep` turns a
- *   scenario into its points, each a complete scenario (no `sweep` key, same
- *   name) validated on its own.
- * - `regimes:` maps names to `{dotted key: value}` overrides; `expandRegimes`.
+ *   product, first key slowest) or zipped (element-wise). `expandSweep`
+ *   (expand.ts) turns a scenario into its points, each a complete scenario (no
+ *   `sweep` key, same name) validated on its own.
+ * - `regimes:` maps names to `{dotted key: value}` overrides; `expandRegimes` (expand.ts).
+ *
+ * This file holds the values and the checks of the variations (it imports no
+ * validator, so the loader can use it); the expansion lives in expand.ts.
  *
  * A point is built by applying its values to the scenario's raw document (as
  * written, before defaults; see `rawScenarioDocument`) and validating the result
  * with the ordinary validator, so a default that depends on a swept key (or a
- * check across keys, such as gd needing θ = 0) behaves as if the point had been
+ * check across keys, such as an integrator that is not noisy needing θ = 0) behaves as if the point had been
  * written out by hand. The loader already validates every point, so a loaded
  * scenario expands without errors.
  */
