@@ -128,22 +128,20 @@ export function applyOverride(root: Obj, segs: Seg[], value: unknown, label: str
  * override is malformed or cannot be applied.
  */
 export function applyCommandLine(raw: unknown, options: LoadOptions, origin: Origin, file: string): void {
-  const abs = file;
-  const opts = options;
   const issues: RawIssue[] = [];
   if (isPlainObject(raw)) {
-    for (const s of opts.set ?? []) {
+    for (const s of options.set ?? []) {
       let o: SetOverride;
       try {
         o = parseSetOverride(s);
       } catch (e) {
-        if (e instanceof ScenarioError) throw new ScenarioError(abs, e.issues);
+        if (e instanceof ScenarioError) throw new ScenarioError(file, e.issues);
         throw e;
       }
       applyOverride(raw, o.segments, o.value, `--set ${s}`, origin, issues);
     }
-    if (opts.replicas !== undefined) applyOverride(raw, ['ensemble', 'replicas'], opts.replicas, `--replicas ${opts.replicas}`, origin, issues);
-    if (opts.seed !== undefined) applyOverride(raw, ['seed'], opts.seed, `--seed ${opts.seed}`, origin, issues);
+    if (options.replicas !== undefined) applyOverride(raw, ['ensemble', 'replicas'], options.replicas, `--replicas ${options.replicas}`, origin, issues);
+    if (options.seed !== undefined) applyOverride(raw, ['seed'], options.seed, `--seed ${options.seed}`, origin, issues);
   }
-  if (issues.length > 0) throw new ScenarioError(abs, place(issues, origin));
+  if (issues.length > 0) throw new ScenarioError(file, place(issues, origin));
 }

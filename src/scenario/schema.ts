@@ -391,91 +391,91 @@ function dynamicsSchema(): JsonSchema {
 /** The scenario schema used for validation (without per-family params; see `scenarioJsonSchema`), from the registries as they are now. */
 export function buildScenarioSchema(): JsonSchema {
   return {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'stochdyn scenario',
-  type: 'object',
-  properties: {
-    name: {
-      type: 'string',
-      pattern: NAME_PATTERN,
-      maxLength: MAX_NAME_LENGTH,
-      description: "scenario name (output folder): letters, digits, . _ - (not '.' or '..'; at most 128 characters)",
-    },
-    description: { type: 'string', default: '' },
-    seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
-    potential: potentialSchema,
-    dynamics: dynamicsSchema(),
-    ensemble: {
-      type: 'object',
-      properties: {
-        replicas: { type: 'integer', minimum: 1, maximum: 1e8, description: 'number of independent replicas' },
-        init: initSchema,
-        momenta: { enum: ['thermal', 'zero'], default: 'thermal', description: 'initial momenta (baoab only)' },
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'stochdyn scenario',
+    type: 'object',
+    properties: {
+      name: {
+        type: 'string',
+        pattern: NAME_PATTERN,
+        maxLength: MAX_NAME_LENGTH,
+        description: "scenario name (output folder): letters, digits, . _ - (not '.' or '..'; at most 128 characters)",
       },
-      required: ['replicas'],
-      additionalProperties: false,
-    },
-    observe: {
-      type: 'object',
-      default: {},
-      properties: {
-        grid: {
-          type: 'object',
-          default: {},
-          properties: {
-            kind: { enum: ['linear', 'log'], default: 'log' },
-            points: { type: 'integer', minimum: 2, maximum: 100000, default: 100 },
-          },
-          additionalProperties: false,
+      description: { type: 'string', default: '' },
+      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
+      potential: potentialSchema,
+      dynamics: dynamicsSchema(),
+      ensemble: {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer', minimum: 1, maximum: 1e8, description: 'number of independent replicas' },
+          init: initSchema,
+          momenta: { enum: ['thermal', 'zero'], default: 'thermal', description: 'initial momenta (baoab only)' },
         },
-        observables: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['energy'] },
-        histograms: {
-          type: 'array',
-          default: [],
-          items: {
+        required: ['replicas'],
+        additionalProperties: false,
+      },
+      observe: {
+        type: 'object',
+        default: {},
+        properties: {
+          grid: {
             type: 'object',
+            default: {},
             properties: {
-              of: { type: 'string', minLength: 1, description: 'observable' },
-              bins: { type: 'integer', minimum: 1, maximum: 1e6, default: 100 },
-              range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lo, hi], lo < hi' },
-              at: { enum: ['final', 'grid'], default: 'final' },
-              from: { type: 'integer', minimum: 0, default: 0, description: 'first step included (at: grid)' },
+              kind: { enum: ['linear', 'log'], default: 'log' },
+              points: { type: 'integer', minimum: 2, maximum: 100000, default: 100 },
             },
-            required: ['of', 'range'],
             additionalProperties: false,
           },
-        },
-        events: {
-          type: 'array',
-          default: [],
-          items: {
-            type: 'object',
-            properties: {
-              name: { type: 'string', pattern: NAME_PATTERN },
-              enter: {
-                type: 'object',
-                additionalProperties: bound,
-                minProperties: 1,
-                description: 'region: every listed observable within its bounds',
+          observables: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['energy'] },
+          histograms: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              properties: {
+                of: { type: 'string', minLength: 1, description: 'observable' },
+                bins: { type: 'integer', minimum: 1, maximum: 1e6, default: 100 },
+                range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lo, hi], lo < hi' },
+                at: { enum: ['final', 'grid'], default: 'final' },
+                from: { type: 'integer', minimum: 0, default: 0, description: 'first step included (at: grid)' },
               },
-              every: { type: 'integer', minimum: 1, default: 1, description: 'check cadence in steps' },
+              required: ['of', 'range'],
+              additionalProperties: false,
             },
-            required: ['name', 'enter'],
-            additionalProperties: false,
           },
+          events: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string', pattern: NAME_PATTERN },
+                enter: {
+                  type: 'object',
+                  additionalProperties: bound,
+                  minProperties: 1,
+                  description: 'region: every listed observable within its bounds',
+                },
+                every: { type: 'integer', minimum: 1, default: 1, description: 'check cadence in steps' },
+              },
+              required: ['name', 'enter'],
+              additionalProperties: false,
+            },
+          },
+          finals: { type: 'boolean', default: true, description: 'write per-replica final values' },
         },
-        finals: { type: 'boolean', default: true, description: 'write per-replica final values' },
+        additionalProperties: false,
       },
-      additionalProperties: false,
+      analysis: { type: 'array', items: kindEntry, default: [] },
+      theory: { type: 'array', items: kindEntry, default: [] },
+      sampling: samplingSchema,
+      sweep: sweepSchema,
+      regimes: regimesSchema,
     },
-    analysis: { type: 'array', items: kindEntry, default: [] },
-    theory: { type: 'array', items: kindEntry, default: [] },
-    sampling: samplingSchema,
-    sweep: sweepSchema,
-    regimes: regimesSchema,
-  },
-  required: ['name', 'potential', 'dynamics', 'ensemble'],
-  additionalProperties: false,
+    required: ['name', 'potential', 'dynamics', 'ensemble'],
+    additionalProperties: false,
   };
 }
 

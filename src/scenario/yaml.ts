@@ -136,12 +136,11 @@ export function makeLocator(doc: Document, lc: LineCounter): (segs: Seg[]) => nu
  * tag outside the core schema, or a document too large once aliases are expanded.
  */
 export function parseScenarioText(text: string, file: string): { raw: unknown; origin: Origin } {
-  const abs = file;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
-      abs,
+      file,
       doc.errors.slice(0, 5).map((err) => ({
         path: '(document)',
         expected: 'valid YAML',
@@ -152,14 +151,14 @@ export function parseScenarioText(text: string, file: string): { raw: unknown; o
   }
   const origin: Origin = { locate: makeLocator(doc, lineCounter), overrides: [] };
   const tagIssues = yamlTagIssues(doc);
-  if (tagIssues.length > 0) throw new ScenarioError(abs, place(tagIssues, origin));
+  if (tagIssues.length > 0) throw new ScenarioError(file, place(tagIssues, origin));
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    throw new ScenarioError(abs, [{ path: '(document)', expected: 'valid YAML', found: (e as Error).message }]);
+    throw new ScenarioError(file, [{ path: '(document)', expected: 'valid YAML', found: (e as Error).message }]);
   }
   const sizeIssue = expandedSizeIssue(raw);
-  if (sizeIssue) throw new ScenarioError(abs, [sizeIssue]);
+  if (sizeIssue) throw new ScenarioError(file, [sizeIssue]);
   return { raw, origin };
 }
