@@ -11,11 +11,11 @@
 import { integrators, type IntegratorEntry } from '../engine/integrators/index.js';
 import { renderValue } from './errors.js';
 import { isPlainObject, type Obj, type RawIssue, type Seg } from './issues.js';
-import { integratorConstants, type ScenarioConstant } from './schema.js';
+import { DEFAULT_INTEGRATOR, integratorConstants, type ScenarioConstant } from './schema.js';
 
 /** Issues of `dynamics` (defaults filled; fields may still be invalid) against its integrator's traits. */
 export function integratorIssues(dynamics: Obj): RawIssue[] {
-  const name = typeof dynamics.integrator === 'string' ? dynamics.integrator : 'sgld';
+  const name = typeof dynamics.integrator === 'string' ? dynamics.integrator : DEFAULT_INTEGRATOR;
   // An unknown name is reported by the schema (its enum is the registry's names).
   const entry = integrators.find(name);
   if (!entry) return [];

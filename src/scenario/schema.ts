@@ -331,12 +331,15 @@ function mergeConstants(level: ConstantLevel): ScenarioConstant[] {
   });
 }
 
+/** The integrator of a scenario that names none. */
+export const DEFAULT_INTEGRATOR = 'sgld';
+
 /** `dynamics.integrator`: the registered names, the deterministic ones marked θ = 0. */
 function integratorSchema(): JsonSchema {
   const entries = integrators.list();
   return {
     enum: entries.map((e) => e.name),
-    default: 'sgld',
+    default: DEFAULT_INTEGRATOR,
     description: `${entries.map((e) => (e.noisy ? e.name : `${e.name} (θ = 0)`)).join(', ')}; see \`stochdyn list integrators\``,
   };
 }
