@@ -17,12 +17,10 @@ import { applyCommandLine, type LoadOptions } from './overrides.js';
 import { checkPotential } from './potential-section.js';
 import { currentScenarioSchema } from './schema.js';
 import { getMainValidator, translate } from './schema-validation.js';
-import { phaseAnalysisIssues } from './sweep.js';
-import { variationIssues, type Variant } from './sweep.js';
+import { phaseAnalysisIssues, variationIssues, type Variant } from './sweep.js';
 import type { Scenario } from './types.js';
 import { checkVariants, validateVariantDoc, withoutVariants } from './variants.js';
 import { expandedSizeIssue, parseScenarioText } from './yaml.js';
-
 
 /**
  * The raw document of each validated scenario: as written (after `--set`,
@@ -36,7 +34,7 @@ const raws = new WeakMap<object, Obj>();
  * Throws `ScenarioError` (with every issue found) when the file is missing,
  * not valid YAML, or does not describe a valid scenario.
  */
-export async function loadScenario(file: string, opts: LoadOptions = {}): Promise<Scenario> {
+export async function loadScenario(file: string, options: LoadOptions = {}): Promise<Scenario> {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -50,7 +48,7 @@ export async function loadScenario(file: string, opts: LoadOptions = {}): Promis
   }
 
   const { raw, origin } = parseScenarioText(text, abs);
-  applyCommandLine(raw, opts, origin, abs);
+  applyCommandLine(raw, options, origin, abs);
   return validate(raw, abs, origin, false);
 }
 
