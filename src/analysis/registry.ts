@@ -10,10 +10,16 @@
  * mean"), its keys and their types, and what the kind's own `check` says.
  * `phase` entries are validated by the scenario loader and written by the
  * sweep writer (phases.csv, phase-boundary.json), so they are skipped here.
+ *
+ * The registry is a `createRegistry` (duplicates throw, an unknown kind lists
+ * the known ones with a did-you-mean). Each entry carries the JSON Schema
+ * fragment of its entries (`schema`: declared, or derived from `keys` and
+ * `required`); `analysisSchemas()` hands them to the published scenario schema.
  */
 import type { Potential } from '../engine/types.js';
 import type { RunResult } from '../parallel/merge.js';
-import { didYouMean, isSweepPoint, renderValue, type ScenarioIssue } from '../scenario/index.js';
+import { createRegistry, RegistryLookupError, type JsonSchema } from '../engine/registry.js';
+import { didYouMean, isSweepPoint, renderValue, type AnalysisKindSchema, type ScenarioIssue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from './summary.js';
 
@@ -48,6 +54,8 @@ interface AnalysisBase<E> {
   /** Allowed keys besides `kind`, with their types. */
   keys: Record<string, KeyType>;
   required?: string[];
+  /** JSON Schema of one entry (`kind` included); derived from `keys` and `required` when absent. */
+  schema?: JsonSchema;
   /** Semantic checks (names of events, observables, swept keys …); paths relative to the entry, e.g. 'event'. */
   check?(entry: E, s: Scenario, potential: Potential): Array<Omit<ScenarioIssue, 'path'> & { key: string }>;
   /** One line for terminal tables. */
@@ -67,24 +75,73 @@ export interface SweepAnalysis<E = Record<string, unknown>> extends AnalysisBase
 
 export type Analysis = RunAnalysis | SweepAnalysis;
 
-const analyses = new Map<string, Analysis>();
+/** A registered analysis: its registry name is its kind, its schema fragment filled in. */
+export type AnalysisEntry = Analysis & { name: string; schema: JsonSchema };
+
+/** The analysis registry (`analysis[].kind`). */
+export const analyses = createRegistry<AnalysisEntry>('analysis');
 /** Kinds handled elsewhere (validated by the loader). */
 const EXTERNAL = new Set(['phase']);
 
+const KEY_SCHEMAS: Record<KeyType, JsonSchema> = {
+  number: { type: 'number' },
+  string: { type: 'string' },
+  boolean: { type: 'boolean' },
+  array: { type: 'array' },
+  object: { type: 'object' },
+  'number|array': { type: ['number', 'array'] },
+};
+
+/** The JSON Schema of one entry of an analysis kind, from its `keys` and `required`. */
+export function schemaFromKeys(kind: string, keys: Record<string, KeyType>, required: readonly string[] = []): JsonSchema {
+  return {
+    type: 'object',
+    properties: { kind: { const: kind }, ...Object.fromEntries(Object.entries(keys).map(([k, t]) => [k, KEY_SCHEMAS[t]])) },
+    required: ['kind', ...required],
+    additionalProperties: false,
+  };
+}
+
+/** Register an analysis kind; throws if the kind is taken. */
 export function registerAnalysis<E>(a: RunAnalysis<E> | SweepAnalysis<E>): void {
-  if (analyses.has(a.kind) || EXTERNAL.has(a.kind)) throw new Error(`analysis '${a.kind}' is already registered`);
-  analyses.set(a.kind, a as unknown as Analysis);
+  if (EXTERNAL.has(a.kind)) throw new Error(`analysis '${a.kind}' is already registered (validated by the scenario loader)`);
+  const entry = a as unknown as Analysis;
+  analyses.register({ ...entry, name: entry.kind, schema: entry.schema ?? schemaFromKeys(entry.kind, entry.keys, entry.required) } as AnalysisEntry);
 }
 
 export function getAnalysis(kind: string): Analysis | undefined {
-  return analyses.get(kind);
+  return analyses.find(kind);
 }
+
+const PHASE_DESCRIPTION = '(sweep) classify each point by a summary metric; phases.csv and the phase boundary';
 
 export function listAnalyses(): Array<{ name: string; description: string }> {
   return [
-    ...[...analyses.values()].map((a) => ({ name: a.kind, description: `(${a.scope}) ${a.description}` })),
-    { name: 'phase', description: '(sweep) classify each point by a summary metric; phases.csv and the phase boundary' },
+    ...analyses.list().map((a) => ({ name: a.kind, description: `(${a.scope}) ${a.description}` })),
+    { name: 'phase', description: PHASE_DESCRIPTION },
   ].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The schema fragment of every analysis kind (the loader's `phase` included), for `scenarioJsonSchema({ analyses })`. */
+export function analysisSchemas(): AnalysisKindSchema[] {
+  return [
+    ...analyses.list().map((a) => ({ name: a.kind, description: `(${a.scope}) ${a.description}`, schema: a.schema })),
+    {
+      name: 'phase',
+      description: PHASE_DESCRIPTION,
+      schema: {
+        type: 'object',
+        properties: {
+          kind: { const: 'phase' },
+          metric: { type: 'string', description: 'dotted path into each point\'s summary.json' },
+          thresholds: { type: 'array', items: { type: 'number' } },
+          labels: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['kind', 'metric', 'thresholds', 'labels'],
+        additionalProperties: false,
+      },
+    },
+  ];
 }
 
 function typeOk(t: KeyType, v: unknown): boolean {
@@ -107,15 +164,17 @@ function typeOk(t: KeyType, v: unknown): boolean {
 /** Check every `analysis:` entry; issues carry paths like `analysis[2].event`. */
 export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
-  const kinds = [...analyses.keys(), ...EXTERNAL];
   s.analysis.forEach((entry, i) => {
     const at = `analysis[${i}]`;
     const before = issues.length;
     if (EXTERNAL.has(entry.kind)) return;
-    const a = analyses.get(entry.kind);
-    if (!a) {
-      const guess = didYouMean(entry.kind, kinds);
-      issues.push({ path: `${at}.kind`, expected: `a known analysis (${kinds.sort().join(', ')})`, found: renderValue(entry.kind), hint: guess ? `Did you mean '${guess}'?` : 'See `stochdyn list analyses`.' });
+    let a: AnalysisEntry;
+    try {
+      a = analyses.get(entry.kind);
+    } catch (e) {
+      if (!(e instanceof RegistryLookupError)) throw e;
+      const kinds = [...e.known, ...EXTERNAL].sort();
+      issues.push({ path: `${at}.kind`, expected: `a known analysis (${kinds.join(', ')})`, found: renderValue(entry.kind), hint: e.suggestion ? `Did you mean '${e.suggestion}'?` : 'See `stochdyn list analyses`.' });
       return;
     }
     if (a.scope === 'sweep' && !s.sweep) {
@@ -144,7 +203,7 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
 export async function runRunAnalyses(ctx: RunAnalysisContext): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (const entry of ctx.scenario.analysis) {
-    const a = analyses.get(entry.kind);
+    const a = analyses.find(entry.kind);
     if (!a || a.scope !== 'run') continue;
     out.push({ kind: entry.kind, ...(await a.run(entry, ctx)) });
   }
@@ -155,7 +214,7 @@ export async function runRunAnalyses(ctx: RunAnalysisContext): Promise<Record<st
 export function runSweepAnalyses(ctx: SweepAnalysisContext): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const entry of ctx.scenario.analysis) {
-    const a = analyses.get(entry.kind);
+    const a = analyses.find(entry.kind);
     if (!a || a.scope !== 'sweep') continue;
     out.push({ kind: entry.kind, ...a.run(entry, ctx) });
   }
@@ -164,6 +223,6 @@ export function runSweepAnalyses(ctx: SweepAnalysisContext): Record<string, unkn
 
 /** The terminal line of an analysis result, if its kind has one. */
 export function analysisText(result: Record<string, unknown>): string | undefined {
-  const a = analyses.get(String(result.kind));
+  const a = analyses.find(String(result.kind));
   return a?.text?.(result);
 }

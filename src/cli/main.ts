@@ -6,13 +6,15 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
 import cliProgress from 'cli-progress';
-import { listIntegrators } from '../engine/integrators/index.js';
-import { builtinObservables, potentialObservables } from '../observables/observables.js';
+import { integrators } from '../engine/integrators/index.js';
+import { listObservableKinds, potentialObservables } from '../observables/observables.js';
 import { buildPotential } from '../potentials/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 import { checkScenario, packageVersion, runScenario } from '../runs/run.js';
 import { listTheoryKinds } from '../analysis/theory-overlays.js';
-import { listAnalyses } from '../analysis/index.js';
+import { analysisSchemas, listAnalyses } from '../analysis/index.js';
+import { listPlots } from '../report/plots/index.js';
+import { kernelSets, potentialsWithKernels } from '../kernels/registry.js';
 import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { summaryJsonSchema } from '../results/summary-schema.js';
 import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
@@ -164,8 +166,8 @@ Examples:
 
   program
     .command('list')
-    .description('list the registered potentials, integrators, observables or theory overlays')
-    .argument('[what]', 'potentials | integrators | observables | theory | analyses (default: all)')
+    .description('list the registered potentials, integrators, observables, theory overlays, analyses, plots or kernels')
+    .argument('[what]', 'potentials | integrators | observables | theory | analyses | plots | kernels (default: all)')
     .option('--json', 'machine-readable output')
     .option('--potential <kind|scenario>', "with observables: also the observables a potential defines itself (a registered kind with default params, or a scenario file's potential)")
     .addHelpText(
@@ -176,14 +178,17 @@ Examples:
   $ stochdyn list observables --potential scenarios/first-order/modular-addition.yaml`,
     )
     .action(async (what: string | undefined, opts: { json?: boolean; potential?: string }) => {
-      const kinds = ['potentials', 'integrators', 'observables', 'theory', 'analyses'];
+      const kinds = ['potentials', 'integrators', 'observables', 'theory', 'analyses', 'plots', 'kernels'];
       if (what && !kinds.includes(what)) throw new Error(`list: expected one of ${kinds.join(', ')}, found '${what}'`);
+      const builtIns = listObservableKinds();
       const table: Record<string, Array<{ name: string; description: string }>> = {
         potentials: listPotentialFamilies().map((f) => ({ name: f.name, description: f.description })),
-        integrators: listIntegrators().map((i) => ({ name: i.name, description: i.description })),
-        observables: opts.potential ? [...builtinObservables, ...(await ownObservables(opts.potential))] : builtinObservables,
+        integrators: integrators.list().map((i) => ({ name: i.name, description: i.description })),
+        observables: opts.potential ? [...builtIns, ...(await ownObservables(opts.potential))] : builtIns,
         theory: listTheoryKinds(),
         analyses: listAnalyses(),
+        plots: listPlots().map((p) => ({ name: p.kind, description: typeof p.caption === 'string' ? `${p.title}: ${p.caption}` : p.title })),
+        kernels: kernelSets.list().map((k) => ({ name: k.name, description: `${k.potential}: ${k.description}` })),
       };
       const chosen = what ? [what] : kinds;
       if (opts.json) {
@@ -205,9 +210,7 @@ Examples:
       const { loadTensorflow } = await import('../potentials/tfjs/backend.js');
       const tf = await loadTensorflow();
       const wasm = wasmKernels();
-      const withKernels = listPotentialFamilies()
-        .filter((f) => (f.paramsSchema as { properties?: Record<string, unknown> }).properties?.kernels !== undefined)
-        .map((f) => f.name);
+      const withKernels = potentialsWithKernels();
       const info = {
         stochdyn: packageVersion(),
         node: process.version,
@@ -244,7 +247,7 @@ Examples:
   $ stochdyn schema --summary > summary.schema.json`,
     )
     .action((opts: { summary?: boolean }) => {
-      process.stdout.write(JSON.stringify(opts.summary ? summaryJsonSchema() : scenarioJsonSchema(), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(opts.summary ? summaryJsonSchema() : scenarioJsonSchema({ analyses: analysisSchemas() }), null, 2) + '\n');
     });
 
   await program.parseAsync(argv);

@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingExports } from './registry.js';
 
 /** The parts of the WebAssembly JS API used here (the project's lib settings do not declare it). */
 interface WasmMemory {
@@ -207,7 +208,11 @@ function load(): KernelsStatus {
   if (!existsSync(file)) return { ok: false, reason: `${file} is missing (run 'npm run build')` };
   try {
     const module = new WA.Module(readFileSync(file));
-    return { ok: true, kernels: new WasmKernels(new WA.Instance(module, {})) };
+    const instance = new WA.Instance(module, {});
+    // A module built before a kernel set was added lacks its exports: fall back rather than fail mid-run.
+    const missing = missingExports(instance.exports);
+    if (missing.length > 0) return { ok: false, reason: `${file} lacks ${missing.join(', ')} (run 'npm run build')` };
+    return { ok: true, kernels: new WasmKernels(instance) };
   } catch (e) {
     return { ok: false, reason: `cannot instantiate ${file}: ${(e as Error).message}` };
   }

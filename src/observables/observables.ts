@@ -6,7 +6,12 @@
  * as a per-neuron Fourier concentration). A per-unit observable (units > 1) is
  * one number per replica here — its mean over units — and its unit values are
  * available through `resolveUnitObservable` (pooled posterior histograms).
+ *
+ * The built-in kinds (`energy`, `grad_norm`, …) form a `createRegistry`; a
+ * kind may depend on what the potential declares (`available`: `well` and
+ * `basin` need known minima).
  */
+import { createRegistry, didYouMean, RegistryLookupError } from '../engine/registry.js';
 import type { EnsembleState, Potential, PotentialObservable } from '../engine/types.js';
 
 export interface Observable {
@@ -19,16 +24,6 @@ export interface ObservableInfo {
   name: string;
   description: string;
 }
-
-/** Observables every potential has (coordinates are added per potential). */
-export const builtinObservables: ObservableInfo[] = [
-  { name: '<coordinate>', description: "a coordinate by the potential's name for it (x, y, x0 …) or by index x[i]" },
-  { name: 'energy', description: 'potential energy f(x) (full batch, without the weight-decay term)' },
-  { name: 'grad_norm', description: '|∇f(x)| (full batch)' },
-  { name: 'radius', description: '|x|, the Euclidean norm of the parameter vector' },
-  { name: 'well', description: 'index of the nearest known minimum of the potential (0-based)' },
-  { name: 'basin', description: 'index of the known minimum reached by steepest descent from the replica (its basin of attraction; costlier than well)' },
-];
 
 /** Shared scratch for full-batch re-evaluation at observation points. */
 class Scratch {
@@ -44,9 +39,134 @@ class Scratch {
   }
 }
 
+/** Full-batch energies and gradients of a state at its current step (see `resolveObservable`). */
+export type FullBatch = (state: EnsembleState) => { energy: Float64Array; grad: Float64Array };
+
+/** A built-in observable kind: a named function of one replica's state, built for a potential. */
+export interface ObservableKind {
+  readonly name: string;
+  /** One line for `stochdyn list observables`. */
+  readonly description: string;
+  /** Whether `potential` offers it (absent: every potential does). */
+  available?(potential: Potential): boolean;
+  /** The observable for `potential`; `full` gives full-batch energies and gradients at observation points. */
+  build(potential: Potential, full: FullBatch): Observable;
+}
+
+/** The registry of built-in observable kinds (coordinates and a potential's own observables are added per potential). */
+export const observableKinds = createRegistry<ObservableKind>('observable');
+
+const hasMinima = (potential: Potential) => !!potential.minima && potential.minima.length > 0;
+
+function minimaOf(name: string, potential: Potential): Float64Array[] {
+  const minima = potential.minima;
+  if (!minima || minima.length === 0) throw new Error(`observable '${name}': potential '${potential.name}' declares no minima`);
+  return minima.map((m) => Float64Array.from(m));
+}
+
+const builtInKinds: ObservableKind[] = [
+  {
+    name: 'energy',
+    description: 'potential energy f(x) (full batch, without the weight-decay term)',
+    build: (_potential, full) => ({
+      name: 'energy',
+      description: 'potential energy',
+      evaluate(state, out) {
+        const e = full(state).energy;
+        for (let r = 0; r < state.count; r++) out[r] = e[r];
+      },
+    }),
+  },
+  {
+    name: 'grad_norm',
+    description: '|∇f(x)| (full batch)',
+    build: (potential, full) => {
+      const dim = potential.dim;
+      return {
+        name: 'grad_norm',
+        description: '|∇f|',
+        evaluate(state, out) {
+          const g = full(state).grad;
+          for (let r = 0; r < state.count; r++) {
+            let s = 0;
+            for (let j = 0; j < dim; j++) s += g[r * dim + j] * g[r * dim + j];
+            out[r] = Math.sqrt(s);
+          }
+        },
+      };
+    },
+  },
+  {
+    name: 'radius',
+    description: '|x|, the Euclidean norm of the parameter vector',
+    build: (potential) => {
+      const dim = potential.dim;
+      return {
+        name: 'radius',
+        description: '|x|',
+        evaluate(state, out) {
+          const x = state.x;
+          for (let r = 0; r < state.count; r++) {
+            let s = 0;
+            for (let j = 0; j < dim; j++) s += x[r * dim + j] * x[r * dim + j];
+            out[r] = Math.sqrt(s);
+          }
+        },
+      };
+    },
+  },
+  {
+    name: 'well',
+    description: 'index of the nearest known minimum of the potential (0-based)',
+    available: hasMinima,
+    build: (potential) => {
+      const dim = potential.dim;
+      const M = minimaOf('well', potential);
+      return {
+        name: 'well',
+        description: 'nearest minimum',
+        evaluate(state, out) {
+          for (let r = 0; r < state.count; r++) out[r] = nearestMinimum(state.x, r, dim, M);
+        },
+      };
+    },
+  },
+  {
+    name: 'basin',
+    description: 'index of the known minimum reached by steepest descent from the replica (its basin of attraction; costlier than well)',
+    available: hasMinima,
+    build: (potential) => {
+      const dim = potential.dim;
+      const M = minimaOf('basin', potential);
+      return {
+        name: 'basin',
+        description: 'basin of attraction',
+        evaluate(state, out) {
+          steepestDescent(potential, state.x, state.count, descent);
+          const y = descent.x;
+          for (let r = 0; r < state.count; r++) out[r] = nearestMinimum(y, r, dim, M);
+        },
+      };
+    },
+  },
+];
+for (const kind of builtInKinds) observableKinds.register(kind);
+
+/** Observables every potential has, for listings (coordinates are added per potential). */
+export function listObservableKinds(): ObservableInfo[] {
+  return [
+    { name: '<coordinate>', description: "a coordinate by the potential's name for it (x, y, x0 …) or by index x[i]" },
+    ...observableKinds.list().map((k) => ({ name: k.name, description: k.description })),
+  ];
+}
+
+/** The built-in observables as registered when this module loaded (see `listObservableKinds` for the live list). */
+export const builtinObservables: ObservableInfo[] = listObservableKinds();
+
+/** The names of every observable a potential offers: coordinates, the available built-in kinds, its own. */
 export function observableNames(potential: Potential): string[] {
-  const names = [...potential.coordinates, 'energy', 'grad_norm', 'radius'];
-  if (potential.minima && potential.minima.length > 0) names.push('well', 'basin');
+  const names = [...potential.coordinates];
+  for (const kind of observableKinds.list()) if (!kind.available || kind.available(potential)) names.push(kind.name);
   for (const o of potential.observables ?? []) if (!names.includes(o.name)) names.push(o.name);
   return names;
 }
@@ -140,70 +260,17 @@ export function resolveObservable(name: string, potential: Potential, scratch: S
     }
     return { energy: scratch.energy, grad: scratch.grad };
   };
-  switch (name) {
-    case 'energy':
-      return {
-        name,
-        description: 'potential energy',
-        evaluate(state, out) {
-          const e = full(state).energy;
-          for (let r = 0; r < state.count; r++) out[r] = e[r];
-        },
-      };
-    case 'grad_norm':
-      return {
-        name,
-        description: '|∇f|',
-        evaluate(state, out) {
-          const g = full(state).grad;
-          for (let r = 0; r < state.count; r++) {
-            let s = 0;
-            for (let j = 0; j < dim; j++) s += g[r * dim + j] * g[r * dim + j];
-            out[r] = Math.sqrt(s);
-          }
-        },
-      };
-    case 'radius':
-      return {
-        name,
-        description: '|x|',
-        evaluate(state, out) {
-          const x = state.x;
-          for (let r = 0; r < state.count; r++) {
-            let s = 0;
-            for (let j = 0; j < dim; j++) s += x[r * dim + j] * x[r * dim + j];
-            out[r] = Math.sqrt(s);
-          }
-        },
-      };
-    case 'well': {
-      const minima = potential.minima;
-      if (!minima || minima.length === 0) throw new Error(`observable 'well': potential '${potential.name}' declares no minima`);
-      const M = minima.map((m) => Float64Array.from(m));
-      return {
-        name,
-        description: 'nearest minimum',
-        evaluate(state, out) {
-          for (let r = 0; r < state.count; r++) out[r] = nearestMinimum(state.x, r, dim, M);
-        },
-      };
-    }
-  }
-  if (name === 'basin') {
-    const minima = potential.minima;
-    if (!minima || minima.length === 0) throw new Error(`observable 'basin': potential '${potential.name}' declares no minima`);
-    const M = minima.map((m) => Float64Array.from(m));
-    return {
-      name,
-      description: 'basin of attraction',
-      evaluate(state, out) {
-        steepestDescent(potential, state.x, state.count, descent);
-        const y = descent.x;
-        for (let r = 0; r < state.count; r++) out[r] = nearestMinimum(y, r, dim, M);
-      },
-    };
-  }
-  throw new Error(`unknown observable '${name}'; known for this potential: ${observableNames(potential).join(', ')}, x[i]`);
+  const kind = observableKinds.find(name);
+  if (kind) return kind.build(potential, full);
+  const known = observableNames(potential);
+  const guess = didYouMean(name, known);
+  throw new RegistryLookupError(
+    `unknown observable '${name}'; known for this potential: ${known.join(', ')}, x[i]${guess !== undefined ? ` (did you mean '${guess}'?)` : ''}`,
+    observableKinds.what,
+    name,
+    known,
+    guess,
+  );
 }
 
 /** Index of the minimum nearest to replica r's point in x (replica-major, dim per row). */

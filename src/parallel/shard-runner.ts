@@ -8,7 +8,7 @@ import {
   curvatureStepSizes,
   type StepSizeChoice,
   createState,
-  getIntegrator,
+  integrators,
   initialise,
   simulate,
   tileSize,
@@ -43,8 +43,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
   if (spec.fault) throw new Error(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
   const s = spec.scenario;
   const potential = await buildPotential(s.potential, { seed: s.seed, run: spec.run });
-  const info = getIntegrator(s.dynamics.integrator);
-  if (!info) throw new Error(`unknown integrator '${s.dynamics.integrator}'`);
+  const info = integrators.get(s.dynamics.integrator);
   const d = s.dynamics;
   // Curvature-scaled step sizes from the ensemble's first initial states (the
   // same replicas, hence the same choice, in every shard).

@@ -6,7 +6,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Potential } from '../engine/types.js';
 import type { PotentialSpec } from '../scenario/types.js';
-import { getPotentialFamily, listPotentialFamilies, type BuildContext, type JsonSchema } from './registry.js';
+import { RegistryLookupError } from '../engine/registry.js';
+import { potentials, type BuildContext, type JsonSchema, type PotentialFamily } from './registry.js';
 import { loadModulePotential } from './module.js';
 
 // Families register themselves on import.
@@ -27,6 +28,7 @@ import './relation/toy-addition/index.js';
 import './relation/addition-effective.js';
 
 export {
+  potentials,
   registerPotential,
   getPotentialFamily,
   listPotentialFamilies,
@@ -76,10 +78,13 @@ function withDefaults(schema: JsonSchema, params: Record<string, unknown>): Reco
  */
 export async function buildPotential(spec: PotentialSpec, ctx: BuildContext): Promise<Potential> {
   if ('kind' in spec) {
-    const family = getPotentialFamily(spec.kind);
-    if (!family) {
-      const known = listPotentialFamilies().map((f) => f.name).join(', ');
-      throw new Error(`unknown potential kind '${spec.kind}'; known kinds: ${known} (or use 'module' / 'expression')`);
+    let family: PotentialFamily;
+    try {
+      family = potentials.get(spec.kind);
+    } catch (e) {
+      if (!(e instanceof RegistryLookupError)) throw e;
+      const guess = e.suggestion !== undefined ? ` — did you mean '${e.suggestion}'?` : '';
+      throw new Error(`unknown potential kind '${spec.kind}'; known kinds: ${[...e.known].sort().join(', ')} (or use 'module' / 'expression')${guess}`);
     }
     return family.create(withDefaults(family.paramsSchema, spec.params ?? {}), ctx);
   }

@@ -1,12 +1,14 @@
 /**
- * Registry of potential families. A scenario names a family by `kind`; an
- * unknown name is an error that lists the known ones. Registering a name twice
- * throws (a registry never silently overwrites an entry).
+ * Registry of potential families (`createRegistry`, the one registry shape).
+ * A scenario names a family by `kind`; an unknown name is an error that lists
+ * the known ones with a did-you-mean. Registering a name twice throws (a
+ * registry never silently overwrites an entry). Each family declares the JSON
+ * Schema of its params, from which the scenario schema is built.
  */
+import { createRegistry, type JsonSchema } from '../engine/registry.js';
 import type { Potential } from '../engine/types.js';
 
-/** A JSON Schema fragment (draft 2020-12 subset understood by ajv). */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from '../engine/registry.js';
 
 /** What a potential may use while it is built: the run's seed (data sets are drawn from it). */
 export interface BuildContext {
@@ -24,19 +26,22 @@ export interface PotentialFamily {
   create(params: Record<string, unknown>, ctx: BuildContext): Potential;
 }
 
-const families = new Map<string, PotentialFamily>();
+/** The registry of potential families (`potential.kind`). */
+export const potentials = createRegistry<PotentialFamily>('potential');
 
+/** Register a family; throws if its name is taken. */
 export function registerPotential(family: PotentialFamily): void {
-  if (families.has(family.name)) throw new Error(`potential '${family.name}' is already registered`);
-  families.set(family.name, family);
+  potentials.register(family);
 }
 
+/** The family of `name`, or undefined (`potentials.get` throws with the known names instead). */
 export function getPotentialFamily(name: string): PotentialFamily | undefined {
-  return families.get(name);
+  return potentials.find(name);
 }
 
+/** The registered families, by name. */
 export function listPotentialFamilies(): PotentialFamily[] {
-  return [...families.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return potentials.list().sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A single group named `x` covering all coordinates. */

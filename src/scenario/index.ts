@@ -1,24 +1,25 @@
 /** Scenario files: schema, loading and validation, errors, and the typed Scenario. */
 export type * from './types.js';
-export { scenarioSchema, scenarioJsonSchema, NAME_PATTERN, REGIME_NAME_PATTERN } from './schema.js';
 export {
-  locateIssues,
-  loadScenario,
-  validateScenarioObject,
-  safeValidateScenario,
-  parseSetOverride,
-  checkAgainstPotential,
-  describe as describeSchema,
-  rawScenarioDocument,
-  validateVariant,
-  type LoadOptions,
-  type SetOverride,
-} from './load.js';
+  scenarioSchema,
+  scenarioJsonSchema,
+  currentScenarioSchema,
+  buildScenarioSchema,
+  integratorConstants,
+  NAME_PATTERN,
+  REGIME_NAME_PATTERN,
+  type AnalysisKindSchema,
+  type ScenarioConstant,
+  type ScenarioJsonSchemaOptions,
+} from './schema.js';
+export { loadScenario, validateScenarioObject, safeValidateScenario, rawScenarioDocument, validateVariant } from './load.js';
+export { parseSetOverride, type LoadOptions, type SetOverride } from './overrides.js';
+export { locateIssues } from './issues.js';
+export { checkAgainstPotential } from './checks.js';
+export { describe as describeSchema } from './schema-validation.js';
 export { ScenarioError, formatIssue, renderValue, didYouMean, formatPath, parsePath, type ScenarioIssue } from './errors.js';
+export { expandSweep, isSweepPoint, expandRegimes, type SweepPoint, type RegimeVariant } from './expand.js';
 export {
-  expandSweep,
-  isSweepPoint,
-  expandRegimes,
   sweepHash,
   sweepAxes,
   sweepAssignments,
@@ -33,7 +34,5 @@ export {
   valueAtPath,
   checkScenarioKey,
   type SweepAxis,
-  type SweepPoint,
-  type RegimeVariant,
   type Variant,
 } from './sweep.js';

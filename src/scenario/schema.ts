@@ -5,6 +5,14 @@
  * ajv (`useDefaults` fills the defaults written here), and `stochdyn schema`
  * publishes it for editors via `scenarioJsonSchema()`.
  *
+ * The parts that extension points own are assembled from their registries:
+ * the integrator enum from `integrators.names()`, the integrator constants
+ * (`dynamics.friction`, `betas`, `eps`, `alpha`, per group too) from the
+ * entries' `constants` / `groupConstants` fragments, per-potential params from
+ * the families' `paramsSchema`, and (in the published schema) the analysis
+ * kinds from the fragments the analysis registry passes in. Registering an
+ * integrator changes the schema: `currentScenarioSchema()` rebuilds it.
+ *
  * Every object is closed (`additionalProperties: false`) so that a misspelt
  * key is an error, except the bodies of `analysis` / `theory` entries and
  * `potential.params`, which are validated by kind elsewhere.
@@ -12,7 +20,8 @@
  * Defaults inside `oneOf` branches are not applied by ajv, so those of
  * `potential` (`params: {}`, `coordinates: ['x']`) are filled by the loader.
  */
-import type { JsonSchema } from '../potentials/registry.js';
+import type { JsonSchema } from '../engine/registry.js';
+import { integrators, type IntegratorEntry } from '../engine/integrators/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 
 /**
@@ -37,40 +46,6 @@ const bound: JsonSchema = {
   properties: { ge: finiteNumber, gt: finiteNumber, le: finiteNumber, lt: finiteNumber },
   additionalProperties: false,
   minProperties: 1,
-};
-
-const betasSchema: JsonSchema = {
-  type: 'array',
-  items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-  minItems: 2,
-  maxItems: 2,
-  description: "Adam's (β₁, β₂), each in [0, 1) (adam, adamw; default [0.9, 0.999])",
-};
-const epsSchema: JsonSchema = {
-  type: 'number',
-  exclusiveMinimum: 0,
-  description: "Adam's ε (default 1e-8) or pSGLD's λ (default 1e-5), added to √v",
-};
-const alphaSchema: JsonSchema = {
-  type: 'number',
-  minimum: 0,
-  exclusiveMaximum: 1,
-  description: "pSGLD's RMSprop decay α of the squared-gradient average (default 0.99)",
-};
-
-const groupSettings: JsonSchema = {
-  type: 'object',
-  description: 'Overrides of lr, temperature and weight_decay (and the optimizer constants betas, eps, alpha, optimizer) for one parameter group.',
-  properties: {
-    lr: { type: 'number', exclusiveMinimum: 0 },
-    temperature: { type: 'number', minimum: 0 },
-    weight_decay: { type: 'number', minimum: 0 },
-    betas: betasSchema,
-    eps: epsSchema,
-    alpha: alphaSchema,
-    optimizer: { enum: ['adam', 'adamw'], description: 'adam: weight decay added to the gradient; adamw: decoupled decay (integrators adam / adamw only)' },
-  },
-  additionalProperties: false,
 };
 
 const potentialSchema: JsonSchema = {
@@ -290,126 +265,255 @@ const samplingSchema: JsonSchema = {
   additionalProperties: false,
 };
 
-/** The scenario schema used for validation (without per-family params; see `scenarioJsonSchema`). */
-export const scenarioSchema: JsonSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  title: 'stochdyn scenario',
-  type: 'object',
-  properties: {
-    name: {
-      type: 'string',
-      pattern: NAME_PATTERN,
-      maxLength: MAX_NAME_LENGTH,
-      description: "scenario name (output folder): letters, digits, . _ - (not '.' or '..'; at most 128 characters)",
+/** Where a constant may be set: `dynamics.<name>` or `dynamics.groups.<g>.<name>`. */
+export type ConstantLevel = 'dynamics' | 'group';
+
+/** One dynamics constant as the scenario sees it: its (merged) fragment and the integrators that read it. */
+export interface ScenarioConstant {
+  name: string;
+  schema: JsonSchema;
+  /** Names of the integrators that read it, in registration order. */
+  readers: string[];
+  /** What it is, for messages (the fragments' titles, e.g. "Adam's ε / pSGLD's λ"). */
+  title: string;
+}
+
+const ANNOTATIONS = new Set(['title', 'description', 'default', 'examples']);
+const withoutAnnotations = (f: JsonSchema): JsonSchema => Object.fromEntries(Object.entries(f).filter(([k]) => !ANNOTATIONS.has(k)));
+const unique = (xs: Array<string | undefined>): string[] => [...new Set(xs.filter((x): x is string => typeof x === 'string' && x !== ''))];
+
+/**
+ * Whether the integrator registry changed since `seen` was taken (entries are
+ * compared by identity: registering or removing one is a change). Checked on
+ * every validation, so it must cost next to nothing.
+ */
+function registryChanged(seen: readonly IntegratorEntry[]): boolean {
+  const now = integrators.list();
+  return now.length !== seen.length || now.some((e, i) => e !== seen[i]);
+}
+
+const constantsCache: Record<ConstantLevel, { seen: IntegratorEntry[]; constants: ScenarioConstant[] } | undefined> = { dynamics: undefined, group: undefined };
+
+/**
+ * The constants integrators declare at one level, merged by name over the
+ * registry: equal fragments (up to annotations) become one, with the
+ * descriptions joined; different ones an `anyOf`.
+ */
+export function integratorConstants(level: ConstantLevel): ScenarioConstant[] {
+  const cached = constantsCache[level];
+  if (cached && !registryChanged(cached.seen)) return cached.constants;
+  const constants = mergeConstants(level);
+  constantsCache[level] = { seen: integrators.list(), constants };
+  return constants;
+}
+
+function mergeConstants(level: ConstantLevel): ScenarioConstant[] {
+  const byName = new Map<string, Array<{ entry: IntegratorEntry; fragment: JsonSchema }>>();
+  for (const entry of integrators.list()) {
+    const own = level === 'dynamics' ? entry.constants : entry.groupConstants;
+    for (const [name, fragment] of Object.entries(own ?? {})) {
+      if (!byName.has(name)) byName.set(name, []);
+      byName.get(name)!.push({ entry, fragment });
+    }
+  }
+  return [...byName].map(([name, uses]) => {
+    const fragments = uses.map((u) => u.fragment);
+    const distinct = unique(fragments.map((f) => JSON.stringify(withoutAnnotations(f))));
+    const descriptions = unique(fragments.map((f) => f.description as string | undefined));
+    const readers = uses.map((u) => u.entry.name);
+    const description = `${descriptions.join('; ')} (${readers.join(', ')})`;
+    const defaults = fragments.map((f) => f.default).filter((d) => d !== undefined);
+    const schema: JsonSchema =
+      distinct.length === 1
+        ? { ...withoutAnnotations(fragments[0]), ...(defaults.length > 0 ? { default: defaults[0] } : {}), description }
+        : { anyOf: distinct.map((d) => JSON.parse(d) as JsonSchema), ...(defaults.length > 0 ? { default: defaults[0] } : {}), description };
+    return { name, schema, readers, title: unique(fragments.map((f) => (f.title as string | undefined) ?? name)).join(' / ') };
+  });
+}
+
+/** The integrator of a scenario that names none. */
+export const DEFAULT_INTEGRATOR = 'sgld';
+
+/** `dynamics.integrator`: the registered names, the deterministic ones marked θ = 0. */
+function integratorSchema(): JsonSchema {
+  const entries = integrators.list();
+  return {
+    enum: entries.map((e) => e.name),
+    default: DEFAULT_INTEGRATOR,
+    description: `${entries.map((e) => (e.noisy ? e.name : `${e.name} (θ = 0)`)).join(', ')}; see \`stochdyn list integrators\``,
+  };
+}
+
+function dynamicsSchema(): JsonSchema {
+  const constants = integratorConstants('dynamics');
+  const groupConstants = integratorConstants('group');
+  const prop = (list: ScenarioConstant[]) => Object.fromEntries(list.map((c) => [c.name, c.schema]));
+  // Constants with a default sit before batch_size, the others after (the order of scenario.resolved.json).
+  const defaulted = constants.filter((c) => c.schema.default !== undefined);
+  const optional = constants.filter((c) => c.schema.default === undefined);
+  const groupSettings: JsonSchema = {
+    type: 'object',
+    description: `Overrides of lr, temperature and weight_decay${groupConstants.length ? ` (and the constants ${groupConstants.map((c) => c.name).join(', ')})` : ''} for one parameter group.`,
+    properties: {
+      lr: { type: 'number', exclusiveMinimum: 0 },
+      temperature: { type: 'number', minimum: 0 },
+      weight_decay: { type: 'number', minimum: 0 },
+      ...prop(groupConstants),
     },
-    description: { type: 'string', default: '' },
-    seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
-    potential: potentialSchema,
-    dynamics: {
-      type: 'object',
-      properties: {
-        integrator: {
-          enum: ['gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld'],
-          default: 'sgld',
-          description: 'gd (θ = 0), sgld (overdamped Langevin), baoab (underdamped), adam / adamw (θ = 0), psgld (RMSprop-preconditioned SGLD)',
+    additionalProperties: false,
+  };
+  return {
+    type: 'object',
+    properties: {
+      integrator: integratorSchema(),
+      lr: { type: 'number', exclusiveMinimum: 0, description: 'learning rate η = time step' },
+      temperature: { type: 'number', minimum: 0, default: 0, description: 'temperature θ (0 or absent for an integrator that is not noisy)' },
+      steps: { type: 'integer', minimum: 0, description: 'number of steps' },
+      weight_decay: { type: 'number', minimum: 0, default: 0 },
+      ...prop(defaulted),
+      batch_size: { type: ['integer', 'null'], minimum: 1, default: null, description: 'minibatch size (null = full batch)' },
+      ...prop(optional),
+      groups: { type: 'object', additionalProperties: groupSettings, default: {}, description: 'per-group overrides' },
+      step_size: {
+        type: 'object',
+        description:
+          'curvature-scaled, prior-preconditioned step sizes: every group gets lr = c·M_g/(safety·L), M_g the potential\'s preconditioner (e.g. prior variance) and L the largest preconditioned curvature at the first `probes` initial states; then dynamics.lr is only the time unit (default 1)',
+        properties: {
+          c: { type: 'number', exclusiveMinimum: 0, maximum: 2, default: 0.3, description: 'fraction of the stability limit' },
+          safety: { type: 'number', minimum: 1, default: 2, description: 'curvature safety factor' },
+          probes: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'initial states used for the estimate' },
         },
-        lr: { type: 'number', exclusiveMinimum: 0, description: 'learning rate η = time step' },
-        temperature: { type: 'number', minimum: 0, default: 0, description: 'temperature θ (0 or absent for gd)' },
-        steps: { type: 'integer', minimum: 0, description: 'number of steps' },
-        weight_decay: { type: 'number', minimum: 0, default: 0 },
-        friction: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'BAOAB friction γ' },
-        batch_size: { type: ['integer', 'null'], minimum: 1, default: null, description: 'minibatch size (null = full batch)' },
-        betas: betasSchema,
-        eps: epsSchema,
-        alpha: alphaSchema,
-        groups: { type: 'object', additionalProperties: groupSettings, default: {}, description: 'per-group overrides' },
-        step_size: {
-          type: 'object',
-          description:
-            'curvature-scaled, prior-preconditioned step sizes: every group gets lr = c·M_g/(safety·L), M_g the potential\'s preconditioner (e.g. prior variance) and L the largest preconditioned curvature at the first `probes` initial states; then dynamics.lr is only the time unit (default 1)',
-          properties: {
-            c: { type: 'number', exclusiveMinimum: 0, maximum: 2, default: 0.3, description: 'fraction of the stability limit' },
-            safety: { type: 'number', minimum: 1, default: 2, description: 'curvature safety factor' },
-            probes: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'initial states used for the estimate' },
-          },
-          additionalProperties: false,
-        },
+        additionalProperties: false,
       },
-      required: ['steps'],
-      additionalProperties: false,
     },
-    ensemble: {
-      type: 'object',
-      properties: {
-        replicas: { type: 'integer', minimum: 1, maximum: 1e8, description: 'number of independent replicas' },
-        init: initSchema,
-        momenta: { enum: ['thermal', 'zero'], default: 'thermal', description: 'initial momenta (baoab only)' },
+    required: ['steps'],
+    additionalProperties: false,
+  };
+}
+
+/** The scenario schema used for validation (without per-family params; see `scenarioJsonSchema`), from the registries as they are now. */
+export function buildScenarioSchema(): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'stochdyn scenario',
+    type: 'object',
+    properties: {
+      name: {
+        type: 'string',
+        pattern: NAME_PATTERN,
+        maxLength: MAX_NAME_LENGTH,
+        description: "scenario name (output folder): letters, digits, . _ - (not '.' or '..'; at most 128 characters)",
       },
-      required: ['replicas'],
-      additionalProperties: false,
-    },
-    observe: {
-      type: 'object',
-      default: {},
-      properties: {
-        grid: {
-          type: 'object',
-          default: {},
-          properties: {
-            kind: { enum: ['linear', 'log'], default: 'log' },
-            points: { type: 'integer', minimum: 2, maximum: 100000, default: 100 },
-          },
-          additionalProperties: false,
+      description: { type: 'string', default: '' },
+      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
+      potential: potentialSchema,
+      dynamics: dynamicsSchema(),
+      ensemble: {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer', minimum: 1, maximum: 1e8, description: 'number of independent replicas' },
+          init: initSchema,
+          momenta: { enum: ['thermal', 'zero'], default: 'thermal', description: 'initial momenta (baoab only)' },
         },
-        observables: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['energy'] },
-        histograms: {
-          type: 'array',
-          default: [],
-          items: {
+        required: ['replicas'],
+        additionalProperties: false,
+      },
+      observe: {
+        type: 'object',
+        default: {},
+        properties: {
+          grid: {
             type: 'object',
+            default: {},
             properties: {
-              of: { type: 'string', minLength: 1, description: 'observable' },
-              bins: { type: 'integer', minimum: 1, maximum: 1e6, default: 100 },
-              range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lo, hi], lo < hi' },
-              at: { enum: ['final', 'grid'], default: 'final' },
-              from: { type: 'integer', minimum: 0, default: 0, description: 'first step included (at: grid)' },
+              kind: { enum: ['linear', 'log'], default: 'log' },
+              points: { type: 'integer', minimum: 2, maximum: 100000, default: 100 },
             },
-            required: ['of', 'range'],
             additionalProperties: false,
           },
-        },
-        events: {
-          type: 'array',
-          default: [],
-          items: {
-            type: 'object',
-            properties: {
-              name: { type: 'string', pattern: NAME_PATTERN },
-              enter: {
-                type: 'object',
-                additionalProperties: bound,
-                minProperties: 1,
-                description: 'region: every listed observable within its bounds',
+          observables: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['energy'] },
+          histograms: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              properties: {
+                of: { type: 'string', minLength: 1, description: 'observable' },
+                bins: { type: 'integer', minimum: 1, maximum: 1e6, default: 100 },
+                range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lo, hi], lo < hi' },
+                at: { enum: ['final', 'grid'], default: 'final' },
+                from: { type: 'integer', minimum: 0, default: 0, description: 'first step included (at: grid)' },
               },
-              every: { type: 'integer', minimum: 1, default: 1, description: 'check cadence in steps' },
+              required: ['of', 'range'],
+              additionalProperties: false,
             },
-            required: ['name', 'enter'],
-            additionalProperties: false,
           },
+          events: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string', pattern: NAME_PATTERN },
+                enter: {
+                  type: 'object',
+                  additionalProperties: bound,
+                  minProperties: 1,
+                  description: 'region: every listed observable within its bounds',
+                },
+                every: { type: 'integer', minimum: 1, default: 1, description: 'check cadence in steps' },
+              },
+              required: ['name', 'enter'],
+              additionalProperties: false,
+            },
+          },
+          finals: { type: 'boolean', default: true, description: 'write per-replica final values' },
         },
-        finals: { type: 'boolean', default: true, description: 'write per-replica final values' },
+        additionalProperties: false,
       },
-      additionalProperties: false,
+      analysis: { type: 'array', items: kindEntry, default: [] },
+      theory: { type: 'array', items: kindEntry, default: [] },
+      sampling: samplingSchema,
+      sweep: sweepSchema,
+      regimes: regimesSchema,
     },
-    analysis: { type: 'array', items: kindEntry, default: [] },
-    theory: { type: 'array', items: kindEntry, default: [] },
-    sampling: samplingSchema,
-    sweep: sweepSchema,
-    regimes: regimesSchema,
-  },
-  required: ['name', 'potential', 'dynamics', 'ensemble'],
-  additionalProperties: false,
-};
+    required: ['name', 'potential', 'dynamics', 'ensemble'],
+    additionalProperties: false,
+  };
+}
+
+let builtFrom = integrators.list();
+/**
+ * The scenario schema the loader validates against. A live binding: it is
+ * rebuilt by `currentScenarioSchema()` when the integrator registry changed.
+ */
+export let scenarioSchema: JsonSchema = buildScenarioSchema();
+
+/** The scenario schema for the registries as they are now (rebuilt when an integrator was registered or removed). */
+export function currentScenarioSchema(): JsonSchema {
+  if (registryChanged(builtFrom)) {
+    scenarioSchema = buildScenarioSchema();
+    builtFrom = integrators.list();
+  }
+  return scenarioSchema;
+}
+
+/** An analysis kind's schema fragment, as the analysis registry declares it (for the published schema). */
+export interface AnalysisKindSchema {
+  name: string;
+  description?: string;
+  /** JSON Schema of one `analysis:` entry of this kind (`kind` included). */
+  schema: JsonSchema;
+}
+
+export interface ScenarioJsonSchemaOptions {
+  /**
+   * The analysis kinds (the analysis layer sits above the scenario layer, so
+   * its registry is passed in: `stochdyn schema` passes `analysisSchemas()`).
+   * Without it, `analysis` entries are only required to have a `kind`.
+   */
+  analyses?: readonly AnalysisKindSchema[];
+}
 
 /**
  * The published JSON Schema (`stochdyn schema`): the scenario schema plus, per
@@ -417,8 +521,8 @@ export const scenarioSchema: JsonSchema = {
  * so editors check and complete `potential.params`. Families registered after
  * the call are not included.
  */
-export function scenarioJsonSchema(): JsonSchema {
-  const s = structuredClone(scenarioSchema) as JsonSchema & { properties: Record<string, JsonSchema> };
+export function scenarioJsonSchema(options: ScenarioJsonSchemaOptions = {}): JsonSchema {
+  const s = structuredClone(currentScenarioSchema()) as JsonSchema & { properties: Record<string, JsonSchema> };
   const families = listPotentialFamilies();
   const pot = s.properties.potential as JsonSchema & { oneOf: Array<{ properties: Record<string, JsonSchema> }> };
   pot.oneOf[0].properties.kind = { ...pot.oneOf[0].properties.kind, examples: families.map((f) => f.name) };
@@ -428,5 +532,22 @@ export function scenarioJsonSchema(): JsonSchema {
     if: { properties: { kind: { const: f.name } }, required: ['kind'] },
     then: { properties: { params: { description: f.description, ...structuredClone(f.paramsSchema) } } },
   }));
+  if (options.analyses && options.analyses.length > 0) {
+    const kinds = options.analyses;
+    s.properties.analysis = {
+      type: 'array',
+      default: [],
+      description: 'analyses computed after each run (scope run) or across a sweep (scope sweep); `stochdyn list analyses`',
+      items: {
+        type: 'object',
+        properties: { kind: { enum: kinds.map((k) => k.name), description: 'analysis kind' } },
+        required: ['kind'],
+        allOf: kinds.map((k) => ({
+          if: { properties: { kind: { const: k.name } }, required: ['kind'] },
+          then: { ...(k.description ? { description: k.description } : {}), ...structuredClone(k.schema) },
+        })),
+      },
+    };
+  }
   return s;
 }

@@ -3,15 +3,18 @@
  *
  * - `sweep:` maps dotted scenario keys to values (a list, `{linear: {from, to,
  *   points}}` or `{log: {from, to, points}}`), combined as a grid (Cartesian
- *   product, first key slowest) or zipped (element-wise). `expandSweep` turns a
- *   scenario into its points, each a complete scenario (no `sweep` key, same
- *   name) validated on its own.
- * - `regimes:` maps names to `{dotted key: value}` overrides; `expandRegimes`.
+ *   product, first key slowest) or zipped (element-wise). `expandSweep`
+ *   (expand.ts) turns a scenario into its points, each a complete scenario (no
+ *   `sweep` key, same name) validated on its own.
+ * - `regimes:` maps names to `{dotted key: value}` overrides; `expandRegimes` (expand.ts).
+ *
+ * This file holds the values and the checks of the variations (it imports no
+ * validator, so the loader can use it); the expansion lives in expand.ts.
  *
  * A point is built by applying its values to the scenario's raw document (as
  * written, before defaults; see `rawScenarioDocument`) and validating the result
  * with the ordinary validator, so a default that depends on a swept key (or a
- * check across keys, such as gd needing θ = 0) behaves as if the point had been
+ * check across keys, such as an integrator that is not noisy needing θ = 0) behaves as if the point had been
  * written out by hand. The loader already validates every point, so a loaded
  * scenario expands without errors.
  */
@@ -20,7 +23,6 @@ import * as path from 'node:path';
 import { getPotentialFamily } from '../potentials/index.js';
 import type { JsonSchema } from '../potentials/registry.js';
 import { didYouMean, formatPath, parsePath, quoteList, renderValue, ScenarioError } from './errors.js';
-import { validateVariant } from './load.js';
 import { REGIME_NAME_PATTERN, scenarioSchema, UNSWEEPABLE_KEYS } from './schema.js';
 import type { PhaseAnalysisSpec, Scenario, SweepAxisSpec, SweepMode, SweepRange } from './types.js';
 
@@ -33,20 +35,6 @@ export interface SweepAxis {
   key: string;
   segments: Seg[];
   values: unknown[];
-}
-
-/** One point of a sweep: its index (0-based, the run index of its random streams), its values by key, its scenario. */
-export interface SweepPoint {
-  index: number;
-  values: Record<string, unknown>;
-  scenario: Scenario;
-}
-
-/** One regime: its name, its overrides by key, its scenario. */
-export interface RegimeVariant {
-  name: string;
-  overrides: Record<string, unknown>;
-  scenario: Scenario;
 }
 
 /** A sweep point or regime before validation (used by the loader). */
@@ -157,54 +145,6 @@ export function regimeVariants(regimes: Obj): Variant[] {
   return Object.entries(regimes).map(([name, ov]) => ({
     label: `regime '${name}'`,
     overrides: Object.entries(isObj(ov) ? ov : {}).map(([key, value]) => ({ key, segments: parsePath(key), value, anchor: ['regimes', name, key] })),
-  }));
-}
-
-// ------------------------------------------------------------------ expansion
-
-function noSweep(s: Scenario, what: 'sweep' | 'regimes'): ScenarioError {
-  return new ScenarioError(s.source || '(scenario)', [
-    {
-      path: what,
-      expected:
-        what === 'sweep'
-          ? 'a mapping of swept keys to values, e.g. sweep: {dynamics.temperature: [0.1, 0.2]}'
-          : 'a mapping of regime names to overrides, e.g. regimes: {gd: {dynamics.integrator: gd, dynamics.temperature: 0}}',
-      found: 'nothing',
-      hint: what === 'sweep' ? 'A scenario without a sweep runs with `stochdyn run`.' : undefined,
-    },
-  ]);
-}
-
-/**
- * The points of a sweep, in index order, each a complete validated scenario
- * (no `sweep` key, the same name). Throws `ScenarioError` when `s` has no
- * sweep, or (for scenarios not validated by the loader) when a point is invalid.
- */
-export function expandSweep(s: Scenario): SweepPoint[] {
-  if (!s.sweep) throw noSweep(s, 'sweep');
-  return sweepVariants(s.sweep as Obj).map((v, index) => {
-    const scenario = validateVariant(s, v);
-    sweepPoints.add(scenario);
-    return { index, values: Object.fromEntries(v.overrides.map((o) => [o.key, o.value])), scenario };
-  });
-}
-
-const sweepPoints = new WeakSet<Scenario>();
-
-/** Whether a scenario is a point made by expandSweep (its sweep-scope analyses belong to the sweep). */
-export function isSweepPoint(s: Scenario): boolean {
-  return sweepPoints.has(s);
-}
-
-/** The regimes of a scenario, in the order written, each a complete validated scenario (no `regimes` key, the same name). */
-export function expandRegimes(s: Scenario): RegimeVariant[] {
-  if (!s.regimes) throw noSweep(s, 'regimes');
-  const names = Object.keys(s.regimes);
-  return regimeVariants(s.regimes).map((v, i) => ({
-    name: names[i],
-    overrides: Object.fromEntries(v.overrides.map((o) => [o.key, o.value])),
-    scenario: validateVariant(s, v),
   }));
 }
 

@@ -28,8 +28,40 @@ export interface IntegratorEntry {
    * fragment; a constant set for an integrator that does not read it is an error.
    */
   constants?: Readonly<Record<string, JsonSchema>>;
+  /**
+   * Constants that may also be set per parameter group
+   * (`dynamics.groups.<g>.<name>`), each with its fragment; a name here need
+   * not be in `constants` (e.g. `optimizer`, which only a group sets).
+   */
+  groupConstants?: Readonly<Record<string, JsonSchema>>;
   build(settings: CoordinateSettings, o: IntegratorOptions): Integrator;
 }
+
+// Fragments of the constants, one copy each (an entry's `title` names the
+// constant in messages, `description` documents it in the published schema).
+const FRICTION: JsonSchema = { type: 'number', exclusiveMinimum: 0, default: 1, title: 'the BAOAB friction γ', description: 'BAOAB friction γ' };
+const BETAS: JsonSchema = {
+  type: 'array',
+  items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  minItems: 2,
+  maxItems: 2,
+  title: "Adam's (β₁, β₂)",
+  description: "Adam's (β₁, β₂), each in [0, 1) (default [0.9, 0.999])",
+};
+const ADAM_EPS: JsonSchema = { type: 'number', exclusiveMinimum: 0, title: "Adam's ε", description: "Adam's ε added to √v̂ (default 1e-8)" };
+const PSGLD_EPS: JsonSchema = { type: 'number', exclusiveMinimum: 0, title: "pSGLD's λ", description: "pSGLD's λ added to √V (default 1e-5)" };
+const ALPHA: JsonSchema = {
+  type: 'number',
+  minimum: 0,
+  exclusiveMaximum: 1,
+  title: "pSGLD's RMSprop decay α",
+  description: "pSGLD's RMSprop decay α of the squared-gradient average (default 0.99)",
+};
+const OPTIMIZER: JsonSchema = {
+  enum: ['adam', 'adamw'],
+  title: 'the per-group choice between coupled (adam) and decoupled (adamw) weight decay',
+  description: 'adam: weight decay added to the gradient; adamw: decoupled decay',
+};
 
 /** The integrator registry. */
 export const integrators = createRegistry<IntegratorEntry>('integrator');
@@ -54,7 +86,7 @@ const builtIn: IntegratorEntry[] = [
     description: 'underdamped Langevin (unit mass, friction γ = dynamics.friction), BAOAB splitting',
     needs: { momenta: true, data: false },
     noisy: true,
-    constants: { friction: { type: 'number', exclusiveMinimum: 0 } },
+    constants: { friction: FRICTION },
     build: (s, o) => baoab(s, o.friction, o.momenta),
   },
   {
@@ -63,7 +95,8 @@ const builtIn: IntegratorEntry[] = [
       'Adam (θ = 0): bias-corrected moments, x ← x − η m̂/(√v̂ + ε), weight decay λx added to the gradient (dynamics.betas [0.9, 0.999], dynamics.eps 1e-8; per group too, and groups.<g>.optimizer: adamw for decoupled decay on a group)',
     needs: { momenta: false, data: false, optimizerSlots: 2 },
     noisy: false,
-    constants: { betas: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, eps: { type: 'number', exclusiveMinimum: 0 } },
+    constants: { betas: BETAS, eps: ADAM_EPS },
+    groupConstants: { betas: BETAS, eps: ADAM_EPS, optimizer: OPTIMIZER },
     build: (s) => adam(s, false),
   },
   {
@@ -72,7 +105,8 @@ const builtIn: IntegratorEntry[] = [
       'AdamW (θ = 0): Adam with decoupled weight decay x ← x − η(m̂/(√v̂ + ε) + λx) (groups.<g>.optimizer: adam for coupled decay on a group)',
     needs: { momenta: false, data: false, optimizerSlots: 2 },
     noisy: false,
-    constants: { betas: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, eps: { type: 'number', exclusiveMinimum: 0 } },
+    constants: { betas: BETAS, eps: ADAM_EPS },
+    groupConstants: { betas: BETAS, eps: ADAM_EPS, optimizer: OPTIMIZER },
     build: (s) => adam(s, true),
   },
   {
@@ -81,7 +115,8 @@ const builtIn: IntegratorEntry[] = [
       'preconditioned SGLD (Li et al. 2016): V ← αV + (1−α)g², G = 1/(ε + √V), x ← x − ηG∇f + sqrt(2ηθG) ξ, Γ term neglected (dynamics.alpha 0.99, dynamics.eps 1e-5; per group too)',
     needs: { momenta: false, data: false, optimizerSlots: 1 },
     noisy: true,
-    constants: { alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, eps: { type: 'number', exclusiveMinimum: 0 } },
+    constants: { alpha: ALPHA, eps: PSGLD_EPS },
+    groupConstants: { alpha: ALPHA, eps: PSGLD_EPS },
     build: (s) => psgld(s),
   },
 ];

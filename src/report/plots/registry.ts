@@ -15,7 +15,11 @@
  *
  * Each spec returned by `build` becomes one figure (one inline SVG) in
  * report.html; a spec's `description` is used as that figure's caption.
+ *
+ * The registry is a `createRegistry` keyed by `kind`: a duplicate throws, an
+ * unknown kind (`plots.get`) lists the known ones with a did-you-mean.
  */
+import { createRegistry } from '../../engine/registry.js';
 import type { ReportContext, VegaLiteSpec } from './types.js';
 
 export interface PlotEntry {
@@ -31,28 +35,31 @@ export interface PlotEntry {
   build(ctx: ReportContext): VegaLiteSpec[];
 }
 
-const entries = new Map<string, PlotEntry>();
+/** A registered plot: its registry name is its kind. */
+export type RegisteredPlot = PlotEntry & { name: string };
+
+/** The plot registry. */
+export const plots = createRegistry<RegisteredPlot>('plot');
 
 /** Register a plot kind; throws if the kind is already registered (nothing is overwritten). */
 export function registerPlot(entry: PlotEntry): void {
   if (!entry || typeof entry.kind !== 'string' || entry.kind === '') throw new TypeError('registerPlot: kind must be a non-empty string');
-  if (entries.has(entry.kind)) throw new Error(`registerPlot: a plot of kind '${entry.kind}' is already registered (known: ${[...entries.keys()].join(', ')})`);
   if (typeof entry.applies !== 'function' || typeof entry.build !== 'function') throw new TypeError(`registerPlot('${entry.kind}'): applies and build must be functions`);
-  entries.set(entry.kind, entry);
+  plots.register({ ...entry, name: entry.kind });
 }
 
 /** Remove a plot kind (returns whether it was registered). For tests and plug-ins that replace a built-in. */
 export function unregisterPlot(kind: string): boolean {
-  return entries.delete(kind);
+  return plots.unregister(kind);
 }
 
 /** Registered plots in registration order. */
 export function listPlots(): PlotEntry[] {
-  return [...entries.values()];
+  return plots.list();
 }
 
 export function getPlot(kind: string): PlotEntry | undefined {
-  return entries.get(kind);
+  return plots.find(kind);
 }
 
 /** The plots that apply to a directory, in registration order. */
