@@ -6,6 +6,7 @@
  */
 import { createRegistry, type JsonSchema } from '../registry.js';
 import type { CoordinateSettings, Integrator, IntegratorNeeds } from '../types.js';
+import type { GradientEstimator } from '../gradients/types.js';
 import { overdampedLangevin } from './overdamped-langevin.js';
 import { baoab } from './baoab.js';
 import { adam } from './adam.js';
@@ -14,6 +15,8 @@ import { psgld } from './psgld.js';
 export interface IntegratorOptions {
   friction: number;
   momenta: 'thermal' | 'zero';
+  /** How the force is estimated (see ../gradients/); default: minibatch exactly when the state carries a batch buffer. */
+  gradient?: GradientEstimator;
 }
 
 export interface IntegratorEntry {
@@ -40,14 +43,14 @@ const builtIn: IntegratorEntry[] = [
     description: 'gradient descent x ← x − η ∇f (θ = 0, no random draws)',
     needs: { momenta: false, data: false },
     noisy: false,
-    build: (s) => overdampedLangevin(s, false, 'gd'),
+    build: (s, o) => overdampedLangevin(s, false, 'gd', o.gradient),
   },
   {
     name: 'sgld',
     description: 'overdamped Langevin / SGLD, Euler–Maruyama: x ← x − η ∇f + sqrt(2ηθ) ξ (minibatch gradients with dynamics.batch_size)',
     needs: { momenta: false, data: false },
     noisy: true,
-    build: (s) => overdampedLangevin(s, true, 'sgld'),
+    build: (s, o) => overdampedLangevin(s, true, 'sgld', o.gradient),
   },
   {
     name: 'baoab',
@@ -55,7 +58,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: true, data: false },
     noisy: true,
     constants: { friction: { type: 'number', exclusiveMinimum: 0 } },
-    build: (s, o) => baoab(s, o.friction, o.momenta),
+    build: (s, o) => baoab(s, o.friction, o.momenta, o.gradient),
   },
   {
     name: 'adam',
@@ -64,7 +67,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: false, data: false, optimizerSlots: 2 },
     noisy: false,
     constants: { betas: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, eps: { type: 'number', exclusiveMinimum: 0 } },
-    build: (s) => adam(s, false),
+    build: (s, o) => adam(s, false, 'adam', o.gradient),
   },
   {
     name: 'adamw',
@@ -73,7 +76,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: false, data: false, optimizerSlots: 2 },
     noisy: false,
     constants: { betas: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, eps: { type: 'number', exclusiveMinimum: 0 } },
-    build: (s) => adam(s, true),
+    build: (s, o) => adam(s, true, 'adamw', o.gradient),
   },
   {
     name: 'psgld',
@@ -82,7 +85,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: false, data: false, optimizerSlots: 1 },
     noisy: true,
     constants: { alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, eps: { type: 'number', exclusiveMinimum: 0 } },
-    build: (s) => psgld(s),
+    build: (s, o) => psgld(s, o.gradient),
   },
 ];
 
