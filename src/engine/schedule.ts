@@ -56,9 +56,11 @@ export function isConstant(value: ScheduledValue): boolean {
   return typeof value === 'number' || value.schedule === 'constant';
 }
 
-/** The value of the first step (what a run without schedules would use). */
-export function initialValue(value: ScheduledValue): number {
-  if (typeof value === 'number') return value;
+/** The value of the first step (what a run without schedules would use); undefined stays undefined. */
+export function initialValue(value: ScheduledValue): number;
+export function initialValue(value: ScheduledValue | undefined): number | undefined;
+export function initialValue(value: ScheduledValue | undefined): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
   if (value.schedule === 'constant') return value.value as number;
   return value.from as number;
 }

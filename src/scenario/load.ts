@@ -27,6 +27,7 @@ import {
 import { NAME_PATTERN, scenarioSchema } from './schema.js';
 import { phaseAnalysisIssues, regimeVariants, sweepSize, sweepVariants, variationIssues, type Variant } from './sweep.js';
 import type { Scenario } from './types.js';
+import { integrators } from '../engine/integrators/index.js';
 
 type Seg = string | number;
 type Obj = Record<string, unknown>;
@@ -698,6 +699,28 @@ function optimizerKeyChecks(dyn: Obj): RawIssue[] {
   return issues;
 }
 
+/**
+ * Schedules (engine/schedule.ts) the schema cannot judge alone: a scheduled
+ * temperature needs a noisy integrator, dynamics.step_size sets the learning
+ * rates itself, and `exploration` switches the noise off on `lr` only.
+ */
+function scheduleChecks(dyn: Obj): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const integ = typeof dyn.integrator === 'string' ? dyn.integrator : 'sgld';
+  const noisy = integrators.find(integ)?.noisy ?? true;
+  const places: [Seg[], Obj][] = [[['dynamics'], dyn]];
+  if (isPlainObject(dyn.groups)) for (const [g, gs] of Object.entries(dyn.groups)) if (isPlainObject(gs)) places.push([['dynamics', 'groups', g], gs]);
+  for (const [segs, o] of places) {
+    if (isPlainObject(o.temperature) && !noisy)
+      issues.push({ segs: [...segs, 'temperature'], expected: `no temperature schedule with integrator ${integ} (θ = 0)`, found: renderValue(o.temperature), hint: `${integ} draws no noise; use a noisy integrator such as sgld, or remove the schedule.` });
+    if (isPlainObject(o.temperature) && o.temperature.exploration !== undefined)
+      issues.push({ segs: [...segs, 'temperature', 'exploration'], expected: 'exploration on a learning-rate schedule only', found: renderValue(o.temperature.exploration), hint: 'Put the cyclical schedule with exploration on lr; it switches the noise off during the exploration stage.' });
+  }
+  if (dyn.step_size !== undefined && isPlainObject(dyn.lr))
+    issues.push({ segs: ['dynamics', 'lr'], expected: 'a number (the time unit) with dynamics.step_size', found: renderValue(dyn.lr), hint: 'dynamics.step_size sets every learning rate; remove the schedule or the step_size.' });
+  return issues;
+}
+
 /** Checks across fields that the schema cannot express. Defensive: fields may still be invalid here. */
 function semanticChecks(data: Obj): RawIssue[] {
   const issues: RawIssue[] = [];
@@ -731,6 +754,7 @@ function semanticChecks(data: Obj): RawIssue[] {
           issues.push({ segs: ['dynamics', 'groups', g, 'temperature'], expected: `0 (or no temperature) with integrator ${integ}`, found: renderValue(gs.temperature), hint: gdHint(gs.temperature) });
   }
   issues.push(...optimizerKeyChecks(dyn));
+  issues.push(...scheduleChecks(dyn));
 
   if (Array.isArray(obs.histograms))
     obs.histograms.forEach((h: unknown, i: number) => {
@@ -922,7 +946,8 @@ function translateGroup(errors: ErrorObject[], data: unknown, prefix: Seg[]): Ra
     consumed.add(c);
     out.push(...translateComposite(c, sub, data, prefix));
   }
-  for (const e of errors) if (!consumed.has(e)) out.push(...translateLeaf(e, data, prefix));
+  // An `if` failure only says which of then / else failed; their own errors say why.
+  for (const e of errors) if (!consumed.has(e) && e.keyword !== 'if') out.push(...translateLeaf(e, data, prefix));
   return out;
 }
 
