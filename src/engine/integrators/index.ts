@@ -11,6 +11,7 @@ import { overdampedLangevin } from './overdamped-langevin.js';
 import { baoab } from './baoab.js';
 import { adam } from './adam.js';
 import { psgld } from './psgld.js';
+import { sghmc } from './sghmc.js';
 
 export interface IntegratorOptions {
   friction: number;
@@ -87,6 +88,7 @@ const builtIn: IntegratorEntry[] = [
     constants: { alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, eps: { type: 'number', exclusiveMinimum: 0 } },
     build: (s, o) => psgld(s, o.gradient),
   },
+  { name: 'sghmc', description: 'SGHMC (Chen, Fox & Guestrin 2014): x ← x + ηv, v ← (1 − ηγ)v − η∇f + sqrt(2γθη) ξ, friction γ = dynamics.friction', needs: { momenta: true, data: false }, noisy: true, constants: { friction: { type: 'number', exclusiveMinimum: 0 } }, build: (s, o) => sghmc(s, o.friction, o.momenta, o.gradient) },
 ];
 
 for (const entry of builtIn) integrators.register(entry);
