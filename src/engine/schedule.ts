@@ -249,3 +249,23 @@ export class DynamicsSchedule {
 export function constantSchedule(settings: CoordinateSettings): DynamicsSchedule {
   return new DynamicsSchedule(settings, [], { lr: settings.lr[0] ?? 0, temperature: settings.temperature[0] ?? 0 }, 0);
 }
+
+/**
+ * Physical time of a run's steps, t_n = Σ_{k<n} η_k of the base learning rate
+ * (`dynamics.lr`; with `dynamics.step_size` that is the time unit, default 1).
+ * The one place summaries, traces, events and first-passage times get their
+ * time axis from.
+ */
+export function runTime(dynamics: { lr: ScheduledValue; steps: number }): (step: number) => number {
+  return timeFunction(dynamics.lr, dynamics.steps);
+}
+
+/** Times of per-replica steps (e.g. first-passage steps); NaN (never entered) stays NaN. */
+export function timesOfSteps(steps: ArrayLike<number>, timeAt: (step: number) => number): Float64Array {
+  const out = new Float64Array(steps.length);
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    out[i] = s === s ? timeAt(s) : NaN;
+  }
+  return out;
+}
