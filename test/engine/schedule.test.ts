@@ -138,7 +138,7 @@ describe('scheduled runs do not depend on the number of workers', () => {
       },
       '',
     );
-    const results = [];
+    const results: Awaited<ReturnType<typeof runEnsemble>>[] = [];
     for (const workers of [0, 1, 2]) results.push(await runEnsemble(scenario, { workers }));
     // Each tile restarts the schedule at step 0.
     results.push(await runEnsemble(scenario, { workers: 0, tile: 7 }));

@@ -82,7 +82,7 @@ describe('sghmc on a harmonic potential (exact discrete OU moments)', () => {
 
   it('stationary position variance θ/k and momentum variance θ (4σ, O(h) bias from the exact discrete values)', () => {
     const steps = 400; // t = 20 ≫ 2/γ, the decay time of the moments
-    let x = new Float64Array(0), v = new Float64Array(0);
+    let x: Float64Array = new Float64Array(0), v: Float64Array = new Float64Array(0);
     run(harmonic([k], [0]), { lr: h, temperature: theta, friction: gamma, steps, replicas: R, seed: 12, init: { kind: 'point', x: [1] }, momenta: 'zero' }, [steps], (_s, xs, vs) => {
       x = xs;
       v = vs;
@@ -104,7 +104,7 @@ describe('sghmc on the double well (Gibbs density, χ²)', () => {
   it('the stationary histogram matches exp(−f/θ) (χ², p > 0.001)', () => {
     const height = 1, theta = 0.4, h = 0.02, R = 5000, steps = 1000;
     const f = (x: number) => height * (x * x - 1) ** 2;
-    let x = new Float64Array(0);
+    let x: Float64Array = new Float64Array(0);
     run(doubleWell(height), { lr: h, temperature: theta, friction: 1, steps, replicas: R, seed: 13, init: { kind: 'uniform', low: [-1.8], high: [1.8] }, momenta: 'thermal' }, [steps], (_s, xs) => {
       x = xs;
     });
