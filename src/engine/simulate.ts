@@ -59,7 +59,7 @@ export function simulate(state: EnsembleState, potential: Potential, integrator:
   let nextProgress = progressEvery;
   for (let s = 1; s <= steps; s++) {
     state.step = s;
-    if (varying) schedule.advance(s - 1);
+    if (varying && s > 1) schedule.advance(s - 1); // step 0's values were set before init
     integrator.step(state, potential, control);
     for (let w = 0; w < watchers.length; w++) {
       if (s % watchers[w].every === 0) watchers[w].check(state, potential, s);
