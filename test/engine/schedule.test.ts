@@ -152,3 +152,33 @@ describe('scheduled runs do not depend on the number of workers', () => {
     expect(Array.from(results[0].events[0].firstStep).some((s) => Number.isFinite(s))).toBe(true);
   });
 });
+
+describe('scenario validation of schedules', () => {
+  const base = (dynamics: Record<string, unknown>) => ({ name: 's', potential: { kind: 'double-well' }, dynamics: { steps: 10, ...dynamics }, ensemble: { replicas: 2 } });
+  const message = (dynamics: Record<string, unknown>) => {
+    try {
+      validateScenarioObject(base(dynamics), '');
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('accepts numbers and every schedule kind, and keeps them in the resolved scenario', () => {
+    const s = validateScenarioObject(base({ lr: { schedule: 'cosine', from: 0.01, to: 0.001 }, temperature: { schedule: 'linear', from: 0.5, to: 0.1, steps: 5 } }), '');
+    expect(s.dynamics.lr).toEqual({ schedule: 'cosine', from: 0.01, to: 0.001 });
+    expect(s.dynamics.temperature).toEqual({ schedule: 'linear', from: 0.5, to: 0.1, steps: 5 });
+    expect(message({ lr: 0.01, temperature: { schedule: 'cyclical', from: 1, cycles: 2 } })).toBe('');
+    expect(message({ lr: { schedule: 'constant', value: 0.01 } })).toBe('');
+  });
+
+  it('names the field, what was expected and what was found', () => {
+    expect(message({ lr: '0.001' })).toContain('dynamics.lr: expected a number > 0, found "0.001"');
+    expect(message({ lr: { schedule: 'expo', from: 1, to: 0.1 } })).toContain("Did you mean 'exponential'?");
+    expect(message({ lr: 0.01, temperature: { schedule: 'exponential', from: 1, to: 0 } })).toContain('dynamics.temperature.to: expected a number > 0, found 0');
+    expect(message({ lr: 0.01, temperature: { schedule: 'linear', from: 1 } })).toContain('dynamics.temperature.to');
+    expect(message({ integrator: 'gd', lr: 0.01, temperature: { schedule: 'linear', from: 1, to: 0 } })).toContain('no temperature schedule with integrator gd');
+    expect(message({ lr: 0.01, temperature: { schedule: 'cyclical', from: 1, exploration: 0.5 } })).toContain('exploration on a learning-rate schedule only');
+    expect(message({ lr: { schedule: 'linear', from: 1, to: 0.1 }, step_size: {} })).toContain('a number (the time unit) with dynamics.step_size');
+  });
+});
