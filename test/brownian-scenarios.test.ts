@@ -73,7 +73,7 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     const pot = doubleWell(1, 0.2);
     const f = (x: number) => x ** 4 - 2 * x * x + 1 + 0.2 * x;
     const split = 0.5 * (pot.minima![0][0] + pot.minima![1][0]);
-    const theta = s.dynamics.temperature;
+    const theta = s.dynamics.temperature as number;
     const l0 = logIntegrateExp(f, -4, split, theta), l1 = logIntegrateExp(f, split, 4, theta);
     const p1 = 1 / (1 + Math.exp(l0 - l1));
     const n = summary.observables.well.final.n;

@@ -525,7 +525,7 @@ describe('validate, list, schema, help', () => {
 
     const i = JSON.parse(cliOk(['list', 'integrators', '--json']).stdout);
     expect(Object.keys(i)).toEqual(['integrators']);
-    expect(i.integrators.map((e: any) => e.name)).toEqual(['gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld']);
+    expect(i.integrators.map((e: any) => e.name)).toEqual(['gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld', 'sghmc']);
     for (const e of i.integrators) expect(typeof e.description).toBe('string');
 
     const o = cliOk(['list', 'observables']);

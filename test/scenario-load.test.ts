@@ -297,7 +297,7 @@ describe('loadScenario: invalid files give the specific issue', () => {
     s.dynamics.batch_size = 0;
     s.observe = { grid: { kind: 'lin', points: 1 } };
     const err = await scenarioError(() => validateScenarioObject(s, ''));
-    expect(issueAt(err, 'dynamics.integrator')).toMatchObject({ expected: "one of 'gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld'", found: '"sdlg"', hint: "Did you mean 'sgld'?" });
+    expect(issueAt(err, 'dynamics.integrator')).toMatchObject({ expected: "one of 'gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld', 'sghmc'", found: '"sdlg"', hint: "Did you mean 'sgld'?" });
     expect(issueAt(err, 'dynamics.batch_size').expected).toBe('an integer ≥ 1 or null');
     expect(issueAt(err, 'observe.grid.kind').hint).toBe("Did you mean 'linear'?");
     expect(issueAt(err, 'observe.grid.points').expected).toBe('an integer from 2 to 100000');

@@ -33,6 +33,7 @@ import { analyzeFirstPassage, kaplanMeier, type FirstPassageSummary, type Kaplan
 import { ksTest, type KsResult } from '../stats/tests.js';
 import { checkEventName, finite, type CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
+import { initialValue } from '../engine/schedule.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -197,7 +198,7 @@ registerAnalysis<Entry>({
   },
   run(e, { scenario: s, result: r, summary }) {
     const alpha = e.alpha ?? 0.05;
-    const lr = s.dynamics.lr;
+    const lr = initialValue(s.dynamics.lr);
     const every = s.observe.events.find((x) => x.name === e.event)?.every ?? 1;
     const et = eventTimes(r, e.event, every);
     const fp = analyzeFirstPassage(et.firstStep, r.steps, { censorTimes: et.censorStep });

@@ -40,6 +40,7 @@ import type { Scenario } from '../scenario/types.js';
 import { seededUniform } from '../stats/compare.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { registerAnalysis } from './registry.js';
+import { initialValue } from '../engine/schedule.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -102,8 +103,8 @@ export function coordinateDynamics(s: Scenario, potential: Potential, j: number)
   const g = groupOf(potential, j);
   const o = (g && s.dynamics.groups[g]) || {};
   return {
-    temperature: o.temperature ?? s.dynamics.temperature,
-    lr: o.lr ?? s.dynamics.lr,
+    temperature: initialValue(o.temperature) ?? initialValue(s.dynamics.temperature),
+    lr: initialValue(o.lr) ?? initialValue(s.dynamics.lr),
     weightDecay: o.weight_decay ?? s.dynamics.weight_decay,
   };
 }
@@ -230,7 +231,7 @@ registerAnalysis<Entry>({
       issues.push({ key: 'range', expected: 'a pair [lo, hi] of numbers with lo < hi', found: renderValue(e.range) });
     if (e.min_count !== undefined && !(e.min_count >= 1)) issues.push({ key: 'min_count', expected: 'a number ≥ 1', found: renderValue(e.min_count) });
     const j = coordinateIndex(potential, e.of);
-    const theta = j >= 0 ? coordinateDynamics(s, potential, j).temperature : s.dynamics.temperature;
+    const theta = j >= 0 ? coordinateDynamics(s, potential, j).temperature : initialValue(s.dynamics.temperature);
     if (!(theta > 0)) issues.push({ key: 'of', expected: `θ > 0 for '${e.of}' (F = −θ ln p)`, found: `θ = ${theta}` });
     return issues;
   },
@@ -239,7 +240,7 @@ registerAnalysis<Entry>({
     const seed = e.seed ?? s.seed;
     const minCount = e.min_count ?? 25;
     const j = coordinateIndex(potential, e.of);
-    const theta = j >= 0 ? coordinateDynamics(s, potential, j).temperature : s.dynamics.temperature;
+    const theta = j >= 0 ? coordinateDynamics(s, potential, j).temperature : initialValue(s.dynamics.temperature);
     const hSpec = s.observe.histograms.find((h) => h.of === e.of);
     const finals = s.observe.observables.includes(e.of) ? finalsOf(r, e.of) : null;
 

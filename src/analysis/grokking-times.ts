@@ -40,6 +40,7 @@ import { ballExitSurvival, discreteMonitoringShift, grokkingSteps, grokkingTimeV
 import { checkEventName, coordinateDynamics, finite, type CheckIssue } from './free-energy-profile.js';
 import { eventTimes, exponentiality, restrictedMean, type EventTimes } from './first-passage.js';
 import { registerAnalysis } from './registry.js';
+import { initialValue } from '../engine/schedule.js';
 
 interface Entry {
   memorized: string;
@@ -255,7 +256,7 @@ registerAnalysis<Entry>({
       theory: { tMem: memTheory, tGrok: grokTheory },
       curves: {
         steps: grid,
-        time: grid.map((st) => st * s.dynamics.lr),
+        time: grid.map((st) => st * initialValue(s.dynamics.lr)),
         train: frac(mem),
         test: frac(grok),
         theoryTrain: trainCurve ? grid.map((st) => trainCurve!(st)) : null,

@@ -20,6 +20,7 @@ import { wilsonInterval } from '../stats/compare.js';
 import { collisionProbability } from '../theory/repon.js';
 import type { CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
+import { initialValue } from '../engine/schedule.js';
 
 interface Entry {
   event?: string;
@@ -32,7 +33,7 @@ function params(s: Scenario): Record<string, unknown> {
 }
 
 function rate(s: Scenario, group: string): number {
-  return s.dynamics.groups[group]?.lr ?? s.dynamics.lr;
+  return initialValue(s.dynamics.groups[group]?.lr) ?? initialValue(s.dynamics.lr);
 }
 
 registerAnalysis<Entry>({

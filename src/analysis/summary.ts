@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario/types.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import { firstPassageSummary, type FirstPassageSummary } from './event-stats.js';
 import type { SamplingSummary } from './sampling.js';
+import { initialValue } from '../engine/schedule.js';
 
 export const SUMMARY_SCHEMA = 'stochdyn.summary/1';
 
@@ -210,7 +211,7 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     observables[name] = { final: distribution(vals) };
   });
   const events: Summary['events'] = {};
-  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, s.dynamics.lr);
+  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, initialValue(s.dynamics.lr));
 
   const byReason: Record<string, number> = {};
   const examples: Summary['divergence']['examples'] = [];
@@ -240,10 +241,10 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
       dim: m.dim,
       coordinates: m.coordinates,
       integrator: s.dynamics.integrator,
-      lr: s.dynamics.lr,
-      temperature: s.dynamics.temperature,
+      lr: initialValue(s.dynamics.lr),
+      temperature: initialValue(s.dynamics.temperature),
       steps: r.steps,
-      physicalTime: r.steps * s.dynamics.lr,
+      physicalTime: r.steps * initialValue(s.dynamics.lr),
       observationPoints: r.traces.steps.length,
       ...(r.stepSizes
         ? { stepSizes: { lr: r.stepSizes.lr, curvature: r.stepSizes.curvature, perProbe: r.stepSizes.perProbe, preconditioner: r.stepSizes.preconditioner, c: s.dynamics.step_size!.c, safety: s.dynamics.step_size!.safety } }

@@ -40,6 +40,7 @@ import { logKramersRate, meanFirstPassageTimeDetailed } from '../theory/mfpt.js'
 import { minimizeOnInterval } from '../theory/quadrature.js';
 import { twoWellsCrossoverTemperature, twoWellsHarmonicOccupancies, twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { registerAnalysis, type SweepAnalysisContext, type SweepPointData } from './registry.js';
+import { initialValue } from '../engine/schedule.js';
 
 type Obj = Record<string, unknown>;
 type Issue = { key: string; expected: string; found: string; hint?: string };
@@ -274,11 +275,11 @@ function eventOfPath(path: string): string | null {
 }
 
 function groupTemperature(s: Scenario, group: string): number {
-  return s.dynamics.groups?.[group]?.temperature ?? s.dynamics.temperature;
+  return initialValue(s.dynamics.groups?.[group]?.temperature) ?? initialValue(s.dynamics.temperature);
 }
 
 function groupLr(s: Scenario, group: string): number {
-  return s.dynamics.groups?.[group]?.lr ?? s.dynamics.lr;
+  return initialValue(s.dynamics.groups?.[group]?.lr) ?? initialValue(s.dynamics.lr);
 }
 
 /**
@@ -317,9 +318,9 @@ function eventTheory(s: Scenario, event: string, unit: 'steps' | 'time'): { valu
       const r = ev.enter.radius;
       if (keys.length === 1 && r && finite(r.le ?? r.lt)) {
         const rho = (r.le ?? r.lt)!;
-        const eta = s.dynamics.lr;
+        const eta = initialValue(s.dynamics.lr);
         const box = { n: fp.params.n as number, D: fp.params.D as number, a: fp.params.a as number, A: fp.params.A as number };
-        const t = sampleSizeGrokkingTime(box, rho, s.dynamics.temperature, fp.params.wall as number, eta);
+        const t = sampleSizeGrokkingTime(box, rho, initialValue(s.dynamics.temperature), fp.params.wall as number, eta);
         return { value: unit === 'steps' ? t / eta : t, model: `narrow escape V/(θ·Cap(ρ_eff)), ρ = ${rho}` };
       }
     }
@@ -512,7 +513,7 @@ registerAnalysis<ArrheniusEntry>({
     if (base && base.dim === 1 && ends && thetas.length >= 2) {
       const f = scalarEnergy(base);
       const b = barrierOf(f, ends.from, ends.to);
-      const eta = s.dynamics.lr;
+      const eta = initialValue(s.dynamics.lr);
       for (let k = 0; k <= 24; k++) {
         const th = 1 / (1 / thetas[thetas.length - 1] + ((1 / thetas[0] - 1 / thetas[thetas.length - 1]) * k) / 24);
         try {
@@ -726,8 +727,8 @@ registerAnalysis<ExponentialEntry>({
     const fp = familyParams(ctx.scenario);
     if (theory === null && fp?.kind === 'sample-size-box' && e.x === 'potential.params.n') {
       const p = fp.params;
-      theory = sampleSizeSlope(p.a as number, p.A as number, ctx.scenario.dynamics.temperature, p.wall as number);
-      theorySource = `ln((2a + w)/(2A + w)), w = sqrt(2πθ/κ) = ${fmt(Math.sqrt((2 * Math.PI * ctx.scenario.dynamics.temperature) / (p.wall as number)))} (ln(a/A) = ${fmt(Math.log((p.a as number) / (p.A as number)))})`;
+      theory = sampleSizeSlope(p.a as number, p.A as number, initialValue(ctx.scenario.dynamics.temperature), p.wall as number);
+      theorySource = `ln((2a + w)/(2A + w)), w = sqrt(2πθ/κ) = ${fmt(Math.sqrt((2 * Math.PI * initialValue(ctx.scenario.dynamics.temperature)) / (p.wall as number)))} (ln(a/A) = ${fmt(Math.log((p.a as number) / (p.A as number)))})`;
     }
     const measured = fit?.slope ?? null;
     const zs = used.map((p) => p.z).filter((z): z is number => z !== null);

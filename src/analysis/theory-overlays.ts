@@ -17,6 +17,7 @@ import { kramersRate, meanFirstPassageTime } from '../theory/mfpt.js';
 import { firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
+import { initialValue } from '../engine/schedule.js';
 
 /** What each theory kind accepts: its keys with their types, and which are required. */
 const THEORY_KINDS: Record<string, { keys: Record<string, 'number' | 'string'>; required: string[]; description: string }> = {
@@ -70,7 +71,7 @@ export function checkTheory(s: Scenario, potential: Potential): ScenarioIssue[] 
       return;
     }
     if (potential.dim !== 1) issues.push({ path: `${at}.kind`, expected: `a 1-D potential for '${t.kind}'`, found: `dim = ${potential.dim}` });
-    if (!(s.dynamics.temperature > 0)) issues.push({ path: `${at}.kind`, expected: `dynamics.temperature > 0 for '${t.kind}'`, found: String(s.dynamics.temperature) });
+    if (!(initialValue(s.dynamics.temperature) > 0)) issues.push({ path: `${at}.kind`, expected: `dynamics.temperature > 0 for '${t.kind}'`, found: String(initialValue(s.dynamics.temperature)) });
     if (t.kind === 'gibbs') {
       const of = (t.of as string | undefined) ?? potential.coordinates[0];
       if (!potential.coordinates.includes(of))
@@ -136,7 +137,7 @@ export async function theoryOverlays(s: Scenario, r: RunResult, built?: Potentia
   const out: OverlayOutput = { summary: [], histograms: r.histograms.map(() => null) };
   if (s.theory.length === 0) return out;
   const potential = built ?? (await buildPotential(s.potential, { seed: s.seed, run: 0 }));
-  const theta = s.dynamics.temperature;
+  const theta = initialValue(s.dynamics.temperature);
   for (const t of s.theory) {
     if (t.kind === 'gibbs') {
       const of = (t.of as string | undefined) ?? potential.coordinates[0];
@@ -202,7 +203,7 @@ export async function theoryOverlays(s: Scenario, r: RunResult, built?: Potentia
       const fpp = (x: number) => (f(x + h) - 2 * f(x) + f(x - h)) / (h * h);
       const kr = kramersRate(fpp(from), Math.abs(fpp(xs)), fs - f(from), theta);
       const ev = r.events.find((e) => e.name === event);
-      const measured = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, s.dynamics.lr) : null;
+      const measured = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, initialValue(s.dynamics.lr)) : null;
       const m = measured?.mfpt;
       out.summary.push({
         kind: 'mfpt-1d',

@@ -25,6 +25,7 @@ import type { Scenario } from '../scenario/types.js';
 import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
 import { additionTrainingCount, grokkingRate, idealRQI, predictedGrokkingSteps, uniqueStructureMonteCarlo } from '../theory/toy-addition.js';
 import { firstPassageSummary } from './event-stats.js';
+import { initialValue } from '../engine/schedule.js';
 
 const KINDS = ['toy-addition', 'addition-effective'];
 
@@ -63,7 +64,7 @@ export function toyAdditionTheory(p: number, trainFraction: number, seed: number
 function groupEta(s: Scenario, group: string): { eta: number; source: string } {
   const g = s.dynamics.groups?.[group];
   if (g && typeof g.lr === 'number') return { eta: g.lr, source: `dynamics.groups.${group}.lr` };
-  return { eta: s.dynamics.lr, source: 'dynamics.lr' };
+  return { eta: initialValue(s.dynamics.lr), source: 'dynamics.lr' };
 }
 
 function params(s: Scenario): { p: number; fraction: number } {
@@ -99,7 +100,7 @@ export function toyAdditionOverlay(s: Scenario, r: RunResult, t: Record<string, 
   const th = toyAdditionTheory(p, fraction, s.seed, eta, typeof t.trials === 'number' ? t.trials : 400, typeof t.mc_seed === 'number' ? t.mc_seed : 0);
   const event = typeof t.event === 'string' ? t.event : null;
   const ev = event ? r.events.find((e) => e.name === event) : undefined;
-  const fp = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, s.dynamics.lr) : null;
+  const fp = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, initialValue(s.dynamics.lr)) : null;
   const median = fp?.medianSteps ?? null;
   const ratio = median !== null && Number.isFinite(th.predictedSteps) ? median / th.predictedSteps : null;
   const optimiserNote = s.dynamics.integrator === 'gd' || s.dynamics.integrator === 'sgld' ? '' : ` (integrator ${s.dynamics.integrator}: 1/(λ₃η) is the gradient-flow time scale, an Adam step is not η∇U)`;

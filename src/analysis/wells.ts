@@ -34,6 +34,7 @@ import { twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
 import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, uniformThermostat, wideInterval, type CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
+import { initialValue } from '../engine/schedule.js';
 
 interface Entry {
   by?: string;
@@ -182,12 +183,12 @@ registerAnalysis<Entry>({
     }
     if ((by === 'well' || by === 'basin') && !(potential.minima && potential.minima.length > 0))
       issues.push({ key: 'by', expected: `a potential that declares its minima (for the 'well' observable)`, found: `'${potential.name}' declares none` });
-    if (!(s.dynamics.temperature > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(s.dynamics.temperature) });
+    if (!(initialValue(s.dynamics.temperature) > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(initialValue(s.dynamics.temperature)) });
     return issues;
   },
   run(e, { scenario: s, result: r, potential }) {
     const by = e.by ?? 'well';
-    const theta = s.dynamics.temperature;
+    const theta = initialValue(s.dynamics.temperature);
     const values = finalsOf(r, by) ?? new Float64Array(0);
     const N = values.length;
     const minima = (by === 'well' || by === 'basin') && potential.minima ? potential.minima.map((m) => [...m]) : null;

@@ -2,6 +2,7 @@
 import type { Summary } from '../analysis/summary.js';
 import { analysisText } from '../analysis/index.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
+import { initialValue, type ScheduledValue } from '../engine/schedule.js';
 
 const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
 
@@ -96,7 +97,7 @@ export function missingText(s: Summary): string {
  * stderr and the exit code: interrupted (130; the CLI uses 128 + the signal),
  * replicas missing after a failed retry (4), every replica diverged (3).
  */
-export function runTrouble(s: Summary, scenario: { dynamics: { lr: number; step_size?: unknown } }, dir: string): { status: string; message: string; exitCode: number } | null {
+export function runTrouble(s: Summary, scenario: { dynamics: { lr: ScheduledValue; step_size?: unknown } }, dir: string): { status: string; message: string; exitCode: number } | null {
   const r = s.run;
   if (r.status === 'interrupted')
     return {
@@ -112,7 +113,7 @@ export function runTrouble(s: Summary, scenario: { dynamics: { lr: number; step_
     };
   const done = r.completedReplicas ?? r.replicas;
   if (done > 0 && s.divergence.count === done) {
-    const lr = scenario.dynamics.lr;
+    const lr = initialValue(scenario.dynamics.lr);
     const suggestion = scenario.dynamics.step_size
       ? 'lower dynamics.step_size.c (or raise dynamics.step_size.safety)'
       : `use a smaller step size, e.g. --set dynamics.lr=${Number((lr / 10).toPrecision(3))} (now ${lr}), or let dynamics.step_size choose it from the curvature`;

@@ -9,3 +9,6 @@ export { evaluate, DIVERGENCE_LIMIT } from './integrators/common.js';
 export * from './init.js';
 export * from '../random/noise.js';
 export * from './step-size.js';
+export * from './control.js';
+export * from './schedule.js';
+export * from './gradients/index.js';

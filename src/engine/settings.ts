@@ -3,12 +3,15 @@
  * optimizer constants β₁, β₂, ε, α, coupled/decoupled decay) into
  * per-coordinate arrays for the integrators. Optimizer constants not set
  * anywhere stay NaN (255 for `decoupled`): the integrator fills its defaults.
+ * A scheduled lr or temperature enters with the value of its first step; the
+ * DynamicsSchedule (schedule.ts) moves it from there.
  */
+import { initialValue, type ScheduledValue } from './schedule.js';
 import type { CoordinateSettings, ParamGroup } from './types.js';
 
 export interface GroupOverride {
-  lr?: number;
-  temperature?: number;
+  lr?: ScheduledValue;
+  temperature?: ScheduledValue;
   weight_decay?: number;
   /** Adam's (β₁, β₂). */
   betas?: readonly number[];
@@ -22,8 +25,8 @@ export interface GroupOverride {
 
 /** Base (scenario-wide) settings; optimizer constants optional. */
 export interface BaseSettings {
-  lr: number;
-  temperature: number;
+  lr: ScheduledValue;
+  temperature: ScheduledValue;
   weight_decay: number;
   betas?: readonly number[];
   eps?: number;
@@ -36,8 +39,8 @@ export function coordinateSettings(
   base: BaseSettings,
   overrides: Record<string, GroupOverride>,
 ): CoordinateSettings {
-  const lr = new Float64Array(dim).fill(base.lr);
-  const temperature = new Float64Array(dim).fill(base.temperature);
+  const lr = new Float64Array(dim).fill(initialValue(base.lr));
+  const temperature = new Float64Array(dim).fill(initialValue(base.temperature));
   const weightDecay = new Float64Array(dim).fill(base.weight_decay);
   const beta1 = new Float64Array(dim).fill(base.betas?.[0] ?? NaN);
   const beta2 = new Float64Array(dim).fill(base.betas?.[1] ?? NaN);
@@ -48,8 +51,8 @@ export function coordinateSettings(
     const g = groups.find((q) => q.name === name);
     if (!g) throw new Error(`dynamics.groups.${name}: no such parameter group (known: ${groups.map((q) => q.name).join(', ')})`);
     for (let j = g.offset; j < g.offset + g.size; j++) {
-      if (o.lr !== undefined) lr[j] = o.lr;
-      if (o.temperature !== undefined) temperature[j] = o.temperature;
+      if (o.lr !== undefined) lr[j] = initialValue(o.lr);
+      if (o.temperature !== undefined) temperature[j] = initialValue(o.temperature);
       if (o.weight_decay !== undefined) weightDecay[j] = o.weight_decay;
       if (o.betas !== undefined) {
         beta1[j] = o.betas[0];

@@ -5,6 +5,7 @@
  * replica-major order, `array[r * dim + j]` for coordinate `j` of replica `r`
  * (struct-of-arrays across the ensemble, one row per replica).
  */
+import type { StepControl } from './control.js';
 
 /** A named slice of the parameter vector (e.g. `encoder`, `decoder`, `A`, `repons`). */
 export interface ParamGroup {
@@ -200,15 +201,19 @@ export interface IntegratorNeeds {
 }
 
 /**
- * An integrator: parameters fixed at build time; `init` prepares the state
- * (caches energy and gradient, draws momenta) and `step` advances all replicas
- * of the shard by one step.
+ * An integrator: parameters fixed at build time (friction, betas, the gradient
+ * estimator); `init` prepares the state (caches energy and gradient, draws
+ * momenta) and `step` advances all replicas of the shard by one step with the
+ * η, θ, λ of `control` for that step (see control.ts: derived constants are
+ * recomputed only when `control.version` changes).
  */
 export interface Integrator {
   readonly name: string;
   readonly needs: IntegratorNeeds;
-  init(state: EnsembleState, potential: Potential): void;
-  step(state: EnsembleState, potential: Potential): void;
+  /** The build-time η, θ, λ: the control of a run without schedules (see constantControl). */
+  readonly settings: CoordinateSettings;
+  init(state: EnsembleState, potential: Potential, control: StepControl): void;
+  step(state: EnsembleState, potential: Potential, control: StepControl): void;
 }
 
 /**

@@ -6,6 +6,8 @@
 import {
   coordinateSettings,
   curvatureStepSizes,
+  DynamicsSchedule,
+  gradientEstimator,
   type StepSizeChoice,
   createState,
   integrators,
@@ -57,8 +59,10 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     groups = Object.fromEntries(potential.groups.map((g) => [g.name, { ...d.groups[g.name], lr: stepSizes!.lr[g.name] }]));
   }
   const settings = coordinateSettings(potential.dim, potential.groups, d, groups);
-  const integrator = info.build(settings, { friction: d.friction, momenta: s.ensemble.momenta });
+  // η, θ, λ of every step (the schedules), handed to simulate as one object.
+  const schedule = new DynamicsSchedule(settings, potential.groups, { lr: d.lr, temperature: d.temperature, groups }, d.steps);
   const batchSize = d.batch_size && potential.dataSize ? d.batch_size : undefined;
+  const integrator = info.build(settings, { friction: d.friction, momenta: s.ensemble.momenta, gradient: gradientEstimator({ batchSize }) });
   const state = createState({
     count: spec.count,
     dim: potential.dim,
@@ -96,6 +100,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     const view = tileView(state, r0, Math.min(tile, spec.count - r0));
     simulate(view, potential, integrator, {
       steps,
+      schedule,
       observers,
       watchers: events,
       onProgress: onProgress && ((step) => onProgress(r0 * steps + step * view.count)),

@@ -21,6 +21,7 @@ import { buildSamplingSummary, chainsCsvRows } from '../analysis/sampling.js';
 import { checkTheory, theoryOverlays, type HistogramOverlay } from '../analysis/theory-overlays.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
+import { initialValue } from '../engine/schedule.js';
 
 export interface RunScenarioOptions {
   /**
@@ -218,7 +219,7 @@ export function writeOutputs(dir: string, s: Scenario, summary: Summary, r: RunR
   };
   const writeJson = (file: string, value: unknown) => writeAtomicChecked(file, JSON.stringify(value, jsonReplacer, 2) + '\n');
   writeJson(join(dir, 'scenario.resolved.json'), { ...s, stochdyn: summary.stochdyn.version });
-  const traces = tracePoints(r, s.dynamics.lr);
+  const traces = tracePoints(r, initialValue(s.dynamics.lr));
   const rows: Array<Array<string | number | null>> = [];
   for (const [name, pts] of Object.entries(traces)) {
     for (const p of pts) rows.push([p.step, p.time, name, p.n, p.mean, p.std, p.q05, p.q25, p.q50, p.q75, p.q95]);

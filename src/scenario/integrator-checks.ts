@@ -19,7 +19,43 @@ export function integratorIssues(dynamics: Obj): RawIssue[] {
   // An unknown name is reported by the schema (its enum is the registry's names).
   const entry = integrators.find(name);
   if (!entry) return [];
-  return [...temperatureIssues(entry, dynamics), ...constantIssues(entry, dynamics)];
+  return [...temperatureIssues(entry, dynamics), ...constantIssues(entry, dynamics), ...scheduleIssues(entry, dynamics)];
+}
+
+/**
+ * Schedules (engine/schedule.ts) the schema cannot judge alone: a scheduled
+ * temperature needs a noisy integrator, dynamics.step_size sets the learning
+ * rates itself, and `exploration` switches the noise off on `lr` only.
+ */
+function scheduleIssues(entry: IntegratorEntry, dynamics: Obj): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const places: [Seg[], Obj][] = [[['dynamics'], dynamics]];
+  if (isPlainObject(dynamics.groups))
+    for (const [g, settings] of Object.entries(dynamics.groups)) if (isPlainObject(settings)) places.push([['dynamics', 'groups', g], settings]);
+  for (const [segs, o] of places) {
+    if (isPlainObject(o.temperature) && !entry.noisy)
+      issues.push({
+        segs: [...segs, 'temperature'],
+        expected: `no temperature schedule with integrator ${entry.name} (θ = 0)`,
+        found: renderValue(o.temperature),
+        hint: `${entry.name} is not a noisy integrator (it draws no noise); use a noisy one such as sgld, or remove the schedule.`,
+      });
+    if (isPlainObject(o.temperature) && o.temperature.exploration !== undefined)
+      issues.push({
+        segs: [...segs, 'temperature', 'exploration'],
+        expected: 'exploration on a learning-rate schedule only',
+        found: renderValue(o.temperature.exploration),
+        hint: 'Put the cyclical schedule with exploration on lr; it switches the noise off during the exploration stage.',
+      });
+  }
+  if (dynamics.step_size !== undefined && isPlainObject(dynamics.lr))
+    issues.push({
+      segs: ['dynamics', 'lr'],
+      expected: 'a number (the time unit) with dynamics.step_size',
+      found: renderValue(dynamics.lr),
+      hint: 'dynamics.step_size sets every learning rate; remove the schedule or the step_size.',
+    });
+  return issues;
 }
 
 /** θ > 0 with an integrator that is not noisy. */

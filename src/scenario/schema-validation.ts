@@ -72,7 +72,8 @@ export function translateGroup(errors: ErrorObject[], data: unknown, prefix: Seg
     consumed.add(c);
     out.push(...translateComposite(c, sub, data, prefix));
   }
-  for (const e of errors) if (!consumed.has(e)) out.push(...translateLeaf(e, data, prefix));
+  // An `if` failure only says which of then / else failed; their own errors say why.
+  for (const e of errors) if (!consumed.has(e) && e.keyword !== 'if') out.push(...translateLeaf(e, data, prefix));
   return out;
 }
 

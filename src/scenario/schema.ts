@@ -265,6 +265,62 @@ const samplingSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/**
+ * A learning rate or temperature: a number, or a schedule object evaluated
+ * per step by engine/schedule.ts (formulas there and in docs/models.md).
+ * `positive`: the value must stay > 0 (learning rates; a schedule's `from`).
+ */
+function scheduledSchema(positive: boolean, description: string): JsonSchema {
+  const level = positive ? { type: 'number', exclusiveMinimum: 0 } : { type: 'number', minimum: 0 };
+  const common = {
+    steps: { type: 'integer', minimum: 1, description: 'steps N over which the schedule runs (default: dynamics.steps); its final value is held after N' },
+  };
+  const branch = (kind: string, title: string, properties: Record<string, unknown>, required: string[]): JsonSchema => ({
+    type: 'object',
+    title,
+    properties: { schedule: { const: kind }, ...properties },
+    required: ['schedule', ...required],
+    additionalProperties: false,
+  });
+  // if/then/else rather than oneOf: a value that is not a mapping is judged
+  // as the number it was before schedules existed (same messages and hints).
+  return {
+    description,
+    if: { type: 'object' },
+    then: {
+      oneOf: [
+        branch('constant', 'constant schedule', { value: level }, ['value']),
+        branch('linear', 'linear schedule: from + (to − from)·n/(N − 1)', { from: level, to: { type: 'number', minimum: 0 }, ...common }, ['from', 'to']),
+        branch(
+          'exponential',
+          'exponential (geometric) schedule: from·(to/from)^{n/(N − 1)}',
+          { from: { type: 'number', exclusiveMinimum: 0 }, to: { type: 'number', exclusiveMinimum: 0 }, ...common },
+          ['from', 'to'],
+        ),
+        branch('cosine', 'cosine schedule: to + (from − to)(1 + cos(π n/(N − 1)))/2', { from: level, to: { type: 'number', minimum: 0 }, ...common }, ['from', 'to']),
+        branch(
+          'cyclical',
+          'cyclical schedule (Zhang et al. 2020): to + (from − to)(1 + cos(π r))/2, r the position in each of `cycles` cycles',
+          {
+            from: level,
+            to: { type: 'number', minimum: 0, description: 'minimum of each cycle (default 0)' },
+            cycles: { type: 'integer', minimum: 1, description: 'number of cycles M over the N steps (default 1)' },
+            exploration: {
+              type: 'number',
+              minimum: 0,
+              exclusiveMaximum: 1,
+              description: 'fraction β of each cycle run without noise (exploration stage; on dynamics.lr only; default 0)',
+            },
+            ...common,
+          },
+          ['from'],
+        ),
+      ],
+    },
+    else: level,
+  };
+}
+
 /** Where a constant may be set: `dynamics.<name>` or `dynamics.groups.<g>.<name>`. */
 export type ConstantLevel = 'dynamics' | 'group';
 
@@ -355,8 +411,8 @@ function dynamicsSchema(): JsonSchema {
     type: 'object',
     description: `Overrides of lr, temperature and weight_decay${groupConstants.length ? ` (and the constants ${groupConstants.map((c) => c.name).join(', ')})` : ''} for one parameter group.`,
     properties: {
-      lr: { type: 'number', exclusiveMinimum: 0 },
-      temperature: { type: 'number', minimum: 0 },
+      lr: scheduledSchema(true, "this group's learning rate η: a number or a schedule"),
+      temperature: scheduledSchema(false, "this group's temperature θ: a number or a schedule"),
       weight_decay: { type: 'number', minimum: 0 },
       ...prop(groupConstants),
     },
@@ -366,8 +422,8 @@ function dynamicsSchema(): JsonSchema {
     type: 'object',
     properties: {
       integrator: integratorSchema(),
-      lr: { type: 'number', exclusiveMinimum: 0, description: 'learning rate η = time step' },
-      temperature: { type: 'number', minimum: 0, default: 0, description: 'temperature θ (0 or absent for an integrator that is not noisy)' },
+      lr: scheduledSchema(true, 'learning rate η = time step: a number or a schedule (physical time t = Σ η)'),
+      temperature: { ...scheduledSchema(false, 'temperature θ (0 or absent for an integrator that is not noisy): a number or a schedule'), default: 0 },
       steps: { type: 'integer', minimum: 0, description: 'number of steps' },
       weight_decay: { type: 'number', minimum: 0, default: 0 },
       ...prop(defaulted),

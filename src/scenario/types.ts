@@ -5,6 +5,10 @@
  * format; these types mirror it.
  */
 
+import type { ScheduledValue } from '../engine/schedule.js';
+
+export type { ScheduleKind, ScheduleSpec, ScheduledValue } from '../engine/schedule.js';
+
 export type PotentialSpec =
   | { kind: string; params: Record<string, unknown> }
   /** A user module (resolved to an absolute path at load time) exporting `createPotential(params)`. */
@@ -15,8 +19,10 @@ export type PotentialSpec =
   | { expression: string; coordinates: string[]; params: Record<string, number>; minima?: number[][] };
 
 export interface GroupSettings {
-  lr?: number;
-  temperature?: number;
+  /** This group's η: a number or a schedule (see engine/schedule.ts). */
+  lr?: ScheduledValue;
+  /** This group's θ: a number or a schedule. */
+  temperature?: ScheduledValue;
   weight_decay?: number;
   /** Adam's (β₁, β₂) for this group (adam, adamw). */
   betas?: [number, number];
@@ -28,14 +34,15 @@ export interface GroupSettings {
   optimizer?: 'adam' | 'adamw';
 }
 
-export type IntegratorName = 'gd' | 'sgld' | 'baoab' | 'adam' | 'adamw' | 'psgld';
+/** A registered integrator (engine/integrators/index.ts): gd, sgld, baoab, adam, adamw, psgld, sghmc, … */
+export type IntegratorName = string;
 
 export interface DynamicsSpec {
   integrator: IntegratorName;
-  /** Learning rate η (the time step: physical time t = steps · η). */
-  lr: number;
-  /** Temperature θ ≥ 0 (0 for gd). */
-  temperature: number;
+  /** Learning rate η, a number or a schedule (the time step: physical time t_n = Σ_{k<n} η_k, engine/schedule.ts timeFunction). */
+  lr: ScheduledValue;
+  /** Temperature θ ≥ 0 (0 for gd), a number or a schedule. */
+  temperature: ScheduledValue;
   steps: number;
   weight_decay: number;
   /** BAOAB friction γ. */

@@ -13,31 +13,58 @@
  * The moments m, v live in `EnsembleState.opt` (2 slots: m then v per replica
  * row), zeroed at init. No random draws: the run does not depend on the
  * noise streams, and replicas are independent, so results do not depend on
- * sharding or tiling.
+ * sharding or tiling. η and λ come per step from the control (a learning-rate
+ * schedule multiplies the step as PyTorch's schedulers do); the segments are
+ * rebuilt only when the control's version changes.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
-import { evaluate, freeze, inBounds, reasonFor } from './common.js';
-import { optimizerSegments } from './segments.js';
+import type { StepControl } from '../control.js';
+import { autoBatch } from '../gradients/minibatch.js';
+import type { GradientEstimator } from '../gradients/types.js';
+import { freeze, inBounds, reasonFor } from './common.js';
+import { optimizerSegments, type OptimizerSegment } from './segments.js';
 
 /** Defaults of PyTorch's torch.optim.Adam / AdamW (β₁, β₂, ε). */
 export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
-export function adam(settings: CoordinateSettings, decoupledByDefault: boolean, name = decoupledByDefault ? 'adamw' : 'adam'): Integrator {
+export function adam(
+  settings: CoordinateSettings,
+  decoupledByDefault: boolean,
+  name = decoupledByDefault ? 'adamw' : 'adam',
+  gradient: GradientEstimator = autoBatch,
+): Integrator {
   const dim = settings.lr.length;
-  const segs = optimizerSegments(settings, { ...ADAM_DEFAULTS, alpha: NaN, decoupled: decoupledByDefault });
-  const nSeg = segs.length;
-  const bc1 = new Float64Array(nSeg);
-  const bc2 = new Float64Array(nSeg);
+  const defaults = { ...ADAM_DEFAULTS, alpha: NaN, decoupled: decoupledByDefault };
+  let segs: OptimizerSegment[] = [];
+  let nSeg = 0;
+  let bc1 = new Float64Array(0);
+  let bc2 = new Float64Array(0);
+  let version = -1;
   const row = new Float64Array(dim);
+
+  function sync(control: StepControl): void {
+    if (control.version === version) return;
+    version = control.version;
+    segs = optimizerSegments(settings, defaults, control);
+    nSeg = segs.length;
+    if (bc1.length < nSeg) {
+      bc1 = new Float64Array(nSeg);
+      bc2 = new Float64Array(nSeg);
+    }
+  }
 
   return {
     name,
     needs: { momenta: false, data: false, optimizerSlots: 2 },
-    init(state: EnsembleState, potential: Potential) {
+    settings,
+    init(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       state.opt.fill(0);
-      evaluate(state, potential);
+      gradient.init?.(state, potential);
+      gradient.estimate(state, potential);
     },
-    step(state: EnsembleState, potential: Potential) {
+    step(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       const { x, grad, opt, frozen, count } = state;
       const t = state.step;
       for (let s = 0; s < nSeg; s++) {
@@ -75,7 +102,7 @@ export function adam(settings: CoordinateSettings, decoupledByDefault: boolean, 
         if (ok) x.set(row, base);
         else freeze(state, r, reasonFor(bad));
       }
-      evaluate(state, potential);
+      gradient.estimate(state, potential);
     },
   };
 }

@@ -6,23 +6,40 @@
  *   (evaluate ∇f at the new x)   B: v ← v − (η/2)(∇f + λx)
  * BAOAB samples the configurational Gibbs density with O(η²) error (exact for
  * harmonic potentials), which makes it the sampler of choice at larger steps.
+ * η, θ, λ come per step from the control; e^{−γη} and the O-step's noise
+ * amplitude are recomputed only when the control's version changes. With a
+ * varying η the closing B half-kick of a step uses that step's η (the kick
+ * belongs to the step that evaluated the force).
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import type { StepControl } from '../control.js';
 import { normal } from '../../random/rng.js';
 import { NoiseBlock } from '../../random/noise.js';
-import { evaluate, freeze, inBounds, reasonFor } from './common.js';
+import { autoBatch } from '../gradients/minibatch.js';
+import type { GradientEstimator } from '../gradients/types.js';
+import { freeze, inBounds, reasonFor } from './common.js';
 
-export function baoab(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero'): Integrator {
+export function baoab(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero', gradient: GradientEstimator = autoBatch): Integrator {
   const dim = settings.lr.length;
-  const h = settings.lr;
-  const wd = settings.weightDecay;
+  let h = settings.lr;
+  let wd = settings.weightDecay;
   const c1 = new Float64Array(dim);
   const c2 = new Float64Array(dim);
   const vStd = new Float64Array(dim);
-  for (let j = 0; j < dim; j++) {
-    c1[j] = Math.exp(-friction * h[j]);
-    c2[j] = Math.sqrt((1 - c1[j] * c1[j]) * settings.temperature[j]);
-    vStd[j] = Math.sqrt(settings.temperature[j]);
+  let version = -1;
+
+  /** Recompute e^{−γη}, sqrt((1 − e^{−2γη})θ) and sqrt(θ) when the control changed. */
+  function sync(control: StepControl): void {
+    if (control.version === version) return;
+    version = control.version;
+    h = control.lr;
+    wd = control.weightDecay;
+    const th = control.temperature;
+    for (let j = 0; j < dim; j++) {
+      c1[j] = Math.exp(-friction * h[j]);
+      c2[j] = Math.sqrt((1 - c1[j] * c1[j]) * th[j]);
+      vStd[j] = Math.sqrt(th[j]);
+    }
   }
   const xRow = new Float64Array(dim);
   const vRow = new Float64Array(dim);
@@ -40,15 +57,19 @@ export function baoab(settings: CoordinateSettings, friction: number, momenta: '
   return {
     name: 'baoab',
     needs: { momenta: true, data: false },
-    init(state: EnsembleState, potential: Potential) {
+    settings,
+    init(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       const { v, rng, count } = state;
       for (let r = 0; r < count; r++) {
         for (let j = 0; j < dim; j++) v[r * dim + j] = momenta === 'thermal' ? vStd[j] * normal(rng, r << 2) : 0;
       }
       noiseBlock.reset(state.rng, count, dim);
-      evaluate(state, potential);
+      gradient.init?.(state, potential);
+      gradient.estimate(state, potential);
     },
-    step(state: EnsembleState, potential: Potential) {
+    step(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       const { x, v, grad, rng, frozen, count } = state;
       const off = noiseBlock.next(rng, count, dim);
       const z = noiseBlock.data;
@@ -76,7 +97,7 @@ export function baoab(settings: CoordinateSettings, friction: number, momenta: '
           v.set(vRow, base);
         } else freeze(state, r, reasonFor(bad));
       }
-      evaluate(state, potential);
+      gradient.estimate(state, potential);
       kick(state);
     },
   };

@@ -1,37 +1,20 @@
 /**
- * Pieces shared by the integrators: gradient evaluation at the current
- * positions (full batch or a fresh minibatch per replica), divergence marking.
+ * Pieces shared by the integrators: divergence marking, and `evaluate` (the
+ * default gradient estimator, for callers outside an integrator).
  */
 import { DivergenceReason, type EnsembleState, type Potential } from '../types.js';
-import { nextU32 } from '../../random/rng.js';
+import { autoBatch } from '../gradients/minibatch.js';
 
 /** Positions beyond this magnitude count as diverged (before x⁴ terms overflow). */
 export const DIVERGENCE_LIMIT = 1e100;
 
 /**
- * Evaluate energy and gradient at the current positions into the state's caches.
- * With a minibatch, each replica first draws its batch (with replacement) from
- * its own batch stream (independent of its noise stream), so the draw does
- * not depend on sharding.
+ * Evaluate energy and gradient at the current positions into the state's
+ * caches: a minibatch estimate when the state carries a batch buffer, the
+ * full batch otherwise (the `auto` gradient estimator, see ../gradients/).
  */
 export function evaluate(state: EnsembleState, potential: Potential): void {
-  const batch = state.batch;
-  if (batch) {
-    const n = potential.dataSize as number;
-    const B = batch.size;
-    const idx = batch.indices;
-    const rng = state.batchRng;
-    for (let r = 0; r < state.count; r++) {
-      const o = r * 4;
-      const base = r * B;
-      for (let k = 0; k < B; k++) idx[base + k] = Math.floor((nextU32(rng, o) / 4294967296) * n);
-    }
-  }
-  potential.energyAndGradient(state.x, state.count, state.energy, state.grad, batch);
-  state.cacheStep = state.step;
-  // A non-finite gradient makes the next update non-finite, which freezes the
-  // replica then (reason: non-finite position); energies are checked at
-  // observation points by checkEnergies, not every step.
+  autoBatch.estimate(state, potential);
 }
 
 /** Freeze replicas whose cached energy is non-finite (called at observation points). */

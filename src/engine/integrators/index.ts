@@ -6,14 +6,18 @@
  */
 import { createRegistry, type JsonSchema } from '../registry.js';
 import type { CoordinateSettings, Integrator, IntegratorNeeds } from '../types.js';
+import type { GradientEstimator } from '../gradients/types.js';
 import { overdampedLangevin } from './overdamped-langevin.js';
 import { baoab } from './baoab.js';
 import { adam } from './adam.js';
 import { psgld } from './psgld.js';
+import { sghmc } from './sghmc.js';
 
 export interface IntegratorOptions {
   friction: number;
   momenta: 'thermal' | 'zero';
+  /** How the force is estimated (see ../gradients/); default: minibatch exactly when the state carries a batch buffer. */
+  gradient?: GradientEstimator;
 }
 
 export interface IntegratorEntry {
@@ -39,7 +43,7 @@ export interface IntegratorEntry {
 
 // Fragments of the constants, one copy each (an entry's `title` names the
 // constant in messages, `description` documents it in the published schema).
-const FRICTION: JsonSchema = { type: 'number', exclusiveMinimum: 0, default: 1, title: 'the BAOAB friction γ', description: 'BAOAB friction γ' };
+const FRICTION: JsonSchema = { type: 'number', exclusiveMinimum: 0, default: 1, title: 'the friction γ of the underdamped integrators', description: 'friction γ of the underdamped integrators (baoab, sghmc)' };
 const BETAS: JsonSchema = {
   type: 'array',
   items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
@@ -72,14 +76,14 @@ const builtIn: IntegratorEntry[] = [
     description: 'gradient descent x ← x − η ∇f (θ = 0, no random draws)',
     needs: { momenta: false, data: false },
     noisy: false,
-    build: (s) => overdampedLangevin(s, false, 'gd'),
+    build: (s, o) => overdampedLangevin(s, false, 'gd', o.gradient),
   },
   {
     name: 'sgld',
     description: 'overdamped Langevin / SGLD, Euler–Maruyama: x ← x − η ∇f + sqrt(2ηθ) ξ (minibatch gradients with dynamics.batch_size)',
     needs: { momenta: false, data: false },
     noisy: true,
-    build: (s) => overdampedLangevin(s, true, 'sgld'),
+    build: (s, o) => overdampedLangevin(s, true, 'sgld', o.gradient),
   },
   {
     name: 'baoab',
@@ -87,7 +91,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: true, data: false },
     noisy: true,
     constants: { friction: FRICTION },
-    build: (s, o) => baoab(s, o.friction, o.momenta),
+    build: (s, o) => baoab(s, o.friction, o.momenta, o.gradient),
   },
   {
     name: 'adam',
@@ -97,7 +101,7 @@ const builtIn: IntegratorEntry[] = [
     noisy: false,
     constants: { betas: BETAS, eps: ADAM_EPS },
     groupConstants: { betas: BETAS, eps: ADAM_EPS, optimizer: OPTIMIZER },
-    build: (s) => adam(s, false),
+    build: (s, o) => adam(s, false, 'adam', o.gradient),
   },
   {
     name: 'adamw',
@@ -107,7 +111,7 @@ const builtIn: IntegratorEntry[] = [
     noisy: false,
     constants: { betas: BETAS, eps: ADAM_EPS },
     groupConstants: { betas: BETAS, eps: ADAM_EPS, optimizer: OPTIMIZER },
-    build: (s) => adam(s, true),
+    build: (s, o) => adam(s, true, 'adamw', o.gradient),
   },
   {
     name: 'psgld',
@@ -117,8 +121,9 @@ const builtIn: IntegratorEntry[] = [
     noisy: true,
     constants: { alpha: ALPHA, eps: PSGLD_EPS },
     groupConstants: { alpha: ALPHA, eps: PSGLD_EPS },
-    build: (s) => psgld(s),
+    build: (s, o) => psgld(s, o.gradient),
   },
+  { name: 'sghmc', description: 'SGHMC (Chen, Fox & Guestrin 2014): x ← x + ηv, v ← (1 − ηγ)v − η∇f + sqrt(2γθη) ξ, friction γ = dynamics.friction', needs: { momenta: true, data: false }, noisy: true, constants: { friction: FRICTION }, build: (s, o) => sghmc(s, o.friction, o.momenta, o.gradient) },
 ];
 
 for (const entry of builtIn) integrators.register(entry);

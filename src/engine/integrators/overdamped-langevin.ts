@@ -4,20 +4,40 @@
  * With `noise = false` this is plain gradient descent (no draws at all);
  * with θ = 0 and noise on, the draws are made and multiplied by zero, so the
  * trajectory equals gradient descent exactly.
- * The gradient is cached in the state: one potential evaluation per step.
+ * The gradient is cached in the state: one estimator call per step.
+ * η, θ, λ come per step from the control; sqrt(2ηθ) is recomputed only when
+ * the control's version changes.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import type { StepControl } from '../control.js';
 import { NoiseBlock } from '../../random/noise.js';
-import { DIVERGENCE_LIMIT, evaluate, freeze, inBounds, reasonFor } from './common.js';
+import { autoBatch } from '../gradients/minibatch.js';
+import type { GradientEstimator } from '../gradients/types.js';
+import { DIVERGENCE_LIMIT, freeze, inBounds, reasonFor } from './common.js';
 
-export function overdampedLangevin(settings: CoordinateSettings, noise: boolean, name = noise ? 'sgld' : 'gd'): Integrator {
+export function overdampedLangevin(
+  settings: CoordinateSettings,
+  noise: boolean,
+  name = noise ? 'sgld' : 'gd',
+  gradient: GradientEstimator = autoBatch,
+): Integrator {
   const dim = settings.lr.length;
-  const lrv = settings.lr;
-  const wdv = settings.weightDecay;
+  let lrv = settings.lr;
+  let wdv = settings.weightDecay;
   const sigv = new Float64Array(dim);
-  for (let j = 0; j < dim; j++) sigv[j] = noise ? Math.sqrt(2 * lrv[j] * settings.temperature[j]) : 0;
+  let version = -1;
   const row = new Float64Array(dim);
   const noiseBlock = new NoiseBlock();
+
+  /** Read the control's arrays and recompute sqrt(2ηθ) when they changed. */
+  function sync(control: StepControl): void {
+    if (control.version === version) return;
+    version = control.version;
+    lrv = control.lr;
+    wdv = control.weightDecay;
+    const th = control.temperature;
+    for (let j = 0; j < dim; j++) sigv[j] = noise ? Math.sqrt(2 * lrv[j] * th[j]) : 0;
+  }
 
   function stepScalar1D(state: EnsembleState): void {
     const { x, grad, rng, frozen, count } = state;
@@ -126,23 +146,27 @@ export function overdampedLangevin(settings: CoordinateSettings, noise: boolean,
     }
   }
 
-  const stepPositions = settings.uniform ? (dim === 1 ? stepScalar1D : stepUniform) : stepGeneral;
-
   return {
     name,
     needs: { momenta: false, data: false },
-    init(state: EnsembleState, potential: Potential) {
+    settings,
+    init(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       noiseBlock.reset(state.rng, state.count, dim);
-      evaluate(state, potential);
+      gradient.init?.(state, potential);
+      gradient.estimate(state, potential);
     },
-    step(state: EnsembleState, potential: Potential) {
+    step(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       const g1 = potential.gradient1D;
-      if (g1 !== undefined && dim === 1 && settings.uniform && !state.batch) {
+      if (g1 !== undefined && dim === 1 && gradient.exact && !state.batch) {
         stepFused1D(state, g1);
         return;
       }
-      stepPositions(state);
-      evaluate(state, potential);
+      if (!control.uniform) stepGeneral(state);
+      else if (dim === 1) stepScalar1D(state);
+      else stepUniform(state);
+      gradient.estimate(state, potential);
     },
   };
 }

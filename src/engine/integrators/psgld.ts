@@ -15,32 +15,51 @@
  * per-datum mean loss, so ε is in the units of ∇f.
  * V lives in `EnsembleState.opt` (1 slot), zeroed at init; the noise comes
  * from each replica's own stream, so runs do not depend on sharding.
+ * η, θ, λ come per step from the control; the segments and 2ηθ are rebuilt
+ * only when the control's version changes.
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import type { StepControl } from '../control.js';
 import { NoiseBlock } from '../../random/noise.js';
-import { evaluate, freeze, inBounds, reasonFor } from './common.js';
-import { optimizerSegments } from './segments.js';
+import { autoBatch } from '../gradients/minibatch.js';
+import type { GradientEstimator } from '../gradients/types.js';
+import { freeze, inBounds, reasonFor } from './common.js';
+import { optimizerSegments, type OptimizerSegment } from './segments.js';
 
 /** Defaults of the paper's experiments: α = 0.99, λ = 1e-5. */
 export const PSGLD_DEFAULTS = { alpha: 0.99, eps: 1e-5 } as const;
 
-export function psgld(settings: CoordinateSettings): Integrator {
+export function psgld(settings: CoordinateSettings, gradient: GradientEstimator = autoBatch): Integrator {
   const dim = settings.lr.length;
-  const segs = optimizerSegments(settings, { ...PSGLD_DEFAULTS, beta1: NaN, beta2: NaN, decoupled: false });
-  const nSeg = segs.length;
-  const twoEtaTheta = segs.map((s) => 2 * s.lr * s.temperature);
+  const defaults = { ...PSGLD_DEFAULTS, beta1: NaN, beta2: NaN, decoupled: false };
+  let segs: OptimizerSegment[] = [];
+  let nSeg = 0;
+  let twoEtaTheta: number[] = [];
+  let version = -1;
   const row = new Float64Array(dim);
   const noiseBlock = new NoiseBlock();
+
+  function sync(control: StepControl): void {
+    if (control.version === version) return;
+    version = control.version;
+    segs = optimizerSegments(settings, defaults, control);
+    nSeg = segs.length;
+    twoEtaTheta = segs.map((s) => 2 * s.lr * s.temperature);
+  }
 
   return {
     name: 'psgld',
     needs: { momenta: false, data: false, optimizerSlots: 1 },
-    init(state: EnsembleState, potential: Potential) {
+    settings,
+    init(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       state.opt.fill(0);
       noiseBlock.reset(state.rng, state.count, dim);
-      evaluate(state, potential);
+      gradient.init?.(state, potential);
+      gradient.estimate(state, potential);
     },
-    step(state: EnsembleState, potential: Potential) {
+    step(state: EnsembleState, potential: Potential, control: StepControl) {
+      sync(control);
       const { x, grad, opt, rng, frozen, count } = state;
       const off = noiseBlock.next(rng, count, dim);
       const z = noiseBlock.data;
@@ -69,7 +88,7 @@ export function psgld(settings: CoordinateSettings): Integrator {
         if (ok) x.set(row, base);
         else freeze(state, r, reasonFor(bad));
       }
-      evaluate(state, potential);
+      gradient.estimate(state, potential);
     },
   };
 }

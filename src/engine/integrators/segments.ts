@@ -4,6 +4,7 @@
  * compute per-step bias corrections once per range, not per coordinate).
  */
 import type { CoordinateSettings } from '../types.js';
+import type { StepControl } from '../control.js';
 
 export interface OptimizerSegment {
   start: number;
@@ -28,13 +29,13 @@ export interface OptimizerDefaults {
 }
 
 /** Per-coordinate constants with the integrator's defaults filled in for unset (NaN / 255) entries. */
-function resolved(s: CoordinateSettings, d: OptimizerDefaults, j: number): Omit<OptimizerSegment, 'start' | 'end'> {
+function resolved(s: CoordinateSettings, d: OptimizerDefaults, j: number, c: StepControl | undefined): Omit<OptimizerSegment, 'start' | 'end'> {
   const pick = (a: Float64Array | undefined, dflt: number) => (a === undefined || Number.isNaN(a[j]) ? dflt : a[j]);
   const dec = s.decoupled?.[j];
   return {
-    lr: s.lr[j],
-    temperature: s.temperature[j],
-    weightDecay: s.weightDecay[j],
+    lr: (c ?? s).lr[j],
+    temperature: (c ?? s).temperature[j],
+    weightDecay: (c ?? s).weightDecay[j],
     beta1: pick(s.beta1, d.beta1),
     beta2: pick(s.beta2, d.beta2),
     eps: pick(s.eps, d.eps),
@@ -43,11 +44,16 @@ function resolved(s: CoordinateSettings, d: OptimizerDefaults, j: number): Omit<
   };
 }
 
-export function optimizerSegments(s: CoordinateSettings, d: OptimizerDefaults): OptimizerSegment[] {
+/**
+ * The segments of the build-time constants of `s`, with η, θ, λ taken from
+ * `control` when given (a schedule's current values: the integrators rebuild
+ * their segments when the control's version changes).
+ */
+export function optimizerSegments(s: CoordinateSettings, d: OptimizerDefaults, control?: StepControl): OptimizerSegment[] {
   const dim = s.lr.length;
   const out: OptimizerSegment[] = [];
   for (let j = 0; j < dim; j++) {
-    const c = resolved(s, d, j);
+    const c = resolved(s, d, j, control);
     const last = out[out.length - 1];
     if (
       last &&
