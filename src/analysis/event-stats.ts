@@ -4,6 +4,24 @@
  * censored at their divergence step.
  */
 import { analyzeFirstPassage } from '../stats/first-passage.js';
+import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
+import { eventNames, planEvent, type RunPlan } from '../runs/plan.js';
+
+/**
+ * The one answer to "is this a defined event?": null when `name` is an event
+ * of the run, else an issue at `path` listing the events with a did-you-mean.
+ */
+export function eventIssue(plan: RunPlan, name: string, path: string): ScenarioIssue | null {
+  if (planEvent(plan, name)) return null;
+  const names = eventNames(plan);
+  const guess = didYouMean(name, names);
+  return {
+    path,
+    expected: names.length ? `an event of observe.events (${names.join(', ')})` : 'an event defined in observe.events',
+    found: renderValue(name),
+    hint: guess ? `Did you mean '${guess}'?` : 'Add it to observe.events: [{name, enter: {…}}].',
+  };
+}
 
 export interface FirstPassageSummary {
   replicas: number;

@@ -16,11 +16,14 @@ import type { RunResult } from '../parallel/merge.js';
 import { didYouMean, isSweepPoint, renderValue, type ScenarioIssue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from './summary.js';
+import type { RunPlan } from '../runs/plan.js';
 
 export type KeyType = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'number|array';
 
 export interface RunAnalysisContext {
   scenario: Scenario;
+  /** The resolved run (src/runs/plan.ts): the η, θ, λ integrated, the events and their cadence. */
+  plan: RunPlan;
   result: RunResult;
   potential: Potential;
   /** The summary as built so far (without `analyses`). */
@@ -49,7 +52,7 @@ interface AnalysisBase<E> {
   keys: Record<string, KeyType>;
   required?: string[];
   /** Semantic checks (names of events, observables, swept keys …); paths relative to the entry, e.g. 'event'. */
-  check?(entry: E, s: Scenario, potential: Potential): Array<Omit<ScenarioIssue, 'path'> & { key: string }>;
+  check?(entry: E, s: Scenario, potential: Potential, plan: RunPlan): Array<Omit<ScenarioIssue, 'path'> & { key: string }>;
   /** One line for terminal tables. */
   text?(result: Record<string, unknown>): string;
 }
@@ -105,7 +108,7 @@ function typeOk(t: KeyType, v: unknown): boolean {
 }
 
 /** Check every `analysis:` entry; issues carry paths like `analysis[2].event`. */
-export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[] {
+export function checkAnalyses(s: Scenario, potential: Potential, plan: RunPlan): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const kinds = [...analyses.keys(), ...EXTERNAL];
   s.analysis.forEach((entry, i) => {
@@ -134,7 +137,7 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
     }
     for (const key of a.required ?? []) if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
     if (issues.length === before && a.check) {
-      for (const { key, ...rest } of a.check(entry, s, potential)) issues.push({ path: `${at}.${key}`, ...rest });
+      for (const { key, ...rest } of a.check(entry, s, potential, plan)) issues.push({ path: `${at}.${key}`, ...rest });
     }
   });
   return issues;

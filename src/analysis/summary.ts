@@ -7,6 +7,7 @@
 import { divergenceReasonText } from '../engine/types.js';
 import { replicaId, type RunResult } from '../parallel/merge.js';
 import type { Scenario } from '../scenario/types.js';
+import { uniformLr, uniformTemperature, uniformWeightDecay, type RunPlan } from '../runs/plan.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import { firstPassageSummary, type FirstPassageSummary } from './event-stats.js';
 import type { SamplingSummary } from './sampling.js';
@@ -65,8 +66,16 @@ export interface Summary {
     dim: number;
     coordinates: string[];
     integrator: string;
+    /** η integrated on every coordinate; when the groups differ, the scenario-wide `dynamics.lr` (see `groups`). */
     lr: number;
+    /** θ integrated on every coordinate; when the groups differ, the scenario-wide `dynamics.temperature` (see `groups`). */
     temperature: number;
+    /** Weight decay λ on every coordinate; when the groups differ, the scenario-wide `dynamics.weight_decay` (see `groups`). */
+    weightDecay?: number;
+    /** True when every coordinate integrates with the same η, θ and λ. */
+    uniform?: boolean;
+    /** Present when the groups differ in η, θ or λ: the values integrated, per parameter group. */
+    groups?: Record<string, { size: number; lr: number; temperature: number; weightDecay: number }>;
     steps: number;
     physicalTime: number;
     observationPoints: number;
@@ -189,18 +198,30 @@ export function tracePoints(r: RunResult, lr: number): Record<string, TracePoint
 export interface SummaryMeta {
   id: string;
   version: string;
-  run: number;
   workers: number;
   startedAt: Date;
   finishedAt: Date;
-  dim: number;
-  coordinates: string[];
   theory: unknown[];
   /** The `sampling` block (src/analysis/sampling.ts), when the scenario has a `sampling:` section. */
   sampling?: SamplingSummary;
 }
 
-export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary {
+/** The dynamics facts of `run`: the values integrated, from the run plan. */
+function runDynamics(plan: RunPlan): Pick<Summary['run'], 'integrator' | 'lr' | 'temperature' | 'weightDecay' | 'uniform' | 'groups'> {
+  const lr = uniformLr(plan), temperature = uniformTemperature(plan), weightDecay = uniformWeightDecay(plan);
+  const uniform = lr !== null && temperature !== null && weightDecay !== null;
+  return {
+    integrator: plan.integrator,
+    lr: lr ?? plan.base.lr,
+    temperature: temperature ?? plan.base.temperature,
+    weightDecay: weightDecay ?? plan.base.weightDecay,
+    uniform,
+    ...(uniform ? {} : { groups: Object.fromEntries(plan.groups.map((g) => [g.name, { size: g.size, lr: g.lr, temperature: g.temperature, weightDecay: g.weightDecay }])) }),
+  };
+}
+
+/** summary.json of a run: the scenario names it, the plan gives every resolved setting, the result every number. */
+export function buildSummary(s: Scenario, plan: RunPlan, r: RunResult, m: SummaryMeta): Summary {
   const nObs = r.finals.observables.length;
   const alive = (i: number) => !(r.divergedAt[i] >= 0);
   const observables: Summary['observables'] = {};
@@ -210,7 +231,7 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     observables[name] = { final: distribution(vals) };
   });
   const events: Summary['events'] = {};
-  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, s.dynamics.lr);
+  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, plan.timeStep);
 
   const byReason: Record<string, number> = {};
   const examples: Summary['divergence']['examples'] = [];
@@ -231,22 +252,20 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     scenario: { name: s.name, description: s.description, source: s.source },
     run: {
       id: m.id,
-      seed: s.seed,
-      run: m.run,
+      seed: plan.seed,
+      run: plan.run,
       status: r.missing.length === 0 ? 'completed' : r.missing.some((g) => g.status === 'interrupted') ? 'interrupted' : 'partial',
       replicas: r.requested,
       completedReplicas: r.count,
       missing: r.missing.map((g) => ({ first: g.firstReplica, count: g.count, status: g.status, errors: g.errors })),
-      dim: m.dim,
-      coordinates: m.coordinates,
-      integrator: s.dynamics.integrator,
-      lr: s.dynamics.lr,
-      temperature: s.dynamics.temperature,
+      dim: plan.dim,
+      coordinates: plan.coordinates,
+      ...runDynamics(plan),
       steps: r.steps,
-      physicalTime: r.steps * s.dynamics.lr,
+      physicalTime: r.steps * plan.timeStep,
       observationPoints: r.traces.steps.length,
-      ...(r.stepSizes
-        ? { stepSizes: { lr: r.stepSizes.lr, curvature: r.stepSizes.curvature, perProbe: r.stepSizes.perProbe, preconditioner: r.stepSizes.preconditioner, c: s.dynamics.step_size!.c, safety: s.dynamics.step_size!.safety } }
+      ...(plan.stepSizes
+        ? { stepSizes: { lr: plan.stepSizes.lr, curvature: plan.stepSizes.curvature, perProbe: plan.stepSizes.perProbe, preconditioner: plan.stepSizes.preconditioner, c: plan.stepSizes.c, safety: plan.stepSizes.safety } }
         : {}),
     },
     rng: {
