@@ -16,7 +16,7 @@ import type { RunResult } from '../parallel/merge.js';
 import { didYouMean, isSweepPoint, renderValue, type ScenarioIssue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from './summary.js';
-import type { RunPlan } from '../runs/plan.js';
+import { resolvePlan, type PlanEvent, type RunPlan } from '../runs/plan.js';
 
 export type KeyType = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'number|array';
 
@@ -39,6 +39,8 @@ export interface SweepPointData {
 
 export interface SweepAnalysisContext {
   scenario: Scenario;
+  /** The events of the sweep's runs (src/runs/plan.ts planEvents); θ, η, λ per point are in the points' summaries. */
+  events: PlanEvent[];
   dir: string;
   /** Swept keys in order. */
   keys: string[];
@@ -108,8 +110,10 @@ function typeOk(t: KeyType, v: unknown): boolean {
 }
 
 /** Check every `analysis:` entry; issues carry paths like `analysis[2].event`. */
-export function checkAnalyses(s: Scenario, potential: Potential, plan: RunPlan): ScenarioIssue[] {
+export function checkAnalyses(s: Scenario, potential: Potential, plan?: RunPlan): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
+  // Callers that check a scenario on its own (tests, tools) get the plan resolved here; runs pass theirs.
+  const resolved = plan ?? (potential ? resolvePlan(s, potential) : undefined);
   const kinds = [...analyses.keys(), ...EXTERNAL];
   s.analysis.forEach((entry, i) => {
     const at = `analysis[${i}]`;
@@ -137,7 +141,7 @@ export function checkAnalyses(s: Scenario, potential: Potential, plan: RunPlan):
     }
     for (const key of a.required ?? []) if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
     if (issues.length === before && a.check) {
-      for (const { key, ...rest } of a.check(entry, s, potential, plan)) issues.push({ path: `${at}.${key}`, ...rest });
+      for (const { key, ...rest } of a.check(entry, s, potential, resolved!)) issues.push({ path: `${at}.${key}`, ...rest });
     }
   });
   return issues;

@@ -25,6 +25,7 @@ import type { Summary } from '../analysis/summary.js';
 import { runSweepAnalyses } from '../analysis/index.js';
 import { toCsv, writeAtomic, writeJson } from './write.js';
 import { samplingColumns } from '../analysis/sampling.js';
+import { planEvents } from '../runs/plan.js';
 
 export const SWEEP_SCHEMA = 'stochdyn.sweep/1';
 export const PHASE_BOUNDARY_SCHEMA = 'stochdyn.phase-boundary/1';
@@ -216,6 +217,7 @@ export function writeSweepOutputs(dir: string, meta: SweepMeta): { files: string
   const files = ['sweep.csv'];
   const fits = runSweepAnalyses({
     scenario: meta.scenario,
+    events: planEvents(meta.scenario),
     dir,
     keys: meta.axes.map((a) => a.key),
     points: meta.points.map((p, i) => ({ index: p.index, values: p.values, summary: summaries[i] })),

@@ -158,9 +158,18 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
     timeStep: commonLr !== undefined && !d.step_size ? commonLr : d.lr,
     grid: timeGrid(scenario.observe.grid.kind, scenario.observe.grid.points, d.steps),
     sampleSteps: scenario.sampling ? samplingSteps(scenario.sampling.burn_in, scenario.sampling.thin, d.steps) : [],
-    events: scenario.observe.events.map((e: EventSpec) => ({ name: e.name, enter: e.enter, every: e.every })),
+    events: planEvents(scenario),
     ...(stepSizes ? { stepSizes } : {}),
   };
+}
+
+/**
+ * The events of a scenario as runs record them. Used by resolvePlan and, for
+ * the sweep-scope analyses (which see summaries, not plans), by the sweep
+ * writer: the one place the `observe.events` section is read.
+ */
+export function planEvents(scenario: Scenario): PlanEvent[] {
+  return scenario.observe.events.map((e: EventSpec) => ({ name: e.name, enter: e.enter, every: e.every }));
 }
 
 /** The group holding a coordinate (by index or name), or the group of that name; undefined when none. */
