@@ -5,15 +5,16 @@
  */
 import { analyzeFirstPassage } from '../stats/first-passage.js';
 import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
-import { eventNames, planEvent, type RunPlan } from '../runs/plan.js';
+import type { PlanEvent } from '../runs/plan.js';
 
 /**
- * The one answer to "is this a defined event?": null when `name` is an event
- * of the run, else an issue at `path` listing the events with a did-you-mean.
+ * The one answer to "is this a defined event?": null when `name` is one of
+ * the run's events (`plan.events`), else an issue at `path` listing the
+ * events with a did-you-mean.
  */
-export function eventIssue(plan: RunPlan, name: string, path: string): ScenarioIssue | null {
-  if (planEvent(plan, name)) return null;
-  const names = eventNames(plan);
+export function eventIssue(events: readonly PlanEvent[], name: string, path: string): ScenarioIssue | null {
+  const names = events.map((e) => e.name);
+  if (names.includes(name)) return null;
   const guess = didYouMean(name, names);
   return {
     path,

@@ -40,26 +40,20 @@ import type { Scenario } from '../scenario/types.js';
 import { seededUniform } from '../stats/compare.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { registerAnalysis } from './registry.js';
-import { planGroupOf, temperatureText, uniformTemperature, uniformThermostat, type RunPlan } from '../runs/plan.js';
+import { eventIssue } from './event-stats.js';
+import { planEvents, planGroupOf, temperatureText, uniformTemperature, uniformThermostat, type RunPlan } from '../runs/plan.js';
 
 // ---------------------------------------------------------------- shared helpers
 
 export type CheckIssue = Omit<ScenarioIssue, 'path'> & { key: string };
 
-/** An issue when `name` is not an event of `observe.events`. */
+/** An issue when `name` is not an event of `observe.events` (eventIssue, event-stats.ts). */
 export function checkEventName(s: Scenario, key: string, name: unknown): CheckIssue[] {
   if (typeof name !== 'string') return [];
-  const names = s.observe.events.map((e) => e.name);
-  if (names.includes(name)) return [];
-  const guess = didYouMean(name, names);
-  return [
-    {
-      key,
-      expected: names.length ? `an event of observe.events (${names.join(', ')})` : 'an event defined in observe.events',
-      found: renderValue(name),
-      hint: guess ? `Did you mean '${guess}'?` : 'Add it to observe.events: [{name, enter: {…}}].',
-    },
-  ];
+  const issue = eventIssue(planEvents(s), name, key);
+  if (!issue) return [];
+  const { path: _path, ...rest } = issue;
+  return [{ ...rest, key }];
 }
 
 /** Observables whose final values are recorded (`observe.observables`). */

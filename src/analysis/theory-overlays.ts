@@ -238,7 +238,7 @@ theoryOverlayKinds.register({
     const issues = oneDimensionalIssues('mfpt-1d', context, at);
     if (typeof t.from === 'number' && typeof t.to === 'number' && !(t.to > t.from)) issues.push({ path: `${at}.to`, expected: `a number > from (${t.from})`, found: renderValue(t.to) });
     if (typeof t.event === 'string') {
-      const issue = eventIssue(context.plan, t.event, `${at}.event`);
+      const issue = eventIssue(context.plan.events, t.event, `${at}.event`);
       if (issue) issues.push(issue);
     }
     return issues;

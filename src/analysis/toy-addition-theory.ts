@@ -80,7 +80,7 @@ export function checkToyAdditionTheory(s: Scenario, plan: RunPlan, t: Record<str
   if (kind === null || !KINDS.includes(kind))
     issues.push({ path: `${at}.kind`, expected: `potential.kind ${KINDS.map((k) => `'${k}'`).join(' or ')} for 'toy-addition'`, found: renderValue(kind ?? 'a module potential') });
   if (typeof t.event === 'string') {
-    const issue = eventIssue(plan, t.event, `${at}.event`);
+    const issue = eventIssue(plan.events, t.event, `${at}.event`);
     if (issue) issues.push(issue);
   }
   if (typeof t.trials === 'number' && !(Number.isInteger(t.trials) && t.trials >= 1))
