@@ -66,12 +66,12 @@ describe('the quickstart with a group temperature override', () => {
     const b = await runScenario(plain, { out: tmp('qs-plain'), workers: 0 });
     expect(a.summary.run.temperature).toBe(0.5);
     expect(a.summary.run.uniform).toBe(true);
-    const gibbs = a.summary.theory.find((t: Obj) => t.kind === 'gibbs') as Obj;
+    const gibbs = (a.summary.theory as Obj[]).find((t) => t.kind === 'gibbs')!;
     expect(gibbs.temperature).toBe(0.5);
     // The overlay's own verdict threshold (p < 0.001 = "differs from Gibbs"); t = 40 is ≈ 4 MFPTs at θ = 0.5.
     expect(gibbs.pValue).toBeGreaterThan(0.001);
     expect(gibbs.text).toMatch(/consistent with Gibbs/);
-    const mfpt = a.summary.theory.find((t: Obj) => t.kind === 'mfpt-1d') as Obj;
+    const mfpt = (a.summary.theory as Obj[]).find((t) => t.kind === 'mfpt-1d')!;
     expect(mfpt.temperature).toBe(0.5);
     expect(mfpt.exactTime).toBeCloseTo(meanFirstPassageTime(wellEnergy(0), -1, 1, 0.5), 6);
     // Same per-coordinate settings, same streams: identical events and histograms.
