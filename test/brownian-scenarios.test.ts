@@ -24,7 +24,8 @@ import { runScenario } from '../src/runs/run.js';
 import { runSweep } from '../src/runs/sweep.js';
 import { doubleWell } from '../src/potentials/index.js';
 import { logIntegrateExp } from '../src/theory/quadrature.js';
-import { lineFit, readMetric } from '../src/analysis/sweep-fits.js';
+import { readMetric } from '../src/analysis/sweep-points.js';
+import { lineFit } from '../src/stats/regression.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = (name: string) => path.join(here, '..', 'scenarios', 'brownian', name);

@@ -31,6 +31,8 @@ import { runEnsemble } from '../src/parallel/run.js';
 import { runShards } from '../src/parallel/pool.js';
 import { mergeShards, type RunResult } from '../src/parallel/merge.js';
 import { runShard, type ShardSpec } from '../src/parallel/shard-runner.js';
+import { resolvePlan } from '../src/plan/run-plan.js';
+import { buildPotential } from '../src/potentials/index.js';
 import { planShards } from '../src/parallel/shard-plan.js';
 import { blockSize, type ShardResult } from '../src/observables/results.js';
 
@@ -175,12 +177,14 @@ describe('reproducibility across shard splits (runShard / runShards + mergeShard
     const B = blockSize(R);
     const blocks = Math.ceil(R / B);
     expect([B, blocks]).toEqual([32, 19]);
+    // Every shard reads the one plan resolved in the main thread for run 3.
+    const plan = resolvePlan(s, await buildPotential(s.potential, { seed: s.seed, run: 3 }), 3);
     /** Shards from block boundaries, e.g. [0, 3, 19] → blocks 0–2 and 3–18. */
     const split = (cuts: number[], tile?: number): ShardSpec[] =>
       cuts.slice(0, -1).map((b, i) => {
         const first = b * B;
         const last = Math.min(R, cuts[i + 1] * B);
-        return { scenario: s, run: 3, firstReplica: first, count: last - first, tile };
+        return { scenario: s, plan, run: 3, firstReplica: first, count: last - first, tile };
       });
     const inProcess = async (specs: ShardSpec[]) => {
       const results: ShardResult[] = [];
@@ -208,7 +212,7 @@ describe('reproducibility across shard splits (runShard / runShards + mergeShard
       ['2 uneven shards (3 + 16 blocks), tile 1', async () => mergeShards(await inProcess(split([0, 3, blocks], 1)))],
       ['one shard per block', async () => mergeShards(await inProcess(split(perBlock)))],
       ['5 uneven shards given to merge in reverse order, tile 64', async () => mergeShards((await inProcess(split([0, 1, 2, 7, 18, blocks], 64))).reverse())],
-      ['planShards(R, 4) on 2 worker threads', async () => mergeShards(await onWorkers(planShards(R, 4).map((r) => ({ scenario: s, run: 3, ...r })), 2))],
+      ['planShards(R, 4) on 2 worker threads', async () => mergeShards(await onWorkers(planShards(R, 4).map((r) => ({ scenario: s, plan, run: 3, ...r })), 2))],
       ['2 uneven shards (11 + 8 blocks) on 3 worker threads, tile 5', async () => mergeShards(await onWorkers(split([0, 11, blocks], 5), 3))],
       ['runEnsemble, 2 workers, 3 shards per worker', () => runEnsemble(s, { workers: 2, run: 3, shardsPerWorker: 3 })],
     ];

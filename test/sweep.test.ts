@@ -464,7 +464,7 @@ describe('runSweep on a tiny real sweep', () => {
     const csv = readFileSync(path.join(dir, 'sweep.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
       'index,dynamics.temperature,potential.params.h,x_mean,x_sem,x_q50,energy_mean,energy_sem,energy_q50,' +
-        'escape_entered,escape_fraction,escape_mfpt_time,escape_mfpt_lo,escape_mfpt_hi,diverged,phase',
+        'escape_entered,escape_fraction,escape_mfpt_time,escape_mfpt_lo,escape_mfpt_hi,diverged,phase,temperature,lr,weight_decay',
     );
     expect(csv).toHaveLength(7);
     const row3 = csv[4].split(',');
@@ -473,6 +473,8 @@ describe('runSweep on a tiny real sweep', () => {
     expect(Number(row3[10])).toBe(sum3.events.escape.fractionEntered);
     expect(Number(row3[12])).toBe(sum3.events.escape.mfpt.ci95Time[0]);
     expect(row3[15]).toBe(sum3.events.escape.fractionEntered < 0.5 ? 'trapped' : 'escaped');
+    // The dynamics integrated at the point (from its summary): the swept θ, the scenario's η and λ.
+    expect(row3.slice(16).map(Number)).toEqual([0.2, sum3.run.lr, 0]);
 
     const phases = readFileSync(path.join(dir, 'phases.csv'), 'utf8').trim().split('\n');
     expect(phases[0]).toBe('index,x,y,metric,phase');

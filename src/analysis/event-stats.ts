@@ -4,6 +4,25 @@
  * censored at their divergence step.
  */
 import { analyzeFirstPassage } from '../stats/first-passage.js';
+import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
+import type { PlanEvent } from '../plan/run-plan.js';
+
+/**
+ * The one answer to "is this a defined event?": null when `name` is one of
+ * the run's events (`plan.events`), else an issue at `path` listing the
+ * events with a did-you-mean.
+ */
+export function eventIssue(events: readonly PlanEvent[], name: string, path: string): ScenarioIssue | null {
+  const names = events.map((e) => e.name);
+  if (names.includes(name)) return null;
+  const guess = didYouMean(name, names);
+  return {
+    path,
+    expected: names.length ? `an event of observe.events (${names.join(', ')})` : 'an event defined in observe.events',
+    found: renderValue(name),
+    hint: guess ? `Did you mean '${guess}'?` : 'Add it to observe.events: [{name, enter: {…}}].',
+  };
+}
 
 export interface FirstPassageSummary {
   replicas: number;
@@ -21,7 +40,12 @@ export interface FirstPassageSummary {
 const fin = (v: number) => (Number.isFinite(v) ? v : null);
 const pair = (a: number, b: number): [number, number] | null => (Number.isFinite(a) && Number.isFinite(b) ? [a, b] : null);
 
-export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64Array, steps: number, lr: number): FirstPassageSummary {
+/**
+ * `time`: the time per step (a constant η: times are steps·η) or the time of
+ * each step (a scheduled η, t_n = Σ η_k: rates and MFPT in time units are then
+ * estimated on the times themselves, not rescaled steps).
+ */
+export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64Array, steps: number, time: number | ((step: number) => number)): FirstPassageSummary {
   const n = firstStep.length;
   const censorTimes = new Float64Array(n);
   for (let i = 0; i < n; i++) censorTimes[i] = divergedAt[i] >= 0 && !(firstStep[i] <= divergedAt[i]) ? divergedAt[i] : steps;
@@ -37,6 +61,15 @@ export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64
   }
   const [rlo, rhi] = fp.rateCI;
   const [mlo, mhi] = fp.meanTimeCI;
+  let perTime: Pick<FirstPassageSummary['rate'], 'perTime' | 'ci95PerTime'> & Pick<FirstPassageSummary['mfpt'], 'time' | 'ci95Time'>;
+  if (typeof time === 'number') {
+    const lr = time;
+    perTime = { perTime: fin(fp.rate / lr), ci95PerTime: pair(rlo / lr, rhi / lr), time: fin(fp.meanTime * lr), ci95Time: pair(mlo * lr, mhi * lr) };
+  } else {
+    const at = (v: Float64Array) => v.map((x) => (x === x ? time(x) : NaN));
+    const ft = analyzeFirstPassage(at(firstStep), time(steps), { censorTimes: at(censorTimes) });
+    perTime = { perTime: fin(ft.rate), ci95PerTime: pair(ft.rateCI[0], ft.rateCI[1]), time: fin(ft.meanTime), ci95Time: pair(ft.meanTimeCI[0], ft.meanTimeCI[1]) };
+  }
   return {
     replicas: n,
     entered: fp.entered,
@@ -46,14 +79,14 @@ export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64
     rate: {
       perStep: fin(fp.rate),
       ci95PerStep: pair(rlo, rhi),
-      perTime: fin(fp.rate / lr),
-      ci95PerTime: pair(rlo / lr, rhi / lr),
+      perTime: perTime.perTime,
+      ci95PerTime: perTime.ci95PerTime,
     },
     mfpt: {
       steps: fin(fp.meanTime),
       ci95Steps: pair(mlo, mhi),
-      time: fin(fp.meanTime * lr),
-      ci95Time: pair(mlo * lr, mhi * lr),
+      time: perTime.time,
+      ci95Time: perTime.ci95Time,
     },
     medianSteps: median,
   };

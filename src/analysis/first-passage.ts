@@ -33,7 +33,7 @@ import { analyzeFirstPassage, kaplanMeier, type FirstPassageSummary, type Kaplan
 import { ksTest, type KsResult } from '../stats/tests.js';
 import { checkEventName, finite, type CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
-import { initialValue } from '../engine/schedule.js';
+import { planEvent } from '../plan/run-plan.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -196,10 +196,10 @@ registerAnalysis<Entry>({
     if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 0.5)) issues.push({ key: 'alpha', expected: 'a significance level in (0, 0.5)', found: renderValue(e.alpha) });
     return issues;
   },
-  run(e, { scenario: s, result: r, summary }) {
+  run(e, { plan, result: r, summary }) {
     const alpha = e.alpha ?? 0.05;
-    const lr = initialValue(s.dynamics.lr);
-    const every = s.observe.events.find((x) => x.name === e.event)?.every ?? 1;
+    const lr = plan.timeStep;
+    const every = planEvent(plan, e.event)?.every ?? 1;
     const et = eventTimes(r, e.event, every);
     const fp = analyzeFirstPassage(et.firstStep, r.steps, { censorTimes: et.censorStep });
     const km = kaplanMeier(et.observed, et.isEvent);

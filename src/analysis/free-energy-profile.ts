@@ -40,26 +40,20 @@ import type { Scenario } from '../scenario/types.js';
 import { seededUniform } from '../stats/compare.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { registerAnalysis } from './registry.js';
-import { initialValue } from '../engine/schedule.js';
+import { eventIssue } from './event-stats.js';
+import { planEvents, planGroupOf, temperatureText, uniformTemperature, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
 
 // ---------------------------------------------------------------- shared helpers
 
 export type CheckIssue = Omit<ScenarioIssue, 'path'> & { key: string };
 
-/** An issue when `name` is not an event of `observe.events`. */
+/** An issue when `name` is not an event of `observe.events` (eventIssue, event-stats.ts). */
 export function checkEventName(s: Scenario, key: string, name: unknown): CheckIssue[] {
   if (typeof name !== 'string') return [];
-  const names = s.observe.events.map((e) => e.name);
-  if (names.includes(name)) return [];
-  const guess = didYouMean(name, names);
-  return [
-    {
-      key,
-      expected: names.length ? `an event of observe.events (${names.join(', ')})` : 'an event defined in observe.events',
-      found: renderValue(name),
-      hint: guess ? `Did you mean '${guess}'?` : 'Add it to observe.events: [{name, enter: {…}}].',
-    },
-  ];
+  const issue = eventIssue(planEvents(s), name, key);
+  if (!issue) return [];
+  const { path: _path, ...rest } = issue;
+  return [{ ...rest, key }];
 }
 
 /** Observables whose final values are recorded (`observe.observables`). */
@@ -93,32 +87,11 @@ export function coordinateIndex(potential: Potential, name: string): number {
   return -1;
 }
 
-/** The group holding coordinate j. */
-function groupOf(potential: Potential, j: number): string | undefined {
-  return potential.groups.find((g) => j >= g.offset && j < g.offset + g.size)?.name;
+/** Temperature θ, step η and weight decay λ integrated on coordinate j (from the run plan). */
+export function coordinateDynamics(plan: RunPlan, j: number): { temperature: number; lr: number; weightDecay: number } {
+  const g = planGroupOf(plan, j)!;
+  return { temperature: g.temperature, lr: g.lr, weightDecay: g.weightDecay };
 }
-
-/** Temperature θ, step η and weight decay λ of coordinate j (group overrides applied). */
-export function coordinateDynamics(s: Scenario, potential: Potential, j: number): { temperature: number; lr: number; weightDecay: number } {
-  const g = groupOf(potential, j);
-  const o = (g && s.dynamics.groups[g]) || {};
-  return {
-    temperature: initialValue(o.temperature) ?? initialValue(s.dynamics.temperature),
-    lr: initialValue(o.lr) ?? initialValue(s.dynamics.lr),
-    weightDecay: o.weight_decay ?? s.dynamics.weight_decay,
-  };
-}
-
-/** Whether every coordinate runs at the same temperature and weight decay (then the stationary law is Gibbs in f + λ|x|²/2 at θ). */
-export function uniformThermostat(s: Scenario, potential: Potential): { temperature: number; weightDecay: number } | null {
-  const first = coordinateDynamics(s, potential, 0);
-  for (let j = 1; j < potential.dim; j++) {
-    const d = coordinateDynamics(s, potential, j);
-    if (d.temperature !== first.temperature || d.weightDecay !== first.weightDecay) return null;
-  }
-  return { temperature: first.temperature, weightDecay: first.weightDecay };
-}
-
 
 export const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -210,7 +183,7 @@ registerAnalysis<Entry>({
   description: 'F(q) = −θ ln p(q) of an observable per bin with a bootstrap 95 % band, vs the Gibbs quadrature profile (1-D potentials)',
   keys: { of: 'string', bootstrap: 'number', seed: 'number', bins: 'number', range: 'array', min_count: 'number' },
   required: ['of'],
-  check(e, s, potential) {
+  check(e, s, potential, plan) {
     const issues: CheckIssue[] = [];
     const observed = finalsNames(s).includes(e.of);
     const hist = s.observe.histograms.some((h) => h.of === e.of);
@@ -231,16 +204,18 @@ registerAnalysis<Entry>({
       issues.push({ key: 'range', expected: 'a pair [lo, hi] of numbers with lo < hi', found: renderValue(e.range) });
     if (e.min_count !== undefined && !(e.min_count >= 1)) issues.push({ key: 'min_count', expected: 'a number ≥ 1', found: renderValue(e.min_count) });
     const j = coordinateIndex(potential, e.of);
-    const theta = j >= 0 ? coordinateDynamics(s, potential, j).temperature : initialValue(s.dynamics.temperature);
-    if (!(theta > 0)) issues.push({ key: 'of', expected: `θ > 0 for '${e.of}' (F = −θ ln p)`, found: `θ = ${theta}` });
+    // θ of the coordinate binned; for another observable, the one θ of the run (F = −θ ln p needs one).
+    const theta = j >= 0 ? coordinateDynamics(plan, j).temperature : (uniformTemperature(plan) ?? Number.NaN);
+    if (j < 0 && uniformTemperature(plan) === null) issues.push({ key: 'of', expected: `one temperature on every coordinate for '${e.of}' (F = −θ ln p)`, found: temperatureText(plan) });
+    else if (!(theta > 0)) issues.push({ key: 'of', expected: `θ > 0 for '${e.of}' (F = −θ ln p)`, found: `θ = ${theta}` });
     return issues;
   },
-  run(e, { scenario: s, result: r, potential }) {
+  run(e, { scenario: s, plan, result: r, potential }) {
     const B = e.bootstrap ?? 200;
     const seed = e.seed ?? s.seed;
     const minCount = e.min_count ?? 25;
     const j = coordinateIndex(potential, e.of);
-    const theta = j >= 0 ? coordinateDynamics(s, potential, j).temperature : initialValue(s.dynamics.temperature);
+    const theta = j >= 0 ? coordinateDynamics(plan, j).temperature : (uniformTemperature(plan) ?? Number.NaN);
     const hSpec = s.observe.histograms.find((h) => h.of === e.of);
     const finals = s.observe.observables.includes(e.of) ? finalsOf(r, e.of) : null;
 
@@ -336,7 +311,7 @@ registerAnalysis<Entry>({
     let theory: Record<string, unknown> | null = null;
     let theoryF: number[] | null = null;
     let theoryNote: string | null = null;
-    const thermo = uniformThermostat(s, potential);
+    const thermo = uniformThermostat(plan);
     if (potential.dim !== 1 || j !== 0) theoryNote = 'theory needs a coordinate of a 1-D potential';
     else if (!thermo) theoryNote = 'theory needs one temperature and weight decay for all coordinates';
     else {

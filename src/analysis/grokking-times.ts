@@ -38,9 +38,9 @@ import { analyzeFirstPassage, kaplanMeier } from '../stats/first-passage.js';
 import { normalCdf } from '../stats/special.js';
 import { ballExitSurvival, discreteMonitoringShift, grokkingSteps, grokkingTimeVariance, memorizationSteps, memorizationTimeVariance } from '../theory/grokking.js';
 import { checkEventName, coordinateDynamics, finite, type CheckIssue } from './free-energy-profile.js';
+import { planEvent, planTime, timeAtStep } from '../plan/run-plan.js';
 import { eventTimes, exponentiality, restrictedMean, type EventTimes } from './first-passage.js';
 import { registerAnalysis } from './registry.js';
-import { initialValue } from '../engine/schedule.js';
 
 interface Entry {
   memorized: string;
@@ -154,11 +154,11 @@ registerAnalysis<Entry>({
     if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 0.5)) issues.push({ key: 'alpha', expected: 'a significance level in (0, 0.5)', found: renderValue(e.alpha) });
     return issues;
   },
-  run(e, { scenario: s, result: r, potential }) {
+  run(e, { scenario: s, plan, result: r, potential }) {
     const alpha = e.alpha ?? 0.05;
-    const every = (name: string) => s.observe.events.find((x) => x.name === name)?.every ?? 1;
-    const uDyn = coordinateDynamics(s, potential, 0);
-    const yDyn = coordinateDynamics(s, potential, Math.min(1, potential.dim - 1));
+    const every = (name: string) => planEvent(plan, name)?.every ?? 1;
+    const uDyn = coordinateDynamics(plan, 0);
+    const yDyn = coordinateDynamics(plan, Math.min(1, potential.dim - 1));
     const mem = eventTimes(r, e.memorized, every(e.memorized));
     const grok = eventTimes(r, e.grokked, every(e.grokked));
     const memEst = estimate(mem, uDyn.lr, false, alpha);
@@ -256,7 +256,7 @@ registerAnalysis<Entry>({
       theory: { tMem: memTheory, tGrok: grokTheory },
       curves: {
         steps: grid,
-        time: grid.map((st) => st * initialValue(s.dynamics.lr)),
+        time: grid.map(timeAtStep(planTime(plan))),
         train: frac(mem),
         test: frac(grok),
         theoryTrain: trainCurve ? grid.map((st) => trainCurve!(st)) : null,

@@ -1,6 +1,9 @@
 /** Analyses register themselves on import (one file per kind). */
 export * from './registry.js';
-import './sweep-fits.js';
+import './arrhenius.js';
+import './scaling.js';
+import './exponential-fit.js';
+import './crossover.js';
 import './free-energy-profile.js';
 import './wells.js';
 import './first-passage.js';

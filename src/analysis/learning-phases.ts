@@ -204,10 +204,10 @@ registerAnalysis<Entry>({
   description:
     'comprehension / grokking / memorization / confusion per replica from a train and a test event (t_max, t_gap): fractions with Wilson CIs, majority phase and phaseIndex 0…3, censored first-passage medians',
   keys: { train: 'string', test: 'string', t_max: 'number', t_gap: 'number' },
-  check(e, s) {
+  check(e, s, _potential, plan) {
     const issues: CheckIssue[] = [...checkEventName(s, 'train', e.train ?? 'train'), ...checkEventName(s, 'test', e.test ?? 'test')];
-    if (e.t_max !== undefined && !(e.t_max > 0 && e.t_max <= s.dynamics.steps))
-      issues.push({ key: 't_max', expected: `a step count in (0, dynamics.steps = ${s.dynamics.steps}]`, found: renderValue(e.t_max) });
+    if (e.t_max !== undefined && !(e.t_max > 0 && e.t_max <= plan.steps))
+      issues.push({ key: 't_max', expected: `a step count in (0, dynamics.steps = ${plan.steps}]`, found: renderValue(e.t_max) });
     if (e.t_gap !== undefined && !(e.t_gap > 0)) issues.push({ key: 't_gap', expected: 'a number of steps > 0', found: renderValue(e.t_gap) });
     if ((e.train ?? 'train') === (e.test ?? 'test')) issues.push({ key: 'test', expected: 'an event other than the train event', found: renderValue(e.test ?? 'test') });
     return issues;

@@ -22,11 +22,14 @@ import { createRegistry, RegistryLookupError, type JsonSchema } from '../engine/
 import { didYouMean, isSweepPoint, renderValue, type AnalysisKindSchema, type ScenarioIssue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from './summary.js';
+import { resolvePlan, type PlanEvent, type RunPlan } from '../plan/run-plan.js';
 
 export type KeyType = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'number|array';
 
 export interface RunAnalysisContext {
   scenario: Scenario;
+  /** The resolved run (src/plan/run-plan.ts): the η, θ, λ integrated, the events and their cadence. */
+  plan: RunPlan;
   result: RunResult;
   potential: Potential;
   /** The summary as built so far (without `analyses`). */
@@ -42,6 +45,8 @@ export interface SweepPointData {
 
 export interface SweepAnalysisContext {
   scenario: Scenario;
+  /** The events of the sweep's runs (src/plan/run-plan.ts planEvents); θ, η, λ per point are in the points' summaries. */
+  events: PlanEvent[];
   dir: string;
   /** Swept keys in order. */
   keys: string[];
@@ -57,7 +62,7 @@ interface AnalysisBase<E> {
   /** JSON Schema of one entry (`kind` included); derived from `keys` and `required` when absent. */
   schema?: JsonSchema;
   /** Semantic checks (names of events, observables, swept keys …); paths relative to the entry, e.g. 'event'. */
-  check?(entry: E, s: Scenario, potential: Potential): Array<Omit<ScenarioIssue, 'path'> & { key: string }>;
+  check?(entry: E, s: Scenario, potential: Potential, plan: RunPlan): Array<Omit<ScenarioIssue, 'path'> & { key: string }>;
   /** One line for terminal tables. */
   text?(result: Record<string, unknown>): string;
 }
@@ -162,8 +167,10 @@ function typeOk(t: KeyType, v: unknown): boolean {
 }
 
 /** Check every `analysis:` entry; issues carry paths like `analysis[2].event`. */
-export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[] {
+export function checkAnalyses(s: Scenario, potential: Potential, plan?: RunPlan): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
+  // Callers that check a scenario on its own (tests, tools) get the plan resolved here; runs pass theirs.
+  const resolved = plan ?? (potential ? resolvePlan(s, potential) : undefined);
   s.analysis.forEach((entry, i) => {
     const at = `analysis[${i}]`;
     const before = issues.length;
@@ -193,7 +200,7 @@ export function checkAnalyses(s: Scenario, potential: Potential): ScenarioIssue[
     }
     for (const key of a.required ?? []) if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
     if (issues.length === before && a.check) {
-      for (const { key, ...rest } of a.check(entry, s, potential)) issues.push({ path: `${at}.${key}`, ...rest });
+      for (const { key, ...rest } of a.check(entry, s, potential, resolved!)) issues.push({ path: `${at}.${key}`, ...rest });
     }
   });
   return issues;

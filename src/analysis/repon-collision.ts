@@ -20,7 +20,7 @@ import { wilsonInterval } from '../stats/compare.js';
 import { collisionProbability } from '../theory/repon.js';
 import type { CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
-import { initialValue } from '../engine/schedule.js';
+import { lrOf } from '../plan/run-plan.js';
 
 interface Entry {
   event?: string;
@@ -32,9 +32,6 @@ function params(s: Scenario): Record<string, unknown> {
   return 'kind' in s.potential && s.potential.kind === KIND ? (s.potential.params ?? {}) : {};
 }
 
-function rate(s: Scenario, group: string): number {
-  return initialValue(s.dynamics.groups[group]?.lr) ?? initialValue(s.dynamics.lr);
-}
 
 registerAnalysis<Entry>({
   kind: 'repon-collision',
@@ -55,12 +52,12 @@ registerAnalysis<Entry>({
     if (d > m) issues.push({ key: 'kind', expected: 'a repon pair with d ≤ m (a row-vector decoder in d > m never fully collides)', found: `d = ${d}, m = ${m}` });
     return issues;
   },
-  run(e, { scenario: s, summary }) {
+  run(e, { scenario: s, plan, summary }) {
     const p = params(s);
     const sigmaA = (p.sigma_a as number | undefined) ?? 1;
     const sigmaC = (p.sigma_c as number | undefined) ?? 1;
-    const etaA = rate(s, 'decoder');
-    const etaX = rate(s, 'repons');
+    const etaA = lrOf(plan, 'decoder');
+    const etaX = lrOf(plan, 'repons');
     const pr = collisionProbability({ sigmaA, sigmaC, etaA, etaX });
     const ev = summary.events[e.event ?? 'collided'];
     const n = ev.replicas - summary.divergence.count;

@@ -7,10 +7,10 @@
 import { divergenceReasonText } from '../engine/types.js';
 import { replicaId, type RunResult } from '../parallel/merge.js';
 import type { Scenario } from '../scenario/types.js';
+import { uniformLr, uniformTemperature, uniformWeightDecay, type RunPlan, planTime, timeAtStep } from '../plan/run-plan.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import { firstPassageSummary, type FirstPassageSummary } from './event-stats.js';
 import type { SamplingSummary } from './sampling.js';
-import { initialValue } from '../engine/schedule.js';
 
 export const SUMMARY_SCHEMA = 'stochdyn.summary/1';
 
@@ -66,8 +66,16 @@ export interface Summary {
     dim: number;
     coordinates: string[];
     integrator: string;
+    /** η integrated on every coordinate; when the groups differ, the scenario-wide `dynamics.lr` (see `groups`). */
     lr: number;
+    /** θ integrated on every coordinate; when the groups differ, the scenario-wide `dynamics.temperature` (see `groups`). */
     temperature: number;
+    /** Weight decay λ on every coordinate; when the groups differ, the scenario-wide `dynamics.weight_decay` (see `groups`). */
+    weightDecay?: number;
+    /** True when every coordinate integrates with the same η, θ and λ. */
+    uniform?: boolean;
+    /** Present when the groups differ in η, θ or λ: the values integrated, per parameter group. */
+    groups?: Record<string, { size: number; lr: number; temperature: number; weightDecay: number }>;
     steps: number;
     physicalTime: number;
     observationPoints: number;
@@ -146,7 +154,9 @@ export function distribution(values: ArrayLike<number>): Distribution {
 }
 
 /** Reduce the block moments of a trace in block order: one TracePoint per grid point per observable. */
-export function tracePoints(r: RunResult, lr: number): Record<string, TracePoint[]> {
+/** `time`: the time per step (constant η) or the time of a step (scheduled η), see planTime. */
+export function tracePoints(r: RunResult, time: number | ((step: number) => number)): Record<string, TracePoint[]> {
+  const timeAt = typeof time === 'number' ? (step: number) => step * time : time;
   const t = r.traces;
   const nGrid = t.steps.length;
   const nObs = t.observables.length;
@@ -171,7 +181,7 @@ export function tracePoints(r: RunResult, lr: number): Record<string, TracePoint
       const q = (p: number) => (n > 0 ? nn(sk.quantile(p)) : null);
       pts.push({
         step: t.steps[g],
-        time: t.steps[g] * lr,
+        time: timeAt(t.steps[g]),
         n,
         mean: n > 0 ? nn(mean) : null,
         std: n > 1 ? nn(Math.sqrt(m2 / (n - 1))) : null,
@@ -190,18 +200,30 @@ export function tracePoints(r: RunResult, lr: number): Record<string, TracePoint
 export interface SummaryMeta {
   id: string;
   version: string;
-  run: number;
   workers: number;
   startedAt: Date;
   finishedAt: Date;
-  dim: number;
-  coordinates: string[];
   theory: unknown[];
   /** The `sampling` block (src/analysis/sampling.ts), when the scenario has a `sampling:` section. */
   sampling?: SamplingSummary;
 }
 
-export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary {
+/** The dynamics facts of `run`: the values integrated, from the run plan. */
+function runDynamics(plan: RunPlan): Pick<Summary['run'], 'integrator' | 'lr' | 'temperature' | 'weightDecay' | 'uniform' | 'groups'> {
+  const lr = uniformLr(plan), temperature = uniformTemperature(plan), weightDecay = uniformWeightDecay(plan);
+  const uniform = lr !== null && temperature !== null && weightDecay !== null;
+  return {
+    integrator: plan.integrator,
+    lr: lr ?? plan.base.lr,
+    temperature: temperature ?? plan.base.temperature,
+    weightDecay: weightDecay ?? plan.base.weightDecay,
+    uniform,
+    ...(uniform ? {} : { groups: Object.fromEntries(plan.groups.map((g) => [g.name, { size: g.size, lr: g.lr, temperature: g.temperature, weightDecay: g.weightDecay }])) }),
+  };
+}
+
+/** summary.json of a run: the scenario names it, the plan gives every resolved setting, the result every number. */
+export function buildSummary(s: Scenario, plan: RunPlan, r: RunResult, m: SummaryMeta): Summary {
   const nObs = r.finals.observables.length;
   const alive = (i: number) => !(r.divergedAt[i] >= 0);
   const observables: Summary['observables'] = {};
@@ -211,7 +233,8 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     observables[name] = { final: distribution(vals) };
   });
   const events: Summary['events'] = {};
-  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, initialValue(s.dynamics.lr));
+  const time = planTime(plan);
+  for (const e of r.events) events[e.name] = firstPassageSummary(e.firstStep, r.divergedAt, r.steps, time);
 
   const byReason: Record<string, number> = {};
   const examples: Summary['divergence']['examples'] = [];
@@ -232,22 +255,20 @@ export function buildSummary(s: Scenario, r: RunResult, m: SummaryMeta): Summary
     scenario: { name: s.name, description: s.description, source: s.source },
     run: {
       id: m.id,
-      seed: s.seed,
-      run: m.run,
+      seed: plan.seed,
+      run: plan.run,
       status: r.missing.length === 0 ? 'completed' : r.missing.some((g) => g.status === 'interrupted') ? 'interrupted' : 'partial',
       replicas: r.requested,
       completedReplicas: r.count,
       missing: r.missing.map((g) => ({ first: g.firstReplica, count: g.count, status: g.status, errors: g.errors })),
-      dim: m.dim,
-      coordinates: m.coordinates,
-      integrator: s.dynamics.integrator,
-      lr: initialValue(s.dynamics.lr),
-      temperature: initialValue(s.dynamics.temperature),
+      dim: plan.dim,
+      coordinates: plan.coordinates,
+      ...runDynamics(plan),
       steps: r.steps,
-      physicalTime: r.steps * initialValue(s.dynamics.lr),
+      physicalTime: timeAtStep(time)(r.steps),
       observationPoints: r.traces.steps.length,
-      ...(r.stepSizes
-        ? { stepSizes: { lr: r.stepSizes.lr, curvature: r.stepSizes.curvature, perProbe: r.stepSizes.perProbe, preconditioner: r.stepSizes.preconditioner, c: s.dynamics.step_size!.c, safety: s.dynamics.step_size!.safety } }
+      ...(plan.stepSizes
+        ? { stepSizes: { lr: plan.stepSizes.lr, curvature: plan.stepSizes.curvature, perProbe: plan.stepSizes.perProbe, preconditioner: plan.stepSizes.preconditioner, c: plan.stepSizes.c, safety: plan.stepSizes.safety } }
         : {}),
     },
     rng: {

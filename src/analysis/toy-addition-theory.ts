@@ -2,7 +2,7 @@
  * Theory overlay `toy-addition` (Liu et al. Sec. 3.2, App. E–F; MODELS.md 3.4):
  * what the effective theory says about the run's own training split of a
  * `toy-addition` or `addition-effective` potential (both draw the same split
- * from the scenario seed, p and train_fraction: potentials/relation/toy-addition/data.ts),
+ * from the scenario seed, p and train_fraction: potentials/relation/toy-addition.ts),
  * next to the measured grokking step (first passage of an event such as
  * `rqi_normalised ≥ 1` or `test_accuracy ≥ 0.9`):
  *
@@ -10,7 +10,8 @@
  *   idealRqi     — App. E's RQI-bar: the fraction of parallelograms the split implies
  *   lambda3      — third eigenvalue of ℓ_eff's Hessian at the normalised linear
  *                  structure (Z₀ = p); 0 when nullity > 2
- *   predictedSteps = 1/(λ₃η), η the lr of `group` (default `embeddings`, else dynamics.lr);
+ *   predictedSteps = 1/(λ₃η), η the lr integrated for `group` (default `embeddings`;
+ *                  the run plan's common η when the potential has no such group);
  *                  Infinity (null in JSON) when λ₃ = 0
  *   unique       — P(nullity = 2) for a random split of the same size (seeded Monte
  *                  Carlo, theory/toy-addition.ts uniqueStructureMonteCarlo) ± SE
@@ -22,10 +23,10 @@
 import type { RunResult } from '../parallel/merge.js';
 import { toyAdditionData } from '../potentials/relation/toy-addition/index.js';
 import type { Scenario } from '../scenario/types.js';
-import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.js';
+import { renderValue, type ScenarioIssue } from '../scenario/index.js';
+import { planGroupOf, uniformLr, type RunPlan, planTime } from '../plan/run-plan.js';
 import { additionTrainingCount, grokkingRate, idealRQI, predictedGrokkingSteps, uniqueStructureMonteCarlo } from '../theory/toy-addition.js';
-import { firstPassageSummary } from './event-stats.js';
-import { initialValue } from '../engine/schedule.js';
+import { eventIssue, firstPassageSummary } from './event-stats.js';
 
 const KINDS = ['toy-addition', 'addition-effective'];
 
@@ -60,11 +61,12 @@ export function toyAdditionTheory(p: number, trainFraction: number, seed: number
   };
 }
 
-/** η of the named group (its lr, else dynamics.lr) and where it came from. */
-function groupEta(s: Scenario, group: string): { eta: number; source: string } {
-  const g = s.dynamics.groups?.[group];
-  if (g && typeof g.lr === 'number') return { eta: g.lr, source: `dynamics.groups.${group}.lr` };
-  return { eta: initialValue(s.dynamics.lr), source: 'dynamics.lr' };
+/** η integrated for the named group (from the run plan) and where it came from; the common η when the potential has no such group. */
+function groupEta(plan: RunPlan, group: string): { eta: number; source: string } {
+  const g = plan.groups.find((q) => q.name === group);
+  if (g) return { eta: g.lr, source: g.sources.lr };
+  const common = uniformLr(plan);
+  return common !== null ? { eta: common, source: plan.groups[0].sources.lr } : { eta: NaN, source: `no group '${group}'` };
 }
 
 function params(s: Scenario): { p: number; fraction: number } {
@@ -72,38 +74,37 @@ function params(s: Scenario): { p: number; fraction: number } {
   return { p: typeof q.p === 'number' ? q.p : 10, fraction: typeof q.train_fraction === 'number' ? q.train_fraction : 0.82 };
 }
 
-export function checkToyAdditionTheory(s: Scenario, t: Record<string, unknown>, at: string): ScenarioIssue[] {
+export function checkToyAdditionTheory(s: Scenario, plan: RunPlan, t: Record<string, unknown>, at: string): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const kind = 'kind' in s.potential ? s.potential.kind : null;
   if (kind === null || !KINDS.includes(kind))
     issues.push({ path: `${at}.kind`, expected: `potential.kind ${KINDS.map((k) => `'${k}'`).join(' or ')} for 'toy-addition'`, found: renderValue(kind ?? 'a module potential') });
-  if (typeof t.event === 'string' && !s.observe.events.some((e) => e.name === t.event)) {
-    const names = s.observe.events.map((e) => e.name);
-    const guess = didYouMean(t.event, names);
-    issues.push({ path: `${at}.event`, expected: names.length ? `an event of observe.events (${names.join(', ')})` : 'an event defined in observe.events', found: renderValue(t.event), hint: guess ? `Did you mean '${guess}'?` : undefined });
+  if (typeof t.event === 'string') {
+    const issue = eventIssue(plan.events, t.event, `${at}.event`);
+    if (issue) issues.push(issue);
   }
   if (typeof t.trials === 'number' && !(Number.isInteger(t.trials) && t.trials >= 1))
     issues.push({ path: `${at}.trials`, expected: 'an integer ≥ 1', found: renderValue(t.trials) });
-  if (typeof t.group === 'string' && !(t.group in (s.dynamics.groups ?? {})) && t.group !== 'embeddings')
-    issues.push({ path: `${at}.group`, expected: `a group of dynamics.groups (${Object.keys(s.dynamics.groups ?? {}).join(', ') || 'none'}) or 'embeddings'`, found: renderValue(t.group) });
-  const { eta } = groupEta(s, typeof t.group === 'string' ? t.group : 'embeddings');
+  if (typeof t.group === 'string' && !planGroupOf(plan, t.group) && t.group !== 'embeddings')
+    issues.push({ path: `${at}.group`, expected: `a parameter group of the potential (${plan.groups.map((g) => g.name).join(', ')}) or 'embeddings'`, found: renderValue(t.group) });
+  const { eta } = groupEta(plan, typeof t.group === 'string' ? t.group : 'embeddings');
   if (!(eta > 0)) issues.push({ path: 'dynamics.lr', expected: "a learning rate > 0 for 'toy-addition' (1/(λ₃η))", found: renderValue(eta) });
   return issues;
 }
 
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-export function toyAdditionOverlay(s: Scenario, r: RunResult, t: Record<string, unknown>): Record<string, unknown> {
+export function toyAdditionOverlay(s: Scenario, plan: RunPlan, r: RunResult, t: Record<string, unknown>): Record<string, unknown> {
   const { p, fraction } = params(s);
   const group = typeof t.group === 'string' ? t.group : 'embeddings';
-  const { eta, source } = groupEta(s, group);
-  const th = toyAdditionTheory(p, fraction, s.seed, eta, typeof t.trials === 'number' ? t.trials : 400, typeof t.mc_seed === 'number' ? t.mc_seed : 0);
+  const { eta, source } = groupEta(plan, group);
+  const th = toyAdditionTheory(p, fraction, plan.seed, eta, typeof t.trials === 'number' ? t.trials : 400, typeof t.mc_seed === 'number' ? t.mc_seed : 0);
   const event = typeof t.event === 'string' ? t.event : null;
   const ev = event ? r.events.find((e) => e.name === event) : undefined;
-  const fp = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, initialValue(s.dynamics.lr)) : null;
+  const fp = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, planTime(plan)) : null;
   const median = fp?.medianSteps ?? null;
   const ratio = median !== null && Number.isFinite(th.predictedSteps) ? median / th.predictedSteps : null;
-  const optimiserNote = s.dynamics.integrator === 'gd' || s.dynamics.integrator === 'sgld' ? '' : ` (integrator ${s.dynamics.integrator}: 1/(λ₃η) is the gradient-flow time scale, an Adam step is not η∇U)`;
+  const optimiserNote = plan.integrator === 'gd' || plan.integrator === 'sgld' ? '' : ` (integrator ${plan.integrator}: 1/(λ₃η) is the gradient-flow time scale, an Adam step is not η∇U)`;
   return {
     kind: 'toy-addition',
     p,

@@ -32,9 +32,9 @@ import { wilsonInterval } from '../stats/compare.js';
 import { logIntegrateExp } from '../theory/quadrature.js';
 import { twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
-import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, uniformThermostat, wideInterval, type CheckIssue } from './free-energy-profile.js';
+import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, wideInterval, type CheckIssue } from './free-energy-profile.js';
+import { temperatureText, uniformTemperature, uniformThermostat } from '../plan/run-plan.js';
 import { registerAnalysis } from './registry.js';
-import { initialValue } from '../engine/schedule.js';
 
 interface Entry {
   by?: string;
@@ -169,7 +169,7 @@ registerAnalysis<Entry>({
   scope: 'run',
   description: 'per-well occupancies with Wilson CIs, F_i = −θ ln P_i and ΔF, vs exact quadrature (1-D, two-wells) and the harmonic Hessian estimate',
   keys: { by: 'string' },
-  check(e, s, potential) {
+  check(e, s, potential, plan) {
     const by = e.by ?? 'well';
     const issues: CheckIssue[] = [];
     if (!finalsNames(s).includes(by)) {
@@ -183,12 +183,15 @@ registerAnalysis<Entry>({
     }
     if ((by === 'well' || by === 'basin') && !(potential.minima && potential.minima.length > 0))
       issues.push({ key: 'by', expected: `a potential that declares its minima (for the 'well' observable)`, found: `'${potential.name}' declares none` });
-    if (!(initialValue(s.dynamics.temperature) > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(initialValue(s.dynamics.temperature)) });
+    // F = −θ ln P needs one θ: the occupancies of a run with per-group temperatures have no single free energy.
+    const theta = uniformTemperature(plan);
+    if (theta === null) issues.push({ key: 'by', expected: 'one temperature on every coordinate (F = −θ ln P)', found: temperatureText(plan) });
+    else if (!(theta > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(theta) });
     return issues;
   },
-  run(e, { scenario: s, result: r, potential }) {
+  run(e, { scenario: s, plan, result: r, potential }) {
     const by = e.by ?? 'well';
-    const theta = initialValue(s.dynamics.temperature);
+    const theta = uniformTemperature(plan) ?? Number.NaN;
     const values = finalsOf(r, by) ?? new Float64Array(0);
     const N = values.length;
     const minima = (by === 'well' || by === 'basin') && potential.minima ? potential.minima.map((m) => [...m]) : null;
@@ -208,7 +211,7 @@ registerAnalysis<Entry>({
     };
 
     // Theory.
-    const thermo = uniformThermostat(s, potential);
+    const thermo = uniformThermostat(plan);
     let theory: TheoryResult | null = null;
     const notes: string[] = [];
     let harmonic: Array<Record<string, unknown>> | null = null;

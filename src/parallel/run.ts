@@ -5,6 +5,8 @@
  * outright only when every shard failed.
  */
 import type { Scenario } from '../scenario/types.js';
+import { buildPotential } from '../potentials/index.js';
+import { resolvePlan, type RunPlan } from '../plan/run-plan.js';
 import { mergeShards, type ReplicaGap, type RunResult } from './merge.js';
 import { runShards, type FaultInjection } from './pool.js';
 import { planShards } from './shard-plan.js';
@@ -27,8 +29,12 @@ export interface RunOptions {
   fault?: FaultInjection;
   /** Shards per worker (default: by the amount of work, 1–4; results do not depend on it). */
   shardsPerWorker?: number;
-  /** The potential's dimension, when known (refines the work estimate behind the shard count). */
-  dim?: number;
+  /**
+   * The resolved run (src/plan/run-plan.ts), built once in the main thread from the
+   * scenario and its potential; resolved here (building the potential) when absent.
+   * Its run index wins over `run`.
+   */
+  plan?: RunPlan;
 }
 
 /** A run in which every shard failed: nothing to summarise. */
@@ -53,11 +59,12 @@ export function shardsFor(replicas: number, steps: number, dim: number, workers:
 
 export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promise<RunResult> {
   const workers = o.workers ?? 1;
-  const replicas = scenario.ensemble.replicas;
-  const ranges = planShards(replicas, shardsFor(replicas, scenario.dynamics.steps, o.dim ?? 1, workers, o.shardsPerWorker));
-  const total = replicas * scenario.dynamics.steps;
-  const run = o.run ?? 0;
-  const specs: ShardSpec[] = ranges.map((r) => ({ scenario, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
+  const plan = o.plan ?? resolvePlan(scenario, await buildPotential(scenario.potential, { seed: scenario.seed, run: o.run ?? 0 }), o.run ?? 0);
+  const replicas = plan.replicas;
+  const ranges = planShards(replicas, shardsFor(replicas, plan.steps, plan.dim, workers, o.shardsPerWorker));
+  const total = replicas * plan.steps;
+  const run = plan.run;
+  const specs: ShardSpec[] = ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
   const outcomes = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total), signal: o.signal, retries: o.retries, fault: o.fault });
   const results = outcomes.flatMap((x) => (x.ok ? [x.result] : []));
   const missing: ReplicaGap[] = [];
@@ -77,6 +84,6 @@ export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promi
       missing,
     );
   // With every shard missing, the shapes come from a shard of no replicas (cheap: it builds the potential only).
-  const empty = results.length === 0 ? await runShard({ scenario, run, firstReplica: 0, count: 0 }) : undefined;
+  const empty = results.length === 0 ? await runShard({ scenario, plan, run, firstReplica: 0, count: 0 }) : undefined;
   return mergeShards(results, { missing, empty });
 }

@@ -3,21 +3,7 @@
  * from the resolved scenario, run the loop, return mergeable results.
  * Runs inside a worker thread (workers/shard-worker.ts) or in-process.
  */
-import {
-  coordinateSettings,
-  curvatureStepSizes,
-  DynamicsSchedule,
-  gradientEstimator,
-  type StepSizeChoice,
-  createState,
-  integrators,
-  initialise,
-  simulate,
-  tileSize,
-  tileView,
-  timeGrid,
-  type Observer,
-} from '../engine/index.js';
+import { createState, DynamicsSchedule, gradientEstimator, integrators, initialise, simulate, tileSize, tileView, type Integrator, type Observer } from '../engine/index.js';
 import { isMainThread } from 'node:worker_threads';
 import { buildPotential } from '../potentials/index.js';
 import { createObservableSet } from '../observables/observables.js';
@@ -25,9 +11,13 @@ import { FinalsRecorder, FirstPassageWatcher, HistogramRecorder, TraceRecorder }
 import { createSamplingRecorder } from '../observables/sampling.js';
 import type { ShardResult } from '../observables/results.js';
 import type { Scenario } from '../scenario/types.js';
+import type { RunPlan } from '../plan/run-plan.js';
 
 export interface ShardSpec {
+  /** The scenario: the potential, the initial ensemble and the observables are built from it. */
   scenario: Scenario;
+  /** The resolved run (src/plan/run-plan.ts): every dynamics setting, the grid, the events and the sample steps come from here. */
+  plan: RunPlan;
   /** Run index (sweep point / regime); part of every replica's stream key. */
   run: number;
   firstReplica: number;
@@ -44,50 +34,37 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
   if (spec.fault === 'exit' && !isMainThread) process.exit(7);
   if (spec.fault) throw new Error(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
   const s = spec.scenario;
+  const plan = spec.plan;
   const potential = await buildPotential(s.potential, { seed: s.seed, run: spec.run });
-  const info = integrators.get(s.dynamics.integrator);
-  const d = s.dynamics;
-  // Curvature-scaled step sizes from the ensemble's first initial states (the
-  // same replicas, hence the same choice, in every shard).
-  let stepSizes: StepSizeChoice | undefined;
-  let groups = d.groups;
-  if (d.step_size) {
-    const probes = Math.min(d.step_size.probes, s.ensemble.replicas);
-    const probe = createState({ count: probes, dim: potential.dim, firstReplica: 0, seed: s.seed, run: spec.run, momenta: false });
-    initialise(probe, potential, s.ensemble.init);
-    stepSizes = curvatureStepSizes(potential, probe.x, probes, d.step_size);
-    groups = Object.fromEntries(potential.groups.map((g) => [g.name, { ...d.groups[g.name], lr: stepSizes!.lr[g.name] }]));
-  }
-  const settings = coordinateSettings(potential.dim, potential.groups, d, groups);
+  if (potential.dim !== plan.dim) throw new Error(`shard of '${plan.name}': the potential has dim ${potential.dim}, the run plan ${plan.dim}`);
+  const integrator = buildIntegrator(plan);
   // η, θ, λ of every step (the schedules), handed to simulate as one object.
-  const schedule = new DynamicsSchedule(settings, potential.groups, { lr: d.lr, temperature: d.temperature, groups }, d.steps);
-  const batchSize = d.batch_size && potential.dataSize ? d.batch_size : undefined;
-  const integrator = info.build(settings, { friction: d.friction, momenta: s.ensemble.momenta, gradient: gradientEstimator({ batchSize }) });
+  const schedule = new DynamicsSchedule(plan.settings, potential.groups, plan.schedules, plan.steps);
   const state = createState({
     count: spec.count,
     dim: potential.dim,
     firstReplica: spec.firstReplica,
     seed: s.seed,
     run: spec.run,
-    momenta: info.needs.momenta,
-    optimizerSlots: info.needs.optimizerSlots,
-    batchSize,
+    momenta: plan.momenta,
+    optimizerSlots: plan.optimizerSlots,
+    batchSize: plan.batchSize ?? undefined,
   });
   initialise(state, potential, s.ensemble.init);
 
-  const steps = d.steps;
-  const grid = timeGrid(s.observe.grid.kind, s.observe.grid.points, steps);
+  const steps = plan.steps;
+  const grid = plan.grid;
   const obsNames = s.observe.observables;
-  const traces = new TraceRecorder(grid, createObservableSet(obsNames, potential), spec.firstReplica, spec.count, s.ensemble.replicas);
+  const traces = new TraceRecorder(grid, createObservableSet(obsNames, potential), spec.firstReplica, spec.count, plan.replicas);
   const histograms = s.observe.histograms.map(
     (h) => new HistogramRecorder(h, createObservableSet([h.of], potential)[0], grid, steps, spec.count),
   );
   const finals = new FinalsRecorder(createObservableSet(obsNames, potential), steps, spec.count, spec.firstReplica);
-  const events = s.observe.events.map((e) => {
+  const events = plan.events.map((e) => {
     const names = Object.keys(e.enter);
     return new FirstPassageWatcher(e.name, createObservableSet(names, potential), names.map((n) => e.enter[n]), e.every, spec.count, spec.firstReplica);
   });
-  const sampling = s.sampling ? createSamplingRecorder(s.sampling, potential, steps, spec.count, spec.firstReplica, s.ensemble.replicas) : null;
+  const sampling = s.sampling ? createSamplingRecorder(s.sampling, potential, steps, spec.count, spec.firstReplica, plan.replicas) : null;
   const observers: Observer[] = [traces, ...histograms, finals, ...(sampling ? [sampling] : [])];
 
   // Temporal blocking: each tile of replicas runs all its steps while its
@@ -100,9 +77,9 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     const view = tileView(state, r0, Math.min(tile, spec.count - r0));
     simulate(view, potential, integrator, {
       steps,
-      schedule,
       observers,
       watchers: events,
+      schedule,
       onProgress: onProgress && ((step) => onProgress(r0 * steps + step * view.count)),
       progressEvery: Math.max(1, Math.floor(2e6 / Math.max(1, view.count * potential.dim))),
     });
@@ -118,10 +95,20 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     events: events.map((e) => e.result()),
     finals: finals.result(),
     ...(sampling ? { sampling: sampling.result() } : {}),
-    ...(stepSizes ? { stepSizes } : {}),
+    ...(plan.stepSizes ? { stepSizes: { curvature: plan.stepSizes.curvature, perProbe: plan.stepSizes.perProbe, lr: plan.stepSizes.lr, preconditioner: plan.stepSizes.preconditioner } } : {}),
     divergedAt: state.divergedAt,
     divergedReason: state.divergedReason,
     steps,
     wallSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * The one place where the resolved settings are handed to the integrator:
+ * per-coordinate η, θ, λ and optimizer constants from the plan, built once
+ * per shard.
+ */
+function buildIntegrator(plan: RunPlan): Integrator {
+  const gradient = gradientEstimator({ batchSize: plan.batchSize ?? undefined });
+  return integrators.get(plan.integrator).build(plan.settings, { ...plan.integratorOptions, gradient });
 }

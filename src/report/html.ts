@@ -47,14 +47,27 @@ function facts(items: Array<[string, string | number]>): string {
   return `<dl class="facts">${items.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
 }
 
+/**
+ * η, θ or λ of a run as integrated (summary.json, written from the run plan):
+ * one value, or `g: v, …` per parameter group when the groups differ.
+ */
+export function runSetting(run: Summary['run'], key: 'lr' | 'temperature' | 'weightDecay'): string | number {
+  const one = key === 'weightDecay' ? (run.weightDecay ?? 0) : run[key];
+  if (!run.groups) return one;
+  const values = Object.entries(run.groups).map(([name, g]) => [name, g[key]] as const);
+  return values.every(([, v]) => v === values[0][1]) ? values[0][1] : values.map(([name, v]) => `${name}: ${v}`).join(', ');
+}
+
 function runFacts(s: Summary): Array<[string, string | number]> {
   const r = s.run;
+  const lambda = runSetting(r, 'weightDecay');
   return [
     ['replicas', r.replicas],
     ['steps', r.steps],
     ['integrator', r.integrator],
-    ['η', r.lr],
-    ['θ', r.temperature],
+    ['η', runSetting(r, 'lr')],
+    ['θ', runSetting(r, 'temperature')],
+    ...(lambda !== 0 ? [['λ (weight decay)', lambda] as [string, string | number]] : []),
     ['t = steps·η', f(r.physicalTime)],
     ['dim', `${r.dim} (${r.coordinates.join(', ')})`],
     ['seed', r.seed],
@@ -231,7 +244,7 @@ function header(ctx: ReportContext): { title: string; body: string } {
   // Settings that differ between the runs (swept keys, regime overrides) show every value.
   const values = (get: (s: Summary) => string | number) => [...new Set(runs.map((r) => get(r.summary)))].join(', ');
   if (first)
-    items.push(['replicas', values((s) => s.run.replicas)], ['steps', values((s) => s.run.steps)], ['integrator', values((s) => s.run.integrator)], ['η', values((s) => s.run.lr)], ['θ', values((s) => s.run.temperature)]);
+    items.push(['replicas', values((s) => s.run.replicas)], ['steps', values((s) => s.run.steps)], ['integrator', values((s) => s.run.integrator)], ['η', values((s) => runSetting(s.run, 'lr'))], ['θ', values((s) => runSetting(s.run, 'temperature'))]);
   const wall = runs.reduce((a, r) => a + (r.summary.timing?.wallSeconds ?? 0), 0);
   if (runs.length) items.push(['wall time', `${f(wall, 3)} s (sum over runs)`]);
   return { title: `${name} — ${ctx.layout}`, body: `${description ? `<p class="desc">${esc(description)}</p>` : ''}${facts(items)}` };
@@ -280,8 +293,8 @@ function regimesTables(ctx: ReportContext): string {
           s.run.replicas,
           s.run.steps,
           s.run.integrator,
-          s.run.lr,
-          s.run.temperature,
+          runSetting(s.run, 'lr'),
+          runSetting(s.run, 'temperature'),
           ...observables.map((o) => f(s.observables[o]?.final.mean)),
           ...events.map((e) => (s.events[e] ? `${f(s.events[e].mfpt.time)} [${ci(s.events[e].mfpt.ci95Time)}]` : '—')),
           s.divergence?.count ?? 0,

@@ -7,7 +7,12 @@
  *   swept key, `<obs>_mean,<obs>_sem,<obs>_q50` per observable (final values),
  *   `<ev>_entered,<ev>_fraction,<ev>_mfpt_time,<ev>_mfpt_lo,<ev>_mfpt_hi` per
  *   event, `diverged` (count), then `phase` (and `phase_2` … for further phase
- *   analyses) when the scenario has `analysis: [{kind: phase, …}]`; with a
+ *   analyses) when the scenario has `analysis: [{kind: phase, …}]`; then the
+ *   dynamics each point integrated (from its summary, which the run plan wrote):
+ *   `temperature,lr,weight_decay` (empty when the point's groups differ) and,
+ *   when some point's groups differ, `temperature_<g>,lr_<g>,weight_decay_<g>`
+ *   per parameter group — a swept `dynamics.temperature` next to a group
+ *   override shows here what was integrated; with a
  *   `sampling:` section, `<obs>_post_mean,<obs>_post_mcse,<obs>_ess,<obs>_rhat`
  *   per chain observable and `pred_<metric>,pred_<metric>_mean,pred_<metric>_sem`
  *   per posterior-predictive metric (see samplingColumns); then `<kind>_<key>`
@@ -25,6 +30,7 @@ import type { Summary } from '../analysis/summary.js';
 import { runSweepAnalyses } from '../analysis/index.js';
 import { toCsv, writeAtomic, writeJson } from './write.js';
 import { samplingColumns } from '../analysis/sampling.js';
+import { planEvents } from '../plan/run-plan.js';
 
 export const SWEEP_SCHEMA = 'stochdyn.sweep/1';
 export const PHASE_BOUNDARY_SCHEMA = 'stochdyn.phase-boundary/1';
@@ -58,6 +64,13 @@ export function readPointSummary(dir: string, index: number): Summary | null {
   return JSON.parse(readFileSync(f, 'utf8')) as Summary;
 }
 
+/** The integrated dynamics columns of sweep.csv and the summary.json `run` fields they come from. */
+const DYNAMICS_COLUMNS = [
+  { column: 'temperature', key: 'temperature' },
+  { column: 'lr', key: 'lr' },
+  { column: 'weight_decay', key: 'weightDecay' },
+] as const;
+
 /** The rows of sweep.csv from the point summaries (index order). */
 export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: string[]; rows: Cell[][] } {
   const keys = meta.axes.map((a) => a.key);
@@ -68,6 +81,8 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
     for (const e of Object.keys(s.events)) if (!events.includes(e)) events.push(e);
   }
   const phases = phaseAnalyses(meta.scenario);
+  const groups: string[] = [];
+  for (const s of summaries) for (const g of Object.keys(s.run.groups ?? {})) if (!groups.includes(g)) groups.push(g);
   const sampling = samplingColumns(summaries);
   // Theory overlays and run-scope analyses that publish scalar `columns` (e.g. toy-addition, learning-phases):
   // `<kind>_<key>`, first entry of a kind.
@@ -84,6 +99,8 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
     ...events.flatMap((e) => [`${e}_entered`, `${e}_fraction`, `${e}_mfpt_time`, `${e}_mfpt_lo`, `${e}_mfpt_hi`]),
     'diverged',
     ...phases.map((_, i) => (i === 0 ? 'phase' : `phase_${i + 1}`)),
+    ...DYNAMICS_COLUMNS.map((c) => c.column),
+    ...groups.flatMap((g) => DYNAMICS_COLUMNS.map((c) => `${c.column}_${g}`)),
     ...sampling.header,
     ...theoryCols.map((c) => `${c.kind.replace(/-/g, '_')}_${c.key}`),
   ];
@@ -100,6 +117,8 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
     }
     row.push(num(s.divergence.count));
     for (const ph of phases) row.push(classifyPhase(valueAtPath(s, ph.metric), ph));
+    for (const c of DYNAMICS_COLUMNS) row.push(s.run.groups ? null : num(c.key === 'weightDecay' ? (s.run.weightDecay ?? 0) : s.run[c.key]));
+    for (const g of groups) for (const c of DYNAMICS_COLUMNS) row.push(num(s.run.groups?.[g]?.[c.key]));
     row.push(...sampling.row(s));
     for (const c of theoryCols) {
       const t = withColumns(s).find((e) => e?.kind === c.kind && e.columns);
@@ -216,6 +235,7 @@ export function writeSweepOutputs(dir: string, meta: SweepMeta): { files: string
   const files = ['sweep.csv'];
   const fits = runSweepAnalyses({
     scenario: meta.scenario,
+    events: planEvents(meta.scenario),
     dir,
     keys: meta.axes.map((a) => a.key),
     points: meta.points.map((p, i) => ({ index: p.index, values: p.values, summary: summaries[i] })),

@@ -19,9 +19,9 @@ import type { Scenario } from '../scenario/types.js';
 import { buildSummary, tracePoints, type Summary } from '../analysis/summary.js';
 import { buildSamplingSummary, chainsCsvRows } from '../analysis/sampling.js';
 import { checkTheory, theoryOverlays, type HistogramOverlay } from '../analysis/theory-overlays.js';
+import { resolvePlan, type RunPlan, planTime } from '../plan/run-plan.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
-import { initialValue } from '../engine/schedule.js';
 
 export interface RunScenarioOptions {
   /**
@@ -76,21 +76,18 @@ const errText = (e: unknown) => {
 };
 
 /** Rough size of a run's output files (full-precision numbers take ~19 bytes in CSV), for the free-space check before the run. */
-function expectedOutputBytes(s: Scenario): number {
-  const n = s.ensemble.replicas;
+function expectedOutputBytes(s: Scenario, plan: RunPlan): number {
+  const n = plan.replicas;
   const obs = s.observe.observables.length;
-  let bytes = 2e4 + s.observe.grid.points * obs * 165;
+  let bytes = 2e4 + plan.grid.length * obs * 165;
   if (s.observe.finals) bytes += n * (8 + 20 * obs);
-  if (s.observe.events.length) bytes += n * (8 + 8 * s.observe.events.length);
-  if (s.sampling) {
-    const samples = Math.max(0, Math.floor((s.dynamics.steps - s.sampling.burn_in) / s.sampling.thin) + 1);
-    bytes += n * samples * (12 + 20 * s.sampling.chains.length);
-  }
+  if (plan.events.length) bytes += n * (8 + 8 * plan.events.length);
+  if (s.sampling) bytes += n * plan.sampleSteps.length * (12 + 20 * s.sampling.chains.length);
   return bytes;
 }
 
 /** Create `dir` and check it takes a file and has room for the outputs; throws OutputError before any work. */
-function prepareOutputDir(dir: string, s: Scenario): void {
+function prepareOutputDir(dir: string, s: Scenario, plan: RunPlan): void {
   try {
     mkdirSync(dir, { recursive: true });
     writeAtomic(join(dir, 'scenario.resolved.json'), JSON.stringify({ ...s, stochdyn: packageVersion() }, jsonReplacer, 2) + '\n');
@@ -104,7 +101,7 @@ function prepareOutputDir(dir: string, s: Scenario): void {
   } catch {
     // statfs unsupported here: no check
   }
-  const need = expectedOutputBytes(s);
+  const need = expectedOutputBytes(s, plan);
   if (free < need)
     throw new OutputError(
       `the output directory ${dir} has ${(free / 1e6).toFixed(1)} MB free, but this run's output files need about ${(need / 1e6).toFixed(1)} MB; nothing was run — free some space or choose another --out`,
@@ -134,15 +131,28 @@ function runId(s: Scenario, when: Date): string {
   return `${when.getUTCFullYear()}${p(when.getUTCMonth() + 1)}${p(when.getUTCDate())}-${p(when.getUTCHours())}${p(when.getUTCMinutes())}${p(when.getUTCSeconds())}-seed${s.seed}`;
 }
 
-/** Check everything that needs the potential; throws one ScenarioError listing every issue. */
-export async function checkScenario(s: Scenario, run = 0): Promise<{ dim: number; coordinates: string[]; potential: Potential }> {
+/** What `checkScenario` resolved: the built potential and the run plan every later stage reads. */
+export interface CheckedScenario {
+  dim: number;
+  coordinates: string[];
+  potential: Potential;
+  plan: RunPlan;
+}
+
+/**
+ * Check everything that needs the potential; throws one ScenarioError listing
+ * every issue. Builds the potential once and resolves the run plan from it
+ * (src/plan/run-plan.ts); the theory overlays and analyses are checked against the plan.
+ */
+export async function checkScenario(s: Scenario, run = 0): Promise<CheckedScenario> {
   const potential = await buildPotential(s.potential, { seed: s.seed, run });
-  const issues = [
-    ...checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential), observableNames(potential)),
-    ...locateIssues(s, [...checkTheory(s, potential), ...checkAnalyses(s, potential)]),
-  ];
+  const base = checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential), observableNames(potential));
+  // The plan needs dynamics that fit the potential (known groups); with issues there, those are the error.
+  if (base.length > 0) throw new ScenarioError(s.source || '(scenario)', base);
+  const plan = resolvePlan(s, potential, run);
+  const issues = locateIssues(s, [...checkTheory(s, plan, potential), ...checkAnalyses(s, potential, plan)]);
   if (issues.length > 0) throw new ScenarioError(s.source || '(scenario)', issues);
-  return { dim: potential.dim, coordinates: [...potential.coordinates], potential };
+  return { dim: potential.dim, coordinates: [...potential.coordinates], potential, plan };
 }
 
 /**
@@ -158,7 +168,7 @@ export function runScenario(scenario: Scenario, options?: RunScenarioOptions & {
 export function runScenario(scenario: Scenario, options?: RunScenarioOptions): Promise<RunOutput | InMemoryRunOutput>;
 export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Promise<RunOutput | InMemoryRunOutput> {
   if (o.write === false && o.out !== undefined) throw new TypeError(`runScenario: write: false writes nothing, so out (${o.out}) must not be set`);
-  const { dim, coordinates, potential } = await checkScenario(s, o.run ?? 0);
+  const { potential, plan } = await checkScenario(s, o.run ?? 0);
   o.onStart?.(potential);
   const startedAt = new Date();
   const id = runId(s, startedAt);
@@ -166,36 +176,33 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
   if (o.write !== false) {
     dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, id);
     if (!o.out) for (let k = 2; existsSync(dir); k++) dir = resolve(o.outputRoot ?? 'output', s.name, `${id}-${k}`);
-    prepareOutputDir(dir, s);
+    prepareOutputDir(dir, s, plan);
   }
   const workers = o.workers ?? 1;
-  const result = await runEnsemble(s, { workers, run: o.run ?? 0, onProgress: o.onProgress, signal: o.signal, fault: o.fault, dim });
+  const result = await runEnsemble(s, { workers, plan, onProgress: o.onProgress, signal: o.signal, fault: o.fault });
   const finishedAt = new Date();
   // With no replica finished (interrupted at once) there is nothing to compare with theory or analyse.
-  const overlays = result.count > 0 ? await theoryOverlays(s, result, potential) : { summary: [], histograms: [] };
-  const summary = buildSummary(s, result, {
+  const overlays = result.count > 0 ? await theoryOverlays(s, plan, result, potential) : { summary: [], histograms: [] };
+  const summary = buildSummary(s, plan, result, {
     id,
     version: packageVersion(),
-    run: o.run ?? 0,
     workers,
     startedAt,
     finishedAt,
-    dim,
-    coordinates,
     theory: overlays.summary,
     sampling: s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
-  summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, result, potential, summary }) : [];
+  summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, plan, result, potential, summary }) : [];
   validateSummaryIfAsked(summary, dir === undefined ? undefined : join(dir, 'summary.json'));
   if (dir === undefined) return { dir, summary, result };
   try {
-    writeOutputs(dir, s, summary, result, overlays.histograms, o.writeFault);
+    writeOutputs(dir, s, plan, summary, result, overlays.histograms, o.writeFault);
   } catch (e) {
     // The disk filled up (or the directory went away) after the work was done: save it elsewhere.
     const why = `could not write the outputs to ${dir} (${errText(e)})`;
     const rescue = join(tmpdir(), `stochdyn-rescue-${s.name.replace(/[^\w.-]+/g, '_')}-${id}-${process.pid}`);
     try {
-      writeOutputs(rescue, s, summary, result, overlays.histograms);
+      writeOutputs(rescue, s, plan, summary, result, overlays.histograms);
     } catch (e2) {
       throw new OutputError(`${why}, nor to ${rescue} (${errText(e2)}); the summary follows on stdout`, dir, undefined, summary);
     }
@@ -212,14 +219,14 @@ function injectedEnospc(file: string): NodeJS.ErrnoException {
 }
 
 /** Write a run directory; summary.json last, so its presence means the directory is complete. `failOn`: a file name whose write fails (testing). */
-export function writeOutputs(dir: string, s: Scenario, summary: Summary, r: RunResult, overlays: (HistogramOverlay | null)[], failOn?: string): void {
+export function writeOutputs(dir: string, s: Scenario, plan: RunPlan, summary: Summary, r: RunResult, overlays: (HistogramOverlay | null)[], failOn?: string): void {
   const writeAtomicChecked = (file: string, content: string) => {
     if (failOn && basename(file) === failOn) throw injectedEnospc(file);
     writeAtomic(file, content);
   };
   const writeJson = (file: string, value: unknown) => writeAtomicChecked(file, JSON.stringify(value, jsonReplacer, 2) + '\n');
   writeJson(join(dir, 'scenario.resolved.json'), { ...s, stochdyn: summary.stochdyn.version });
-  const traces = tracePoints(r, initialValue(s.dynamics.lr));
+  const traces = tracePoints(r, planTime(plan));
   const rows: Array<Array<string | number | null>> = [];
   for (const [name, pts] of Object.entries(traces)) {
     for (const p of pts) rows.push([p.step, p.time, name, p.n, p.mean, p.std, p.q05, p.q25, p.q50, p.q75, p.q95]);

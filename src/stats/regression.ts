@@ -3,7 +3,7 @@
  * of slope and intercept, and the Student t distribution it needs (CDF through
  * the regularized incomplete beta function, quantile by bisection on it).
  */
-import { lnGamma } from './special.js';
+import { chiSquareSf, lnGamma } from './special.js';
 
 const EPS = 1e-16;
 const FPMIN = 1e-300;
@@ -145,5 +145,113 @@ export function olsFit(x: readonly number[], y: readonly number[], level = 0.95)
     tCritical: t,
     residualStd: Math.sqrt(s2),
     r2,
+  };
+}
+
+/** The two-sided 95 % normal quantile. */
+const Z95 = 1.959963984540054;
+
+/** A line fit y = intercept + slope·x (weighted or OLS) with standard errors, CIs and the goodness of fit. */
+export interface LineFit {
+  n: number;
+  slope: number;
+  intercept: number;
+  slopeSe: number | null;
+  interceptSe: number | null;
+  /** Covariance of (intercept, slope), after the Birge scaling. */
+  covariance: number | null;
+  slopeCi: [number, number] | null;
+  interceptCi: [number, number] | null;
+  weighted: boolean;
+  /** Σ w r² (weighted) and its dof n − 2, with the χ² p-value; null unweighted. */
+  chi2: number | null;
+  dof: number;
+  pValue: number | null;
+  /** Birge ratio √(χ²/dof) applied to the standard errors (1 when not inflated). */
+  scale: number | null;
+  r2: number | null;
+}
+
+/**
+ * Line fit y = intercept + slope·x. With `sigma` (all finite and > 0) a
+ * weighted fit, w = 1/σ²; `sigmaX` adds errors in x by effective variance
+ * σ² + slope²σ_x² (iterated). Without, OLS with t-based CIs.
+ */
+export function lineFit(x: number[], y: number[], sigma?: Array<number | null>, sigmaX?: Array<number | null>): LineFit {
+  const n = x.length;
+  const weighted = !!sigma && sigma.length === n && sigma.every((s) => s !== null && s > 0) && n >= 2;
+  if (!weighted) {
+    const f = olsFit(x, y, 0.95);
+    const cov = f.slopeSe !== null && f.residualStd !== null ? -(x.reduce((a, b) => a + b, 0) / n) * f.slopeSe ** 2 : null;
+    return {
+      n,
+      slope: f.slope,
+      intercept: f.intercept,
+      slopeSe: f.slopeSe,
+      interceptSe: f.interceptSe,
+      covariance: cov,
+      slopeCi: f.slopeCi,
+      interceptCi: f.interceptCi,
+      weighted: false,
+      chi2: null,
+      dof: f.dof,
+      pValue: null,
+      scale: null,
+      r2: f.r2,
+    };
+  }
+  let slope = olsFit(x, y).slope;
+  let w: number[] = [];
+  let a = 0, b = 0, Sw = 0, Swx = 0, Swxx = 0, det = 0;
+  const iterations = sigmaX && sigmaX.some((s) => s !== null && s > 0) ? 6 : 1;
+  for (let it = 0; it < iterations; it++) {
+    w = sigma!.map((s, i) => 1 / (s! * s! + (sigmaX?.[i] ? slope * slope * sigmaX[i]! * sigmaX[i]! : 0)));
+    Sw = 0;
+    Swx = 0;
+    Swxx = 0;
+    let Swy = 0, Swxy = 0;
+    for (let i = 0; i < n; i++) {
+      Sw += w[i];
+      Swx += w[i] * x[i];
+      Swy += w[i] * y[i];
+      Swxx += w[i] * x[i] * x[i];
+      Swxy += w[i] * x[i] * y[i];
+    }
+    det = Sw * Swxx - Swx * Swx;
+    if (!(det > 0)) throw new Error('lineFit: all x are equal; the slope is undetermined');
+    b = (Sw * Swxy - Swx * Swy) / det;
+    a = (Swxx * Swy - Swx * Swxy) / det;
+    slope = b;
+  }
+  let chi2 = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    chi2 += w[i] * (y[i] - a - b * x[i]) ** 2;
+    my += w[i] * y[i];
+  }
+  my /= Sw;
+  let syy = 0;
+  for (let i = 0; i < n; i++) syy += w[i] * (y[i] - my) ** 2;
+  const dof = n - 2;
+  const red = dof > 0 ? chi2 / dof : null;
+  const scale = red !== null && red > 1 ? Math.sqrt(red) : 1;
+  const q = red !== null && red > 1 ? studentTQuantile(0.975, dof) : Z95;
+  const slopeSe = scale * Math.sqrt(Sw / det);
+  const interceptSe = scale * Math.sqrt(Swxx / det);
+  return {
+    n,
+    slope: b,
+    intercept: a,
+    slopeSe,
+    interceptSe,
+    covariance: (scale * scale * -Swx) / det,
+    slopeCi: [b - q * slopeSe, b + q * slopeSe],
+    interceptCi: [a - q * interceptSe, a + q * interceptSe],
+    weighted: true,
+    chi2,
+    dof,
+    pValue: dof > 0 ? chiSquareSf(chi2, dof) : null,
+    scale,
+    r2: syy > 0 ? Math.max(0, 1 - chi2 / syy) : null,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Plots of the Brownian-picture sweep analyses (analyses.json of a sweep
- * directory, written by src/analysis/sweep-fits.ts):
+ * directory, written by the sweep analyses src/analysis/arrhenius.ts, scaling.ts, exponential-fit.ts, crossover.ts):
  *
  *   arrhenius  ln τ against 1/θ with the points' 95 % CIs, the fitted line,
  *              the exact-MFPT curve and the Kramers line;
