@@ -5,7 +5,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Potential } from '../engine/types.js';
-import type { PotentialSpec } from '../scenario/types.js';
+import type { PotentialSpec } from './spec.js';
+export type { PotentialSpec } from './spec.js';
 import { getPotentialFamily, listPotentialFamilies, type BuildContext, type JsonSchema } from './registry.js';
 import { loadModulePotential } from './module.js';
 
