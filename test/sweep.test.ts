@@ -13,7 +13,6 @@ import {
   ScenarioError,
   assertNoSweep,
   axisValues,
-  classifyPhase,
   expandRegimes,
   expandSweep,
   loadScenario,
@@ -25,6 +24,7 @@ import {
 import { olsFit, studentTCdf, studentTQuantile } from '../src/stats/regression.js';
 import { phaseBoundary } from '../src/results/sweep-files.js';
 import { mergeSweeps, runSweep, SweepDirError } from '../src/runs/sweep.js';
+import { classifyPhase } from '../src/analysis/phases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fx = (name: string) => path.join(here, 'fixtures', 'sweep', name);

@@ -1,5 +1,6 @@
 /** Analyses register themselves on import (one file per kind). */
 export * from './registry.js';
+export { classifyPhase, phaseAnalyses } from './phases.js';
 import './sweep-fits.js';
 import './free-energy-profile.js';
 import './wells.js';

@@ -28,8 +28,6 @@ export {
   axisValues,
   describeValues,
   assertNoSweep,
-  phaseAnalyses,
-  classifyPhase,
   valueAtPath,
   checkScenarioKey,
   type SweepAxis,
