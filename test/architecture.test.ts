@@ -5,6 +5,8 @@
  * of the same or a lower layer, and the folders form no cycle. Files directly
  * in src/ (the public API, src/index.ts) sit on top. A folder of src/ that the
  * order does not list fails the test, so a new stage has to be placed in it.
+ * Also: nothing outside src/cli/ prints, and no file of the repository refers
+ * to the workshop folder outside it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
@@ -132,6 +134,22 @@ function checkLayers(files: readonly SourceFile[]): Violation[] {
   return violations;
 }
 
+/** Calls that print (`console.*`, `process.stdout.write`, `process.stderr.write`) in a source, with 1-based lines; comments do not count. */
+function printCalls(path: string, text: string): { line: number; call: string }[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
+  const found: { line: number; call: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node)) {
+      const call = node.getText(source);
+      if (/^console\.\w+$/.test(call) || /^process\.(stdout|stderr)\.write$/.test(call))
+        found.push({ line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1, call });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 function format(violations: readonly Violation[]): string {
   return violations.map((v) => `${v.file}${v.line ? `:${v.line}` : ''}${v.specifier ? ` '${v.specifier}'` : ''}: ${v.reason}`).join('\n');
 }
@@ -232,6 +250,21 @@ describe('architecture: folder layering of src/', () => {
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({ file: 'src/utilities/misc.ts' });
     expect(violations[0].reason).toMatch(/not in the layer order/);
+  });
+
+  it('nothing below cli/ prints', () => {
+    const printing = sourceFiles()
+      .filter((file) => folderOf(file.path) !== 'cli')
+      .flatMap((file) => printCalls(file.path, file.text).map((hit) => `${file.path}:${hit.line} ${hit.call}`));
+    expect(printing, printing.join('\n')).toEqual([]);
+  });
+
+  it('detects a synthetic print call and ignores one in a comment (negative control)', () => {
+    const text = "// console.log('in a comment')\nexport function f(): void {\n  process.stderr.write('x');\n  console.warn('y');\n}\n";
+    expect(printCalls('src/engine/simulate.ts', text)).toEqual([
+      { line: 3, call: 'process.stderr.write' },
+      { line: 4, call: 'console.warn' },
+    ]);
   });
 
   it('docs/ARCHITECTURE.md states the same order', () => {
