@@ -4,8 +4,7 @@
  * through runScenario into temp directories, physics asserted within stated
  * multiples of the statistical error (seeds fixed).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/runs/run.js';
@@ -18,8 +17,9 @@ import { twoWellsOccupancies1D } from '../src/theory/two-wells.js';
 import { resolveTwoWells } from '../src/potentials/analytic/two-wells.js';
 import { loadRunDir } from '../src/results/read.js';
 import { getPlot, renderSvg } from '../src/report/plots/index.js';
+import { tempDir } from './helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-analyses-'));
+const tmp = () => tempDir('analyses');
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -4,12 +4,11 @@
  * both occupancies match their own exact 1-D quadrature (split at the barrier
  * top, resp. at the midpoint between minima) within 3 SE (issue 4 acceptance).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runScenario } from '../src/runs/run.js';
+import { tempDir } from './helpers.js';
 
 describe('wells by basin of attraction', () => {
   it('basin and nearest-minimum occupancies each match their quadrature (|z| < 3) and differ from each other', async () => {
@@ -28,7 +27,7 @@ describe('wells by basin of attraction', () => {
       },
       '',
     );
-    const { summary } = await runScenario(s, { out: mkdtempSync(join(tmpdir(), 'stochdyn-basin-')), workers: 2 });
+    const { summary } = await runScenario(s, { out: tempDir('basin'), workers: 2 });
     type W = { occupancy: number; theoryOccupancy: number; z: number };
     const [byWell, byBasin] = summary.analyses as Array<{ wells: W[]; theory: { method: string } }>;
     for (const a of [byWell, byBasin]) for (const w of a.wells) expect(Math.abs(w.z)).toBeLessThan(3);

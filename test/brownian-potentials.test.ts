@@ -37,17 +37,9 @@ import {
   twoWellsOccupancies1D,
   twoWellsOccupanciesRadial,
 } from '../src/theory/two-wells.js';
+import { uniformSource } from './helpers.js';
 
 const ctx = { seed: 3, run: 0 };
-
-/** Deterministic uniform numbers in [0, 1) (a small LCG: test points only). */
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function evaluate(p: Potential, x: Float64Array, count: number) {
   const energy = new Float64Array(count).fill(NaN);
@@ -98,7 +90,7 @@ const variance = (v: number[]) => {
 
 describe('gradients vs central differences; batched = one at a time', () => {
   it('zero-loss-manifold: Huber inside and outside |u| < ε, with and without the wall', () => {
-    const rnd = lcg(1);
+    const rnd = uniformSource(1);
     for (const wall of [null, { radius: 1.5, stiffness: 50 }]) {
       const p = zeroLossManifold({ L: 1, R: 1, g: 2, m: 3, eps: 0.1, wall });
       expect(p.dim).toBe(4);
@@ -119,7 +111,7 @@ describe('gradients vs central differences; batched = one at a time', () => {
   });
 
   it('sample-size-box: inside (f = 0) and beyond the walls, D = 4 and the 1-D fused gradient', () => {
-    const rnd = lcg(2);
+    const rnd = uniformSource(2);
     const p = sampleSizeBox({ n: 2, D: 4, a: 1, A: 2.5, rho: 0.4, wall: 200 });
     const pts = Array.from({ length: 60 }, () => Array.from({ length: 4 }, () => (rnd() * 2 - 1) * 3.2));
     expect(checkGradients(p, pts, 1e-7)).toBeLessThan(1e-6);
@@ -131,7 +123,7 @@ describe('gradients vs central differences; batched = one at a time', () => {
   });
 
   it('two-wells: wells, ridge and far field in 1-D (fused gradient) and 3-D with per-axis stiffness', () => {
-    const rnd = lcg(3);
+    const rnd = uniformSource(3);
     const p1 = twoWells(resolveTwoWells({ depth1: 1, depth2: 0.5, k1: 4, k2: 1, centre1: -1, centre2: 1, theta_s: 0.05 }));
     expect(p1.gradient1D).toBeDefined();
     // The ridge q₁ = q₂ is at x = (−5 + √19)/3 for these wells: sample around it too.
@@ -207,7 +199,7 @@ describe('declared minima, stiffness, defaults', () => {
 
     const box = await buildPotential({ kind: 'sample-size-box', params: { n: 1 } }, ctx);
     expect(box.dim).toBe(4);
-    const rnd = lcg(9);
+    const rnd = uniformSource(9);
     const x = new Float64Array(4);
     for (let i = 0; i < 500; i++) {
       box.initialise!(x, 0, () => 0, rnd);

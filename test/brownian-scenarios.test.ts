@@ -15,8 +15,7 @@
  * without the most expensive point); nothing else is changed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/index.js';
@@ -26,10 +25,11 @@ import { doubleWell } from '../src/potentials/index.js';
 import { logIntegrateExp } from '../src/theory/quadrature.js';
 import { readMetric } from '../src/analysis/sweep-points.js';
 import { lineFit } from '../src/stats/regression.js';
+import { tempDir } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = (name: string) => path.join(here, '..', 'scenarios', 'brownian', name);
-const tmp = mkdtempSync(path.join(tmpdir(), 'stochdyn-brownian-'));
+const tmp = tempDir('brownian');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 type Obj = Record<string, any>;

@@ -9,14 +9,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_MAIN, tempDir } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_MAIN;
 const cliFx = (name: string) => path.join(here, 'fixtures', 'cli', name);
 const loaderFx = (name: string) => path.join(here, 'fixtures', 'scenarios', name);
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -78,7 +78,7 @@ function deterministicPart(s: any): any {
 
 beforeAll(() => {
   if (!existsSync(MAIN)) throw new Error(`run npm run build first: ${path.relative(ROOT, MAIN)} is missing`);
-  TMP = realpathSync(mkdtempSync(path.join(tmpdir(), 'stochdyn-cli-test-')));
+  TMP = realpathSync(tempDir('cli-test'));
 });
 
 afterAll(() => {

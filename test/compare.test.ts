@@ -8,9 +8,7 @@
  * scipy.stats (mannwhitneyu, ks_2samp, logrank, kstwobign) — an independent
  * implementation — and are pasted here.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { wilcoxonRankSum } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +20,6 @@ import {
   mannWhitneyExactPmf,
   mannWhitneyTest,
   medianWithCI,
-  seededUniform,
   twoProportionTest,
   wilsonInterval,
 } from '../src/stats/compare.js';
@@ -32,15 +29,9 @@ import { compareRuns } from '../src/results/compare.js';
 import { runRegimes } from '../src/runs/regimes.js';
 import { runScenario } from '../src/runs/run.js';
 import { loadScenario, validateScenarioObject } from '../src/scenario/index.js';
+import { normals, runCli, tempDir, uniformSource } from './helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-compare-'));
-const CLI = resolve('dist/src/cli/main.js');
-
-function normals(u: () => number, n: number, mean = 0, sd = 1): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = mean + sd * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return out;
-}
+const tmp = () => tempDir('compare');
 
 // ------------------------------------------------------------------ known values
 
@@ -104,7 +95,7 @@ describe('two-sample tests against known values', () => {
     expect(r.pValue).toBeCloseTo(0.031758957148063746, 10);
     expect(() => mannWhitneyTest(a, b, { method: 'exact' })).toThrow(/ties/);
     // independent rank sums on rounded (heavily tied) random data
-    const u = seededUniform(3);
+    const u = uniformSource(3);
     const xa = Array.from(normals(u, 57), (v) => Math.round(v * 3) / 3);
     const xb = Array.from(normals(u, 41, 0.3), (v) => Math.round(v * 3) / 3);
     expect(mannWhitneyTest(xa, xb).rankSumA).toBeCloseTo(wilcoxonRankSum(xa, xb), 9);
@@ -168,7 +159,7 @@ describe('two-sample tests against known values', () => {
   });
 
   it('bootstrap: seeded and deterministic; constant samples give a point interval; SE ≈ √(s²_A/n_A + s²_B/n_B) (5 %)', () => {
-    const u = seededUniform(9);
+    const u = uniformSource(9);
     const a = normals(u, 500, 0, 1);
     const b = normals(u, 400, 0.5, 2);
     const r1 = bootstrapMeanDifference(a, b, { seed: 4, resamples: 999 });
@@ -212,7 +203,7 @@ describe('size under H0 (synthetic samples from one distribution, seeded)', () =
   const hi = 35;
   const count = (f: (u: () => number) => number) => {
     let k = 0;
-    for (let s = 0; s < R; s++) if (f(seededUniform(1000 + s)) < 0.05) k++;
+    for (let s = 0; s < R; s++) if (f(uniformSource(1000 + s)) < 0.05) k++;
     return k;
   };
 
@@ -409,7 +400,7 @@ describe('regimes end to end (test/fixtures/compare/regimes-tiny.yaml)', () => {
 });
 
 describe('CLI', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) => runCli(args, { cwd: process.cwd() });
 
   it('compare <runA> <runB> writes <runB>/comparison-vs-<runA>.json; --json prints it; bad input exits 2', async () => {
     const root = tmp();

@@ -10,8 +10,7 @@
  * worker path (dist/workers/shard-worker.js: `npm run build` first).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
@@ -19,10 +18,11 @@ import { OutputError, runScenario } from '../src/runs/run.js';
 import { runEnsemble, RunFailedError } from '../src/parallel/run.js';
 import { replicaId, type RunResult } from '../src/parallel/merge.js';
 import { runSweep } from '../src/runs/sweep.js';
+import { CLI_MAIN, tempDir } from './helpers.js';
 
 const ROOT = resolve(__dirname, '..');
-const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-faults-'));
+const MAIN = CLI_MAIN;
+const tmp = () => tempDir('faults');
 
 /** 4,000 replicas in blocks of 256 → 4 shards on 2 workers with 2 shards per worker. */
 function scenario(extra: Record<string, unknown> = {}) {

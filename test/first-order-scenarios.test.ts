@@ -13,17 +13,17 @@
  * the full size and length (README), so it is not asserted here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/index.js';
 import { runSweep } from '../src/runs/sweep.js';
 import { runScenario } from '../src/runs/run.js';
+import { tempDir } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = (name: string) => path.join(here, '..', 'scenarios', 'first-order', name);
-const tmp = mkdtempSync(path.join(tmpdir(), 'stochdyn-first-order-'));
+const tmp = tempDir('first-order');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 type Obj = Record<string, any>;

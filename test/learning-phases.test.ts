@@ -9,8 +9,7 @@
  * `analyses.learning-phases.phaseIndex` and writes phases.csv and a fitted
  * phase-boundary.json.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyLearningPhases, learningPhaseTimes, phaseFractions, LEARNING_PHASES } from '../src/analysis/learning-phases.js';
@@ -21,22 +20,11 @@ import { validateScenarioObject, valueAtPath } from '../src/scenario/index.js';
 import { wilsonInterval } from '../src/stats/compare.js';
 import { buildPotential } from '../src/potentials/index.js';
 import { ballExitSurvival, discreteMonitoringShift } from '../src/theory/grokking.js';
-
-/** mulberry32: a small seeded uniform generator for the synthetic ensemble. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { tempDir, uniformSource } from './helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const log = (label: string, v: unknown) => console.log(`[learning-phases] ${label}: ${JSON.stringify(v)}`);
-const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-lp-'));
+const tmp = () => tempDir('lp');
 
 describe('classifyLearningPhases (synthetic steps)', () => {
   it('the gap rule: gap < t_gap comprehension, gap = t_gap grokking; test first or test only → comprehension', () => {
@@ -112,7 +100,7 @@ describe('classifyLearningPhases (synthetic steps)', () => {
     // P(both) = (1/2000)[1000 − 500(1 − e^{−2})];
     // P(comprehension) = (700/2000)(1 − e^{−0.6}) + (1/2000)[300 − 500(1 − e^{−0.6})].
     const n = 20000;
-    const u = mulberry32(12345);
+    const u = uniformSource(12345);
     const train = new Float64Array(n);
     const test = new Float64Array(n);
     for (let i = 0; i < n; i++) {

@@ -13,21 +13,11 @@ import {
   splitRhat,
 } from '../src/stats/mcmc.js';
 import { fitHistogramMixtureBIC, fitMixture, fitMixtureBIC, mixtureDensity, mixtureModes } from '../src/stats/mixture.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { boxMuller, uniformSource } from './helpers.js';
 
-/** Seeded PRNG (mulberry32, two draws per 53-bit double in (0, 1)); as in stats.test.ts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992;
-}
-function gaussian(u: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
 /** Stationary AR(1) x_i = ρ x_{i−1} + ε_i, ε ~ N(0, 1): variance 1/(1 − ρ²), autocorrelation ρ^t. */
@@ -43,7 +33,7 @@ const ar1Ess = (n: number, rho: number): number => (n * (1 - rho)) / (1 + rho);
 
 describe('autocorrelation', () => {
   test('FFT autocovariance equals direct summation (divisor n)', () => {
-    const g = gaussian(prng(1));
+    const g = boxMuller(uniformSource(1));
     for (const n of [1, 2, 7, 137, 1024]) {
       const x = ar1(g, n, 0.5);
       const a = autocovariance(x);
@@ -62,7 +52,7 @@ describe('autocorrelation', () => {
   test('AR(1), ρ = 0.9: r_t ≈ ρ^t within 4σ (Bartlett variance) for t = 1 … 10', () => {
     const n = 1 << 16;
     const rho = 0.9;
-    const r = autocorrelation(ar1(gaussian(prng(2)), n, rho));
+    const r = autocorrelation(ar1(boxMuller(uniformSource(2)), n, rho));
     expect(r[0]).toBe(1);
     for (let t = 1; t <= 10; t++) {
       // Bartlett (1946) for AR(1): n var r_t ≈ (1 + ρ²)(1 − ρ^{2t})/(1 − ρ²) − 2t ρ^{2t}.
@@ -72,17 +62,14 @@ describe('autocorrelation', () => {
   });
 });
 
-// Chains generated here were written to CSV and summarised by R `posterior` 1.4.0
-// (Debian r-cran-posterior): ess_mean, ess_bulk, rhat_basic(split = TRUE), rhat, mcse_mean.
+// The reference chains are data (test/fixtures/mcmc/posterior-reference-chains.json:
+// AR(1) chains, ratios of normals, rounded chains) that were summarised by R `posterior`
+// 1.4.0 (Debian r-cran-posterior): ess_mean, ess_bulk, rhat_basic(split = TRUE), rhat,
+// mcse_mean. They are read, not regenerated, so the reference values stay valid.
 function referenceCases(): Record<string, Float64Array[]> {
-  const g = gaussian(prng(2021));
-  return {
-    ar1: Array.from({ length: 4 }, () => ar1(g, 301, 0.7)),
-    shiftedScaled: [ar1(g, 200, 0), ar1(g, 200, 0).map((v) => v + 0.5), ar1(g, 200, 0).map((v) => 2 * v)],
-    antithetic: [ar1(g, 101, -0.4)],
-    heavyTailed: Array.from({ length: 4 }, () => Float64Array.from({ length: 150 }, () => g() / g())),
-    ties: Array.from({ length: 2 }, () => ar1(g, 64, 0.3).map((v) => Math.round(10 * v) / 10)),
-  };
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'mcmc', 'posterior-reference-chains.json');
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number[][]>;
+  return Object.fromEntries(Object.entries(raw).map(([name, chains]) => [name, chains.map((chain) => Float64Array.from(chain))]));
 }
 const posteriorR: Record<string, { ess: number; bulk: number; rhatSplit: number; rhat: number; mcse: number; sd: number; mean: number }> = {
   ar1: { ess: 213.091579549783, bulk: 213.182601159264, rhatSplit: 1.00082648584389, rhat: 1.0008049634217, mcse: 0.0950038669210992, sd: 1.38683382934111, mean: 0.105539958969223 },
@@ -119,7 +106,7 @@ describe('ESS, R-hat and MCSE', () => {
       const theory = ar1Ess(4 * n, rho);
       let sum = 0;
       for (let s = 0; s < S; s++) {
-        const g = gaussian(prng(700 + s));
+        const g = boxMuller(uniformSource(700 + s));
         const ratio = effectiveSampleSize(Array.from({ length: 4 }, () => ar1(g, n, rho))) / theory;
         expect(Math.abs(ratio - 1), `ρ = ${rho}, seed ${700 + s}`).toBeLessThan(5 * s1);
         sum += ratio;
@@ -133,7 +120,7 @@ describe('ESS, R-hat and MCSE', () => {
     const S = 400;
     let inside = 0;
     for (let s = 0; s < S; s++) {
-      const g = gaussian(prng(5000 + s));
+      const g = boxMuller(uniformSource(5000 + s));
       const ch = Array.from({ length: 4 }, () => ar1(g, 500, 0.9));
       let mean = 0;
       for (const c of ch) for (const v of c) mean += v / 2000;
@@ -143,7 +130,7 @@ describe('ESS, R-hat and MCSE', () => {
     // Negative: the i.i.d. standard error sd/√n would cover far less (τ ≈ 19).
     let naive = 0;
     for (let s = 0; s < 100; s++) {
-      const g = gaussian(prng(5000 + s));
+      const g = boxMuller(uniformSource(5000 + s));
       const c = chainSummary(Array.from({ length: 4 }, () => ar1(g, 500, 0.9)));
       if (Math.abs(c.mean / (c.sd / Math.sqrt(c.n))) < 1.959964) naive++;
     }
@@ -151,7 +138,7 @@ describe('ESS, R-hat and MCSE', () => {
   });
 
   test('R-hat ≈ 1 for chains of one distribution; > 1.1 for a shifted chain, a common trend, a rescaled chain (rank-normalised)', () => {
-    const g = gaussian(prng(9));
+    const g = boxMuller(uniformSource(9));
     const same = Array.from({ length: 4 }, () => ar1(g, 2000, 0.5));
     // Over 1000 seeds (4 chains × 2000, ρ = 0.5) the largest split and rank-normalised R-hat was 1.005.
     expect(splitRhat(same)).toBeLessThan(1.01);
@@ -181,7 +168,7 @@ describe('ESS, R-hat and MCSE', () => {
   });
 
   test('diverged (NaN) chains are excluded; unequal lengths truncate; constant, short and empty inputs', () => {
-    const g = gaussian(prng(11));
+    const g = boxMuller(uniformSource(11));
     const ch = Array.from({ length: 3 }, () => ar1(g, 400, 0.6));
     const bad = ar1(g, 400, 0.6);
     bad[123] = Number.NaN;
@@ -214,8 +201,8 @@ describe('ESS, R-hat and MCSE', () => {
 describe('Gaussian mixture (EM, BIC)', () => {
   /** n draws of π N(μ₁, σ₁²) + (1 − π) N(μ₂, σ₂²), the component chosen by a uniform draw. */
   function mixtureSample(seed: number, n: number, pi: number, m: [number, number], s: [number, number]): Float64Array {
-    const u = prng(seed);
-    const g = gaussian(prng(seed + 1));
+    const u = uniformSource(seed);
+    const g = boxMuller(uniformSource(seed + 1));
     return Float64Array.from({ length: n }, () => (u() < pi ? m[0] + s[0] * g() : m[1] + s[1] * g()));
   }
 
@@ -245,7 +232,7 @@ describe('Gaussian mixture (EM, BIC)', () => {
   });
 
   test('BIC k ≥ 2 is not bimodality: a log-normal sample gets several components but one mode', () => {
-    const g = gaussian(prng(3));
+    const g = boxMuller(uniformSource(3));
     const x = Float64Array.from({ length: 2000 }, () => Math.exp(0.5 * g()));
     const fit = fitMixtureBIC(x, null, { maxComponents: 3 });
     expect(fit.components).toBeGreaterThan(1);
@@ -271,13 +258,13 @@ describe('Gaussian mixture (EM, BIC)', () => {
   });
 
   test('BIC picks 1 for a Gaussian sample and 3 for a 3-mode sample; a small far mode (10 %) is found', () => {
-    const g = gaussian(prng(41));
+    const g = boxMuller(uniformSource(41));
     const gauss = Float64Array.from({ length: 3000 }, () => 1.5 + 0.8 * g());
     const one = fitMixtureBIC(gauss, null, { maxComponents: 3 });
     expect(one.components).toBe(1);
     expect(Math.abs(one.means[0] - 1.5)).toBeLessThan((4 * 0.8) / Math.sqrt(3000));
 
-    const u = prng(43);
+    const u = uniformSource(43);
     const three = Float64Array.from({ length: 3000 }, () => {
       const r = u();
       return r < 0.3 ? -4 + 0.5 * g() : r < 0.7 ? 0 + 0.5 * g() : 4 + 0.5 * g();

@@ -7,8 +7,7 @@
  * Also: the memory-light CSV writers and distribution() give exactly the
  * output of the straightforward implementations they replaced.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { timeGrid } from '../src/engine/grid.js';
 import { distribution } from '../src/analysis/summary.js';
 import { toCsv, writeCsvAtomic, type CsvCell } from '../src/results/write.js';
 import type { QuantileSketchJSON } from '../src/stats/quantile-sketch.js';
+import { tempDir, uniformSource } from './helpers.js';
 
 const REPLICAS = 40;
 const GRID = 25;
@@ -130,7 +130,7 @@ describe('memory-light writers give the same output as the straightforward ones'
     const expected = oldCsv(header, rows);
     expect(toCsv(header, rows)).toBe(expected);
     expect(toCsv(header, [])).toBe(oldCsv(header, []));
-    const dir = mkdtempSync(join(tmpdir(), 'stochdyn-memory-'));
+    const dir = tempDir('memory');
     try {
       const f = join(dir, 'rows.csv');
       writeCsvAtomic(f, header, rows.length, (i) => rows[i]);
@@ -141,8 +141,7 @@ describe('memory-light writers give the same output as the straightforward ones'
   });
 
   it('distribution() on a Float64Array equals the comparator sort of a plain array', () => {
-    let u = 12345;
-    const rnd = () => ((u = (Math.imul(u, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = uniformSource(12345);
     const values = Float64Array.from({ length: 5001 }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? 0.5 : (rnd() - 0.3) * 10));
     const v = Array.from(values).filter((x) => x === x).sort((a, b) => a - b);
     const n = v.length;

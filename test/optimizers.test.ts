@@ -12,6 +12,7 @@ import { coordinateSettings, createState, getIntegrator, simulate, type GroupOve
 import type { EnsembleState, Potential } from '../src/engine/types.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';
+import { normalSource } from './helpers.js';
 
 /** Rosenbrock f = (1 − x)² + 100 (y − x²)², x and y in groups `x` and `y`. */
 const rosenbrock: Potential = {
@@ -225,15 +226,8 @@ describe('psgld', () => {
     const p = quadratic(k);
     // Start from the target so that only V has to settle.
     const x0: number[][] = [];
-    let u = 12345;
-    const gauss = () => {
-      // Box–Muller on a fixed LCG: deterministic starts, independent of the engine's streams.
-      u = (u * 1103515245 + 12345) % 2147483648;
-      const a = (u + 1) / 2147483649;
-      u = (u * 1103515245 + 12345) % 2147483648;
-      const b = u / 2147483648;
-      return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * b);
-    };
+    // Seeded starts from the test source (purpose 'test'), independent of the run's replica streams.
+    const gauss = normalSource(12345);
     for (let r = 0; r < R; r++) x0.push(k.map((kj) => gauss() * Math.sqrt(theta / kj)));
     const s = run(p, 'psgld', { lr: eta, temperature: theta, weight_decay: 0, alpha: 0.9999 }, {}, x0, steps, 7);
     const kSE = 4;

@@ -3,8 +3,7 @@
  * one-at-a-time evaluation, expression and module potentials vs the built-in
  * double well, Müller–Brown minima, minibatch unbiasedness, clear errors.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import {
   type BuildContext,
 } from '../src/potentials/index.js';
 import { createExpressionPotential } from '../src/potentials/expression.js';
+import { tempDir } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const examples = resolve(here, '../scenarios/examples');
@@ -517,7 +517,7 @@ describe('expression potential errors are clear', () => {
 });
 
 describe('module potentials: shape validation names the module', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'stochdyn-potentials-'));
+  const dir = tempDir('potentials');
   const write = (name: string, body: string) => {
     const path = join(dir, name);
     writeFileSync(path, body);

@@ -11,7 +11,7 @@ import type { Potential } from '../src/engine/types.js';
 import { getPotentialFamily } from '../src/potentials/index.js';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
 import { reponPair } from '../src/potentials/repon/repon-pair.js';
-import { symmetricMinEigenvalue } from '../src/linalg/dense.js';
+import { symmetricMinEigenvalue } from '../src/linalg/symmetric-eigen.js';
 import { reponCloud, reponCloudTargets } from '../src/potentials/repon/repon-cloud.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
 import { runEnsemble } from '../src/parallel/run.js';

@@ -7,8 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildReportHtml, writeReport } from '../src/report/html.js';
@@ -17,9 +16,10 @@ import { sweptKeys } from '../src/results/read.js';
 import { readPhaseBoundary } from '../src/report/plots/phase-diagram.js';
 import { sweepMetrics } from '../src/report/plots/sweep.js';
 import { freshDir, makeRegimes, makeRun, makeSweep, SCENARIO } from './report-fixtures.js';
+import { CLI_MAIN, tempDir } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_MAIN;
 
 let TMP: string;
 let RUN: string;
@@ -27,7 +27,7 @@ let SWEEP: string;
 let REGIMES: string;
 
 beforeAll(async () => {
-  TMP = realpathSync(mkdtempSync(path.join(tmpdir(), 'stochdyn-report-test-')));
+  TMP = realpathSync(tempDir('report-test'));
   RUN = await makeRun(path.join(TMP, 'run'));
   SWEEP = await makeSweep(freshDir(TMP, 'sweep'));
   REGIMES = await makeRegimes(freshDir(TMP, 'regimes'));

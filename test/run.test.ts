@@ -3,8 +3,7 @@
  * worker path, dist/workers/shard-worker.js), per-group settings, minibatch
  * SGLD against an exact posterior, divergence reporting.
  */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';
@@ -14,8 +13,9 @@ import { planShards } from '../src/parallel/shard-plan.js';
 import { blockSize } from '../src/observables/results.js';
 import { linearRegressionPosterior } from '../src/potentials/index.js';
 import { ouDiscreteMoments } from '../src/theory/ornstein-uhlenbeck.js';
+import { tempDir } from './helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-test-'));
+const tmp = () => tempDir('test');
 
 function deterministicPart(summaryFile: string) {
   const s = JSON.parse(readFileSync(summaryFile, 'utf8'));

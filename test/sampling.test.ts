@@ -13,8 +13,7 @@
  *   npm run build && npx vitest run test/sampling.test.ts
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,9 +26,10 @@ import { mixtureDensity } from '../src/stats/mixture.js';
 import { samplingLines } from '../src/cli/format.js';
 import { posteriorChainReplicas, POSTERIOR_CHAIN_VALUES } from '../src/observables/sampling.js';
 import type { Summary } from '../src/analysis/summary.js';
+import { CLI_MAIN, tempDir } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_MAIN;
 const U = 4;
 
 const FAKE_MODULE = `
@@ -80,7 +80,7 @@ let TMP: string;
 let MODULE: string;
 
 beforeAll(() => {
-  TMP = realpathSync(mkdtempSync(path.join(tmpdir(), 'stochdyn-sampling-test-')));
+  TMP = realpathSync(tempDir('sampling-test'));
   MODULE = path.join(TMP, 'fake-units.mjs');
   writeFileSync(MODULE, FAKE_MODULE);
 });

@@ -1,5 +1,5 @@
 // Stats layer: closed forms, published tables, and seeded Monte Carlo size/coverage checks
-// (tolerances k·σ with k stated; the local PRNG below replaces Math.random).
+// (tolerances k·σ with k stated; seeded sources from test/helpers.ts, streams of src/random).
 import { describe, expect, test } from 'vitest';
 import * as ss from 'simple-statistics';
 import {
@@ -19,21 +19,8 @@ import { Moments, sem } from '../src/stats/moments.js';
 import { QuantileSketch } from '../src/stats/quantile-sketch.js';
 import { analyzeFirstPassage, kaplanMeier, survivalAt } from '../src/stats/first-passage.js';
 import { gibbsDensity1D } from '../src/theory/gibbs.js';
+import { boxMuller, uniformSource } from './helpers.js';
 
-/** Seeded PRNG (mulberry32, two draws per 53-bit double in (0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992;
-}
-function gaussian(u: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
 describe('special functions', () => {
@@ -128,7 +115,7 @@ describe('Kolmogorov–Smirnov', () => {
   });
 
   test('size: under H0 the 5 % test rejects 5 % of the time (k = 4σ), mean p-value 1/2', () => {
-    const u = prng(12345);
+    const u = uniformSource(12345);
     const R = 2000;
     const n = 40;
     let reject = 0;
@@ -145,7 +132,7 @@ describe('Kolmogorov–Smirnov', () => {
   });
 
   test('power: a 0.3σ shift with n = 300 is detected; the exact Gibbs CDF of a harmonic well is accepted', () => {
-    const g = gaussian(prng(7));
+    const g = boxMuller(uniformSource(7));
     const shifted = Array.from({ length: 300 }, () => g() + 0.3);
     expect(ksTest(shifted, normalCdf).pValue).toBeLessThan(1e-3);
     const theta = 0.5;
@@ -179,7 +166,7 @@ describe('Pearson χ² goodness of fit', () => {
   });
 
   test('size under H0 with multinomial samples (k = 4σ), and power against a wrong model', () => {
-    const u = prng(99);
+    const u = uniformSource(99);
     const probs = [0.05, 0.1, 0.2, 0.3, 0.2, 0.1, 0.04, 0.01];
     const cum = probs.map(((s) => (p: number) => (s += p))(0));
     const R = 2000;
@@ -204,7 +191,7 @@ describe('Pearson χ² goodness of fit', () => {
 
 describe('moments', () => {
   test('Welford/Chan vs two-pass on data with a large offset; chunked merge equals one pass', () => {
-    const g = gaussian(prng(3));
+    const g = boxMuller(uniformSource(3));
     const xs = Array.from({ length: 10000 }, () => 1e6 + g());
     const mean = xs.reduce((a, b) => a + (b - 1e6), 0) / xs.length + 1e6;
     const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
@@ -233,7 +220,7 @@ describe('moments', () => {
   });
 
   test('sem describes the scatter of sample means (k = 4σ on the variance ratio)', () => {
-    const g = gaussian(prng(11));
+    const g = boxMuller(uniformSource(11));
     const n = 25;
     const R = 4000;
     const means = new Moments();
@@ -251,8 +238,8 @@ describe('moments', () => {
 
 describe('quantile sketch', () => {
   const make = (seed: number, n: number): number[] => {
-    const u = prng(seed);
-    const g = gaussian(u);
+    const u = uniformSource(seed);
+    const g = boxMuller(u);
     return Array.from({ length: n }, (_, i) => {
       const kind = i % 10;
       if (kind === 0) return 0; // zero bucket
@@ -325,7 +312,7 @@ describe('first-passage analysis (censored exponential)', () => {
     const lambda = 0.5;
     const tEnd = 3;
     const n = 4000;
-    const raw = sampleExp(prng(21), lambda, n);
+    const raw = sampleExp(uniformSource(21), lambda, n);
     const times = raw.map((t, i) => (t <= tEnd ? t : i % 2 === 0 ? Number.NaN : -1));
     const s = analyzeFirstPassage(times, tEnd);
     const expectedEvents = n * (1 - Math.exp(-lambda * tEnd));
@@ -342,7 +329,7 @@ describe('first-passage analysis (censored exponential)', () => {
   });
 
   test('Garwood 95 % CI coverage over 400 data sets within 3σ of nominal', () => {
-    const u = prng(5);
+    const u = uniformSource(5);
     const R = 400;
     const lambda = 2;
     let covered = 0;
@@ -355,7 +342,7 @@ describe('first-passage analysis (censored exponential)', () => {
   });
 
   test('no censoring: sample mean with SE, rate = 1/mean, Kaplan–Meier = 1 − ECDF (with ties)', () => {
-    const u = prng(8);
+    const u = uniformSource(8);
     const times = sampleExp(u, 1, 500).map((t) => Math.round(t * 20) / 20); // ties on a 0.05 grid
     const s = analyzeFirstPassage(times, 1e9);
     expect(s.censored).toBe(0);
@@ -387,7 +374,7 @@ describe('first-passage analysis (censored exponential)', () => {
   });
 
   test('Kaplan–Meier with censoring tracks e^{−λt} within 4 Greenwood SE', () => {
-    const u = prng(13);
+    const u = uniformSource(13);
     const lambda = 1;
     const raw = sampleExp(u, lambda, 3000);
     const censor = raw.map(() => 2.5 * u()); // random censoring times

@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_MAIN, tempDir } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(here, '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const MAIN = CLI_MAIN;
 const FIXTURE = path.join(here, 'fixtures', 'sweep', 'resume.yaml');
 const BAD = path.join(here, 'fixtures', 'sweep', 'bad-point.yaml');
 const POINTS = 8;
@@ -56,7 +56,7 @@ let fullDir: string;
 
 beforeAll(() => {
   expect(existsSync(MAIN), `${MAIN} is missing: run npm run build`).toBe(true);
-  tmp = mkdtempSync(path.join(tmpdir(), 'stochdyn-sweep-cli-'));
+  tmp = tempDir('sweep-cli');
   fullDir = path.join(tmp, 'full');
   const r = cli(['sweep', FIXTURE, '--out', fullDir, '--workers', '2', '--quiet']);
   expect(r.stderr).toBe('');

@@ -5,15 +5,13 @@
  * (in-process and on worker threads: the scheduling must not change results).
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ScenarioError,
   assertNoSweep,
   axisValues,
-  classifyPhase,
   expandRegimes,
   expandSweep,
   loadScenario,
@@ -25,6 +23,8 @@ import {
 import { olsFit, studentTCdf, studentTQuantile } from '../src/stats/regression.js';
 import { phaseBoundary } from '../src/results/sweep-files.js';
 import { mergeSweeps, runSweep, SweepDirError } from '../src/runs/sweep.js';
+import { classifyPhase } from '../src/analysis/phases.js';
+import { tempDir } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fx = (name: string) => path.join(here, 'fixtures', 'sweep', name);
@@ -434,7 +434,7 @@ function snapshot(dir: string) {
 }
 
 describe('runSweep on a tiny real sweep', () => {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'stochdyn-sweep-'));
+  const tmp = tempDir('sweep');
 
   it('writes sweep.json, points/<k>/, sweep.csv, phases.csv, phase-boundary.json; in-process = worker threads', async () => {
     const s = await loadScenario(fx('tiny.yaml'));

@@ -5,8 +5,7 @@
  * clear errors for broken model files, identical results in worker threads,
  * and no tensor leaks.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTensorflow } from '../src/potentials/tfjs/backend.js';
@@ -15,10 +14,11 @@ import { Stream } from '../src/random/rng.js';
 import { coordinateSettings, createState, getIntegrator, initialise, simulate, type Observer } from '../src/engine/index.js';
 import { loadScenario, validateScenarioObject, ScenarioError } from '../src/scenario/index.js';
 import { runScenario } from '../src/runs/run.js';
+import { tempDir } from './helpers.js';
 
 const MODEL = resolve('scenarios/first-order/models/tiny-mlp.mjs');
 const SCENARIO = resolve('scenarios/first-order/custom-tfjs-model.yaml');
-const tmp = () => mkdtempSync(join(tmpdir(), 'stochdyn-tfjs-'));
+const tmp = () => tempDir('tfjs');
 /** float32 unit roundoff. */
 const U32 = 2 ** -24;
 

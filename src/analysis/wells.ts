@@ -35,46 +35,13 @@ import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
 import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, wideInterval, type CheckIssue } from './free-energy-profile.js';
 import { temperatureText, uniformTemperature, uniformThermostat } from '../plan/run-plan.js';
 import { registerAnalysis } from './registry.js';
+import { symmetricEigenvalues } from '../linalg/symmetric-eigen.js';
 
 interface Entry {
   by?: string;
 }
 
-/** Eigenvalues of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations, ascending. */
-export function symmetricEigenvalues(A: ArrayLike<number>, n: number): number[] {
-  const a = Float64Array.from(A as ArrayLike<number>);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += a[i * n + i]! * a[i * n + i]!;
-      for (let j = i + 1; j < n; j++) off += a[i * n + j]! * a[i * n + j]!;
-    }
-    if (off <= 1e-30 * Math.max(diag, 1e-300)) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (apq === 0) continue;
-        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-  }
-  return Array.from({ length: n }, (_, i) => a[i * n + i]!).sort((x, y) => x - y);
-}
+export { symmetricEigenvalues };
 
 /** Hessian of f + λ|x|²/2 at x by central differences of the gradient, symmetrised. */
 export function hessianAt(potential: Potential, x: readonly number[], weightDecay = 0): Float64Array {

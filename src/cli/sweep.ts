@@ -11,7 +11,8 @@ import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.j
 import cliProgress from 'cli-progress';
 import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../runs/sweep.js';
 import type { PhaseBoundaryFile } from '../results/sweep-files.js';
-import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
+import { classifyPhase, phaseAnalyses } from '../analysis/phases.js';
+import { valueAtPath } from '../scenario/sweep.js';
 import { expandSweep, loadScenario, type Scenario } from '../scenario/index.js';
 import { checkScenario } from '../runs/run.js';
 import { potentialInfoLine } from './format.js';

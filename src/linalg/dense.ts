@@ -1,51 +1,9 @@
 /**
  * Small dense helpers shared by the repon potentials (no allocation per call:
- * the caller passes scratch).
+ * the caller passes scratch). The eigensolver lives in symmetric-eigen.ts.
  */
 
-/**
- * Smallest eigenvalue of the symmetric n×n matrix S (row-major, overwritten) by
- * cyclic Jacobi rotations (n is the embedding dimension, a handful). Converges
- * quadratically; 50 sweeps are far more than n ≤ 16 needs.
- */
-export function symmetricMinEigenvalue(S: Float64Array, n: number): number {
-  if (n === 1) return S[0];
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < n; p++) {
-      diag += S[p * n + p] * S[p * n + p];
-      for (let q = p + 1; q < n; q++) off += S[p * n + q] * S[p * n + q];
-    }
-    if (off <= 1e-30 * (diag + 1e-300)) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = S[p * n + q];
-        if (apq === 0) continue;
-        const app = S[p * n + p];
-        const aqq = S[q * n + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = S[k * n + p];
-          const akq = S[k * n + q];
-          S[k * n + p] = c * akp - s * akq;
-          S[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = S[p * n + k];
-          const aqk = S[q * n + k];
-          S[p * n + k] = c * apk - s * aqk;
-          S[q * n + k] = s * apk + c * aqk;
-        }
-      }
-  }
-  let min = Infinity;
-  for (let p = 0; p < n; p++) if (S[p * n + p] < min) min = S[p * n + p];
-  return min;
-}
+export { symmetricMinEigenvalue } from './symmetric-eigen.js';
 
 /**
  * Squared norm of the projection of v (length d, at v[vo …]) onto the row space

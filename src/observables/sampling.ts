@@ -13,7 +13,7 @@
  * replicas × units × samples exceeds POSTERIOR_CHAIN_VALUES).
  */
 import type { EnsembleState, Observer, PosteriorPredictive, Potential } from '../engine/types.js';
-import type { PosteriorSpec, SamplingSpec } from '../scenario/types.js';
+import type { PosteriorSpec, SamplingSpec } from './sampling-spec.js';
 import { createObservableSet, resolveUnitObservable, type Observable, type UnitObservable } from './observables.js';
 import type { PosteriorHistogramResult, SamplingResult } from './results.js';
 

@@ -5,7 +5,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Potential } from '../engine/types.js';
-import type { PotentialSpec } from '../scenario/types.js';
+import type { PotentialSpec } from './spec.js';
+export type { PotentialSpec } from './spec.js';
 import { RegistryLookupError } from '../engine/registry.js';
 import { potentials, type BuildContext, type JsonSchema, type PotentialFamily } from './registry.js';
 import { loadModulePotential } from './module.js';

@@ -11,7 +11,7 @@
  * replica instead of ~7 µs with one ARC4 key schedule per replica.
  *
  * Why not draw every normal through seedrandom: measured ~3× slower for the
- * bulk noise (the issue's figure); seedrandom only seeds. Normals come from a
+ * bulk noise; seedrandom only seeds. Normals come from a
  * 128-layer ziggurat (Marsaglia & Tsang 2000, with Doornik's 2005 correction:
  * the layer index and the uniform use disjoint bits of the 32-bit word: low 7
  * bits pick the layer, the high 25 bits (signed) give u in (−1, 1)).
@@ -165,8 +165,9 @@ export function deriveAuxStream(s: Uint32Array, o: number, aux: Uint32Array, oa:
  */
 export class Stream {
   private readonly s = new Uint32Array(4);
-  constructor(seed: number | string, run: number, index: number) {
-    seedStream(this.s, 0, seed, run, index);
+  /** The stream of `(seed, run, index)`; `purpose` keys an independent stream of the same triple (see {@link seedStream}). */
+  constructor(seed: number | string, run: number, index: number, purpose = '') {
+    seedStream(this.s, 0, seed, run, index, purpose);
   }
   u32(): number {
     return nextU32(this.s, 0);
@@ -181,4 +182,27 @@ export class Stream {
   int(n: number): number {
     return Math.floor(uniform53(this.s, 0) * n);
   }
+}
+
+/**
+ * A seeded uniform (0, 1) source with 53 random bits, for analysis and test
+ * code that wants a plain `() => number`: the {@link Stream} of
+ * `(seed, 0, 0)` keyed by `purpose` (default 'uniform', so it never replays a
+ * run's replica-0 noise for the same seed).
+ */
+export function seededUniform(seed: number | string, purpose = 'uniform'): () => number {
+  const stream = new Stream(seed, 0, 0, purpose);
+  return () => stream.uniform();
+}
+
+/** The 32-bit words (unsigned) of the stream behind {@link seededUniform} with the same seed and purpose. */
+export function seededU32(seed: number | string, purpose = 'uniform'): () => number {
+  const stream = new Stream(seed, 0, 0, purpose);
+  return () => stream.u32();
+}
+
+/** A seeded standard-normal source (ziggurat), the normal counterpart of {@link seededUniform}. */
+export function seededNormal(seed: number | string, purpose = 'normal'): () => number {
+  const stream = new Stream(seed, 0, 0, purpose);
+  return () => stream.normal();
 }

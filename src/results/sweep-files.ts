@@ -23,7 +23,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyPhase, phaseAnalyses, valueAtPath } from '../scenario/sweep.js';
+import { classifyPhase, phaseAnalyses } from '../analysis/phases.js';
+import { valueAtPath } from '../scenario/sweep.js';
 import type { PhaseAnalysisSpec, Scenario, SweepMode } from '../scenario/types.js';
 import { olsFit, type OlsFit } from '../stats/regression.js';
 import type { Summary } from '../analysis/summary.js';

@@ -18,7 +18,8 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expandSweep, phaseAnalyses, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/index.js';
+import { phaseAnalyses } from '../analysis/phases.js';
+import { expandSweep, sweepAxes, sweepHash, sweepMode, type SweepPoint } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { NAME_PATTERN } from '../scenario/schema.js';
 import { checkScenario, OutputError, packageVersion, runScenario } from './run.js';

@@ -29,8 +29,6 @@ export {
   axisValues,
   describeValues,
   assertNoSweep,
-  phaseAnalyses,
-  classifyPhase,
   valueAtPath,
   checkScenarioKey,
   type SweepAxis,

@@ -24,7 +24,7 @@ import { getPotentialFamily } from '../potentials/index.js';
 import type { JsonSchema } from '../potentials/registry.js';
 import { didYouMean, formatPath, parsePath, quoteList, renderValue, ScenarioError } from './errors.js';
 import { REGIME_NAME_PATTERN, scenarioSchema, UNSWEEPABLE_KEYS } from './schema.js';
-import type { PhaseAnalysisSpec, Scenario, SweepAxisSpec, SweepMode, SweepRange } from './types.js';
+import type { Scenario, SweepAxisSpec, SweepMode, SweepRange } from './types.js';
 
 type Seg = string | number;
 type Obj = Record<string, unknown>;
@@ -192,12 +192,7 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-// ------------------------------------------------------------------ phase classification
-
-/** The `analysis` entries of kind `phase`. */
-export function phaseAnalyses(s: Scenario): PhaseAnalysisSpec[] {
-  return s.analysis.filter((a) => a.kind === 'phase') as unknown as PhaseAnalysisSpec[];
-}
+// ------------------------------------------------------------------ phase analysis entries (classification: analysis/phases.ts)
 
 /**
  * The value at a dotted path (`events.escape.fractionEntered`, `theory[1].exactTime`) of a JSON value, or undefined.
@@ -214,14 +209,6 @@ export function valueAtPath(obj: unknown, dotted: string): unknown {
     else return undefined;
   }
   return cur;
-}
-
-/** The phase label of a metric value: value < t1 → labels[0], t1 ≤ value < t2 → labels[1], …; null for a missing value. */
-export function classifyPhase(value: unknown, spec: Pick<PhaseAnalysisSpec, 'thresholds' | 'labels'>): string | null {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
-  let k = 0;
-  while (k < spec.thresholds.length && value >= spec.thresholds[k]) k++;
-  return spec.labels[k];
 }
 
 const SUMMARY_SECTIONS = ['observables', 'events', 'divergence', 'run', 'theory', 'histograms', 'analyses'];

@@ -9,14 +9,11 @@ import type { ScheduledValue } from '../engine/schedule.js';
 
 export type { ScheduleKind, ScheduleSpec, ScheduledValue } from '../engine/schedule.js';
 
-export type PotentialSpec =
-  | { kind: string; params: Record<string, unknown> }
-  /** A user module (resolved to an absolute path at load time) exporting `createPotential(params)`. */
-  | { module: string; params: Record<string, unknown> }
-  /** A TensorFlow.js model module (resolved to an absolute path at load time) exporting `createModel(params, ctx)`. */
-  | { tfjs: string; params: Record<string, unknown> }
-  /** An expression over named coordinates, e.g. "x^4 - 2*x^2 + 0.1*x"; params are constants in scope. */
-  | { expression: string; coordinates: string[]; params: Record<string, number>; minima?: number[][] };
+import type { PotentialSpec } from '../potentials/spec.js';
+import type { PosteriorSpec, SamplingSpec } from '../observables/sampling-spec.js';
+
+// Declared beside their consumers (potentials/, observables/ sit below scenario/); re-exported here.
+export type { PotentialSpec, PosteriorSpec, SamplingSpec };
 
 export interface GroupSettings {
   /** This group's η: a number or a schedule (see engine/schedule.ts). */
@@ -146,28 +143,6 @@ export interface PhaseAnalysisSpec {
   thresholds: number[];
   /** k + 1 labels: value < t1 → labels[0], t1 ≤ value < t2 → labels[1], …, value ≥ tk → labels[k]. */
   labels: string[];
-}
-
-/** One `sampling.posterior` entry: a histogram pooled over units, replicas and samples. */
-export interface PosteriorSpec {
-  of: string;
-  bins: number;
-  range: [number, number];
-  /** Largest number of Gaussian components tried by the BIC-chosen mixture fit (0 = no fit). */
-  mixture: number;
-}
-
-/** `sampling:` — posterior sampling at steps burn_in, burn_in + thin, … ≤ dynamics.steps. */
-export interface SamplingSpec {
-  burn_in: number;
-  thin: number;
-  /** Observables recorded per replica per sample (per-unit ones as their mean over units). */
-  chains: string[];
-  posterior: PosteriorSpec[];
-  /** Posterior-predictive metrics; absent = on when the potential has a predictive. */
-  predictive?: boolean;
-  /** Warn when split R-hat > rhat or total ESS < ess. */
-  warn: { rhat: number; ess: number };
 }
 
 export interface Scenario {

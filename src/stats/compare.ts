@@ -5,42 +5,16 @@
  * and the two-proportion z-test with Wilson / Newcombe intervals.
  *
  * Pure functions; every p-value is two-sided. Randomness (the bootstrap) comes
- * from a small local seeded generator (stats may not import the engine's
- * streams) or from a caller-supplied `uniform()`.
+ * from a seeded stream of random/rng.ts or from a caller-supplied `uniform()`.
  */
+import { seededU32, seededUniform } from '../random/rng.js';
 import { chiSquareSf, normalCdf, normalQuantile } from './special.js';
 import { kolmogorovSf } from './tests.js';
 
 // ------------------------------------------------------------------ helpers
 
-/** A tiny seeded uniform generator: sfc32 seeded through splitmix32. Returns values in (0, 1) with 53 random bits. */
-export function seededUniform(seed: number): () => number {
-  const next = seededU32(seed);
-  return () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992;
-}
-
-/** The 32-bit words of the generator behind {@link seededUniform}: sfc32 seeded through splitmix32 (12 warm-up rounds). */
-export function seededU32(seed: number): () => number {
-  let s = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  const splitmix = () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix(), b = splitmix(), c = splitmix(), d = splitmix() | 1;
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (((c << 21) | (c >>> 11)) + t) | 0;
-    return t >>> 0;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
-}
+// The seeded sources are random/'s streams; re-exported for callers of this module.
+export { seededU32, seededUniform };
 
 function finiteSorted(x: ArrayLike<number>, what: string): Float64Array {
   const v = Float64Array.from(x as ArrayLike<number>);
@@ -358,9 +332,9 @@ export interface BootstrapOptions {
   resamples?: number;
   /** Confidence level of the interval (default 0.95). */
   confidence?: number;
-  /** Seed of the local generator (default 0); ignored when `uniform` is given. */
+  /** Seed of the stream (random/rng.ts `seededU32`, default 0); ignored when `uniform` is given. */
   seed?: number;
-  /** Uniform (0, 1) source, e.g. an engine stream; default a seeded local sfc32. */
+  /** Uniform (0, 1) source, e.g. an engine stream; default the seeded stream of `seed`. */
   uniform?: () => number;
   /**
    * Paired resampling (common random numbers): a[i] and b[i] belong to the

@@ -16,54 +16,11 @@
  * would double both ℓ₀'s sum and |P₀(D)|, leaving ℓ₀ unchanged.
  */
 import { Stream } from '../random/rng.js';
+import { additionSamples, additionTrainingCount, checkSymbolCount as checkP, randomAdditionTrainingSet } from '../tasks/toy-addition.js';
+import { symmetricEigen, type SymmetricEigen } from '../linalg/symmetric-eigen.js';
 
-function checkP(p: number, who: string): void {
-  if (!(Number.isInteger(p) && p >= 2)) throw new RangeError(`${who}: p must be an integer ≥ 2, got ${p}`);
-}
-
-/** The full dataset D₀: all (i, j) with 0 ≤ i ≤ j < p, in lexicographic order. */
-export function additionSamples(p: number): Int32Array {
-  checkP(p, 'additionSamples');
-  const out = new Int32Array(p * (p + 1));
-  let k = 0;
-  for (let i = 0; i < p; i++)
-    for (let j = i; j < p; j++) {
-      out[k++] = i;
-      out[k++] = j;
-    }
-  return out;
-}
-
-/**
- * A random training set of `count` distinct samples of D₀ (uniform without
- * replacement, partial Fisher–Yates on the stream), in D₀ order.
- */
-export function randomAdditionTrainingSet(p: number, count: number, stream: Stream): Int32Array {
-  const all = additionSamples(p);
-  const S = all.length / 2;
-  if (!(Number.isInteger(count) && count >= 0 && count <= S)) throw new RangeError(`randomAdditionTrainingSet: need 0 ≤ count ≤ ${S}, got ${count}`);
-  const perm = Int32Array.from({ length: S }, (_, i) => i);
-  for (let i = 0; i < count; i++) {
-    const j = i + stream.int(S - i);
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  const chosen = perm.subarray(0, count).sort();
-  const out = new Int32Array(2 * count);
-  for (let k = 0; k < count; k++) {
-    out[2 * k] = all[2 * chosen[k]];
-    out[2 * k + 1] = all[2 * chosen[k] + 1];
-  }
-  return out;
-}
-
-/** Number of training samples for a training fraction: round(fraction · p(p+1)/2). */
-export function additionTrainingCount(p: number, fraction: number): number {
-  checkP(p, 'additionTrainingCount');
-  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`additionTrainingCount: fraction must be in [0, 1], got ${fraction}`);
-  return Math.round((fraction * p * (p + 1)) / 2);
-}
+// The data sets (D₀, random training splits) live in tasks/; re-exported for callers of this module.
+export { additionSamples, additionTrainingCount, randomAdditionTrainingSet };
 
 /**
  * Permissible parallelograms P₀(D) of a sample list (Liu et al. Eq. 1, with the
@@ -291,66 +248,8 @@ export function effectiveHessian(p: number, quads: Int32Array, z0: number): Floa
   return H;
 }
 
-/** Eigen-decomposition of a symmetric matrix. */
-export interface SymmetricEigen {
-  /** Eigenvalues, ascending. */
-  values: Float64Array;
-  /** Eigenvectors as rows: vectors[k·n …] belongs to values[k]; orthonormal. */
-  vectors: Float64Array;
-}
-
-/**
- * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major) by cyclic
- * Jacobi rotations (Golub & Van Loan 8.5), to off-diagonal mass ≤ 1e-30 of the
- * diagonal's. O(n³) per sweep, ~6–10 sweeps; meant for n ≲ 50.
- */
-export function symmetricEigen(A: ArrayLike<number>, n: number): SymmetricEigen {
-  if (A.length !== n * n) throw new RangeError(`symmetricEigen: need n² = ${n * n} entries, got ${A.length}`);
-  const a = Float64Array.from(A);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += a[i * n + i] * a[i * n + i];
-      for (let j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
-    }
-    if (off <= 1e-30 * Math.max(diag, 1e-300)) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p], vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => a[x * n + x] - a[y * n + y]);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((col, k) => {
-    values[k] = a[col * n + col];
-    for (let i = 0; i < n; i++) vectors[k * n + i] = V[i * n + col];
-  });
-  return { values, vectors };
-}
+// The one symmetric eigensolver lives in linalg/; re-exported for callers of this module.
+export { symmetricEigen, type SymmetricEigen };
 
 /** λ₃ and what it rests on. */
 export interface GrokkingRate {

@@ -52,7 +52,8 @@
  */
 import type { Potential, PotentialObservable } from '../../engine/types.js';
 import { registerPotential } from '../registry.js';
-import { rowSpaceProjection2, symmetricMinEigenvalue } from '../../linalg/dense.js';
+import { rowSpaceProjection2 } from '../../linalg/dense.js';
+import { symmetricMinEigenvalue } from '../../linalg/symmetric-eigen.js';
 
 export interface ReponPairParams {
   /** Embedding dimension d. */
