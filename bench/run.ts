@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: engine throughput against the peer references of
- * ../shared/bench/peers, measured in the same run, reported as ratios.
+ * bench/peers/ (numpy, PyTorch, JAX), measured in the same run, reported as ratios.
  *
  * W1 (README of the peers): overdamped Langevin in (x²−1)², θ = 0.25,
  * dt = 1e-3, 10,000 replicas from x = −1, 10,000 steps.
@@ -83,10 +83,10 @@ function normalsPerSecond(): { ours: number; seedrandom: number } {
 }
 
 function numpyW1(): { psteps: number; note: string } | null {
-  const script = join(packageRoot(), '..', 'shared', 'bench', 'peers', 'w1_numpy.py');
+  const script = join(packageRoot(), 'bench', 'peers', 'w1_numpy.py');
   if (!existsSync(script)) return null;
   try {
-    const out = execFileSync('python3', [script, '--variant=inplace', `--reps=${reps}`, `--R=${R}`, `--S=${S}`], { encoding: 'utf8', timeout: 600_000 });
+    const out = execFileSync(process.env.PEER_PY ?? 'python3', [script, '--variant=inplace', `--reps=${reps}`, `--R=${R}`, `--S=${S}`], { encoding: 'utf8', timeout: 600_000 });
     const last = out.trim().split('\n').map((l) => JSON.parse(l)).find((o) => o.summary);
     return { psteps: last.psteps_per_s, note: `numpy ${last.numpy}, python ${last.python}` };
   } catch (e) {

@@ -1,5 +1,5 @@
 /**
- * W2 of ../shared/bench/peers/README.md: SGLD on 32 two-layer square-activation
+ * W2 of bench/peers/README.md: SGLD on 32 two-layer square-activation
  * nets, modular addition P = 11, N = 64, all 121 pairs, one-hot targets,
  * energy = mean((Y − T)²) (loss_scale 1/(121·11), no prior), weight decay 1e-3,
  * lr 1e-3, T 1e-4, 1,000 steps, float64, the deterministic sin initialisation
@@ -137,7 +137,7 @@ function runScenario(steps: number) {
 }
 
 function peersDir(): string {
-  return join(packageRoot(), '..', 'shared', 'bench', 'peers');
+  return join(packageRoot(), 'bench', 'peers');
 }
 
 function lastSummary(out: string): Record<string, unknown> {
@@ -151,25 +151,22 @@ function lastSummary(out: string): Record<string, unknown> {
   return s;
 }
 
-/** OpenBLAS unpacked by setup-peers.sh (Debian's PyTorch otherwise links the reference BLAS). */
-const OPENBLAS_DIR = '/tmp/stochdyn-peers/openblas/root/usr/lib/x86_64-linux-gnu/openblas-pthread';
-
 /**
- * Run a peer script of ../shared/bench/peers and read its summary line:
- * numpy scripts with `python3`, PyTorch ones with /usr/bin/python3 (Debian's
- * torch) and OpenBLAS on LD_LIBRARY_PATH when setup-peers.sh unpacked it.
+ * Run a peer script of bench/peers/ and read its summary line:
+ * numpy scripts with `$PEER_PY` (default python3), PyTorch ones with
+ * `$PEER_TORCH_PY` (default /usr/bin/python3); `eval "$(bash bench/peers/setup-peers.sh)"`
+ * sets both, and LD_LIBRARY_PATH to an unpacked OpenBLAS when it falls back to Debian's PyTorch.
  */
 export function runPeer(script: string, args: string[], torch: boolean): PeerResult {
   const file = join(peersDir(), script);
   if (!existsSync(file)) return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${file} not found` };
-  const python = torch ? '/usr/bin/python3' : 'python3';
+  const python = torch ? (process.env.PEER_TORCH_PY ?? '/usr/bin/python3') : (process.env.PEER_PY ?? 'python3');
   const env = { ...process.env };
   if (torch) {
-    if (!env.LD_LIBRARY_PATH && existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = OPENBLAS_DIR;
     try {
       execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore', env });
     } catch {
-      return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: '/usr/bin/python3 cannot import torch (run eval "$(bash ../shared/bench/peers/setup-peers.sh)")' };
+      return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${python} cannot import torch (run eval "$(bash bench/peers/setup-peers.sh)")` };
     }
   }
   try {

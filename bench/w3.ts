@@ -1,5 +1,5 @@
 /**
- * W3 of ../shared/bench/peers/README.md: the GenEFT encoder–decoder
+ * W3 of bench/peers/README.md: the GenEFT encoder–decoder
  * (relation-learner) — 30 embeddings in 2-D, input [E_a, E_b], 4 → 50 → 50 →
  * 50 tanh → 1, BCE-with-logits (mean) over 675 pairs, plain gradient descent
  * lr = 1e-3, 8 replicas, 500 steps, float64; data and the deterministic hash
