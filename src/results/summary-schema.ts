@@ -195,14 +195,25 @@ const run = fixed(
     dim: integer('Dimension of the parameter vector.', 1),
     coordinates: { type: 'array', items: { type: 'string' }, description: 'Names of the coordinates (length dim).' },
     integrator: string('dynamics.integrator.'),
-    lr: number('Step size η (dynamics.lr); the unit of physical time t = step·η, also with dynamics.step_size.'),
-    temperature: number('Temperature θ (dynamics.temperature; 0 = deterministic optimizer).'),
+    lr: number('Step size η integrated on every coordinate (the first step\'s value under a schedule); when the groups differ, the scenario-wide dynamics.lr (see groups).'),
+    temperature: number('Temperature θ integrated on every coordinate (the first step\'s value under a schedule; 0 = deterministic optimizer); when the groups differ, the scenario-wide dynamics.temperature (see groups).'),
+    weightDecay: number('Weight decay λ integrated on every coordinate; when the groups differ, the scenario-wide dynamics.weight_decay (see groups).'),
+    uniform: { type: 'boolean', description: 'True when every coordinate has the same η, θ and λ.' },
+    groups: mapOf(
+      'Present when the groups differ in η, θ or λ: the values integrated, per parameter group.',
+      fixed('One parameter group.', {
+        size: integer('Coordinates in the group.', 1),
+        lr: number('η of the group.'),
+        temperature: number('θ of the group.'),
+        weightDecay: number('λ of the group.'),
+      }),
+    ),
     steps: integer('Steps run.'),
-    physicalTime: number('steps·η.'),
+    physicalTime: number('Physical time of the run, t = Σ η_k over the steps (steps·η for a constant η).'),
     observationPoints: integer('Points of the observation time grid (rows per observable in traces.csv).'),
     stepSizes,
   },
-  ['stepSizes'],
+  ['stepSizes', 'weightDecay', 'uniform', 'groups'],
 );
 
 const histogramEntry = fixed('A histogram recorded by observe.histograms (the bins are in histograms.json).', {
