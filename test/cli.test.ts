@@ -117,7 +117,7 @@ describe('run: a small double-well ensemble with --out', () => {
     expect(Number(ev![2])).toBe(summary.events.escape.censored);
     // both theory overlays are shown
     expect(res.stdout).toContain('histogram of x vs Gibbs');
-    expect(res.stdout).toContain('mean first-passage time -1 → 1: exact integral');
+    expect(res.stdout).toContain('mean first-passage time -1 → 1 at θ = 0.25: exact integral');
     expect(res.stdout).not.toContain('diverged:');
     expect(lines.filter((l) => l !== '').at(-1)).toBe(`output: ${out}`);
   });
