@@ -4,6 +4,7 @@
  */
 import { DivergenceReason, type EnsembleState, type Potential } from '../types.js';
 import { autoBatch } from '../gradients/minibatch.js';
+import { normal } from '../../random/rng.js';
 
 /** Positions beyond this magnitude count as diverged (before x⁴ terms overflow). */
 export const DIVERGENCE_LIMIT = 1e100;
@@ -41,4 +42,15 @@ export function inBounds(v: number): boolean {
 
 export function reasonFor(v: number): number {
   return Number.isFinite(v) ? DivergenceReason.positionTooLarge : DivergenceReason.nonFinitePosition;
+}
+
+/**
+ * Initial momenta of the underdamped integrators: thermal draws v_j ~ N(0, θ_j)
+ * from each replica's own stream (`vStd[j] = √θ_j`, unit mass), or zeros.
+ */
+export function drawMomenta(state: EnsembleState, vStd: Float64Array, momenta: 'thermal' | 'zero'): void {
+  const { v, rng, count, dim } = state;
+  for (let r = 0; r < count; r++) {
+    for (let j = 0; j < dim; j++) v[r * dim + j] = momenta === 'thermal' ? vStd[j] * normal(rng, r << 2) : 0;
+  }
 }

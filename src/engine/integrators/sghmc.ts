@@ -16,11 +16,10 @@
  */
 import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
 import type { StepControl } from '../control.js';
-import { normal } from '../../random/rng.js';
 import { NoiseBlock } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
-import { freeze, inBounds, reasonFor } from './common.js';
+import { drawMomenta, freeze, inBounds, reasonFor } from './common.js';
 
 export function sghmc(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero', gradient: GradientEstimator = autoBatch): Integrator {
   const dim = settings.lr.length;
@@ -53,11 +52,8 @@ export function sghmc(settings: CoordinateSettings, friction: number, momenta: '
     settings,
     init(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);
-      const { v, rng, count } = state;
-      for (let r = 0; r < count; r++) {
-        for (let j = 0; j < dim; j++) v[r * dim + j] = momenta === 'thermal' ? vStd[j] * normal(rng, r << 2) : 0;
-      }
-      noiseBlock.reset(state.rng, count, dim);
+      drawMomenta(state, vStd, momenta);
+      noiseBlock.reset(state.rng, state.count, dim);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
