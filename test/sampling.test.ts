@@ -360,8 +360,15 @@ describe('sampling: sweeps and the CLI', () => {
     const tb = parseCsv(readFileSync(path.join(b.dir, 'sweep.csv'), 'utf8'));
     const added = ['energy', 'xbar'].flatMap((o) => [`${o}_post_mean`, `${o}_post_mcse`, `${o}_ess`, `${o}_rhat`]);
     const pred = ['error', 'mean'].flatMap((m) => [`pred_${m}`, `pred_${m}_mean`, `pred_${m}_sem`]);
-    expect(ta.header).toEqual([...tb.header, ...added, ...pred]);
-    ta.rows.forEach((r, i) => expect(r.slice(0, tb.header.length)).toEqual(tb.rows[i]));
+    // The integrated dynamics (temperature, lr, weight_decay) are the last columns of both.
+    const dynamics = ['temperature', 'lr', 'weight_decay'];
+    const before = tb.header.length - dynamics.length;
+    expect(tb.header.slice(before)).toEqual(dynamics);
+    expect(ta.header).toEqual([...tb.header.slice(0, before), ...added, ...pred, ...dynamics]);
+    ta.rows.forEach((r, i) => {
+      expect(r.slice(0, before)).toEqual(tb.rows[i].slice(0, before));
+      expect(r.slice(-dynamics.length)).toEqual(tb.rows[i].slice(before));
+    });
     const s1 = readJson(path.join(a.dir, 'points', '1', 'summary.json')) as Summary;
     const row = ta.rows[1];
     expect(Number(row[ta.header.indexOf('xbar_post_mean')])).toBe(s1.sampling!.chains.xbar.mean);

@@ -7,17 +7,17 @@
  *   swept key, `<obs>_mean,<obs>_sem,<obs>_q50` per observable (final values),
  *   `<ev>_entered,<ev>_fraction,<ev>_mfpt_time,<ev>_mfpt_lo,<ev>_mfpt_hi` per
  *   event, `diverged` (count), then `phase` (and `phase_2` … for further phase
- *   analyses) when the scenario has `analysis: [{kind: phase, …}]`; then the
- *   dynamics each point integrated (from its summary, which the run plan wrote):
- *   `temperature,lr,weight_decay` (empty when the point's groups differ) and,
- *   when some point's groups differ, `temperature_<g>,lr_<g>,weight_decay_<g>`
- *   per parameter group — a swept `dynamics.temperature` next to a group
- *   override shows here what was integrated; with a
+ *   analyses) when the scenario has `analysis: [{kind: phase, …}]`; with a
  *   `sampling:` section, `<obs>_post_mean,<obs>_post_mcse,<obs>_ess,<obs>_rhat`
  *   per chain observable and `pred_<metric>,pred_<metric>_mean,pred_<metric>_sem`
  *   per posterior-predictive metric (see samplingColumns); then `<kind>_<key>`
  *   (dashes → underscores) per scalar in the `columns` of a theory overlay or
- *   run-scope analysis result (e.g. `learning_phases_grokking`).
+ *   run-scope analysis result (e.g. `learning_phases_grokking`); last, the
+ *   dynamics each point integrated (from its summary, which the run plan wrote):
+ *   `temperature,lr,weight_decay` (empty when the point's groups differ) and,
+ *   when some point's groups differ, `temperature_<g>,lr_<g>,weight_decay_<g>`
+ *   per parameter group — a swept `dynamics.temperature` next to a group
+ *   override shows here what was integrated.
  * - with a phase analysis and exactly two swept keys: `phases.csv`
  *   (`index,x,y,metric,phase`) and `phase-boundary.json` (see `phaseBoundary`).
  */
@@ -100,10 +100,11 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
     ...events.flatMap((e) => [`${e}_entered`, `${e}_fraction`, `${e}_mfpt_time`, `${e}_mfpt_lo`, `${e}_mfpt_hi`]),
     'diverged',
     ...phases.map((_, i) => (i === 0 ? 'phase' : `phase_${i + 1}`)),
-    ...DYNAMICS_COLUMNS.map((c) => c.column),
-    ...groups.flatMap((g) => DYNAMICS_COLUMNS.map((c) => `${c.column}_${g}`)),
     ...sampling.header,
     ...theoryCols.map((c) => `${c.kind.replace(/-/g, '_')}_${c.key}`),
+    // Appended last: new columns never move the existing ones.
+    ...DYNAMICS_COLUMNS.map((c) => c.column),
+    ...groups.flatMap((g) => DYNAMICS_COLUMNS.map((c) => `${c.column}_${g}`)),
   ];
   const rows = meta.points.map((p, i) => {
     const s = summaries[i];
@@ -118,14 +119,14 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
     }
     row.push(num(s.divergence.count));
     for (const ph of phases) row.push(classifyPhase(valueAtPath(s, ph.metric), ph));
-    for (const c of DYNAMICS_COLUMNS) row.push(s.run.groups ? null : num(c.key === 'weightDecay' ? (s.run.weightDecay ?? 0) : s.run[c.key]));
-    for (const g of groups) for (const c of DYNAMICS_COLUMNS) row.push(num(s.run.groups?.[g]?.[c.key]));
     row.push(...sampling.row(s));
     for (const c of theoryCols) {
       const t = withColumns(s).find((e) => e?.kind === c.kind && e.columns);
       const v = t?.columns?.[c.key];
       row.push(typeof v === 'number' ? num(v) : null);
     }
+    for (const c of DYNAMICS_COLUMNS) row.push(s.run.groups ? null : num(c.key === 'weightDecay' ? (s.run.weightDecay ?? 0) : s.run[c.key]));
+    for (const g of groups) for (const c of DYNAMICS_COLUMNS) row.push(num(s.run.groups?.[g]?.[c.key]));
     return row;
   });
   return { header, rows };
