@@ -10,6 +10,5 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Statistical and CLI tests spawn worker threads and child processes; two cores.
     maxWorkers: 2,
-    minWorkers: 1,
   },
 });
