@@ -41,7 +41,7 @@ import { seededUniform } from '../stats/compare.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { registerAnalysis } from './registry.js';
 import { eventIssue } from './event-stats.js';
-import { planEvents, planGroupOf, temperatureText, uniformTemperature, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
+import { planEvents, planGroupOf, temperatureScheduled, temperatureText, uniformTemperature, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -206,7 +206,8 @@ registerAnalysis<Entry>({
     const j = coordinateIndex(potential, e.of);
     // θ of the coordinate binned; for another observable, the one θ of the run (F = −θ ln p needs one).
     const theta = j >= 0 ? coordinateDynamics(plan, j).temperature : (uniformTemperature(plan) ?? Number.NaN);
-    if (j < 0 && uniformTemperature(plan) === null) issues.push({ key: 'of', expected: `one temperature on every coordinate for '${e.of}' (F = −θ ln p)`, found: temperatureText(plan) });
+    if (temperatureScheduled(plan)) issues.push({ key: 'of', expected: `a constant temperature for '${e.of}' (F = −θ ln p at one θ)`, found: 'a temperature schedule' });
+    else if (j < 0 && uniformTemperature(plan) === null) issues.push({ key: 'of', expected: `one temperature on every coordinate for '${e.of}' (F = −θ ln p)`, found: temperatureText(plan) });
     else if (!(theta > 0)) issues.push({ key: 'of', expected: `θ > 0 for '${e.of}' (F = −θ ln p)`, found: `θ = ${theta}` });
     return issues;
   },

@@ -19,7 +19,7 @@ import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.j
 import { chiSquareSf } from '../stats/special.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { kramersRate, meanFirstPassageTime } from '../theory/mfpt.js';
-import { temperatureText, uniformThermostat, type RunPlan, planTime } from '../plan/run-plan.js';
+import { temperatureScheduled, temperatureText, uniformThermostat, type RunPlan, planTime } from '../plan/run-plan.js';
 import { eventIssue, firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
@@ -69,7 +69,14 @@ function oneDimensionalIssues(kind: string, { plan }: TheoryCheckContext, at: st
   const issues: ScenarioIssue[] = [];
   if (plan.dim !== 1) issues.push({ path: `${at}.kind`, expected: `a 1-D potential for '${kind}'`, found: `dim = ${plan.dim}` });
   const thermostat = uniformThermostat(plan);
-  if (!thermostat)
+  if (temperatureScheduled(plan))
+    issues.push({
+      path: `${at}.kind`,
+      expected: `a constant temperature for '${kind}' (its prediction holds at one θ)`,
+      found: 'a temperature schedule',
+      hint: 'Remove this overlay for an annealed run, or run at a constant temperature.',
+    });
+  else if (!thermostat)
     issues.push({ path: `${at}.kind`, expected: `one temperature and weight decay on every coordinate for '${kind}'`, found: `${temperatureText(plan)}, λ per group (${plan.groups.map((g) => `${g.name}: ${g.weightDecay}`).join(', ')})` });
   else if (!(thermostat.temperature > 0)) issues.push({ path: `${at}.kind`, expected: `dynamics.temperature > 0 for '${kind}'`, found: String(thermostat.temperature) });
   return issues;

@@ -33,7 +33,7 @@ import { logIntegrateExp } from '../theory/quadrature.js';
 import { twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
 import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, wideInterval, type CheckIssue } from './free-energy-profile.js';
-import { temperatureText, uniformTemperature, uniformThermostat } from '../plan/run-plan.js';
+import { temperatureScheduled, temperatureText, uniformTemperature, uniformThermostat } from '../plan/run-plan.js';
 import { registerAnalysis } from './registry.js';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.js';
 
@@ -152,7 +152,8 @@ registerAnalysis<Entry>({
       issues.push({ key: 'by', expected: `a potential that declares its minima (for the 'well' observable)`, found: `'${potential.name}' declares none` });
     // F = −θ ln P needs one θ: the occupancies of a run with per-group temperatures have no single free energy.
     const theta = uniformTemperature(plan);
-    if (theta === null) issues.push({ key: 'by', expected: 'one temperature on every coordinate (F = −θ ln P)', found: temperatureText(plan) });
+    if (temperatureScheduled(plan)) issues.push({ key: 'by', expected: 'a constant temperature (F = −θ ln P at one θ)', found: 'a temperature schedule' });
+    else if (theta === null) issues.push({ key: 'by', expected: 'one temperature on every coordinate (F = −θ ln P)', found: temperatureText(plan) });
     else if (!(theta > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(theta) });
     return issues;
   },

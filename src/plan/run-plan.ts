@@ -243,6 +243,12 @@ export function uniformThermostat(plan: RunPlan): { temperature: number; weightD
   return temperature === null || weightDecay === null ? null : { temperature, weightDecay };
 }
 
+/** Whether θ changes during the run (a temperature schedule that is not constant, scenario-wide or on a group). */
+export function temperatureScheduled(plan: RunPlan): boolean {
+  const values = [plan.schedules.temperature, ...Object.values(plan.schedules.groups ?? {}).map((g) => g.temperature)];
+  return values.some((v) => v !== undefined && !isConstant(v));
+}
+
 /** How a consumer should describe the temperature: `θ = 0.5`, or `θ per group (w: 0.1, a: 0.2)`. */
 export function temperatureText(plan: RunPlan): string {
   const t = uniformTemperature(plan);

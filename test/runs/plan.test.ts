@@ -300,6 +300,25 @@ function checked(summary: Summary) {
   };
 }
 
+describe('a scheduled temperature', () => {
+  it('the gibbs and mfpt-1d overlays and the wells and free-energy-profile analyses refuse it (they hold at one θ); the same run at constant θ is accepted', async () => {
+    const theory = [{ kind: 'gibbs' }, { kind: 'mfpt-1d', from: -1, to: 1, event: 'escape' }];
+    const analysis = [{ kind: 'wells', by: 'well' }, { kind: 'free-energy-profile', of: 'x', bins: 20, range: [-2, 2] }];
+    const constant = await load(doubleWell({ theory, analysis }));
+    await expect(checkScenario(constant)).resolves.toBeDefined();
+    const annealed = await load(doubleWell({ theory, analysis, dynamics: { integrator: 'sgld', lr: 1e-3, temperature: { schedule: 'exponential', from: 1, to: 0.05 }, steps: 4000 } }));
+    const refused = await checkScenario(annealed).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ScenarioError);
+    const issues = (refused as ScenarioError).issues.map((i) => `${i.path}: ${i.expected} / ${i.found}`);
+    expect(issues).toEqual([
+      "theory[0].kind: a constant temperature for 'gibbs' (its prediction holds at one θ) / a temperature schedule",
+      "theory[1].kind: a constant temperature for 'mfpt-1d' (its prediction holds at one θ) / a temperature schedule",
+      'analysis[0].by: a constant temperature (F = −θ ln P at one θ) / a temperature schedule',
+      "analysis[1].of: a constant temperature for 'x' (F = −θ ln p at one θ) / a temperature schedule",
+    ]);
+  });
+});
+
 describe('every consumer is enumerated', () => {
   it('the analysis and theory-overlay registries match the coverage tables', () => {
     expect(listAnalyses().map((a) => a.name).sort()).toEqual(Object.keys(ANALYSES).sort());
