@@ -1,5 +1,5 @@
 /**
- * Run-level analyses of the Brownian-motion picture (MODELS.md 1.1–1.4):
+ * Run-level analyses of the Brownian-motion picture (docs/models.md §1.1–1.4):
  * free-energy-profile, wells, first-passage, grokking-times — small real runs
  * through runScenario into temp directories, physics asserted within stated
  * multiples of the statistical error (seeds fixed).

@@ -1,5 +1,5 @@
 /**
- * The Brownian-motion picture's potential families (MODELS.md 1.3–1.5):
+ * The Brownian-motion picture's potential families (docs/models.md §1.3–1.5):
  * zero-loss-manifold, sample-size-box, two-wells. Gradients vs central finite
  * differences, batched = one-at-a-time (and = gradient1D), declared minima and
  * stiffnesses, the closed forms of theory/grokking.ts and theory/two-wells.ts
@@ -304,7 +304,7 @@ describe('theory/grokking.ts against independent numerics', () => {
 });
 
 describe('theory/two-wells.ts', () => {
-  it('crossover temperature equalises the harmonic free energies; MODELS.md 1.3 literally with depths', () => {
+  it('crossover temperature equalises the harmonic free energies; docs/models.md §1.3 literally with depths', () => {
     const t1 = twoWellsCrossoverTemperature(1, 4, 0.5, 1);
     expect(t1).toBeCloseTo((2 * (1 - 0.5)) / Math.log(4 / 1), 14);
     const [F1, F2] = twoWellsHarmonicFreeEnergies(1, 4, 0.5, 1, t1);

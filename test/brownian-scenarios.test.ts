@@ -1,6 +1,6 @@
 /**
  * The shipped scenarios of the Brownian-motion picture (scenarios/brownian/,
- * MODELS.md section 1, issue 4), run at small sizes with fixed seeds, against
+ * docs/models.md section 1, issue 4), run at small sizes with fixed seeds, against
  * the acceptance criteria of the issue:
  *   - stationary histogram consistent with Gibbs (χ² p > 1e-3), and the same
  *     check rejecting a run stopped before equilibrium (the test can fail);

@@ -1,5 +1,5 @@
 /**
- * `learning-phases` (MODELS.md 3.2; Liu et al. Table 1): the per-replica
+ * `learning-phases` (docs/models.md §3.2; Liu et al. Table 1): the per-replica
  * classification on synthetic event steps (the gap rule, censoring at t_max,
  * divergence, the test-first edge case), Wilson intervals against textbook
  * values, phase fractions of a synthetic ensemble against closed forms within

@@ -1,5 +1,5 @@
 /**
- * The neural potentials of MODELS.md 2 (modular-addition-square,
+ * The neural potentials of docs/models.md §2 (modular-addition-square,
  * teacher-student-erf) and erf: energies and gradients against tfjs autodiff
  * and float64 finite differences, minibatch unbiasedness, the data split, the
  * order parameters on constructed weights, the droplet threshold.

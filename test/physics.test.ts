@@ -1,6 +1,6 @@
 /**
  * Physics of the integrators against closed forms and independent numerics
- * (MODELS.md 0–1.1). Every tolerance is k standard errors with k stated; seeds fixed.
+ * (docs/models.md §0–1.1). Every tolerance is k standard errors with k stated; seeds fixed.
  */
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../src/scenario/index.js';

@@ -1,5 +1,5 @@
 /**
- * `relation-bounds` analysis (MODELS.md 3.3): closed forms f(m), f_UB(m), p_c
+ * `relation-bounds` analysis (docs/models.md §3.3): closed forms f(m), f_UB(m), p_c
  * recomputed here independently (Math.pow / log sums), the split's known
  * fraction for greater-than against a brute-force transitive closure
  * (Warshall), the Monte Carlo identical to theory's inferableMonteCarlo with

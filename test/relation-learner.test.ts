@@ -1,5 +1,5 @@
 /**
- * relation-learner (MODELS.md 3.2, GenEFT): the relation tables and the data
+ * relation-learner (docs/models.md §3.2, GenEFT): the relation tables and the data
  * split, energy and gradient against float64 central differences and tfjs
  * autodiff for the three combine modes, minibatch unbiasedness, observables
  * and predictive metrics on a constructed solution, and a short gradient-

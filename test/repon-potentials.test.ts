@@ -1,5 +1,5 @@
 /**
- * repon-pair and repon-cloud (MODELS.md 3.1, GenEFT Sec. 5): gradients against
+ * repon-pair and repon-cloud (docs/models.md §3.1, GenEFT Sec. 5): gradients against
  * float64 finite differences and tfjs tf.grad, the conserved quantities of the
  * reduced and the full flow under small-step gradient descent, the collision
  * frequency over Gaussian initialisations run through the engine (gd with
@@ -299,7 +299,7 @@ describe('repon-pair through the engine (gd, per-group learning rates)', () => {
   //   η_x/η_A = 0.5: 0.2965 vs p_r 0.2952 (+0.2 SE);  2: 0.535 vs 0.500 (+4.5 SE);  8: 0.783 vs 0.705 (+10.8 SE).
   // Directly collided by step 1500: 0.249, 0.488, 0.741 (undecided 0.106, 0.103, 0.082).
   // The full system collides MORE often than p_r above η_x/η_A ≈ 1 (the centre term −uᵀA s feeds C),
-  // as the independent numpy study of MODELS.md 3.1 found (+0.05–0.09 at ratios 3–10).
+  // as the independent numpy study of docs/models.md §3.1 found (+0.05–0.09 at ratios 3–10).
   it('full (A, b, x₁, x₂) system: outcome = sign of the final C; matches p_r at η_x/η_A = 0.5, collides more often above (finding)', () => {
     for (const ratio of ratios) {
       const r = results.get(`full${ratio}`)!;

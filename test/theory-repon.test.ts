@@ -1,4 +1,4 @@
-// Theory of the repon-interaction picture (MODELS.md 3): repon pair, relation
+// Theory of the repon-interaction picture (docs/models.md §3): repon pair, relation
 // learning critical data, toy-addition effective theory. Closed forms against
 // independent closed forms, brute force, or Monte Carlo with k·SE tolerances.
 import { describe, expect, test } from 'vitest';

@@ -98,7 +98,7 @@ describe('quadrature', () => {
   });
 });
 
-describe('Gibbs density (MODELS.md 1.1)', () => {
+describe('Gibbs density (docs/models.md §1.1)', () => {
   const k = 2.5;
   const theta = 0.4;
   const sd = Math.sqrt(theta / k);
@@ -189,7 +189,7 @@ function rk4(F: (y: number[]) => number[], y0: number[], t: number, n: number): 
   return y;
 }
 
-describe('Ornstein–Uhlenbeck closed forms (MODELS.md 0)', () => {
+describe('Ornstein–Uhlenbeck closed forms (docs/models.md §0)', () => {
   test('continuous overdamped OU vs RK4 of the moment ODEs', () => {
     for (const [x0, k, theta, t] of [
       [1.5, 2, 0.3, 0.7],
@@ -315,7 +315,7 @@ function mfptFiniteDifference(fp: (x: number) => number, a: number, b: number, c
   return T[Math.round(ia)]!;
 }
 
-describe('mean first-passage time and Kramers (MODELS.md 1.2)', () => {
+describe('mean first-passage time and Kramers (docs/models.md §1.2)', () => {
   test('pure diffusion with reflecting wall at c: T = ((b−c)² − (a−c)²)/(2θ)', () => {
     for (const [a, b, c, theta] of [[0.5, 2, -1, 0.3], [0, 1, 0, 2], [-3, 4, -3.5, 0.01]] as const) {
       const exact = ((b - c) ** 2 - (a - c) ** 2) / (2 * theta);
@@ -382,7 +382,7 @@ describe('mean first-passage time and Kramers (MODELS.md 1.2)', () => {
   });
 });
 
-describe('free energy of wells (MODELS.md 1.3)', () => {
+describe('free energy of wells (docs/models.md §1.3)', () => {
   test('exact 1-D well free energy equals the harmonic formula for a harmonic well', () => {
     const E = -2;
     const k = 5;

@@ -1,5 +1,5 @@
 /**
- * toy-addition and addition-effective (MODELS.md 3.4; Liu et al.): the data
+ * toy-addition and addition-effective (docs/models.md §3.4; Liu et al.): the data
  * split and targets, energy and gradient against float64 central differences
  * and tfjs autodiff (regression and classification), minibatches, the
  * observables on constructed embeddings, the effective potential against

@@ -1,6 +1,6 @@
 /**
  * A user-defined potential as a plain ES module: the double well
- * f(x) = h (x² − 1)² (MODELS.md 1.2), written against stochdyn's Potential
+ * f(x) = h (x² − 1)² (docs/models.md §1.2), written against stochdyn's Potential
  * contract (src/engine/types.ts). stochdyn imports this file and calls
  * createPotential(params, ctx) once per shard; energyAndGradient is then called
  * once per step for all replicas of the shard.

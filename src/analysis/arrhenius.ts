@@ -1,5 +1,5 @@
 /**
- * Sweep analysis `arrhenius` (MODELS.md 1.2): ln τ = ln τ₀ + ΔE·(1/θ) over a
+ * Sweep analysis `arrhenius` (docs/models.md §1.2): ln τ = ln τ₀ + ΔE·(1/θ) over a
  * temperature sweep — the fitted barrier vs the potential's barrier, and per
  * point the measured MFPT vs the exact 1-D integral and Kramers, each at the
  * θ, η and λ the point integrated (read from its summary.json).

@@ -1,5 +1,5 @@
 /**
- * Sweep analysis `crossover` (MODELS.md 1.3): where a metric (the occupancy of
+ * Sweep analysis `crossover` (docs/models.md §1.3): where a metric (the occupancy of
  * a well) crosses a level along a temperature sweep, with a CI (parametric
  * bootstrap or the delta method), vs the harmonic θ* = 2(D₁ − D₂)/Σ ln(k₁/k₂)
  * and the exact crossing by quadrature (two-wells). The abscissa of each
@@ -185,7 +185,7 @@ registerAnalysis<CrossoverEntry>({
         harmonic: th ? { intercept: th.entropy, slope: th.energy } : null,
       };
     }
-    // Theory: the harmonic θ* (MODELS.md 1.3) and the exact crossing of the quadrature occupancy.
+    // Theory: the harmonic θ* (docs/models.md §1.3) and the exact crossing of the quadrature occupancy.
     let theory: number | null = e.expect ?? null;
     let theorySource: string | null = e.expect !== undefined ? 'entry' : null;
     let exactCrossing: number | null = null;

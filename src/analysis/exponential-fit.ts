@@ -1,5 +1,5 @@
 /**
- * Sweep analysis `exponential-fit` (MODELS.md 1.5): ln y = a + b·x over a
+ * Sweep analysis `exponential-fit` (docs/models.md §1.5): ln y = a + b·x over a
  * sweep (t_grok vs the sample count n), the slope vs an expected one — by
  * default ln((2a + w)/(2A + w)) of the sample-size box at the θ the points
  * integrated (read from their summary.json).

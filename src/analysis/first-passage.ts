@@ -1,5 +1,5 @@
 /**
- * `first-passage` (run scope; MODELS.md 1.2: first-passage times are
+ * `first-passage` (run scope; docs/models.md §1.2: first-passage times are
  * exponential, the measured mean matches the exact MFPT): for one event,
  *  - the censored maximum-likelihood exponential rate and MFPT with the exact
  *    (Garwood chi-square) 95 % CI, as in summary.events (stats/first-passage.ts);

@@ -1,5 +1,5 @@
 /**
- * `free-energy-profile` (run scope; MODELS.md 1.1, 1.3): the free-energy
+ * `free-energy-profile` (run scope; docs/models.md §1.1, 1.3): the free-energy
  * profile F(q) = −θ ln p(q) of one observable, shifted so that min F = 0, per
  * histogram bin, with a seeded bootstrap 95 % band, and — for a coordinate of a
  * 1-D potential — the theory profile from the exact Gibbs bin probabilities

@@ -1,5 +1,5 @@
 /**
- * `grokking-times` (run scope; MODELS.md 1.4, grokking as Brownian motion):
+ * `grokking-times` (run scope; docs/models.md §1.4, grokking as Brownian motion):
  * memorization and grokking times from two events, per replica with
  * censoring (the per-replica steps are events.csv), their means with CIs, the
  * ensemble "train accuracy" (fraction memorized) and "test accuracy" (fraction

@@ -1,5 +1,5 @@
 /**
- * `learning-phases` (run scope; MODELS.md 3.2, Liu et al. 2022 Table 1,
+ * `learning-phases` (run scope; docs/models.md §3.2, Liu et al. 2022 Table 1,
  * GenEFT Table 4): the four phases of learning per replica from two events —
  * `train` ("train accuracy > 0.9") and `test` ("test accuracy > 0.9") — with
  *

@@ -1,5 +1,5 @@
 /**
- * `relation-bounds` (run scope; MODELS.md 3.3, GenEFT Sec. 3, Eqs. 1–4): the
+ * `relation-bounds` (run scope; docs/models.md §3.3, GenEFT Sec. 3, Eqs. 1–4): the
  * critical-data theory for the run's relation and training fraction, next to
  * the measured accuracies of a `relation-learner` run, so that a sweep over
  * `potential.params.train_fraction` compares them point by point in

@@ -1,5 +1,5 @@
 /**
- * `repon-collision` (run scope; MODELS.md 3.1, GenEFT Eq. 11): the collision
+ * `repon-collision` (run scope; docs/models.md §3.1, GenEFT Eq. 11): the collision
  * law p_r = (2/π) arctan((σ_a/σ_c) sqrt(η_x/(2η_A))) for a `repon-pair` run —
  * σ_a, σ_c from the potential's params, η_A and η_x the learning rates of the
  * groups `decoder` and `repons` as the run resolves them — next to the

@@ -1,5 +1,5 @@
 /**
- * Sweep analysis `scaling` (MODELS.md 1.4–1.5): the log–log slope of a metric
+ * Sweep analysis `scaling` (docs/models.md §1.4–1.5): the log–log slope of a metric
  * vs a swept key or another metric (t_mem ∝ L, t_grok ∝ L², t_grok ∝ t_mem²),
  * with the same fit to the closed-form means of the grokking potentials at the
  * θ and η each point integrated (read from its summary.json).

@@ -1,5 +1,5 @@
 /**
- * Theory overlay `toy-addition` (Liu et al. Sec. 3.2, App. E–F; MODELS.md 3.4):
+ * Theory overlay `toy-addition` (Liu et al. Sec. 3.2, App. E–F; docs/models.md §3.4):
  * what the effective theory says about the run's own training split of a
  * `toy-addition` or `addition-effective` potential (both draw the same split
  * from the scenario seed, p and train_fraction: potentials/relation/toy-addition.ts),

@@ -1,5 +1,5 @@
 /**
- * `wells` (run scope; MODELS.md 1.3, free energy of wells): per-well
+ * `wells` (run scope; docs/models.md §1.3, free energy of wells): per-well
  * occupancies of the final state, F_i = −θ ln P_i relative to the most
  * occupied well, ΔF between wells, each with a 95 % CI, against theory.
  *

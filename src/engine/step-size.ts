@@ -1,5 +1,5 @@
 /**
- * Curvature-scaled, prior-preconditioned step sizes (MODELS.md 2: "step sizes
+ * Curvature-scaled, prior-preconditioned step sizes (docs/models.md §2: "step sizes
  * preconditioned by the prior").
  *
  * With a diagonal preconditioner M (one scale per parameter group, the

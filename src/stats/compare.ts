@@ -1,5 +1,5 @@
 /**
- * Two-sample tests for comparing regimes (MODELS.md "What comparing regimes
+ * Two-sample tests for comparing regimes (docs/models.md "What comparing regimes
  * means"): log-rank for right-censored first-passage times, Mann–Whitney U,
  * two-sample Kolmogorov–Smirnov, a seeded bootstrap of a difference of means,
  * and the two-proportion z-test with Wilson / Newcombe intervals.

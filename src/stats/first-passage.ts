@@ -1,6 +1,6 @@
 /**
  * Analysis of per-replica first-passage times with right censoring
- * (MODELS.md 1.2: first-passage times are exponential; the measured mean must
+ * (docs/models.md §1.2: first-passage times are exponential; the measured mean must
  * match the exact MFPT). Times in the caller's unit (physical time t = steps·η,
  * or steps).
  */

@@ -1,5 +1,5 @@
 /**
- * Statistical tests used by the physics tests (MODELS.md 1.1: ensemble histogram
+ * Statistical tests used by the physics tests (docs/models.md §1.1: ensemble histogram
  * vs exact Gibbs density): one-sample Kolmogorov–Smirnov against a continuous
  * CDF, and Pearson χ² goodness of fit for binned counts.
  */
@@ -133,7 +133,7 @@ export interface KsResult {
 
 /**
  * One-sample two-sided Kolmogorov–Smirnov test of `sample` against the
- * continuous CDF `cdf` (MODELS.md 1.1 Gibbs check). Non-finite values throw.
+ * continuous CDF `cdf` (docs/models.md §1.1 Gibbs check). Non-finite values throw.
  */
 export function ksTest(sample: ArrayLike<number>, cdf: (x: number) => number): KsResult {
   const n = sample.length;
@@ -180,7 +180,7 @@ export interface ChiSquareResult {
 
 /**
  * Pearson χ² goodness of fit of binned `counts` against bin `probabilities`
- * (MODELS.md 1.1: histogram vs Gibbs bin probabilities). Expected counts are
+ * (docs/models.md §1.1: histogram vs Gibbs bin probabilities). Expected counts are
  * N·p_i (N = Σ counts, p rescaled to sum 1 unless `normalize: false`); adjacent
  * bins are merged left to right until each group expects ≥ `minExpected` (a
  * short last group joins the previous one); df = groups − 1 − fittedParameters;

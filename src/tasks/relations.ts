@@ -1,5 +1,5 @@
 /**
- * The relation-learning task (MODELS.md 3.2; Baek, Liu, Tegmark, "GenEFT",
+ * The relation-learning task (docs/models.md §3.2; Baek, Liu, Tegmark, "GenEFT",
  * Sec. 3): a relation R on n symbols is an n×n table of bits; the data set is
  * all N = n² ordered pairs (x, y), diagonal included, pair (x, y) at index
  * x·n + y. Relations: `mod` — x ≡ y (mod k); `greater-than` — R(x, y) = [x < y];
@@ -8,7 +8,7 @@
  */
 import type { Stream } from '../random/rng.js';
 
-/** A relation of MODELS.md 3.2. */
+/** A relation of docs/models.md §3.2. */
 export type RelationSpec = { kind: 'mod'; k: number } | { kind: 'greater-than' } | { kind: 'bipartite' };
 
 /** Throw a RangeError naming `who` unless n ≥ 2 is an integer and a mod relation has an integer k ≥ 2. */

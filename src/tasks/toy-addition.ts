@@ -1,5 +1,5 @@
 /**
- * The toy addition task (MODELS.md 3.4; Liu et al., "Towards understanding
+ * The toy addition task (docs/models.md §3.4; Liu et al., "Towards understanding
  * grokking", Sec. 3): symbols 0…p−1; a sample is an unordered pair (i, j),
  * i ≤ j, labelled i + j, so the full data set D₀ has p(p+1)/2 samples; a
  * training set is a subset D ⊂ D₀ (training fraction |D|/|D₀|). Sample lists

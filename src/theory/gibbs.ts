@@ -1,5 +1,5 @@
 /**
- * Exact 1-D Gibbs density `p(x) = exp(−f(x)/θ) / Z` on [lo, hi] (MODELS.md 1.1),
+ * Exact 1-D Gibbs density `p(x) = exp(−f(x)/θ) / Z` on [lo, hi] (docs/models.md §1.1),
  * the stationary density of overdamped Langevin `dx = −f'(x) dt + sqrt(2θ) dW`.
  *
  * The density is normalised on [lo, hi]: mass outside is neglected. Choose the
@@ -44,7 +44,7 @@ export interface GibbsOptions {
 
 /**
  * Build the Gibbs density of `f` at temperature θ (> 0, units of f) on [lo, hi]
- * (MODELS.md 1.1). Cost: a few thousand evaluations of f at build time, O(15–60)
+ * (docs/models.md §1.1). Cost: a few thousand evaluations of f at build time, O(15–60)
  * per `cdf` call.
  */
 export function gibbsDensity1D(

@@ -1,5 +1,5 @@
 /**
- * Grokking as Brownian motion (MODELS.md 1.4, 1.5; Kozyrev, "Learning theory as
+ * Grokking as Brownian motion (docs/models.md §1.4, 1.5; Kozyrev, "Learning theory as
  * physics"): closed forms for the `zero-loss-manifold` and `sample-size-box`
  * potentials.
  *
@@ -26,7 +26,7 @@ export function discreteMonitoringShift(eta: number, theta: number): number {
 // ------------------------------------------------------------ memorization
 
 /**
- * Memorization time (MODELS.md 1.4): first passage of the off-manifold
+ * Memorization time (docs/models.md §1.4): first passage of the off-manifold
  * coordinate u from L down to δ under the constant drift −g (loss g|u|) —
  * `t_mem = (L − δ)/g` in physical time, exactly the mean for every θ (the
  * passage time is inverse-Gaussian) as long as the slope is exactly g on
@@ -69,7 +69,7 @@ function checkBall(R: number, m: number, theta: number, who: string): void {
 }
 
 /**
- * Grokking time (MODELS.md 1.4): mean first exit time of free m-dimensional
+ * Grokking time (docs/models.md §1.4): mean first exit time of free m-dimensional
  * Brownian motion with diffusion θ (generator θΔ), started at the centre, from
  * the ball of radius R: `E τ = R²/(2mθ)` (exact: solves θΔT = −1, T(R) = 0).
  * Physical time; steps = E τ/η (see {@link grokkingSteps} for the discrete correction).
@@ -179,7 +179,7 @@ export interface ExitSurvival {
 
 /**
  * Exact distribution of the exit time of m-dimensional Brownian motion (generator
- * θΔ) started at the centre of the ball of radius R (MODELS.md 1.4, grokking):
+ * θΔ) started at the centre of the ball of radius R (docs/models.md §1.4, grokking):
  *
  *   P(τ > t) = Σ_k c_k exp(−j_k² θ t / R²),  c_k = j_k^{ν−1} / (2^{ν−1} Γ(ν+1) J_{ν+1}(j_k)),
  *
@@ -221,7 +221,7 @@ export function ballExitSurvival(R: number, m: number, theta: number, terms = 20
 
 // ------------------------------------------------------ grokking vs sample size
 
-/** Sizes of the `sample-size-box` potential (MODELS.md 1.5). */
+/** Sizes of the `sample-size-box` potential (docs/models.md §1.5). */
 export interface SampleSizeBox {
   /** Number of samples = coordinates confined to [−a, a]. */
   n: number;
@@ -245,7 +245,7 @@ export function effectiveIntervalLength(b: number, theta = 0, wall = Infinity): 
 }
 
 /**
- * Accessible volume of the zero-risk region after n samples (MODELS.md 1.5):
+ * Accessible volume of the zero-risk region after n samples (docs/models.md §1.5):
  * `V(n) = (2a)^n (2A)^{D−n}`; with θ and the wall stiffness κ, the effective
  * (Gibbs) volume `(2a + w)^n (2A + w)^{D−n}`, w = sqrt(2πθ/κ).
  */
@@ -257,7 +257,7 @@ export function boxVolume(box: SampleSizeBox, theta = 0, wall = Infinity): numbe
 }
 
 /**
- * Slope of ln t_grok against the sample count n (MODELS.md 1.5): each sample
+ * Slope of ln t_grok against the sample count n (docs/models.md §1.5): each sample
  * multiplies the volume by a/A, so `d ln t_grok / dn = ln(a/A)` (< 0 for a < A);
  * with walls, `ln((2a + w)/(2A + w))`, w = sqrt(2πθ/κ).
  */
@@ -276,7 +276,7 @@ export function ballCapacity(D: number, rho: number): number {
 }
 
 /**
- * Narrow-escape time (MODELS.md 1.5), leading order for a small absorbing ball of
+ * Narrow-escape time (docs/models.md §1.5), leading order for a small absorbing ball of
  * radius ρ in the interior of a reflecting region of volume V, D ≥ 3, from a
  * start far from the ball (or uniform): `t ≈ V / (θ · Cap_D(ρ))` (physical
  * time). Corrections are O(ρ/ℓ) with ℓ the smallest box side; the time is

@@ -1,4 +1,4 @@
-/** Closed forms and exact numerics for the models of MODELS.md 1 (bottom layer). */
+/** Closed forms and exact numerics for the models of docs/models.md §1 (bottom layer). */
 export * from './quadrature.js';
 export * from './gibbs.js';
 export * from './ornstein-uhlenbeck.js';

@@ -1,5 +1,5 @@
 /**
- * Exact 1-D mean first-passage time and the Kramers rate (MODELS.md 1.2) for
+ * Exact 1-D mean first-passage time and the Kramers rate (docs/models.md §1.2) for
  * overdamped Langevin `dx = −f'(x) dt + sqrt(2θ) dW`. Times are physical time
  * (t = steps·η); divide by η for steps.
  */
@@ -56,7 +56,7 @@ export function defaultLowerCutoff(f: (x: number) => number, a: number, b: numbe
 }
 
 /**
- * Exact MFPT from a to b > a with a reflecting boundary at c (MODELS.md 1.2):
+ * Exact MFPT from a to b > a with a reflecting boundary at c (docs/models.md §1.2):
  * `T = (1/θ) ∫_a^b dy e^{f(y)/θ} ∫_c^y dz e^{−f(z)/θ}`.
  * Stable for any barrier: the inner integral is a cached cumulative integral of
  * `e^{−(f−s)/θ}` (s = min f on [c, b]); the outer integrand is evaluated as
@@ -106,7 +106,7 @@ export function meanFirstPassageTime(f: (x: number) => number, a: number, b: num
 }
 
 /**
- * Kramers escape rate (MODELS.md 1.2), valid for θ ≪ ΔE:
+ * Kramers escape rate (docs/models.md §1.2), valid for θ ≪ ΔE:
  * `k = sqrt(f''(a) |f''(s)|) / (2π) · exp(−ΔE/θ)` (per unit physical time),
  * with f''(a) > 0 the curvature at the starting minimum, f''(s) < 0 at the
  * saddle, ΔE = f(s) − f(a). 1/k approximates the MFPT from a to a point well

@@ -1,6 +1,6 @@
 /**
  * Closed-form moments of the harmonic potential f(x) = k x²/2 under the
- * dynamics of MODELS.md 0: continuous overdamped OU, the exact discrete
+ * dynamics of docs/models.md §0: continuous overdamped OU, the exact discrete
  * Euler–Maruyama (SGLD) recursion, and underdamped Langevin (unit mass).
  * Units: k in energy/length², θ in energy, t in physical time (t = steps·η).
  */
@@ -12,7 +12,7 @@ export interface ScalarMoments {
 }
 
 /**
- * Overdamped OU `dx = −k x dt + sqrt(2θ) dW` (MODELS.md 0, continuous limit)
+ * Overdamped OU `dx = −k x dt + sqrt(2θ) dW` (docs/models.md §0, continuous limit)
  * started at x(0) = x0 (plus optional initial variance `x0Var`, default 0):
  * mean `x0 e^{−kt}`, variance `(θ/k)(1 − e^{−2kt}) + x0Var e^{−2kt}`.
  * k = 0 gives free diffusion (variance 2θt); k < 0 is allowed (unstable OU).
@@ -26,7 +26,7 @@ export function ouContinuousMoments(x0: number, k: number, theta: number, t: num
 
 /**
  * Exact moments of the Euler–Maruyama / SGLD recursion on f = k x²/2
- * (MODELS.md 0): `x ← (1 − ηk) x + sqrt(2ηθ) ξ`, after n steps of size η from
+ * (docs/models.md §0): `x ← (1 − ηk) x + sqrt(2ηθ) ξ`, after n steps of size η from
  * x0 (initial variance `x0Var`, default 0): with r = 1 − ηk,
  * mean `x0 rⁿ`, variance `2ηθ (1 − r^{2n}) / (1 − r²) + x0Var r^{2n}`.
  * Stationary variance `θ / (k (1 − ηk/2))` (the O(η) bias of SGLD); stable for 0 < ηk < 2.
@@ -116,7 +116,7 @@ export interface PhaseSpaceMoments {
 }
 
 /**
- * Underdamped Langevin with unit mass on f = k x²/2 (MODELS.md 0):
+ * Underdamped Langevin with unit mass on f = k x²/2 (docs/models.md §0):
  * `dx = v dt, dv = −k x dt − γ v dt + sqrt(2γθ) dW`, from x(0) = x0 (fixed) and
  * v(0) ~ N(v0Mean, v0Var) independent (defaults 0 and 0; v0Var = θ is the
  * Maxwell distribution). Requires k > 0, γ ≥ 0.

@@ -2,8 +2,8 @@
  * Adaptive Gauss–Kronrod (G7/K15) quadrature on finite intervals, and robust
  * integration of Boltzmann factors `exp(−f/θ)`.
  *
- * Used by the Gibbs density (MODELS.md 1.1), the exact MFPT (MODELS.md 1.2) and
- * the free energy of wells (MODELS.md 1.3). Pure functions, no printing.
+ * Used by the Gibbs density (docs/models.md §1.1), the exact MFPT (docs/models.md §1.2) and
+ * the free energy of wells (docs/models.md §1.3). Pure functions, no printing.
  */
 
 /** Options of the adaptive quadrature. */

@@ -1,5 +1,5 @@
 /**
- * Critical data size for relation learning (MODELS.md 3.3; Baek, Liu, Tegmark,
+ * Critical data size for relation learning (docs/models.md §3.3; Baek, Liu, Tegmark,
  * "GenEFT", Sec. 3, Eqs. 1–4, Table 2): the information-theoretic approximation
  * and the exact count of directly inferable pairs.
  *
@@ -7,7 +7,7 @@
  * ordered pairs (x, y), diagonal included (GenEFT: "n² = 900 data samples R_ij").
  * Pair (x, y) has index x·n + y.
  *
- * Relations (MODELS.md 3.2): `mod` — x ≡ y (mod k); `greater-than` — R(x, y) = [x < y];
+ * Relations (docs/models.md §3.2): `mod` — x ≡ y (mod k); `greater-than` — R(x, y) = [x < y];
  * `bipartite` — complete bipartite graph (S, S̄): R(x, y) = [exactly one of x, y ∈ S].
  */
 import { Stream } from '../random/rng.js';
@@ -17,7 +17,7 @@ import { bipartiteSplit, checkRelation, relationTable, type RelationSpec } from 
 export { bipartiteSplit, relationTable, type RelationSpec };
 
 /**
- * Description length b in bits (GenEFT Table 2; MODELS.md 3.3): mod-k
+ * Description length b in bits (GenEFT Table 2; docs/models.md §3.3): mod-k
  * equivalence `n log₂ k`; greater-than (a total order) `log₂ n!` (exact sum, not
  * Stirling's n log₂(n/2)); complete bipartite `n`. Default n = 30.
  */

@@ -1,5 +1,5 @@
 /**
- * The repon pair (MODELS.md 3.1; Baek, Liu, Tegmark, "GenEFT", Sec. 5 and App. C):
+ * The repon pair (docs/models.md §3.1; Baek, Liu, Tegmark, "GenEFT", Sec. 5 and App. C):
  * two same-cluster embeddings x₁, x₂ under a locally linear decoder D(x) = Ax + b.
  * With r = (x₁ − x₂)/2 (half the separation) and the bias eliminated, gradient
  * flow with rates η_A (decoder) and η_x (repons) is
@@ -80,11 +80,11 @@ export interface ReponPhaseBoundary {
 }
 
 /**
- * Phase boundary of Eq. 11 (MODELS.md 3.1): p_r(η_x, η_A) = threshold (default
+ * Phase boundary of Eq. 11 (docs/models.md §3.1): p_r(η_x, η_A) = threshold (default
  * 1/2, i.e. the median initialisation sits on C = 0) is the straight line
  * `η_A = η_x (σ_a/σ_c)² / (2 tan²(π·threshold/2))`, slope +1 in log–log axes
  * (log η_A vs log η_x). The paper's text states slope −1; Eq. 11 depends on the
- * ratio only (MODELS.md 3.2 asks to measure it).
+ * ratio only (docs/models.md §3.2 asks to measure it).
  */
 export function reponPhaseBoundary(sigmaA: number, sigmaC: number, threshold = 0.5): ReponPhaseBoundary {
   const ratio = 1 / collisionRatioForProbability(threshold, sigmaA, sigmaC);
@@ -99,7 +99,7 @@ export function conservedScalar(a2: number, c: number, rates: ReponRates): numbe
 }
 
 /**
- * Matrix conserved quantity (MODELS.md 3.1): `C = ‖A‖_F²/(4η_A) − |r|²/(2η_x)`
+ * Matrix conserved quantity (docs/models.md §3.1): `C = ‖A‖_F²/(4η_A) − |r|²/(2η_x)`
  * for A ∈ R^{rows×d} (row-major, length rows·d) and r ∈ R^d. For rows = d = 1 it
  * is half the scalar C.
  */

@@ -1,5 +1,5 @@
 /**
- * Effective theory of the toy addition model (MODELS.md 3.4; Liu et al.,
+ * Effective theory of the toy addition model (docs/models.md §3.4; Liu et al.,
  * "Towards understanding grokking", Sec. 3, App. F).
  *
  * Symbols 0…p−1, embeddings E_k ∈ R^d (row-major Float64Array p×d). A sample

@@ -1,5 +1,5 @@
 /**
- * Two harmonic wells joined by a smoothed minimum (MODELS.md 1.3, free energy of
+ * Two harmonic wells joined by a smoothed minimum (docs/models.md §1.3, free energy of
  * wells; the `two-wells` potential):
  *
  *   q_i(x) = −D_i + ½ Σ_j k_ij (x_j − c_ij)²,   f(x) = −θ_s ln(e^{−q₁/θ_s} + e^{−q₂/θ_s})
@@ -11,7 +11,7 @@
  * is ≤ θ_s e^{−(q_j − q_i)/θ_s}), so each well is harmonic to exponential
  * accuracy and the free energies move by at most θ_s ln 2, from the ridge only.
  *
- * Convention (MODELS.md 1.3): with depths, F_i ≈ −D_i − (θ/2) Σ_j ln(2πθ/k_ij)
+ * Convention (docs/models.md §1.3): with depths, F_i ≈ −D_i − (θ/2) Σ_j ln(2πθ/k_ij)
  * and the 1-D crossover is θ* = 2(D₁ − D₂)/ln(k₁/k₂), positive for a deep narrow
  * well 1 (D₁ > D₂, k₁ > k₂); the wide well wins above θ*. Units as in wells.ts.
  */
@@ -51,7 +51,7 @@ export function twoWellsEnergy(spec: TwoWellsSpec, x: ArrayLike<number>): number
 }
 
 /**
- * Harmonic free energies of the two wells (MODELS.md 1.3, depths convention):
+ * Harmonic free energies of the two wells (docs/models.md §1.3, depths convention):
  * `F_i = −D_i − (θ/2) Σ_j ln(2πθ/k_ij)` (Gaussian integral of each full paraboloid).
  */
 export function twoWellsHarmonicFreeEnergies(
@@ -81,7 +81,7 @@ export function twoWellsHarmonicOccupancies(
 }
 
 /**
- * Crossover temperature of the two wells in the depths convention (MODELS.md 1.3
+ * Crossover temperature of the two wells in the depths convention (docs/models.md §1.3
  * literally): `θ* = 2(D₁ − D₂)/Σ_j ln(k₁ⱼ/k₂ⱼ)` (1-D: `2(D₁ − D₂)/ln(k₁/k₂)`),
  * where the harmonic free energies are equal; {@link crossoverTemperature} with
  * bottom energies E_i = −D_i. NaN when there is no positive crossover.

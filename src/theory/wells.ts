@@ -1,12 +1,12 @@
 /**
- * Free energy of wells and capture by wide wells (MODELS.md 1.3).
+ * Free energy of wells and capture by wide wells (docs/models.md §1.3).
  * F(U) = −θ ln ∫_U e^{−f/θ} dx = E − θS; occupancy of well i ∝ exp(−F_i/θ).
  * Units: energies and θ in the units of f; lengths in the units of x.
  */
 import { logIntegrateExp } from './quadrature.js';
 
 /**
- * Exact 1-D free energy of the well U = [lo, hi] (MODELS.md 1.3):
+ * Exact 1-D free energy of the well U = [lo, hi] (docs/models.md §1.3):
  * `F = −θ ln ∫_lo^hi e^{−f/θ} dx` by stable quadrature. Note F depends on the
  * length unit (adds θ ln(unit)); only differences between wells are physical.
  */
@@ -16,7 +16,7 @@ export function wellFreeEnergy1D(f: (x: number) => number, theta: number, lo: nu
 
 /**
  * Harmonic (Laplace) free energy of a well of depth E with Hessian eigenvalues
- * k_j > 0 (MODELS.md 1.3): `F ≈ E − (θ/2) Σ_j ln(2πθ / k_j)`. `k` may be one
+ * k_j > 0 (docs/models.md §1.3): `F ≈ E − (θ/2) Σ_j ln(2πθ / k_j)`. `k` may be one
  * stiffness (1-D) or the list of eigenvalues (d dimensions).
  */
 export function harmonicWellFreeEnergy(E: number, k: number | readonly number[], theta: number): number {
@@ -34,7 +34,7 @@ export function harmonicWellFreeEnergy(E: number, k: number | readonly number[],
  * numbers in 1-D or eigenvalue lists of equal length in d dimensions) have equal
  * harmonic free energy: `θ* = 2(E₁ − E₂) / Σ_j ln(k₂ⱼ/k₁ⱼ)`; in 1-D
  * `θ* = 2(E₁ − E₂)/ln(k₂/k₁) = 2(E₂ − E₁)/ln(k₁/k₂)`.
- * Derived from F₁(θ*) = F₂(θ*) with {@link harmonicWellFreeEnergy}. NOTE: MODELS.md
+ * Derived from F₁(θ*) = F₂(θ*) with {@link harmonicWellFreeEnergy}. NOTE: docs/models.md
  * 1.3 prints `2(E₁ − E₂)/ln(k₁/k₂)`, which has the opposite sign (negative for a
  * deep narrow well vs a shallow wide one); this function returns the positive
  * crossover. Above θ* the wider well has the lower free energy. Returns NaN
@@ -56,7 +56,7 @@ export function crossoverTemperature(
 }
 
 /**
- * Equilibrium occupancies of wells from their free energies (MODELS.md 1.3):
+ * Equilibrium occupancies of wells from their free energies (docs/models.md §1.3):
  * `p_i = exp(−F_i/θ) / Σ_j exp(−F_j/θ)`, computed with a max-shift.
  */
 export function wellOccupancies(freeEnergies: readonly number[], theta: number): number[] {

@@ -1,5 +1,5 @@
 /**
- * Overdamped Langevin / SGLD by Euler–Maruyama (MODELS.md 0):
+ * Overdamped Langevin / SGLD by Euler–Maruyama (docs/models.md §0):
  *   x ← x − η_j (∂_j f(x) + λ_j x_j) + sqrt(2 η_j θ_j) ξ,   ξ ~ N(0, 1).
  * With `noise = false` this is plain gradient descent (no draws at all);
  * with θ = 0 and noise on, the draws are made and multiplied by zero, so the

@@ -1,5 +1,5 @@
 /**
- * Double well f(x) = h (x² − 1)² + b x   (MODELS.md 1.2; b = tilt, 0 by default).
+ * Double well f(x) = h (x² − 1)² + b x   (docs/models.md §1.2; b = tilt, 0 by default).
  * Minima near ±1, saddle near 0; f''(±1) = 8h, f''(0) = −4h for b = 0.
  */
 import type { Potential } from '../../engine/types.js';

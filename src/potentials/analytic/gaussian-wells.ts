@@ -1,5 +1,5 @@
 /**
- * Gaussian wells in d dimensions (MODELS.md 1.3, free energy of wells):
+ * Gaussian wells in d dimensions (docs/models.md §1.3, free energy of wells):
  *
  *   f(x) = −Σ_i D_i exp(−|x − c_i|² / (2 w_i²)) + (κ/2) |x|²
  *

@@ -12,7 +12,7 @@
  * extends the same data set.
  *
  * At θ = 1 the Gibbs density exp(−f) is the Gaussian posterior
- * (MODELS.md 2: SGLD at temperature 1 samples the Bayesian posterior) with
+ * (docs/models.md §2: SGLD at temperature 1 samples the Bayesian posterior) with
  * precision P = AᵀA/s² + I/σ_p² and mean P⁻¹ Aᵀb / s²
  * (`linearRegressionPosterior`).
  */

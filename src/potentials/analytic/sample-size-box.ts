@@ -1,5 +1,5 @@
 /**
- * Sample-size box (MODELS.md 1.5, grokking time vs sample size): a box on the
+ * Sample-size box (docs/models.md §1.5, grokking time vs sample size): a box on the
  * zero-risk manifold of dimension D in which each of n training samples confines
  * one more coordinate,
  *

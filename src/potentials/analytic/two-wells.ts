@@ -1,11 +1,11 @@
 /**
- * Two harmonic wells in d dimensions joined by a smoothed minimum (MODELS.md 1.3,
+ * Two harmonic wells in d dimensions joined by a smoothed minimum (docs/models.md §1.3,
  * free energy of wells, capture by wide wells):
  *
  *   q_i(x) = −D_i + ½ Σ_j k_ij (x_j − c_ij)²,   f(x) = −θ_s ln(e^{−q₁/θ_s} + e^{−q₂/θ_s})
  *
  * `depth1`, `depth2` are DEPTHS D_i > 0: the bottom of well i is at energy −D_i,
- * so MODELS.md 1.3's θ* = 2(D₁ − D₂)/ln(k₁/k₂) holds literally (theory/two-wells.ts).
+ * so docs/models.md §1.3's θ* = 2(D₁ − D₂)/ln(k₁/k₂) holds literally (theory/two-wells.ts).
  * Each well is exactly harmonic up to terms ≤ θ_s e^{−(q_j − q_i)/θ_s}; the
  * smoothing only rounds the ridge q₁ = q₂ (f ≥ min q − θ_s ln 2 there), so its
  * effect on well free energies is bounded by θ_s ln 2 and confined to the ridge;

@@ -1,5 +1,5 @@
 /**
- * Zero-loss manifold (MODELS.md 1.4, grokking as Brownian motion): coordinates
+ * Zero-loss manifold (docs/models.md §1.4, grokking as Brownian motion): coordinates
  * `u` (off the manifold) and `y0 … y{m−1}` (on it), dim = 1 + m,
  *
  *   f(u, y) = g · φ_ε(u) + (κ/2) (|y| − W)₊²          (wall term optional)

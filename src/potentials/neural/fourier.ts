@@ -1,5 +1,5 @@
 /**
- * Fourier order parameters of the modular-addition network (MODELS.md 2.1).
+ * Fourier order parameters of the modular-addition network (docs/models.md §2.1).
  *
  * Neuron c has input weights w_c ∈ R^{2P}: the first half acts on the first
  * operand n, the second half on m. Its spectrum, both halves summed, with the

@@ -1,6 +1,6 @@
 /**
  * The effective theory of the toy addition model as a potential of the
- * embeddings alone (MODELS.md 3.4; Liu et al. Sec. 3.2, Eq. 5, App. F):
+ * embeddings alone (docs/models.md §3.4; Liu et al. Sec. 3.2, Eq. 5, App. F):
  *
  *   U(E) = ℓ_eff = ℓ₀/Z₀,   ℓ₀ = Σ_{P₀(D)} |E_i + E_j − E_m − E_n|² / |P₀(D)|,   Z₀ = Σ_k |E_k|²,
  *

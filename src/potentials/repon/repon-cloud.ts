@@ -1,5 +1,5 @@
 /**
- * A cloud of repons (MODELS.md 3.1 generalised; GenEFT Sec. 5): N = k·n
+ * A cloud of repons (docs/models.md §3.1 generalised; GenEFT Sec. 5): N = k·n
  * embeddings x_i ∈ R^d in k clusters of n (equivalence classes), one shared
  * linear decoder D(x) = A x + b (A ∈ R^{m×d}), cluster targets y_c ∈ R^m, loss
  *

@@ -1,5 +1,5 @@
 /**
- * The repon pair as a potential (MODELS.md 3.1; GenEFT Sec. 5): a linear decoder
+ * The repon pair as a potential (docs/models.md §3.1; GenEFT Sec. 5): a linear decoder
  * D(x) = A x + b (A ∈ R^{m×d}, b ∈ R^m) and two same-cluster embeddings
  * ("repons") x₁, x₂ ∈ R^d with a shared target y, loss
  *
@@ -18,7 +18,7 @@
  *
  *   C_full = ‖A‖_F²/(4η_A) − |r|²/(2η_x) − |s|²/(2η_x)
  *
- * (observable `C_full`), while the matrix C of MODELS.md 3.1,
+ * (observable `C_full`), while the matrix C of docs/models.md §3.1,
  * C = ‖A‖_F²/(4η_A) − |r|²/(2η_x) (observable `C`), is conserved only by the
  * reduced flow (u = 0): in the full system it drifts by −uᵀA s per unit time.
  * η_A and η_x enter only these observables and are potential params
@@ -207,7 +207,7 @@ export function reponPair(params: Partial<ReponPairParams> | Record<string, unkn
       half(x, o);
       return Math.sqrt(rowSpaceProjection2(x, o, m, d, rv, 0, Q));
     }),
-    scalar('C', 'C = ‖A‖_F²/(4η_A) − |r|²/(2η_x), conserved by the reduced (A, r) flow (MODELS.md 3.1)', (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - half(x, o) / (2 * p.eta_x)),
+    scalar('C', 'C = ‖A‖_F²/(4η_A) − |r|²/(2η_x), conserved by the reduced (A, r) flow (docs/models.md §3.1)', (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - half(x, o) / (2 * p.eta_x)),
     scalar('C_full', 'C − |s|²/(2η_x) (s the centre), conserved by the full (A, b, x₁, x₂) gradient flow', (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - (half(x, o) + centre2(x, o)) / (2 * p.eta_x)),
     scalar('M_min', 'smallest eigenvalue of AᵀA/(2η_A) − r rᵀ/η_x (conserved by the reduced flow; ≥ 0 ⇔ it ends in full collision)', (x, o) => {
       half(x, o);

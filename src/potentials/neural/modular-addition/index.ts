@@ -1,5 +1,5 @@
 /**
- * Modular addition with a two-layer square-activation network (MODELS.md 2.1,
+ * Modular addition with a two-layer square-activation network (docs/models.md §2.1,
  * Gromov's setting), as the negative log posterior at temperature 1:
  *
  *   U(w, a) = λ Σ_{μ ∈ train} |f(x_μ) − y_μ|² + |w|²/(2 s_w²) + |a|²/(2 s_a²),

@@ -1,6 +1,6 @@
 /**
  * The network of modular-addition-square and its energy and gradient
- * (MODELS.md 2.1): f_k(x) = Σ_c a_{c,k} (w_c · x)² on the two-hot input of the
+ * (docs/models.md §2.1): f_k(x) = Σ_c a_{c,k} (w_c · x)² on the two-hot input of the
  * pair (n, m), so w_c·x = w_{c,n} + w_{c,P+m} is a gather, not a matmul;
  *
  *   U(w, a) = λ Σ_{μ ∈ train} |f(x_μ) − y_μ|² + |w|²/(2 s_w²) + |a|²/(2 s_a²).

@@ -1,5 +1,5 @@
 /**
- * The data of teacher-student-erf (MODELS.md 2.2): a unit teacher direction
+ * The data of teacher-student-erf (docs/models.md §2.2): a unit teacher direction
  * w*, Gaussian inputs x ~ N(0, I_d) and noiseless labels
  * y = He₁(z) + ε He₃(z), z = w*·x, He₁(z) = z, He₃(z) = z³ − 3z. Three streams
  * keyed by the scenario seed and d only (not by ctx.run), so every run index,

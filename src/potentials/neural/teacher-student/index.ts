@@ -1,5 +1,5 @@
 /**
- * Teacher–student regression with a cubic teacher (MODELS.md 2.2), as the
+ * Teacher–student regression with a cubic teacher (docs/models.md §2.2), as the
  * negative log posterior at temperature 1:
  *
  *   U(w, a) = Σ_{μ ∈ train} (f(x_μ) − y_μ)²/(2σ²) + |w|²/(2 s_w²) + |a|²/(2 s_a²),

@@ -1,6 +1,6 @@
 /**
  * The erf student of teacher-student-erf and its energy and gradient
- * (MODELS.md 2.2), the negative log posterior at temperature 1:
+ * (docs/models.md §2.2), the negative log posterior at temperature 1:
  *
  *   U(w, a) = Σ_{μ ∈ train} (f(x_μ) − y_μ)²/(2σ²) + |w|²/(2 s_w²) + |a|²/(2 s_a²),
  *   f(x) = Σ_i a_i erf(w_i · x).

@@ -1,7 +1,7 @@
 /**
  * Observables and held-out predictions of teacher-student-erf: overlaps of
  * the student's neurons with the teacher direction, train and test errors,
- * and the projections of the output on He₁ and He₃ (MODELS.md 2.2).
+ * and the projections of the output on He₁ and He₃ (docs/models.md §2.2).
  */
 import type { PosteriorPredictive, PotentialObservable } from '../../../engine/types.js';
 import type { TeacherStudentData } from './data.js';

@@ -1,5 +1,5 @@
 /**
- * GenEFT relation learner (MODELS.md 3.2; Baek, Liu & Tegmark, "GenEFT", Sec. 2
+ * GenEFT relation learner (docs/models.md §3.2; Baek, Liu & Tegmark, "GenEFT", Sec. 2
  * and Appendix A): an encoder–decoder that learns a binary relation R on n
  * symbols from a fraction of the n² ordered pairs.
  *

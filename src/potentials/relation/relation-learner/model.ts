@@ -1,5 +1,5 @@
 /**
- * The encoder–decoder of relation-learner (MODELS.md 3.2; Baek, Liu & Tegmark,
+ * The encoder–decoder of relation-learner (docs/models.md §3.2; Baek, Liu & Tegmark,
  * "GenEFT", Sec. 2 and Appendix A), its parameter layout, and the energy and
  * gradient: the mean binary cross-entropy over the training pairs, from the
  * logit without forming sigmoid(z),

@@ -2,7 +2,7 @@
  * Observables and held-out predictions of relation-learner: train and
  * held-out loss and accuracy, the spread of the embeddings and, for `mod` and
  * `bipartite`, how far the embeddings have collapsed onto the classes of the
- * repon picture (MODELS.md 3.1). Evaluated at observation points only.
+ * repon picture (docs/models.md §3.1). Evaluated at observation points only.
  */
 import type { PosteriorPredictive, PotentialObservable } from '../../../engine/types.js';
 import { sigmoid, bceWithLogits } from '../../neural/dense.js';
@@ -50,7 +50,7 @@ export function relationLearnerObservables(
     return Math.sqrt(ss / n);
   }
 
-  // Classes of the repon picture (MODELS.md 3.1): residues mod k, or the two sides of the bipartite split.
+  // Classes of the repon picture (docs/models.md §3.1): residues mod k, or the two sides of the bipartite split.
   const classOf: Int32Array | undefined =
     p.relation === 'mod' ? Int32Array.from({ length: n }, (_, s) => s % p.k) : side ? Int32Array.from(side) : undefined;
   const nClasses = p.relation === 'mod' ? p.k : 2;

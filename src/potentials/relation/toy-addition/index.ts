@@ -1,5 +1,5 @@
 /**
- * Toy model of addition (MODELS.md 3.4; Liu et al., "Towards understanding
+ * Toy model of addition (docs/models.md §3.4; Liu et al., "Towards understanding
  * grokking", Sec. 2 and App. L): symbols 0 … p−1 with learnable embeddings
  * E_i ∈ R^{d_in}; the pair (a, b) is mapped to Dec(E_a + E_b) by an MLP
  * decoder (addition hard-coded in the input, as the paper's toy setup).

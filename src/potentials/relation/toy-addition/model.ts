@@ -1,5 +1,5 @@
 /**
- * The network of toy-addition (MODELS.md 3.4; Liu et al., "Towards
+ * The network of toy-addition (docs/models.md §3.4; Liu et al., "Towards
  * understanding grokking", Sec. 2 and App. L) and its energy and gradient.
  * The pair (a, b) is mapped to Dec(E_a + E_b) by an MLP decoder (addition
  * hard-coded in the input, as the paper's toy setup): `hidden` layers with
