@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -335,6 +336,19 @@ describe('run: options', () => {
     for (const f of ['traces.csv', 'histograms.json', 'finals.csv', 'events.csv']) {
       expect(readFileSync(path.join(o2, f), 'utf8'), f).toBe(readFileSync(path.join(o1, f), 'utf8'));
     }
+  });
+
+  it('--workers above the core count is capped with a notice; the results are those of the capped count', () => {
+    const cores = availableParallelism();
+    const capped = freshPath('workers-capped');
+    const plain = freshPath('workers-cores');
+    const many = cliOk(['run', SMALL, '--out', capped, '--json', '--workers', String(cores + 97)]);
+    expect(many.stderr).toContain(`note: --workers ${cores + 97} is more than the ${cores} cores of this machine; using ${cores}`);
+    const s = JSON.parse(many.stdout);
+    expect(s.timing.workers).toBe(cores);
+    const ref = JSON.parse(cliOk(['run', SMALL, '--out', plain, '--json', '--workers', String(cores)]).stdout);
+    expect(deterministicPart(s)).toEqual(deterministicPart(ref));
+    expect(cliOk(['run', SMALL, '--out', freshPath('workers-at-cores'), '--json', '--workers', String(cores)]).stderr).not.toContain('note: --workers');
   });
 
   it('without --out writes output/<name>/<run-id>/ under the working directory, a new directory per run', () => {

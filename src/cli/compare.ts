@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
 import type { Comparison } from '../analysis/compare.js';
 import { compareRegimesDir, compareRuns, CompareInputError } from '../results/compare.js';
@@ -92,7 +92,7 @@ export function register(program: Command): void {
     .argument('[runB]', 'run directory B (compared against A: differences are B − A)')
     .option('-o, --out <path>', 'two runs: the comparison.json file (default <runB>/comparison-vs-<basename of runA>.json); a scenario: the regimes directory (default output/<name>/regimes-<run-id>); a regimes directory: the comparison file (default <dir>/comparison.json)')
     .option('--json', 'print the comparison as JSON instead of a table')
-    .option('-w, --workers <n>', 'scenario: worker threads (0 = this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
+    .option('-w, --workers <n>', 'scenario: worker threads (0 = this thread)', workersArg, Math.min(2, availableParallelism()))
     .option('-r, --replicas <n>', 'scenario: override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'scenario: override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'scenario: override a key by its dotted path (repeatable)', collect, [])

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { integrators } from '../engine/integrators/index.js';
 import { listObservableKinds, potentialObservables } from '../observables/observables.js';
@@ -88,7 +88,7 @@ Examples:
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('-o, --out <dir>', 'output directory (default: output/<name>/<run-id>)')
     .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
-    .option('-w, --workers <n>', 'worker threads (0 = run in this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
+    .option('-w, --workers <n>', 'worker threads (0 = run in this thread)', workersArg, Math.min(2, availableParallelism()))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable)', collect, [])
     .option('--kernels <auto|js|wasm>', KERNELS_HELP, kernelsArg)

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../runs/sweep.js';
 import type { PhaseBoundaryFile } from '../results/sweep-files.js';
@@ -161,7 +161,7 @@ export function register(program: Command): void {
     .description("run every point of a scenario's sweep: into a resumable directory (output/<name>/sweep-<hash>/)")
     .argument('<scenario>', 'scenario file with a sweep: section')
     .option('-o, --out <dir>', 'sweep directory (default: output/<name>/sweep-<hash>; the same command resumes there)')
-    .option('-w, --workers <n>', 'worker threads (0 = in this thread)', intArg('--workers', 0), Math.min(2, availableParallelism()))
+    .option('-w, --workers <n>', 'worker threads (0 = in this thread)', workersArg, Math.min(2, availableParallelism()))
     .option('--shard <i/N>', 'run only the points with index % N = i − 1 (merge the shard directories with stochdyn merge)', parseShard)
     .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
