@@ -136,6 +136,7 @@ export function makeLocator(doc: Document, lc: LineCounter): (segs: Seg[]) => nu
  * tag outside the core schema, or a document too large once aliases are expanded.
  */
 export function parseScenarioText(text: string, file: string): { raw: unknown; origin: Origin } {
+  if (/\.json$/i.test(file)) strictJsonIssue(text, file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
   if (doc.errors.length > 0) {
@@ -161,4 +162,36 @@ export function parseScenarioText(text: string, file: string): { raw: unknown; o
   const sizeIssue = expandedSizeIssue(raw);
   if (sizeIssue) throw new ScenarioError(file, [sizeIssue]);
   return { raw, origin };
+}
+
+/**
+ * A `.json` scenario is JSON: YAML (of which JSON is a subset) would also
+ * accept trailing commas, comments and unquoted keys, so the file is first
+ * checked by the strict JSON parser; its error gets the line and column.
+ * The YAML parse that follows gives the lines of the values for later errors.
+ */
+function strictJsonIssue(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    let line: number | undefined;
+    let where = '';
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      line = before.split('\n').length;
+      const column = Number(at[1]) - before.lastIndexOf('\n');
+      where = ` (line ${line}, column ${column})`;
+    }
+    throw new ScenarioError(file, [
+      {
+        path: '(document)',
+        expected: 'valid JSON (a .json scenario is read as JSON: no trailing commas, comments or unquoted keys)',
+        found: message.replace(/ in JSON at position \d+.*$/, '') + where,
+        line,
+        hint: 'Fix the JSON, or save the file as .yaml to write it in YAML.',
+      },
+    ]);
+  }
 }
