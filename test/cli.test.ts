@@ -587,6 +587,12 @@ describe('validate, list, schema, help', () => {
     expect(rh.stdout).toMatch(/\$ stochdyn run .*--replicas/);
 
     expect(cliOk(['validate', '--help']).stdout).toContain('Usage: stochdyn validate');
+    // Every command shows examples in its help.
+    for (const command of ['run', 'sweep', 'merge', 'compare', 'report', 'validate', 'list', 'info', 'schema']) {
+      const help = cliOk([command, '--help']).stdout;
+      expect(help, command).toContain('Examples:');
+      expect(help, command).toMatch(new RegExp(`\\$ stochdyn ${command}\\b`));
+    }
     expect(cliOk(['--version']).stdout.trim()).toBe(VERSION);
   });
 

@@ -57,6 +57,9 @@ export interface TheoryOverlayEntry extends RegistryEntry {
 /** The theory overlay registry; `theory: [{kind}]` is looked up here. */
 export const theoryOverlayKinds = createRegistry<TheoryOverlayEntry>('theory overlay');
 
+/** Significance level of the gibbs overlay's verdict (stated in its text). */
+export const GIBBS_LEVEL = 0.001;
+
 export function listTheoryKinds(): Array<{ name: string; description: string }> {
   return theoryOverlayKinds.list().map((k) => ({ name: k.name, description: k.description }));
 }
@@ -213,7 +216,8 @@ theoryOverlayKinds.register({
         probabilities: probs,
         density: edges.slice(0, -1).map((e) => g.pdf(e + width / 2)),
       };
-      const verdict = test.pValue < 0.001 ? 'differs from Gibbs (not yet at equilibrium?)' : 'consistent with Gibbs';
+      // The verdict states its level: at 0.001 a correct, equilibrated sampler is flagged in 1 run of 1000.
+      const verdict = test.pValue < GIBBS_LEVEL ? `differs from Gibbs at the ${GIBBS_LEVEL} level (not yet at equilibrium?)` : `consistent with Gibbs at the ${GIBBS_LEVEL} level`;
       out.push({
         kind: 'gibbs',
         of,

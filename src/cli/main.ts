@@ -149,6 +149,14 @@ Examples:
     .argument('<scenario>', 'scenario file')
     .option('--set <key=value>', 'override a key before validating (repeatable)', collect, [])
     .option('--json', 'print the resolved scenario as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stochdyn validate scenarios/quickstart.yaml
+  $ stochdyn validate scenarios/brownian/kramers.yaml --set dynamics.temperature=0.2
+  $ stochdyn validate scenarios/quickstart.yaml --json > quickstart.resolved.json`,
+    )
     .action(async (file: string, opts: { set: string[]; json?: boolean }) => {
       const s = await loadScenario(file, { set: opts.set });
       const p = await checkScenario(s);
@@ -206,6 +214,14 @@ Examples:
     .command('info')
     .description('environment: versions, cores, which TensorFlow.js package and backend would be used, and whether the WebAssembly SIMD kernels load')
     .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stochdyn info
+  $ stochdyn info --json
+  $ STOCHDYN_KERNELS=js stochdyn info   # the kernels with WebAssembly switched off`,
+    )
     .action(async (opts: { json?: boolean }) => {
       const { loadTensorflow } = await import('../potentials/tfjs/backend.js');
       const tf = await loadTensorflow();

@@ -70,7 +70,7 @@ describe('the quickstart with a group temperature override', () => {
     expect(gibbs.temperature).toBe(0.5);
     // The overlay's own verdict threshold (p < 0.001 = "differs from Gibbs"); t = 40 is ≈ 4 MFPTs at θ = 0.5.
     expect(gibbs.pValue).toBeGreaterThan(0.001);
-    expect(gibbs.text).toMatch(/consistent with Gibbs/);
+    expect(gibbs.text).toMatch(/consistent with Gibbs at the 0.001 level/);
     const mfpt = (a.summary.theory as Obj[]).find((t) => t.kind === 'mfpt-1d')!;
     expect(mfpt.temperature).toBe(0.5);
     expect(mfpt.exactTime).toBeCloseTo(meanFirstPassageTime(wellEnergy(0), -1, 1, 0.5), 6);
