@@ -17,6 +17,9 @@ import { readPhaseBoundary } from '../src/report/plots/phase-diagram.js';
 import { sweepMetrics } from '../src/report/plots/sweep.js';
 import { freshDir, makeRegimes, makeRun, makeSweep, SCENARIO } from './report-fixtures.js';
 import { CLI_MAIN, tempDir } from './helpers.js';
+import { validateScenarioObject } from '../src/scenario/index.js';
+import { runScenario } from '../src/runs/run.js';
+import { coordinateList } from '../src/potentials/registry.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = CLI_MAIN;
@@ -294,5 +297,29 @@ describe('the CLI', () => {
     expect(rb.status, rb.stderr).toBe(0);
     expect(existsSync(path.join(b, 'summary.json'))).toBe(true);
     expect(existsSync(path.join(b, 'report.html'))).toBe(false);
+  });
+});
+
+describe('the report header of a many-coordinate potential', () => {
+  it('names the first four coordinates, "…" and the last with the count, as validate does; eight or fewer are all listed', async () => {
+    expect(coordinateList(['a', 'b', 'c'])).toBe('a, b, c');
+    const twelve = Array.from({ length: 12 }, (_, i) => `x${i}`);
+    expect(coordinateList(twelve)).toBe('x0, x1, x2, x3, …, x11: 12 coordinates');
+    expect(coordinateList(twelve, [{ name: 'w', size: 8 }, { name: 'a', size: 4 }])).toBe('x0, x1, x2, x3, …, x11; groups w (8), a (4)');
+    const scenario = validateScenarioObject(
+      {
+        name: 'many-coordinates',
+        potential: { kind: 'harmonic', params: { dim: 12 } },
+        dynamics: { integrator: 'sgld', lr: 0.01, temperature: 0.1, steps: 20 },
+        ensemble: { replicas: 4 },
+        observe: { grid: { kind: 'linear', points: 2 }, observables: ['energy'] },
+      },
+      '',
+    );
+    const out = path.join(tempDir('report-many'), 'run');
+    await runScenario(scenario, { out, workers: 0 });
+    const html = await buildReportHtml(loadReportContext(out));
+    expect(html).toContain('12 (x0, x1, x2, x3, …, x11: 12 coordinates)');
+    expect(html).not.toContain('x5, x6');
   });
 });

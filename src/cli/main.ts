@@ -10,6 +10,7 @@ import { integrators } from '../engine/integrators/index.js';
 import { listObservableKinds, potentialObservables } from '../observables/observables.js';
 import { buildPotential } from '../potentials/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
+import { coordinateList } from '../potentials/registry.js';
 import { checkScenario, packageVersion, runScenario } from '../runs/run.js';
 import { listTheoryKinds } from '../analysis/theory-overlays.js';
 import { analysisSchemas, listAnalyses } from '../analysis/index.js';
@@ -166,7 +167,7 @@ Examples:
       if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else
         process.stdout.write(
-          `${file}: valid — ${s.ensemble.replicas} replicas × ${s.dynamics.steps} steps of ${s.dynamics.integrator} in a ${p.dim}-D potential (${p.coordinates.length <= 8 ? p.coordinates.join(', ') : `${p.coordinates.slice(0, 4).join(', ')}, …, ${p.coordinates.at(-1)}; groups ${p.potential.groups.map((g) => `${g.name} (${g.size})`).join(', ')}`})` +
+          `${file}: valid — ${s.ensemble.replicas} replicas × ${s.dynamics.steps} steps of ${s.dynamics.integrator} in a ${p.dim}-D potential (${coordinateList(p.coordinates, p.coordinates.length > 8 ? p.potential.groups : undefined)})` +
             (points.length ? `; sweep of ${points.length} points, each checked` : '') +
             '\n',
         );

@@ -53,3 +53,14 @@ export function singleGroup(dim: number, name = 'x') {
 export function defaultCoordinates(dim: number): string[] {
   return dim === 1 ? ['x'] : Array.from({ length: dim }, (_, i) => `x${i}`);
 }
+
+/**
+ * Coordinate names for one line of text: all of them up to eight, else the
+ * first four, "…" and the last, with the count (and the groups with their
+ * sizes when given) — a network's thousand weights stay one readable line.
+ */
+export function coordinateList(coordinates: readonly string[], groups?: readonly { name: string; size: number }[]): string {
+  if (coordinates.length <= 8) return coordinates.join(', ');
+  const head = `${coordinates.slice(0, 4).join(', ')}, …, ${coordinates.at(-1)}`;
+  return groups && groups.length > 0 ? `${head}; groups ${groups.map((g) => `${g.name} (${g.size})`).join(', ')}` : `${head}: ${coordinates.length} coordinates`;
+}

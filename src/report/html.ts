@@ -10,6 +10,7 @@ import { readPhaseBoundaries } from './plots/phase-diagram.js';
 import type { Summary } from '../analysis/summary.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
 import { writeAtomic } from '../results/write.js';
+import { coordinateList } from '../potentials/registry.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -69,7 +70,7 @@ function runFacts(s: Summary): Array<[string, string | number]> {
     ['θ', runSetting(r, 'temperature')],
     ...(lambda !== 0 ? [['λ (weight decay)', lambda] as [string, string | number]] : []),
     ['t = steps·η', f(r.physicalTime)],
-    ['dim', `${r.dim} (${r.coordinates.join(', ')})`],
+    ['dim', `${r.dim} (${coordinateList(r.coordinates)})`],
     ['seed', r.seed],
     ['wall time', s.timing ? `${f(s.timing.wallSeconds, 3)} s ${s.timing.workers > 0 ? `on ${s.timing.workers} worker(s)` : 'in the main thread'}` : '—'],
     ['run', r.id],
