@@ -1,5 +1,5 @@
 /**
- * Load and memory benchmark (issue 7, "Load and memory"). Every case runs in
+ * Load and memory benchmark. Every case runs in
  * its own child process, so the peak RSS reported is that case's alone:
  * the child is started with a preload (`--import data:…`) that prints
  * `process.resourceUsage().maxRSS` (getrusage: the whole process, worker

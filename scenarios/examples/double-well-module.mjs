@@ -6,9 +6,9 @@
  * once per step for all replicas of the shard.
  *
  * @param {{ h?: number }} params  from the scenario's `potential.params`
- * @param {{ seed: number, run: number }} ctx  the run's seed (for data sets)
+ * @param {{ seed: number, run: number }} _ctx  the run's seed (for data sets)
  */
-export function createPotential(params, ctx) {
+export function createPotential(params, _ctx) {
   const h = params.h ?? 1;
   if (!(typeof h === 'number' && h > 0)) throw new Error(`h must be a number > 0, got ${JSON.stringify(params.h)}`);
   return {

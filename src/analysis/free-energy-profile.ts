@@ -225,7 +225,7 @@ registerAnalysis<Entry>({
     let cells: Float64Array;
     let source: string;
     if (finals && finals.length > 0) {
-      let lo: number, hi: number, bins: number;
+      let lo: number, hi: number;
       if (e.range) [lo, hi] = e.range as [number, number];
       else if (hSpec) [lo, hi] = hSpec.range;
       else {
@@ -237,7 +237,7 @@ registerAnalysis<Entry>({
         }
         if (!(hi > lo)) hi = lo + 1;
       }
-      bins = e.bins ?? hSpec?.bins ?? 60;
+      const bins: number = e.bins ?? hSpec?.bins ?? 60;
       const w = (hi - lo) / bins;
       edges = Array.from({ length: bins + 1 }, (_, b) => lo + b * w);
       cells = new Float64Array(bins + 2);

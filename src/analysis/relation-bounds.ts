@@ -25,7 +25,6 @@
  * `relation_bounds_<key>` (m, f, f_ub, p_c, split_known, test_inferable,
  * test_bound, mc_known, mc_known_se, test_accuracy, test_minus_bound).
  */
-import type { Potential } from '../engine/types.js';
 import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../potentials/relation/relation-learner/index.js';
 import { renderValue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';

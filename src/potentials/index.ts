@@ -85,7 +85,7 @@ export async function buildPotential(spec: PotentialSpec, ctx: BuildContext): Pr
     } catch (e) {
       if (!(e instanceof RegistryLookupError)) throw e;
       const guess = e.suggestion !== undefined ? ` — did you mean '${e.suggestion}'?` : '';
-      throw new Error(`unknown potential kind '${spec.kind}'; known kinds: ${[...e.known].sort().join(', ')} (or use 'module' / 'expression')${guess}`);
+      throw new Error(`unknown potential kind '${spec.kind}'; known kinds: ${[...e.known].sort().join(', ')} (or use 'module' / 'expression')${guess}`, { cause: e });
     }
     return family.create(withDefaults(family.paramsSchema, spec.params ?? {}), ctx);
   }

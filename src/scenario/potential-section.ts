@@ -53,7 +53,7 @@ export function checkPotential(pot: Obj, source: string): RawIssue[] {
       return issues;
     }
     const resolved = path.resolve(base, spec);
-    let isFile = false;
+    let isFile: boolean;
     try {
       isFile = statSync(resolved).isFile();
     } catch {

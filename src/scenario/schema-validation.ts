@@ -36,7 +36,7 @@ export function getParamsValidator(family: PotentialFamily): ValidateFunction {
     try {
       v = paramsAjv.compile(schema);
     } catch (e) {
-      throw new Error(`potential family '${family.name}': invalid paramsSchema: ${(e as Error).message}`);
+      throw new Error(`potential family '${family.name}': invalid paramsSchema: ${(e as Error).message}`, { cause: e });
     }
     paramValidators.set(family, v);
   }

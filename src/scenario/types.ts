@@ -153,7 +153,7 @@ export interface Scenario {
   dynamics: DynamicsSpec;
   ensemble: EnsembleSpec;
   observe: ObserveSpec;
-  /** Analyses to run on the result (issue-specific kinds; validated by kind). */
+  /** Analyses to run on the result (each kind validated by its own checks). */
   analysis: Array<Record<string, unknown> & { kind: string }>;
   /** Theory overlays (e.g. gibbs, mfpt-1d). */
   theory: Array<Record<string, unknown> & { kind: string }>;

@@ -52,9 +52,9 @@ function linkDependency(name: string): boolean {
 
 beforeAll(async () => {
   if (!['dist/src/index.js', 'dist/workers/shard-worker.js', 'dist/wasm/kernels.wasm'].every((f) => existsSync(join(repo, f))))
-    await run('npm', ['run', 'build'], { cwd: repo, timeout: 300_000 });
+    await run('npm', ['run', 'build'], { cwd: repo });
   project = mkdtempSync(join(tmpdir(), 'stochdyn-package-'));
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: repo, timeout: 120_000 });
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: repo });
   const tarball = join(project, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0].filename);
   // An npm tarball holds one folder, package/.
   await run('tar', ['-xzf', tarball, '-C', project]);
@@ -65,7 +65,7 @@ beforeAll(async () => {
   // The TypeScript user's own dev dependency (the .d.ts refer to Node's types).
   expect(linkDependency('@types/node')).toBe(true);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'stochdyn-user', private: true, type: 'module' }, null, 2));
-}, 300_000);
+});
 
 // rm does not follow symlinks: the repository's node_modules stays untouched.
 afterAll(() => {
@@ -84,7 +84,7 @@ describe('the packed package', () => {
   });
 
   it('its command line runs from the installed package on a shipped scenario', async () => {
-    const { stdout } = await run(process.execPath, [join(installed, 'dist/src/cli/main.js'), 'validate', join(installed, 'scenarios/quickstart.yaml')], { cwd: project, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [join(installed, 'dist/src/cli/main.js'), 'validate', join(installed, 'scenarios/quickstart.yaml')], { cwd: project });
     expect(stdout).toMatch(/quickstart\.yaml: valid — 10000 replicas × 100000 steps of sgld/);
   });
 
@@ -162,7 +162,7 @@ console.log(JSON.stringify({
 }));
 `,
     );
-    const { stdout } = await run(process.execPath, ['app.mjs'], { cwd: project, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, ['app.mjs'], { cwd: project });
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(out.dir).toBeNull();
     expect(out.version).toBe(pkg.version);
@@ -227,9 +227,9 @@ console.log(JSON.stringify({ final: summary.observables.x.final, dir: dir ?? nul
       }),
     );
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, timeout: 120_000 }).catch((e: { stdout?: string }) => ({ stdout: `tsc failed:\n${e.stdout}` }));
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch((e: { stdout?: string }) => ({ stdout: `tsc failed:\n${e.stdout}` }));
     expect(checked.stdout).toBe('');
-    const { stdout } = await run(process.execPath, ['out/app.js'], { cwd: project, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, ['out/app.js'], { cwd: project });
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(out.dir).toBeNull();
     expectOrnsteinUhlenbeck(out.final);

@@ -85,7 +85,7 @@ describe('the quickstart with a group temperature override', () => {
     const under = g.cdf(h.range[0]);
     const wrong = pearsonChi2([h.underflow, ...Array.from(h.counts), h.overflow], [under, ...probs, Math.max(0, 1 - under - probs.reduce((x, y) => x + y, 0))], h.samples);
     expect(wrong.pValue).toBeLessThan(1e-6);
-  }, 120_000);
+  });
 });
 
 describe('one resolved plan', () => {
@@ -145,7 +145,7 @@ describe('one resolved plan', () => {
     expect(html).toContain('<dt>η</dt><dd>0.002</dd>');
     expect(html).toContain('<dt>θ</dt><dd>0.4</dd>');
     expect(html).toContain('<dt>λ (weight decay)</dt><dd>0.2</dd>');
-  }, 120_000);
+  });
 
   it('dynamics.step_size: the chosen η is what summary, report and overlays report; the curvature is estimated once, in the plan', async () => {
     const s = await load(doubleWell({ theory: [{ kind: 'mfpt-1d', event: 'escape', from: -1, to: 1 }] }), ['dynamics.step_size.c=0.3', 'dynamics.groups.x.temperature=0.5']);
@@ -164,7 +164,7 @@ describe('one resolved plan', () => {
     expect((summary.theory[0] as Obj).temperature).toBe(0.5);
     const html = await buildReportHtml(loadReportContext(dir));
     expect(html).toContain(`<dt>η</dt><dd>${eta}</dd>`);
-  }, 120_000);
+  });
 
   it('groups that differ: summary.run.groups, grokking-times per group; overlays and analyses that need one θ refuse', async () => {
     const zlm: Obj = {
@@ -203,7 +203,7 @@ describe('one resolved plan', () => {
     const issues = (refused as ScenarioError).issues.map((i) => `${i.path}: ${i.expected}`);
     expect(issues).toContain('analysis[0].by: one temperature on every coordinate (F = −θ ln P)');
     expect(issues).toContain("theory[0].kind: one temperature and weight decay on every coordinate for 'gibbs'");
-  }, 120_000);
+  });
 
   it('sweeps: sweep.csv columns and arrhenius points carry θ and λ as each point integrated', async () => {
     const doc = doubleWell({
@@ -226,7 +226,7 @@ describe('one resolved plan', () => {
       // Exact MFPT of f + λx²/2 with the group's λ = 0.5 (independent quadrature).
       expect(p.exact).toBeCloseTo(meanFirstPassageTime(wellEnergy(0.5), -1, 1, p.theta), 6);
     });
-  }, 120_000);
+  });
 
   it('sweep points: a temperature abscissa is the θ the point integrated, per group when its groups differ', () => {
     const summary = (run: Obj) => ({ run: { lr: 1e-3, temperature: 0.25, weightDecay: 0, steps: 10, physicalTime: 0.01, ...run } }) as unknown as Summary;
@@ -263,7 +263,7 @@ const ANALYSES: Record<string, string> = {
   crossover: 'θ per point by readPointX (checked in "sweep points")',
   scaling: 'θ, η of the closed-form means by pointTemperature / pointLr (checked in "sweep points")',
   'exponential-fit': 'θ of the expected slope by pointTemperature (checked in "sweep points")',
-  'repon-collision': 'η_A, η_x = lrOf(plan, decoder / repons): test/repon-collision.test.ts sets both by group',
+  'repon-collision': 'η_A, η_x = lrOf(plan, decoder / repons): test/scenarios/repon-collision.test.ts sets both by group',
   'relation-bounds': 'none: reads the potential and the finals only',
   'learning-phases': 'none: event steps and plan.steps only',
   phase: 'none: classifies a summary metric',
@@ -271,7 +271,7 @@ const ANALYSES: Record<string, string> = {
 const OVERLAYS: Record<string, string> = {
   gibbs: 'checked: θ and λ of the group; refused when the groups differ',
   'mfpt-1d': 'checked: θ, λ of the group; measured time in the plan’s time step',
-  'toy-addition': 'η of the named group from the plan: test/toy-addition-theory.test.ts sets it by group',
+  'toy-addition': 'η of the named group from the plan: test/theory/toy-addition.test.ts sets it by group',
 };
 /** summary.json `run` fields that carry η, θ or λ and the test above that checks them, and the others. */
 const RUN_DYNAMICS: Record<string, string> = {

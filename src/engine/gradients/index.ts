@@ -1,7 +1,7 @@
 /** Gradient estimators, chosen from the dynamics settings (see types.ts). */
 import type { GradientEstimator } from './types.js';
 import { fullBatch } from './full-batch.js';
-import { autoBatch, minibatch } from './minibatch.js';
+import { minibatch } from './minibatch.js';
 
 export type { GradientEstimator } from './types.js';
 export { fullBatch } from './full-batch.js';
