@@ -15,6 +15,7 @@ import { compareRegimesDir, compareRuns, CompareInputError } from '../results/co
 import { formatComparison } from './format-comparison.js';
 import { hasRegimes, RegimesInterrupted, runRegimes } from '../runs/regimes.js';
 import { onInterrupt } from './signals.js';
+import { showProgressHere } from './progress.js';
 
 export { hasRegimes };
 import { writeJson } from '../results/write.js';
@@ -23,8 +24,8 @@ import { loadScenario, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 
 
-function progress(quiet: boolean) {
-  if (quiet || !process.stderr.isTTY) return undefined;
+function progress(enabled: boolean) {
+  if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: 'regimes |{bar}| {percentage}% · {regime} · ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -62,7 +63,7 @@ export interface RegimesCliOptions {
 
 /** Run a scenario's regimes, print the comparison (table or JSON); returns the regimes directory. Used by `compare` and by `run`. */
 export async function runRegimesCli(s: Scenario, o: RegimesCliOptions): Promise<string> {
-  const bar = progress(!!o.quiet || !!o.json);
+  const bar = progress(showProgressHere(o));
   const interrupt = (o.workers ?? 1) > 0 ? onInterrupt('regime') : undefined;
   let out;
   try {

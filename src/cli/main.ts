@@ -20,6 +20,7 @@ import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioE
 import { summaryJsonSchema } from '../results/summary-schema.js';
 import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
+import { showProgressHere } from './progress.js';
 import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
@@ -28,8 +29,8 @@ import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
 
 
-function progressBar(quiet: boolean) {
-  if (quiet || !process.stderr.isTTY) return undefined;
+function progressBar(enabled: boolean) {
+  if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -113,7 +114,7 @@ Examples:
         if (opts.report) await writeReport(dir);
         return;
       }
-      const bar = progressBar(!!opts.quiet || !!opts.json);
+      const bar = progressBar(showProgressHere(opts));
       // In-process runs (--workers 0) cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
       const interrupt = opts.workers > 0 ? onInterrupt('run') : undefined;
       let out;

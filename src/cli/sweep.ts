@@ -17,6 +17,7 @@ import { expandSweep, loadScenario, type Scenario } from '../scenario/index.js';
 import { checkScenario } from '../runs/run.js';
 import { potentialInfoLine } from './format.js';
 import { onInterrupt } from './signals.js';
+import { showProgressHere } from './progress.js';
 import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../analysis/index.js';
@@ -198,7 +199,7 @@ Examples:
           const line = potentialInfoLine(potential.name, potential.info);
           if (line) process.stderr.write(line + '\n');
         }
-        const bar = sweepBar(!opts.quiet && !opts.json && !!process.stderr.isTTY);
+        const bar = sweepBar(showProgressHere(opts));
         const interrupt = opts.workers > 0 ? onInterrupt('point') : undefined;
         let out: SweepOutput;
         try {
