@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
-import type { Comparison } from '../analysis/compare.js';
+import { COMPARISON_LEVEL, type Comparison } from '../analysis/compare.js';
 import { compareRegimesDir, compareRuns, CompareInputError } from '../results/compare.js';
 import { formatComparison } from './format-comparison.js';
 import { hasRegimes, RegimesInterrupted, runRegimes } from '../runs/regimes.js';
@@ -105,7 +105,7 @@ export function register(program: Command): void {
       `
 Every result the two runs share gets one row: A and B with 95 % intervals,
 B − A, the test, its statistic and p-value, and whether they differ at the
-5 % level — MFPT (log-rank on censored first-passage times), fraction entered
+${COMPARISON_LEVEL} level (the level of every verdict stochdyn states) — MFPT (log-rank on censored first-passage times), fraction entered
 and well occupancy (two-proportion z), final mean (bootstrap), final location
 (Mann–Whitney U) and shape (two-sample Kolmogorov–Smirnov), divergence.
 Exit code 2 when a directory is missing or not a run / regimes directory.
