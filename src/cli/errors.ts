@@ -10,8 +10,14 @@
  * a worker thread arrives as {message, stack} and may be re-raised with that
  * text), so the location survives whichever path the error took.
  */
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../parallel/pool.js';
+
+/** stochdyn's own code (src/, its compiled dist/, workers/): frames there are not the user's. */
+export function stochdynRoots(): string[] {
+  return ['src', 'dist', 'workers'].map((folder) => join(packageRoot(), folder));
+}
 
 /** One stack frame's location. */
 export interface FrameLocation {
@@ -101,6 +107,17 @@ const withoutStackLines = (message: string): string =>
     .filter((l) => !STACK_LINE.test(l))
     .join('\n')
     .trimEnd();
+
+/**
+ * An error recorded as text (a failed shard's reason in `run.missing[].errors`,
+ * a failed sweep point's `error`) on one line: without stack lines, with
+ * ` (at <file>:<line>:<column>)` when they show where user code threw.
+ */
+export function errorTextLine(text: string, ownRoots: readonly string[]): string {
+  const frame = stackFrames(text).find((f) => !isOwnFrame(f.file, ownRoots));
+  const line = withoutStackLines(text).replace(/\n+/g, ' ');
+  return frame && !line.includes(`${frame.file}:${frame.line}`) ? `${line} (at ${frame.file}:${frame.line}:${frame.column})` : line;
+}
 
 /**
  * The error as the CLI prints it (after `stochdyn: error: `): the message, with

@@ -3,7 +3,6 @@
  * The `stochdyn` command. The only layer that prints.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
@@ -23,8 +22,7 @@ import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
 import { showProgressHere } from './progress.js';
 import { isUnfinishedRunOf, OutputDirError, prepareOutDir } from './output-dir.js';
-import { formatError } from './errors.js';
-import { packageRoot } from '../parallel/pool.js';
+import { formatError, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
@@ -295,8 +293,7 @@ main(process.argv).catch((e: unknown) => {
     process.exitCode = 5;
   } else {
     // One line, with the user's file:line when a potential module (or model file) threw; STOCHDYN_DEBUG=1 adds every stack.
-    const ownRoots = ['src', 'dist', 'workers'].map((d) => join(packageRoot(), d));
-    process.stderr.write(`stochdyn: error: ${formatError(e, { ownRoots, debug: !!process.env.STOCHDYN_DEBUG })}\n`);
+    process.stderr.write(`stochdyn: error: ${formatError(e, { ownRoots: stochdynRoots(), debug: !!process.env.STOCHDYN_DEBUG })}\n`);
     process.exitCode = 1;
   }
 });

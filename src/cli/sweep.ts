@@ -19,6 +19,7 @@ import { potentialInfoLine } from './format.js';
 import { onInterrupt } from './signals.js';
 import { showProgressHere } from './progress.js';
 import { isSweepDir, prepareOutDir } from './output-dir.js';
+import { errorTextLine, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../analysis/index.js';
@@ -229,7 +230,7 @@ Examples:
           trouble.push(`stochdyn: at ${allDiverged.length} point(s) every replica diverged (${allDiverged.slice(0, 10).map((p) => p.index).join(', ')}${allDiverged.length > 10 ? ', …' : ''}): their step size is too large — lower dynamics.lr there`);
         if (failed.length)
           trouble.push(
-            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed.slice(0, 10).map((p) => `point ${p.index}: ${p.error}`).join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
+            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed.slice(0, 10).map((p) => `point ${p.index}: ${errorTextLine(p.error ?? '', stochdynRoots())}`).join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
           );
         if (out.interrupted)
           trouble.push(`stochdyn: interrupted — ${complete} of ${out.points.length} points are complete in ${out.dir}; the points that were running are discarded; run the same command again to resume`);

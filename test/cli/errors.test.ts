@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatError, stackFrames, userFrame } from '../../src/cli/errors.js';
+import { errorTextLine, formatError, stackFrames, userFrame } from '../../src/cli/errors.js';
 import { ROOT, runCli } from '../helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'potentials');
@@ -92,6 +92,15 @@ describe('an error in energyAndGradient, as it arrives from a worker', async () 
     expect(text.split('\n')).toHaveLength(1);
     expect(text).toMatch(/^every shard of the run failed: replicas 0…3: attempt 1: Error: energy not implemented \(at /);
     expect(text).toContain(`${module}:${line}:`);
+  });
+
+  it('a failed shard\'s recorded reason (run.missing[].errors) with the stack: one line with file:line', () => {
+    const reason = `attempt 1: ${thrown.stack}`;
+    const text = errorTextLine(reason, OWN);
+    expect(text).not.toContain('\n');
+    expect(text).toMatch(/^attempt 1: Error: energy not implemented \(at /);
+    expect(text).toContain(`${module}:${line}:`);
+    expect(errorTextLine('attempt 1: worker exited with code 7 before sending its result', OWN)).toBe('attempt 1: worker exited with code 7 before sending its result');
   });
 
   it('an error of stochdyn itself gets no location', () => {
