@@ -111,8 +111,9 @@ export function register(program: Command): void {
       `
 Every result the two runs share gets one row: A and B with 95 % intervals,
 B − A, the test, its statistic and p-value, and whether they differ at the
-${COMPARISON_LEVEL} level (the level of every verdict stochdyn states) — MFPT (log-rank on censored first-passage times), fraction entered
-and well occupancy (two-proportion z), final mean (bootstrap), final location
+${COMPARISON_LEVEL} level (the one level of every verdict stochdyn states) —
+MFPT (log-rank on censored first-passage times), fraction entered and well
+occupancy (two-proportion z), final mean (bootstrap), final location
 (Mann–Whitney U) and shape (two-sample Kolmogorov–Smirnov), divergence.
 Exit code 2 when a directory is missing or not a run / regimes directory, and
 for a scenario when --out names a non-empty directory that is not an unfinished

@@ -41,7 +41,7 @@ export function formatComparison(c: Comparison): string {
   for (const b of bs) {
     const rows = c.rows.filter((r) => r.pair.b === b.label && r.pair.a === c.a.label);
     // The verdict column states its level (the comparison's own, as recorded in comparison.json).
-    out.push('', `${c.a.label} (A) vs ${b.label} (B): differs = p < ${c.level}, ${levelPhrase(c.level)}`);
+    out.push('', `${c.a.label} (A) vs ${b.label} (B), tested ${levelPhrase(c.level)} (differs: p < ${c.level})`);
     out.push(
       ...table(
         ['result', 'A [95% CI]', 'B [95% CI]', 'B − A [95% CI]', 'test', 'statistic', 'p', `differs (p < ${c.level})`],
