@@ -284,7 +284,7 @@ main(process.argv).catch((e: unknown) => {
     process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof OutputDirError) {
-    process.stderr.write(`stochdyn: output directory: ${e.message}\n`);
+    process.stderr.write(`stochdyn: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof OutputError) {
     process.stderr.write(`stochdyn: output error: ${e.message}\n`);
