@@ -6,7 +6,8 @@
  * passage (log-rank, fraction entered), final values of each observable (mean by bootstrap,
  * location by Mann–Whitney, shape by two-sample KS), `well` occupancies and
  * the divergence fraction — each with both estimates, their 95 % intervals,
- * the difference, a test and whether the runs differ at the 5 % level.
+ * the difference, a test and whether the runs differ at the level
+ * SIGNIFICANCE_LEVEL (0.001, src/analysis/significance.ts, the level of every verdict).
  * Schema `stochdyn.comparison/1` (docs/outputs.md, "comparison.json").
  */
 import {
@@ -20,12 +21,17 @@ import {
 } from '../stats/compare.js';
 import { chiSquareQuantile, normalQuantile } from '../stats/special.js';
 import type { Summary } from './summary.js';
+import { levelPhrase, SIGNIFICANCE_LEVEL } from './significance.js';
 
 export const COMPARISON_SCHEMA = 'stochdyn.comparison/1';
-/** Significance level of every row's `differs`. */
-export const COMPARISON_LEVEL = 0.05;
-/** Bootstrap resamples of the mean rows. */
-export const BOOTSTRAP_RESAMPLES = 1999;
+/** Significance level of every row's `differs`: the one level of every verdict (src/analysis/significance.ts). */
+export const COMPARISON_LEVEL = SIGNIFICANCE_LEVEL;
+/**
+ * Bootstrap resamples of the mean rows. The percentile-bootstrap p-value is at
+ * least 2/(B + 1); B = 9999 puts that floor (2·10⁻⁴) below COMPARISON_LEVEL, so
+ * a mean row can reach `differs` (with 1999 resamples the floor would be 0.001 itself).
+ */
+export const BOOTSTRAP_RESAMPLES = 9999;
 
 /** The runs cannot be compared (a directory that is not a completed run, no runs at all): a usage error. */
 export class CompareInputError extends Error {
@@ -82,7 +88,7 @@ export interface ComparisonRow {
   pValue: number | null;
   /** Holm-adjusted p-value over the rows of this pair (family-wise). */
   pHolm: number | null;
-  /** pValue < 0.05 (null when no test was possible). */
+  /** pValue < the comparison's `level` (null when no test was possible). */
   differs: boolean | null;
   /** What `differs` is decided on, e.g. "Mann–Whitney U (location)". */
   decidedBy: string;
@@ -97,6 +103,7 @@ export interface Comparison {
   a: ComparisonSide;
   /** The other run — for `regimes`, every other regime in order. */
   b: ComparisonSide | ComparisonSide[];
+  /** The significance level of every row's `differs` (SIGNIFICANCE_LEVEL). */
   level: number;
   rows: ComparisonRow[];
   notes: string[];
@@ -373,7 +380,7 @@ function observableRows(A: ComparedRun, B: ComparedRun, obs: string, crn: boolea
     statistic: boot.z,
     pValue: boot.pValue,
     differs: boot.pValue < COMPARISON_LEVEL,
-    decidedBy: `${boot.paired ? 'paired ' : ''}bootstrap of the difference of means (0 outside the 95 % interval)`,
+    decidedBy: `${boot.paired ? 'paired ' : ''}bootstrap of the difference of means (percentile-bootstrap p: 0 outside the ${Number((100 * (1 - COMPARISON_LEVEL)).toPrecision(6))} % interval)`,
     detail: { bootstrapSE: boot.se, resamples: boot.resamples, paired: boot.paired, pairs: boot.paired ? paired!.a.length : null, pValueResolution: 2 / (boot.resamples + 1) },
   };
   const mw = mannWhitneyTest(xb, xa);
@@ -482,7 +489,7 @@ function comparePair(A: ComparedRun, B: ComparedRun): { rows: ComparisonRow[]; n
 }
 
 const GENERAL_NOTES = [
-  `differs: p < ${COMPARISON_LEVEL} for that row alone; pHolm adjusts the p-values of one pair for multiplicity (Holm).`,
+  `differs: p < ${COMPARISON_LEVEL} for that row alone (${levelPhrase(COMPARISON_LEVEL)}, the level of every verdict stochdyn states); pHolm adjusts the p-values of one pair for multiplicity (Holm).`,
   'MFPT: log-rank on per-replica first-passage times t = step·η (censored at the last step, or at divergence); the estimates and intervals are the censored exponential MLE of summary.json.',
   'Final values exclude diverged replicas. Distribution rows: location by Mann–Whitney U (A/B = median, order-statistic interval), shape by two-sample Kolmogorov–Smirnov (D).',
 ];

@@ -244,12 +244,12 @@ registerAnalysis<Entry>({
   },
   text(res) {
     const m = res.mfpt as { time: number | null; ci95Time: [number | null, number | null] };
-    const x = res.exponentiality as { ks: { pValue: number } | null; exponential: boolean | null };
+    const x = res.exponentiality as { ks: { pValue: number } | null; exponential: boolean | null; alpha?: number };
     const t = res.theory as { exactTime: number; ratio: number | null } | null;
     const f = (v: number | null) => (v === null ? '—' : v.toPrecision(4));
     return (
       `first passage '${res.event}': ${res.entered}/${res.replicas} entered; MFPT ${f(m.time)} (95% CI ${f(m.ci95Time[0])} – ${f(m.ci95Time[1])})` +
-      (x.ks ? `; KS vs exponential p = ${x.ks.pValue.toPrecision(3)} (${x.exponential ? 'consistent' : 'rejected'})` : '') +
+      (x.ks ? `; KS vs exponential p = ${x.ks.pValue.toPrecision(3)} (${x.exponential ? 'consistent' : 'rejected'}${x.alpha !== undefined ? ` at the ${x.alpha} level, the analysis's alpha` : ''})` : '') +
       (t ? `; exact ${t.exactTime.toPrecision(4)}, ratio ${f(t.ratio)}` : '')
     );
   },

@@ -23,6 +23,7 @@ import { temperatureScheduled, temperatureText, uniformThermostat, type RunPlan,
 import { eventIssue, firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
+import { levelPhrase, SIGNIFICANCE_LEVEL } from './significance.js';
 
 /** What an overlay's check sees: the scenario (observe section), its run plan and the built potential. */
 export interface TheoryCheckContext {
@@ -57,8 +58,8 @@ export interface TheoryOverlayEntry extends RegistryEntry {
 /** The theory overlay registry; `theory: [{kind}]` is looked up here. */
 export const theoryOverlayKinds = createRegistry<TheoryOverlayEntry>('theory overlay');
 
-/** Significance level of the gibbs overlay's verdict (stated in its text). */
-export const GIBBS_LEVEL = 0.001;
+/** Significance level of the gibbs overlay's verdict (stated in its text): the one level of every verdict, src/analysis/significance.ts. */
+export const GIBBS_LEVEL = SIGNIFICANCE_LEVEL;
 
 export function listTheoryKinds(): Array<{ name: string; description: string }> {
   return theoryOverlayKinds.list().map((k) => ({ name: k.name, description: k.description }));
@@ -217,7 +218,8 @@ theoryOverlayKinds.register({
         density: edges.slice(0, -1).map((e) => g.pdf(e + width / 2)),
       };
       // The verdict states its level: at 0.001 a correct, equilibrated sampler is flagged in 1 run of 1000.
-      const verdict = test.pValue < GIBBS_LEVEL ? `differs from Gibbs at the ${GIBBS_LEVEL} level (not yet at equilibrium?)` : `consistent with Gibbs at the ${GIBBS_LEVEL} level`;
+      const differs = test.pValue < GIBBS_LEVEL;
+      const verdict = differs ? `differs from Gibbs ${levelPhrase(GIBBS_LEVEL)} (not yet at equilibrium?)` : `consistent with Gibbs ${levelPhrase(GIBBS_LEVEL)}`;
       out.push({
         kind: 'gibbs',
         of,
@@ -226,6 +228,8 @@ theoryOverlayKinds.register({
         ...(weightDecay !== 0 ? { weightDecay } : {}),
         logZ: g.logZ,
         ...test,
+        level: GIBBS_LEVEL,
+        differs,
         text: `histogram of ${of} vs Gibbs exp(−f/θ)/Z at θ = ${theta}${weightDecay !== 0 ? ` (f with λx²/2, λ = ${weightDecay})` : ''}: χ² = ${test.chi2.toFixed(1)} on ${test.dof} dof, p = ${test.pValue.toPrecision(3)} — ${verdict}`,
       });
     });

@@ -10,11 +10,13 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
-import type { Comparison } from '../analysis/compare.js';
+import { COMPARISON_LEVEL, type Comparison } from '../analysis/compare.js';
 import { compareRegimesDir, compareRuns, CompareInputError } from '../results/compare.js';
 import { formatComparison } from './format-comparison.js';
 import { hasRegimes, RegimesInterrupted, runRegimes } from '../runs/regimes.js';
 import { onInterrupt } from './signals.js';
+import { showProgressHere } from './progress.js';
+import { isUnfinishedRegimesOf, prepareOutDir } from './output-dir.js';
 
 export { hasRegimes };
 import { writeJson } from '../results/write.js';
@@ -23,8 +25,8 @@ import { loadScenario, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 
 
-function progress(quiet: boolean) {
-  if (quiet || !process.stderr.isTTY) return undefined;
+function progress(enabled: boolean) {
+  if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: 'regimes |{bar}| {percentage}% · {regime} · ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -58,11 +60,15 @@ export interface RegimesCliOptions {
   workers?: number;
   json?: boolean;
   quiet?: boolean;
+  /** Clear a non-empty `out` directory first. */
+  force?: boolean;
 }
 
 /** Run a scenario's regimes, print the comparison (table or JSON); returns the regimes directory. Used by `compare` and by `run`. */
 export async function runRegimesCli(s: Scenario, o: RegimesCliOptions): Promise<string> {
-  const bar = progress(!!o.quiet || !!o.json);
+  // A default directory is new (a fresh run id); an --out directory must be empty, this scenario's unfinished regimes, or cleared with --force.
+  if (o.out !== undefined) prepareOutDir(o.out, { force: o.force, sameRun: (dir) => isUnfinishedRegimesOf(dir, s) });
+  const bar = progress(showProgressHere(o));
   const interrupt = (o.workers ?? 1) > 0 ? onInterrupt('regime') : undefined;
   let out;
   try {
@@ -99,15 +105,19 @@ export function register(program: Command): void {
     .option('--kernels <auto|js|wasm>', `scenario: ${KERNELS_HELP}`, kernelsArg)
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'scenario: do not write report.html into the regimes directory')
+    .option('--force', 'scenario: clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
     .addHelpText(
       'after',
       `
 Every result the two runs share gets one row: A and B with 95 % intervals,
 B − A, the test, its statistic and p-value, and whether they differ at the
-5 % level — MFPT (log-rank on censored first-passage times), fraction entered
-and well occupancy (two-proportion z), final mean (bootstrap), final location
+${COMPARISON_LEVEL} level (the one level of every verdict stochdyn states) —
+MFPT (log-rank on censored first-passage times), fraction entered and well
+occupancy (two-proportion z), final mean (bootstrap), final location
 (Mann–Whitney U) and shape (two-sample Kolmogorov–Smirnov), divergence.
-Exit code 2 when a directory is missing or not a run / regimes directory.
+Exit code 2 when a directory is missing or not a run / regimes directory, and
+for a scenario when --out names a non-empty directory that is not an unfinished
+run of its regimes (add --force to clear it first).
 
 Examples:
   $ stochdyn compare output/quickstart/runA output/quickstart/runB
@@ -119,7 +129,7 @@ Examples:
       async (
         first: string,
         second: string | undefined,
-        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; kernels?: string; quiet?: boolean; report?: boolean },
+        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; kernels?: string; quiet?: boolean; report?: boolean; force?: boolean },
       ) => {
         try {
           if (second !== undefined) {
@@ -151,7 +161,7 @@ Examples:
                 hint: 'Compare two finished runs with `stochdyn compare <runA> <runB>`, or add regimes: {gd: {dynamics.integrator: gd, dynamics.temperature: 0}, …}.',
               },
             ]);
-          const dir = await runRegimesCli(s, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
+          const dir = await runRegimesCli(s, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet, force: opts.force });
           if (opts.report !== false) await writeReport(dir);
         } catch (e) {
           if (e instanceof CompareInputError) {

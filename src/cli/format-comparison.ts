@@ -1,5 +1,6 @@
 /** The printed comparison of `stochdyn compare`: one table per pair of runs, then the notes. */
 import type { Comparison, ComparisonSide, Estimate } from '../analysis/compare.js';
+import { levelPhrase } from '../analysis/significance.js';
 
 /** 4 significant digits, exponent outside [1e-3, 1e5). */
 export function fmtNum(v: number | null | undefined): string {
@@ -39,10 +40,11 @@ export function formatComparison(c: Comparison): string {
   for (const b of bs) out.push(`  B  ${fmtSide(b)}`);
   for (const b of bs) {
     const rows = c.rows.filter((r) => r.pair.b === b.label && r.pair.a === c.a.label);
-    out.push('', `${c.a.label} (A) vs ${b.label} (B)`);
+    // The verdict column states its level (the comparison's own, as recorded in comparison.json).
+    out.push('', `${c.a.label} (A) vs ${b.label} (B), tested ${levelPhrase(c.level)} (differs: p < ${c.level})`);
     out.push(
       ...table(
-        ['result', 'A [95% CI]', 'B [95% CI]', 'B − A [95% CI]', 'test', 'statistic', 'p', 'differs'],
+        ['result', 'A [95% CI]', 'B [95% CI]', 'B − A [95% CI]', 'test', 'statistic', 'p', `differs (p < ${c.level})`],
         rows.map((r) => [
           r.name,
           est(r.a),

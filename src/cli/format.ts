@@ -3,6 +3,7 @@ import type { Summary } from '../analysis/summary.js';
 import { analysisText } from '../analysis/index.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
 import { initialValue, type ScheduledValue } from '../engine/schedule.js';
+import { errorTextLine, stochdynRoots } from './errors.js';
 
 const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
 
@@ -87,8 +88,10 @@ function table(rows: string[][]): string[] {
 
 /** The missing replica ranges of a summary, as text. */
 export function missingText(s: Summary): string {
+  // A failed shard's reason may carry the stack of user code: one line, with its file:line.
+  const roots = stochdynRoots();
   return (s.run.missing ?? [])
-    .map((g) => `${g.first}…${g.first + g.count - 1} (${g.status}${g.errors.length ? `: ${g.errors.join('; ')}` : ''})`)
+    .map((g) => `${g.first}…${g.first + g.count - 1} (${g.status}${g.errors.length ? `: ${g.errors.map((e) => errorTextLine(e, roots)).join('; ')}` : ''})`)
     .join(', ');
 }
 

@@ -20,6 +20,9 @@ import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioE
 import { summaryJsonSchema } from '../results/summary-schema.js';
 import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
+import { showProgressHere } from './progress.js';
+import { isUnfinishedRunOf, OutputDirError, prepareOutDir } from './output-dir.js';
+import { formatError, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
@@ -28,8 +31,8 @@ import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
 
 
-function progressBar(quiet: boolean) {
-  if (quiet || !process.stderr.isTTY) return undefined;
+function progressBar(enabled: boolean) {
+  if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -96,24 +99,30 @@ Examples:
     .option('--json', 'print the summary as JSON on stdout instead of a table')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
+    .option('--force', 'clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
     .addHelpText(
       'after',
       `
+An --out directory that is not empty is refused (exit code 2, nothing written)
+unless it holds an unfinished run of this same scenario; --force clears it first.
+
 Examples:
   $ stochdyn run scenarios/quickstart.yaml --replicas 2000 --seed 3
   $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
   $ stochdyn run scenarios/quickstart.yaml --json | jq .events`,
     )
-    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean }) => {
+    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean; force?: boolean }) => {
       const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
       assertNoSweep(scenario);
       if (hasRegimes(scenario)) {
         // A scenario with regimes: run every regime and print the comparison table instead (as `stochdyn compare <scenario>`).
-        const dir = await runRegimesCli(scenario, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet });
+        const dir = await runRegimesCli(scenario, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet, force: opts.force });
         if (opts.report) await writeReport(dir);
         return;
       }
-      const bar = progressBar(!!opts.quiet || !!opts.json);
+      // A default directory is new (a fresh run id); an --out directory must be empty, this run's unfinished one, or cleared with --force.
+      if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isUnfinishedRunOf(dir, scenario) });
+      const bar = progressBar(showProgressHere(opts));
       // In-process runs (--workers 0) cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
       const interrupt = opts.workers > 0 ? onInterrupt('run') : undefined;
       let out;
@@ -274,15 +283,17 @@ main(process.argv).catch((e: unknown) => {
   if (e instanceof ScenarioError) {
     process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
     process.exitCode = 2;
+  } else if (e instanceof OutputDirError) {
+    process.stderr.write(`stochdyn: ${e.message}\n`);
+    process.exitCode = 2;
   } else if (e instanceof OutputError) {
     process.stderr.write(`stochdyn: output error: ${e.message}\n`);
     // Nothing could be written anywhere: the summary is the one thing the user still gets.
     if (e.summary && !e.rescuedTo) process.stdout.write(JSON.stringify(e.summary, null, 2) + '\n');
     process.exitCode = 5;
   } else {
-    const err = e as Error;
-    process.stderr.write(`stochdyn: error: ${err.message ?? String(e)}\n`);
-    if (process.env.STOCHDYN_DEBUG) process.stderr.write(`${err.stack}\n`);
+    // One line, with the user's file:line when a potential module (or model file) threw; STOCHDYN_DEBUG=1 adds every stack.
+    process.stderr.write(`stochdyn: error: ${formatError(e, { ownRoots: stochdynRoots(), debug: !!process.env.STOCHDYN_DEBUG })}\n`);
     process.exitCode = 1;
   }
 });

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
-import { mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../runs/sweep.js';
+import { defaultSweepDir, mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../runs/sweep.js';
 import type { PhaseBoundaryFile } from '../results/sweep-files.js';
 import { classifyPhase, phaseAnalyses } from '../analysis/phases.js';
 import { valueAtPath } from '../scenario/sweep.js';
@@ -17,6 +17,9 @@ import { expandSweep, loadScenario, type Scenario } from '../scenario/index.js';
 import { checkScenario } from '../runs/run.js';
 import { potentialInfoLine } from './format.js';
 import { onInterrupt } from './signals.js';
+import { showProgressHere } from './progress.js';
+import { isSweepDir, prepareOutDir } from './output-dir.js';
+import { errorTextLine, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../analysis/index.js';
@@ -170,6 +173,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result (directory, points and their summaries) as JSON')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html when the sweep is complete')
+    .option('--force', 'clear the sweep directory first and start over (never /, the home directory, the current directory or a repository)')
     .addHelpText(
       'after',
       `
@@ -177,7 +181,9 @@ Points are numbered from 0 in sweep order (grid: first key slowest). Each runs a
 a normal run into points/<index>/ with run index = point index; sweep.csv (and
 phases.csv, phase-boundary.json with a phase analysis over two keys) is written
 when every point is complete. Interrupted? Run the same command again: complete
-points are skipped.
+points are skipped. A non-empty directory that is not a sweep directory is
+refused (exit code 2, nothing written); --force clears it (or a sweep directory,
+to start over) first.
 
 Examples:
   $ stochdyn sweep scenarios/examples/sweep-kramers.yaml
@@ -188,9 +194,11 @@ Examples:
     .action(
       async (
         file: string,
-        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean },
+        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean; force?: boolean },
       ) => {
         const s = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
+        // A sweep directory (sweep.json) is resumed by the sweep itself, which refuses another sweep's; anything else non-empty needs --force.
+        prepareOutDir(opts.out ?? defaultSweepDir(s), { force: opts.force, sameRun: isSweepDir, option: opts.out === undefined ? 'directory (--out)' : '--out' });
         // What the potential wants said at the start (e.g. its tfjs backend), from the first point: stderr.
         const first = expandSweep(s)[0];
         if (first && !opts.quiet) {
@@ -198,7 +206,7 @@ Examples:
           const line = potentialInfoLine(potential.name, potential.info);
           if (line) process.stderr.write(line + '\n');
         }
-        const bar = sweepBar(!opts.quiet && !opts.json && !!process.stderr.isTTY);
+        const bar = sweepBar(showProgressHere(opts));
         const interrupt = opts.workers > 0 ? onInterrupt('point') : undefined;
         let out: SweepOutput;
         try {
@@ -222,7 +230,7 @@ Examples:
           trouble.push(`stochdyn: at ${allDiverged.length} point(s) every replica diverged (${allDiverged.slice(0, 10).map((p) => p.index).join(', ')}${allDiverged.length > 10 ? ', …' : ''}): their step size is too large — lower dynamics.lr there`);
         if (failed.length)
           trouble.push(
-            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed.slice(0, 10).map((p) => `point ${p.index}: ${p.error}`).join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
+            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed.slice(0, 10).map((p) => `point ${p.index}: ${errorTextLine(p.error ?? '', stochdynRoots())}`).join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
           );
         if (out.interrupted)
           trouble.push(`stochdyn: interrupted — ${complete} of ${out.points.length} points are complete in ${out.dir}; the points that were running are discarded; run the same command again to resume`);

@@ -90,7 +90,7 @@ function expectedOutputBytes(s: Scenario, plan: RunPlan): number {
 function prepareOutputDir(dir: string, s: Scenario, plan: RunPlan): void {
   try {
     mkdirSync(dir, { recursive: true });
-    writeAtomic(join(dir, 'scenario.resolved.json'), JSON.stringify({ ...s, stochdyn: packageVersion() }, jsonReplacer, 2) + '\n');
+    writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(s));
   } catch (e) {
     throw new OutputError(`cannot write to the output directory ${dir} (${errText(e)}); nothing was run — choose another --out`, dir);
   }
@@ -120,6 +120,16 @@ export interface InMemoryRunOutput {
   dir: undefined;
   summary: Summary;
   result: RunResult;
+}
+
+/**
+ * The text of a run directory's scenario.resolved.json: the validated scenario
+ * and the stochdyn version. Two runs with the same text are the same run
+ * (same seed, overrides and code version), which is how the CLI recognises an
+ * unfinished run of this scenario in an `--out` directory.
+ */
+export function resolvedScenarioJson(scenario: Scenario, version: string = packageVersion()): string {
+  return JSON.stringify({ ...scenario, stochdyn: version }, jsonReplacer, 2) + '\n';
 }
 
 export function packageVersion(): string {
@@ -225,7 +235,7 @@ export function writeOutputs(dir: string, s: Scenario, plan: RunPlan, summary: S
     writeAtomic(file, content);
   };
   const writeJson = (file: string, value: unknown) => writeAtomicChecked(file, JSON.stringify(value, jsonReplacer, 2) + '\n');
-  writeJson(join(dir, 'scenario.resolved.json'), { ...s, stochdyn: summary.stochdyn.version });
+  writeAtomicChecked(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(s, summary.stochdyn.version));
   const traces = tracePoints(r, planTime(plan));
   const rows: Array<Array<string | number | null>> = [];
   for (const [name, pts] of Object.entries(traces)) {

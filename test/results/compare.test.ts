@@ -23,7 +23,7 @@ import {
   twoProportionTest,
   wilsonInterval,
 } from '../../src/stats/compare.js';
-import type { Comparison, ComparisonRow } from '../../src/analysis/compare.js';
+import { COMPARISON_LEVEL, type Comparison, type ComparisonRow } from '../../src/analysis/compare.js';
 import { formatComparison } from '../../src/cli/format-comparison.js';
 import { compareRuns } from '../../src/results/compare.js';
 import { runRegimes } from '../../src/runs/regimes.js';
@@ -284,8 +284,10 @@ const row = (c: Comparison, kind: ComparisonRow['kind'], subject: string, b?: st
 };
 
 describe('size at run level: 20 pairs of identical scenarios with different seeds', () => {
-  it('rejections at 5 % per test stay within Binomial(20, 0.05): mean 1, σ = 0.97, bound 1 + 4σ → ≤ 4', async () => {
+  it('p < 0.05 per test stays within Binomial(20, 0.05): mean 1, σ = 0.97, bound 1 + 4σ → ≤ 4; `differs` (p < 0.001) within Binomial(20, 0.001): P(≥ 2) ≈ 2·10⁻⁴ → ≤ 1', async () => {
+    expect(COMPARISON_LEVEL).toBe(0.001);
     const counts = { mfpt: 0, location: 0, shape: 0, mean: 0, 'fraction-entered': 0 } as Record<string, number>;
+    const flagged = { ...counts };
     for (let k = 0; k < 20; k++) {
       const da = tmp();
       const db = tmp();
@@ -293,9 +295,15 @@ describe('size at run level: 20 pairs of identical scenarios with different seed
       await runScenario(doubleWell('size', 2 * k + 101, 0.3, 500, 2000, 0.01, 0.5), { out: db, workers: 0 });
       const c = compareRuns(da, db);
       expect(c.notes.join('\n')).not.toMatch(/common random numbers \(/); // different seeds: independent
-      for (const kind of Object.keys(counts)) if (row(c, kind as ComparisonRow['kind'], kind === 'mfpt' || kind === 'fraction-entered' ? 'escape' : 'x').differs) counts[kind]!++;
+      for (const kind of Object.keys(counts)) {
+        const r = row(c, kind as ComparisonRow['kind'], kind === 'mfpt' || kind === 'fraction-entered' ? 'escape' : 'x');
+        if (r.pValue! < 0.05) counts[kind]!++;
+        if (r.differs) flagged[kind]!++;
+        expect(r.differs, r.name).toBe(r.pValue! < COMPARISON_LEVEL);
+      }
     }
     for (const [kind, n] of Object.entries(counts)) expect(n, kind).toBeLessThanOrEqual(4);
+    for (const [kind, n] of Object.entries(flagged)) expect(n, kind).toBeLessThanOrEqual(1);
   });
 });
 
