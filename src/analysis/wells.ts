@@ -291,8 +291,8 @@ registerAnalysis<Entry>({
 
 /**
  * Why exp(−(f + λ|x|²/2)/θ) is not a probability density (gaussian-wells
- * with confinement 0 tends to exp(0) = 1 at infinity), as the parts of an
- * issue, or undefined. Shared by the wells analysis and the gibbs overlay.
+ * with confinement 0 tends to exp(0) = 1 at infinity), as the parts of a
+ * ScenarioIssue, or undefined. Shared by the wells analysis and the gibbs overlay.
  */
 export function normalisabilityProblem(
   scenario: Scenario,
