@@ -18,7 +18,7 @@ import { SCALAR_FUNCTIONS, type ExpressionGraph } from './expression-graph.js';
 const CHUNK = 128;
 
 const enum Code {
-  Add, Sub, Mul, Div, Neg, AddK, SubK, KSub, MulK, DivK, KDiv, Square, Cube, Pow4, PowInt, PowConst, Pow,
+  Add, Sub, Mul, Div, Neg, Linear, AddK, SubK, KSub, MulK, DivK, KDiv, Square, Cube, Pow4, PowInt, PowConst, Pow,
   Exp, Log, Sqrt, Sin, Cos, Tanh, Cosh, Sinh, Abs, Sign, Max, Min, Select, Unary, Binary, Call,
 }
 
@@ -47,24 +47,54 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
     reached[id] = 1;
     stack.push(...graph.nodes[id].args);
   }
+  // Linear combinations k₁·u ± k₂·v are one instruction when the products c·u are used nowhere else
+  // (fl(k₁u) + fl(−k₂v) is the same rounding as fl(k₁u) − fl(k₂v): the fusion does not change a bit).
+  const uses = new Int32Array(graph.nodes.length);
+  for (const id of outputs) uses[id]++;
+  for (let id = 0; id < graph.nodes.length; id++) if (reached[id]) for (const k of graph.nodes[id].args) uses[k]++;
+  const scaled = (id: number): [number, number] => {
+    const n = graph.nodes[id];
+    const k = n.op === 'mul' && uses[id] === 1 ? graph.valueOf(n.args[0]) : undefined;
+    return k === undefined ? [1, id] : [k, n.args[1]];
+  };
+  const linear = new Map<number, [number, number, number, number]>();
+  const absorbed = new Uint8Array(graph.nodes.length);
+  for (let id = 0; id < graph.nodes.length; id++) {
+    const n = graph.nodes[id];
+    if (!reached[id] || (n.op !== 'add' && n.op !== 'sub') || n.args.some((k) => graph.valueOf(k) !== undefined)) continue;
+    const [ka, a] = scaled(n.args[0]);
+    const [kb, b] = scaled(n.args[1]);
+    if (ka === 1 && kb === 1) continue;
+    linear.set(id, [ka, a, n.op === 'sub' ? -kb : kb, b]);
+    if (a !== n.args[0]) absorbed[n.args[0]] = 1;
+    if (b !== n.args[1]) absorbed[n.args[1]] = 1;
+  }
   const slot = new Int32Array(graph.nodes.length).fill(-1);
   let registers = 0;
   const constants: [number, number][] = [];
   const variables: [number, number][] = [];
   const code: number[] = [];
   const immediates: number[] = [];
+  const secondImmediates: number[] = [];
   const functions: ((...args: number[]) => number)[] = [];
   const callArgs = new Map<number, number[]>();
-  const emit = (op: Code, out: number, a = 0, b = 0, c = 0, d = 0, immediate = 0, f?: (...args: number[]) => number) => {
+  const emit = (op: Code, out: number, a = 0, b = 0, c = 0, d = 0, immediate = 0, f?: (...args: number[]) => number, first = 0) => {
     code.push(op, out * CHUNK, a * CHUNK, b * CHUNK, c * CHUNK, d * CHUNK, functions.length);
     immediates.push(immediate);
+    secondImmediates.push(first);
     functions.push(f ?? Math.abs);
   };
   for (let id = 0; id < graph.nodes.length; id++) {
-    if (!reached[id]) continue;
+    if (!reached[id] || absorbed[id]) continue;
     const n = graph.nodes[id];
     const out = (slot[id] = registers++);
     const r = n.args.map((k) => slot[k]);
+    const combination = linear.get(id);
+    if (combination) {
+      const [ka, a, kb, b] = combination;
+      emit(Code.Linear, out, slot[a], slot[b], 0, 0, kb, undefined, ka);
+      continue;
+    }
     switch (n.op) {
       case 'const':
         constants.push([out, n.value]);
@@ -109,6 +139,7 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
   }
   const program = Int32Array.from(code);
   const imm = Float64Array.from(immediates);
+  const imm2 = Float64Array.from(secondImmediates);
   const R = new Float64Array(registers * CHUNK);
   for (const [s, v] of constants) R.fill(v, s * CHUNK, (s + 1) * CHUNK);
   const inputs = new Int32Array(dim).fill(-1);
@@ -126,6 +157,13 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
         case Code.Sub: for (let i = 0; i < n; i++) R[o + i] = R[a + i] - R[b + i]; break;
         case Code.Mul: for (let i = 0; i < n; i++) R[o + i] = R[a + i] * R[b + i]; break;
         case Code.Div: for (let i = 0; i < n; i++) R[o + i] = R[a + i] / R[b + i]; break;
+        case Code.Linear: {
+          const ka = imm2[program[pc + 6]];
+          const kb = imm[program[pc + 6]];
+          if (ka === 1) for (let i = 0; i < n; i++) R[o + i] = R[a + i] + kb * R[b + i];
+          else for (let i = 0; i < n; i++) R[o + i] = ka * R[a + i] + kb * R[b + i];
+          break;
+        }
         case Code.AddK: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = R[a + i] + k; break; }
         case Code.SubK: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = R[a + i] - k; break; }
         case Code.KSub: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = k - R[a + i]; break; }

@@ -166,3 +166,14 @@ describe('the tape evaluates replicas in chunks', () => {
     }
   });
 });
+
+describe('fused linear combinations round as the unfused formula', () => {
+  it('x^4 - 2*x^2: energy (x²)² − 2x² and gradient 4x³ − 4x bit for bit', () => {
+    for (const x of [-2.7, -1, -0.3, 0, 1e-3, 0.7, 1.9]) {
+      const got = evaluate('x^4 - 2*x^2', [x]);
+      const x2 = x * x;
+      expect(got.energy).toBe(x2 * x2 - 2 * x2);
+      expect(got.grad[0]).toBe(4 * (x * x * x) - 4 * x);
+    }
+  });
+});
