@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { validateScenarioObject, ScenarioError } from '../../src/scenario/index.js';
 import { checkScenario, runScenario } from '../../src/runs/run.js';
 import { gibbsTailProblem } from '../../src/analysis/energy.js';
+import { analysisText, runRunAnalyses } from '../../src/analysis/registry.js';
+import { theoryOverlays } from '../../src/analysis/theory-overlays.js';
+import { resolvePlan } from '../../src/plan/run-plan.js';
 import { gaussianWells } from '../../src/potentials/analytic/gaussian-wells.js';
 import { doubleWell } from '../../src/potentials/analytic/double-well.js';
 
@@ -92,5 +95,33 @@ describe('theory on a non-normalisable Gibbs density is refused at validation', 
   it('without wells analysis or overlay, a run in the unconfined potential goes on', async () => {
     const out = await runScenario(scenario({ wells: wells1D }), { write: false, workers: 1 });
     expect(out.summary.divergence.count).toBe(0);
+  });
+});
+
+describe('where validation is not reached, the wells theory is skipped with a recorded reason', () => {
+  it('wells analysis run directly on the unconfined potential: theory null, a note, theorySkipped and the printed warning', async () => {
+    // A run of the confined potential gives a result with `well` finals; the analysis is then run, as a library
+    // caller may, with the unconfined potential (no checkScenario in between).
+    const confined = scenario({ wells: wells1D, confinement: 0.05 }, { analysis: [{ kind: 'wells' }] });
+    const out = await runScenario(confined, { write: false, workers: 1 });
+    const unconfined = scenario({ wells: wells1D }, { analysis: [{ kind: 'wells' }] });
+    const potential = gaussianWells(wells1D, 0);
+    const [wells] = await runRunAnalyses({ scenario: unconfined, plan: resolvePlan(unconfined, potential), result: out.result, potential, summary: out.summary });
+    expect(wells!.theory).toBeNull();
+    expect(wells!.theorySkipped).toMatchObject({ reason: 'gibbs density not normalisable' });
+    expect((wells!.theorySkipped as { detail: string }).detail).toMatch(/not normalisable/);
+    expect(wells!.notes).toEqual([expect.stringMatching(/^no theory: .*not normalisable/)]);
+    expect((wells!.wells as Array<Record<string, unknown>>).every((w) => !('theoryOccupancy' in w))).toBe(true);
+    expect(analysisText(wells!)).toMatch(/— theory skipped: .*not normalisable/);
+    // The measured occupancies are still there.
+    expect((wells!.wells as Array<{ count: number }>).reduce((n, w) => n + w.count, 0)).toBe(40);
+
+    // The gibbs overlay likewise: skipped with the reason, no density drawn on the histogram.
+    const withGibbs = scenario({ wells: wells1D }, { theory: [{ kind: 'gibbs', of: 'x' }] });
+    const overlays = await theoryOverlays(withGibbs, resolvePlan(withGibbs, potential), out.result, potential);
+    expect(overlays.summary).toEqual([
+      expect.objectContaining({ kind: 'gibbs', of: 'x', skipped: 'gibbs density not normalisable', text: expect.stringMatching(/^gibbs overlay of x skipped: .*not normalisable/) }),
+    ]);
+    expect(overlays.histograms).toEqual([null]);
   });
 });
