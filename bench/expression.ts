@@ -23,7 +23,7 @@ export const EXPRESSION_CASES: [string, string][] = [
 const REPLICAS = 1000;
 
 /** Fastest over `reps` timed blocks (≈ 50 ms each) of ns per replica evaluation (energy and gradient). */
-export function nsPerEvaluation(expression: string, evaluator: 'closure' | 'mathjs', reps = 15): number {
+export function nsPerEvaluation(expression: string, evaluator: 'tape' | 'mathjs', reps = 15): number {
   const p = createExpressionPotential({ expression, coordinates: ['x'], params: {} }, { evaluator });
   const x = new Float64Array(REPLICAS);
   for (let r = 0; r < REPLICAS; r++) x[r] = -3 + (6 * (r + 0.5)) / REPLICAS;
@@ -58,14 +58,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const reps = Number(arg('--reps') ?? 15);
   const one = arg('--one');
   if (one !== undefined) {
-    const [expression, evaluator] = [EXPRESSION_CASES[Number(one)][1], arg('--evaluator') as 'closure' | 'mathjs'];
+    const [expression, evaluator] = [EXPRESSION_CASES[Number(one)][1], arg('--evaluator') as 'tape' | 'mathjs'];
     try {
       process.stdout.write(`${nsPerEvaluation(expression, evaluator, reps).toFixed(1).padStart(8)} ns`);
     } catch (err) {
       process.stdout.write(`not built (${(err as Error).message.split(': ').slice(1).join(': ').slice(0, 80)})`);
     }
   } else {
-    const evaluators = process.argv.includes('--mathjs') ? ['closure', 'mathjs'] : ['closure'];
+    const evaluators = process.argv.includes('--mathjs') ? ['tape', 'mathjs'] : ['tape'];
     for (const evaluator of evaluators)
       EXPRESSION_CASES.forEach(([label, expression], k) => {
         const self = fileURLToPath(import.meta.url);

@@ -8,9 +8,10 @@
  * arithmetic itself. Nothing is generated as JavaScript source (no `eval`, no
  * `new Function`): the tape is data.
  *
- * A closure per node, the earlier design, was 10–60× slower as soon as the
- * tree held more than a few node kinds: the shared call sites inside the
- * closures saw many different targets and V8 made them megamorphic.
+ * A closure per node is faster for a tiny formula but 20–25× slower as soon as
+ * the tree holds more than a few node kinds: the shared call sites inside the
+ * closures see many different targets and V8 makes them megamorphic
+ * (docs/potentials.md, "Expression cost").
  */
 import { SCALAR_FUNCTIONS, type ExpressionGraph } from './expression-graph.js';
 

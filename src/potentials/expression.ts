@@ -49,8 +49,12 @@ export interface ExpressionPotentialSpec {
 }
 
 export interface ExpressionOptions {
-  /** 'closure' (default: the compiled tape of expression-tape.ts) or 'mathjs' (mathjs compiled evaluation of the same formulas; for checks and benchmarks). */
-  evaluator?: 'closure' | 'mathjs';
+  /**
+   * 'tape' (default: the compiled tape of expression-tape.ts; 'closure' is the
+   * same, the name kept for existing callers) or 'mathjs' (mathjs compiled
+   * evaluation of the same formulas; for checks and benchmarks).
+   */
+  evaluator?: 'tape' | 'closure' | 'mathjs';
 }
 
 /** mathjs constants accepted as symbols (substituted by their values). */

@@ -57,7 +57,7 @@ const CASES: Record<string, { expression: string; points: [number, number][] }> 
   hypot: { expression: 'hypot(x, y) + hypot(x - 1, 2*y, 0.5)', points: [[0.4, 1.3], [-1.2, 0.6]] },
 };
 
-function evaluate(expression: string, point: readonly number[], evaluator: 'closure' | 'mathjs' = 'closure') {
+function evaluate(expression: string, point: readonly number[], evaluator: 'tape' | 'mathjs' = 'tape') {
   const p = createExpressionPotential({ expression, coordinates: ['x', 'y'].slice(0, point.length), params: {} }, { evaluator });
   const energy = new Float64Array(1);
   const grad = new Float64Array(point.length);
