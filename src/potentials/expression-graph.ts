@@ -187,7 +187,7 @@ export class ExpressionGraph {
       return acc;
     }
     if ((name === 'max' || name === 'min') && args.length === 1) return args[0];
-    const f = SCALAR_FUNCTIONS[name];
+    const f = Object.prototype.hasOwnProperty.call(SCALAR_FUNCTIONS, name) ? SCALAR_FUNCTIONS[name] : undefined;
     if (!f) throw new Error(`no evaluation rule for the function '${name}'`);
     const values = args.map((a) => this.valueOf(a));
     if (values.every((v) => v !== undefined)) return this.constant(f(...(values as number[])));
