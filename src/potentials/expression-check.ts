@@ -84,11 +84,13 @@ export function isExpressionConstant(name: string): boolean {
 const TOKEN = /\s+|(\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|[-+*/^(),]/y;
 
 /**
- * Problems of an expression found by reading its tokens (no parsing, no
+ * Problems of an expression found by reading its tokens (no mathjs, no
  * evaluation): characters outside the expression language, unknown symbols,
- * calls of functions not in `EXPRESSION_FUNCTIONS`, too long or too deeply
- * nested. An empty list means the text may be handed to mathjs, which then
- * checks the grammar.
+ * calls of functions not in `EXPRESSION_FUNCTIONS` or with the wrong number of
+ * arguments, a missing value (`x^^2`, `max(x,)`, `x +`), unbalanced
+ * parentheses, too long or too deeply nested. So the scenario loader reports
+ * them at `potential.expression` with the line of the field; mathjs parses
+ * the text again when the potential is built.
  */
 export function expressionTextProblems(text: string, coordinates: readonly string[], params: Record<string, unknown>): string[] {
   const problems: string[] = [];
@@ -100,9 +102,14 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
   let maxDepth = 0;
   let i = 0;
   // One entry per open parenthesis: the function it calls (or '' for grouping), its commas, whether it is still empty.
-  const open: { name: string; commas: number; empty: boolean; at: number }[] = [];
+  const open: { name: string; commas: number; empty: boolean; at: number; paren: number }[] = [];
   let pendingCall = '';
   let pendingAt = 0;
+  // The grammar, as far as mathjs would reject it: a value (number, symbol, call, parenthesis) must follow an
+  // operator, '(' or ',' (+ and − may also be signs there); two values in a row are an implicit product.
+  const grammar: string[] = [];
+  let expectValue = true;
+  let lastOperator = '';
   while (i < text.length) {
     TOKEN.lastIndex = i;
     const m = TOKEN.exec(text);
@@ -130,9 +137,31 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
     i = TOKEN.lastIndex;
     if (/^\s/.test(tok)) continue;
     if (open.length > 0 && tok !== ')') open[open.length - 1].empty = false;
+    const where = `at character ${start + 1}`;
+    if (tok === '+' || tok === '-' || tok === '*' || tok === '/' || tok === '^') {
+      if (expectValue && tok !== '+' && tok !== '-') grammar.push(`a value expected before '${tok}' ${where}${lastOperator ? ` (after '${lastOperator}')` : ''}`);
+      expectValue = true;
+      lastOperator = tok;
+    } else if (tok === ',') {
+      if (expectValue) grammar.push(`a value expected before ',' ${where}`);
+      expectValue = true;
+      lastOperator = ',';
+    } else if (tok === ')') {
+      const call = open[open.length - 1];
+      if (!call) grammar.push(`a ')' without its '(' ${where}`);
+      else if (expectValue && !(call.name !== '' && call.empty)) grammar.push(`a value expected before ')' ${where}`);
+      expectValue = false;
+      lastOperator = '';
+    } else if (tok !== '(') {
+      expectValue = false;
+      lastOperator = '';
+    } else {
+      expectValue = true;
+      lastOperator = '(';
+    }
     if (tok === '(') {
       maxDepth = Math.max(maxDepth, ++depth);
-      open.push({ name: pendingCall, commas: 0, empty: true, at: pendingAt });
+      open.push({ name: pendingCall, commas: 0, empty: true, at: pendingAt, paren: start + 1 });
     } else if (tok === ')') {
       depth--;
       const call = open.pop();
@@ -163,5 +192,9 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
     }
   }
   if (maxDepth > MAX_EXPRESSION_DEPTH) add(`parentheses nested ${maxDepth} deep (at most ${MAX_EXPRESSION_DEPTH})`);
+  if (expectValue) grammar.push(text.trim() === '' ? 'an empty expression' : `the expression ends where a value is expected${lastOperator ? ` (after '${lastOperator}')` : ''}`);
+  for (const o of open) grammar.push(`a '(' at character ${o.paren} is not closed`);
+  // Grammar problems only when the tokens themselves are fine (an unknown character would make them noise).
+  if (problems.length === 0) for (const g of grammar) add(g);
   return problems;
 }

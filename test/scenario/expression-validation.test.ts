@@ -44,3 +44,27 @@ describe('expression calls are checked at validation', () => {
     expect(s.potential).toMatchObject({ coordinates: ['x', 'y'] });
   });
 });
+
+describe('expression grammar is checked at validation', () => {
+  it.each([
+    ['x^^2', "a value expected before '^' at character 3"],
+    ['max(x,)', "a value expected before ')' at character 7"],
+    ['(x + 1', "a '(' at character 1 is not closed"],
+    ['x + y)', "a ')' without its '(' at character 6"],
+    ['x*y +', "the expression ends where a value is expected (after '+')"],
+  ])('%s is refused at potential.expression, line 5, before mathjs sees it', async (expression, message) => {
+    const err = await load(expression, 'grammar').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ScenarioError);
+    const issue = (err as ScenarioError).issues.find((i) => i.path === 'potential.expression');
+    expect(issue?.line).toBe(5);
+    expect(issue?.found).toContain(message);
+  });
+
+  it('signs, implicit products, nested parentheses and exponents with a sign are accepted', async () => {
+    const s = await load('-x^-2 + 2x*-y + ((x))*(y) + x^(-2/3) + .5*x + 1e-3*y', 'grammar-good');
+    expect(s.potential).toMatchObject({ coordinates: ['x', 'y'] });
+  });
+});
