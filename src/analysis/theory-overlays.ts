@@ -24,6 +24,7 @@ import { eventIssue, firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
 import { levelPhrase, SIGNIFICANCE_LEVEL } from './significance.js';
+import { normalisabilityProblem } from './wells.js';
 
 /** What an overlay's check sees: the scenario (observe section), its run plan and the built potential. */
 export interface TheoryCheckContext {
@@ -186,15 +187,23 @@ theoryOverlayKinds.register({
       issues.push({ path: `${at}.of`, expected: `a coordinate of the potential (${potential.coordinates.join(', ')})`, found: renderValue(of) });
     else if (!s.observe.histograms.some((h) => h.of === of))
       issues.push({ path: `${at}.of`, expected: `a histogram of '${of}' in observe.histograms to compare with`, found: 'none', hint: `Add observe.histograms: [{of: ${of}, bins: 100, range: [lo, hi]}].` });
+    const thermostat = uniformThermostat(context.plan);
+    if (issues.length === 0 && thermostat) {
+      // Z = ∫ exp(−f/θ) must exist: over "a wide interval" a non-normalisable density gives a Z set only by where it was cut.
+      const problem = normalisabilityProblem(s, potential, thermostat.temperature, thermostat.weightDecay);
+      if (problem) issues.push({ path: `${at}.kind`, ...problem });
+    }
     return issues;
   },
-  compute(t, { plan, potential, result: r, histograms }) {
+  compute(t, { scenario, plan, potential, result: r, histograms }) {
     const of = (t.of as string | undefined) ?? potential.coordinates[0];
     if (potential.dim !== 1) return [{ kind: 'gibbs', of, skipped: `needs a 1-D potential (this one has dim ${potential.dim})` }];
     const thermostat = uniformThermostat(plan);
     if (!thermostat) return [{ kind: 'gibbs', of, skipped: `needs one θ on every coordinate (${temperatureText(plan)})` }];
     const { temperature: theta, weightDecay } = thermostat;
     if (!(theta > 0)) return [{ kind: 'gibbs', of, skipped: 'needs θ > 0' }];
+    const problem = normalisabilityProblem(scenario, potential, theta, weightDecay);
+    if (problem) return [{ kind: 'gibbs', of, skipped: 'gibbs density not normalisable', detail: problem.found, text: `gibbs overlay of ${of} skipped: ${problem.found}` }];
     // The integrators add λx to the gradient: the stationary law is Gibbs in f + λx²/2.
     const f = scalarEnergy(potential, weightDecay);
     const out: unknown[] = [];

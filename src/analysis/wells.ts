@@ -35,6 +35,7 @@ import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
 import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, wideInterval, type CheckIssue } from './free-energy-profile.js';
 import { temperatureScheduled, temperatureText, uniformTemperature, uniformThermostat } from '../plan/run-plan.js';
 import { registerAnalysis } from './registry.js';
+import { gibbsTailProblem } from './energy.js';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.js';
 
 interface Entry {
@@ -155,6 +156,11 @@ registerAnalysis<Entry>({
     if (temperatureScheduled(plan)) issues.push({ key: 'by', expected: 'a constant temperature (F = −θ ln P at one θ)', found: 'a temperature schedule' });
     else if (theta === null) issues.push({ key: 'by', expected: 'one temperature on every coordinate (F = −θ ln P)', found: temperatureText(plan) });
     else if (!(theta > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(theta) });
+    else {
+      // Occupancies against theory need a normalisable Gibbs density: asked for explicitly, a density that is not is an error.
+      const problem = normalisabilityProblem(s, potential, theta, uniformThermostat(plan)?.weightDecay ?? 0);
+      if (problem) issues.push({ key: 'by', ...problem });
+    }
     return issues;
   },
   run(e, { scenario: s, plan, result: r, potential }) {
@@ -184,7 +190,9 @@ registerAnalysis<Entry>({
     const notes: string[] = [];
     let harmonic: Array<Record<string, unknown>> | null = null;
     let harmonicTheory: TheoryResult | null = null;
+    const tail = thermo ? normalisabilityProblem(s, potential, theta, thermo.weightDecay) : undefined;
     if (!thermo) notes.push('no theory: the coordinates run at different temperatures or weight decays');
+    else if (tail) notes.push(`no theory: ${tail.found}`);
     else if (!minima) notes.push(`no theory: wells by '${by}' (only the 'well' and 'basin' observables have known minima)`);
     else if (minima.length !== wells.length) notes.push(`no theory: the '${by}' values are not the ${minima.length} declared minima`);
     else {
@@ -266,6 +274,7 @@ registerAnalysis<Entry>({
       harmonic,
       maxAbsZ: zs.length ? Math.max(...zs.map(Math.abs)) : null,
       notes,
+      ...(tail ? { theorySkipped: { reason: 'gibbs density not normalisable', detail: tail.found } } : {}),
     };
   },
   text(res) {
@@ -275,6 +284,31 @@ registerAnalysis<Entry>({
         `${w.well}: ${w.occupancy === null ? '—' : w.occupancy.toFixed(4)}` +
         (w.theoryOccupancy !== undefined ? ` (theory ${w.theoryOccupancy.toFixed(4)}, z = ${w.z === null || w.z === undefined ? '—' : w.z.toFixed(2)})` : ''),
     );
-    return `well occupancies by ${res.by} at θ = ${res.temperature}: ${parts.join('; ')}`;
+    const skipped = res.theorySkipped as { detail: string } | undefined;
+    return `well occupancies by ${res.by} at θ = ${res.temperature}: ${parts.join('; ')}${skipped ? ` — theory skipped: ${skipped.detail}` : ''}`;
   },
 });
+
+/**
+ * Why exp(−(f + λ|x|²/2)/θ) is not a probability density (gaussian-wells
+ * with confinement 0 tends to exp(0) = 1 at infinity), as the parts of a
+ * ScenarioIssue, or undefined. Shared by the wells analysis and the gibbs overlay.
+ */
+export function normalisabilityProblem(
+  scenario: Scenario,
+  potential: Potential,
+  temperature: number,
+  weightDecay: number,
+): { expected: string; found: string; hint: string } | undefined {
+  const found = gibbsTailProblem(potential, temperature, weightDecay, potential.minima);
+  if (!found) return undefined;
+  const confinement =
+    'kind' in scenario.potential && scenario.potential.kind === 'gaussian-wells'
+      ? `Set potential.params.confinement > 0 (the harmonic confinement (κ/2)|x|²; it is ${String((scenario.potential.params as Record<string, unknown>).confinement ?? 0)}), `
+      : 'Confine the potential, ';
+  return {
+    expected: 'a normalisable Gibbs density exp(−f/θ) (f → +∞ in every direction) for theory',
+    found,
+    hint: `${confinement}or add dynamics.weight_decay > 0, or remove this entry: the run itself is fine without it.`,
+  };
+}

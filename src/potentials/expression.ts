@@ -10,24 +10,20 @@
  * evaluated (assignments, function definitions, property access, strings,
  * indexing, objects, matrices, ranges, and mathjs's meta functions `import`,
  * `createUnit`, `evaluate`, `parse`, `compile`, `simplify`, `derivative`,
- * `resolve`, `reviver`, `config`, … are rejected). The partial
- * derivatives come from mathjs `derivative` (simplified). The trees are then
- * evaluated either by a small tree of closures built here over the mathjs
- * nodes (arithmetic and the common Math functions: the fast path) or, for any
- * other node, by mathjs's own compiled evaluator (`node.compile().evaluate`),
- * which interprets its AST and does not execute user text as code either.
+ * `resolve`, `reviver`, `config`, … are rejected). The expression becomes a
+ * hash-consed graph and its partial derivatives are built in the same graph
+ * by our own rules (expression-graph.ts: every admitted function has one;
+ * subgradients at the kinks of abs, max, min, hypot). The graph is evaluated
+ * by a tape of vectorised instructions over chunks of replicas
+ * (expression-tape.ts), or, with `{ evaluator: 'mathjs' }`, by mathjs's
+ * compiled evaluator over the same formulas (for cross-checks), which
+ * interprets its AST and does not execute user text as code either.
  *
- * Speed (measured on this machine class; energy + full gradient per replica,
- * 1000 replicas per call):
- *
- *   expression                               closure tree   mathjs evaluate   hand-written
- *   h*(x^2-1)^2                                   1.0e8/s         8.6e5/s         4.7e8/s
- *   x^4 - 2*x^2 + 0.1*x*y + exp(-y^2) + y^2/2     4.4e6/s         4.0e5/s            –
- *   Müller–Brown written as a formula             6.6e5/s         1.1e5/s         2.1e7/s
- *
- * so the closure tree is the default and `{ evaluator: 'mathjs' }` forces
- * mathjs (kept for cross-checks). For hot production runs prefer a built-in
- * family or a module potential.
+ * Cost (ns per energy + gradient of one replica, `node dist/bench/expression.js`,
+ * see docs/potentials.md "Expression cost"): about 2 ns per instruction of the
+ * tape, independent of which functions the formula uses; the mathjs evaluator
+ * is 50–200× slower. For hot production runs prefer a built-in family or a
+ * module potential.
  *
  * Domain errors (sqrt or log of a negative number, fractional power of a
  * negative base) give NaN, which the engine records as a divergence of that
@@ -37,7 +33,9 @@ import * as math from 'mathjs';
 import type { MathNode } from 'mathjs';
 import type { Potential } from '../engine/types.js';
 import { singleGroup } from './registry.js';
-import { EXPRESSION_CONSTANTS, EXPRESSION_FUNCTIONS, EXPRESSION_OPERATORS, expressionTextProblems, isExpressionConstant, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './expression-check.js';
+import { arityText, EXPRESSION_ARITY, EXPRESSION_CONSTANTS, EXPRESSION_FUNCTIONS, EXPRESSION_OPERATORS, expressionTextProblems, isExpressionConstant, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './expression-check.js';
+import { digamma, ExpressionGraph, nthRoot, SCALAR_FUNCTIONS } from './expression-graph.js';
+import { compileTape } from './expression-tape.js';
 
 export interface ExpressionPotentialSpec {
   /** The energy f as a mathjs expression over the coordinates and params. */
@@ -51,8 +49,12 @@ export interface ExpressionPotentialSpec {
 }
 
 export interface ExpressionOptions {
-  /** 'closure' (default, fast) or 'mathjs' (mathjs compiled evaluation for every node; for checks and benchmarks). */
-  evaluator?: 'closure' | 'mathjs';
+  /**
+   * 'tape' (default: the compiled tape of expression-tape.ts; 'closure' is the
+   * same, the name kept for existing callers) or 'mathjs' (mathjs compiled
+   * evaluation of the same formulas; for checks and benchmarks).
+   */
+  evaluator?: 'tape' | 'closure' | 'mathjs';
 }
 
 /** mathjs constants accepted as symbols (substituted by their values). */
@@ -61,8 +63,6 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 
 const ALLOWED_NODES = new Set(['ConstantNode', 'SymbolNode', 'OperatorNode', 'FunctionNode', 'ParenthesisNode']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-type Fn = () => number;
 
 /**
  * Build a Potential from a formula. Throws an Error naming the expression and
@@ -155,14 +155,17 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
     return value === undefined ? node : (new math.ConstantNode(value) as unknown as typeof node);
   }) as MathNode;
 
-  // 4. Partial derivatives.
-  const partials = coordinates.map((c) => {
-    try {
-      return math.derivative(substituted, c, { simplify: true });
-    } catch (err) {
-      return fail(`cannot differentiate with respect to '${c}': ${(err as Error).message}`);
-    }
-  });
+  // 4. The expression as a graph, and its partial derivatives in the same graph
+  //    (expression-graph.ts: our rules, with subgradients at the kinks of abs, max, min, hypot).
+  const graph = new ExpressionGraph();
+  let energyNode: number;
+  let partials: number[];
+  try {
+    energyNode = toGraph(substituted, graph, coordIndex);
+    partials = coordinates.map((_, j) => graph.derivative(energyNode, j));
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 
   if (spec.minima) {
     spec.minima.forEach((m, i) => {
@@ -170,33 +173,20 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
     });
   }
 
-  // 5. Compile.
-  const vars = new Float64Array(dim);
-  const scope = new Map<string, number>();
-  const mathjsFn = (node: MathNode): Fn => {
-    const code = node.compile();
-    return () => {
-      for (let i = 0; i < dim; i++) scope.set(coordinates[i], vars[i]);
-      const v = code.evaluate(scope);
-      return typeof v === 'number' ? v : NaN;
-    };
-  };
-  const build = options.evaluator === 'mathjs' ? mathjsFn : (node: MathNode) => compileClosure(node, vars, coordIndex, mathjsFn);
-  const fE = build(substituted);
-  const fG = partials.map(build);
+  // 5. Compile: the tape (default), or mathjs's evaluator over the same formulas (for cross-checks).
+  const energyAndGradient =
+    options.evaluator === 'mathjs'
+      ? mathjsEvaluator(substituted, partials.map((d) => toMathNode(graph, d, coordinates)), coordinates)
+      : compileTape(graph, dim, [energyNode, ...partials]).energyAndGradient;
 
   // A formula that is not a real scalar (a matrix, a boolean, a string) fails here, not in the run.
-  const probe = substituted.compile().evaluate(new Map(coordinates.map((c) => [c, 0.5])));
+  let probe: unknown = 0;
+  try {
+    probe = substituted.compile().evaluate(new Map(coordinates.map((c) => [c, 0.5])));
+  } catch {
+    // a domain error of mathjs at the probe point (nthRoot(x - 1)): not a matter of type
+  }
   if (typeof probe !== 'number' && !math.isComplex(probe)) fail(`evaluates to ${math.typeOf(probe)}, expected a real number`);
-
-  const energyAndGradient = (x: Float64Array, count: number, energy: Float64Array, grad: Float64Array): void => {
-    for (let r = 0; r < count; r++) {
-      const base = r * dim;
-      for (let j = 0; j < dim; j++) vars[j] = x[base + j];
-      energy[r] = fE();
-      for (let j = 0; j < dim; j++) grad[base + j] = fG[j]();
-    }
-  };
 
   return {
     name: 'expression',
@@ -208,124 +198,107 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   };
 }
 
-/** Math functions of one argument that the closure tree evaluates directly. */
-const UNARY: Record<string, (v: number) => number> = {
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin, acos: Math.acos, atan: Math.atan,
-  sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh, asinh: Math.asinh, acosh: Math.acosh, atanh: Math.atanh,
-  exp: Math.exp, expm1: Math.expm1, log: Math.log, log1p: Math.log1p, log10: Math.log10, log2: Math.log2,
-  sqrt: Math.sqrt, cbrt: Math.cbrt, abs: Math.abs, sign: Math.sign,
-  sec: (v) => 1 / Math.cos(v), csc: (v) => 1 / Math.sin(v), cot: (v) => 1 / Math.tan(v),
-  sech: (v) => 1 / Math.cosh(v), csch: (v) => 1 / Math.sinh(v), coth: (v) => 1 / Math.tanh(v),
-  square: (v) => v * v, cube: (v) => v * v * v,
-};
-
-/**
- * Closure tree over mathjs nodes: each node becomes `() => number` reading the
- * coordinates from `vars`. Constant subtrees are folded; small integer powers
- * become products (x^2 → x*x, as a hand-written kernel would). Anything not
- * handled here is delegated to `fallback` (mathjs evaluation of that subtree).
- */
-function compileClosure(node: MathNode, vars: Float64Array, coordIndex: Map<string, number>, fallback: (n: MathNode) => Fn): Fn {
-  const rec = (n: MathNode): Fn | undefined => {
+/** The checked, substituted mathjs tree as a node of `graph` (log(a, b) = log a / log b, square/cube as powers). */
+function toGraph(node: MathNode, graph: ExpressionGraph, coordIndex: Map<string, number>): number {
+  const rec = (n: MathNode): number => {
     switch (n.type) {
-      case 'ConstantNode': {
-        const v = (n as math.ConstantNode).value as unknown;
-        if (typeof v !== 'number') return undefined;
-        return () => v;
-      }
+      case 'ConstantNode':
+        return graph.constant((n as math.ConstantNode).value as unknown as number);
       case 'SymbolNode': {
-        const i = coordIndex.get((n as math.SymbolNode).name);
-        if (i === undefined) return undefined;
-        return () => vars[i];
+        const j = coordIndex.get((n as math.SymbolNode).name);
+        if (j === undefined) throw new Error(`unknown symbol '${(n as math.SymbolNode).name}'`);
+        return graph.variable(j);
       }
       case 'ParenthesisNode':
-        return sub((n as math.ParenthesisNode).content);
+        return rec((n as math.ParenthesisNode).content);
       case 'OperatorNode': {
         const op = n as unknown as { fn: string; args: MathNode[] };
-        const args = op.args.map(sub);
-        const constant = op.args.map(constValue);
-        if (op.fn === 'unaryMinus' && args.length === 1) {
-          const a = args[0];
-          return () => -a();
-        }
-        if (op.fn === 'unaryPlus' && args.length === 1) return args[0];
-        if (op.fn === 'pow' && args.length === 2) {
-          const a = args[0];
-          const p = constant[1];
-          if (p === 2) return () => { const v = a(); return v * v; };
-          if (p === 3) return () => { const v = a(); return v * v * v; };
-          if (p === 4) return () => { const v = a(); const v2 = v * v; return v2 * v2; };
-          if (p === 1) return a;
-          if (p === -1) return () => 1 / a();
-          if (p === 0.5) return () => Math.sqrt(a());
-          const b = args[1];
-          if (p !== undefined) return () => Math.pow(a(), p);
-          return () => Math.pow(a(), b());
-        }
-        if (args.length === 2) {
-          const [a, b] = args;
-          const cb = constant[1];
-          const ca = constant[0];
-          switch (op.fn) {
-            case 'add':
-              if (cb !== undefined) return () => a() + cb;
-              return () => a() + b();
-            case 'subtract':
-              if (cb !== undefined) return () => a() - cb;
-              return () => a() - b();
-            case 'multiply':
-              if (ca !== undefined) return () => ca * b();
-              if (cb !== undefined) return () => a() * cb;
-              return () => a() * b();
-            case 'divide':
-              if (cb !== undefined) return () => a() / cb;
-              return () => a() / b();
-          }
-        }
-        if ((op.fn === 'add' || op.fn === 'multiply') && args.length > 2) {
-          // n-ary sums and products (left to right, as mathjs evaluates them).
-          const fs = args;
-          return op.fn === 'add'
-            ? () => { let s = fs[0](); for (let k = 1; k < fs.length; k++) s += fs[k](); return s; }
-            : () => { let s = fs[0](); for (let k = 1; k < fs.length; k++) s *= fs[k](); return s; };
-        }
-        return undefined;
+        const args = op.args.map(rec);
+        if (op.fn === 'unaryMinus') return graph.neg(args[0]);
+        if (op.fn === 'unaryPlus') return args[0];
+        const binary = { add: graph.add, subtract: graph.sub, multiply: graph.mul, divide: graph.div, pow: graph.pow }[op.fn];
+        if (!binary) throw new Error(`unsupported operator '${op.fn}'`);
+        // mathjs gives binary nodes; n-ary ones (built programmatically) fold left to right, as mathjs evaluates them.
+        return args.slice(1).reduce((acc, b) => binary.call(graph, acc, b), args[0]);
       }
       case 'FunctionNode': {
-        const fnode = n as math.FunctionNode;
-        const name = fnode.fn.name;
-        const args = fnode.args.map(sub);
-        if (args.length === 1 && UNARY[name]) {
-          const f = UNARY[name];
-          const a = args[0];
-          return () => f(a());
-        }
-        if (args.length === 2) {
-          const [a, b] = args;
-          if (name === 'pow') return () => Math.pow(a(), b());
-          if (name === 'log') return () => Math.log(a()) / Math.log(b());
-          if (name === 'atan2') return () => Math.atan2(a(), b());
-        }
-        return undefined;
+        const f = n as math.FunctionNode;
+        const name = f.fn.name;
+        const args = f.args.map(rec);
+        const [fewest, most] = EXPRESSION_ARITY[name] ?? [1, 1];
+        if (args.length < fewest || args.length > most)
+          throw new Error(`${name}() takes ${arityText(name)}, found ${args.length} in '${n.toString()}'`);
+        if (name === 'log' && args.length === 2) return graph.div(graph.call('log', [args[0]]), graph.call('log', [args[1]]));
+        if (name === 'pow') return graph.pow(args[0], args[1]);
+        if (name === 'square') return graph.pow(args[0], graph.constant(2));
+        if (name === 'cube') return graph.pow(args[0], graph.constant(3));
+        if (name === 'nthRoot') return graph.call('nthRoot', [args[0], args[1] ?? graph.constant(2)]);
+        return graph.call(name, args);
       }
     }
-    return undefined;
+    throw new Error(`unsupported construct ${n.type}`);
   };
-  /** Compile a subtree: fold it if constant, else closure, else mathjs. */
-  const sub = (n: MathNode): Fn => {
-    const c = constValue(n);
-    if (c !== undefined) return () => c;
-    return rec(n) ?? fallback(n);
-  };
-  /** Value of a subtree without coordinates (evaluated once by mathjs), or undefined. */
-  const constValue = (n: MathNode): number | undefined => {
-    let hasSymbol = false;
-    n.traverse((m, path, parent) => {
-      if (m.type === 'SymbolNode' && !(parent && parent.type === 'FunctionNode' && path === 'fn')) hasSymbol = true;
-    });
-    if (hasSymbol) return undefined;
-    const v = n.compile().evaluate({});
-    return typeof v === 'number' ? v : undefined;
-  };
-  return sub(node);
+  return rec(node);
 }
+
+/** A graph node back as a mathjs tree (for the mathjs evaluator); `select`, `digamma`, `nthRoot` are supplied in its scope. */
+function toMathNode(graph: ExpressionGraph, id: number, coordinates: readonly string[]): MathNode {
+  const memo = new Map<number, MathNode>();
+  const rec = (k: number): MathNode => {
+    const hit = memo.get(k);
+    if (hit) return hit;
+    const n = graph.nodes[k];
+    const args = n.args.map(rec);
+    const operator = (symbol: string, fn: string) => new math.OperatorNode(symbol as '+', fn as 'add', args);
+    let out: MathNode;
+    switch (n.op) {
+      case 'const': out = new math.ConstantNode(n.value); break;
+      case 'var': out = new math.SymbolNode(coordinates[n.value]); break;
+      case 'add': out = operator('+', 'add'); break;
+      case 'sub': out = operator('-', 'subtract'); break;
+      case 'mul': out = operator('*', 'multiply'); break;
+      case 'div': out = operator('/', 'divide'); break;
+      case 'neg': out = operator('-', 'unaryMinus'); break;
+      case 'pow': out = operator('^', 'pow'); break;
+      default: out = new math.FunctionNode(new math.SymbolNode(helperName(n.op, coordinates)), args);
+    }
+    memo.set(k, out);
+    return out;
+  };
+  return rec(id);
+}
+
+/** Functions the mathjs evaluator takes from its scope (not mathjs's own): our helpers, and nthRoot with NaN instead of a throw. */
+const SCOPE_FUNCTIONS: Record<string, (...args: number[]) => number> = { select: SCALAR_FUNCTIONS.select, digamma, nthRoot };
+
+/** The scope name of a helper function: its own name, unless a coordinate has it. */
+function helperName(name: string, coordinates: readonly string[]): string {
+  if (!(name in SCOPE_FUNCTIONS)) return name;
+  let out = `${name}_`;
+  while (coordinates.includes(out)) out += '_';
+  return out;
+}
+
+/** energyAndGradient by mathjs's compiled evaluator, one replica at a time (slow; kept as an independent check of the tape). */
+function mathjsEvaluator(energy: MathNode, partials: MathNode[], coordinates: readonly string[]): Potential['energyAndGradient'] {
+  const dim = coordinates.length;
+  const scope = new Map<string, unknown>();
+  for (const [name, f] of Object.entries(SCOPE_FUNCTIONS)) scope.set(helperName(name, coordinates), f);
+  const compiled = [energy, ...partials].map((node) => node.compile());
+  const value = (k: number): number => {
+    try {
+      const v = compiled[k].evaluate(scope);
+      return typeof v === 'number' ? v : NaN;
+    } catch {
+      return NaN; // a domain error of mathjs (nthRoot of a negative number, …), as the tape gives NaN
+    }
+  };
+  return (x, count, energyOut, grad) => {
+    for (let r = 0; r < count; r++) {
+      for (let j = 0; j < dim; j++) scope.set(coordinates[j], x[r * dim + j]);
+      energyOut[r] = value(0);
+      for (let j = 0; j < dim; j++) grad[r * dim + j] = value(1 + j);
+    }
+  };
+}
+

@@ -494,9 +494,11 @@ describe('expression potential errors are clear', () => {
     expect(make('h*(x^2-q)^2')).toThrow(/unknown symbol 'q': it is neither a coordinate \(x\) nor a param \(h\)/);
   });
 
-  it('unknown function and non-differentiable function', () => {
+  it('unknown function, and a function called with the wrong number of arguments', () => {
     expect(make('foo(x)')).toThrow(/unknown function 'foo'/);
-    expect(make('max(x, 0)')).toThrow(/"max\(x, 0\)": cannot differentiate with respect to 'x'.*max/);
+    expect(make('sin(x, 2)')).toThrow(/sin\(\) at character 1 takes 1 argument, found 2/);
+    expect(make('atan2(x)')).toThrow(/atan2\(\) at character 1 takes 2 arguments, found 1/);
+    expect(make('max()')).toThrow(/max\(\) at character 1 takes 1 argument or more, found 0/);
   });
 
   it('unsupported constructs and bad params/coordinates', () => {
