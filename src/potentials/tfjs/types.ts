@@ -17,7 +17,7 @@ export interface Tensor {
   dispose(): void;
 }
 
-/** The functions of the tfjs module that stochdyn calls (a structural subset of `typeof import('@tensorflow/tfjs')`). */
+/** The functions of the tfjs module that stochdyn calls (a structural subset of the module's own type). */
 export interface Tf {
   readonly version_core: string;
   tidy<T>(fn: () => T): T;
