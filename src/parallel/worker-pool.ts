@@ -43,6 +43,11 @@ export interface PoolTaskOptions {
 export interface WorkerPoolOptions {
   /** An idle worker ends after this long (default 30,000 ms); it never keeps the process alive meanwhile. */
   idleMilliseconds?: number;
+  /**
+   * A worker whose shard took longer than this (default 1,000 ms) ends with it
+   * instead of waiting for the next one; see `run`.
+   */
+  retireAfterMilliseconds?: number;
 }
 
 export class WorkerPool {
@@ -50,6 +55,7 @@ export class WorkerPool {
   private readonly workers = new Set<Worker>();
   private readonly idleTimers = new Map<Worker, NodeJS.Timeout>();
   private readonly idleMilliseconds: number;
+  private readonly retireAfterMilliseconds: number;
   private started = 0;
   private closed = false;
 
@@ -59,6 +65,7 @@ export class WorkerPool {
     options: WorkerPoolOptions = {},
   ) {
     this.idleMilliseconds = options.idleMilliseconds ?? 30_000;
+    this.retireAfterMilliseconds = options.retireAfterMilliseconds ?? 1_000;
   }
 
   /** Live worker threads (busy and idle). */
@@ -119,11 +126,19 @@ export class WorkerPool {
    * terminated before sending its result (the worker is dropped); as the
    * worker marked it when the shard threw (the worker stays in the pool:
    * it is sound, only that shard failed); 'interrupted' after `signal`.
+   *
+   * Reuse pays where shards are short: a thread start (≈ 70 ms) would cost
+   * more than the shard. After a long shard the thread is retired instead:
+   * a thread that has run one potential runs the next one's hot loop ≈ 20 %
+   * slower (CPU time of the 8-point sweep fixture, docs/internals.md "Worker
+   * pool"; V8 specialises optimised code to the closures it first saw), while
+   * a fresh start costs under 7 % of a shard of more than a second.
    */
   run(spec: ShardSpec, options: PoolTaskOptions = {}): Promise<ShardResult> {
     const { signal, onProgress } = options;
     if (signal?.aborted) return Promise.reject(new ShardAttemptError('interrupted', false));
     const worker = this.take();
+    const started = performance.now();
     return new Promise<ShardResult>((resolve, reject) => {
       let settled = false;
       let terminated = false;
@@ -144,7 +159,7 @@ export class WorkerPool {
       const onMessage = (m: WorkerMessage) => {
         if (terminated) return;
         if (m.type === 'progress') onProgress?.(m.done);
-        else if (m.type === 'result') finish(true, () => resolve(m.result));
+        else if (m.type === 'result') finish(performance.now() - started <= this.retireAfterMilliseconds, () => resolve(m.result));
         else finish(true, () => reject(new ShardAttemptError(m.message, m.transient === true, m.stack)));
       };
       const onError = (e: Error) => finish(false, () => reject(new ShardAttemptError(`worker crashed: ${e.message}`, true, e.stack)));

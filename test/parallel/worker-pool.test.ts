@@ -53,6 +53,8 @@ export function createPotential(params) {
 }
 `;
 const THROW_LINE_BUILD = 4;
+/** Keep every thread whatever a shard's duration (the counts below must not depend on the machine's speed). */
+const KEEP = { retireAfterMilliseconds: Infinity };
 const THROW_LINE_ENERGY = 9;
 
 function moduleScenario(file: string, params: Record<string, unknown>) {
@@ -80,7 +82,7 @@ function moduleFixture() {
 
 describe('long-lived workers', () => {
   it('two threads run eight shards and then a second run: started once, results equal to in-process', async () => {
-    const pool = new WorkerPool(workerEntry());
+    const pool = new WorkerPool(workerEntry(), KEEP);
     try {
       const s = doubleWell(2048, 300);
       const local = await runEnsemble(s, { workers: 0, shardsPerWorker: 8 });
@@ -103,7 +105,7 @@ describe('long-lived workers', () => {
   });
 
   it('a worker that exits is dropped and a fresh thread runs the retry; a sound one is kept', async () => {
-    const pool = new WorkerPool(workerEntry());
+    const pool = new WorkerPool(workerEntry(), KEEP);
     try {
       const s = doubleWell(1024, 200);
       const clean = await runEnsemble(s, { workers: 1, shardsPerWorker: 4, pool });
@@ -114,6 +116,23 @@ describe('long-lived workers', () => {
       expect(retried.finals.values).toEqual(clean.finals.values);
       expect(pool.workersStarted).toBe(2);
       expect(pool.size).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a thread is retired after a long shard: with a limit of 0 ms every shard gets a fresh thread, with the same numbers', async () => {
+    const pool = new WorkerPool(workerEntry(), { retireAfterMilliseconds: 0 });
+    try {
+      const s = doubleWell(1024, 200);
+      const kept = new WorkerPool(workerEntry(), KEEP);
+      const reference = await runEnsemble(s, { workers: 2, shardsPerWorker: 3, pool: kept });
+      await kept.close();
+      const r = await runEnsemble(s, { workers: 2, shardsPerWorker: 3, pool });
+      expect(pool.workersStarted).toBe(6);
+      expect(pool.size).toBe(0);
+      expect(r.finals.values).toEqual(reference.finals.values);
+      expect(r.traces.moments).toEqual(reference.traces.moments);
     } finally {
       await pool.close();
     }
@@ -145,7 +164,7 @@ describe('exceptions of the shard’s own code are not retried', () => {
     expect(builds()).toBe(1);
     // The same run with parameters whose build throws: the worker builds it (the main thread never does here).
     const bad = moduleScenario(file, { k: -1, counter, fail: 'build' });
-    const pool = new WorkerPool(workerEntry());
+    const pool = new WorkerPool(workerEntry(), KEEP);
     try {
       const [outcome] = await runShards([{ scenario: bad, plan, run: 0, firstReplica: 0, count: 64 }], { workers: 1, pool });
       expect(outcome.ok).toBe(false);
