@@ -131,7 +131,7 @@ export class WorkerPool {
    * more than the shard. After a long shard the thread is retired instead:
    * a thread that has run one potential runs the next one's hot loop ≈ 20 %
    * slower (CPU time of the 8-point sweep fixture, docs/internals.md "Worker
-   * pool"; V8 specialises optimised code to the closures it first saw), while
+   * pool"; most likely V8 specialising optimised code to the closures it first saw), while
    * a fresh start costs under 7 % of a shard of more than a second.
    */
   run(spec: ShardSpec, options: PoolTaskOptions = {}): Promise<ShardResult> {
