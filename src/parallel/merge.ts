@@ -14,6 +14,8 @@ export interface ReplicaGap {
   status: 'failed' | 'interrupted';
   /** The reason of each failed attempt (empty when interrupted before an attempt failed). */
   errors: string[];
+  /** Where the exception of the shard's own code was thrown (its stack, in the worker), when that was the failure. */
+  stack?: string;
 }
 
 /**

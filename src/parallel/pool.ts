@@ -1,30 +1,32 @@
 /**
- * Runs shards on worker threads through `worker-threads-pool` (one worker per
- * shard, at most `workers` at a time), or in-process when `workers` is 0.
- * Worker threads need JavaScript: the entry point is the compiled
- * `dist/workers/shard-worker.js` (built by `npm run build`, which `npm install`
- * and `npm test` run first), so tests exercise the real worker path.
+ * Runs the shards of one run on worker threads of a WorkerPool (at most
+ * `workers` at a time; the threads outlive the call and serve the next run or
+ * sweep point), or in-process when `workers` is 0. Worker threads need
+ * JavaScript: the entry point is the compiled `dist/workers/shard-worker.js`
+ * (built by `npm run build`, which `npm install` and `npm test` run first), so
+ * tests exercise the real worker path.
  *
- * Faults: a shard whose worker throws, exits, crashes or is killed before
- * sending its result is run again once (a fresh worker; `retries`); if it fails
- * again it is reported as failed with the reason of each attempt, and the other
- * shards go on. An abort signal (SIGINT/SIGTERM in the CLI) terminates the
- * running workers and starts no new shard: finished shards are kept, the rest
- * are reported as interrupted. Nothing here waits forever on a dead worker:
- * every worker ends in a result, an error, or an `exit` event.
+ * Faults (faults.ts): a shard whose worker exits, crashes (e.g. out of
+ * memory) or is killed before sending its result is run again once on a fresh
+ * worker (`retries`); if that fails too it is reported as failed with the
+ * reason of each attempt, and the other shards go on. An exception raised by
+ * the shard's own code — building the potential, the user's module — is
+ * deterministic: it is reported at once, with its stack, and not retried. An
+ * abort signal (SIGINT/SIGTERM in the CLI) terminates the running workers and
+ * starts no new shard: finished shards are kept, the rest are reported as
+ * interrupted. Nothing here waits forever on a dead worker: every attempt
+ * ends in a result, an error, or an `exit` event.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
-import Pool from 'worker-threads-pool';
 import type { ShardResult } from '../observables/results.js';
+import { fullStack, InjectedFault, isTransientError, ShardAttemptError, userFrame, type FaultInjection } from './faults.js';
 import { runShard, type ShardSpec } from './shard-runner.js';
+import { WorkerPool } from './worker-pool.js';
 
-export type WorkerMessage =
-  | { type: 'progress'; done: number }
-  | { type: 'result'; result: ShardResult }
-  | { type: 'error'; message: string; stack?: string };
+export type { FaultInjection } from './faults.js';
+export type { WorkerMessage } from './worker-pool.js';
 
 let cachedRoot: string | undefined;
 
@@ -47,22 +49,23 @@ export function workerEntry(): string {
   return file;
 }
 
+let shared: WorkerPool | undefined;
+
 /**
- * Fault injection, for testing the fault handling (README "Reliability"): the
- * shard with index `shard` (in plan order; every shard when omitted) of run
- * `run` (every run when omitted) fails on its first `times` attempts.
- * - `throw`: the shard throws an exception before its first step;
- * - `exit`: the worker thread calls process.exit(7) before its first step
- *   (in-process shards throw instead: exiting would end the whole process);
- * - `kill`: the parent terminates the worker once it is online (as an
- *   out-of-memory kill or a `kill` of the thread would); in-process: throws.
+ * The process's worker pool, made on first use: every run and sweep point
+ * of the process hands its shards to the same threads. Its idle workers do
+ * not keep the process alive.
  */
-export interface FaultInjection {
-  kind: 'throw' | 'exit' | 'kill';
-  shard?: number;
-  run?: number;
-  /** Attempts that fail (1: the retry succeeds; 2 or more: the shard is reported missing). Default 1. */
-  times?: number;
+export function sharedWorkerPool(): WorkerPool {
+  shared ??= new WorkerPool(workerEntry());
+  return shared;
+}
+
+/** End the threads of the shared pool (the next run makes a new one). Not needed before exiting: idle workers do not hold the process. */
+export async function closeSharedWorkerPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
 }
 
 export interface RunShardsOptions {
@@ -72,15 +75,17 @@ export interface RunShardsOptions {
   onProgress?: (replicaSteps: number) => void;
   /** Stop: terminate running workers, start no new shard (finished shards are kept). */
   signal?: AbortSignal;
-  /** Extra attempts for a failed shard (default 1). */
+  /** Extra attempts for a shard whose worker failed (default 1); exceptions of the shard's code are never retried. */
   retries?: number;
   fault?: FaultInjection;
+  /** The pool to run on (default: the process's shared pool, sharedWorkerPool()). */
+  pool?: WorkerPool;
 }
 
-/** What happened to one shard. */
+/** What happened to one shard. `stack`: where the last attempt's exception was thrown, when it was one. */
 export type ShardOutcome =
   | { ok: true; result: ShardResult; attempts: number }
-  | { ok: false; spec: ShardSpec; status: 'failed' | 'interrupted'; attempts: number; errors: string[] };
+  | { ok: false; spec: ShardSpec; status: 'failed' | 'interrupted'; attempts: number; errors: string[]; stack?: string };
 
 /** The fault to inject into attempt `attempt` (1-based) of shard `index`, if any. */
 function faultFor(o: RunShardsOptions, spec: ShardSpec, index: number, attempt: number): FaultInjection['kind'] | undefined {
@@ -93,44 +98,17 @@ function faultFor(o: RunShardsOptions, spec: ShardSpec, index: number, attempt: 
 
 const range = (s: ShardSpec) => `replicas ${s.firstReplica}…${s.firstReplica + s.count - 1}`;
 
-/** One attempt of one shard on a worker thread: resolves with the result or rejects with the reason. */
-function attemptOnWorker(
-  pool: Pool,
-  entry: string,
-  spec: ShardSpec,
-  fault: FaultInjection['kind'] | undefined,
-  live: Set<Worker>,
-  signal: AbortSignal | undefined,
-  onProgress: (done: number) => void,
-): Promise<ShardResult> {
-  return new Promise<ShardResult>((resolve, reject) => {
-    const workerData: ShardSpec = fault === 'throw' || fault === 'exit' ? { ...spec, fault } : spec;
-    pool.acquire(entry, { workerData }, (err, worker) => {
-      if (err) return reject(err);
-      if (signal?.aborted) {
-        void worker.terminate();
-        return reject(new Error('interrupted'));
-      }
-      live.add(worker);
-      let settled = false;
-      const settle = (f: () => void) => {
-        if (settled) return;
-        settled = true;
-        f();
-      };
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'progress') onProgress(m.done);
-        else if (m.type === 'result') settle(() => resolve(m.result));
-        else settle(() => reject(new Error(m.message)));
-      });
-      worker.on('error', (e) => settle(() => reject(new Error(`worker crashed: ${e.message}`))));
-      worker.on('exit', (code) => {
-        live.delete(worker);
-        settle(() => reject(new Error(signal?.aborted ? 'interrupted' : `worker exited with code ${code} before sending its result`)));
-      });
-      if (fault === 'kill') worker.once('online', () => void worker.terminate());
-    });
-  });
+/** The reason of a failed attempt as the summary lists it: the message, and for an exception of user code the line that threw. */
+function reason(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  if (!(error instanceof ShardAttemptError) || error.transient) return message;
+  const at = userFrame(error.stack, packageRoot());
+  return at && !message.includes(at) ? `${message} (at ${at})` : message;
+}
+
+/** An exception of an in-process shard, as a worker would report it. */
+function inProcessError(error: unknown): ShardAttemptError {
+  return new ShardAttemptError((error as Error)?.message ?? String(error), isTransientError(error), fullStack(error));
 }
 
 export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promise<ShardOutcome[]> {
@@ -142,7 +120,7 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
   const maxAttempts = 1 + Math.max(0, o.retries ?? 1);
   const signal = o.signal;
 
-  // Each shard: attempts until one succeeds, the attempts are used up, or the signal stops the run.
+  // Each shard: attempts until one succeeds, an exception of its own code, the attempts are used up, or the signal stops the run.
   const runOne = async (i: number, attempt: (spec: ShardSpec, fault: FaultInjection['kind'] | undefined) => Promise<ShardResult>): Promise<ShardOutcome> => {
     const spec = specs[i];
     const errors: string[] = [];
@@ -154,7 +132,12 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
         return { ok: true, result, attempts: k };
       } catch (e) {
         if (signal?.aborted) return { ok: false, spec, status: 'interrupted', attempts: k, errors };
-        errors.push(`attempt ${k}: ${(e as Error).message ?? String(e)}`);
+        errors.push(`attempt ${k}: ${reason(e)}`);
+        // The same spec throws the same exception again: report it now.
+        if (e instanceof ShardAttemptError && !e.transient) {
+          report(i, 0);
+          return { ok: false, spec, status: 'failed', attempts: k, errors, stack: e.stack };
+        }
       }
     }
     report(i, 0);
@@ -168,24 +151,29 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
       await new Promise((r) => setImmediate(r));
       out.push(
         await runOne(i, async (spec, fault) => {
-          if (fault) throw new Error(`injected fault (${fault}) in ${range(spec)}`);
-          return runShard(spec, (s) => report(i, s));
+          try {
+            if (fault) throw new InjectedFault(`injected fault (${fault}) in ${range(spec)}`);
+            return await runShard(spec, (s) => report(i, s));
+          } catch (e) {
+            throw inProcessError(e);
+          }
         }),
       );
     }
     return out;
   }
-  const entry = workerEntry();
-  const pool = new Pool({ max: o.workers, maxWaiting: Infinity });
-  const live = new Set<Worker>();
-  const stop = () => {
-    for (const w of live) void w.terminate();
+  const pool = o.pool ?? sharedWorkerPool();
+  const out = new Array<ShardOutcome>(specs.length);
+  let next = 0;
+  // `workers` lanes, each taking the next shard in plan order; a lane keeps its shard through the retry.
+  const lane = async () => {
+    while (next < specs.length) {
+      const i = next++;
+      out[i] = await runOne(i, (spec, fault) =>
+        pool.run(fault === 'throw' || fault === 'exit' ? { ...spec, fault } : spec, { signal, kill: fault === 'kill', onProgress: (d) => report(i, d) }),
+      );
+    }
   };
-  signal?.addEventListener('abort', stop, { once: true });
-  try {
-    return await Promise.all(specs.map((_, i) => runOne(i, (spec, fault) => attemptOnWorker(pool, entry, spec, fault, live, signal, (d) => report(i, d)))));
-  } finally {
-    signal?.removeEventListener('abort', stop);
-    await Promise.all([...live].map((w) => w.terminate()));
-  }
+  await Promise.all(Array.from({ length: Math.min(o.workers, specs.length) }, lane));
+  return out;
 }

@@ -1,14 +1,16 @@
 /**
  * Run one scenario: plan shards of whole blocks, run them (worker threads or
- * in-process), merge in replica order. Shards that fail twice, or that an
- * abort signal stops, become gaps of the result (`missing`); the run fails
- * outright only when every shard failed.
+ * in-process), merge in replica order. Shards that fail (a worker fault
+ * twice, or an exception of the shard's own code once), or that an abort
+ * signal stops, become gaps of the result (`missing`); the run fails outright
+ * only when every shard failed.
  */
 import type { Scenario } from '../scenario/types.js';
 import { buildPotential } from '../potentials/index.js';
 import { resolvePlan, type RunPlan } from '../plan/run-plan.js';
 import { mergeShards, type ReplicaGap, type RunResult } from './merge.js';
 import { runShards, type FaultInjection } from './pool.js';
+import type { WorkerPool } from './worker-pool.js';
 import { planShards } from './shard-plan.js';
 import { runShard, type ShardSpec } from './shard-runner.js';
 
@@ -23,8 +25,10 @@ export interface RunOptions {
   tile?: number;
   /** Stop early: shards finished by then are kept, the others are reported missing ('interrupted'). */
   signal?: AbortSignal;
-  /** Extra attempts for a failed shard (default 1). */
+  /** Extra attempts for a shard whose worker failed (default 1); an exception of the shard's own code is not retried. */
   retries?: number;
+  /** The worker pool (default: the process's shared pool, whose threads serve every run of the process). */
+  pool?: WorkerPool;
   /** Fault injection (testing the fault handling). */
   fault?: FaultInjection;
   /** Shards per worker (default: by the amount of work, 1–4; results do not depend on it). */
@@ -37,14 +41,19 @@ export interface RunOptions {
   plan?: RunPlan;
 }
 
-/** A run in which every shard failed: nothing to summarise. */
+/**
+ * A run in which every shard failed: nothing to summarise. When a shard's own
+ * code threw, `cause` is that exception with the stack it had in the worker
+ * (the user's module file and line are in it).
+ */
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
   constructor(
     message: string,
     readonly missing: ReplicaGap[],
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -65,24 +74,28 @@ export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promi
   const total = replicas * plan.steps;
   const run = plan.run;
   const specs: ShardSpec[] = ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
-  const outcomes = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total), signal: o.signal, retries: o.retries, fault: o.fault });
+  const outcomes = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total), signal: o.signal, retries: o.retries, fault: o.fault, pool: o.pool });
   const results = outcomes.flatMap((x) => (x.ok ? [x.result] : []));
   const missing: ReplicaGap[] = [];
   for (const x of outcomes) {
     if (x.ok) continue;
-    const gap: ReplicaGap = { firstReplica: x.spec.firstReplica, count: x.spec.count, status: x.status, errors: x.errors };
+    const gap: ReplicaGap = { firstReplica: x.spec.firstReplica, count: x.spec.count, status: x.status, errors: x.errors, ...(x.stack ? { stack: x.stack } : {}) };
     // Adjacent shards stopped by the signal read better as one range.
     const last = missing.at(-1);
     if (last && gap.status === 'interrupted' && last.status === 'interrupted' && !gap.errors.length && !last.errors.length && last.firstReplica + last.count === gap.firstReplica)
       last.count += gap.count;
     else missing.push(gap);
   }
-  if (results.length === 0 && missing.every((g) => g.status === 'failed'))
+  if (results.length === 0 && missing.every((g) => g.status === 'failed')) {
+    const thrown = missing.find((g) => g.stack);
+    const cause = thrown ? Object.assign(new Error(thrown.errors.at(-1)?.replace(/^attempt \d+: /, '') ?? 'shard failed'), { stack: thrown.stack }) : undefined;
     throw new RunFailedError(
-      `every shard of the run failed (after ${1 + Math.max(0, o.retries ?? 1)} attempts each): ` +
-        missing.map((g) => `replicas ${g.firstReplica}…${g.firstReplica + g.count - 1}: ${g.errors.join('; ')}`).join(' | '),
+      // A fault of the worker is retried, an exception of the shard's code is not: each range lists its attempts.
+      `every shard of the run failed: ` + missing.map((g) => `replicas ${g.firstReplica}…${g.firstReplica + g.count - 1}: ${g.errors.join('; ')}`).join(' | '),
       missing,
+      cause ? { cause } : undefined,
     );
+  }
   // With every shard missing, the shapes come from a shard of no replicas (cheap: it builds the potential only).
   const empty = results.length === 0 ? await runShard({ scenario, plan, run, firstReplica: 0, count: 0 }) : undefined;
   return mergeShards(results, { missing, empty });

@@ -12,6 +12,7 @@ import { createSamplingRecorder } from '../observables/sampling.js';
 import type { ShardResult } from '../observables/results.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RunPlan } from '../plan/run-plan.js';
+import { InjectedFault } from './faults.js';
 
 export interface ShardSpec {
   /** The scenario: the potential, the initial ensemble and the observables are built from it. */
@@ -24,7 +25,7 @@ export interface ShardSpec {
   count: number;
   /** Replicas per tile (temporal blocking); default tileSize(count, dim). Results do not depend on it. */
   tile?: number;
-  /** Injected fault (testing the fault handling, see FaultInjection in pool.ts): fail before the first step. */
+  /** Injected fault (testing the fault handling, see FaultInjection in faults.ts): fail before the first step. */
   fault?: 'throw' | 'exit';
 }
 
@@ -32,7 +33,7 @@ export interface ShardSpec {
 export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: number) => void): Promise<ShardResult> {
   const t0 = performance.now();
   if (spec.fault === 'exit' && !isMainThread) process.exit(7);
-  if (spec.fault) throw new Error(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
+  if (spec.fault) throw new InjectedFault(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
   const s = spec.scenario;
   const plan = spec.plan;
   const potential = await buildPotential(s.potential, { seed: s.seed, run: spec.run });

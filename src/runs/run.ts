@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { buildPotential } from '../potentials/index.js';
 import type { Potential } from '../engine/types.js';
+import { TfjsUnavailableError } from '../potentials/tfjs/backend.js';
 import { checkAnalyses, runRunAnalyses } from '../analysis/index.js';
 import { isKnownObservable, observableNames } from '../observables/observables.js';
 import { runEnsemble } from '../parallel/run.js';
@@ -155,7 +156,12 @@ export interface CheckedScenario {
  * (src/plan/run-plan.ts); the theory overlays and analyses are checked against the plan.
  */
 export async function checkScenario(s: Scenario, run = 0): Promise<CheckedScenario> {
-  const potential = await buildPotential(s.potential, { seed: s.seed, run });
+  const potential = await buildPotential(s.potential, { seed: s.seed, run }).catch((e: unknown) => {
+    // An optional package that is not installed is a property of the scenario's potential here: an invalid-scenario error naming the field.
+    if (e instanceof TfjsUnavailableError)
+      throw new ScenarioError(s.source || '(scenario)', locateIssues(s, [{ path: 'potential.tfjs', expected: 'TensorFlow.js installed (the optional dependency @tensorflow/tfjs)', found: 'not installed', hint: 'install @tensorflow/tfjs to use tfjs potentials: npm install @tensorflow/tfjs' }]));
+    throw e;
+  });
   const base = checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential), observableNames(potential));
   // The plan needs dynamics that fit the potential (known groups); with issues there, those are the error.
   if (base.length > 0) throw new ScenarioError(s.source || '(scenario)', base);

@@ -1,12 +1,13 @@
 /**
- * Reliability under faults: a worker that throws, exits or is
- * killed is retried once; a second failure leaves a gap that the summary
+ * Reliability under faults (docs/reliability.md): a worker that exits or is
+ * killed, or a shard that throws the injected transient fault, is retried once
+ * (an exception of the scenario's own code is not: test/parallel/worker-pool.test.ts); a second failure leaves a gap that the summary
  * reports ('partial') while the other replicas' results are exactly those of a
  * clean run; a stop signal keeps the finished shards ('interrupted'); an
  * unwritable or full output directory gives a clear error and loses nothing
  * that was computed; a run where every replica diverges says so and still
  * writes its summary. Faults are injected (FaultInjection in
- * src/parallel/pool.ts; STOCHDYN_INJECT_FAULT for the CLI), on the real
+ * src/parallel/faults.ts; STOCHDYN_INJECT_FAULT for the CLI), on the real
  * worker path (dist/workers/shard-worker.js: `npm run build` first).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -287,6 +288,48 @@ describe('the CLI under faults', () => {
     expect(r.status, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/replicas are missing: their worker failed twice \(0…\d+ \(failed: attempt 1: worker exited with code 7/);
     expect(JSON.parse(readFileSync(join(dir, 'o', 'summary.json'), 'utf8')).run.status).toBe('partial');
+  });
+
+  it('a module whose energy throws: each shard is attempted once (counted by the module), the error names the module line, exit 1', () => {
+    const dir = tmp();
+    // Throws from its fourth energy call on: every shard's run, never the check of the scenario.
+    writeFileSync(
+      join(dir, 'm.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export function createPotential(params) {
+  appendFileSync(params.counter, 'built\\n');
+  let calls = 0;
+  return {
+    name: 'faulty', dim: 1, coordinates: ['x'], groups: [{ name: 'x', offset: 0, size: 1 }],
+    energyAndGradient(x, count, energy, grad) {
+      if (++calls > 3) throw new Error('energy table has no entry for this state');
+      for (let r = 0; r < count; r++) { energy[r] = 0.5 * x[r] * x[r]; grad[r] = x[r]; }
+    },
+  };
+}
+`,
+    );
+    const counter = join(dir, 'builds.txt');
+    const file = join(dir, 's.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'faulty-module',
+        seed: 1,
+        potential: { module: './m.mjs', params: { counter } },
+        dynamics: { integrator: 'sgld', lr: 0.01, temperature: 0.2, steps: 50 },
+        ensemble: { replicas: 64, init: { kind: 'point', x: [0.5] } },
+        observe: { grid: { kind: 'linear', points: 3 }, observables: ['x'] },
+      }),
+    );
+    const r = cli(['run', file, '--out', join(dir, 'o'), '-q', '--no-report', '--workers', '2']);
+    expect(r.status, r.stderr).toBe(1);
+    const shards = r.stderr.match(/replicas \d+…\d+: attempt 1: energy table has no entry for this state \(at [^)]*m\.mjs:8:\d+\)/g) ?? [];
+    expect(shards.length, r.stderr).toBeGreaterThanOrEqual(2);
+    expect(r.stderr).not.toMatch(/attempt 2/);
+    // One build for the check in the main thread, one per shard: no retries.
+    expect(readFileSync(counter, 'utf8').trim().split('\n')).toHaveLength(1 + shards.length);
+    expect(existsSync(join(dir, 'o', 'summary.json'))).toBe(false);
   });
 
   it('a full disk: exit 5 and the rescue directory is named', () => {

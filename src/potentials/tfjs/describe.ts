@@ -1,5 +1,5 @@
 /** How the tfjs potential's error messages describe what a model module handed over. */
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from './types.js';
 
 /** Throws `<where>: <what>: expected <expected>; found <found>` (the prefix is bound by the caller). */
 export type Fail = (what: string, expected: string, found: string) => never;

@@ -11,12 +11,10 @@
  * A throw inside a model function becomes an error naming the file, the
  * function and the shapes it was given.
  */
-import type { Tensor } from '@tensorflow/tfjs';
 import type { Minibatch } from '../../engine/types.js';
-import type { Tf } from './backend.js';
 import { describeValue, firstLine, fmtShape, isTensor, type Fail } from './describe.js';
 import { priorTerms, type ParamSpec } from './parameters.js';
-import type { NamedTensors, TfjsEvaluation, TfjsModel } from './types.js';
+import type { NamedTensors, Tensor, Tf, TfjsEvaluation, TfjsModel } from './types.js';
 
 export type EnergyEvaluator = (mode: TfjsEvaluation, x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch) => void;
 

@@ -6,14 +6,12 @@
  * that evaluates everything once so a broken model fails here, with its file
  * named, not inside a worker.
  */
-import type { Tensor } from '@tensorflow/tfjs';
 import { Stream } from '../../random/rng.js';
 import type { Minibatch, Potential, PotentialObservable } from '../../engine/types.js';
-import type { Tf } from './backend.js';
 import { describeValue, firstLine, fmtShape, isTensor, type Fail } from './describe.js';
 import { tfjsEnergy, toF32, type EnergyEvaluator } from './energy.js';
 import { IDENT, parameterInitialiser, parameterLayout, parseParameters } from './parameters.js';
-import type { BuildTfjsOptions, NamedTensors, TfjsEvaluation, TfjsModel, TfjsPotential } from './types.js';
+import type { BuildTfjsOptions, NamedTensors, Tensor, Tf, TfjsEvaluation, TfjsModel, TfjsPotential } from './types.js';
 
 /** Names every potential already has (src/observables/observables.ts); a model's observables must not reuse them. */
 const RESERVED_OBSERVABLES = ['energy', 'grad_norm', 'radius', 'well', 'basin'];

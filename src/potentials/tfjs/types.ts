@@ -1,7 +1,41 @@
 /** The contract between stochdyn and a TensorFlow.js model module (tfjs-potential.ts describes it in full). */
-import type { Tensor } from '@tensorflow/tfjs';
 import type { Potential } from '../../engine/types.js';
-import type { Tf, TfHandle } from './backend.js';
+import type { TfHandle } from './backend.js';
+
+/**
+ * The part of a tfjs tensor that stochdyn reads. Structural, so that stochdyn
+ * compiles without `@tensorflow/tfjs` (an optional dependency): a real
+ * `tf.Tensor` satisfies it.
+ */
+export interface Tensor {
+  readonly shape: number[];
+  readonly rank: number;
+  readonly size: number;
+  readonly dtype: string;
+  readonly isDisposed: boolean;
+  dataSync(): ArrayLike<number>;
+  dispose(): void;
+}
+
+/** The functions of the tfjs module that stochdyn calls (a structural subset of the module's own type). */
+export interface Tf {
+  readonly version_core: string;
+  tidy<T>(fn: () => T): T;
+  grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor;
+  valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] };
+  tensor(values: ArrayLike<number> | number | unknown[], shape?: number[], dtype?: 'float32' | 'int32' | 'bool'): Tensor;
+  tensor1d(values: ArrayLike<number> | number[], dtype?: 'float32' | 'int32' | 'bool'): Tensor;
+  gather(x: Tensor, indices: Tensor | number[], axis?: number): Tensor;
+  reshape(x: Tensor, shape: number[]): Tensor;
+  expandDims(x: Tensor, axis?: number): Tensor;
+  mul(a: Tensor | number, b: Tensor | number): Tensor;
+  sum(x: Tensor, axis?: number | number[], keepDims?: boolean): Tensor;
+  keep<T extends Tensor>(x: T): T;
+  ready(): Promise<void>;
+  getBackend(): string;
+  setBackend(name: string): Promise<boolean>;
+  enableProdMode(): void;
+}
 
 /** Named tensors handed to a model's functions. */
 export type NamedTensors = Record<string, Tensor>;
