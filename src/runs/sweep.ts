@@ -28,6 +28,7 @@ import type { FaultInjection } from '../parallel/pool.js';
 import type { Summary } from '../analysis/summary.js';
 import { pointDir, readPointSummary, SWEEP_SCHEMA, writeSweepOutputs, type PhaseBoundaryFile, type SweepMeta } from '../results/sweep-files.js';
 import { writeJson } from '../results/write.js';
+import { pauseAfterPoints } from './test-pause.js';
 
 /** Points with at least this many replicas run one at a time on all workers; smaller points run side by side, one worker each. */
 export const LARGE_POINT_REPLICAS = 2048;
@@ -290,6 +291,7 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
         }
         commitPoint(dir, p.index, tmp);
         ran.set(p.index, out.summary);
+        pauseAfterPoints(ran.size);
         doneSteps.set(p.index, p.scenario.ensemble.replicas * p.scenario.dynamics.steps);
         pointsDone++;
         report();

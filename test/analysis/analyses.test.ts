@@ -9,12 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/runs/run.js';
 import { ScenarioError, validateScenarioObject } from '../../src/scenario/index.js';
-import { memorizationSteps, grokkingSteps } from '../../src/theory/grokking.js';
 import { analysisText } from '../../src/analysis/index.js';
 import { restrictedMean } from '../../src/analysis/first-passage.js';
 import { kaplanMeier } from '../../src/stats/first-passage.js';
-import { twoWellsOccupancies1D } from '../../src/theory/two-wells.js';
-import { resolveTwoWells } from '../../src/potentials/analytic/two-wells.js';
 import { loadRunDir } from '../../src/results/read.js';
 import { getPlot, renderSvg } from '../../src/report/plots/index.js';
 import { tempDir } from '../helpers.js';
@@ -148,8 +145,28 @@ describe('wells', () => {
     const a = analyses[0]!;
     log('wells 1-D', { wells: a.wells.map((w: Obj) => ({ P: w.occupancy, theory: w.theoryOccupancy, z: w.z, ratio: w.occupancyRatio })), deltaF: a.deltaF });
     expect(a.theory.method).toMatch(/^exact/);
-    const exact = twoWellsOccupancies1D(resolveTwoWells(params), 1);
-    expect(a.theory.occupancies[0]).toBeCloseTo(exact.occupancies[0], 6);
+    // Gibbs occupancy of well 1 (x < 0, the midpoint of the centres: nearest minimum) by a trapezoid rule written
+    // here over the energy of docs/models.md written out — f = −θ_s ln(e^{−q₁/θ_s} + e^{−q₂/θ_s}),
+    // q_i = −D_i + ½k_i(x − c_i)², θ_s = 0.01·min(D₁, D₂) — not src/theory's adaptive log-quadrature.
+    const thetaS = 0.01 * 0.5;
+    const f = (x: number) => {
+      const q1 = -1 + 2 * (x + 1) ** 2;
+      const q2 = -0.5 + 0.5 * (x - 1) ** 2;
+      const m = Math.min(q1, q2);
+      return m - thetaS * Math.log(Math.exp(-(q1 - m) / thetaS) + Math.exp(-(q2 - m) / thetaS));
+    };
+    const mass = (from: number, to: number, n = 200_000) => {
+      const h = (to - from) / n;
+      let sum = 0.5 * (Math.exp(-f(from)) + Math.exp(-f(to)));
+      for (let i = 1; i < n; i++) sum += Math.exp(-f(from + i * h));
+      return sum * h;
+    };
+    const left = mass(-20, 0);
+    const exactP1 = left / (left + mass(0, 20));
+    expect(a.theory.occupancies[0]).toBeCloseTo(exactP1, 5);
+    // Measured against the independent value: within k = 3 binomial SE (6,000 independent replicas).
+    const seP1 = Math.sqrt((exactP1 * (1 - exactP1)) / 6000);
+    expect(Math.abs(a.wells[0].occupancy - exactP1)).toBeLessThan(3 * seP1);
     for (const w of a.wells) expect(Math.abs(w.z)).toBeLessThan(3);
     // The harmonic estimate is a different number (the wells are not harmonic out to the ridge at θ = 1).
     expect(a.wells[0].harmonicOccupancy).toBeGreaterThan(0);
@@ -253,8 +270,17 @@ describe('grokking-times', () => {
     expect(a.tMem.censored).toBe(0);
     expect(a.tMem.estimator).toMatch(/sample mean/);
     expect(a.theory.tMem.delta).toBe(0.25);
-    expect(a.theory.tMem.steps).toBeCloseTo(memorizationSteps(1, 0.25, 1, 5e-3, 0.05), 9);
-    expect(a.theory.tGrok.steps).toBeCloseTo(grokkingSteps(1, 2, 0.05, 5e-3), 9);
+    // Closed forms written here (docs/models.md §1.4): t_mem = (L − δ + β√(2ηθ))/(ηg) steps, t_grok = R_eff²/(2mθη)
+    // with R_eff = R + β√(2ηθ); β = −ζ(1/2)/√(2π) = 0.5826 (Siegmund's correction for a walk checked once per step).
+    const beta = 1.4603545088095868 / Math.sqrt(2 * Math.PI);
+    const shift = beta * Math.sqrt(2 * 5e-3 * 0.05);
+    const tMem = (1 - 0.25 + shift) / (5e-3 * 1);
+    const tGrok = (1 + shift) ** 2 / (2 * 2 * 0.05) / 5e-3;
+    expect(a.theory.tMem.steps).toBeCloseTo(tMem, 6);
+    expect(a.theory.tGrok.steps).toBeCloseTo(tGrok, 6);
+    // The measured means against those values, k = 4 standard errors.
+    expect(Math.abs(a.tMem.steps - tMem)).toBeLessThan(4 * a.tMem.seSteps);
+    expect(Math.abs(a.tGrok.steps - tGrok)).toBeLessThan(4 * a.tGrok.seSteps);
     expect(Math.abs(a.theory.tMem.z)).toBeLessThan(4);
     expect(Math.abs(a.theory.tGrok.z)).toBeLessThan(4);
     // The ball-exit time is not exponential (CV sqrt(2/(m+2)) = 0.71): the KS check rejects, so the restricted mean is used.

@@ -20,6 +20,7 @@ import { validateScenarioObject, valueAtPath } from '../../src/scenario/index.js
 import { wilsonInterval } from '../../src/stats/compare.js';
 import { buildPotential } from '../../src/potentials/index.js';
 import { ballExitSurvival, discreteMonitoringShift } from '../../src/theory/grokking.js';
+import { phaseBoundary } from '../../src/results/sweep-files.js';
 import { tempDir, uniformSource } from '../helpers.js';
 
 type Obj = Record<string, any>;  
@@ -250,7 +251,25 @@ describe('sweep: phase analysis on analyses.learning-phases.phaseIndex', () => {
     expect(pb).toMatchObject({ metric: 'analyses.learning-phases.phaseIndex', x: 'potential.params.g', y: 'dynamics.temperature' });
     const fitted = pb.boundaries.filter((b: Obj) => b.fit !== null);
     expect(fitted.length).toBeGreaterThanOrEqual(1);
-    for (const b of fitted) expect(Number.isFinite(b.fit.slope)).toBe(true);
+    // Each fitted boundary against its data: the crossings read here from phases.csv (per g, the single change of side
+    // along θ, at the geometric midpoint) and their least-squares slope on log–log axes, written out here.
+    const grid = rows.slice(1).map((r) => r.split(','));
+    for (const b of fitted) {
+      const j = LEARNING_PHASES.indexOf(b.between[0]);
+      const pts: Array<[number, number]> = [];
+      for (const g of [0.4, 0.8, 1.6, 3.2]) {
+        const col = grid.filter((f) => Number(f[1]) === g).sort((u, v) => Number(u[2]) - Number(v[2]));
+        const side = col.map((f) => LEARNING_PHASES.indexOf(f[4] as (typeof LEARNING_PHASES)[number]) > j);
+        const changes = side.slice(1).map((v, i) => (v !== side[i] ? i : -1)).filter((i) => i >= 0);
+        if (changes.length === 1) pts.push([Math.log10(g), Math.log10(Math.sqrt(Number(col[changes[0]][2]) * Number(col[changes[0] + 1][2])))]);
+      }
+      expect(b.used).toBe(pts.length);
+      const mx = pts.reduce((a, q) => a + q[0], 0) / pts.length;
+      const my = pts.reduce((a, q) => a + q[1], 0) / pts.length;
+      const slope = pts.reduce((a, q) => a + (q[0] - mx) * (q[1] - my), 0) / pts.reduce((a, q) => a + (q[0] - mx) ** 2, 0);
+      expect(b.fit.slope).toBeCloseTo(slope, 9);
+      expect(b.fit.intercept).toBeCloseTo(my - slope * mx, 9);
+    }
     // Physics at g = 3.2 (t_mem ≈ 47 steps ≪ t_max, u stays in the band: sd sqrt(θ/g) ≤ 0.08 < δ): the
     // memorization fraction is the probability that the walk on the manifold has not left the ball |y| < 1
     // by t_max, the exact ball-exit survival S(t_max·η) (m = 2, R pushed out by the discrete-monitoring
@@ -263,5 +282,31 @@ describe('sweep: phase analysis on analyses.learning-phases.phaseIndex', () => {
       log(`memorization θ = ${theta}`, { measured: a.fractions.memorization, theory: S, z: (a.fractions.memorization - S) / se });
       expect(Math.abs(a.fractions.memorization - S)).toBeLessThan(4 * se);
     }
+  });
+});
+
+describe('phase boundary fit on synthetic phases with a known boundary', () => {
+  it('phases above y = 0.5·x^(−1.5) on a log grid: the fitted slope and intercept within 4 SE of −1.5 and log10 0.5', () => {
+    // 8 x values over a decade and a half, 31 y values over three decades: each boundary point is the geometric
+    // midpoint of the two grid values around the true boundary, so its log10 error is within half a grid step
+    // (0.05) — the residual scatter the fit's standard errors measure. k = 4.
+    const slopeTrue = -1.5;
+    const c = 0.5;
+    const points: Array<{ x: number; y: number; phase: string }> = [];
+    for (let i = 0; i < 8; i++)
+      for (let k = 0; k <= 30; k++) {
+        const x = 10 ** ((1.5 * i) / 7); // 1 … 31.6: the boundary runs from y = 0.5 to 2.8·10⁻³, inside the y grid
+        const y = 10 ** (-3 + (3 * k) / 30 + 0.013); // offset: no grid value sits on the boundary
+        points.push({ x, y, phase: y > c * x ** slopeTrue ? 'above' : 'below' });
+      }
+    const [b] = phaseBoundary(points, { thresholds: [0.5], labels: ['below', 'above'] });
+    expect(b.used).toBe(8);
+    expect(b.fit).not.toBeNull();
+    const fit = b.fit!;
+    expect(fit.slopeSe).toBeGreaterThan(0);
+    expect(Math.abs(fit.slope - slopeTrue)).toBeLessThan(4 * fit.slopeSe!);
+    expect(Math.abs(fit.intercept - Math.log10(c))).toBeLessThan(4 * fit.interceptSe!);
+    // The quantisation bounds the error too: |Δ slope| ≤ 0.05 / (half the log10 x span) = 0.067.
+    expect(Math.abs(fit.slope - slopeTrue)).toBeLessThan(0.067);
   });
 });

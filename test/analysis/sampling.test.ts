@@ -21,7 +21,7 @@ import { checkScenario, runScenario } from '../../src/runs/run.js';
 import { runSweep } from '../../src/runs/sweep.js';
 import { buildReportHtml } from '../../src/report/html.js';
 import { loadReportContext, parseCsv } from '../../src/report/plots/index.js';
-import { mixtureDensity } from '../../src/stats/mixture.js';
+import { fitHistogramMixtureBIC, mixtureDensity } from '../../src/stats/mixture.js';
 import { samplingLines } from '../../src/cli/format.js';
 import { posteriorChainReplicas, POSTERIOR_CHAIN_VALUES } from '../../src/observables/sampling.js';
 import type { Summary } from '../../src/analysis/summary.js';
@@ -251,7 +251,11 @@ describe('sampling: a run with the fake potential', () => {
     expect(posteriorChainReplicas(10_000, 1, 1e7)).toBe(2);
   });
 
-  it('−ln p and the mixture are consistent with the histogram', () => {
+  // Wiring: the summary's −ln p and mixture fields follow their written definitions. The physics lives elsewhere:
+  // −θ ln p against the Gibbs profile in test/analysis/analyses.test.ts (free-energy-profile), mixture recovery and
+  // the BIC choice on known mixtures in test/stats/mcmc.test.ts (Gaussian mixture (EM, BIC)), and the BIC value
+  // itself on the hand-checked case below.
+  it('wiring: −ln p and the mixture fields follow their definitions on the run’s histogram', () => {
     const h = one.summary.sampling!.posterior[0];
     const width = (h.range[1] - h.range[0]) / h.bins;
     h.counts.forEach((c, b) => {
@@ -288,6 +292,15 @@ describe('sampling: a run with the fake potential', () => {
     h.counts.forEach((c, b) => (wm += c * (h.range[0] + (b + 0.5) * width)));
     wm /= h.inRange;
     expect(m.weights.reduce((a, w, j) => a + w * m.means[j], 0)).toBeCloseTo(wm, 6);
+  });
+
+  it('BIC on a hand-checked histogram: counts 1, 1, 1 at −1, 0, 1 → μ = 0, σ² = 2/3, BIC = 3(ln(4π/3) + 1) + 2 ln 3 = 9.4945', () => {
+    // One Gaussian by maximum likelihood: μ = 0, σ² = (1 + 0 + 1)/3; ln L = −(3/2)(ln(2πσ²) + 1); 3k − 1 = 2 parameters, n = 3.
+    const fit = fitHistogramMixtureBIC([1, 1, 1], [-1.5, 1.5], { maxComponents: 1 });
+    expect(fit.means[0]).toBeCloseTo(0, 9);
+    expect(fit.sds[0] ** 2).toBeCloseTo(2 / 3, 6);
+    expect(fit.logLikelihood).toBeCloseTo(-1.5 * (Math.log((4 * Math.PI) / 3) + 1), 6);
+    expect(fit.bic[0]).toBeCloseTo(9.4945, 3);
   });
 
   it('posterior-predictive metrics: the posterior-mean predictor and each replica’s own', () => {

@@ -1,8 +1,8 @@
 /**
  * The real CLI (dist/src/cli/main.js, built by `npm run build`) on a sweep of
- * 8 points of about a second each: killed with SIGKILL after some points
- * finished, then resumed to completion, must equal an uninterrupted run
- * (without recomputing finished points); shards 1/2 and 2/2 merged must equal
+ * 8 points of about a second each: killed with SIGKILL while paused after its
+ * first committed point (STOCHDYN_TEST_PAUSE_AFTER_POINTS, no timing), then
+ * resumed to completion, must equal an uninterrupted run (without recomputing finished points); shards 1/2 and 2/2 merged must equal
  * the unsharded run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,18 +73,20 @@ describe('stochdyn sweep: killed and resumed', () => {
   it('resumes after SIGKILL to the same results without recomputing finished points', async () => {
     const dir = path.join(tmp, 'resumed');
     const args = ['sweep', FIXTURE, '--out', dir, '--workers', '2', '--quiet'];
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: 'ignore' });
+    // Event-driven, not timed: the sweep pauses (src/runs/test-pause.ts) right after committing its first
+    // point and writes <pause>.reached; it is killed there, so exactly one point is complete whatever the speed.
+    const pause = path.join(tmp, 'pause-resume');
+    const paused = { ...env, STOCHDYN_TEST_PAUSE_AFTER_POINTS: '1', STOCHDYN_TEST_PAUSE_FILE: pause };
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: paused, stdio: 'ignore' });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     let exitedEarly = false;
     void exited.then(() => (exitedEarly = true));
-    // Poll until a point is complete (no wall-clock limit: a slow machine only waits longer).
-    while (donePoints(dir).length === 0 && !exitedEarly) await new Promise((r) => setTimeout(r, 20));
+    while (!existsSync(`${pause}.reached`) && !exitedEarly) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     const ex = await exited;
-    expect(ex.signal, 'the sweep finished before it could be killed').toBe('SIGKILL');
+    expect(ex.signal, 'the sweep ended before reaching the pause').toBe('SIGKILL');
     const finished = donePoints(dir);
-    expect(finished.length).toBeGreaterThanOrEqual(1);
-    expect(finished.length, 'every point finished before the kill: the fixture is too fast').toBeLessThan(POINTS);
+    expect(finished, 'the sweep pauses after its first committed point').toHaveLength(1);
     // a killed point leaves only its temporary directory, never a partial points/<k>/
     for (const k of finished) expect(existsSync(path.join(dir, 'points', String(k), 'summary.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'sweep.csv'))).toBe(false);

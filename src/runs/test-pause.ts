@@ -1,0 +1,22 @@
+/**
+ * A test hook that stops a sweep at a known state, so a test can kill or
+ * interrupt it without racing the computation (docs/tests.md, "Pausing a sweep
+ * at a known state"). Unset variables: no effect.
+ *
+ *     STOCHDYN_TEST_PAUSE_AFTER_POINTS=N   pause once this process has committed N points
+ *     STOCHDYN_TEST_PAUSE_FILE=PATH        write PATH.reached, then block until PATH exists
+ *
+ * The wait blocks the main thread (Atomics.wait, a few ms per poll), so no
+ * other point is committed and no signal handler runs until the test creates
+ * PATH; a SIGKILL ends it at once.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+
+export function pauseAfterPoints(pointsCommitted: number, environment: NodeJS.ProcessEnv = process.env): void {
+  const after = environment.STOCHDYN_TEST_PAUSE_AFTER_POINTS;
+  const file = environment.STOCHDYN_TEST_PAUSE_FILE;
+  if (!after || !file || pointsCommitted !== Number(after)) return;
+  writeFileSync(`${file}.reached`, String(pointsCommitted));
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(file)) Atomics.wait(cell, 0, 0, 5);
+}
