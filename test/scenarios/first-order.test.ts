@@ -48,8 +48,8 @@ describe('modular-addition.yaml (P = 11, N = 16, 8 replicas, 20k steps)', () => 
 });
 
 describe('modular-addition.yaml: the sampler at the shipped θ = 1 (equipartition in the prior limit)', () => {
-  it('σ² = 10⁶ (data term ≈ 10⁻³ of the energy): ⟨U⟩ = Σ_g n_g θ/(2(1 − h_g/2)) within 4 replica SE', async () => {
-    // With the data term weighed by 1/(2σ²) ≈ 0 the energy is the Gaussian prior Σ_g |θ_g|²/(2s_g²), and
+  it('σ² = 10⁶ (data term weighed by 1/(2σ²) = 5·10⁻⁷): ⟨U⟩ = Σ_g n_g θ/(2(1 − h_g/2)) within 4 replica SE', async () => {
+    // With the data term weighed by 1/(2σ²) = 5·10⁻⁷ (≈ 10⁻³ in energy units, against ⟨U⟩ ≈ 300) the energy is the Gaussian prior Σ_g |θ_g|²/(2s_g²), and
     // SGLD on it is a discrete Ornstein–Uhlenbeck process per coordinate with h_g = lr_g/s_g²: its
     // stationary variance is θ s_g²/(1 − h_g/2) (ouDiscreteStationaryVariance), so
     // ⟨U⟩ = Σ_g n_g θ / (2(1 − h_g/2)), two-sided and proportional to θ. The SE is the sd of the final
