@@ -1,7 +1,10 @@
 // SGLD at temperature 1 on a model whose posterior is known exactly —
 // Bayesian linear regression, Gaussian prior, Gaussian posterior (linearRegressionPosterior) —
-// reproduces the posterior mean and covariance within 3 SE, the SE from the multi-chain ESS
-// (src/stats/mcmc.ts). One chain per replica: burn-in, then thinned samples.
+// reproduces the posterior mean and covariance within 3 SE. One chain per replica: burn-in, then
+// thinned samples. The SE is NOT the MCSE of src/stats/mcmc.ts (the code under test would then
+// supply its own error bar): each replica draws from its own stream (seed, run, replica), so the
+// R = 16 chains are independent replicate runs of the same settings, and SE = sd of the R
+// per-chain estimates / √R (a t-statistic with R − 1 = 15 degrees of freedom: P(|t| > 3) = 0.9 %).
 //
 // Discretisation bias. On U = ½(x − m)ᵀP(x − m) the SGLD recursion x ← x − ηP(x − m) + √(2η) ξ
 // is linear: its stationary mean is m exactly (no bias), and its stationary covariance solves
@@ -10,12 +13,11 @@
 // ouDiscreteStationaryVariance). The tests compare with Σ_η, and bound Σ_η − Σ against the SE:
 // at the small steps the bias is below 0.5 SE in every entry (measured 0.37 SE at most), so the
 // exact posterior Σ passes the 3 SE check as well; at a large step it is 5–7 SE and Σ is rejected
-// while Σ_η is not. Calibration (not part of the test): 30 independent runs of the n = 3 case gave
+// while Σ_η is not. Calibration (not part of the test, with the ESS-based SE): 30 independent runs of the n = 3 case gave
 // z-scores of the means and covariance entries with sd 0.8–1.05.
 import { describe, expect, it } from 'vitest';
 import { coordinateSettings, createState, getIntegrator, initialise, simulate, type Observer } from '../../src/engine/index.js';
 import { buildPotential, linearRegressionPosterior } from '../../src/potentials/index.js';
-import { chainSummary, effectiveSampleSize } from '../../src/stats/mcmc.js';
 import { ouDiscreteStationaryVariance } from '../../src/theory/ornstein-uhlenbeck.js';
 
 interface Chains {
@@ -45,11 +47,21 @@ async function sampleSgld(params: Record<string, number>, seed: number, lr: numb
   return { d, chains };
 }
 
-/** Sample covariance entry (pooled mean) with its SE from the ESS of the product chains. */
-function covarianceEntry(a: Float64Array[], b: Float64Array[], ma: number, mb: number): { value: number; se: number; ess: number } {
-  const prod = a.map((c, r) => c.map((v, i) => (v - ma) * (b[r][i] - mb)));
-  const s = chainSummary(prod);
-  return { value: s.mean, se: s.mcse, ess: effectiveSampleSize(prod) };
+/** Mean of R independent per-chain estimates and its standard error sd/√R (replicates, not the MCSE). */
+function replicateMean(perChain: ArrayLike<number>): { value: number; se: number } {
+  const R = perChain.length;
+  let m = 0;
+  for (let r = 0; r < R; r++) m += perChain[r] / R;
+  let v = 0;
+  for (let r = 0; r < R; r++) v += (perChain[r] - m) ** 2;
+  return { value: m, se: Math.sqrt(v / (R - 1) / R) };
+}
+
+const chainMean = (c: Float64Array): number => c.reduce((acc, v) => acc + v, 0) / c.length;
+
+/** Sample covariance entry (pooled means) with its SE from the spread of the per-chain estimates. */
+function covarianceEntry(a: Float64Array[], b: Float64Array[], ma: number, mb: number): { value: number; se: number } {
+  return replicateMean(a.map((c, r) => chainMean(c.map((v, i) => (v - ma) * (b[r][i] - mb)))));
 }
 
 /** Stationary covariance of x ← (I − ηP)x + √(2η)ξ by fixed-point iteration (independent of the closed form). */
@@ -78,16 +90,16 @@ function eig2(P: number[][]): [number, number] {
 interface Comparison {
   mean: number[];
   meanZ: number[];
-  cov: { value: number; se: number; ess: number }[][];
+  cov: { value: number; se: number }[][];
   /** (sample − target)/SE per entry, for a target covariance. */
   covZ(target: number[][]): number[][];
 }
 
 function compare(c: Chains, exactMean: number[]): Comparison {
   const { d, chains } = c;
-  const sums = chains.map((ch) => chainSummary(ch));
-  const mean = sums.map((s) => s.mean);
-  const meanZ = sums.map((s, j) => (s.mean - exactMean[j]) / s.mcse);
+  const sums = chains.map((ch) => replicateMean(ch.map(chainMean)));
+  const mean = sums.map((s) => s.value);
+  const meanZ = sums.map((s, j) => (s.value - exactMean[j]) / s.se);
   const cov = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => covarianceEntry(chains[i], chains[j], mean[i], mean[j])));
   const covZ = (target: number[][]) => cov.map((row, i) => row.map((e, j) => (e.value - target[i][j]) / e.se));
   return { mean, meanZ, cov, covZ };

@@ -9,8 +9,11 @@
  *     of the exact MFPT at the same temperatures;
  *   - mean escape time within 3 SE of the exact MFPT at every temperature
  *     (SE from the 95 % chi-square CI of the censored MLE, half-width/1.96);
- *   - scaling exponents 1 (t_mem ∝ L) and 2 (t_grok ∝ L², t_grok ∝ t_mem²) within ±0.15;
- *   - exponential slope of ln t_grok against n within 15 % of ln((2a + w)/(2A + w)).
+ *   - scaling exponents 1 (t_mem ∝ L) and 2 (t_grok ∝ L², t_grok ∝ t_mem²) within 4 slope SE of the
+ *     same fit to the closed-form means, and within 4 SE + that fit's finite-size bias of 1 and 2;
+ *   - exponential slope of ln t_grok against n within 4 slope SE of ln((2a + w)/(2A + w)).
+ * Each test computes what it needs (the d = 1 wide-vs-narrow sweep the 3-D test compares with is
+ * shared through one memoised run), so any one of them runs alone.
  * Sizes are the shipped files with fewer replicas (and, for the grokking walk,
  * without the most expensive point); nothing else is changed.
  */
@@ -40,6 +43,13 @@ async function sweep(name: string, set: string[]): Promise<{ dir: string; analys
   expect(out.complete).toBe(true);
   return { dir: out.dir, analyses: analysesOf(out.dir), points: out.points.map((p) => p.summary as Obj) };
 }
+
+/**
+ * The d = 1 wide-vs-narrow sweep, run once and shared: the 1-D test checks it, the 3-D test compares
+ * with it. Whichever test runs first computes it, so either runs alone (`-t`) as well.
+ */
+let wideVsNarrow1dRun: Promise<Obj[]> | null = null;
+const wideVsNarrow1d = (): Promise<Obj[]> => (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', ['ensemble.replicas=2000']).then((r) => r.analyses));
 
 describe('fits on synthetic data', () => {
   it('weighted line fit: exact data give the line; the Birge ratio inflates the slope SE only when χ²/dof > 1', () => {
@@ -101,8 +111,7 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
   });
 
   it('wide-vs-narrow.yaml (2000 replicas): wide-well occupancy within 3 SE of quadrature at every θ; the exact crossing inside the measured CI', async () => {
-    const { analyses } = await sweep('wide-vs-narrow.yaml', ['ensemble.replicas=2000']);
-    const c = analyses.find((x) => x.kind === 'crossover')!;
+    const c = (await wideVsNarrow1d()).find((x) => x.kind === 'crossover')!;
     expect(c.points).toHaveLength(6);
     for (const p of c.points) {
       const se = Math.sqrt((p.exact * (1 - p.exact)) / 2000);
@@ -117,7 +126,7 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
   it('wide-vs-narrow-3d.yaml (2000 replicas, θ = 0.3 and 1): occupancy within 3 SE of the radial quadrature, well above d = 1 at the same θ', async () => {
     const set = ['ensemble.replicas=2000', 'sweep["dynamics.temperature"]=[0.3, 1.0]'];
     const three = (await sweep('wide-vs-narrow-3d.yaml', set)).analyses.find((x) => x.kind === 'crossover')!;
-    const one = analysesOf(path.join(tmp, 'wide-vs-narrow')).find((x) => x.kind === 'crossover')!;
+    const one = (await wideVsNarrow1d()).find((x) => x.kind === 'crossover')!;
     for (const p of three.points) {
       const se = Math.sqrt((p.exact * (1 - p.exact)) / 2000);
       expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se);
@@ -130,7 +139,7 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     expect(three.theory).toBeCloseTo((2 * 0.5) / (3 * Math.log(9)), 12);
   });
 
-  it('grokking-random-walk.yaml (500 replicas, L = R ≤ 5.62): exponents t_mem ∝ L¹, t_grok ∝ L², t_grok ∝ t_mem² within ±0.15', async () => {
+  it('grokking-random-walk.yaml (500 replicas, L = R ≤ 5.62): exponents t_mem ∝ L¹, t_grok ∝ L², t_grok ∝ t_mem² within 4 SE (+ the closed-form finite-size bias)', async () => {
     const L = '[1.0, 1.78, 3.16, 5.62]';
     const { analyses } = await sweep('grokking-random-walk.yaml', [
       'ensemble.replicas=500',
@@ -141,17 +150,34 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     ]);
     const sc = analyses.filter((x) => x.kind === 'scaling');
     expect(sc.map((x) => x.theory)).toEqual([1, 2, 2]);
+    // Tolerance k = 4 slope SEs of the weighted fit (Birge-scaled). The closed-form means at these
+    // points (theory/grokking.ts: t_mem = (L − δ)/(ηg), the exact exit time of the walk) are not exact
+    // power laws; the same fit to them (theorySlope) carries that known finite-size bias, measured
+    // +0.0033, −0.012 and −0.019 for the three exponents. So: within 4 SE of the closed-form slope, and
+    // within 4 SE + |bias| of the asymptotic exponent. Measured (SE): 1.0057 (0.0053), 1.976 (0.024),
+    // 1.965 (0.027).
+    const k = 4;
     for (const a of sc) {
       expect(a.fit.n).toBe(4);
-      expect(Math.abs(a.measured - a.theory)).toBeLessThan(0.15);
+      const se = a.fit.slopeSe;
+      expect(se).toBeGreaterThan(0);
+      expect(Math.abs(a.measured - a.theorySlope.slope), `${a.y} vs ${a.x}`).toBeLessThan(k * se);
+      const bias = Math.abs(a.theorySlope.slope - a.theory);
+      expect(bias).toBeLessThan(0.03);
+      expect(Math.abs(a.measured - a.theory), `${a.y} vs ${a.x}`).toBeLessThan(k * se + bias);
     }
   });
 
-  it('grokking-vs-samples.yaml (500 replicas): slope of ln t_grok vs n within 15 % of ln((2a + w)/(2A + w))', async () => {
+  it('grokking-vs-samples.yaml (500 replicas): slope of ln t_grok vs n within 4 SE of ln((2a + w)/(2A + w))', async () => {
     const { analyses } = await sweep('grokking-vs-samples.yaml', ['ensemble.replicas=500']);
     const a = analyses.find((x) => x.kind === 'exponential-fit')!;
     expect(a.theory).toBeCloseTo(Math.log((2 + Math.sqrt((2 * Math.PI) / 200)) / (5 + Math.sqrt((2 * Math.PI) / 200))), 12);
     expect(a.fit.n).toBe(5);
-    expect(Math.abs(a.measured / a.theory - 1)).toBeLessThan(0.15);
+    // Tolerance k = 4 slope SEs of the weighted fit. The closed form ln((2a + w)/(2A + w)) is the same
+    // at every point (theorySlope equals it: no finite-size term is known), so no bias is added; the
+    // SGLD step (ηκ = 0.4 at the walls) is a possible O(η) bias the fit does not resolve (measured
+    // −0.8964 ± 0.0152 against −0.8662: 2.0 SE).
+    expect(a.fit.slopeSe).toBeGreaterThan(0);
+    expect(Math.abs(a.measured - a.theory)).toBeLessThan(4 * a.fit.slopeSe);
   });
 });

@@ -16,7 +16,7 @@ const base = (over: Record<string, unknown> = {}) => ({
   name: 'rc',
   seed: 5,
   potential: { kind: 'repon-pair', params: { d: 1, m: 1, y: 1, sigma_a: 1, sigma_c: 0.5, sigma_s: 0, sigma_b: 0, collision_tol: 1e-3 } },
-  dynamics: { integrator: 'gd', lr: 1, steps: 3000, groups: { decoder: { lr: 0.01 }, repons: { lr: 0.04 } } },
+  dynamics: { integrator: 'gd', lr: 1, steps: 30000, groups: { decoder: { lr: 0.01 }, repons: { lr: 0.04 } } },
   ensemble: { replicas: 400, init: { kind: 'potential' } },
   observe: { grid: { kind: 'linear', points: 3 }, observables: ['collided'], events: [{ name: 'collided', enter: { collided: { ge: 0.5 } } }] },
   analysis: [{ kind: 'repon-collision' }],
@@ -24,7 +24,7 @@ const base = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('repon-collision analysis', () => {
-  it('computes p_r from the run (σ_a/σ_c = 2, η_x/η_A = 4: p_r = (2/π)·atan(2·√2)) and compares the event fraction', async () => {
+  it('computes p_r from the run (σ_a/σ_c = 2, η_x/η_A = 4: p_r = (2/π)·atan(2·√2)); the event fraction within 3 binomial SE of it', async () => {
     const s = validateScenarioObject(base(), '');
     const out = await runScenario(s, { out: mkdtempSync(join(tmpdir(), 'rc-')), workers: 0 });
     const a = out.summary.analyses.find((x) => x.kind === 'repon-collision') as Record<string, any>;
@@ -35,10 +35,11 @@ describe('repon-collision analysis', () => {
     expect(a.ci95[0]).toBeLessThan(a.measured);
     expect(a.ci95[1]).toBeGreaterThan(a.measured);
     expect(a.z).toBeCloseTo((a.measured - a.pr) / Math.sqrt((a.pr * (1 - a.pr)) / 400), 12);
-    // The reduced flow (no centre, no bias) decides most replicas in 3000 steps; undecided ones count as
-    // not collided, so the measured fraction sits at or a little below p_r: within 4 binomial SE below, 3 above.
-    expect(a.z).toBeGreaterThan(-4);
-    expect(a.z).toBeLessThan(3);
+    // Near C = 0 the decision time grows like 1/|C| and undecided replicas count as not collided, so a
+    // short run biases the fraction low (at 3,000 steps the mean z over seeds 1–20 was −3.19). At 30,000
+    // steps about 2 % are still undecided (a bias of ≈ −0.25 binomial SE; over seeds 1–20: mean z −0.25,
+    // max |z| 2.12), so the symmetric band |z| < k = 3 binomial SE applies.
+    expect(Math.abs(a.z)).toBeLessThan(3);
   });
 
   it('is refused without the event, for a row-vector decoder in d > m, and for another potential', async () => {

@@ -86,6 +86,8 @@ describe('ESS, R-hat and MCSE', () => {
       const s = chainSummary(ch);
       const got = { ess: effectiveSampleSize(ch), bulk: bulkEffectiveSampleSize(ch), rhatSplit: splitRhat(ch), rhat: rankNormalizedSplitRhat(ch), mcse: mcse(ch), sd: s.sd, mean: s.mean };
       for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(rel(got[k], ref[k]), `${name}.${k}`).toBeLessThan(1e-10);
+      // chainSummary computes its MCSE itself (the "± MCSE" of summary.json): checked against R too.
+      expect(rel(s.mcse, ref.mcse), `${name}.chainSummary.mcse`).toBeLessThan(1e-10);
       expect(s.ess).toBe(got.ess);
       expect(s.rhat).toBe(got.rhat);
       expect(s.chains).toBe(ch.length);
@@ -134,6 +136,41 @@ describe('ESS, R-hat and MCSE', () => {
       if (Math.abs(c.mean / (c.sd / Math.sqrt(c.n))) < 1.959964) naive++;
     }
     expect(naive / 100).toBeLessThan(0.6);
+  });
+
+  test('chainSummary MCSE = the spread of the mean over 200 independent AR(1) chain sets and the exact AR(1) variance (k = 4)', () => {
+    // Independent of the ESS estimator: R = 200 replicate sets of 4 stationary AR(1) chains × 500 draws
+    // (ρ = 0.9). The true mean is 0, so the RMS of the 200 set means estimates the true standard error
+    // with relative σ = 1/√(2R) = 5 % (χ²_R). The exact variance of the mean of one stationary AR(1)
+    // chain of n draws is γ₀/n · [1 + 2 Σ_{k<n} (1 − k/n) ρ^k], γ₀ = 1/(1 − ρ²) (Priestley 1981, eq. 5.3.5).
+    const R = 200;
+    const n = 500;
+    const rho = 0.9;
+    let sumSq = 0;
+    let mcseSum = 0;
+    let mcseSq = 0;
+    for (let s = 0; s < R; s++) {
+      const g = boxMuller(uniformSource(9000 + s));
+      const summary = chainSummary(Array.from({ length: 4 }, () => ar1(g, n, rho)));
+      sumSq += summary.mean ** 2;
+      mcseSum += summary.mcse;
+      mcseSq += summary.mcse ** 2;
+    }
+    const spread = Math.sqrt(sumSq / R);
+    const reported = mcseSum / R;
+    let series = 1;
+    for (let k = 1; k < n; k++) series += 2 * (1 - k / n) * rho ** k;
+    const exact = Math.sqrt(((1 / (1 - rho * rho) / n) * series) / 4);
+    const k = 4;
+    const relSigma = 1 / Math.sqrt(2 * R);
+    // The harness itself: the replicate spread matches the closed form.
+    expect(Math.abs(spread / exact - 1)).toBeLessThan(k * relSigma);
+    // The reported MCSE (averaged over the replicates) matches the replicate spread ...
+    expect(Math.abs(reported / spread - 1)).toBeLessThan(k * relSigma);
+    // ... and the closed form, within k σ of the average (σ from the MCSE's own spread) plus the
+    // ESS estimator's finite-n bias, measured ≤ 3 % at this length (the ESS test above).
+    const mcseSd = Math.sqrt(Math.max(mcseSq / R - reported ** 2, 0));
+    expect(Math.abs(reported - exact)).toBeLessThan(k * (mcseSd / Math.sqrt(R)) + 0.03 * exact);
   });
 
   test('R-hat ≈ 1 for chains of one distribution; > 1.1 for a shifted chain, a common trend, a rescaled chain (rank-normalised)', () => {
