@@ -69,7 +69,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const evaluator of evaluators)
       EXPRESSION_CASES.forEach(([label, expression], k) => {
         const self = fileURLToPath(import.meta.url);
-        const cost = execFileSync(process.execPath, [self, '--one', String(k), '--evaluator', evaluator, '--reps', String(reps)], { encoding: 'utf8' });
+        const cost = execFileSync(process.execPath, [self, '--one', String(k), '--evaluator', evaluator, '--reps', String(reps)], {
+          encoding: 'utf8',
+        });
         process.stdout.write(`${evaluator.padEnd(8)} ${label.padEnd(16)} ${expression.padEnd(40)} ${cost}\n`);
       });
   }

@@ -235,7 +235,10 @@ export async function traceMemory(o: { replicas?: number; steps?: number[]; work
   const rows: TraceMemoryRow[] = [];
   try {
     for (const steps of stepsList) {
-      const observe = { ...QUICKSTART_OBSERVE, histograms: [...QUICKSTART_OBSERVE.histograms, { of: 'x', bins: 80, range: [-2.0, 2.0], at: 'grid' }] };
+      const observe = {
+        ...QUICKSTART_OBSERVE,
+        histograms: [...QUICKSTART_OBSERVE.histograms, { of: 'x', bins: 80, range: [-2.0, 2.0], at: 'grid' }],
+      };
       const file = writeScenario(tmp, `trace-${steps}.yaml`, doubleWell('load-trace', replicas, steps, observe));
       const out = join(tmp, `out-${steps}`);
       const r = await runChild([cliPath(), 'run', file, '--out', out, '--workers', String(workers), '--quiet', '--no-report']);
@@ -373,7 +376,9 @@ export interface SweepLoadResult {
  * (c) A sweep of `points` tiny points: in-process (leak check) and through the
  * CLI (exits on its own within `timeoutMs`).
  */
-export async function sweepLoad(o: { points?: number; workers?: number; cli?: boolean; timeoutMs?: number } = {}): Promise<SweepLoadResult> {
+export async function sweepLoad(
+  o: { points?: number; workers?: number; cli?: boolean; timeoutMs?: number } = {},
+): Promise<SweepLoadResult> {
   const points = o.points ?? 10_000;
   const workers = o.workers ?? 2;
   const tmp = mkdtempSync(join(tmpdir(), 'stochdyn-load-'));
@@ -383,7 +388,11 @@ export async function sweepLoad(o: { points?: number; workers?: number; cli?: bo
     const r = await runChild([selfPath(), '--child-sweep', file, join(tmp, 'in-process'), String(workers)], o.timeoutMs);
     if (r.code !== 0) fail(`in-process sweep of ${points} points`, r);
     const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as SweepProbe;
-    const lr = await runChild(['--input-type=module', '-e', `import { loadScenario } from ${JSON.stringify(pathToFileURL(join(root(), 'dist', 'src', 'scenario', 'index.js')).href)}; const t = performance.now(); await loadScenario(${JSON.stringify(listFile)}); console.log((performance.now() - t) / 1000);`]);
+    const lr = await runChild([
+      '--input-type=module',
+      '-e',
+      `import { loadScenario } from ${JSON.stringify(pathToFileURL(join(root(), 'dist', 'src', 'scenario', 'index.js')).href)}; const t = performance.now(); await loadScenario(${JSON.stringify(listFile)}); console.log((performance.now() - t) / 1000);`,
+    ]);
     const listLoadSeconds = lr.code === 0 ? Number(lr.stdout.trim()) : Number.NaN;
     let cli: SweepLoadResult['cli'] = null;
     if (o.cli ?? true) {
@@ -433,18 +442,24 @@ export async function runLoadBench(o: LoadBenchOptions = {}): Promise<LoadBenchR
 const mb = (b: number) => (Number.isFinite(b) ? `${(b / MiB).toFixed(0)} MiB` : '—');
 const sec = (s: number) => (Number.isFinite(s) ? `${s.toFixed(1)} s` : '—');
 const res = (s: ResourceSnapshot) =>
-  `${Object.entries(s.resources)
-    .map(([k, v]) => `${k}×${v}`)
-    .join(' ') || 'none'}; threads ${s.threads}; fds ${s.fds}`;
+  `${
+    Object.entries(s.resources)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ') || 'none'
+  }; threads ${s.threads}; fds ${s.fds}`;
 
 /** Markdown table of the figures (the note's / README's table). */
 export function formatLoadTable(r: LoadBenchResult): string {
   const lines = ['| case | wall | run | peak RSS | target < 1 GiB |', '|---|---|---|---|---|'];
   for (const m of r.million)
-    lines.push(`| ${m.case} | ${sec(m.wallSeconds)} | ${sec(m.runSeconds)} (${m.replicaStepsPerSecond.toExponential(2)} replica-steps/s) | ${mb(m.peakRss)} | ${m.underTarget ? 'yes' : '**no**'} |`);
+    lines.push(
+      `| ${m.case} | ${sec(m.wallSeconds)} | ${sec(m.runSeconds)} (${m.replicaStepsPerSecond.toExponential(2)} replica-steps/s) | ${mb(m.peakRss)} | ${m.underTarget ? 'yes' : '**no**'} |`,
+    );
   if (r.trace) {
     for (const t of r.trace.rows)
-      lines.push(`| trace memory: ${t.replicas.toLocaleString('en-US')} replicas × ${t.steps.toLocaleString('en-US')} steps, ${t.gridPoints} grid points | ${sec(t.wallSeconds)} | | ${mb(t.peakRss)} | |`);
+      lines.push(
+        `| trace memory: ${t.replicas.toLocaleString('en-US')} replicas × ${t.steps.toLocaleString('en-US')} steps, ${t.gridPoints} grid points | ${sec(t.wallSeconds)} | | ${mb(t.peakRss)} | |`,
+      );
     lines.push(`| trace memory: peak RSS ratio, 10× the steps | | | ${r.trace.ratio.toFixed(3)} | |`);
   }
   if (r.sweep) {
@@ -460,7 +475,13 @@ export function formatLoadTable(r: LoadBenchResult): string {
       lines.push(
         `| same sweep through \`stochdyn sweep --workers ${s.workers} --quiet\` | ${sec(s.cli.wallSeconds)} | exit ${s.cli.code}${s.cli.exitedOnItsOwn ? ', exited on its own' : ', **killed after the timeout**'}; ${s.cli.pointDirs} point dirs | ${mb(s.cli.peakRss)} | ${s.cli.peakRss < GiB ? 'yes' : '**no**'} |`,
       );
-    lines.push('', `Sweep resources before: ${res(p.before)}`, `after runSweep returned: ${res(p.after)}`, `1 s later: ${res(p.settled)}`, `after the workers: 0 sweep: ${res(p.afterInThread)}`);
+    lines.push(
+      '',
+      `Sweep resources before: ${res(p.before)}`,
+      `after runSweep returned: ${res(p.after)}`,
+      `1 s later: ${res(p.settled)}`,
+      `after the workers: 0 sweep: ${res(p.afterInThread)}`,
+    );
     lines.push(
       `Validation (loadScenario) of the sweep: ${sec(p.loadSeconds)} as a linear range, ${sec(s.listLoadSeconds)} as a list of ${s.points.toLocaleString('en-US')} values.`,
       `Tiny run (4 × 100): ${(p.perRunInProcess * 1000).toFixed(2)} ms in-process, ${(p.perRunOneWorker * 1000).toFixed(1)} ms on one worker thread (a new worker per run).`,

@@ -86,8 +86,15 @@ function numpyW1(): { psteps: number; note: string } | null {
   const script = join(packageRoot(), 'bench', 'peers', 'w1_numpy.py');
   if (!existsSync(script)) return null;
   try {
-    const out = execFileSync(process.env.PEER_PY ?? 'python3', [script, '--variant=inplace', `--reps=${reps}`, `--R=${R}`, `--S=${S}`], { encoding: 'utf8', timeout: 600_000 });
-    const last = out.trim().split('\n').map((l) => JSON.parse(l)).find((o) => o.summary);
+    const out = execFileSync(process.env.PEER_PY ?? 'python3', [script, '--variant=inplace', `--reps=${reps}`, `--R=${R}`, `--S=${S}`], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    const last = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((o) => o.summary);
     return { psteps: last.psteps_per_s, note: `numpy ${last.numpy}, python ${last.python}` };
   } catch (e) {
     return { psteps: NaN, note: `numpy peer failed: ${(e as Error).message.split('\n')[0]}` };
@@ -109,7 +116,9 @@ async function main() {
     if (args.includes('--json')) console.log(JSON.stringify({ w3 }));
   }
   if (only.includes('--load')) {
-    console.log(`Load and memory (bench/load.ts${quick ? ', --quick: 10^5 replicas, 1,000-point sweep' : ''}); every case in its own child process`);
+    console.log(
+      `Load and memory (bench/load.ts${quick ? ', --quick: 10^5 replicas, 1,000-point sweep' : ''}); every case in its own child process`,
+    );
     const load = await runLoadBench(quick ? { replicas: 100_000, sweep: 1_000 } : {});
     console.log(args.includes('--json') ? JSON.stringify({ load }) : formatLoadTable(load));
   }
@@ -129,8 +138,11 @@ async function mainW1() {
   if (np && Number.isFinite(np.psteps)) console.log(`  ratio engine(1 worker) / numpy = ${(one / np.psteps).toFixed(2)}  (target ≥ 1.5)`);
   console.log(`  ratio 2 workers / 1 worker   = ${(two / one).toFixed(2)}  (target ≥ 1.8)`);
   const nps = normalsPerSecond();
-  console.log(`normals: sfc32+ziggurat ${fmt(nps.ours)}/s, seedrandom ARC4 + Box–Muller ${fmt(nps.seedrandom)}/s, ratio ${(nps.ours / nps.seedrandom).toFixed(2)}`);
-  if (args.includes('--json')) console.log(JSON.stringify({ R, S, reps, engine1: one, engine2: two, numpy: np?.psteps ?? null, normals: nps }));
+  console.log(
+    `normals: sfc32+ziggurat ${fmt(nps.ours)}/s, seedrandom ARC4 + Box–Muller ${fmt(nps.seedrandom)}/s, ratio ${(nps.ours / nps.seedrandom).toFixed(2)}`,
+  );
+  if (args.includes('--json'))
+    console.log(JSON.stringify({ R, S, reps, engine1: one, engine2: two, numpy: np?.psteps ?? null, normals: nps }));
 }
 
 await main();

@@ -166,7 +166,12 @@ export function runPeer(script: string, args: string[], torch: boolean): PeerRes
     try {
       execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore', env });
     } catch {
-      return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${python} cannot import torch (run eval "$(bash bench/peers/setup-peers.sh)")` };
+      return {
+        msPerStep: NaN,
+        lossEnd: NaN,
+        note: '',
+        skipped: `${python} cannot import torch (run eval "$(bash bench/peers/setup-peers.sh)")`,
+      };
     }
   }
   try {
@@ -236,11 +241,16 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   if (Number.isFinite(np.msPerStep)) {
     console.log(`  ratio numpy / engine wasm f64 in-process (1 thread)  = ${(np.msPerStep / oneWasm).toFixed(2)}  (> 1: engine faster)`);
     console.log(`  ratio numpy / engine wasm f64 2 workers              = ${(np.msPerStep / run2).toFixed(2)}`);
-    console.log(`  target W2 float64: best engine ${ms(best)} ≤ numpy ${ms(np.msPerStep)} ms/step: ${best <= np.msPerStep ? 'met' : 'NOT met'}`);
+    console.log(
+      `  target W2 float64: best engine ${ms(best)} ≤ numpy ${ms(np.msPerStep)} ms/step: ${best <= np.msPerStep ? 'met' : 'NOT met'}`,
+    );
   }
-  if (Number.isFinite(torch.msPerStep)) console.log(`  ratio PyTorch f64 / engine wasm f64 (best) = ${(torch.msPerStep / best).toFixed(2)}`);
+  if (Number.isFinite(torch.msPerStep))
+    console.log(`  ratio PyTorch f64 / engine wasm f64 (best) = ${(torch.msPerStep / best).toFixed(2)}`);
   if (Number.isFinite(torch32.msPerStep))
-    console.log(`  stretch W2: best engine f64 ${ms(best)} ≤ PyTorch f32 ${ms(torch32.msPerStep)} ms/step: ${best <= torch32.msPerStep ? 'met' : 'not met'}`);
+    console.log(
+      `  stretch W2: best engine f64 ${ms(best)} ≤ PyTorch f32 ${ms(torch32.msPerStep)} ms/step: ${best <= torch32.msPerStep ? 'met' : 'not met'}`,
+    );
 
   // T = 0 cross-check: gradient descent with weight decay from the same initialisation (wasm f64 and js kernels).
   const e0 = inProcess(wasm64, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy;
@@ -251,7 +261,9 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   const relDiffJs = rel(e0js);
   console.log(
     `  T = 0 check: engine mean loss wasm ${e0.toPrecision(16)}, js ${e0js.toPrecision(16)}, numpy loss_end ${Number.isFinite(np0.lossEnd) ? np0.lossEnd.toPrecision(16) : `— (${np0.skipped})`}` +
-      (relDiff !== null ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})` : ''),
+      (relDiff !== null
+        ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})`
+        : ''),
   );
 
   // The sizes of the shipped first-order scenarios (in-process, 1 thread).
@@ -260,11 +272,19 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   const maDyn = { lr: 1e-4, temperature: 1, weight_decay: 0 };
   const prior = (pot: Potential) => (x: Float64Array) => {
     const st = new Stream(1, 0, 0);
-    for (let r = 0; r < 16; r++) pot.initialise!(x, r * pot.dim, () => st.normal(), () => st.uniform());
+    for (let r = 0; r < 16; r++)
+      pot.initialise!(
+        x,
+        r * pot.dim,
+        () => st.normal(),
+        () => st.uniform(),
+      );
   };
   inProcess(ma, 16, 50, maDyn, prior(ma));
   const sweepSize = median(Array.from({ length: reps }, () => inProcess(ma, 16, sweepSteps, maDyn, prior(ma)).msPerStep));
-  console.log(`  modular-addition-square P = 11, N = 32, 97 training pairs, 16 replicas: ${ms(sweepSize)} ms/step (in-process, ${ma.info?.kernels})`);
+  console.log(
+    `  modular-addition-square P = 11, N = 32, 97 training pairs, 16 replicas: ${ms(sweepSize)} ms/step (in-process, ${ma.info?.kernels})`,
+  );
   const tsTimes = timeTeacherStudent(reps, sweepSteps, maDyn);
   const [teacherStudent, teacherStudentWasm, teacherStudentWasm32] = tsTimes;
   console.log(
@@ -294,13 +314,23 @@ export async function runW2(o: W2Options): Promise<W2Result> {
  * drawn from the prior, in-process: median ms/step of the js, wasm float64 and
  * wasm float32 kernels (in that order).
  */
-export function timeTeacherStudent(reps: number, steps: number, dyn: { lr: number; temperature: number; weight_decay: number }): [number, number, number] {
+export function timeTeacherStudent(
+  reps: number,
+  steps: number,
+  dyn: { lr: number; temperature: number; weight_decay: number },
+): [number, number, number] {
   const kinds = [{ kernels: 'js' }, { kernels: 'wasm' }, { kernels: 'wasm', precision: 'float32' }];
   const out = kinds.map((k) => {
     const ts = teacherStudentErf(k, { seed: 1, run: 0 });
     const init = (x: Float64Array) => {
       const st = new Stream(1, 0, 0);
-      for (let r = 0; r < 16; r++) ts.initialise!(x, r * ts.dim, () => st.normal(), () => st.uniform());
+      for (let r = 0; r < 16; r++)
+        ts.initialise!(
+          x,
+          r * ts.dim,
+          () => st.normal(),
+          () => st.uniform(),
+        );
     };
     inProcess(ts, 16, 50, dyn, init); // warm-up (JIT)
     return median(Array.from({ length: reps }, () => inProcess(ts, 16, steps, dyn, init).msPerStep));

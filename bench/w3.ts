@@ -62,10 +62,18 @@ function toyAdditionTimes(steps: number, reps: number): W3Result['toyAddition'] 
     ['1-200-200-30', {}, Math.max(5, Math.round(steps / 10))],
   ];
   return shapes.map(([shape, params, n]) => {
-    const pots = [{ kernels: 'js' }, { kernels: 'wasm' }, { kernels: 'wasm', precision: 'float32' }].map((k) => toyAddition({ ...params, ...k }, { seed: 4242, run: 0 }));
+    const pots = [{ kernels: 'js' }, { kernels: 'wasm' }, { kernels: 'wasm', precision: 'float32' }].map((k) =>
+      toyAddition({ ...params, ...k }, { seed: 4242, run: 0 }),
+    );
     const init = (x: Float64Array) => {
       const st = new Stream(4242, 0, 0);
-      for (let r = 0; r < R; r++) pots[0].initialise!(x, r * pots[0].dim, () => st.normal(), () => st.uniform());
+      for (let r = 0; r < R; r++)
+        pots[0].initialise!(
+          x,
+          r * pots[0].dim,
+          () => st.normal(),
+          () => st.uniform(),
+        );
     };
     const [js, w64, w32] = pots.map((pot, k) => {
       const run = (m: number) => inProcess(pot, R, m, { lr: LR, temperature: 0, weight_decay: 0 }, init, 'gd').msPerStep;
@@ -127,7 +135,9 @@ function runScenario(steps: number) {
 /** Print the W3 table (stdout: this is the bench CLI) and return the numbers. */
 export async function runW3(o: W3Options): Promise<W3Result> {
   const { reps, steps } = o;
-  console.log(`W3: GenEFT encoder–decoder, n = 30, d = 2, 4 → 50 → 50 → 50 tanh → 1, BCE over 675 pairs, GD lr = 1e-3, ${R} replicas × ${steps} steps; medians of ${reps}`);
+  console.log(
+    `W3: GenEFT encoder–decoder, n = 30, d = 2, 4 → 50 → 50 → 50 tanh → 1, BCE over 675 pairs, GD lr = 1e-3, ${R} replicas × ${steps} steps; medians of ${reps}`,
+  );
   const data = w3Data();
   const build = (extra: Record<string, unknown>): Potential => relationLearnerOn({ ...params, ...extra }, data);
   const js = build({ kernels: 'js' });
@@ -169,18 +179,25 @@ export async function runW3(o: W3Options): Promise<W3Result> {
   for (const [name, v, note] of rows) console.log(`  ${name.padEnd(40)} ${ms(v).padStart(8)} ms/step  ${note}`);
   const best = Math.min(w64.ms, run2);
   if (Number.isFinite(torch.msPerStep)) {
-    console.log(`  ratio PyTorch f64 / engine wasm f64 in-process (1 thread) = ${(torch.msPerStep / w64.ms).toFixed(2)}  (> 1: engine faster)`);
+    console.log(
+      `  ratio PyTorch f64 / engine wasm f64 in-process (1 thread) = ${(torch.msPerStep / w64.ms).toFixed(2)}  (> 1: engine faster)`,
+    );
     console.log(`  ratio PyTorch f64 / engine wasm f64 2 workers             = ${(torch.msPerStep / run2).toFixed(2)}`);
-    console.log(`  target W3 float64: best engine ${ms(best)} ≤ PyTorch f64 ${ms(torch.msPerStep)} ms/step: ${best <= torch.msPerStep ? 'met' : 'NOT met'}`);
+    console.log(
+      `  target W3 float64: best engine ${ms(best)} ≤ PyTorch f64 ${ms(torch.msPerStep)} ms/step: ${best <= torch.msPerStep ? 'met' : 'NOT met'}`,
+    );
   }
-  if (Number.isFinite(torch32.msPerStep)) console.log(`  ratio PyTorch f32 / engine wasm f32 in-process = ${(torch32.msPerStep / w32.ms).toFixed(2)}`);
+  if (Number.isFinite(torch32.msPerStep))
+    console.log(`  ratio PyTorch f32 / engine wasm f32 in-process = ${(torch32.msPerStep / w32.ms).toFixed(2)}`);
   const ref = torch.lossEnd;
   const rel = (e: number) => (Number.isFinite(ref) ? Math.abs(e - ref) / Math.abs(ref) : null);
   const relDiff = rel(w64.meanEnergy);
   const relDiffJs = rel(j.meanEnergy);
   console.log(
     `  T = 0 check (GD, ${steps} steps): engine mean loss wasm ${w64.meanEnergy.toPrecision(16)}, js ${j.meanEnergy.toPrecision(16)}, PyTorch f64 loss_end ${Number.isFinite(ref) ? ref.toPrecision(16) : `— (${torch.skipped})`}` +
-      (relDiff !== null ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})` : ''),
+      (relDiff !== null
+        ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})`
+        : ''),
   );
   const toy = toyAdditionTimes(steps, reps);
   console.log(

@@ -79,7 +79,11 @@ const x = summary.observables.x.final;
 
 console.log(`directory: ${dir === undefined ? 'none (in memory)' : dir}`);
 console.log(`replicas: ${summary.run.completedReplicas}, θ = ${theta}, t = ${summary.run.physicalTime}`);
-console.log(`escape MFPT: ${escape.mfpt.time?.toFixed(2)} (95% CI ${escape.mfpt.ci95Time?.map((v) => v.toFixed(2)).join('–')}), exact ${exact.toFixed(2)}`);
+console.log(
+  `escape MFPT: ${escape.mfpt.time?.toFixed(2)} (95% CI ${escape.mfpt.ci95Time?.map((v) => v.toFixed(2)).join('–')}), exact ${exact.toFixed(2)}`,
+);
 console.log(`final x: mean ${x.mean?.toFixed(3)} ± ${x.sem?.toFixed(3)}, std ${x.std?.toFixed(3)}`);
 // A line for scripts (the test of this example reads it).
-console.log(JSON.stringify({ mfpt: escape.mfpt.time, ci95: escape.mfpt.ci95Time, exact, entered: escape.entered, replicas: escape.replicas }));
+console.log(
+  JSON.stringify({ mfpt: escape.mfpt.time, ci95: escape.mfpt.ci95Time, exact, entered: escape.entered, replicas: escape.replicas }),
+);

@@ -11,7 +11,12 @@
  *
  * Everything else under src/ is internal and may change without notice.
  */
-import { loadScenario as loadScenarioFile, safeValidateScenario as safeValidateObject, validateScenarioObject, type LoadOptions } from './scenario/index.js';
+import {
+  loadScenario as loadScenarioFile,
+  safeValidateScenario as safeValidateObject,
+  validateScenarioObject,
+  type LoadOptions,
+} from './scenario/index.js';
 import type { Scenario } from './scenario/types.js';
 import type { ScenarioError } from './scenario/errors.js';
 import { runScenario as runOneScenario, type InMemoryRunOutput, type RunOutput, type RunScenarioOptions } from './runs/run.js';
@@ -33,7 +38,13 @@ import {
 } from './analysis/index.js';
 // The built-in plot kinds register themselves on import.
 import './report/plots/index.js';
-import { getPlot as findPlot, listPlots as plotKinds, registerPlot as addPlot, unregisterPlot as removePlot, type PlotEntry } from './report/plots/registry.js';
+import {
+  getPlot as findPlot,
+  listPlots as plotKinds,
+  registerPlot as addPlot,
+  unregisterPlot as removePlot,
+  type PlotEntry,
+} from './report/plots/registry.js';
 import { writeReport as writeReportFile } from './report/html.js';
 
 // ---------------------------------------------------------------- scenarios
@@ -69,7 +80,10 @@ export function validateScenario(scenario: unknown, source = ''): Scenario {
 }
 
 /** Like {@link validateScenario}, but returns `{ ok: false, error }` instead of throwing. */
-export function safeValidateScenario(scenario: unknown, source = ''): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
+export function safeValidateScenario(
+  scenario: unknown,
+  source = '',
+): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
   return safeValidateObject(scenario, source);
 }
 

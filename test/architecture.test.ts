@@ -80,7 +80,12 @@ function checkLayers(files: readonly SourceFile[]): Violation[] {
     const from = folderOf(file.path);
     if (from === undefined) continue;
     if (from !== '' && !layerOf.has(from) && !AMBIENT.includes(from)) {
-      violations.push({ file: file.path, line: 0, specifier: '', reason: `folder src/${from}/ is not in the layer order (${ORDER_TEXT}); place it there and in docs/ARCHITECTURE.md` });
+      violations.push({
+        file: file.path,
+        line: 0,
+        specifier: '',
+        reason: `folder src/${from}/ is not in the layer order (${ORDER_TEXT}); place it there and in docs/ARCHITECTURE.md`,
+      });
       continue;
     }
     for (const { specifier, line } of importsOf(file.text)) {
@@ -93,7 +98,12 @@ function checkLayers(files: readonly SourceFile[]): Violation[] {
       }
       if (to === from) continue;
       if (AMBIENT.includes(from) || AMBIENT.includes(to)) {
-        violations.push({ file: file.path, line, specifier, reason: `src/${AMBIENT.includes(from) ? from : to}/ holds ambient declarations: nothing imports it and it imports nothing` });
+        violations.push({
+          file: file.path,
+          line,
+          specifier,
+          reason: `src/${AMBIENT.includes(from) ? from : to}/ holds ambient declarations: nothing imports it and it imports nothing`,
+        });
         continue;
       }
       if (to === '') {
@@ -101,13 +111,23 @@ function checkLayers(files: readonly SourceFile[]): Violation[] {
         continue;
       }
       if (!layerOf.has(to)) {
-        violations.push({ file: file.path, line, specifier, reason: `imports src/${to}/, a folder not in the layer order (${ORDER_TEXT})` });
+        violations.push({
+          file: file.path,
+          line,
+          specifier,
+          reason: `imports src/${to}/, a folder not in the layer order (${ORDER_TEXT})`,
+        });
         continue;
       }
       const fromLayer = from === '' ? TOP : layerOf.get(from)!;
       const toLayer = layerOf.get(to)!;
       if (toLayer > fromLayer) {
-        violations.push({ file: file.path, line, specifier, reason: `upward import: src/${from}/ (layer ${fromLayer}) imports src/${to}/ (layer ${toLayer}); the order is ${ORDER_TEXT}` });
+        violations.push({
+          file: file.path,
+          line,
+          specifier,
+          reason: `upward import: src/${from}/ (layer ${fromLayer}) imports src/${to}/ (layer ${toLayer}); the order is ${ORDER_TEXT}`,
+        });
         continue;
       }
       if (from === '') continue;
@@ -125,7 +145,12 @@ function checkLayers(files: readonly SourceFile[]): Violation[] {
     for (const [next, where] of edges.get(folder) ?? []) {
       if (state.get(next) === 'open') {
         const cycle = [...stack.slice(stack.indexOf(next)), next];
-        violations.push({ file: where.file, line: where.line, specifier: where.specifier, reason: `folder cycle ${cycle.map((f) => `src/${f}/`).join(' → ')}` });
+        violations.push({
+          file: where.file,
+          line: where.line,
+          specifier: where.specifier,
+          reason: `folder cycle ${cycle.map((f) => `src/${f}/`).join(' → ')}`,
+        });
       } else if (!state.has(next)) visit(next);
     }
     stack.pop();
@@ -177,7 +202,9 @@ describe('architecture: folder layering of src/', () => {
   it('has no upward import, no folder cycle and no unlisted folder', () => {
     const files = sourceFiles();
     expect(files.length).toBeGreaterThan(100);
-    const folders = readdirSync(join(root, 'src'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(join(root, 'src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     const unlisted = folders.filter((folder) => !layerOf.has(folder) && !AMBIENT.includes(folder));
     expect(unlisted, `folders of src/ not in the order ${ORDER_TEXT}`).toEqual([]);
     const violations = checkLayers(files);
@@ -188,7 +215,9 @@ describe('architecture: folder layering of src/', () => {
     for (const folder of AMBIENT) {
       const dir = join(root, 'src', folder);
       if (!existsSync(dir)) continue;
-      const other = walk(dir, new Set()).filter((path) => !path.endsWith('.d.ts')).map(toRepoPath);
+      const other = walk(dir, new Set())
+        .filter((path) => !path.endsWith('.d.ts'))
+        .map(toRepoPath);
       expect(other, `src/${folder}/ holds only ambient declarations`).toEqual([]);
     }
   });
@@ -202,7 +231,7 @@ describe('architecture: folder layering of src/', () => {
       "import './e.js';",
       "const f = await import('./f.js');",
       "// import { g } from './g.js';",
-      "const h = \"import('./h.js')\";",
+      'const h = "import(\'./h.js\')";',
     ].join('\n');
     expect(importsOf(text)).toEqual([
       { specifier: './a.js', line: 1 },
@@ -216,7 +245,10 @@ describe('architecture: folder layering of src/', () => {
 
   it('detects a synthetic upward import, naming the file and the import (negative control)', () => {
     const files: SourceFile[] = [
-      { path: 'src/engine/simulate.ts', text: "import { x } from '../random/rng.js';\nimport type { Scenario } from '../scenario/types.js';\n" },
+      {
+        path: 'src/engine/simulate.ts',
+        text: "import { x } from '../random/rng.js';\nimport type { Scenario } from '../scenario/types.js';\n",
+      },
       { path: 'src/random/rng.ts', text: 'export const x = 1;\n' },
       { path: 'src/scenario/types.ts', text: "export { x } from '../engine/simulate.js';\n" },
     ];

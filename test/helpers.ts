@@ -139,13 +139,15 @@ export function tfGradDiscrepancy(
   G: Float64Array,
 ): { energy: number; gradient: number } {
   const grad = tf.grad(U as (x: import('@tensorflow/tfjs').Tensor) => import('@tensorflow/tfjs').Tensor);
-  let energy = 0, gradient = 0;
+  let energy = 0,
+    gradient = 0;
   for (let r = 0; r < count; r++) {
     const theta = tf.tensor1d(Float32Array.from(x.subarray(r * p.dim, (r + 1) * p.dim)));
     const e = U(theta).dataSync()[0];
     const g = grad(theta).dataSync();
     energy = Math.max(energy, e === E[r] ? 0 : Math.abs(e - E[r]) / Math.abs(E[r]));
-    let diff = 0, norm = 0;
+    let diff = 0,
+      norm = 0;
     for (let j = 0; j < p.dim; j++) {
       diff += (g[j] - G[r * p.dim + j]) ** 2;
       norm += G[r * p.dim + j] ** 2;

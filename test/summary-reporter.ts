@@ -7,7 +7,9 @@ import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryLineReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    let passed = 0, failed = 0, skipped = 0;
+    let passed = 0,
+      failed = 0,
+      skipped = 0;
     for (const m of testModules) {
       for (const t of m.children.allTests()) {
         const state = t.result().state;

@@ -34,7 +34,12 @@ async function runTask(task: WorkerTask): Promise<void> {
     port!.postMessage({ type: 'result', result } satisfies WorkerMessage, transfer);
   } catch (e) {
     const err = e as Error;
-    port!.postMessage({ type: 'error', message: err?.message ?? String(e), stack: fullStack(e), transient: isTransientError(e) } satisfies WorkerMessage);
+    port!.postMessage({
+      type: 'error',
+      message: err?.message ?? String(e),
+      stack: fullStack(e),
+      transient: isTransientError(e),
+    } satisfies WorkerMessage);
   }
 }
 

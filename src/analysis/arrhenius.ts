@@ -55,7 +55,9 @@ function arrheniusEvent(e: ArrheniusEntry, events: PlanEvent[]): string | null {
 /** from → to of the MFPT: the entry, else the scenario's mfpt-1d overlay for the event, else the start point and the event's lower x bound. */
 function mfptEnds(e: ArrheniusEntry, s: Scenario, events: PlanEvent[], event: string | null): { from: number; to: number } | null {
   const t = s.theory.find((t) => t.kind === 'mfpt-1d' && (t.event === undefined || t.event === event));
-  const from = e.from ?? (t && finite(t.from) ? t.from : s.ensemble.init.kind === 'point' && s.ensemble.init.x.length === 1 ? s.ensemble.init.x[0] : undefined);
+  const from =
+    e.from ??
+    (t && finite(t.from) ? t.from : s.ensemble.init.kind === 'point' && s.ensemble.init.x.length === 1 ? s.ensemble.init.x[0] : undefined);
   const ev = events.find((x) => x.name === event);
   const b = ev ? Object.values(ev.enter)[0] : undefined;
   const to = e.to ?? (t && finite(t.to) ? t.to : b && Object.keys(ev!.enter).length === 1 ? (b.ge ?? b.gt) : undefined);
@@ -76,18 +78,29 @@ function barrierOf(f: (x: number) => number, from: number, to: number) {
 registerAnalysis<ArrheniusEntry>({
   kind: 'arrhenius',
   scope: 'sweep',
-  description: 'ln τ vs 1/θ over a temperature sweep: fitted barrier with CI vs the potential’s barrier; per point the MFPT vs the exact 1-D integral and Kramers',
+  description:
+    'ln τ vs 1/θ over a temperature sweep: fitted barrier with CI vs the potential’s barrier; per point the MFPT vs the exact 1-D integral and Kramers',
   keys: { x: 'string', y: 'string', event: 'string', barrier: 'number', from: 'number', to: 'number', weighted: 'boolean' },
   check(e, s, _potential, plan) {
     const issues: Issue[] = [...checkPath(e, 'x', s, plan, { sweptOk: true }), ...checkPath(e, 'y', s, plan, { metricOk: true })];
     const swept = s.sweep ? sweepKeys(s.sweep as Obj) : [];
     if (e.x === undefined && !swept.includes('dynamics.temperature'))
-      issues.push({ key: 'x', expected: 'the swept temperature key (default dynamics.temperature, which is not swept here)', found: 'nothing' });
+      issues.push({
+        key: 'x',
+        expected: 'the swept temperature key (default dynamics.temperature, which is not swept here)',
+        found: 'nothing',
+      });
     const names = eventNames(plan);
-    if (e.event !== undefined && !names.includes(e.event)) issues.push({ key: 'event', expected: `an event of observe.events (${names.join(', ') || 'none'})`, found: renderValue(e.event) });
+    if (e.event !== undefined && !names.includes(e.event))
+      issues.push({ key: 'event', expected: `an event of observe.events (${names.join(', ') || 'none'})`, found: renderValue(e.event) });
     if (e.y === undefined && e.event === undefined && names.length !== 1)
-      issues.push({ key: 'event', expected: `the event whose escape time to fit (${names.join(', ') || 'none defined'}), or y`, found: 'nothing' });
-    if (e.barrier !== undefined && !(e.barrier > 0)) issues.push({ key: 'barrier', expected: 'a barrier > 0', found: renderValue(e.barrier) });
+      issues.push({
+        key: 'event',
+        expected: `the event whose escape time to fit (${names.join(', ') || 'none defined'}), or y`,
+        found: 'nothing',
+      });
+    if (e.barrier !== undefined && !(e.barrier > 0))
+      issues.push({ key: 'barrier', expected: 'a barrier > 0', found: renderValue(e.barrier) });
     return issues;
   },
   text: (r) => String(r.text ?? ''),
@@ -105,7 +118,10 @@ registerAnalysis<ArrheniusEntry>({
       const m = readMetric(p.summary, yPath);
       const eta = pointTimeStep(p.summary);
       const ps = pointScenario(s, p);
-      let exact: number | null = null, kramers: number | null = null, barrier: number | null = null, lnTau0: number | null = null;
+      let exact: number | null = null,
+        kramers: number | null = null,
+        barrier: number | null = null,
+        lnTau0: number | null = null;
       const pot = ends ? buildSync(ps, p.index) : null;
       if (pot && pot.dim === 1 && ends && theta !== null && theta > 0) {
         const f = scalarEnergy(pot, pointWeightDecay(p.summary) ?? 0);
@@ -152,18 +168,27 @@ registerAnalysis<ArrheniusEntry>({
       if (barriers.every((b) => Math.abs(b - barriers[0]) <= 1e-6 * Math.abs(barriers[0]))) {
         theory = barriers[0];
         const fp = familyParams(s);
-        barrierSource = fp?.kind === 'double-well' ? 'potential parameter h' : `max of f between the minimum and ${ends?.to} (grid search) minus the minimum`;
+        barrierSource =
+          fp?.kind === 'double-well'
+            ? 'potential parameter h'
+            : `max of f between the minimum and ${ends?.to} (grid search) minus the minimum`;
       } else notes.push('the barrier differs between points (a potential parameter is swept): no single barrier to compare the slope with');
     }
     const weighted = e.weighted !== false && used.every((r) => r.logSe !== null);
     if (e.weighted !== false && !weighted) notes.push(`no CI for ${yPath} at every point: unweighted fit`);
-    let fit: LineFit | null = null, ols: LineFit | null = null, exactFit: LineFit | null = null;
+    let fit: LineFit | null = null,
+      ols: LineFit | null = null,
+      exactFit: LineFit | null = null;
     if (used.length >= 2) {
       const X = used.map((r) => r.invTheta!);
       const Y = used.map((r) => Math.log(r.measured!));
       fit = lineFit(X, Y, weighted ? used.map((r) => r.logSe) : undefined);
       ols = lineFit(X, Y);
-      if (used.every((r) => r.exact !== null && r.exact > 0)) exactFit = lineFit(X, used.map((r) => Math.log(r.exact!)));
+      if (used.every((r) => r.exact !== null && r.exact > 0))
+        exactFit = lineFit(
+          X,
+          used.map((r) => Math.log(r.exact!)),
+        );
     } else notes.push(`only ${used.length} usable point(s): no fit (needs 2, and 3 for a CI)`);
     const lnTau0s = rows.map((r) => r.lnTau0).filter((v): v is number => v !== null);
     const kramersLnTau0 = lnTau0s.length === rows.length && lnTau0s.every((v) => Math.abs(v - lnTau0s[0]) < 1e-9) ? lnTau0s[0] : null;
@@ -216,7 +241,11 @@ registerAnalysis<ArrheniusEntry>({
             note: 'the same fit to the exact MFPT integral at the same temperatures: the slope the data should show (prefactor corrections make it differ from ΔE at finite θ)',
           }
         : null,
-      prefactor: { measured: fit ? Math.exp(fit.intercept) : null, kramers: kramersLnTau0 !== null ? Math.exp(kramersLnTau0) : null, ratio: fit && kramersLnTau0 !== null ? Math.exp(fit.intercept - kramersLnTau0) : null },
+      prefactor: {
+        measured: fit ? Math.exp(fit.intercept) : null,
+        kramers: kramersLnTau0 !== null ? Math.exp(kramersLnTau0) : null,
+        ratio: fit && kramersLnTau0 !== null ? Math.exp(fit.intercept - kramersLnTau0) : null,
+      },
       maxAbsZ: zs.length ? Math.max(...zs.map(Math.abs)) : null,
       points: rows,
       curve,
@@ -229,4 +258,3 @@ registerAnalysis<ArrheniusEntry>({
     };
   },
 });
-

@@ -225,7 +225,16 @@ function meanCI(x: Float64Array): Estimate {
 
 type RowDraft = Omit<ComparisonRow, 'pair' | 'pHolm'>;
 
-function proportionRow(name: string, kind: RowKind, subject: string, xA: number, nA: number, xB: number, nB: number, detail: Record<string, unknown> = {}): RowDraft {
+function proportionRow(
+  name: string,
+  kind: RowKind,
+  subject: string,
+  xA: number,
+  nA: number,
+  xB: number,
+  nB: number,
+  detail: Record<string, unknown> = {},
+): RowDraft {
   if (!(nA > 0 && nB > 0))
     return {
       name,
@@ -288,7 +297,9 @@ function eventRows(A: ComparedRun, B: ComparedRun, ev: string, notes: string[]):
     ] as const) {
       if (s.length !== done(r.summary)) notes.push(`${r.label}: events.csv has ${s.length} rows for ${done(r.summary)} replicas`);
       if (!r.finals && r.summary.divergence.count > 0)
-        notes.push(`${r.label}: no finals.csv — the ${r.summary.divergence.count} diverged replicas are censored at the last step instead of their divergence step`);
+        notes.push(
+          `${r.label}: no finals.csv — the ${r.summary.divergence.count} diverged replicas are censored at the last step instead of their divergence step`,
+        );
     }
     const ca = censoredTimes(A, sa);
     const cb = censoredTimes(B, sb);
@@ -335,7 +346,16 @@ function eventRows(A: ComparedRun, B: ComparedRun, ev: string, notes: string[]):
   } else {
     const missing = [!sa ? A.label : null, !sb ? B.label : null].filter(Boolean).join(', ');
     notes.push(`event '${ev}': no per-replica first-passage steps (events.csv) in ${missing}; MFPT not tested`);
-    rows.push({ ...base, test: 'log-rank', statisticName: 'chi2(1)', statistic: null, pValue: null, differs: null, decidedBy: 'log-rank (not possible: events.csv missing)', detail: {} });
+    rows.push({
+      ...base,
+      test: 'log-rank',
+      statisticName: 'chi2(1)',
+      statistic: null,
+      pValue: null,
+      differs: null,
+      decidedBy: 'log-rank (not possible: events.csv missing)',
+      detail: {},
+    });
   }
   rows.push(proportionRow(`${ev}: fraction entered`, 'fraction-entered', ev, ea.entered, ea.replicas, eb.entered, eb.replicas));
   return rows;
@@ -365,23 +385,34 @@ function observableRows(A: ComparedRun, B: ComparedRun, obs: string, crn: boolea
     ];
   }
   const paired = crn ? pairedFinals(A, B, obs) : null;
-  const boot = paired && paired.a.length > 0
-    ? bootstrapMeanDifference(paired.a, paired.b, { paired: true, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(key) })
-    : bootstrapMeanDifference(xa, xb, { resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(key) });
+  const boot =
+    paired && paired.a.length > 0
+      ? bootstrapMeanDifference(paired.a, paired.b, { paired: true, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(key) })
+      : bootstrapMeanDifference(xa, xb, { resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(key) });
   const mean: RowDraft = {
     name: `${obs}: final mean`,
     kind: 'mean',
     subject: obs,
     a: meanCI(xa),
     b: meanCI(xb),
-    difference: { value: meanCI(xb).value! - meanCI(xa).value!, ci95: boot.ci, of: `B − A (${boot.paired ? 'paired ' : ''}percentile bootstrap, ${boot.resamples} resamples)` },
+    difference: {
+      value: meanCI(xb).value! - meanCI(xa).value!,
+      ci95: boot.ci,
+      of: `B − A (${boot.paired ? 'paired ' : ''}percentile bootstrap, ${boot.resamples} resamples)`,
+    },
     test: boot.paired ? 'paired bootstrap' : 'bootstrap',
     statisticName: 'z',
     statistic: boot.z,
     pValue: boot.pValue,
     differs: boot.pValue < COMPARISON_LEVEL,
     decidedBy: `${boot.paired ? 'paired ' : ''}bootstrap of the difference of means (percentile-bootstrap p: 0 outside the ${Number((100 * (1 - COMPARISON_LEVEL)).toPrecision(6))} % interval)`,
-    detail: { bootstrapSE: boot.se, resamples: boot.resamples, paired: boot.paired, pairs: boot.paired ? paired!.a.length : null, pValueResolution: 2 / (boot.resamples + 1) },
+    detail: {
+      bootstrapSE: boot.se,
+      resamples: boot.resamples,
+      paired: boot.paired,
+      pairs: boot.paired ? paired!.a.length : null,
+      pValueResolution: 2 / (boot.resamples + 1),
+    },
   };
   const mw = mannWhitneyTest(xb, xa);
   const medA = medianWithCI(xa);
@@ -426,7 +457,9 @@ function wellRows(A: ComparedRun, B: ComparedRun): RowDraft[] {
   if (!wa || !wb) return [];
   const wells = [...new Set([...wa, ...wb])].sort((x, y) => x - y);
   const count = (x: Float64Array, w: number) => x.reduce((c, v) => c + (v === w ? 1 : 0), 0);
-  return wells.map((w) => proportionRow(`well ${w}: occupancy`, 'occupancy', `well=${w}`, count(wa, w), wa.length, count(wb, w), wb.length));
+  return wells.map((w) =>
+    proportionRow(`well ${w}: occupancy`, 'occupancy', `well=${w}`, count(wa, w), wa.length, count(wb, w), wb.length),
+  );
 }
 
 function settingDiffs(A: ComparedRun, B: ComparedRun): string[] {
@@ -443,7 +476,8 @@ function comparePair(A: ComparedRun, B: ComparedRun): { rows: ComparisonRow[]; n
   const pre = `${A.label} vs ${B.label}: `;
   const sa = A.scenario as { potential?: unknown; observe?: { events?: Array<{ name: string }> } } | null;
   const sb = B.scenario as typeof sa;
-  if (sa && sb && stable(sa.potential) !== stable(sb.potential)) notes.push(`${pre}the potentials differ (${stable(sa.potential)} vs ${stable(sb.potential)})`);
+  if (sa && sb && stable(sa.potential) !== stable(sb.potential))
+    notes.push(`${pre}the potentials differ (${stable(sa.potential)} vs ${stable(sb.potential)})`);
   if (stable(A.summary.run.coordinates) !== stable(B.summary.run.coordinates))
     notes.push(`${pre}the coordinates differ (${A.summary.run.coordinates.join(', ')} vs ${B.summary.run.coordinates.join(', ')})`);
   const diffs = settingDiffs(A, B);
@@ -464,7 +498,8 @@ function comparePair(A: ComparedRun, B: ComparedRun): { rows: ComparisonRow[]; n
   const da = defs(sa);
   const db = defs(sb);
   for (const e of evA.filter((e) => evB.includes(e))) {
-    if (da.has(e) && db.has(e) && da.get(e) !== db.get(e)) notes.push(`${pre}event '${e}' is defined differently (${da.get(e)} vs ${db.get(e)}); compared anyway`);
+    if (da.has(e) && db.has(e) && da.get(e) !== db.get(e))
+      notes.push(`${pre}event '${e}' is defined differently (${da.get(e)} vs ${db.get(e)}); compared anyway`);
     drafts.push(...eventRows(A, B, e, notes));
   }
   // observables
@@ -475,13 +510,24 @@ function comparePair(A: ComparedRun, B: ComparedRun): { rows: ComparisonRow[]; n
   const shared = obA.filter((o) => obB.includes(o));
   if (!A.finals || !B.finals) {
     const missing = [!A.finals ? A.label : null, !B.finals ? B.label : null].filter(Boolean).join(', ');
-    if (shared.length) notes.push(`${pre}no finals.csv in ${missing} (observe.finals: false): final values and well occupancies not compared`);
+    if (shared.length)
+      notes.push(`${pre}no finals.csv in ${missing} (observe.finals: false): final values and well occupancies not compared`);
   } else {
     for (const o of shared) if (o !== 'well') drafts.push(...observableRows(A, B, o, crn, `${A.label}|${B.label}|${o}`));
     if (shared.includes('well')) drafts.push(...wellRows(A, B));
   }
   // divergence
-  drafts.push(proportionRow('divergence fraction', 'divergence', 'divergence', A.summary.divergence.count, done(A.summary), B.summary.divergence.count, done(B.summary)));
+  drafts.push(
+    proportionRow(
+      'divergence fraction',
+      'divergence',
+      'divergence',
+      A.summary.divergence.count,
+      done(A.summary),
+      B.summary.divergence.count,
+      done(B.summary),
+    ),
+  );
 
   const holm = holmAdjust(drafts.map((r) => (r.pValue === null ? Number.NaN : r.pValue)));
   const rows = drafts.map((r, i) => ({ pair: { a: A.label, b: B.label }, ...r, pHolm: Number.isFinite(holm[i]!) ? holm[i]! : null }));
@@ -501,7 +547,15 @@ const GENERAL_NOTES = [
  */
 export function compareRunPair(runA: ComparedRun, runB: ComparedRun): Comparison {
   const { rows, notes } = comparePair(runA, runB);
-  return { schema: COMPARISON_SCHEMA, kind: 'pair', a: side(runA), b: side(runB), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
+  return {
+    schema: COMPARISON_SCHEMA,
+    kind: 'pair',
+    a: side(runA),
+    b: side(runB),
+    level: COMPARISON_LEVEL,
+    rows,
+    notes: [...notes, ...GENERAL_NOTES],
+  };
 }
 
 /** Compare every run against the first (the baseline); rows grouped by pair in the given order. */
@@ -516,5 +570,13 @@ export function compareWithBaseline(runs: readonly ComparedRun[]): Comparison {
     notes.push(...p.notes);
   }
   if (runs.length === 1) notes.push(`only one regime ('${base.label}'): nothing to compare`);
-  return { schema: COMPARISON_SCHEMA, kind: 'regimes', a: side(base), b: runs.slice(1).map(side), level: COMPARISON_LEVEL, rows, notes: [...notes, ...GENERAL_NOTES] };
+  return {
+    schema: COMPARISON_SCHEMA,
+    kind: 'regimes',
+    a: side(base),
+    b: runs.slice(1).map(side),
+    level: COMPARISON_LEVEL,
+    rows,
+    notes: [...notes, ...GENERAL_NOTES],
+  };
 }

@@ -13,7 +13,19 @@ import type { Scenario } from '../scenario/types.js';
 import { lineFit } from '../stats/regression.js';
 import { twoWellsCrossoverTemperature, twoWellsHarmonicOccupancies, twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { registerAnalysis } from './registry.js';
-import { checkPath, familyParams, fmt, fmtCi, numericPoints, pointScenario, readMetric, readPointX, Z95, type Issue, type Obj } from './sweep-points.js';
+import {
+  checkPath,
+  familyParams,
+  fmt,
+  fmtCi,
+  numericPoints,
+  pointScenario,
+  readMetric,
+  readPointX,
+  Z95,
+  type Issue,
+  type Obj,
+} from './sweep-points.js';
 
 interface CrossoverEntry {
   x?: string;
@@ -27,7 +39,8 @@ interface CrossoverEntry {
 /** First crossing of `level` by linear interpolation of y against u (u = ln x or x), or null. */
 function firstCrossing(u: number[], y: number[], level: number): { u: number; i: number } | null {
   for (let i = 0; i + 1 < u.length; i++) {
-    const a = y[i] - level, b = y[i + 1] - level;
+    const a = y[i] - level,
+      b = y[i + 1] - level;
     if (a === 0) return { u: u[i], i };
     if (a * b < 0) return { u: u[i] + ((level - y[i]) / (y[i + 1] - y[i])) * (u[i + 1] - u[i]), i };
   }
@@ -51,16 +64,27 @@ const logit = (p: number) => Math.log(p / (1 - p));
 registerAnalysis<CrossoverEntry>({
   kind: 'crossover',
   scope: 'sweep',
-  description: 'where a metric (a well occupancy) crosses a level along a temperature sweep, with a CI; vs θ* = 2(D₁ − D₂)/Σ ln(k₁/k₂) and the exact crossing (two-wells)',
+  description:
+    'where a metric (a well occupancy) crosses a level along a temperature sweep, with a CI; vs θ* = 2(D₁ − D₂)/Σ ln(k₁/k₂) and the exact crossing (two-wells)',
   keys: { x: 'string', y: 'string', level: 'number', well: 'number', expect: 'number', log: 'boolean' },
   check(e, s, _potential, plan) {
     const issues: Issue[] = [...checkPath(e, 'x', s, plan, { sweptOk: true }), ...checkPath(e, 'y', s, plan, { metricOk: true })];
     const swept = s.sweep ? sweepKeys(s.sweep as Obj) : [];
     if (e.x === undefined && !swept.includes('dynamics.temperature'))
-      issues.push({ key: 'x', expected: 'the swept temperature key (default dynamics.temperature, which is not swept here)', found: 'nothing' });
+      issues.push({
+        key: 'x',
+        expected: 'the swept temperature key (default dynamics.temperature, which is not swept here)',
+        found: 'nothing',
+      });
     if (e.y === undefined && !s.observe.observables.includes('well'))
-      issues.push({ key: 'y', expected: 'a metric path (default observables.well.final.mean needs the `well` observable)', found: 'nothing', hint: 'Add well to observe.observables, or give y.' });
-    if (e.well !== undefined && !(Number.isInteger(e.well) && e.well >= 0 && e.well <= 1)) issues.push({ key: 'well', expected: 'well index 0 or 1', found: renderValue(e.well) });
+      issues.push({
+        key: 'y',
+        expected: 'a metric path (default observables.well.final.mean needs the `well` observable)',
+        found: 'nothing',
+        hint: 'Add well to observe.observables, or give y.',
+      });
+    if (e.well !== undefined && !(Number.isInteger(e.well) && e.well >= 0 && e.well <= 1))
+      issues.push({ key: 'well', expected: 'well index 0 or 1', found: renderValue(e.well) });
     return issues;
   },
   text: (r) => String(r.text ?? ''),
@@ -73,7 +97,12 @@ registerAnalysis<CrossoverEntry>({
     const useLog = e.log !== false;
     const notes: string[] = [];
     const spec = twoWellsSpec(s);
-    const isotropic = spec !== null && spec.k1.every((k) => k === spec.k1[0]) && spec.k2.every((k) => k === spec.k2[0]) && spec.centre1.every((c, j) => j === 0 || c === 0) && spec.centre2.every((c, j) => j === 0 || c === 0);
+    const isotropic =
+      spec !== null &&
+      spec.k1.every((k) => k === spec.k1[0]) &&
+      spec.k2.every((k) => k === spec.k2[0]) &&
+      spec.centre1.every((c, j) => j === 0 || c === 0) &&
+      spec.centre2.every((c, j) => j === 0 || c === 0);
     const exactOcc = (sp: typeof spec, th: number): number | null => {
       if (!sp) return null;
       try {
@@ -96,7 +125,8 @@ registerAnalysis<CrossoverEntry>({
           x,
           measured: m.value,
           se: m.se,
-          measuredCi: m.ci ?? (m.value !== null && m.se !== null ? ([m.value - Z95 * m.se, m.value + Z95 * m.se] as [number, number]) : null),
+          measuredCi:
+            m.ci ?? (m.value !== null && m.se !== null ? ([m.value - Z95 * m.se, m.value + Z95 * m.se] as [number, number]) : null),
           exact,
           harmonic,
           ratio: m.value !== null && exact ? m.value / exact : null,
@@ -110,14 +140,18 @@ registerAnalysis<CrossoverEntry>({
     const back = (u: number) => (useLog ? Math.exp(u) : u);
     const Y = used.map((r) => r.measured!);
     const c = firstCrossing(U, Y, level);
-    let measured: number | null = null, deltaCi: [number, number] | null = null, bootCi: [number, number] | null = null, bootMissing: number | null = null;
+    let measured: number | null = null,
+      deltaCi: [number, number] | null = null,
+      bootCi: [number, number] | null = null,
+      bootMissing: number | null = null;
     if (c) {
       measured = back(c.u);
       const i = c.i;
       if (i + 1 < used.length) {
         const dy = Y[i + 1] - Y[i];
         const du = U[i + 1] - U[i];
-        const s0 = used[i].se ?? 0, s1 = used[i + 1].se ?? 0;
+        const s0 = used[i].se ?? 0,
+          s1 = used[i + 1].se ?? 0;
         const varU = (du * du * ((level - Y[i + 1]) ** 2 * s0 * s0 + (level - Y[i]) ** 2 * s1 * s1)) / dy ** 4;
         deltaCi = [back(c.u - Z95 * Math.sqrt(varU)), back(c.u + Z95 * Math.sqrt(varU))];
       }
@@ -142,7 +176,9 @@ registerAnalysis<CrossoverEntry>({
       if (crossings > 1) notes.push(`${yPath} crosses ${level} ${crossings} times; the first crossing is reported`);
     } else if (used.length > 0) {
       const above = Y.every((y) => y > level);
-      notes.push(`${yPath} stays ${above ? 'above' : 'below'} ${level} over ${xKey} ∈ [${fmt(used[0].x)}, ${fmt(used[used.length - 1].x)}]: no crossing in the swept range`);
+      notes.push(
+        `${yPath} stays ${above ? 'above' : 'below'} ${level} over ${xKey} ∈ [${fmt(used[0].x)}, ${fmt(used[used.length - 1].x)}]: no crossing in the swept range`,
+      );
     }
     // Logit fit: logit P = a + b/θ (harmonic wells: a = ΔS, the entropy difference ½Σ ln(k_other/k_this); b = −ΔE).
     let logitFit: Record<string, unknown> | null = null;
@@ -200,7 +236,8 @@ registerAnalysis<CrossoverEntry>({
         const g = (lt: number) => (exactOcc(spec, Math.exp(lt)) ?? NaN) - level;
         const lo0 = Math.log(Math.max(1e-3, (used[0]?.x ?? 0.1) / 8));
         const hi0 = Math.log((used[used.length - 1]?.x ?? 1) * 8);
-        let a = NaN, b = NaN;
+        let a = NaN,
+          b = NaN;
         let prev = g(lo0);
         for (let k = 1; k <= 48; k++) {
           const u = lo0 + ((hi0 - lo0) * k) / 48;
@@ -230,26 +267,49 @@ registerAnalysis<CrossoverEntry>({
     // Dense theory curves over the swept range (for plots), when the potential is not swept.
     const curve: Array<{ x: number; exact: number | null; harmonic: number }> = [];
     if (spec && xKey === 'dynamics.temperature' && !ctx.keys.some((k) => k.startsWith('potential.')) && used.length >= 2) {
-      const x0 = used[0].x!, x1 = used[used.length - 1].x!;
+      const x0 = used[0].x!,
+        x1 = used[used.length - 1].x!;
       for (let k = 0; k <= 24; k++) {
         const th = useLog ? x0 * Math.pow(x1 / x0, k / 24) : x0 + ((x1 - x0) * k) / 24;
         if (!(th > 0)) continue;
-        curve.push({ x: th, exact: isotropic ? exactOcc(spec, th) : null, harmonic: twoWellsHarmonicOccupancies(spec.depth1, spec.k1, spec.depth2, spec.k2, th)[well] });
+        curve.push({
+          x: th,
+          exact: isotropic ? exactOcc(spec, th) : null,
+          harmonic: twoWellsHarmonicOccupancies(spec.depth1, spec.k1, spec.depth2, spec.k2, th)[well],
+        });
       }
     }
     // The exact occupancy interpolated at the same points: separates interpolation bias from statistics.
-    const ex = used.every((r) => r.exact !== null) ? firstCrossing(U, used.map((r) => r.exact!), level) : null;
+    const ex = used.every((r) => r.exact !== null)
+      ? firstCrossing(
+          U,
+          used.map((r) => r.exact!),
+          level,
+        )
+      : null;
     const zs = used.map((r) => r.z).filter((z): z is number => z !== null);
     const ci = bootCi ?? deltaCi;
     return {
       quantity: `${xKey} where ${yPath} crosses ${level}`,
       measured,
       measuredCi: ci,
-      ciMethod: bootCi ? 'parametric bootstrap of the points (y_i ~ N(y_i, se_i)), 2000 draws' : deltaCi ? 'delta method on the bracketing points' : null,
+      ciMethod: bootCi
+        ? 'parametric bootstrap of the points (y_i ~ N(y_i, se_i)), 2000 draws'
+        : deltaCi
+          ? 'delta method on the bracketing points'
+          : null,
       theory,
       ratio: measured !== null && theory ? measured / theory : null,
       theorySource,
-      exact: exactCrossing !== null ? { crossing: exactCrossing, ratio: measured !== null ? measured / exactCrossing : null, interpolated: ex ? back(ex.u) : null, note: 'root of the quadrature occupancy (theory/two-wells.ts); interpolated = the same interpolation applied to the exact occupancies at the swept points' } : null,
+      exact:
+        exactCrossing !== null
+          ? {
+              crossing: exactCrossing,
+              ratio: measured !== null ? measured / exactCrossing : null,
+              interpolated: ex ? back(ex.u) : null,
+              note: 'root of the quadrature occupancy (theory/two-wells.ts); interpolated = the same interpolation applied to the exact occupancies at the swept points',
+            }
+          : null,
       x: xKey,
       y: yPath,
       level,

@@ -51,14 +51,19 @@ const TAIL_REACH = 500;
  * when no sign of it is found. A density is normalisable only if f grows
  * without bound in every direction fast enough; this looks along the 2d
  * coordinate directions and the two diagonals from the centre of the minima
-* (or the origin) and reports a direction in which f is not 50θ above its
+ * (or the origin) and reports a direction in which f is not 50θ above its
  * lowest value at a quarter, half and all of TAIL_REACH spreads — there exp(−f/θ) keeps mass at the
  * edge of any integration range, so a quadrature over "a wide interval" would
  * return a number that depends only on where the interval was cut.
  * A necessary condition, not a proof: a potential that passes may still have
  * heavy tails in a direction not probed.
  */
-export function gibbsTailProblem(potential: Potential, theta: number, weightDecay = 0, minima?: readonly (readonly number[])[]): string | null {
+export function gibbsTailProblem(
+  potential: Potential,
+  theta: number,
+  weightDecay = 0,
+  minima?: readonly (readonly number[])[],
+): string | null {
   if (!(theta > 0)) return null;
   const d = potential.dim;
   const f = pointEnergy(potential, weightDecay);
@@ -78,7 +83,14 @@ export function gibbsTailProblem(potential: Potential, theta: number, weightDeca
   if (d > 1) for (const s of [1, -1]) directions.push(new Array<number>(d).fill(s / Math.sqrt(d)));
   const fmin = Math.min(f(centre), ...(minima ?? []).map((m) => f(m)));
   const point = new Array<number>(d);
-  const name = (u: number[]) => (d === 1 ? (u[0]! > 0 ? '+x' : '−x') : u.filter((v) => v !== 0).length === 1 ? `${u.find((v) => v !== 0)! > 0 ? '+' : '−'}${potential.coordinates[u.findIndex((v) => v !== 0)]}` : `the ${u[0]! > 0 ? '' : '−'}diagonal`);
+  const name = (u: number[]) =>
+    d === 1
+      ? u[0]! > 0
+        ? '+x'
+        : '−x'
+      : u.filter((v) => v !== 0).length === 1
+        ? `${u.find((v) => v !== 0)! > 0 ? '+' : '−'}${potential.coordinates[u.findIndex((v) => v !== 0)]}`
+        : `the ${u[0]! > 0 ? '' : '−'}diagonal`;
   const reach = TAIL_REACH * spread;
   for (const u of directions) {
     // The far field decides: f must be 50θ above its minimum at R/4, R/2 and R (a NaN, e.g. an overflow, is not counted against it).

@@ -45,7 +45,12 @@ const pair = (a: number, b: number): [number, number] | null => (Number.isFinite
  * each step (a scheduled η, t_n = Σ η_k: rates and MFPT in time units are then
  * estimated on the times themselves, not rescaled steps).
  */
-export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64Array, steps: number, time: number | ((step: number) => number)): FirstPassageSummary {
+export function firstPassageSummary(
+  firstStep: Float64Array,
+  divergedAt: Float64Array,
+  steps: number,
+  time: number | ((step: number) => number),
+): FirstPassageSummary {
   const n = firstStep.length;
   const censorTimes = new Float64Array(n);
   for (let i = 0; i < n; i++) censorTimes[i] = divergedAt[i] >= 0 && !(firstStep[i] <= divergedAt[i]) ? divergedAt[i] : steps;
@@ -64,11 +69,21 @@ export function firstPassageSummary(firstStep: Float64Array, divergedAt: Float64
   let perTime: Pick<FirstPassageSummary['rate'], 'perTime' | 'ci95PerTime'> & Pick<FirstPassageSummary['mfpt'], 'time' | 'ci95Time'>;
   if (typeof time === 'number') {
     const lr = time;
-    perTime = { perTime: fin(fp.rate / lr), ci95PerTime: pair(rlo / lr, rhi / lr), time: fin(fp.meanTime * lr), ci95Time: pair(mlo * lr, mhi * lr) };
+    perTime = {
+      perTime: fin(fp.rate / lr),
+      ci95PerTime: pair(rlo / lr, rhi / lr),
+      time: fin(fp.meanTime * lr),
+      ci95Time: pair(mlo * lr, mhi * lr),
+    };
   } else {
     const at = (v: Float64Array) => v.map((x) => (x === x ? time(x) : NaN));
     const ft = analyzeFirstPassage(at(firstStep), time(steps), { censorTimes: at(censorTimes) });
-    perTime = { perTime: fin(ft.rate), ci95PerTime: pair(ft.rateCI[0], ft.rateCI[1]), time: fin(ft.meanTime), ci95Time: pair(ft.meanTimeCI[0], ft.meanTimeCI[1]) };
+    perTime = {
+      perTime: fin(ft.rate),
+      ci95PerTime: pair(ft.rateCI[0], ft.rateCI[1]),
+      time: fin(ft.meanTime),
+      ci95Time: pair(ft.meanTimeCI[0], ft.meanTimeCI[1]),
+    };
   }
   return {
     replicas: n,

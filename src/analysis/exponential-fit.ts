@@ -19,7 +19,8 @@ interface ExponentialEntry {
 registerAnalysis<ExponentialEntry>({
   kind: 'exponential-fit',
   scope: 'sweep',
-  description: 'ln y = a + b·x over a sweep (t_grok vs the sample count n), slope with CI vs an expected one (default ln(a/A) for sample-size-box)',
+  description:
+    'ln y = a + b·x over a sweep (t_grok vs the sample count n), slope with CI vs an expected one (default ln(a/A) for sample-size-box)',
   keys: { x: 'string', y: 'string', expect: 'number', weighted: 'boolean' },
   required: ['x', 'y'],
   check(e, s, _potential, plan) {
@@ -33,13 +34,19 @@ registerAnalysis<ExponentialEntry>({
     if (used.length < pts.length) notes.push(`${pts.length - used.length} point(s) without x or a positive y were left out`);
     const weighted = e.weighted !== false && used.every((p) => p._ys !== null);
     if (e.weighted !== false && !weighted) notes.push(`no CI for ${e.y} at every point: unweighted fit`);
-    let fit: LineFit | null = null, ols: LineFit | null = null, theoryFit: LineFit | null = null;
+    let fit: LineFit | null = null,
+      ols: LineFit | null = null,
+      theoryFit: LineFit | null = null;
     if (used.length >= 2) {
       const X = used.map((p) => p.x!);
       const Y = used.map((p) => Math.log(p.y!));
       fit = lineFit(X, Y, weighted ? used.map((p) => p._ys) : undefined);
       ols = lineFit(X, Y);
-      if (used.every((p) => p.yTheory !== null && p.yTheory > 0)) theoryFit = lineFit(X, used.map((p) => Math.log(p.yTheory!)));
+      if (used.every((p) => p.yTheory !== null && p.yTheory > 0))
+        theoryFit = lineFit(
+          X,
+          used.map((p) => Math.log(p.yTheory!)),
+        );
     } else notes.push(`only ${used.length} usable point(s): no fit`);
     // Default expectation: the sample-size-box slope ln((2a + w)/(2A + w)), w = sqrt(2πθ/κ), when n is the abscissa.
     let theory = e.expect ?? null;
@@ -70,7 +77,14 @@ registerAnalysis<ExponentialEntry>({
       model: 'ln y = a + b · x',
       fit,
       ols,
-      theorySlope: theoryFit ? { slope: theoryFit.slope, intercept: theoryFit.intercept, model: used[0]?._model ?? null, note: 'the same fit to the closed-form means at these points (theory/grokking.ts)' } : null,
+      theorySlope: theoryFit
+        ? {
+            slope: theoryFit.slope,
+            intercept: theoryFit.intercept,
+            model: used[0]?._model ?? null,
+            note: 'the same fit to the closed-form means at these points (theory/grokking.ts)',
+          }
+        : null,
       maxAbsZ: zs.length ? Math.max(...zs.map(Math.abs)) : null,
       points: pts.map(stripPrivate),
       notes,

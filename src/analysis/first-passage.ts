@@ -188,12 +188,14 @@ interface Entry {
 registerAnalysis<Entry>({
   kind: 'first-passage',
   scope: 'run',
-  description: 'censored MLE rate and MFPT with CIs, Kaplan–Meier median, KS exponentiality check (+ lag fit), vs the exact MFPT of an mfpt-1d overlay',
+  description:
+    'censored MLE rate and MFPT with CIs, Kaplan–Meier median, KS exponentiality check (+ lag fit), vs the exact MFPT of an mfpt-1d overlay',
   keys: { event: 'string', alpha: 'number' },
   required: ['event'],
   check(e, s) {
     const issues: CheckIssue[] = checkEventName(s, 'event', e.event);
-    if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 0.5)) issues.push({ key: 'alpha', expected: 'a significance level in (0, 0.5)', found: renderValue(e.alpha) });
+    if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 0.5))
+      issues.push({ key: 'alpha', expected: 'a significance level in (0, 0.5)', found: renderValue(e.alpha) });
     return issues;
   },
   run(e, { plan, result: r, summary }) {
@@ -249,7 +251,9 @@ registerAnalysis<Entry>({
     const f = (v: number | null) => (v === null ? '—' : v.toPrecision(4));
     return (
       `first passage '${res.event}': ${res.entered}/${res.replicas} entered; MFPT ${f(m.time)} (95% CI ${f(m.ci95Time[0])} – ${f(m.ci95Time[1])})` +
-      (x.ks ? `; KS vs exponential p = ${x.ks.pValue.toPrecision(3)} (${x.exponential ? 'consistent' : 'rejected'}${x.alpha !== undefined ? ` at the ${x.alpha} level, the analysis's alpha` : ''})` : '') +
+      (x.ks
+        ? `; KS vs exponential p = ${x.ks.pValue.toPrecision(3)} (${x.exponential ? 'consistent' : 'rejected'}${x.alpha !== undefined ? ` at the ${x.alpha} level, the analysis's alpha` : ''})`
+        : '') +
       (t ? `; exact ${t.exactTime.toPrecision(4)}, ratio ${f(t.ratio)}` : '')
     );
   },

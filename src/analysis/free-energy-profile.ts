@@ -41,7 +41,15 @@ import { seededUniform } from '../stats/compare.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { registerAnalysis } from './registry.js';
 import { eventIssue } from './event-stats.js';
-import { planEvents, planGroupOf, temperatureScheduled, temperatureText, uniformTemperature, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
+import {
+  planEvents,
+  planGroupOf,
+  temperatureScheduled,
+  temperatureText,
+  uniformTemperature,
+  uniformThermostat,
+  type RunPlan,
+} from '../plan/run-plan.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -199,15 +207,22 @@ registerAnalysis<Entry>({
     }
     if (e.bootstrap !== undefined && !(Number.isInteger(e.bootstrap) && e.bootstrap >= 20))
       issues.push({ key: 'bootstrap', expected: 'an integer ≥ 20 (number of bootstrap resamples)', found: renderValue(e.bootstrap) });
-    if (e.bins !== undefined && !(Number.isInteger(e.bins) && e.bins >= 2)) issues.push({ key: 'bins', expected: 'an integer ≥ 2', found: renderValue(e.bins) });
-    if (e.range !== undefined && !(e.range.length === 2 && e.range.every((v) => typeof v === 'number' && Number.isFinite(v)) && e.range[1]! > e.range[0]!))
+    if (e.bins !== undefined && !(Number.isInteger(e.bins) && e.bins >= 2))
+      issues.push({ key: 'bins', expected: 'an integer ≥ 2', found: renderValue(e.bins) });
+    if (
+      e.range !== undefined &&
+      !(e.range.length === 2 && e.range.every((v) => typeof v === 'number' && Number.isFinite(v)) && e.range[1]! > e.range[0]!)
+    )
       issues.push({ key: 'range', expected: 'a pair [lo, hi] of numbers with lo < hi', found: renderValue(e.range) });
-    if (e.min_count !== undefined && !(e.min_count >= 1)) issues.push({ key: 'min_count', expected: 'a number ≥ 1', found: renderValue(e.min_count) });
+    if (e.min_count !== undefined && !(e.min_count >= 1))
+      issues.push({ key: 'min_count', expected: 'a number ≥ 1', found: renderValue(e.min_count) });
     const j = coordinateIndex(potential, e.of);
     // θ of the coordinate binned; for another observable, the one θ of the run (F = −θ ln p needs one).
     const theta = j >= 0 ? coordinateDynamics(plan, j).temperature : (uniformTemperature(plan) ?? Number.NaN);
-    if (temperatureScheduled(plan)) issues.push({ key: 'of', expected: `a constant temperature for '${e.of}' (F = −θ ln p at one θ)`, found: 'a temperature schedule' });
-    else if (j < 0 && uniformTemperature(plan) === null) issues.push({ key: 'of', expected: `one temperature on every coordinate for '${e.of}' (F = −θ ln p)`, found: temperatureText(plan) });
+    if (temperatureScheduled(plan))
+      issues.push({ key: 'of', expected: `a constant temperature for '${e.of}' (F = −θ ln p at one θ)`, found: 'a temperature schedule' });
+    else if (j < 0 && uniformTemperature(plan) === null)
+      issues.push({ key: 'of', expected: `one temperature on every coordinate for '${e.of}' (F = −θ ln p)`, found: temperatureText(plan) });
     else if (!(theta > 0)) issues.push({ key: 'of', expected: `θ > 0 for '${e.of}' (F = −θ ln p)`, found: `θ = ${theta}` });
     return issues;
   },
@@ -254,8 +269,7 @@ registerAnalysis<Entry>({
       const w = (h.range[1] - h.range[0]) / h.bins;
       edges = Array.from({ length: h.bins + 1 }, (_, b) => h.range[0] + b * w);
       cells = Float64Array.from([h.underflow, ...Array.from(h.counts), h.overflow]);
-      source =
-        `histogram ${hi} of '${e.of}' (${h.at === 'grid' ? `all grid points from step ${h.from}: samples correlated in time, so the band is too narrow` : 'final'})`;
+      source = `histogram ${hi} of '${e.of}' (${h.at === 'grid' ? `all grid points from step ${h.from}: samples correlated in time, so the band is too narrow` : 'final'})`;
     }
     const bins = edges.length - 1;
     let N = 0;
@@ -297,7 +311,9 @@ registerAnalysis<Entry>({
       const v = boot[b]!.slice().sort();
       lower.push(finite(percentile(v, 0.025)));
       upper.push(finite(percentile(v, 0.975)));
-      let n = 0, m = 0, m2 = 0;
+      let n = 0,
+        m = 0,
+        m2 = 0;
       for (const x of v) {
         if (!Number.isFinite(x)) continue;
         n++;

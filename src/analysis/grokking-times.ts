@@ -36,7 +36,14 @@ import { renderValue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { analyzeFirstPassage, kaplanMeier } from '../stats/first-passage.js';
 import { normalCdf } from '../stats/special.js';
-import { ballExitSurvival, discreteMonitoringShift, grokkingSteps, grokkingTimeVariance, memorizationSteps, memorizationTimeVariance } from '../theory/grokking.js';
+import {
+  ballExitSurvival,
+  discreteMonitoringShift,
+  grokkingSteps,
+  grokkingTimeVariance,
+  memorizationSteps,
+  memorizationTimeVariance,
+} from '../theory/grokking.js';
 import { checkEventName, coordinateDynamics, finite, type CheckIssue } from './free-energy-profile.js';
 import { planEvent, planTime, timeAtStep } from '../plan/run-plan.js';
 import { eventTimes, exponentiality, restrictedMean, type EventTimes } from './first-passage.js';
@@ -62,14 +69,26 @@ interface Estimate {
   censored: number;
 }
 
-function estimate(et: EventTimes, lr: number, allowExponential: boolean, alpha: number): Estimate & { exponentiality: Record<string, unknown> } {
+function estimate(
+  et: EventTimes,
+  lr: number,
+  allowExponential: boolean,
+  alpha: number,
+): Estimate & { exponentiality: Record<string, unknown> } {
   const fp = analyzeFirstPassage(et.firstStep, et.horizon, { censorTimes: et.censorStep });
   const expo = exponentiality(et, fp, alpha);
   const base = { entered: fp.entered, censored: fp.censored, exponentiality: expo };
   if (fp.censored === 0 && !allowExponential) {
     const m = fp.sampleMean;
     const se = fp.sampleMeanSE;
-    return { ...base, estimator: 'sample mean ± SE (nothing censored)', steps: m, seSteps: se, ci95Steps: [m - 1.96 * se, m + 1.96 * se], time: m * lr };
+    return {
+      ...base,
+      estimator: 'sample mean ± SE (nothing censored)',
+      steps: m,
+      seSteps: se,
+      ci95Steps: [m - 1.96 * se, m + 1.96 * se],
+      time: m * lr,
+    };
   }
   if (allowExponential && expo.exponential === true) {
     const m = fp.meanTime;
@@ -106,7 +125,10 @@ function inverseGaussianCdf(t: number, d: number, g: number, theta: number): num
   const s = Math.sqrt(lam / t);
   const a = s * (t / mu - 1);
   const b = s * (t / mu + 1);
-  const logPhiNeg = b < 8 ? Math.log(normalCdf(-b)) : -0.5 * b * b - Math.log(b * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / (b * b) + 3 / b ** 4 - 15 / b ** 6);
+  const logPhiNeg =
+    b < 8
+      ? Math.log(normalCdf(-b))
+      : -0.5 * b * b - Math.log(b * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / (b * b) + 3 / b ** 4 - 15 / b ** 6);
   return Math.min(1, normalCdf(a) + Math.exp((2 * lam) / mu + logPhiNeg));
 }
 
@@ -144,14 +166,18 @@ function theoryParams(e: Entry, s: Scenario, potential: Potential) {
 registerAnalysis<Entry>({
   kind: 'grokking-times',
   scope: 'run',
-  description: 'memorization and grokking times from two events (censoring), train/test accuracy curves over log-time, vs t_mem = (L−δ)/g and t_grok = R²/(2mθ)',
+  description:
+    'memorization and grokking times from two events (censoring), train/test accuracy curves over log-time, vs t_mem = (L−δ)/g and t_grok = R²/(2mθ)',
   keys: { memorized: 'string', grokked: 'string', L: 'number', R: 'number', m: 'number', g: 'number', alpha: 'number' },
   required: ['memorized', 'grokked'],
   check(e, s) {
     const issues: CheckIssue[] = [...checkEventName(s, 'memorized', e.memorized), ...checkEventName(s, 'grokked', e.grokked)];
-    for (const k of ['L', 'R', 'g'] as const) if (e[k] !== undefined && !(e[k]! > 0)) issues.push({ key: k, expected: 'a number > 0', found: renderValue(e[k]) });
-    if (e.m !== undefined && !(Number.isInteger(e.m) && e.m >= 1)) issues.push({ key: 'm', expected: 'an integer ≥ 1', found: renderValue(e.m) });
-    if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 0.5)) issues.push({ key: 'alpha', expected: 'a significance level in (0, 0.5)', found: renderValue(e.alpha) });
+    for (const k of ['L', 'R', 'g'] as const)
+      if (e[k] !== undefined && !(e[k]! > 0)) issues.push({ key: k, expected: 'a number > 0', found: renderValue(e[k]) });
+    if (e.m !== undefined && !(Number.isInteger(e.m) && e.m >= 1))
+      issues.push({ key: 'm', expected: 'an integer ≥ 1', found: renderValue(e.m) });
+    if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 0.5))
+      issues.push({ key: 'alpha', expected: 'a significance level in (0, 0.5)', found: renderValue(e.alpha) });
     return issues;
   },
   run(e, { scenario: s, plan, result: r, potential }) {
@@ -183,7 +209,8 @@ registerAnalysis<Entry>({
     let grokTheory: Record<string, unknown> | null = null;
     let trainCurve: ((step: number) => number) | null = null;
     let testCurve: ((step: number) => number) | null = null;
-    if (tp.L === undefined || tp.g === undefined) notes.push('no t_mem theory: L and g are needed (keys, or a zero-loss-manifold potential)');
+    if (tp.L === undefined || tp.g === undefined)
+      notes.push('no t_mem theory: L and g are needed (keys, or a zero-loss-manifold potential)');
     else if (tp.delta === undefined) notes.push(`no t_mem theory: the '${e.memorized}' event has no upper bound on u (δ)`);
     else if (!(tp.L > tp.delta)) notes.push(`no t_mem theory: needs L > δ (L = ${tp.L}, δ = ${tp.delta})`);
     else {
@@ -207,7 +234,8 @@ registerAnalysis<Entry>({
       const dEff = L - delta + (uDyn.temperature > 0 ? discreteMonitoringShift(uDyn.lr, uDyn.temperature) : 0);
       trainCurve = (step) => inverseGaussianCdf(step * uDyn.lr, dEff, g, uDyn.temperature);
     }
-    if (tp.R === undefined || tp.m === undefined) notes.push('no t_grok theory: R and m are needed (keys, or a zero-loss-manifold potential)');
+    if (tp.R === undefined || tp.m === undefined)
+      notes.push('no t_grok theory: R and m are needed (keys, or a zero-loss-manifold potential)');
     else if (!(yDyn.temperature > 0)) notes.push('no t_grok theory: the manifold coordinates run at θ = 0');
     else {
       const { R, m } = tp;
@@ -268,7 +296,10 @@ registerAnalysis<Entry>({
   },
   text(res) {
     const f = (v: unknown) => (typeof v === 'number' ? v.toPrecision(4) : '—');
-    const th = res.theory as { tMem: { steps: number; ratio: number | null } | null; tGrok: { steps: number; ratio: number | null } | null };
+    const th = res.theory as {
+      tMem: { steps: number; ratio: number | null } | null;
+      tGrok: { steps: number; ratio: number | null } | null;
+    };
     const m = res.tMem as Estimate;
     const g = res.tGrok as Estimate;
     return (

@@ -71,10 +71,15 @@ export interface LearningPhaseClassification {
 const reachedBy = (t: number, tMax: number) => Number.isFinite(t) && t >= 0 && t <= tMax;
 
 /** Classify each replica from its first-entry steps of the two events (NaN / negative = never). */
-export function classifyLearningPhases(trainStep: ArrayLike<number>, testStep: ArrayLike<number>, o: LearningPhaseOptions): LearningPhaseClassification {
+export function classifyLearningPhases(
+  trainStep: ArrayLike<number>,
+  testStep: ArrayLike<number>,
+  o: LearningPhaseOptions,
+): LearningPhaseClassification {
   const n = trainStep.length;
   if (testStep.length !== n) throw new RangeError('classifyLearningPhases: the two events have different replica counts');
-  if (!(o.tMax > 0) || !(o.tGap > 0)) throw new RangeError(`classifyLearningPhases: t_max and t_gap must be > 0 (got ${o.tMax}, ${o.tGap})`);
+  if (!(o.tMax > 0) || !(o.tGap > 0))
+    throw new RangeError(`classifyLearningPhases: t_max and t_gap must be > 0 (got ${o.tMax}, ${o.tGap})`);
   const counts = { comprehension: 0, grokking: 0, memorization: 0, confusion: 0 };
   const phase: Array<LearningPhase | null> = [];
   const trainReached: boolean[] = [];
@@ -125,7 +130,8 @@ export function phaseFractions(c: Pick<LearningPhaseClassification, 'counts' | '
 
 /** KM summary of first-passage times (steps) censored at per-replica horizons. */
 function kmSummary(observed: number[], isEvent: number[], tau: number) {
-  if (observed.length === 0) return { replicas: 0, reached: 0, censored: 0, median: null, ci95: [null, null], restrictedMean: null, restrictedMeanSE: null };
+  if (observed.length === 0)
+    return { replicas: 0, reached: 0, censored: 0, median: null, ci95: [null, null], restrictedMean: null, restrictedMeanSE: null };
   const km = kaplanMeier(observed, isEvent);
   const med = kmMedian(km);
   const rm = restrictedMean(km, tau);
@@ -142,7 +148,12 @@ function kmSummary(observed: number[], isEvent: number[], tau: number) {
 }
 
 /** First-passage summaries of the two events, the censored delay and the plain gap (see the header). */
-export function learningPhaseTimes(trainStep: ArrayLike<number>, testStep: ArrayLike<number>, c: LearningPhaseClassification, tMax: number) {
+export function learningPhaseTimes(
+  trainStep: ArrayLike<number>,
+  testStep: ArrayLike<number>,
+  c: LearningPhaseClassification,
+  tMax: number,
+) {
   const event = (steps: ArrayLike<number>, reached: boolean[]) => {
     const obs: number[] = [];
     const ev: number[] = [];
@@ -175,7 +186,10 @@ export function learningPhaseTimes(trainStep: ArrayLike<number>, testStep: Array
   return {
     train: event(trainStep, c.trainReached),
     test: event(testStep, c.testReached),
-    delay: { ...kmSummary(dObs, dEv, tMax), note: 'max(0, t_test − t_train) among replicas that reached train, censored at t_max − t_train when test was not reached' },
+    delay: {
+      ...kmSummary(dObs, dEv, tMax),
+      note: 'max(0, t_test − t_train) among replicas that reached train, censored at t_max − t_train when test was not reached',
+    },
     gap: {
       replicas: gaps.length,
       min: gaps.length ? gaps[0]! : null,
@@ -208,8 +222,10 @@ registerAnalysis<Entry>({
     const issues: CheckIssue[] = [...checkEventName(s, 'train', e.train ?? 'train'), ...checkEventName(s, 'test', e.test ?? 'test')];
     if (e.t_max !== undefined && !(e.t_max > 0 && e.t_max <= plan.steps))
       issues.push({ key: 't_max', expected: `a step count in (0, dynamics.steps = ${plan.steps}]`, found: renderValue(e.t_max) });
-    if (e.t_gap !== undefined && !(e.t_gap > 0)) issues.push({ key: 't_gap', expected: 'a number of steps > 0', found: renderValue(e.t_gap) });
-    if ((e.train ?? 'train') === (e.test ?? 'test')) issues.push({ key: 'test', expected: 'an event other than the train event', found: renderValue(e.test ?? 'test') });
+    if (e.t_gap !== undefined && !(e.t_gap > 0))
+      issues.push({ key: 't_gap', expected: 'a number of steps > 0', found: renderValue(e.t_gap) });
+    if ((e.train ?? 'train') === (e.test ?? 'test'))
+      issues.push({ key: 'test', expected: 'an event other than the train event', found: renderValue(e.test ?? 'test') });
     return issues;
   },
   run(e, { result: r }) {
@@ -252,8 +268,7 @@ registerAnalysis<Entry>({
         phase_index: f.phaseIndex,
         excluded: c.diverged,
       },
-      rule:
-        'comprehension: both events within t_max and t_test − t_train < t_gap (test at or before train, or test only, counts here); grokking: both, gap ≥ t_gap; memorization: train only; confusion: neither; replicas diverged by t_max excluded',
+      rule: 'comprehension: both events within t_max and t_test − t_train < t_gap (test at or before train, or test only, counts here); grokking: both, gap ≥ t_gap; memorization: train only; confusion: neither; replicas diverged by t_max excluded',
     };
   },
   text(res) {

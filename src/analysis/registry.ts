@@ -111,7 +111,11 @@ export function schemaFromKeys(kind: string, keys: Record<string, KeyType>, requ
 export function registerAnalysis<E>(a: RunAnalysis<E> | SweepAnalysis<E>): void {
   if (EXTERNAL.has(a.kind)) throw new Error(`analysis '${a.kind}' is already registered (validated by the scenario loader)`);
   const entry = a as unknown as Analysis;
-  analyses.register({ ...entry, name: entry.kind, schema: entry.schema ?? schemaFromKeys(entry.kind, entry.keys, entry.required) } as AnalysisEntry);
+  analyses.register({
+    ...entry,
+    name: entry.kind,
+    schema: entry.schema ?? schemaFromKeys(entry.kind, entry.keys, entry.required),
+  } as AnalysisEntry);
 }
 
 export function getAnalysis(kind: string): Analysis | undefined {
@@ -138,7 +142,7 @@ export function analysisSchemas(): AnalysisKindSchema[] {
         type: 'object',
         properties: {
           kind: { const: 'phase' },
-          metric: { type: 'string', description: 'dotted path into each point\'s summary.json' },
+          metric: { type: 'string', description: "dotted path into each point's summary.json" },
           thresholds: { type: 'array', items: { type: 'number' } },
           labels: { type: 'array', items: { type: 'string' } },
         },
@@ -181,24 +185,41 @@ export function checkAnalyses(s: Scenario, potential: Potential, plan?: RunPlan)
     } catch (e) {
       if (!(e instanceof RegistryLookupError)) throw e;
       const kinds = [...e.known, ...EXTERNAL].sort();
-      issues.push({ path: `${at}.kind`, expected: `a known analysis (${kinds.join(', ')})`, found: renderValue(entry.kind), hint: e.suggestion ? `Did you mean '${e.suggestion}'?` : 'See `stochdyn list analyses`.' });
+      issues.push({
+        path: `${at}.kind`,
+        expected: `a known analysis (${kinds.join(', ')})`,
+        found: renderValue(entry.kind),
+        hint: e.suggestion ? `Did you mean '${e.suggestion}'?` : 'See `stochdyn list analyses`.',
+      });
       return;
     }
     if (a.scope === 'sweep' && !s.sweep) {
       // A sweep point (expandSweep removes `sweep`) keeps the sweep-scope entries:
       // they are checked on the sweep-level scenario, not on its points.
       if (isSweepPoint(s)) return;
-      issues.push({ path: `${at}.kind`, expected: `a scenario with a sweep: block ('${a.kind}' fits across sweep points)`, found: 'no sweep', hint: 'Add sweep: and run it with `stochdyn sweep`.' });
+      issues.push({
+        path: `${at}.kind`,
+        expected: `a scenario with a sweep: block ('${a.kind}' fits across sweep points)`,
+        found: 'no sweep',
+        hint: 'Add sweep: and run it with `stochdyn sweep`.',
+      });
     }
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'kind') continue;
       const t = a.keys[key];
       if (!t) {
         const guess = didYouMean(key, Object.keys(a.keys));
-        issues.push({ path: `${at}.${key}`, expected: `a known key of '${a.kind}' (${Object.keys(a.keys).join(', ')})`, found: `unknown key ${renderValue(key)}`, hint: guess ? `Did you mean '${guess}'?` : undefined });
-      } else if (!typeOk(t, value)) issues.push({ path: `${at}.${key}`, expected: t === 'number|array' ? 'a number or a list' : `a ${t}`, found: renderValue(value) });
+        issues.push({
+          path: `${at}.${key}`,
+          expected: `a known key of '${a.kind}' (${Object.keys(a.keys).join(', ')})`,
+          found: `unknown key ${renderValue(key)}`,
+          hint: guess ? `Did you mean '${guess}'?` : undefined,
+        });
+      } else if (!typeOk(t, value))
+        issues.push({ path: `${at}.${key}`, expected: t === 'number|array' ? 'a number or a list' : `a ${t}`, found: renderValue(value) });
     }
-    for (const key of a.required ?? []) if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
+    for (const key of a.required ?? [])
+      if (!(key in entry)) issues.push({ path: `${at}.${key}`, expected: `a ${a.keys[key]} (required by '${a.kind}')`, found: 'nothing' });
     if (issues.length === before && a.check) {
       for (const { key, ...rest } of a.check(entry, s, potential, resolved!)) issues.push({ path: `${at}.${key}`, ...rest });
     }

@@ -28,7 +28,16 @@
 import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../potentials/relation/relation-learner/index.js';
 import { renderValue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
-import { accuracyUpperBound, criticalDataFraction, descriptionLength, guessProbability, inferableFraction, inferableMonteCarlo, inferPairs, type RelationSpec } from '../theory/relations.js';
+import {
+  accuracyUpperBound,
+  criticalDataFraction,
+  descriptionLength,
+  guessProbability,
+  inferableFraction,
+  inferableMonteCarlo,
+  inferPairs,
+  type RelationSpec,
+} from '../theory/relations.js';
 import type { CheckIssue } from './free-energy-profile.js';
 import { registerAnalysis } from './registry.js';
 
@@ -67,7 +76,11 @@ export interface RelationBounds {
 }
 
 /** The bounds for relation-learner params (defaults filled in) with the data seed `seed`. */
-export function relationBounds(params: Record<string, unknown>, seed: number, opts: { trials?: number; mcSeed?: number; alpha?: number } = {}): RelationBounds {
+export function relationBounds(
+  params: Record<string, unknown>,
+  seed: number,
+  opts: { trials?: number; mcSeed?: number; alpha?: number } = {},
+): RelationBounds {
   const p = resolveRelationLearner(params);
   const rel = relationSpecOf(p);
   const n = p.n;
@@ -86,7 +99,13 @@ export function relationBounds(params: Record<string, unknown>, seed: number, op
   let monteCarlo: RelationBounds['monteCarlo'] = null;
   if (trials > 0) {
     const mc = inferableMonteCarlo({ rel, n, m, trials, seed: mcSeed, side: data.side });
-    monteCarlo = { trials, seed: mcSeed, knownFraction: mc.knownFraction, testInferableFraction: mc.testInferableFraction, accuracyBound: mc.accuracyBound };
+    monteCarlo = {
+      trials,
+      seed: mcSeed,
+      knownFraction: mc.knownFraction,
+      testInferableFraction: mc.testInferableFraction,
+      accuracyBound: mc.accuracyBound,
+    };
   }
   return {
     relation: rel,
@@ -113,14 +132,23 @@ export function relationBounds(params: Record<string, unknown>, seed: number, op
 registerAnalysis<Entry>({
   kind: 'relation-bounds',
   scope: 'run',
-  description: "critical-data theory for a relation-learner run: f(m), f_UB(m), p_c, the exact inferable fraction of the run's split and its Monte Carlo mean, next to the measured accuracies",
+  description:
+    "critical-data theory for a relation-learner run: f(m), f_UB(m), p_c, the exact inferable fraction of the run's split and its Monte Carlo mean, next to the measured accuracies",
   keys: { trials: 'number', seed: 'number', alpha: 'number' },
   check(e, s) {
     const issues: CheckIssue[] = [];
-    if (!isRelationLearner(s)) issues.push({ key: 'kind', expected: `a scenario with potential.kind ${KIND}`, found: renderValue('kind' in s.potential ? s.potential.kind : 'a non-registry potential') });
-    if (e.trials !== undefined && !(Number.isInteger(e.trials) && e.trials >= 0)) issues.push({ key: 'trials', expected: 'an integer ≥ 0 (0: no Monte Carlo)', found: renderValue(e.trials) });
-    if (e.seed !== undefined && !(Number.isInteger(e.seed) && e.seed >= 0)) issues.push({ key: 'seed', expected: 'an integer ≥ 0', found: renderValue(e.seed) });
-    if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 1)) issues.push({ key: 'alpha', expected: 'a number in (0, 1)', found: renderValue(e.alpha) });
+    if (!isRelationLearner(s))
+      issues.push({
+        key: 'kind',
+        expected: `a scenario with potential.kind ${KIND}`,
+        found: renderValue('kind' in s.potential ? s.potential.kind : 'a non-registry potential'),
+      });
+    if (e.trials !== undefined && !(Number.isInteger(e.trials) && e.trials >= 0))
+      issues.push({ key: 'trials', expected: 'an integer ≥ 0 (0: no Monte Carlo)', found: renderValue(e.trials) });
+    if (e.seed !== undefined && !(Number.isInteger(e.seed) && e.seed >= 0))
+      issues.push({ key: 'seed', expected: 'an integer ≥ 0', found: renderValue(e.seed) });
+    if (e.alpha !== undefined && !(e.alpha > 0 && e.alpha < 1))
+      issues.push({ key: 'alpha', expected: 'a number in (0, 1)', found: renderValue(e.alpha) });
     return issues;
   },
   run(e, { scenario: s, summary }) {
@@ -155,7 +183,9 @@ registerAnalysis<Entry>({
         testAccuracy: test,
         testMinusBound,
         testMinusBoundZ: test && tb !== null && test.sem ? (test.mean - tb) / test.sem : null,
-        note: test ? 'final test_accuracy over the replicas vs split.testAccuracyBound' : 'test_accuracy is not in observe.observables: no measured comparison',
+        note: test
+          ? 'final test_accuracy over the replicas vs split.testAccuracyBound'
+          : 'test_accuracy is not in observe.observables: no measured comparison',
       },
     };
   },

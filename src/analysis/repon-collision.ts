@@ -32,24 +32,43 @@ function params(s: Scenario): Record<string, unknown> {
   return 'kind' in s.potential && s.potential.kind === KIND ? (s.potential.params ?? {}) : {};
 }
 
-
 registerAnalysis<Entry>({
   kind: 'repon-collision',
   scope: 'run',
-  description: 'repon pair: the collision law p_r (GenEFT Eq. 11) from σ_a, σ_c and the decoder/repons learning rates vs the fraction of replicas that entered the collision event',
+  description:
+    'repon pair: the collision law p_r (GenEFT Eq. 11) from σ_a, σ_c and the decoder/repons learning rates vs the fraction of replicas that entered the collision event',
   keys: { event: 'string' },
   check(e, s) {
     const issues: CheckIssue[] = [];
     if (!('kind' in s.potential && s.potential.kind === KIND))
-      issues.push({ key: 'kind', expected: `a scenario with potential.kind ${KIND}`, found: renderValue('kind' in s.potential ? s.potential.kind : 'a non-registry potential') });
+      issues.push({
+        key: 'kind',
+        expected: `a scenario with potential.kind ${KIND}`,
+        found: renderValue('kind' in s.potential ? s.potential.kind : 'a non-registry potential'),
+      });
     const ev = e.event ?? 'collided';
     if (!s.observe.events.some((x) => x.name === ev))
-      issues.push({ key: 'event', expected: `the name of an event of observe.events (the collision event)`, found: renderValue(ev), hint: `Define it, e.g. {name: ${ev}, enter: {collided: {ge: 0.5}}}.` });
-    if (s.dynamics.step_size) issues.push({ key: 'kind', expected: 'explicit group learning rates (dynamics.groups.decoder.lr, .repons.lr)', found: 'dynamics.step_size' });
+      issues.push({
+        key: 'event',
+        expected: `the name of an event of observe.events (the collision event)`,
+        found: renderValue(ev),
+        hint: `Define it, e.g. {name: ${ev}, enter: {collided: {ge: 0.5}}}.`,
+      });
+    if (s.dynamics.step_size)
+      issues.push({
+        key: 'kind',
+        expected: 'explicit group learning rates (dynamics.groups.decoder.lr, .repons.lr)',
+        found: 'dynamics.step_size',
+      });
     const p = params(s);
     const d = (p.d as number | undefined) ?? 1;
     const m = (p.m as number | undefined) ?? 1;
-    if (d > m) issues.push({ key: 'kind', expected: 'a repon pair with d ≤ m (a row-vector decoder in d > m never fully collides)', found: `d = ${d}, m = ${m}` });
+    if (d > m)
+      issues.push({
+        key: 'kind',
+        expected: 'a repon pair with d ≤ m (a row-vector decoder in d > m never fully collides)',
+        found: `d = ${d}, m = ${m}`,
+      });
     return issues;
   },
   run(e, { scenario: s, plan, summary }) {

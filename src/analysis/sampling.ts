@@ -109,7 +109,12 @@ export function negLogDensity(counts: ArrayLike<number>, range: readonly [number
  * predictive (its `metrics` turn averaged predictions into numbers); `replicas`
  * is the ensemble size.
  */
-export function buildSamplingSummary(spec: SamplingSpec, r: SamplingResult, replicas: number, predictive?: PosteriorPredictive): SamplingSummary {
+export function buildSamplingSummary(
+  spec: SamplingSpec,
+  r: SamplingResult,
+  replicas: number,
+  predictive?: PosteriorPredictive,
+): SamplingSummary {
   const warnings: string[] = [];
   const nS = r.steps.length;
   if (nS < MIN_SAMPLES_FOR_DIAGNOSTICS)
@@ -122,7 +127,9 @@ export function buildSamplingSummary(spec: SamplingSpec, r: SamplingResult, repl
     const c = chainSummary(chainsOf(r, k));
     chains[name] = c;
     if (c.chains < replicas)
-      warnings.push(`${name}: ${replicas - c.chains} of ${replicas} chains contain a non-finite value (diverged replicas) and are left out of its diagnostics`);
+      warnings.push(
+        `${name}: ${replicas - c.chains} of ${replicas} chains contain a non-finite value (diverged replicas) and are left out of its diagnostics`,
+      );
     if (nS < MIN_SAMPLES_FOR_DIAGNOSTICS || c.chains === 0) return;
     if (c.rhat > spec.warn.rhat)
       warnings.push(
@@ -264,7 +271,8 @@ export function samplingColumns(summaries: Array<{ sampling?: SamplingSummary }>
   for (const s of summaries) {
     for (const o of Object.keys(s.sampling?.chains ?? {})) if (!chains.includes(o)) chains.push(o);
     const p = s.sampling?.predictive;
-    for (const m of [...Object.keys(p?.posteriorMean ?? {}), ...Object.keys(p?.perReplica ?? {})]) if (!metrics.includes(m)) metrics.push(m);
+    for (const m of [...Object.keys(p?.posteriorMean ?? {}), ...Object.keys(p?.perReplica ?? {})])
+      if (!metrics.includes(m)) metrics.push(m);
   }
   const header = [
     ...chains.flatMap((o) => [`${o}_post_mean`, `${o}_post_mcse`, `${o}_ess`, `${o}_rhat`]),

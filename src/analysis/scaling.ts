@@ -19,13 +19,20 @@ interface ScalingEntry {
 registerAnalysis<ScalingEntry>({
   kind: 'scaling',
   scope: 'sweep',
-  description: 'log–log slope of a metric vs a swept key (x) or another metric (x_metric), with CI, vs an expected exponent (t_mem ∝ L: 1, t_grok ∝ L²: 2)',
+  description:
+    'log–log slope of a metric vs a swept key (x) or another metric (x_metric), with CI, vs an expected exponent (t_mem ∝ L: 1, t_grok ∝ L²: 2)',
   keys: { x: 'string', x_metric: 'string', y: 'string', expect: 'number', weighted: 'boolean' },
   required: ['y'],
   check(e, s, _potential, plan) {
-    const issues: Issue[] = [...checkPath(e, 'x', s, plan, { sweptOk: true, metricOk: true }), ...checkPath(e, 'x_metric', s, plan, { metricOk: true }), ...checkPath(e, 'y', s, plan, { metricOk: true })];
-    if (e.x === undefined && e.x_metric === undefined) issues.push({ key: 'x', expected: 'a swept key (or x_metric: a summary path)', found: 'nothing' });
-    if (e.x !== undefined && e.x_metric !== undefined) issues.push({ key: 'x_metric', expected: 'either x or x_metric, not both', found: 'both' });
+    const issues: Issue[] = [
+      ...checkPath(e, 'x', s, plan, { sweptOk: true, metricOk: true }),
+      ...checkPath(e, 'x_metric', s, plan, { metricOk: true }),
+      ...checkPath(e, 'y', s, plan, { metricOk: true }),
+    ];
+    if (e.x === undefined && e.x_metric === undefined)
+      issues.push({ key: 'x', expected: 'a swept key (or x_metric: a summary path)', found: 'nothing' });
+    if (e.x !== undefined && e.x_metric !== undefined)
+      issues.push({ key: 'x_metric', expected: 'either x or x_metric, not both', found: 'both' });
     return issues;
   },
   text: (r) => String(r.text ?? ''),
@@ -37,14 +44,19 @@ registerAnalysis<ScalingEntry>({
     if (used.length < pts.length) notes.push(`${pts.length - used.length} point(s) without positive x and y were left out`);
     const weighted = e.weighted !== false && used.every((p) => p._ys !== null);
     if (e.weighted !== false && !weighted) notes.push(`no CI for ${e.y} at every point: unweighted fit`);
-    let fit: LineFit | null = null, ols: LineFit | null = null, theoryFit: LineFit | null = null;
+    let fit: LineFit | null = null,
+      ols: LineFit | null = null,
+      theoryFit: LineFit | null = null;
     if (used.length >= 2) {
       const X = used.map((p) => Math.log(p.x!));
       const Y = used.map((p) => Math.log(p.y!));
       fit = lineFit(X, Y, weighted ? used.map((p) => p._ys) : undefined, weighted && e.x_metric ? used.map((p) => p._xs) : undefined);
       ols = lineFit(X, Y);
       if (used.every((p) => p.xTheory !== null && p.xTheory > 0 && p.yTheory !== null && p.yTheory > 0))
-        theoryFit = lineFit(used.map((p) => Math.log(p.xTheory!)), used.map((p) => Math.log(p.yTheory!)));
+        theoryFit = lineFit(
+          used.map((p) => Math.log(p.xTheory!)),
+          used.map((p) => Math.log(p.yTheory!)),
+        );
     } else notes.push(`only ${used.length} usable point(s): no fit`);
     const measured = fit?.slope ?? null;
     const theory = e.expect ?? null;
@@ -61,7 +73,13 @@ registerAnalysis<ScalingEntry>({
       model: 'ln y = ln c + b · ln x',
       fit,
       ols,
-      theorySlope: theoryFit ? { slope: theoryFit.slope, model: used[0]?._model ?? null, note: 'the same fit to the closed-form means at these points (theory/grokking.ts)' } : null,
+      theorySlope: theoryFit
+        ? {
+            slope: theoryFit.slope,
+            model: used[0]?._model ?? null,
+            note: 'the same fit to the closed-form means at these points (theory/grokking.ts)',
+          }
+        : null,
       maxAbsZ: zs.length ? Math.max(...zs.map(Math.abs)) : null,
       points: pts.map(stripPrivate),
       notes,

@@ -83,7 +83,14 @@ export interface Summary {
      * Present with `dynamics.step_size`: the learning rate chosen per group,
      * lr_g = c·preconditioner_g/(safety·curvature), and the curvature estimate.
      */
-    stepSizes?: { lr: Record<string, number>; curvature: number; perProbe: number[]; preconditioner: Record<string, number>; c: number; safety: number };
+    stepSizes?: {
+      lr: Record<string, number>;
+      curvature: number;
+      perProbe: number[];
+      preconditioner: Record<string, number>;
+      c: number;
+      safety: number;
+    };
   };
   rng: { generator: string; normals: string; seeding: string };
   observables: Record<string, { final: Distribution }>;
@@ -139,7 +146,8 @@ export function distribution(values: ArrayLike<number>): Distribution {
     if (x === x) v[j++] = x;
   }
   v.sort();
-  if (n === 0) return { n: 0, mean: null, std: null, sem: null, min: null, q05: null, q25: null, q50: null, q75: null, q95: null, max: null };
+  if (n === 0)
+    return { n: 0, mean: null, std: null, sem: null, min: null, q05: null, q25: null, q50: null, q75: null, q95: null, max: null };
   let mean = 0;
   for (let i = 0; i < n; i++) mean += (v[i] - mean) / (i + 1);
   let m2 = 0;
@@ -150,7 +158,19 @@ export function distribution(values: ArrayLike<number>): Distribution {
     const lo = Math.floor(h);
     return lo + 1 < n ? v[lo] + (h - lo) * (v[lo + 1] - v[lo]) : v[lo];
   };
-  return { n, mean: nn(mean), std: nn(std), sem: nn(std / Math.sqrt(n)), min: v[0], q05: q(0.05), q25: q(0.25), q50: q(0.5), q75: q(0.75), q95: q(0.95), max: v[n - 1] };
+  return {
+    n,
+    mean: nn(mean),
+    std: nn(std),
+    sem: nn(std / Math.sqrt(n)),
+    min: v[0],
+    q05: q(0.05),
+    q25: q(0.25),
+    q50: q(0.5),
+    q75: q(0.75),
+    q95: q(0.95),
+    max: v[n - 1],
+  };
 }
 
 /** Reduce the block moments of a trace in block order: one TracePoint per grid point per observable. */
@@ -165,7 +185,9 @@ export function tracePoints(r: RunResult, time: number | ((step: number) => numb
     const pts: TracePoint[] = [];
     for (let g = 0; g < nGrid; g++) {
       // Chan et al. pairwise merge, sequential in block order.
-      let n = 0, mean = 0, m2 = 0;
+      let n = 0,
+        mean = 0,
+        m2 = 0;
       for (let b = 0; b < t.blocks; b++) {
         const o = ((b * nGrid + g) * nObs + k) * 3;
         const nb = t.moments[o];
@@ -210,7 +232,9 @@ export interface SummaryMeta {
 
 /** The dynamics facts of `run`: the values integrated, from the run plan. */
 function runDynamics(plan: RunPlan): Pick<Summary['run'], 'integrator' | 'lr' | 'temperature' | 'weightDecay' | 'uniform' | 'groups'> {
-  const lr = uniformLr(plan), temperature = uniformTemperature(plan), weightDecay = uniformWeightDecay(plan);
+  const lr = uniformLr(plan),
+    temperature = uniformTemperature(plan),
+    weightDecay = uniformWeightDecay(plan);
   const uniform = lr !== null && temperature !== null && weightDecay !== null;
   return {
     integrator: plan.integrator,
@@ -218,7 +242,13 @@ function runDynamics(plan: RunPlan): Pick<Summary['run'], 'integrator' | 'lr' | 
     temperature: temperature ?? plan.base.temperature,
     weightDecay: weightDecay ?? plan.base.weightDecay,
     uniform,
-    ...(uniform ? {} : { groups: Object.fromEntries(plan.groups.map((g) => [g.name, { size: g.size, lr: g.lr, temperature: g.temperature, weightDecay: g.weightDecay }])) }),
+    ...(uniform
+      ? {}
+      : {
+          groups: Object.fromEntries(
+            plan.groups.map((g) => [g.name, { size: g.size, lr: g.lr, temperature: g.temperature, weightDecay: g.weightDecay }]),
+          ),
+        }),
   };
 }
 
@@ -268,13 +298,23 @@ export function buildSummary(s: Scenario, plan: RunPlan, r: RunResult, m: Summar
       physicalTime: timeAtStep(time)(r.steps),
       observationPoints: r.traces.steps.length,
       ...(plan.stepSizes
-        ? { stepSizes: { lr: plan.stepSizes.lr, curvature: plan.stepSizes.curvature, perProbe: plan.stepSizes.perProbe, preconditioner: plan.stepSizes.preconditioner, c: plan.stepSizes.c, safety: plan.stepSizes.safety } }
+        ? {
+            stepSizes: {
+              lr: plan.stepSizes.lr,
+              curvature: plan.stepSizes.curvature,
+              perProbe: plan.stepSizes.perProbe,
+              preconditioner: plan.stepSizes.preconditioner,
+              c: plan.stepSizes.c,
+              safety: plan.stepSizes.safety,
+            },
+          }
         : {}),
     },
     rng: {
       generator: 'sfc32 per replica',
       normals: 'ziggurat, 128 layers (Marsaglia–Tsang, Doornik bit split)',
-      seeding: 'seedrandom ARC4 keyed "stochdyn/<seed>/<run>" gives a root key; replica r: root key hashed with r (murmur3 fmix32) + 12 sfc32 rounds',
+      seeding:
+        'seedrandom ARC4 keyed "stochdyn/<seed>/<run>" gives a root key; replica r: root key hashed with r (murmur3 fmix32) + 12 sfc32 rounds',
     },
     observables,
     histograms: r.histograms.map((h) => ({

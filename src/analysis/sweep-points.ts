@@ -34,7 +34,8 @@ export type Issue = { key: string; expected: string; found: string; hint?: strin
 export const Z95 = 1.959963984540054;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-export const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(d)).toString());
+export const fmt = (v: number | null | undefined, d = 4): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(d)).toString();
 export const fmtCi = (ci: [number, number] | null | undefined, d = 3): string => (ci ? `[${fmt(ci[0], d)}, ${fmt(ci[1], d)}]` : '');
 
 // ------------------------------------------------------------------ metrics
@@ -46,7 +47,8 @@ export interface Measured {
   se: number | null;
 }
 
-const pairOf = (v: unknown): [number, number] | null => (Array.isArray(v) && v.length === 2 && finite(v[0]) && finite(v[1]) ? [v[0], v[1]] : null);
+const pairOf = (v: unknown): [number, number] | null =>
+  Array.isArray(v) && v.length === 2 && finite(v[0]) && finite(v[1]) ? [v[0], v[1]] : null;
 
 /**
  * The value at `path` and its uncertainty: `ciPath` if given, else a sibling
@@ -61,7 +63,8 @@ export function readMetric(summary: unknown, path: string, ciPath?: string): Mea
   const segs = parsePath(path);
   const last = segs[segs.length - 1];
   let parent: unknown = summary;
-  for (const seg of segs.slice(0, -1)) parent = Array.isArray(parent) && typeof seg === 'number' ? parent[seg] : isObj(parent) ? parent[String(seg)] : undefined;
+  for (const seg of segs.slice(0, -1))
+    parent = Array.isArray(parent) && typeof seg === 'number' ? parent[seg] : isObj(parent) ? parent[String(seg)] : undefined;
   if (!ciPath && isObj(parent) && typeof last === 'string') {
     const cap = last.charAt(0).toUpperCase() + last.slice(1);
     for (const k of [`ci95${cap}`, `${last}Ci95`, `${last}Ci`, 'ci95']) {
@@ -127,7 +130,8 @@ export function familyParams(s: Scenario): { kind: string; params: Obj } | null 
   if (!fam) return null;
   const params: Obj = { ...(s.potential.params ?? {}) };
   const props = (fam.paramsSchema.properties ?? {}) as Record<string, { default?: unknown }>;
-  for (const [k, d] of Object.entries(props)) if (params[k] === undefined && d.default !== undefined) params[k] = structuredClone(d.default);
+  for (const [k, d] of Object.entries(props))
+    if (params[k] === undefined && d.default !== undefined) params[k] = structuredClone(d.default);
   return { kind: s.potential.kind, params };
 }
 
@@ -141,7 +145,6 @@ export function buildSync(s: Scenario, run: number): Potential | null {
     return null;
   }
 }
-
 
 /** 'steps' when the metric is counted in steps (…steps, …Steps, medianSteps), else physical time. */
 export function unitOf(path: string): 'steps' | 'time' {
@@ -222,13 +225,19 @@ export function eventTheory(s: Scenario, summary: Summary, event: string, unit: 
       if (keys.length === 1 && uBound && finite(uBound.le ?? uBound.lt)) {
         const delta = (uBound.le ?? uBound.lt)!;
         const eta = pointLr(summary, 'u') ?? Number.NaN;
-        return { value: toUnit(memorizationSteps(L, delta, g, eta, pointTemperature(summary, 'u') ?? Number.NaN), eta), model: `memorization (L − δ)/(ηg) + overshoot, δ = ${delta}` };
+        return {
+          value: toUnit(memorizationSteps(L, delta, g, eta, pointTemperature(summary, 'u') ?? Number.NaN), eta),
+          model: `memorization (L − δ)/(ηg) + overshoot, δ = ${delta}`,
+        };
       }
       const r = ev.enter.radius;
       if (r && finite(r.ge ?? r.gt)) {
         const Rg = (r.ge ?? r.gt)!;
         const eta = pointLr(summary, 'y') ?? Number.NaN;
-        return { value: toUnit(grokkingSteps(Rg, m, pointTemperature(summary, 'y') ?? Number.NaN, eta), eta), model: `ball exit R_eff²/(2mηθ) on the manifold, R = ${Rg}${Rg !== R ? ` (potential R = ${R})` : ''}` };
+        return {
+          value: toUnit(grokkingSteps(Rg, m, pointTemperature(summary, 'y') ?? Number.NaN, eta), eta),
+          model: `ball exit R_eff²/(2mηθ) on the manifold, R = ${Rg}${Rg !== R ? ` (potential R = ${R})` : ''}`,
+        };
       }
     } else if (fp.kind === 'sample-size-box') {
       const r = ev.enter.radius;
@@ -250,14 +259,19 @@ export function eventTheory(s: Scenario, summary: Summary, event: string, unit: 
 
 export const SECTIONS = ['observables', 'events', 'divergence', 'run', 'theory', 'histograms', 'analyses'];
 
-export function checkPath(entry: object, key: string, s: Scenario, plan: RunPlan, opts: { sweptOk?: boolean; metricOk?: boolean } = {}): Issue[] {
+export function checkPath(
+  entry: object,
+  key: string,
+  s: Scenario,
+  plan: RunPlan,
+  opts: { sweptOk?: boolean; metricOk?: boolean } = {},
+): Issue[] {
   const v = (entry as Obj)[key];
   if (v === undefined) return [];
   const path = String(v);
   const swept = s.sweep ? sweepKeys(s.sweep as Obj) : [];
   if (opts.sweptOk && swept.includes(path)) return [];
-  if (!opts.metricOk)
-    return [{ key, expected: `a swept key (${swept.length ? swept.join(', ') : 'none'})`, found: renderValue(v) }];
+  if (!opts.metricOk) return [{ key, expected: `a swept key (${swept.length ? swept.join(', ') : 'none'})`, found: renderValue(v) }];
   let segs: Array<string | number>;
   try {
     segs = parsePath(path);
@@ -279,7 +293,9 @@ export function checkPath(entry: object, key: string, s: Scenario, plan: RunPlan
       return [{ key, expected: `a path through an event of observe.events (${names.join(', ') || 'none'})`, found: renderValue(v) }];
   }
   if (head === 'observables' && (typeof segs[1] !== 'string' || !s.observe.observables.includes(segs[1])))
-    return [{ key, expected: `a path through an observable of observe.observables (${s.observe.observables.join(', ')})`, found: renderValue(v) }];
+    return [
+      { key, expected: `a path through an observable of observe.observables (${s.observe.observables.join(', ')})`, found: renderValue(v) },
+    ];
   return [];
 }
 
@@ -346,4 +362,3 @@ export function fitPoints(ctx: SweepAnalysisContext, xPath: string, yPath: strin
 export function stripPrivate(p: FitPoint): FitPoint {
   return Object.fromEntries(Object.entries(p).filter(([k]) => !k.startsWith('_'))) as unknown as FitPoint;
 }
-

@@ -82,8 +82,13 @@ function oneDimensionalIssues(kind: string, { plan }: TheoryCheckContext, at: st
       hint: 'Remove this overlay for an annealed run, or run at a constant temperature.',
     });
   else if (!thermostat)
-    issues.push({ path: `${at}.kind`, expected: `one temperature and weight decay on every coordinate for '${kind}'`, found: `${temperatureText(plan)}, λ per group (${plan.groups.map((g) => `${g.name}: ${g.weightDecay}`).join(', ')})` });
-  else if (!(thermostat.temperature > 0)) issues.push({ path: `${at}.kind`, expected: `dynamics.temperature > 0 for '${kind}'`, found: String(thermostat.temperature) });
+    issues.push({
+      path: `${at}.kind`,
+      expected: `one temperature and weight decay on every coordinate for '${kind}'`,
+      found: `${temperatureText(plan)}, λ per group (${plan.groups.map((g) => `${g.name}: ${g.weightDecay}`).join(', ')})`,
+    });
+  else if (!(thermostat.temperature > 0))
+    issues.push({ path: `${at}.kind`, expected: `dynamics.temperature > 0 for '${kind}'`, found: String(thermostat.temperature) });
   return issues;
 }
 
@@ -101,7 +106,12 @@ export function checkTheory(s: Scenario, plan: RunPlan, potential: Potential): S
     const spec = theoryOverlayKinds.find(t.kind);
     if (!spec) {
       const guess = didYouMean(t.kind, kinds);
-      issues.push({ path: `${at}.kind`, expected: `one of ${kinds.map((k) => `'${k}'`).join(', ')}`, found: renderValue(t.kind), hint: guess ? `Did you mean '${guess}'?` : undefined });
+      issues.push({
+        path: `${at}.kind`,
+        expected: `one of ${kinds.map((k) => `'${k}'`).join(', ')}`,
+        found: renderValue(t.kind),
+        hint: guess ? `Did you mean '${guess}'?` : undefined,
+      });
       return;
     }
     const keys = spec.schema.properties;
@@ -110,12 +120,18 @@ export function checkTheory(s: Scenario, plan: RunPlan, potential: Potential): S
       const type = keys[key]?.type;
       if (!type) {
         const guess = didYouMean(key, Object.keys(keys));
-        issues.push({ path: `${at}.${key}`, expected: `a known key of '${t.kind}' (${Object.keys(keys).join(', ')})`, found: `unknown key ${renderValue(key)}`, hint: guess ? `Did you mean '${guess}'?` : undefined });
+        issues.push({
+          path: `${at}.${key}`,
+          expected: `a known key of '${t.kind}' (${Object.keys(keys).join(', ')})`,
+          found: `unknown key ${renderValue(key)}`,
+          hint: guess ? `Did you mean '${guess}'?` : undefined,
+        });
       } else if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
         issues.push({ path: `${at}.${key}`, expected: type === 'number' ? 'a finite number' : 'a string', found: renderValue(value) });
       }
     }
-    for (const key of spec.schema.required ?? []) if (!(key in t)) issues.push({ path: `${at}.${key}`, expected: `a ${keys[key].type} (required for '${t.kind}')`, found: 'nothing' });
+    for (const key of spec.schema.required ?? [])
+      if (!(key in t)) issues.push({ path: `${at}.${key}`, expected: `a ${keys[key].type} (required for '${t.kind}')`, found: 'nothing' });
     issues.push(...spec.check(t, { scenario: s, plan, potential }, at));
   });
   return issues;
@@ -141,7 +157,8 @@ export interface OverlayOutput {
  */
 export function pearsonChi2(observed: number[], probs: number[], n: number): { chi2: number; dof: number; pValue: number } {
   const cells: Array<[number, number]> = [];
-  let o = 0, e = 0;
+  let o = 0,
+    e = 0;
   for (let i = 0; i < observed.length; i++) {
     o += observed[i];
     e += probs[i] * n;
@@ -178,15 +195,28 @@ export async function theoryOverlays(s: Scenario, plan: RunPlan, r: RunResult, p
 theoryOverlayKinds.register({
   name: 'gibbs',
   description: 'histogram of a coordinate vs exp(−(f + λx²/2)/θ)/Z at the θ and λ integrated (1-D potentials, θ > 0)',
-  schema: { type: 'object', properties: { of: { type: 'string', description: 'coordinate whose histogram is compared (default the first)' } }, required: [] },
+  schema: {
+    type: 'object',
+    properties: { of: { type: 'string', description: 'coordinate whose histogram is compared (default the first)' } },
+    required: [],
+  },
   check(t, context, at) {
     const { scenario: s, potential } = context;
     const issues = oneDimensionalIssues('gibbs', context, at);
     const of = (t.of as string | undefined) ?? potential.coordinates[0];
     if (!potential.coordinates.includes(of))
-      issues.push({ path: `${at}.of`, expected: `a coordinate of the potential (${potential.coordinates.join(', ')})`, found: renderValue(of) });
+      issues.push({
+        path: `${at}.of`,
+        expected: `a coordinate of the potential (${potential.coordinates.join(', ')})`,
+        found: renderValue(of),
+      });
     else if (!s.observe.histograms.some((h) => h.of === of))
-      issues.push({ path: `${at}.of`, expected: `a histogram of '${of}' in observe.histograms to compare with`, found: 'none', hint: `Add observe.histograms: [{of: ${of}, bins: 100, range: [lo, hi]}].` });
+      issues.push({
+        path: `${at}.of`,
+        expected: `a histogram of '${of}' in observe.histograms to compare with`,
+        found: 'none',
+        hint: `Add observe.histograms: [{of: ${of}, bins: 100, range: [lo, hi]}].`,
+      });
     const thermostat = uniformThermostat(context.plan);
     if (issues.length === 0 && thermostat) {
       // Z = ∫ exp(−f/θ) must exist: over "a wide interval" a non-normalisable density gives a Z set only by where it was cut.
@@ -203,7 +233,16 @@ theoryOverlayKinds.register({
     const { temperature: theta, weightDecay } = thermostat;
     if (!(theta > 0)) return [{ kind: 'gibbs', of, skipped: 'needs θ > 0' }];
     const problem = normalisabilityProblem(scenario, potential, theta, weightDecay);
-    if (problem) return [{ kind: 'gibbs', of, skipped: 'gibbs density not normalisable', detail: problem.found, text: `gibbs overlay of ${of} skipped: ${problem.found}` }];
+    if (problem)
+      return [
+        {
+          kind: 'gibbs',
+          of,
+          skipped: 'gibbs density not normalisable',
+          detail: problem.found,
+          text: `gibbs overlay of ${of} skipped: ${problem.found}`,
+        },
+      ];
     // The integrators add λx to the gradient: the stationary law is Gibbs in f + λx²/2.
     const f = scalarEnergy(potential, weightDecay);
     const out: unknown[] = [];
@@ -228,7 +267,9 @@ theoryOverlayKinds.register({
       };
       // The verdict states its level: at 0.001 a correct, equilibrated sampler is flagged in 1 run of 1000.
       const differs = test.pValue < GIBBS_LEVEL;
-      const verdict = differs ? `differs from Gibbs ${levelPhrase(GIBBS_LEVEL)} (not yet at equilibrium?)` : `consistent with Gibbs ${levelPhrase(GIBBS_LEVEL)}`;
+      const verdict = differs
+        ? `differs from Gibbs ${levelPhrase(GIBBS_LEVEL)} (not yet at equilibrium?)`
+        : `consistent with Gibbs ${levelPhrase(GIBBS_LEVEL)}`;
       out.push({
         kind: 'gibbs',
         of,
@@ -260,7 +301,8 @@ theoryOverlayKinds.register({
   },
   check(t, context, at) {
     const issues = oneDimensionalIssues('mfpt-1d', context, at);
-    if (typeof t.from === 'number' && typeof t.to === 'number' && !(t.to > t.from)) issues.push({ path: `${at}.to`, expected: `a number > from (${t.from})`, found: renderValue(t.to) });
+    if (typeof t.from === 'number' && typeof t.to === 'number' && !(t.to > t.from))
+      issues.push({ path: `${at}.to`, expected: `a number > from (${t.from})`, found: renderValue(t.to) });
     if (typeof t.event === 'string') {
       const issue = eventIssue(context.plan.events, t.event, `${at}.event`);
       if (issue) issues.push(issue);
@@ -268,15 +310,18 @@ theoryOverlayKinds.register({
     return issues;
   },
   compute(t, { plan, potential, result: r }) {
-    const from = Number(t.from), to = Number(t.to);
+    const from = Number(t.from),
+      to = Number(t.to);
     const event = t.event as string | undefined;
     const thermostat = uniformThermostat(plan);
     const theta = thermostat?.temperature ?? NaN;
-    if (potential.dim !== 1 || !(theta > 0) || !(to > from)) return [{ kind: 'mfpt-1d', event, skipped: `needs a 1-D potential, one θ > 0 and from < to (${temperatureText(plan)})` }];
+    if (potential.dim !== 1 || !(theta > 0) || !(to > from))
+      return [{ kind: 'mfpt-1d', event, skipped: `needs a 1-D potential, one θ > 0 and from < to (${temperatureText(plan)})` }];
     const f = scalarEnergy(potential, thermostat!.weightDecay);
     const exact = meanFirstPassageTime(f, from, to, theta);
     // Kramers: curvature at the start minimum and at the highest point between (the saddle).
-    let xs = from, fs = -Infinity;
+    let xs = from,
+      fs = -Infinity;
     for (let i = 0; i <= 2000; i++) {
       const x = from + ((to - from) * i) / 2000;
       const v = f(x);
@@ -304,7 +349,9 @@ theoryOverlayKinds.register({
         measuredCi95Time: m?.ci95Time ?? null,
         text:
           `mean first-passage time ${from} → ${to} at θ = ${theta}: exact integral ${exact.toPrecision(4)}, Kramers ${(1 / kr).toPrecision(4)}` +
-          (m && m.time !== null ? `, measured ${m.time.toPrecision(4)} (95% CI ${m.ci95Time?.map((v) => v.toPrecision(4)).join(' – ')})` : ''),
+          (m && m.time !== null
+            ? `, measured ${m.time.toPrecision(4)} (95% CI ${m.ci95Time?.map((v) => v.toPrecision(4)).join(' – ')})`
+            : ''),
       },
     ];
   },
@@ -312,7 +359,8 @@ theoryOverlayKinds.register({
 
 theoryOverlayKinds.register({
   name: 'toy-addition',
-  description: "effective theory of the run's toy-addition split (nullity, ideal RQI, λ₃, 1/(λ₃η), unique-structure probability) vs the measured grokking step of an event",
+  description:
+    "effective theory of the run's toy-addition split (nullity, ideal RQI, λ₃, 1/(λ₃η), unique-structure probability) vs the measured grokking step of an event",
   schema: {
     type: 'object',
     properties: {

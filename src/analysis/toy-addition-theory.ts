@@ -25,7 +25,13 @@ import { toyAdditionData } from '../potentials/relation/toy-addition/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { renderValue, type ScenarioIssue } from '../scenario/index.js';
 import { planGroupOf, uniformLr, type RunPlan, planTime } from '../plan/run-plan.js';
-import { additionTrainingCount, grokkingRate, idealRQI, predictedGrokkingSteps, uniqueStructureMonteCarlo } from '../theory/toy-addition.js';
+import {
+  additionTrainingCount,
+  grokkingRate,
+  idealRQI,
+  predictedGrokkingSteps,
+  uniqueStructureMonteCarlo,
+} from '../theory/toy-addition.js';
 import { eventIssue, firstPassageSummary } from './event-stats.js';
 
 const KINDS = ['toy-addition', 'addition-effective'];
@@ -44,7 +50,14 @@ export interface ToyAdditionTheory {
   unique: { probability: number; se: number; trials: number; seed: number; meanNullity: number; meanLambda3Unique: number };
 }
 
-export function toyAdditionTheory(p: number, trainFraction: number, seed: number, eta: number, trials = 400, mcSeed = 0): ToyAdditionTheory {
+export function toyAdditionTheory(
+  p: number,
+  trainFraction: number,
+  seed: number,
+  eta: number,
+  trials = 400,
+  mcSeed = 0,
+): ToyAdditionTheory {
   const { train } = toyAdditionData({ p, train_fraction: trainFraction, task: 'classification' }, { seed, run: 0 });
   const g = grokkingRate(p, train);
   const mc = uniqueStructureMonteCarlo({ p, fraction: trainFraction, trials, seed: mcSeed });
@@ -57,7 +70,14 @@ export function toyAdditionTheory(p: number, trainFraction: number, seed: number
     lambda3: g.lambda3,
     eta,
     predictedSteps: predictedGrokkingSteps(g.lambda3, eta),
-    unique: { probability: mc.probability, se: mc.se, trials, seed: mcSeed, meanNullity: mc.meanNullity, meanLambda3Unique: mc.meanLambda3Unique },
+    unique: {
+      probability: mc.probability,
+      se: mc.se,
+      trials,
+      seed: mcSeed,
+      meanNullity: mc.meanNullity,
+      meanLambda3Unique: mc.meanLambda3Unique,
+    },
   };
 }
 
@@ -78,7 +98,11 @@ export function checkToyAdditionTheory(s: Scenario, plan: RunPlan, t: Record<str
   const issues: ScenarioIssue[] = [];
   const kind = 'kind' in s.potential ? s.potential.kind : null;
   if (kind === null || !KINDS.includes(kind))
-    issues.push({ path: `${at}.kind`, expected: `potential.kind ${KINDS.map((k) => `'${k}'`).join(' or ')} for 'toy-addition'`, found: renderValue(kind ?? 'a module potential') });
+    issues.push({
+      path: `${at}.kind`,
+      expected: `potential.kind ${KINDS.map((k) => `'${k}'`).join(' or ')} for 'toy-addition'`,
+      found: renderValue(kind ?? 'a module potential'),
+    });
   if (typeof t.event === 'string') {
     const issue = eventIssue(plan.events, t.event, `${at}.event`);
     if (issue) issues.push(issue);
@@ -86,9 +110,14 @@ export function checkToyAdditionTheory(s: Scenario, plan: RunPlan, t: Record<str
   if (typeof t.trials === 'number' && !(Number.isInteger(t.trials) && t.trials >= 1))
     issues.push({ path: `${at}.trials`, expected: 'an integer ≥ 1', found: renderValue(t.trials) });
   if (typeof t.group === 'string' && !planGroupOf(plan, t.group) && t.group !== 'embeddings')
-    issues.push({ path: `${at}.group`, expected: `a parameter group of the potential (${plan.groups.map((g) => g.name).join(', ')}) or 'embeddings'`, found: renderValue(t.group) });
+    issues.push({
+      path: `${at}.group`,
+      expected: `a parameter group of the potential (${plan.groups.map((g) => g.name).join(', ')}) or 'embeddings'`,
+      found: renderValue(t.group),
+    });
   const { eta } = groupEta(plan, typeof t.group === 'string' ? t.group : 'embeddings');
-  if (!(eta > 0)) issues.push({ path: 'dynamics.lr', expected: "a learning rate > 0 for 'toy-addition' (1/(λ₃η))", found: renderValue(eta) });
+  if (!(eta > 0))
+    issues.push({ path: 'dynamics.lr', expected: "a learning rate > 0 for 'toy-addition' (1/(λ₃η))", found: renderValue(eta) });
   return issues;
 }
 
@@ -98,13 +127,23 @@ export function toyAdditionOverlay(s: Scenario, plan: RunPlan, r: RunResult, t: 
   const { p, fraction } = params(s);
   const group = typeof t.group === 'string' ? t.group : 'embeddings';
   const { eta, source } = groupEta(plan, group);
-  const th = toyAdditionTheory(p, fraction, plan.seed, eta, typeof t.trials === 'number' ? t.trials : 400, typeof t.mc_seed === 'number' ? t.mc_seed : 0);
+  const th = toyAdditionTheory(
+    p,
+    fraction,
+    plan.seed,
+    eta,
+    typeof t.trials === 'number' ? t.trials : 400,
+    typeof t.mc_seed === 'number' ? t.mc_seed : 0,
+  );
   const event = typeof t.event === 'string' ? t.event : null;
   const ev = event ? r.events.find((e) => e.name === event) : undefined;
   const fp = ev ? firstPassageSummary(ev.firstStep, r.divergedAt, r.steps, planTime(plan)) : null;
   const median = fp?.medianSteps ?? null;
   const ratio = median !== null && Number.isFinite(th.predictedSteps) ? median / th.predictedSteps : null;
-  const optimiserNote = plan.integrator === 'gd' || plan.integrator === 'sgld' ? '' : ` (integrator ${plan.integrator}: 1/(λ₃η) is the gradient-flow time scale, an Adam step is not η∇U)`;
+  const optimiserNote =
+    plan.integrator === 'gd' || plan.integrator === 'sgld'
+      ? ''
+      : ` (integrator ${plan.integrator}: 1/(λ₃η) is the gradient-flow time scale, an Adam step is not η∇U)`;
   return {
     kind: 'toy-addition',
     p,
@@ -120,7 +159,15 @@ export function toyAdditionOverlay(s: Scenario, plan: RunPlan, r: RunResult, t: 
     predictedSteps: fin(th.predictedSteps),
     unique: th.unique,
     event,
-    measured: fp ? { medianSteps: median, meanStepsEntered: fp.meanStepsEntered, entered: fp.entered, replicas: fp.replicas, fractionEntered: fp.fractionEntered } : null,
+    measured: fp
+      ? {
+          medianSteps: median,
+          meanStepsEntered: fp.meanStepsEntered,
+          entered: fp.entered,
+          replicas: fp.replicas,
+          fractionEntered: fp.fractionEntered,
+        }
+      : null,
     ratio,
     columns: {
       train_count: th.trainCount,
@@ -139,6 +186,8 @@ export function toyAdditionOverlay(s: Scenario, plan: RunPlan, r: RunResult, t: 
       `toy-addition p = ${p}, fraction ${fraction} (${th.trainCount}/${(p * (p + 1)) / 2} samples, ${additionTrainingCount(p, fraction)} drawn): nullity ${th.nullity}, ideal RQI ${th.idealRqi.toFixed(3)}, ` +
       `λ₃ = ${th.lambda3.toPrecision(4)} (Z₀ = p), 1/(λ₃η) = ${Number.isFinite(th.predictedSteps) ? th.predictedSteps.toPrecision(4) : '∞'} steps at η = ${eta} (${source})${optimiserNote}; ` +
       `P(unique structure) = ${th.unique.probability.toFixed(3)} ± ${th.unique.se.toFixed(3)} (${th.unique.trials} random splits)` +
-      (fp ? `; measured ${event}: median step ${median ?? '> last step'}, ${fp.entered}/${fp.replicas} entered${ratio !== null ? `, median/(1/(λ₃η)) = ${ratio.toFixed(2)}` : ''}` : ''),
+      (fp
+        ? `; measured ${event}: median step ${median ?? '> last step'}, ${fp.entered}/${fp.replicas} entered${ratio !== null ? `, median/(1/(λ₃η)) = ${ratio.toFixed(2)}` : ''}`
+        : ''),
   };
 }

@@ -84,14 +84,21 @@ interface TheoryResult {
  * minima, split at the midpoints (the `well` observable: nearest minimum) or at
  * the energy maximum between them (the `basin` observable: basins of attraction).
  */
-function exact1D(potential: Potential, minima: number[], theta: number, weightDecay: number, split: 'midpoint' | 'barrier' = 'midpoint'): TheoryResult {
+function exact1D(
+  potential: Potential,
+  minima: number[],
+  theta: number,
+  weightDecay: number,
+  split: 'midpoint' | 'barrier' = 'midpoint',
+): TheoryResult {
   const f = scalarEnergy(potential, weightDecay);
   const order = minima.map((_, i) => i).sort((a, b) => minima[a]! - minima[b]!);
   const xs = order.map((i) => minima[i]!);
   const span = Math.max(1, xs[xs.length - 1]! - xs[0]!);
   const [lo, hi] = wideInterval(f, theta, xs[0]! - span, xs[xs.length - 1]! + span);
   const barrier = (a: number, b: number) => {
-    let best = a, fb = -Infinity;
+    let best = a,
+      fb = -Infinity;
     for (let i = 1; i < 4000; i++) {
       const x = a + ((b - a) * i) / 4000;
       const v = f(x);
@@ -109,7 +116,10 @@ function exact1D(potential: Potential, minima: number[], theta: number, weightDe
   });
   const m = Math.min(...F);
   return {
-    method: `exact: quadrature of exp(−f/θ) over the wells split at the ${split === 'barrier' ? 'energy maxima' : 'midpoints'} between minima (${cuts.slice(1, -1).map((c) => c.toPrecision(4)).join(', ')}), integration range [${lo.toPrecision(4)}, ${hi.toPrecision(4)}]`,
+    method: `exact: quadrature of exp(−f/θ) over the wells split at the ${split === 'barrier' ? 'energy maxima' : 'midpoints'} between minima (${cuts
+      .slice(1, -1)
+      .map((c) => c.toPrecision(4))
+      .join(', ')}), integration range [${lo.toPrecision(4)}, ${hi.toPrecision(4)}]`,
     occupancies: wellOccupancies(F, theta),
     freeEnergies: F.map((v) => v - m),
   };
@@ -120,8 +130,10 @@ function exactTwoWells(s: Scenario, theta: number): TheoryResult | string {
   const spec = resolveTwoWells(s.potential.params as TwoWellsParams);
   const d = spec.k1.length;
   if (d > 1) {
-    if (spec.k1.some((k) => k !== spec.k1[0]) || spec.k2.some((k) => k !== spec.k2[0])) return 'two-wells: exact radial quadrature needs isotropic wells';
-    for (let j = 1; j < d; j++) if (spec.centre1[j] !== 0 || spec.centre2[j] !== 0) return 'two-wells: exact radial quadrature needs both centres on the x0 axis';
+    if (spec.k1.some((k) => k !== spec.k1[0]) || spec.k2.some((k) => k !== spec.k2[0]))
+      return 'two-wells: exact radial quadrature needs isotropic wells';
+    for (let j = 1; j < d; j++)
+      if (spec.centre1[j] !== 0 || spec.centre2[j] !== 0) return 'two-wells: exact radial quadrature needs both centres on the x0 axis';
   }
   const r = twoWellsOccupanciesRadial(spec, theta);
   const m = Math.min(...r.freeEnergies);
@@ -135,7 +147,8 @@ function exactTwoWells(s: Scenario, theta: number): TheoryResult | string {
 registerAnalysis<Entry>({
   kind: 'wells',
   scope: 'run',
-  description: 'per-well occupancies with Wilson CIs, F_i = −θ ln P_i and ΔF, vs exact quadrature (1-D, two-wells) and the harmonic Hessian estimate',
+  description:
+    'per-well occupancies with Wilson CIs, F_i = −θ ln P_i and ΔF, vs exact quadrature (1-D, two-wells) and the harmonic Hessian estimate',
   keys: { by: 'string' },
   check(e, s, potential, plan) {
     const by = e.by ?? 'well';
@@ -150,11 +163,17 @@ registerAnalysis<Entry>({
       });
     }
     if ((by === 'well' || by === 'basin') && !(potential.minima && potential.minima.length > 0))
-      issues.push({ key: 'by', expected: `a potential that declares its minima (for the 'well' observable)`, found: `'${potential.name}' declares none` });
+      issues.push({
+        key: 'by',
+        expected: `a potential that declares its minima (for the 'well' observable)`,
+        found: `'${potential.name}' declares none`,
+      });
     // F = −θ ln P needs one θ: the occupancies of a run with per-group temperatures have no single free energy.
     const theta = uniformTemperature(plan);
-    if (temperatureScheduled(plan)) issues.push({ key: 'by', expected: 'a constant temperature (F = −θ ln P at one θ)', found: 'a temperature schedule' });
-    else if (theta === null) issues.push({ key: 'by', expected: 'one temperature on every coordinate (F = −θ ln P)', found: temperatureText(plan) });
+    if (temperatureScheduled(plan))
+      issues.push({ key: 'by', expected: 'a constant temperature (F = −θ ln P at one θ)', found: 'a temperature schedule' });
+    else if (theta === null)
+      issues.push({ key: 'by', expected: 'one temperature on every coordinate (F = −θ ln P)', found: temperatureText(plan) });
     else if (!(theta > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(theta) });
     else {
       // Occupancies against theory need a normalisable Gibbs density: asked for explicitly, a density that is not is an error.
@@ -213,8 +232,16 @@ registerAnalysis<Entry>({
           freeEnergies: F.map((v) => v - m),
         };
       } else notes.push('harmonic estimate unavailable: a Hessian at a minimum is not positive definite');
-      if (potential.dim === 1) theory = exact1D(potential, minima.map((m) => m[0]!), theta, thermo.weightDecay, by === 'basin' ? 'barrier' : 'midpoint');
-      else if (by === 'basin') notes.push(`no exact theory for basins in d = ${potential.dim} (curved basin boundaries); using the harmonic estimate`);
+      if (potential.dim === 1)
+        theory = exact1D(
+          potential,
+          minima.map((m) => m[0]!),
+          theta,
+          thermo.weightDecay,
+          by === 'basin' ? 'barrier' : 'midpoint',
+        );
+      else if (by === 'basin')
+        notes.push(`no exact theory for basins in d = ${potential.dim} (curved basin boundaries); using the harmonic estimate`);
       else if (thermo.weightDecay === 0) {
         const t = exactTwoWells(s, theta);
         if (typeof t === 'string') notes.push(`no exact theory in d = ${potential.dim}: ${t}; using the harmonic estimate`);
@@ -282,7 +309,9 @@ registerAnalysis<Entry>({
     const parts = wells.map(
       (w) =>
         `${w.well}: ${w.occupancy === null ? '—' : w.occupancy.toFixed(4)}` +
-        (w.theoryOccupancy !== undefined ? ` (theory ${w.theoryOccupancy.toFixed(4)}, z = ${w.z === null || w.z === undefined ? '—' : w.z.toFixed(2)})` : ''),
+        (w.theoryOccupancy !== undefined
+          ? ` (theory ${w.theoryOccupancy.toFixed(4)}, z = ${w.z === null || w.z === undefined ? '—' : w.z.toFixed(2)})`
+          : ''),
     );
     const skipped = res.theorySkipped as { detail: string } | undefined;
     return `well occupancies by ${res.by} at θ = ${res.temperature}: ${parts.join('; ')}${skipped ? ` — theory skipped: ${skipped.detail}` : ''}`;

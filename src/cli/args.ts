@@ -19,7 +19,9 @@ export function workersArg(v: string): number {
   const n = intArg('--workers', 0)(v);
   const cores = availableParallelism();
   if (n <= cores) return n;
-  process.stderr.write(`note: --workers ${n} is more than the ${cores} cores of this machine; using ${cores} (results do not depend on the number of workers)\n`);
+  process.stderr.write(
+    `note: --workers ${n} is more than the ${cores} cores of this machine; using ${cores} (results do not depend on the number of workers)\n`,
+  );
   return cores;
 }
 

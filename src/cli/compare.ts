@@ -24,11 +24,15 @@ import { writeReport } from '../report/html.js';
 import { loadScenario, ScenarioError } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 
-
 function progress(enabled: boolean) {
   if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'regimes |{bar}| {percentage}% · {regime} · ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: 'regimes |{bar}| {percentage}% · {regime} · ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -72,7 +76,13 @@ export async function runRegimesCli(s: Scenario, o: RegimesCliOptions): Promise<
   const interrupt = (o.workers ?? 1) > 0 ? onInterrupt('regime') : undefined;
   let out;
   try {
-    out = await runRegimes(s, { out: o.out, workers: o.workers, signal: interrupt?.signal, onProgress: (d, t) => bar?.update(d, t), onRegime: (i, n, k) => bar?.regime(i, n, k) });
+    out = await runRegimes(s, {
+      out: o.out,
+      workers: o.workers,
+      signal: interrupt?.signal,
+      onProgress: (d, t) => bar?.update(d, t),
+      onRegime: (i, n, k) => bar?.regime(i, n, k),
+    });
   } catch (e) {
     if (e instanceof RegimesInterrupted) {
       bar?.stop();
@@ -96,7 +106,10 @@ export function register(program: Command): void {
     .description('compare two runs, or run the regimes of a scenario and compare each with the first (baseline)')
     .argument('<runA|scenario|regimes-dir>', 'run directory A (the reference), a scenario file with regimes, or a regimes directory')
     .argument('[runB]', 'run directory B (compared against A: differences are B − A)')
-    .option('-o, --out <path>', 'two runs: the comparison.json file (default <runB>/comparison-vs-<basename of runA>.json); a scenario: the regimes directory (default output/<name>/regimes-<run-id>); a regimes directory: the comparison file (default <dir>/comparison.json)')
+    .option(
+      '-o, --out <path>',
+      'two runs: the comparison.json file (default <runB>/comparison-vs-<basename of runA>.json); a scenario: the regimes directory (default output/<name>/regimes-<run-id>); a regimes directory: the comparison file (default <dir>/comparison.json)',
+    )
     .option('--json', 'print the comparison as JSON instead of a table')
     .option('-w, --workers <n>', 'scenario: worker threads (0 = this thread)', workersArg, Math.min(2, availableParallelism()))
     .option('-r, --replicas <n>', 'scenario: override ensemble.replicas', intArg('--replicas', 1))
@@ -105,7 +118,10 @@ export function register(program: Command): void {
     .option('--kernels <auto|js|wasm>', `scenario: ${KERNELS_HELP}`, kernelsArg)
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'scenario: do not write report.html into the regimes directory')
-    .option('--force', 'scenario: clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
+    .option(
+      '--force',
+      'scenario: clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)',
+    )
     .addHelpText(
       'after',
       `
@@ -129,7 +145,18 @@ Examples:
       async (
         first: string,
         second: string | undefined,
-        opts: { out?: string; json?: boolean; workers: number; replicas?: number; seed?: number; set: string[]; kernels?: string; quiet?: boolean; report?: boolean; force?: boolean },
+        opts: {
+          out?: string;
+          json?: boolean;
+          workers: number;
+          replicas?: number;
+          seed?: number;
+          set: string[];
+          kernels?: string;
+          quiet?: boolean;
+          report?: boolean;
+          force?: boolean;
+        },
       ) => {
         try {
           if (second !== undefined) {
@@ -161,7 +188,13 @@ Examples:
                 hint: 'Compare two finished runs with `stochdyn compare <runA> <runB>`, or add regimes: {gd: {dynamics.integrator: gd, dynamics.temperature: 0}, …}.',
               },
             ]);
-          const dir = await runRegimesCli(s, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet, force: opts.force });
+          const dir = await runRegimesCli(s, {
+            out: opts.out,
+            workers: opts.workers,
+            json: opts.json,
+            quiet: opts.quiet,
+            force: opts.force,
+          });
           if (opts.report !== false) await writeReport(dir);
         } catch (e) {
           if (e instanceof CompareInputError) {

@@ -125,14 +125,20 @@ export function errorTextLine(text: string, ownRoots: readonly string[]): string
  * stacks of the error and of each cause follow on their own lines.
  */
 export function formatError(error: unknown, options: { ownRoots: readonly string[]; debug?: boolean }): string {
-  const message = error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error) ? String((error as { message: unknown }).message) : String(error);
+  const message =
+    error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
+      ? String((error as { message: unknown }).message)
+      : String(error);
   const frame = userFrame(error, options.ownRoots);
   const line = withoutStackLines(message);
   const at = frame && !line.includes(`${frame.file}:${frame.line}`) ? ` (at ${frame.file}:${frame.line}:${frame.column})` : '';
   let text = line + at;
   if (options.debug) {
     const stacks = errorChain(error).map((e, k) => {
-      const stack = typeof e === 'object' && e !== null && typeof (e as { stack?: unknown }).stack === 'string' ? (e as { stack: string }).stack : String((e as { message?: unknown })?.message ?? e);
+      const stack =
+        typeof e === 'object' && e !== null && typeof (e as { stack?: unknown }).stack === 'string'
+          ? (e as { stack: string }).stack
+          : String((e as { message?: unknown })?.message ?? e);
       return (k === 0 ? '' : 'Caused by: ') + stack;
     });
     text += '\n' + stacks.join('\n');

@@ -21,11 +21,16 @@ export function fmtP(p: number | null, floor = 0): string {
   return p.toFixed(3);
 }
 
-const est = (e: Estimate) => (e.value === null ? '—' : e.ci95 ? `${fmtNum(e.value)} [${fmtNum(e.ci95[0])}, ${fmtNum(e.ci95[1])}]` : fmtNum(e.value));
+const est = (e: Estimate) =>
+  e.value === null ? '—' : e.ci95 ? `${fmtNum(e.value)} [${fmtNum(e.ci95[0])}, ${fmtNum(e.ci95[1])}]` : fmtNum(e.value);
 
 function table(header: string[], body: string[][]): string[] {
   const w = header.map((h, k) => Math.max(h.length, ...body.map((r) => r[k]!.length)));
-  const line = (r: string[]) => r.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, k) => c.padEnd(w[k]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), w.map((x) => '─'.repeat(x)).join('  '), ...body.map(line)];
 }
 
@@ -35,7 +40,11 @@ export function formatComparison(c: Comparison): string {
   const bs = Array.isArray(c.b) ? c.b : [c.b];
   const fmtSide = (s: ComparisonSide) =>
     `${s.label}: ${s.settings.integrator}, η = ${fmtNum(s.settings.lr)}, θ = ${fmtNum(s.settings.temperature)}, ${s.settings.steps} steps, ${s.settings.replicas} replicas, seed ${s.settings.seed}  (${s.dir})`;
-  out.push(c.kind === 'regimes' ? `Regimes of '${c.a.scenario}' against the baseline '${c.a.label}'` : `Comparison of two runs (differences are B − A)`);
+  out.push(
+    c.kind === 'regimes'
+      ? `Regimes of '${c.a.scenario}' against the baseline '${c.a.label}'`
+      : `Comparison of two runs (differences are B − A)`,
+  );
   out.push(`  A  ${fmtSide(c.a)}`);
   for (const b of bs) out.push(`  B  ${fmtSide(b)}`);
   for (const b of bs) {

@@ -10,7 +10,9 @@ const f = (v: number | null | undefined, digits = 4) => (v === null || v === und
 export function formatRunTable(s: Summary, dir: string): string {
   const lines: string[] = [];
   const r = s.run;
-  lines.push(`${s.scenario.name}: ${r.replicas} replicas × ${r.steps} steps (${r.integrator}, η = ${r.lr}, θ = ${r.temperature}, t = ${f(r.physicalTime)}) in ${f(s.timing.wallSeconds, 3)} s on ${s.timing.workers} worker(s), ${f(s.timing.replicaStepsPerSecond, 3)} replica-steps/s`);
+  lines.push(
+    `${s.scenario.name}: ${r.replicas} replicas × ${r.steps} steps (${r.integrator}, η = ${r.lr}, θ = ${r.temperature}, t = ${f(r.physicalTime)}) in ${f(s.timing.wallSeconds, 3)} s on ${s.timing.workers} worker(s), ${f(s.timing.replicaStepsPerSecond, 3)} replica-steps/s`,
+  );
   if (r.stepSizes)
     lines.push(
       `step sizes (dynamics.step_size: c = ${r.stepSizes.c}, safety = ${r.stepSizes.safety}; curvature L = ${f(r.stepSizes.curvature, 4)}): ` +
@@ -30,7 +32,13 @@ export function formatRunTable(s: Summary, dir: string): string {
     lines.push('');
     const er: string[][] = [['event', 'entered', 'censored', 'MFPT (time)', '95% CI']];
     for (const [name, e] of ev) {
-      er.push([name, String(e.entered), String(e.censored), f(e.mfpt.time), e.mfpt.ci95Time ? `${f(e.mfpt.ci95Time[0])} – ${f(e.mfpt.ci95Time[1])}` : '—']);
+      er.push([
+        name,
+        String(e.entered),
+        String(e.censored),
+        f(e.mfpt.time),
+        e.mfpt.ci95Time ? `${f(e.mfpt.ci95Time[0])} – ${f(e.mfpt.ci95Time[1])}` : '—',
+      ]);
     }
     lines.push(...table(er));
   }
@@ -41,16 +49,22 @@ export function formatRunTable(s: Summary, dir: string): string {
   }
   if (s.sampling) lines.push('', ...samplingLines(s.sampling));
   if (s.divergence.count > 0) {
-    lines.push('', `diverged: ${s.divergence.count} of ${r.completedReplicas ?? r.replicas} replicas (first at step ${s.divergence.firstStep}); try a smaller dynamics.lr`);
+    lines.push(
+      '',
+      `diverged: ${s.divergence.count} of ${r.completedReplicas ?? r.replicas} replicas (first at step ${s.divergence.firstStep}); try a smaller dynamics.lr`,
+    );
   }
-  if (r.status && r.status !== 'completed') lines.push('', `status: ${r.status} — results of ${r.completedReplicas} of ${r.replicas} replicas; missing: ${missingText(s)}`);
+  if (r.status && r.status !== 'completed')
+    lines.push('', `status: ${r.status} — results of ${r.completedReplicas} of ${r.replicas} replicas; missing: ${missingText(s)}`);
   lines.push('', `output: ${dir}`);
   return lines.join('\n') + '\n';
 }
 
 /** Terminal lines of the `sampling` block: chain diagnostics, predictive metrics, mixtures, warnings. */
 export function samplingLines(sm: SamplingSummary): string[] {
-  const lines = [`sampling: ${sm.samplesPerReplica} samples per replica (steps ${sm.firstSampleStep} … ${sm.lastSampleStep} every ${sm.thin}, after a burn-in of ${sm.burnIn} steps)`];
+  const lines = [
+    `sampling: ${sm.samplesPerReplica} samples per replica (steps ${sm.firstSampleStep} … ${sm.lastSampleStep} every ${sm.thin}, after a burn-in of ${sm.burnIn} steps)`,
+  ];
   const ch = Object.entries(sm.chains);
   if (ch.length) {
     const rows: string[][] = [['chain', 'posterior mean', '± MCSE', 'sd', 'ESS', 'split R-hat', 'chains']];
@@ -59,8 +73,12 @@ export function samplingLines(sm: SamplingSummary): string[] {
   }
   const p = sm.predictive;
   if (p) {
-    const pm = Object.entries(p.posteriorMean).map(([k, v]) => `${k} ${f(v)}`).join(', ');
-    const pr = Object.entries(p.perReplica).map(([k, v]) => `${k} ${f(v.mean)} ± ${f(v.sem, 2)}`).join(', ');
+    const pm = Object.entries(p.posteriorMean)
+      .map(([k, v]) => `${k} ${f(v)}`)
+      .join(', ');
+    const pr = Object.entries(p.perReplica)
+      .map(([k, v]) => `${k} ${f(v.mean)} ± ${f(v.sem, 2)}`)
+      .join(', ');
     lines.push(`posterior-mean predictor on ${p.points} held-out points: ${pm || '—'}; single replicas' posterior means: ${pr || '—'}`);
   }
   for (const h of sm.posterior) {
@@ -91,7 +109,10 @@ export function missingText(s: Summary): string {
   // A failed shard's reason may carry the stack of user code: one line, with its file:line.
   const roots = stochdynRoots();
   return (s.run.missing ?? [])
-    .map((g) => `${g.first}…${g.first + g.count - 1} (${g.status}${g.errors.length ? `: ${g.errors.map((e) => errorTextLine(e, roots)).join('; ')}` : ''})`)
+    .map(
+      (g) =>
+        `${g.first}…${g.first + g.count - 1} (${g.status}${g.errors.length ? `: ${g.errors.map((e) => errorTextLine(e, roots)).join('; ')}` : ''})`,
+    )
     .join(', ');
 }
 
@@ -100,7 +121,11 @@ export function missingText(s: Summary): string {
  * stderr and the exit code: interrupted (130; the CLI uses 128 + the signal),
  * replicas missing after a failed retry (4), every replica diverged (3).
  */
-export function runTrouble(s: Summary, scenario: { dynamics: { lr: ScheduledValue; step_size?: unknown } }, dir: string): { status: string; message: string; exitCode: number } | null {
+export function runTrouble(
+  s: Summary,
+  scenario: { dynamics: { lr: ScheduledValue; step_size?: unknown } },
+  dir: string,
+): { status: string; message: string; exitCode: number } | null {
   const r = s.run;
   if (r.status === 'interrupted')
     return {
@@ -120,7 +145,9 @@ export function runTrouble(s: Summary, scenario: { dynamics: { lr: ScheduledValu
     const suggestion = scenario.dynamics.step_size
       ? 'lower dynamics.step_size.c (or raise dynamics.step_size.safety)'
       : `use a smaller step size, e.g. --set dynamics.lr=${Number((lr / 10).toPrecision(3))} (now ${lr}), or let dynamics.step_size choose it from the curvature`;
-    const reasons = Object.entries(s.divergence.byReason).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const reasons = Object.entries(s.divergence.byReason)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
     return {
       status: 'diverged',
       message: `stochdyn: every one of the ${done} replicas diverged (the first at step ${s.divergence.firstStep}; ${reasons}) — ${suggestion}. The summary was still written: ${dir}/summary.json`,

@@ -30,7 +30,6 @@ import { hasRegimes, register as registerCompare, runRegimesCli } from './compar
 import { register as registerSweep } from './sweep.js';
 import { register as registerReport, writeReport } from './report.js';
 
-
 function progressBar(enabled: boolean) {
   if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
@@ -111,47 +110,69 @@ Examples:
   $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
   $ stochdyn run scenarios/quickstart.yaml --json | jq .events`,
     )
-    .action(async (file: string, opts: { out?: string; replicas?: number; workers: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean; force?: boolean }) => {
-      const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
-      assertNoSweep(scenario);
-      if (hasRegimes(scenario)) {
-        // A scenario with regimes: run every regime and print the comparison table instead (as `stochdyn compare <scenario>`).
-        const dir = await runRegimesCli(scenario, { out: opts.out, workers: opts.workers, json: opts.json, quiet: opts.quiet, force: opts.force });
-        if (opts.report) await writeReport(dir);
-        return;
-      }
-      // A default directory is new (a fresh run id); an --out directory must be empty, this run's unfinished one, or cleared with --force.
-      if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isUnfinishedRunOf(dir, scenario) });
-      const bar = progressBar(showProgressHere(opts));
-      // In-process runs (--workers 0) cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
-      const interrupt = opts.workers > 0 ? onInterrupt('run') : undefined;
-      let out;
-      try {
-        out = await runScenario(scenario, {
-          out: opts.out,
-          workers: opts.workers,
-          signal: interrupt?.signal,
-          ...faultsFromEnv(),
-          onProgress: (d, t) => bar?.update(d, t),
-          // What the potential wants said at the start (e.g. its tfjs backend): stderr, so --json stays clean.
-          onStart: (p) => {
-            const line = potentialInfoLine(p.name, p.info);
-            if (line && !opts.quiet) process.stderr.write(line + '\n');
-          },
-        });
-      } finally {
-        bar?.stop();
-        interrupt?.dispose();
-      }
-      if (opts.report) await writeReport(out.dir);
-      if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-      else process.stdout.write(formatRunTable(out.summary, out.dir));
-      const trouble = runTrouble(out.summary, scenario, out.dir);
-      if (trouble) {
-        process.stderr.write(trouble.message + '\n');
-        process.exitCode = trouble.status === 'interrupted' && interrupt ? interrupt.exitCode() : trouble.exitCode;
-      }
-    });
+    .action(
+      async (
+        file: string,
+        opts: {
+          out?: string;
+          replicas?: number;
+          workers: number;
+          seed?: number;
+          set: string[];
+          kernels?: string;
+          json?: boolean;
+          quiet?: boolean;
+          report: boolean;
+          force?: boolean;
+        },
+      ) => {
+        const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
+        assertNoSweep(scenario);
+        if (hasRegimes(scenario)) {
+          // A scenario with regimes: run every regime and print the comparison table instead (as `stochdyn compare <scenario>`).
+          const dir = await runRegimesCli(scenario, {
+            out: opts.out,
+            workers: opts.workers,
+            json: opts.json,
+            quiet: opts.quiet,
+            force: opts.force,
+          });
+          if (opts.report) await writeReport(dir);
+          return;
+        }
+        // A default directory is new (a fresh run id); an --out directory must be empty, this run's unfinished one, or cleared with --force.
+        if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isUnfinishedRunOf(dir, scenario) });
+        const bar = progressBar(showProgressHere(opts));
+        // In-process runs (--workers 0) cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
+        const interrupt = opts.workers > 0 ? onInterrupt('run') : undefined;
+        let out;
+        try {
+          out = await runScenario(scenario, {
+            out: opts.out,
+            workers: opts.workers,
+            signal: interrupt?.signal,
+            ...faultsFromEnv(),
+            onProgress: (d, t) => bar?.update(d, t),
+            // What the potential wants said at the start (e.g. its tfjs backend): stderr, so --json stays clean.
+            onStart: (p) => {
+              const line = potentialInfoLine(p.name, p.info);
+              if (line && !opts.quiet) process.stderr.write(line + '\n');
+            },
+          });
+        } finally {
+          bar?.stop();
+          interrupt?.dispose();
+        }
+        if (opts.report) await writeReport(out.dir);
+        if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+        else process.stdout.write(formatRunTable(out.summary, out.dir));
+        const trouble = runTrouble(out.summary, scenario, out.dir);
+        if (trouble) {
+          process.stderr.write(trouble.message + '\n');
+          process.exitCode = trouble.status === 'interrupted' && interrupt ? interrupt.exitCode() : trouble.exitCode;
+        }
+      },
+    );
 
   program
     .command('validate')
@@ -187,7 +208,10 @@ Examples:
     .description('list the registered potentials, integrators, observables, theory overlays, analyses, plots or kernels')
     .argument('[what]', 'potentials | integrators | observables | theory | analyses | plots | kernels (default: all)')
     .option('--json', 'machine-readable output')
-    .option('--potential <kind|scenario>', "with observables: also the observables a potential defines itself (a registered kind with default params, or a scenario file's potential)")
+    .option(
+      '--potential <kind|scenario>',
+      "with observables: also the observables a potential defines itself (a registered kind with default params, or a scenario file's potential)",
+    )
     .addHelpText(
       'after',
       `
@@ -205,7 +229,10 @@ Examples:
         observables: opts.potential ? [...builtIns, ...(await ownObservables(opts.potential))] : builtIns,
         theory: listTheoryKinds(),
         analyses: listAnalyses(),
-        plots: listPlots().map((p) => ({ name: p.kind, description: typeof p.caption === 'string' ? `${p.title}: ${p.caption}` : p.title })),
+        plots: listPlots().map((p) => ({
+          name: p.kind,
+          description: typeof p.caption === 'string' ? `${p.title}: ${p.caption}` : p.title,
+        })),
         kernels: kernelSets.list().map((k) => ({ name: k.name, description: `${k.potential}: ${k.description}` })),
       };
       const chosen = what ? [what] : kinds;
@@ -222,7 +249,9 @@ Examples:
 
   program
     .command('info')
-    .description('environment: versions, cores, which TensorFlow.js package and backend would be used, and whether the WebAssembly SIMD kernels load')
+    .description(
+      'environment: versions, cores, which TensorFlow.js package and backend would be used, and whether the WebAssembly SIMD kernels load',
+    )
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -273,7 +302,9 @@ Examples:
   $ stochdyn schema --summary > summary.schema.json`,
     )
     .action((opts: { summary?: boolean }) => {
-      process.stdout.write(JSON.stringify(opts.summary ? summaryJsonSchema() : scenarioJsonSchema({ analyses: analysisSchemas() }), null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(opts.summary ? summaryJsonSchema() : scenarioJsonSchema({ analyses: analysisSchemas() }), null, 2) + '\n',
+      );
     });
 
   await program.parseAsync(argv);

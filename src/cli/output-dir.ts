@@ -105,7 +105,10 @@ export function prepareOutDir(dir: string, options: OutputDirOptions = {}): 'abs
     );
   }
   const danger = dangerousToClear(path, options.danger ?? { cwd: process.cwd(), home: homedir(), repository: packageRoot() });
-  if (danger) throw new OutputDirError(`refusing --force on ${path}: ${danger}. Nothing was removed or written. Choose another ${option} (a directory of its own).`);
+  if (danger)
+    throw new OutputDirError(
+      `refusing --force on ${path}: ${danger}. Nothing was removed or written. Choose another ${option} (a directory of its own).`,
+    );
   for (const name of entries) rmSync(join(path, name), { recursive: true, force: true });
   return 'cleared';
 }

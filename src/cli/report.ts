@@ -13,7 +13,10 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('write report.html (tables and plots, self-contained, opens offline) into a run, sweep or regimes directory')
-    .argument('<dir>', 'a run directory (summary.json), a sweep directory (sweep.json/sweep.csv, points/<k>/) or a regimes directory (regimes.json, regimes/<name>/)')
+    .argument(
+      '<dir>',
+      'a run directory (summary.json), a sweep directory (sweep.json/sweep.csv, points/<k>/) or a regimes directory (regimes.json, regimes/<name>/)',
+    )
     .option('--json', 'print {"report": path} as JSON')
     .addHelpText(
       'after',

@@ -18,11 +18,15 @@ export function onInterrupt(what: string): Interruption {
   let got: NodeJS.Signals | undefined;
   const handler = (sig: NodeJS.Signals) => {
     if (got) {
-      process.stderr.write(`\nstochdyn: ${sig} again: quitting now (files already written are complete; the ${what} in progress is not written)\n`);
+      process.stderr.write(
+        `\nstochdyn: ${sig} again: quitting now (files already written are complete; the ${what} in progress is not written)\n`,
+      );
       process.exit(sig === 'SIGTERM' ? 143 : 130);
     }
     got = sig;
-    process.stderr.write(`\nstochdyn: ${sig}: stopping the workers and writing what is complete (${sig === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to quit at once)\n`);
+    process.stderr.write(
+      `\nstochdyn: ${sig}: stopping the workers and writing what is complete (${sig === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to quit at once)\n`,
+    );
     controller.abort();
   };
   process.on('SIGINT', handler);

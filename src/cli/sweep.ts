@@ -9,7 +9,15 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
-import { defaultSweepDir, mergeSweeps, runSweep, SweepDirError, type SweepOutput, type SweepPointResult, type SweepProgress } from '../runs/sweep.js';
+import {
+  defaultSweepDir,
+  mergeSweeps,
+  runSweep,
+  SweepDirError,
+  type SweepOutput,
+  type SweepPointResult,
+  type SweepProgress,
+} from '../runs/sweep.js';
 import type { PhaseBoundaryFile } from '../results/sweep-files.js';
 import { classifyPhase, phaseAnalyses } from '../analysis/phases.js';
 import { valueAtPath } from '../scenario/sweep.js';
@@ -24,18 +32,26 @@ import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../analysis/index.js';
 
-
 /** `i/N` with 1 ≤ i ≤ N. */
 export function parseShard(v: string): { index: number; count: number } {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
-  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  const index = m ? Number(m[1]) : NaN,
+    count = m ? Number(m[2]) : NaN;
   if (!m || !(count >= 1) || !(index >= 1 && index <= count))
     throw new InvalidArgumentError(`--shard must be i/N with 1 ≤ i ≤ N (e.g. 1/4), found '${v}'`);
   return { index, count };
 }
 
 const f = (v: unknown, digits = 4): string =>
-  v === null || v === undefined ? '—' : typeof v === 'number' ? (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : '—') : typeof v === 'string' ? v : JSON.stringify(v);
+  v === null || v === undefined
+    ? '—'
+    : typeof v === 'number'
+      ? Number.isFinite(v)
+        ? Number(v.toPrecision(digits)).toString()
+        : '—'
+      : typeof v === 'string'
+        ? v
+        : JSON.stringify(v);
 
 function sweepBar(enabled: boolean) {
   if (!enabled) return undefined;
@@ -83,7 +99,11 @@ function table(rows: string[][]): string[] {
 const MAX_WARNING_LINES = 20;
 
 /** The compact table of points: index, swept values, one headline metric, the phase, the status. */
-export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'hash' | 'axes' | 'points' | 'complete' | 'files' | 'phaseBoundary'>, header: string): string {
+export function formatSweepTable(
+  s: Scenario,
+  out: Pick<SweepOutput, 'dir' | 'hash' | 'axes' | 'points' | 'complete' | 'files' | 'phaseBoundary'>,
+  header: string,
+): string {
   const keys = out.axes.map((a) => a.key);
   const phase = phaseAnalyses(s)[0];
   const firstEvent = s.observe.events[0]?.name;
@@ -99,7 +119,15 @@ export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'ha
   const sampled = out.points.some((p) => p.summary?.sampling);
   const predError = out.points.some((p) => p.summary?.sampling?.predictive?.posteriorMean.error !== undefined);
   const rows: string[][] = [
-    ['point', ...keys, ...(metric ? [metric.title] : []), ...(phase ? ['phase'] : []), ...(predError ? ['pred error'] : []), ...(sampled ? ['warnings'] : []), 'status'],
+    [
+      'point',
+      ...keys,
+      ...(metric ? [metric.title] : []),
+      ...(phase ? ['phase'] : []),
+      ...(predError ? ['pred error'] : []),
+      ...(sampled ? ['warnings'] : []),
+      'status',
+    ],
   ];
   for (const p of out.points) {
     const m = metric && p.summary ? metric.get(p) : undefined;
@@ -118,7 +146,8 @@ export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'ha
   const warned = out.points.flatMap((p) => (p.summary?.sampling?.warnings ?? []).map((w) => `point ${p.index}: warning: ${w}`));
   if (warned.length) {
     lines.push(...warned.slice(0, MAX_WARNING_LINES));
-    if (warned.length > MAX_WARNING_LINES) lines.push(`… ${warned.length - MAX_WARNING_LINES} more sampling warnings in points/<k>/summary.json (sampling.warnings)`);
+    if (warned.length > MAX_WARNING_LINES)
+      lines.push(`… ${warned.length - MAX_WARNING_LINES} more sampling warnings in points/<k>/summary.json (sampling.warnings)`);
     lines.push('');
   }
   const b = out.phaseBoundary;
@@ -132,7 +161,10 @@ export function formatSweepTable(s: Scenario, out: Pick<SweepOutput, 'dir' | 'ha
       if (text) lines.push(text, '');
     }
   }
-  if (out.complete) lines.push(`output: ${out.dir}  (${['sweep.json', 'points/', ...out.files, ...(existsSync(join(out.dir, 'report.html')) ? ['report.html'] : [])].join(', ')})`);
+  if (out.complete)
+    lines.push(
+      `output: ${out.dir}  (${['sweep.json', 'points/', ...out.files, ...(existsSync(join(out.dir, 'report.html')) ? ['report.html'] : [])].join(', ')})`,
+    );
   else {
     const other = out.points.filter((p) => p.status === 'other-shard').length;
     const mine = out.points.filter((p) => !p.summary && p.status !== 'other-shard').length;
@@ -173,7 +205,10 @@ export function register(program: Command): void {
     .option('--json', 'print the result (directory, points and their summaries) as JSON')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html when the sweep is complete')
-    .option('--force', 'clear the sweep directory first and start over (never /, the home directory, the current directory or a repository)')
+    .option(
+      '--force',
+      'clear the sweep directory first and start over (never /, the home directory, the current directory or a repository)',
+    )
     .addHelpText(
       'after',
       `
@@ -194,11 +229,27 @@ Examples:
     .action(
       async (
         file: string,
-        opts: { out?: string; workers: number; shard?: { index: number; count: number }; replicas?: number; seed?: number; set: string[]; kernels?: string; json?: boolean; quiet?: boolean; report: boolean; force?: boolean },
+        opts: {
+          out?: string;
+          workers: number;
+          shard?: { index: number; count: number };
+          replicas?: number;
+          seed?: number;
+          set: string[];
+          kernels?: string;
+          json?: boolean;
+          quiet?: boolean;
+          report: boolean;
+          force?: boolean;
+        },
       ) => {
         const s = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
         // A sweep directory (sweep.json) is resumed by the sweep itself, which refuses another sweep's; anything else non-empty needs --force.
-        prepareOutDir(opts.out ?? defaultSweepDir(s), { force: opts.force, sameRun: isSweepDir, option: opts.out === undefined ? 'directory (--out)' : '--out' });
+        prepareOutDir(opts.out ?? defaultSweepDir(s), {
+          force: opts.force,
+          sameRun: isSweepDir,
+          option: opts.out === undefined ? 'directory (--out)' : '--out',
+        });
         // What the potential wants said at the start (e.g. its tfjs backend), from the first point: stderr.
         const first = expandSweep(s)[0];
         if (first && !opts.quiet) {
@@ -223,17 +274,33 @@ Examples:
           interrupt?.dispose();
         }
         const failed = out.points.filter((p) => p.status === 'failed');
-        const allDiverged = out.points.filter((p) => p.status === 'ran' && p.summary && p.summary.run.completedReplicas > 0 && p.summary.divergence.count === p.summary.run.completedReplicas);
+        const allDiverged = out.points.filter(
+          (p) =>
+            p.status === 'ran' &&
+            p.summary &&
+            p.summary.run.completedReplicas > 0 &&
+            p.summary.divergence.count === p.summary.run.completedReplicas,
+        );
         const complete = out.points.filter((p) => p.summary).length;
         const trouble: string[] = [];
         if (allDiverged.length)
-          trouble.push(`stochdyn: at ${allDiverged.length} point(s) every replica diverged (${allDiverged.slice(0, 10).map((p) => p.index).join(', ')}${allDiverged.length > 10 ? ', …' : ''}): their step size is too large — lower dynamics.lr there`);
+          trouble.push(
+            `stochdyn: at ${allDiverged.length} point(s) every replica diverged (${allDiverged
+              .slice(0, 10)
+              .map((p) => p.index)
+              .join(', ')}${allDiverged.length > 10 ? ', …' : ''}): their step size is too large — lower dynamics.lr there`,
+          );
         if (failed.length)
           trouble.push(
-            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed.slice(0, 10).map((p) => `point ${p.index}: ${errorTextLine(p.error ?? '', stochdynRoots())}`).join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
+            `stochdyn: ${failed.length} point(s) failed and were not committed (a worker failed twice): ${failed
+              .slice(0, 10)
+              .map((p) => `point ${p.index}: ${errorTextLine(p.error ?? '', stochdynRoots())}`)
+              .join(' | ')}${failed.length > 10 ? ' | …' : ''} — run the same command again to retry them`,
           );
         if (out.interrupted)
-          trouble.push(`stochdyn: interrupted — ${complete} of ${out.points.length} points are complete in ${out.dir}; the points that were running are discarded; run the same command again to resume`);
+          trouble.push(
+            `stochdyn: interrupted — ${complete} of ${out.points.length} points are complete in ${out.dir}; the points that were running are discarded; run the same command again to resume`,
+          );
         process.on('exit', () => {
           if (trouble.length) process.stderr.write(trouble.join('\n') + '\n');
         });

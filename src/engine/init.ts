@@ -34,8 +34,7 @@ export function initialise(state: EnsembleState, potential: Potential, init: Ini
     case 'uniform': {
       const lo = broadcast(init.low, dim, 'low');
       const hi = broadcast(init.high, dim, 'high');
-      for (let r = 0; r < count; r++)
-        for (let j = 0; j < dim; j++) x[r * dim + j] = lo[j] + (hi[j] - lo[j]) * uniform53(rng, r << 2);
+      for (let r = 0; r < count; r++) for (let j = 0; j < dim; j++) x[r * dim + j] = lo[j] + (hi[j] - lo[j]) * uniform53(rng, r << 2);
       return;
     }
     case 'potential': {
@@ -46,7 +45,12 @@ export function initialise(state: EnsembleState, potential: Potential, init: Ini
       }
       for (let r = 0; r < count; r++) {
         const o = r << 2;
-        potential.initialise(x, r * dim, () => normal(rng, o), () => uniform53(rng, o));
+        potential.initialise(
+          x,
+          r * dim,
+          () => normal(rng, o),
+          () => uniform53(rng, o),
+        );
       }
       return;
     }

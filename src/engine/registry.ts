@@ -82,7 +82,8 @@ export function createRegistry<E extends RegistryEntry>(what: string): Registry<
   return {
     what,
     register(entry: E): E {
-      if (!entry || typeof entry.name !== 'string' || entry.name === '') throw new TypeError(`register ${what}: the name must be a non-empty string`);
+      if (!entry || typeof entry.name !== 'string' || entry.name === '')
+        throw new TypeError(`register ${what}: the name must be a non-empty string`);
       if (entries.has(entry.name)) throw new Error(`${what} '${entry.name}' is already registered (known: ${names().join(', ')})`);
       entries.set(entry.name, entry);
       return entry;

@@ -22,9 +22,7 @@ export function createState(o: StateOptions): EnsembleState {
   for (let r = 0; r < o.count; r++) seedStream(rng, r, o.seed, o.run, o.firstReplica + r);
   const batchRng = new Uint32Array(o.batchSize ? o.count * 4 : 0);
   if (o.batchSize) for (let r = 0; r < o.count; r++) seedStream(batchRng, r, o.seed, o.run, o.firstReplica + r, 'batch');
-  const batch: Minibatch | undefined = o.batchSize
-    ? { size: o.batchSize, indices: new Int32Array(o.count * o.batchSize) }
-    : undefined;
+  const batch: Minibatch | undefined = o.batchSize ? { size: o.batchSize, indices: new Int32Array(o.count * o.batchSize) } : undefined;
   return {
     count: o.count,
     dim: o.dim,

@@ -111,14 +111,17 @@ export function curvatureStepSizes(potential: Potential, x: Float64Array, count:
   const preconditioner: Record<string, number> = {};
   for (const g of potential.groups) {
     const m = potential.preconditioner?.[g.name] ?? 1;
-    if (!(m > 0) || !Number.isFinite(m)) throw new Error(`potential '${potential.name}': preconditioner of group '${g.name}' is ${m}, expected a finite number > 0`);
+    if (!(m > 0) || !Number.isFinite(m))
+      throw new Error(`potential '${potential.name}': preconditioner of group '${g.name}' is ${m}, expected a finite number > 0`);
     preconditioner[g.name] = m;
     scale.fill(m, g.offset, g.offset + g.size);
   }
   const perProbe = preconditionedCurvature(potential, x, count, scale);
   const curvature = Math.max(...perProbe);
   if (!(curvature > 0) || !Number.isFinite(curvature))
-    throw new Error(`dynamics.step_size: the estimated curvature of '${potential.name}' at the initial ensemble is ${curvature}; give dynamics.lr instead`);
+    throw new Error(
+      `dynamics.step_size: the estimated curvature of '${potential.name}' at the initial ensemble is ${curvature}; give dynamics.lr instead`,
+    );
   const lr: Record<string, number> = {};
   for (const g of potential.groups) lr[g.name] = (spec.c * preconditioner[g.name]) / (spec.safety * curvature);
   return { curvature, perProbe, lr, preconditioner };

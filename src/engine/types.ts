@@ -39,13 +39,7 @@ export interface Potential {
    * from positions `x`. With `batch`, return the unbiased minibatch estimate of
    * the full-data energy and gradient (scaled by dataSize / batch size).
    */
-  energyAndGradient(
-    x: Float64Array,
-    count: number,
-    energy: Float64Array,
-    grad: Float64Array,
-    batch?: Minibatch,
-  ): void;
+  energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void;
   /**
    * Optional pointwise gradient of a 1-D potential. When present (and there is
    * no minibatch), the overdamped integrators fuse force, noise and update in

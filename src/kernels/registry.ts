@@ -25,10 +25,30 @@ export const kernelSets = createRegistry<KernelSetEntry>('kernel set');
 const exportsOf = (prefix: string) => ['Scratch64', 'Scratch32', 'EnergyGrad64', 'EnergyGrad32'].map((s) => `${prefix}${s}`);
 
 const builtIn: KernelSetEntry[] = [
-  { name: 'ma', potential: 'modular-addition-square', description: 'energy and gradient of the two-layer square-activation network on (n + m) mod P (assembly/modular-addition.ts)', exports: exportsOf('ma') },
-  { name: 'rl', potential: 'relation-learner', description: 'energy (mean BCE with logits) and gradient of the GenEFT encoder–decoder (assembly/relation-learner.ts)', exports: exportsOf('rl') },
-  { name: 'ts', potential: 'teacher-student-erf', description: 'energy and gradient of the student f(x) = Σ a_i erf(w_i · x) (assembly/teacher-student.ts)', exports: exportsOf('ts') },
-  { name: 'ta', potential: 'toy-addition', description: 'energy and gradient of the toy model of addition of Liu et al., embeddings and MLP decoder (assembly/toy-addition.ts)', exports: exportsOf('ta') },
+  {
+    name: 'ma',
+    potential: 'modular-addition-square',
+    description: 'energy and gradient of the two-layer square-activation network on (n + m) mod P (assembly/modular-addition.ts)',
+    exports: exportsOf('ma'),
+  },
+  {
+    name: 'rl',
+    potential: 'relation-learner',
+    description: 'energy (mean BCE with logits) and gradient of the GenEFT encoder–decoder (assembly/relation-learner.ts)',
+    exports: exportsOf('rl'),
+  },
+  {
+    name: 'ts',
+    potential: 'teacher-student-erf',
+    description: 'energy and gradient of the student f(x) = Σ a_i erf(w_i · x) (assembly/teacher-student.ts)',
+    exports: exportsOf('ts'),
+  },
+  {
+    name: 'ta',
+    potential: 'toy-addition',
+    description: 'energy and gradient of the toy model of addition of Liu et al., embeddings and MLP decoder (assembly/toy-addition.ts)',
+    exports: exportsOf('ta'),
+  },
 ];
 for (const entry of builtIn) kernelSets.register(entry);
 

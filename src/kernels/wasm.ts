@@ -55,28 +55,85 @@ export interface KernelExports {
 }
 
 export type MaEnergyGrad = (
-  x: number, count: number, dim: number, P: number, N: number, picks: number, pickStride: number, nPick: number,
-  rowN: number, rowM: number, cls: number, off: number, g2: number, dataScale: number, ipw: number, ipa: number,
-  energy: number, grad: number, scratch: number,
+  x: number,
+  count: number,
+  dim: number,
+  P: number,
+  N: number,
+  picks: number,
+  pickStride: number,
+  nPick: number,
+  rowN: number,
+  rowM: number,
+  cls: number,
+  off: number,
+  g2: number,
+  dataScale: number,
+  ipw: number,
+  ipa: number,
+  energy: number,
+  grad: number,
+  scratch: number,
 ) => void;
 
 export type RlEnergyGrad = (
-  x: number, count: number, dim: number, n: number, d: number, combine: number, depth: number, width: number,
-  picks: number, pickStride: number, nPick: number, pairs: number, labels: number,
-  energy: number, grad: number, scratch: number,
+  x: number,
+  count: number,
+  dim: number,
+  n: number,
+  d: number,
+  combine: number,
+  depth: number,
+  width: number,
+  picks: number,
+  pickStride: number,
+  nPick: number,
+  pairs: number,
+  labels: number,
+  energy: number,
+  grad: number,
+  scratch: number,
 ) => void;
 
 export type TsEnergyGrad = (
-  x: number, count: number, dim: number, d: number, N: number, n: number, picks: number, pickStride: number, nPick: number,
-  X: number, y: number, g2: number, dataScale: number, ipw: number, ipa: number,
-  energy: number, grad: number, scratch: number,
+  x: number,
+  count: number,
+  dim: number,
+  d: number,
+  N: number,
+  n: number,
+  picks: number,
+  pickStride: number,
+  nPick: number,
+  X: number,
+  y: number,
+  g2: number,
+  dataScale: number,
+  ipw: number,
+  ipa: number,
+  energy: number,
+  grad: number,
+  scratch: number,
 ) => void;
 
 /** toy-addition: task 0 regression (targets (2p − 1) × d_out f64), 1 classification; act 0 tanh, 1 relu. */
 export type TaEnergyGrad = (
-  x: number, count: number, dim: number, p: number, sizes: number, nS: number, task: number, act: number,
-  picks: number, pickStride: number, nPick: number, samples: number, targets: number,
-  energy: number, grad: number, scratch: number,
+  x: number,
+  count: number,
+  dim: number,
+  p: number,
+  sizes: number,
+  nS: number,
+  task: number,
+  act: number,
+  picks: number,
+  pickStride: number,
+  nPick: number,
+  samples: number,
+  targets: number,
+  energy: number,
+  grad: number,
+  scratch: number,
 ) => void;
 
 /** Kernel arithmetic of a neural potential. */
@@ -186,8 +243,8 @@ export function wasmPath(): string {
 
 /** A 1-function module using v128: compiles only where 128-bit SIMD is supported. */
 const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x0a,
-  0x01, 0x08, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x0a, 0x01, 0x08,
+  0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b,
 ]);
 
 /**
@@ -233,13 +290,16 @@ export interface KernelSelection {
  */
 export function selectKernels(potential: string, choice: KernelChoice, precision: Precision): KernelSelection {
   if (choice === 'js') {
-    if (precision === 'float32') throw new Error(`${potential}: precision 'float32' needs kernels 'wasm' or 'auto' (the js kernels are float64 only)`);
+    if (precision === 'float32')
+      throw new Error(`${potential}: precision 'float32' needs kernels 'wasm' or 'auto' (the js kernels are float64 only)`);
     return { kind: 'js' };
   }
   const st = wasmKernels();
   if (st.ok) return { kind: 'wasm', kernels: st.kernels };
   if (choice === 'wasm' || precision === 'float32')
-    throw new Error(`${potential}: kernels 'wasm'${precision === 'float32' ? " (needed by precision 'float32')" : ''} unavailable: ${st.reason}`);
+    throw new Error(
+      `${potential}: kernels 'wasm'${precision === 'float32' ? " (needed by precision 'float32')" : ''} unavailable: ${st.reason}`,
+    );
   return { kind: 'js', fallback: st.reason };
 }
 

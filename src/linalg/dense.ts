@@ -10,7 +10,15 @@ export { symmetricMinEigenvalue } from './symmetric-eigen.js';
  * of A (m×d row-major at A[ao …]), by Gram–Schmidt on the rows into `Q` (m·d
  * scratch); rows whose remainder is below 1e-12 of their norm are dropped.
  */
-export function rowSpaceProjection2(A: Float64Array, ao: number, m: number, d: number, v: Float64Array, vo: number, Q: Float64Array): number {
+export function rowSpaceProjection2(
+  A: Float64Array,
+  ao: number,
+  m: number,
+  d: number,
+  v: Float64Array,
+  vo: number,
+  Q: Float64Array,
+): number {
   let kept = 0;
   let proj2 = 0;
   for (let i = 0; i < m; i++) {

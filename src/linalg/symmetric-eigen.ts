@@ -67,7 +67,8 @@ export function jacobiDiagonalize(a: Float64Array, n: number, columns?: Float64A
 }
 
 function checkSize(A: ArrayLike<number>, n: number, who: string): void {
-  if (!Number.isInteger(n) || n < 1 || A.length !== n * n) throw new RangeError(`${who}: need n² = ${n * n} entries for n = ${n}, got ${A.length}`);
+  if (!Number.isInteger(n) || n < 1 || A.length !== n * n)
+    throw new RangeError(`${who}: need n² = ${n * n} entries for n = ${n}, got ${A.length}`);
 }
 
 /** Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric n×n matrix (row-major; not modified). */

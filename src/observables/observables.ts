@@ -175,7 +175,10 @@ export function observableNames(potential: Potential): string[] {
 export function potentialObservables(potential: Potential): ObservableInfo[] {
   return (potential.observables ?? []).map((o) => ({
     name: o.name,
-    description: o.units > 1 ? `${o.description} (per unit: ${o.units} values per replica; their mean in traces, finals, events and chains)` : o.description,
+    description:
+      o.units > 1
+        ? `${o.description} (per unit: ${o.units} values per replica; their mean in traces, finals, events and chains)`
+        : o.description,
   }));
 }
 
@@ -186,7 +189,9 @@ function potentialObservable(name: string, potential: Potential): PotentialObser
 /** Checked once per observable: units a positive integer, evaluate a function. */
 function checkedUnits(o: PotentialObservable, potential: Potential): number {
   if (!Number.isInteger(o.units) || o.units < 1 || typeof o.evaluate !== 'function')
-    throw new Error(`potential '${potential.name}': observable '${o.name}' must have an integer units ≥ 1 and an evaluate(x, count, out) function`);
+    throw new Error(
+      `potential '${potential.name}': observable '${o.name}' must have an integer units ≥ 1 and an evaluate(x, count, out) function`,
+    );
   return o.units;
 }
 
@@ -229,8 +234,7 @@ export function resolveObservable(name: string, potential: Potential, scratch: S
   const own = potentialObservable(name, potential);
   if (own) {
     const units = checkedUnits(own, potential);
-    if (units === 1)
-      return { name, description: own.description, evaluate: (state, out) => own.evaluate(state.x, state.count, out) };
+    if (units === 1) return { name, description: own.description, evaluate: (state, out) => own.evaluate(state.x, state.count, out) };
     // Per-unit: the mean over units, one number per replica.
     let buf = new Float64Array(0);
     return {
@@ -292,7 +296,15 @@ function nearestMinimum(x: Float64Array, r: number, dim: number, M: Float64Array
 }
 
 /** Buffers of the steepest-descent quench (reused between calls). */
-const descent = { x: new Float64Array(0), e: new Float64Array(0), g: new Float64Array(0), tx: new Float64Array(0), te: new Float64Array(0), tg: new Float64Array(0), h: new Float64Array(0) };
+const descent = {
+  x: new Float64Array(0),
+  e: new Float64Array(0),
+  g: new Float64Array(0),
+  tx: new Float64Array(0),
+  te: new Float64Array(0),
+  tg: new Float64Array(0),
+  h: new Float64Array(0),
+};
 
 /**
  * Quench every replica by steepest descent with a per-replica backtracking

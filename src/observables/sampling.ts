@@ -123,7 +123,8 @@ export class SamplingRecorder implements Observer {
       const scale = bins / (hi - lo);
       for (let r = 0; r < n; r++) {
         if (off + r < h.local)
-          for (let u = 0; u < units; u++) h.chains[((off + r) * units + u) * nSamples + index] = frozen[r] !== 0 ? NaN : this.unitBuf[r * units + u];
+          for (let u = 0; u < units; u++)
+            h.chains[((off + r) * units + u) * nSamples + index] = frozen[r] !== 0 ? NaN : this.unitBuf[r * units + u];
         if (frozen[r] !== 0) continue;
         for (let u = 0; u < units; u++) {
           const v = this.unitBuf[r * units + u];
@@ -179,8 +180,24 @@ export class SamplingRecorder implements Observer {
 }
 
 /** The recorder of `spec` for one shard of `count` replicas starting at `firstReplica`. */
-export function createSamplingRecorder(spec: SamplingSpec, potential: Potential, steps: number, count: number, firstReplica: number, replicas: number): SamplingRecorder {
+export function createSamplingRecorder(
+  spec: SamplingSpec,
+  potential: Potential,
+  steps: number,
+  count: number,
+  firstReplica: number,
+  replicas: number,
+): SamplingRecorder {
   const posterior = spec.posterior.map((p) => ({ spec: p, obs: resolveUnitObservable(p.of, potential) }));
   const predictive = predictiveEnabled(spec, potential) ? potential.predictive! : null;
-  return new SamplingRecorder(spec, createObservableSet(spec.chains, potential), posterior, predictive, steps, count, firstReplica, replicas);
+  return new SamplingRecorder(
+    spec,
+    createObservableSet(spec.chains, potential),
+    posterior,
+    predictive,
+    steps,
+    count,
+    firstReplica,
+    replicas,
+  );
 }

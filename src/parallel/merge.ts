@@ -83,7 +83,9 @@ function mergeSampling(parts: SamplingResult[]): SamplingResult {
     values: concat(parts.map((p) => p.values)),
     posterior: first.posterior.map((h, i) => {
       const counts = new Float64Array(h.bins);
-      let underflow = 0, overflow = 0, samples = 0;
+      let underflow = 0,
+        overflow = 0,
+        samples = 0;
       for (const p of parts) {
         const q = p.posterior[i];
         for (let b = 0; b < h.bins; b++) counts[b] += q.counts[b];
@@ -118,7 +120,10 @@ export function mergeShards(shards: ShardResult[], o: MergeOptions = {}): RunRes
   const missing = [...(o.missing ?? [])].sort((a, b) => a.firstReplica - b.firstReplica);
   const parts = [...shards].sort((a, b) => a.firstReplica - b.firstReplica);
   // The shards and the gaps must tile 0…requested−1 without overlap.
-  const pieces = [...parts.map((p) => ({ first: p.firstReplica, count: p.count })), ...missing.map((g) => ({ first: g.firstReplica, count: g.count }))].sort((a, b) => a.first - b.first);
+  const pieces = [
+    ...parts.map((p) => ({ first: p.firstReplica, count: p.count })),
+    ...missing.map((g) => ({ first: g.firstReplica, count: g.count })),
+  ].sort((a, b) => a.first - b.first);
   let expect = 0;
   for (const p of pieces) {
     if (p.first !== expect) throw new Error(`merge: replicas ${expect}…${p.first - 1} are missing`);
@@ -145,7 +150,9 @@ export function mergeShards(shards: ShardResult[], o: MergeOptions = {}): RunRes
     traces: mergeTraces(parts.map((p) => p.traces)),
     histograms: first.histograms.map((h, i) => {
       const counts = new Float64Array(h.bins);
-      let underflow = 0, overflow = 0, samples = 0;
+      let underflow = 0,
+        overflow = 0,
+        samples = 0;
       for (const p of parts) {
         const q = p.histograms[i];
         for (let b = 0; b < h.bins; b++) counts[b] += q.counts[b];

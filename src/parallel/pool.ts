@@ -121,7 +121,10 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
   const signal = o.signal;
 
   // Each shard: attempts until one succeeds, an exception of its own code, the attempts are used up, or the signal stops the run.
-  const runOne = async (i: number, attempt: (spec: ShardSpec, fault: FaultInjection['kind'] | undefined) => Promise<ShardResult>): Promise<ShardOutcome> => {
+  const runOne = async (
+    i: number,
+    attempt: (spec: ShardSpec, fault: FaultInjection['kind'] | undefined) => Promise<ShardResult>,
+  ): Promise<ShardOutcome> => {
     const spec = specs[i];
     const errors: string[] = [];
     for (let k = 1; k <= maxAttempts; k++) {
@@ -170,7 +173,11 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
     while (next < specs.length) {
       const i = next++;
       out[i] = await runOne(i, (spec, fault) =>
-        pool.run(fault === 'throw' || fault === 'exit' ? { ...spec, fault } : spec, { signal, kill: fault === 'kill', onProgress: (d) => report(i, d) }),
+        pool.run(fault === 'throw' || fault === 'exit' ? { ...spec, fault } : spec, {
+          signal,
+          kill: fault === 'kill',
+          onProgress: (d) => report(i, d),
+        }),
       );
     }
   };

@@ -68,30 +68,54 @@ export function shardsFor(replicas: number, steps: number, dim: number, workers:
 
 export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promise<RunResult> {
   const workers = o.workers ?? 1;
-  const plan = o.plan ?? resolvePlan(scenario, await buildPotential(scenario.potential, { seed: scenario.seed, run: o.run ?? 0 }), o.run ?? 0);
+  const plan =
+    o.plan ?? resolvePlan(scenario, await buildPotential(scenario.potential, { seed: scenario.seed, run: o.run ?? 0 }), o.run ?? 0);
   const replicas = plan.replicas;
   const ranges = planShards(replicas, shardsFor(replicas, plan.steps, plan.dim, workers, o.shardsPerWorker));
   const total = replicas * plan.steps;
   const run = plan.run;
   const specs: ShardSpec[] = ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
-  const outcomes = await runShards(specs, { workers, onProgress: (d) => o.onProgress?.(d, total), signal: o.signal, retries: o.retries, fault: o.fault, pool: o.pool });
+  const outcomes = await runShards(specs, {
+    workers,
+    onProgress: (d) => o.onProgress?.(d, total),
+    signal: o.signal,
+    retries: o.retries,
+    fault: o.fault,
+    pool: o.pool,
+  });
   const results = outcomes.flatMap((x) => (x.ok ? [x.result] : []));
   const missing: ReplicaGap[] = [];
   for (const x of outcomes) {
     if (x.ok) continue;
-    const gap: ReplicaGap = { firstReplica: x.spec.firstReplica, count: x.spec.count, status: x.status, errors: x.errors, ...(x.stack ? { stack: x.stack } : {}) };
+    const gap: ReplicaGap = {
+      firstReplica: x.spec.firstReplica,
+      count: x.spec.count,
+      status: x.status,
+      errors: x.errors,
+      ...(x.stack ? { stack: x.stack } : {}),
+    };
     // Adjacent shards stopped by the signal read better as one range.
     const last = missing.at(-1);
-    if (last && gap.status === 'interrupted' && last.status === 'interrupted' && !gap.errors.length && !last.errors.length && last.firstReplica + last.count === gap.firstReplica)
+    if (
+      last &&
+      gap.status === 'interrupted' &&
+      last.status === 'interrupted' &&
+      !gap.errors.length &&
+      !last.errors.length &&
+      last.firstReplica + last.count === gap.firstReplica
+    )
       last.count += gap.count;
     else missing.push(gap);
   }
   if (results.length === 0 && missing.every((g) => g.status === 'failed')) {
     const thrown = missing.find((g) => g.stack);
-    const cause = thrown ? Object.assign(new Error(thrown.errors.at(-1)?.replace(/^attempt \d+: /, '') ?? 'shard failed'), { stack: thrown.stack }) : undefined;
+    const cause = thrown
+      ? Object.assign(new Error(thrown.errors.at(-1)?.replace(/^attempt \d+: /, '') ?? 'shard failed'), { stack: thrown.stack })
+      : undefined;
     throw new RunFailedError(
       // A fault of the worker is retried, an exception of the shard's code is not: each range lists its attempts.
-      `every shard of the run failed: ` + missing.map((g) => `replicas ${g.firstReplica}…${g.firstReplica + g.count - 1}: ${g.errors.join('; ')}`).join(' | '),
+      `every shard of the run failed: ` +
+        missing.map((g) => `replicas ${g.firstReplica}…${g.firstReplica + g.count - 1}: ${g.errors.join('; ')}`).join(' | '),
       missing,
       cause ? { cause } : undefined,
     );

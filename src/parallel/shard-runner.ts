@@ -3,7 +3,18 @@
  * from the resolved scenario, run the loop, return mergeable results.
  * Runs inside a worker thread (workers/shard-worker.ts) or in-process.
  */
-import { createState, DynamicsSchedule, gradientEstimator, integrators, initialise, simulate, tileSize, tileView, type Integrator, type Observer } from '../engine/index.js';
+import {
+  createState,
+  DynamicsSchedule,
+  gradientEstimator,
+  integrators,
+  initialise,
+  simulate,
+  tileSize,
+  tileView,
+  type Integrator,
+  type Observer,
+} from '../engine/index.js';
 import { isMainThread } from 'node:worker_threads';
 import { buildPotential } from '../potentials/index.js';
 import { createObservableSet } from '../observables/observables.js';
@@ -33,11 +44,13 @@ export interface ShardSpec {
 export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: number) => void): Promise<ShardResult> {
   const t0 = performance.now();
   if (spec.fault === 'exit' && !isMainThread) process.exit(7);
-  if (spec.fault) throw new InjectedFault(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
+  if (spec.fault)
+    throw new InjectedFault(`injected fault (${spec.fault}) in replicas ${spec.firstReplica}…${spec.firstReplica + spec.count - 1}`);
   const s = spec.scenario;
   const plan = spec.plan;
   const potential = await buildPotential(s.potential, { seed: s.seed, run: spec.run });
-  if (potential.dim !== plan.dim) throw new Error(`shard of '${plan.name}': the potential has dim ${potential.dim}, the run plan ${plan.dim}`);
+  if (potential.dim !== plan.dim)
+    throw new Error(`shard of '${plan.name}': the potential has dim ${potential.dim}, the run plan ${plan.dim}`);
   const integrator = buildIntegrator(plan);
   // η, θ, λ of every step (the schedules), handed to simulate as one object.
   const schedule = new DynamicsSchedule(plan.settings, potential.groups, plan.schedules, plan.steps);
@@ -63,7 +76,14 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
   const finals = new FinalsRecorder(createObservableSet(obsNames, potential), steps, spec.count, spec.firstReplica);
   const events = plan.events.map((e) => {
     const names = Object.keys(e.enter);
-    return new FirstPassageWatcher(e.name, createObservableSet(names, potential), names.map((n) => e.enter[n]), e.every, spec.count, spec.firstReplica);
+    return new FirstPassageWatcher(
+      e.name,
+      createObservableSet(names, potential),
+      names.map((n) => e.enter[n]),
+      e.every,
+      spec.count,
+      spec.firstReplica,
+    );
   });
   const sampling = s.sampling ? createSamplingRecorder(s.sampling, potential, steps, spec.count, spec.firstReplica, plan.replicas) : null;
   const observers: Observer[] = [traces, ...histograms, finals, ...(sampling ? [sampling] : [])];
@@ -96,7 +116,16 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     events: events.map((e) => e.result()),
     finals: finals.result(),
     ...(sampling ? { sampling: sampling.result() } : {}),
-    ...(plan.stepSizes ? { stepSizes: { curvature: plan.stepSizes.curvature, perProbe: plan.stepSizes.perProbe, lr: plan.stepSizes.lr, preconditioner: plan.stepSizes.preconditioner } } : {}),
+    ...(plan.stepSizes
+      ? {
+          stepSizes: {
+            curvature: plan.stepSizes.curvature,
+            perProbe: plan.stepSizes.perProbe,
+            lr: plan.stepSizes.lr,
+            preconditioner: plan.stepSizes.preconditioner,
+          },
+        }
+      : {}),
     divergedAt: state.divergedAt,
     divergedReason: state.divergedReason,
     steps,

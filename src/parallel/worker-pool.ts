@@ -165,7 +165,11 @@ export class WorkerPool {
       const onError = (e: Error) => finish(false, () => reject(new ShardAttemptError(`worker crashed: ${e.message}`, true, e.stack)));
       const onExit = (code: number) =>
         finish(false, () =>
-          reject(signal?.aborted ? new ShardAttemptError('interrupted', false) : new ShardAttemptError(`worker exited with code ${code} before sending its result`, true)),
+          reject(
+            signal?.aborted
+              ? new ShardAttemptError('interrupted', false)
+              : new ShardAttemptError(`worker exited with code ${code} before sending its result`, true),
+          ),
         );
       const onAbort = () => {
         terminated = true;

@@ -172,7 +172,9 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
       temperature: d.temperature,
       groups: Object.fromEntries(Object.entries(groupOverrides).map(([g, o]) => [g, { lr: o.lr, temperature: o.temperature }])),
     },
-    scheduled: [d.lr, d.temperature, ...Object.values(groupOverrides).flatMap((o) => [o.lr, o.temperature])].some((v) => v !== undefined && !isConstant(v)),
+    scheduled: [d.lr, d.temperature, ...Object.values(groupOverrides).flatMap((o) => [o.lr, o.temperature])].some(
+      (v) => v !== undefined && !isConstant(v),
+    ),
     grid: timeGrid(scenario.observe.grid.kind, scenario.observe.grid.points, d.steps),
     sampleSteps: scenario.sampling ? samplingSteps(scenario.sampling.burn_in, scenario.sampling.thin, d.steps) : [],
     events: planEvents(scenario),
@@ -191,7 +193,8 @@ export function planEvents(scenario: Scenario): PlanEvent[] {
 
 /** The group holding a coordinate (by index or name), or the group of that name; undefined when none. */
 export function planGroupOf(plan: RunPlan, groupOrCoordinate: string | number): PlanGroup | undefined {
-  if (typeof groupOrCoordinate === 'number') return plan.groups.find((g) => groupOrCoordinate >= g.offset && groupOrCoordinate < g.offset + g.size);
+  if (typeof groupOrCoordinate === 'number')
+    return plan.groups.find((g) => groupOrCoordinate >= g.offset && groupOrCoordinate < g.offset + g.size);
   const group = plan.groups.find((g) => g.name === groupOrCoordinate);
   if (group) return group;
   const j = coordinateIndexOf(plan, groupOrCoordinate);
@@ -209,7 +212,10 @@ export function coordinateIndexOf(plan: RunPlan, name: string): number {
 
 function valueOf(plan: RunPlan, key: 'lr' | 'temperature' | 'weightDecay', groupOrCoordinate: string | number): number {
   const g = planGroupOf(plan, groupOrCoordinate);
-  if (!g) throw new Error(`run plan of '${plan.name}': no parameter group or coordinate '${groupOrCoordinate}' (groups: ${plan.groups.map((q) => q.name).join(', ')})`);
+  if (!g)
+    throw new Error(
+      `run plan of '${plan.name}': no parameter group or coordinate '${groupOrCoordinate}' (groups: ${plan.groups.map((q) => q.name).join(', ')})`,
+    );
   return g[key];
 }
 

@@ -24,12 +24,52 @@
  */
 export const EXPRESSION_FUNCTIONS: ReadonlySet<string> = new Set([
   // powers, roots, exponentials, logarithms
-  'sqrt', 'cbrt', 'nthRoot', 'pow', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'square', 'cube',
+  'sqrt',
+  'cbrt',
+  'nthRoot',
+  'pow',
+  'exp',
+  'expm1',
+  'log',
+  'log10',
+  'log2',
+  'log1p',
+  'square',
+  'cube',
   // trigonometric and hyperbolic, and their inverses
-  'sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'asin', 'acos', 'atan', 'atan2', 'asec', 'acsc', 'acot',
-  'sinh', 'cosh', 'tanh', 'sech', 'csch', 'coth', 'asinh', 'acosh', 'atanh', 'asech', 'acsch', 'acoth',
+  'sin',
+  'cos',
+  'tan',
+  'sec',
+  'csc',
+  'cot',
+  'asin',
+  'acos',
+  'atan',
+  'atan2',
+  'asec',
+  'acsc',
+  'acot',
+  'sinh',
+  'cosh',
+  'tanh',
+  'sech',
+  'csch',
+  'coth',
+  'asinh',
+  'acosh',
+  'atanh',
+  'asech',
+  'acsch',
+  'acoth',
   // others
-  'abs', 'sign', 'gamma', 'erf', 'max', 'min', 'hypot',
+  'abs',
+  'sign',
+  'gamma',
+  'erf',
+  'max',
+  'min',
+  'hypot',
 ]);
 
 /** How many arguments each function takes, [fewest, most]; a function not listed takes exactly one. */
@@ -68,7 +108,15 @@ export const EXPRESSION_CONSTANTS: Readonly<Record<string, number>> = Object.fre
 });
 
 /** Operators (mathjs `OperatorNode.fn`) an expression may use. */
-export const EXPRESSION_OPERATORS: ReadonlySet<string> = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus']);
+export const EXPRESSION_OPERATORS: ReadonlySet<string> = new Set([
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'pow',
+  'unaryMinus',
+  'unaryPlus',
+]);
 
 /** Longest expression accepted (characters), and deepest parenthesis nesting. */
 export const MAX_EXPRESSION_LENGTH = 10000;
@@ -127,7 +175,9 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
                 : c === '{' || c === '}'
                   ? 'an object'
                   : `the character ${JSON.stringify(c)}`;
-      add(`${what} at character ${i + 1} (only numbers, the coordinates, the params, + - * / ^, parentheses and numeric functions are allowed)`);
+      add(
+        `${what} at character ${i + 1} (only numbers, the coordinates, the params, + - * / ^, parentheses and numeric functions are allowed)`,
+      );
       // Skip to the next character that could start a token.
       i++;
       continue;
@@ -139,7 +189,8 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
     if (open.length > 0 && tok !== ')') open[open.length - 1].empty = false;
     const where = `at character ${start + 1}`;
     if (tok === '+' || tok === '-' || tok === '*' || tok === '/' || tok === '^') {
-      if (expectValue && tok !== '+' && tok !== '-') grammar.push(`a value expected before '${tok}' ${where}${lastOperator ? ` (after '${lastOperator}')` : ''}`);
+      if (expectValue && tok !== '+' && tok !== '-')
+        grammar.push(`a value expected before '${tok}' ${where}${lastOperator ? ` (after '${lastOperator}')` : ''}`);
       expectValue = true;
       lastOperator = tok;
     } else if (tok === ',') {
@@ -168,8 +219,7 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
       if (call && call.name !== '' && EXPRESSION_FUNCTIONS.has(call.name)) {
         const count = call.empty ? 0 : call.commas + 1;
         const [fewest, most] = EXPRESSION_ARITY[call.name] ?? [1, 1];
-        if (count < fewest || count > most)
-          add(`${call.name}() at character ${call.at} takes ${arityText(call.name)}, found ${count}`);
+        if (count < fewest || count > most) add(`${call.name}() at character ${call.at} takes ${arityText(call.name)}, found ${count}`);
       }
     } else if (tok === ',') {
       if (open.length > 0) open[open.length - 1].commas++;
@@ -192,7 +242,12 @@ export function expressionTextProblems(text: string, coordinates: readonly strin
     }
   }
   if (maxDepth > MAX_EXPRESSION_DEPTH) add(`parentheses nested ${maxDepth} deep (at most ${MAX_EXPRESSION_DEPTH})`);
-  if (expectValue) grammar.push(text.trim() === '' ? 'an empty expression' : `the expression ends where a value is expected${lastOperator ? ` (after '${lastOperator}')` : ''}`);
+  if (expectValue)
+    grammar.push(
+      text.trim() === ''
+        ? 'an empty expression'
+        : `the expression ends where a value is expected${lastOperator ? ` (after '${lastOperator}')` : ''}`,
+    );
   for (const o of open) grammar.push(`a '(' at character ${o.paren} is not closed`);
   // Grammar problems only when the tokens themselves are fine (an unknown character would make them noise).
   if (problems.length === 0) for (const g of grammar) add(g);

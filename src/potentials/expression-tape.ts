@@ -19,13 +19,56 @@ import { SCALAR_FUNCTIONS, type ExpressionGraph } from './expression-graph.js';
 const CHUNK = 128;
 
 const enum Code {
-  Add, Sub, Mul, Div, Neg, Linear, AddK, SubK, KSub, MulK, DivK, KDiv, Square, Cube, Pow4, PowInt, PowConst, Pow,
-  Exp, Log, Sqrt, Sin, Cos, Tanh, Cosh, Sinh, Abs, Sign, Max, Min, Select, Unary, Binary, Call,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Neg,
+  Linear,
+  AddK,
+  SubK,
+  KSub,
+  MulK,
+  DivK,
+  KDiv,
+  Square,
+  Cube,
+  Pow4,
+  PowInt,
+  PowConst,
+  Pow,
+  Exp,
+  Log,
+  Sqrt,
+  Sin,
+  Cos,
+  Tanh,
+  Cosh,
+  Sinh,
+  Abs,
+  Sign,
+  Max,
+  Min,
+  Select,
+  Unary,
+  Binary,
+  Call,
 }
 
 const DIRECT: Readonly<Record<string, Code>> = {
-  exp: Code.Exp, log: Code.Log, sqrt: Code.Sqrt, sin: Code.Sin, cos: Code.Cos, tanh: Code.Tanh, cosh: Code.Cosh,
-  sinh: Code.Sinh, abs: Code.Abs, sign: Code.Sign, max: Code.Max, min: Code.Min, select: Code.Select,
+  exp: Code.Exp,
+  log: Code.Log,
+  sqrt: Code.Sqrt,
+  sin: Code.Sin,
+  cos: Code.Cos,
+  tanh: Code.Tanh,
+  cosh: Code.Cosh,
+  sinh: Code.Sinh,
+  abs: Code.Abs,
+  sign: Code.Sign,
+  max: Code.Max,
+  min: Code.Min,
+  select: Code.Select,
 };
 
 /** A compiled tape: `run(count)` evaluates rows 0…count−1 of the registers; inputs and outputs are register rows. */
@@ -110,13 +153,16 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
         // A constant operand is an immediate (one load fewer per replica).
         const [ka, kb] = n.args.map((k) => graph.valueOf(k));
         const op = n.op;
-        if (kb !== undefined) emit(op === 'add' ? Code.AddK : op === 'sub' ? Code.SubK : op === 'mul' ? Code.MulK : Code.DivK, out, r[0], 0, 0, 0, kb);
+        if (kb !== undefined)
+          emit(op === 'add' ? Code.AddK : op === 'sub' ? Code.SubK : op === 'mul' ? Code.MulK : Code.DivK, out, r[0], 0, 0, 0, kb);
         else if (ka !== undefined && op !== 'div' && op !== 'sub') emit(op === 'add' ? Code.AddK : Code.MulK, out, r[1], 0, 0, 0, ka);
         else if (ka !== undefined) emit(op === 'sub' ? Code.KSub : Code.KDiv, out, r[1], 0, 0, 0, ka);
         else emit(op === 'add' ? Code.Add : op === 'sub' ? Code.Sub : op === 'mul' ? Code.Mul : Code.Div, out, r[0], r[1]);
         continue;
       }
-      case 'neg': emit(Code.Neg, out, r[0]); continue;
+      case 'neg':
+        emit(Code.Neg, out, r[0]);
+        continue;
       case 'pow': {
         const p = graph.valueOf(n.args[1]);
         if (p === 2) emit(Code.Square, out, r[0]);
@@ -134,7 +180,10 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
     else if (n.args.length === 1) emit(Code.Unary, out, r[0], 0, 0, 0, 0, f);
     else if (n.args.length === 2) emit(Code.Binary, out, r[0], r[1], 0, 0, 0, f);
     else {
-      callArgs.set(functions.length, r.map((s) => s * CHUNK));
+      callArgs.set(
+        functions.length,
+        r.map((s) => s * CHUNK),
+      );
       emit(Code.Call, out, 0, 0, 0, 0, 0, f);
     }
   }
@@ -154,10 +203,18 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
       const a = program[pc + 2];
       const b = program[pc + 3];
       switch (program[pc] as Code) {
-        case Code.Add: for (let i = 0; i < n; i++) R[o + i] = R[a + i] + R[b + i]; break;
-        case Code.Sub: for (let i = 0; i < n; i++) R[o + i] = R[a + i] - R[b + i]; break;
-        case Code.Mul: for (let i = 0; i < n; i++) R[o + i] = R[a + i] * R[b + i]; break;
-        case Code.Div: for (let i = 0; i < n; i++) R[o + i] = R[a + i] / R[b + i]; break;
+        case Code.Add:
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] + R[b + i];
+          break;
+        case Code.Sub:
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] - R[b + i];
+          break;
+        case Code.Mul:
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] * R[b + i];
+          break;
+        case Code.Div:
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] / R[b + i];
+          break;
         case Code.Linear: {
           const ka = imm2[program[pc + 6]];
           const kb = imm[program[pc + 6]];
@@ -165,16 +222,58 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
           else for (let i = 0; i < n; i++) R[o + i] = ka * R[a + i] + kb * R[b + i];
           break;
         }
-        case Code.AddK: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = R[a + i] + k; break; }
-        case Code.SubK: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = R[a + i] - k; break; }
-        case Code.KSub: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = k - R[a + i]; break; }
-        case Code.MulK: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = k * R[a + i]; break; }
-        case Code.DivK: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = R[a + i] / k; break; }
-        case Code.KDiv: { const k = imm[program[pc + 6]]; for (let i = 0; i < n; i++) R[o + i] = k / R[a + i]; break; }
-        case Code.Neg: for (let i = 0; i < n; i++) R[o + i] = -R[a + i]; break;
-        case Code.Square: for (let i = 0; i < n; i++) { const v = R[a + i]; R[o + i] = v * v; } break;
-        case Code.Cube: for (let i = 0; i < n; i++) { const v = R[a + i]; R[o + i] = v * v * v; } break;
-        case Code.Pow4: for (let i = 0; i < n; i++) { const v = R[a + i]; const v2 = v * v; R[o + i] = v2 * v2; } break;
+        case Code.AddK: {
+          const k = imm[program[pc + 6]];
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] + k;
+          break;
+        }
+        case Code.SubK: {
+          const k = imm[program[pc + 6]];
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] - k;
+          break;
+        }
+        case Code.KSub: {
+          const k = imm[program[pc + 6]];
+          for (let i = 0; i < n; i++) R[o + i] = k - R[a + i];
+          break;
+        }
+        case Code.MulK: {
+          const k = imm[program[pc + 6]];
+          for (let i = 0; i < n; i++) R[o + i] = k * R[a + i];
+          break;
+        }
+        case Code.DivK: {
+          const k = imm[program[pc + 6]];
+          for (let i = 0; i < n; i++) R[o + i] = R[a + i] / k;
+          break;
+        }
+        case Code.KDiv: {
+          const k = imm[program[pc + 6]];
+          for (let i = 0; i < n; i++) R[o + i] = k / R[a + i];
+          break;
+        }
+        case Code.Neg:
+          for (let i = 0; i < n; i++) R[o + i] = -R[a + i];
+          break;
+        case Code.Square:
+          for (let i = 0; i < n; i++) {
+            const v = R[a + i];
+            R[o + i] = v * v;
+          }
+          break;
+        case Code.Cube:
+          for (let i = 0; i < n; i++) {
+            const v = R[a + i];
+            R[o + i] = v * v * v;
+          }
+          break;
+        case Code.Pow4:
+          for (let i = 0; i < n; i++) {
+            const v = R[a + i];
+            const v2 = v * v;
+            R[o + i] = v2 * v2;
+          }
+          break;
         case Code.PowInt: {
           const p = imm[program[pc + 6]];
           for (let i = 0; i < n; i++) R[o + i] = powInt(R[a + i], p);
@@ -185,19 +284,45 @@ export function compileTape(graph: ExpressionGraph, dim: number, outputs: readon
           for (let i = 0; i < n; i++) R[o + i] = Math.pow(R[a + i], p);
           break;
         }
-        case Code.Pow: for (let i = 0; i < n; i++) R[o + i] = Math.pow(R[a + i], R[b + i]); break;
-        case Code.Exp: for (let i = 0; i < n; i++) R[o + i] = Math.exp(R[a + i]); break;
-        case Code.Log: for (let i = 0; i < n; i++) R[o + i] = Math.log(R[a + i]); break;
-        case Code.Sqrt: for (let i = 0; i < n; i++) R[o + i] = Math.sqrt(R[a + i]); break;
-        case Code.Sin: for (let i = 0; i < n; i++) R[o + i] = Math.sin(R[a + i]); break;
-        case Code.Cos: for (let i = 0; i < n; i++) R[o + i] = Math.cos(R[a + i]); break;
-        case Code.Tanh: for (let i = 0; i < n; i++) R[o + i] = Math.tanh(R[a + i]); break;
-        case Code.Cosh: for (let i = 0; i < n; i++) R[o + i] = Math.cosh(R[a + i]); break;
-        case Code.Sinh: for (let i = 0; i < n; i++) R[o + i] = Math.sinh(R[a + i]); break;
-        case Code.Abs: for (let i = 0; i < n; i++) R[o + i] = Math.abs(R[a + i]); break;
-        case Code.Sign: for (let i = 0; i < n; i++) R[o + i] = Math.sign(R[a + i]); break;
-        case Code.Max: for (let i = 0; i < n; i++) R[o + i] = Math.max(R[a + i], R[b + i]); break;
-        case Code.Min: for (let i = 0; i < n; i++) R[o + i] = Math.min(R[a + i], R[b + i]); break;
+        case Code.Pow:
+          for (let i = 0; i < n; i++) R[o + i] = Math.pow(R[a + i], R[b + i]);
+          break;
+        case Code.Exp:
+          for (let i = 0; i < n; i++) R[o + i] = Math.exp(R[a + i]);
+          break;
+        case Code.Log:
+          for (let i = 0; i < n; i++) R[o + i] = Math.log(R[a + i]);
+          break;
+        case Code.Sqrt:
+          for (let i = 0; i < n; i++) R[o + i] = Math.sqrt(R[a + i]);
+          break;
+        case Code.Sin:
+          for (let i = 0; i < n; i++) R[o + i] = Math.sin(R[a + i]);
+          break;
+        case Code.Cos:
+          for (let i = 0; i < n; i++) R[o + i] = Math.cos(R[a + i]);
+          break;
+        case Code.Tanh:
+          for (let i = 0; i < n; i++) R[o + i] = Math.tanh(R[a + i]);
+          break;
+        case Code.Cosh:
+          for (let i = 0; i < n; i++) R[o + i] = Math.cosh(R[a + i]);
+          break;
+        case Code.Sinh:
+          for (let i = 0; i < n; i++) R[o + i] = Math.sinh(R[a + i]);
+          break;
+        case Code.Abs:
+          for (let i = 0; i < n; i++) R[o + i] = Math.abs(R[a + i]);
+          break;
+        case Code.Sign:
+          for (let i = 0; i < n; i++) R[o + i] = Math.sign(R[a + i]);
+          break;
+        case Code.Max:
+          for (let i = 0; i < n; i++) R[o + i] = Math.max(R[a + i], R[b + i]);
+          break;
+        case Code.Min:
+          for (let i = 0; i < n; i++) R[o + i] = Math.min(R[a + i], R[b + i]);
+          break;
         case Code.Select: {
           const c = program[pc + 4];
           const d = program[pc + 5];

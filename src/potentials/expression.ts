@@ -33,7 +33,17 @@ import * as math from 'mathjs';
 import type { MathNode } from 'mathjs';
 import type { Potential } from '../engine/types.js';
 import { singleGroup } from './registry.js';
-import { arityText, EXPRESSION_ARITY, EXPRESSION_CONSTANTS, EXPRESSION_FUNCTIONS, EXPRESSION_OPERATORS, expressionTextProblems, isExpressionConstant, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './expression-check.js';
+import {
+  arityText,
+  EXPRESSION_ARITY,
+  EXPRESSION_CONSTANTS,
+  EXPRESSION_FUNCTIONS,
+  EXPRESSION_OPERATORS,
+  expressionTextProblems,
+  isExpressionConstant,
+  MAX_EXPRESSION_DEPTH,
+  MAX_EXPRESSION_LENGTH,
+} from './expression-check.js';
 import { digamma, ExpressionGraph, nthRoot, SCALAR_FUNCTIONS } from './expression-graph.js';
 import { compileTape } from './expression-tape.js';
 
@@ -95,7 +105,9 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   // 1. Parse (mathjs reports the 1-based character position of a syntax error).
   if (text.length > MAX_EXPRESSION_LENGTH) fail(`an expression of ${text.length} characters (at most ${MAX_EXPRESSION_LENGTH})`);
   let depth = 0;
-  for (const ch of text) if ((depth += ch === '(' ? 1 : ch === ')' ? -1 : 0) > MAX_EXPRESSION_DEPTH) fail(`parentheses nested more than ${MAX_EXPRESSION_DEPTH} deep`);
+  for (const ch of text)
+    if ((depth += ch === '(' ? 1 : ch === ')' ? -1 : 0) > MAX_EXPRESSION_DEPTH)
+      fail(`parentheses nested more than ${MAX_EXPRESSION_DEPTH} deep`);
   let tree: MathNode;
   try {
     tree = math.parse(text);
@@ -176,7 +188,11 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   // 5. Compile: the tape (default), or mathjs's evaluator over the same formulas (for cross-checks).
   const energyAndGradient =
     options.evaluator === 'mathjs'
-      ? mathjsEvaluator(substituted, partials.map((d) => toMathNode(graph, d, coordinates)), coordinates)
+      ? mathjsEvaluator(
+          substituted,
+          partials.map((d) => toMathNode(graph, d, coordinates)),
+          coordinates,
+        )
       : compileTape(graph, dim, [energyNode, ...partials]).energyAndGradient;
 
   // A formula that is not a real scalar (a matrix, a boolean, a string) fails here, not in the run.
@@ -252,15 +268,32 @@ function toMathNode(graph: ExpressionGraph, id: number, coordinates: readonly st
     const operator = (symbol: string, fn: string) => new math.OperatorNode(symbol as '+', fn as 'add', args);
     let out: MathNode;
     switch (n.op) {
-      case 'const': out = new math.ConstantNode(n.value); break;
-      case 'var': out = new math.SymbolNode(coordinates[n.value]); break;
-      case 'add': out = operator('+', 'add'); break;
-      case 'sub': out = operator('-', 'subtract'); break;
-      case 'mul': out = operator('*', 'multiply'); break;
-      case 'div': out = operator('/', 'divide'); break;
-      case 'neg': out = operator('-', 'unaryMinus'); break;
-      case 'pow': out = operator('^', 'pow'); break;
-      default: out = new math.FunctionNode(new math.SymbolNode(helperName(n.op, coordinates)), args);
+      case 'const':
+        out = new math.ConstantNode(n.value);
+        break;
+      case 'var':
+        out = new math.SymbolNode(coordinates[n.value]);
+        break;
+      case 'add':
+        out = operator('+', 'add');
+        break;
+      case 'sub':
+        out = operator('-', 'subtract');
+        break;
+      case 'mul':
+        out = operator('*', 'multiply');
+        break;
+      case 'div':
+        out = operator('/', 'divide');
+        break;
+      case 'neg':
+        out = operator('-', 'unaryMinus');
+        break;
+      case 'pow':
+        out = operator('^', 'pow');
+        break;
+      default:
+        out = new math.FunctionNode(new math.SymbolNode(helperName(n.op, coordinates)), args);
     }
     memo.set(k, out);
     return out;
@@ -301,4 +334,3 @@ function mathjsEvaluator(energy: MathNode, partials: MathNode[], coordinates: re
     }
   };
 }
-

@@ -85,7 +85,10 @@ export async function buildPotential(spec: PotentialSpec, ctx: BuildContext): Pr
     } catch (e) {
       if (!(e instanceof RegistryLookupError)) throw e;
       const guess = e.suggestion !== undefined ? ` — did you mean '${e.suggestion}'?` : '';
-      throw new Error(`unknown potential kind '${spec.kind}'; known kinds: ${[...e.known].sort().join(', ')} (or use 'module' / 'expression')${guess}`, { cause: e });
+      throw new Error(
+        `unknown potential kind '${spec.kind}'; known kinds: ${[...e.known].sort().join(', ')} (or use 'module' / 'expression')${guess}`,
+        { cause: e },
+      );
     }
     return family.create(withDefaults(family.paramsSchema, spec.params ?? {}), ctx);
   }
@@ -102,5 +105,7 @@ export async function buildPotential(spec: PotentialSpec, ctx: BuildContext): Pr
     const { createExpressionPotential } = await import('./expression.js');
     return createExpressionPotential(spec);
   }
-  throw new Error(`potential: expected one of 'kind', 'module', 'tfjs' or 'expression'; found keys ${Object.keys(spec as object).join(', ') || 'none'}`);
+  throw new Error(
+    `potential: expected one of 'kind', 'module', 'tfjs' or 'expression'; found keys ${Object.keys(spec as object).join(', ') || 'none'}`,
+  );
 }

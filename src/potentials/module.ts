@@ -24,7 +24,8 @@ import type { BuildContext } from './registry.js';
  */
 export async function loadModulePotential(absPath: string, params: Record<string, unknown>, ctx: BuildContext): Promise<Potential> {
   const where = `potential module ${absPath}`;
-  if (!isAbsolute(absPath)) throw new Error(`${where}: expected an absolute path (the scenario loader resolves it against the scenario file)`);
+  if (!isAbsolute(absPath))
+    throw new Error(`${where}: expected an absolute path (the scenario loader resolves it against the scenario file)`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(absPath).href)) as Record<string, unknown>;
@@ -59,7 +60,8 @@ export function validatePotentialShape(p: unknown, where: string): asserts p is 
   if (!Array.isArray(o.coordinates) || o.coordinates.length !== dim || !o.coordinates.every((c) => typeof c === 'string'))
     fail(`coordinates ${JSON.stringify(o.coordinates)}, expected ${dim} strings (one per dimension)`);
   if (new Set(o.coordinates as string[]).size !== dim) fail(`coordinates ${JSON.stringify(o.coordinates)} with a repeated name`);
-  if (!Array.isArray(o.groups) || o.groups.length === 0) fail(`groups ${JSON.stringify(o.groups)}, expected a non-empty array of {name, offset, size}`);
+  if (!Array.isArray(o.groups) || o.groups.length === 0)
+    fail(`groups ${JSON.stringify(o.groups)}, expected a non-empty array of {name, offset, size}`);
   // Groups must partition 0 … dim−1: each coordinate in exactly one group.
   const owner = new Array<number>(dim).fill(-1);
   (o.groups as unknown[]).forEach((g, i) => {

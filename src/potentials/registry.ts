@@ -62,5 +62,7 @@ export function defaultCoordinates(dim: number): string[] {
 export function coordinateList(coordinates: readonly string[], groups?: readonly { name: string; size: number }[]): string {
   if (coordinates.length <= 8) return coordinates.join(', ');
   const head = `${coordinates.slice(0, 4).join(', ')}, …, ${coordinates.at(-1)}`;
-  return groups && groups.length > 0 ? `${head}; groups ${groups.map((g) => `${g.name} (${g.size})`).join(', ')}` : `${head}: ${coordinates.length} coordinates`;
+  return groups && groups.length > 0
+    ? `${head}; groups ${groups.map((g) => `${g.name} (${g.size})`).join(', ')}`
+    : `${head}: ${coordinates.length} coordinates`;
 }

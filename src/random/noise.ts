@@ -52,14 +52,28 @@ class Fixups {
  * next K*perStep normals of replica r (main stream at states[4r …], auxiliary
  * stream at aux[4r …]).
  */
-export function fillNormals(states: Uint32Array, aux: Uint32Array, count: number, perStep: number, K: number, out: Float64Array, fix = new Fixups()): void {
+export function fillNormals(
+  states: Uint32Array,
+  aux: Uint32Array,
+  count: number,
+  perStep: number,
+  K: number,
+  out: Float64Array,
+  fix = new Fixups(),
+): void {
   const row = count * perStep;
   while (fix.idx.length < K * perStep) fix.grow();
   if (perStep === 1) return fillNormals1(states, aux, count, K, out, fix);
-  const kn = KN, wn = WN, fi = fix.idx, fw = fix.word;
+  const kn = KN,
+    wn = WN,
+    fi = fix.idx,
+    fw = fix.word;
   for (let r = 0; r < count; r++) {
     const o = r << 2;
-    let a = states[o] | 0, b = states[o + 1] | 0, c = states[o + 2] | 0, d = states[o + 3] | 0;
+    let a = states[o] | 0,
+      b = states[o + 1] | 0,
+      c = states[o + 2] | 0,
+      d = states[o + 3] | 0;
     const base = r * perStep;
     let nf = 0;
     for (let k = 0; k < K; k++) {
@@ -126,10 +140,16 @@ export class NoiseBlock {
 
 /** fillNormals for one normal per replica and step (1-D potentials): the same numbers, a tighter loop (measured 9.9 vs 11.3 ns per W1 step). */
 function fillNormals1(states: Uint32Array, aux: Uint32Array, count: number, K: number, out: Float64Array, fix: Fixups): void {
-  const kn = KN, wn = WN, fi = fix.idx, fw = fix.word;
+  const kn = KN,
+    wn = WN,
+    fi = fix.idx,
+    fw = fix.word;
   for (let r = 0; r < count; r++) {
     const o = r << 2;
-    let a = states[o] | 0, b = states[o + 1] | 0, c = states[o + 2] | 0, d = states[o + 3] | 0;
+    let a = states[o] | 0,
+      b = states[o + 1] | 0,
+      c = states[o + 2] | 0,
+      d = states[o + 3] | 0;
     let nf = 0;
     for (let k = 0, idx = r; k < K; k++, idx += count) {
       const t = (((a + b) | 0) + d) | 0;

@@ -62,7 +62,10 @@ function fmix32(h: number): number {
 
 /** Next 32-bit word (as an unsigned number) of the sfc32 stream at offset o. */
 export function nextU32(s: Uint32Array, o: number): number {
-  const a = s[o], b = s[o + 1], c = s[o + 2], d = s[o + 3];
+  const a = s[o],
+    b = s[o + 1],
+    c = s[o + 2],
+    d = s[o + 3];
   const t = (((a + b) | 0) + d) | 0;
   s[o + 3] = (d + 1) | 0;
   s[o] = b ^ (b >>> 9);

@@ -5,7 +5,16 @@
  * fonts, images or URLs: the file opens offline. Written atomically.
  */
 import { join } from 'node:path';
-import { applicablePlots, loadReportContext, renderSvg, runsOf, type PlotEntry, type ReportContext, type RunData, type VegaLiteSpec } from './plots/index.js';
+import {
+  applicablePlots,
+  loadReportContext,
+  renderSvg,
+  runsOf,
+  type PlotEntry,
+  type ReportContext,
+  type RunData,
+  type VegaLiteSpec,
+} from './plots/index.js';
 import { readPhaseBoundaries } from './plots/phase-diagram.js';
 import type { Summary } from '../analysis/summary.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
@@ -14,8 +23,10 @@ import { coordinateList } from '../potentials/registry.js';
 
 export const REPORT_FILE = 'report.html';
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString());
+const esc = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const f = (v: number | null | undefined, digits = 4) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString();
 const ci = (p: [number, number] | null | undefined) => (p ? `${f(p[0])} – ${f(p[1])}` : '—');
 
 const CSS = `
@@ -72,7 +83,12 @@ function runFacts(s: Summary): Array<[string, string | number]> {
     ['t = steps·η', f(r.physicalTime)],
     ['dim', `${r.dim} (${coordinateList(r.coordinates)})`],
     ['seed', r.seed],
-    ['wall time', s.timing ? `${f(s.timing.wallSeconds, 3)} s ${s.timing.workers > 0 ? `on ${s.timing.workers} worker(s)` : 'in the main thread'}` : '—'],
+    [
+      'wall time',
+      s.timing
+        ? `${f(s.timing.wallSeconds, 3)} s ${s.timing.workers > 0 ? `on ${s.timing.workers} worker(s)` : 'in the main thread'}`
+        : '—',
+    ],
     ['run', r.id],
   ];
 }
@@ -83,7 +99,15 @@ function runTables(s: Summary, level = 'h2'): string {
   const obs = Object.entries(s.observables ?? {});
   if (obs.length > 0) {
     out.push(`<${level}>Final observables</${level}>`);
-    out.push(table(['observable', 'n', 'mean', '± sem', 'std', 'min', 'q05', 'q50', 'q95', 'max'], obs.map(([n, o]) => { const d = o.final; return [n, d.n, f(d.mean), f(d.sem, 2), f(d.std), f(d.min), f(d.q05), f(d.q50), f(d.q95), f(d.max)]; })));
+    out.push(
+      table(
+        ['observable', 'n', 'mean', '± sem', 'std', 'min', 'q05', 'q50', 'q95', 'max'],
+        obs.map(([n, o]) => {
+          const d = o.final;
+          return [n, d.n, f(d.mean), f(d.sem, 2), f(d.std), f(d.min), f(d.q05), f(d.q50), f(d.q95), f(d.max)];
+        }),
+      ),
+    );
   }
   const ev = Object.entries(s.events ?? {});
   if (ev.length > 0) {
@@ -91,7 +115,17 @@ function runTables(s: Summary, level = 'h2'): string {
     out.push(
       table(
         ['event', 'entered', 'censored', 'fraction', 'MFPT (time)', '95 % CI', 'MFPT (steps)', 'rate (per time)', 'median (steps)'],
-        ev.map(([n, e]) => [n, e.entered, e.censored, f(e.fractionEntered, 3), f(e.mfpt?.time), ci(e.mfpt?.ci95Time), f(e.mfpt?.steps), f(e.rate?.perTime), f(e.medianSteps)]),
+        ev.map(([n, e]) => [
+          n,
+          e.entered,
+          e.censored,
+          f(e.fractionEntered, 3),
+          f(e.mfpt?.time),
+          ci(e.mfpt?.ci95Time),
+          f(e.mfpt?.steps),
+          f(e.rate?.perTime),
+          f(e.medianSteps),
+        ]),
       ),
     );
   }
@@ -115,7 +149,9 @@ function runTables(s: Summary, level = 'h2'): string {
     else
       out.push(
         `<p>${d.count} of ${s.run.completedReplicas ?? s.run.replicas} replicas diverged (${f(100 * d.fraction, 3)} %), the first at step ${esc(d.firstStep)}; by reason: ${esc(
-          Object.entries(d.byReason).map(([k, v]) => `${k} ${v}`).join(', '),
+          Object.entries(d.byReason)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
         )}. Diverged replicas are excluded from every statistic from the step they diverged on.</p>`,
       );
   }
@@ -125,7 +161,9 @@ function runTables(s: Summary, level = 'h2'): string {
 /** The `sampling` block: chain diagnostics, predictive metrics, posterior mixtures, warnings. */
 function samplingTables(sm: SamplingSummary, level: string): string {
   const out: string[] = [`<${level}>Posterior sampling</${level}>`];
-  out.push(`<p>${sm.samplesPerReplica} samples per replica at steps ${esc(sm.firstSampleStep)} … ${esc(sm.lastSampleStep)} every ${esc(sm.thin)} (burn-in ${esc(sm.burnIn)} steps).</p>`);
+  out.push(
+    `<p>${sm.samplesPerReplica} samples per replica at steps ${esc(sm.firstSampleStep)} … ${esc(sm.lastSampleStep)} every ${esc(sm.thin)} (burn-in ${esc(sm.burnIn)} steps).</p>`,
+  );
   const ch = Object.entries(sm.chains);
   if (ch.length)
     out.push(
@@ -152,7 +190,17 @@ function samplingTables(sm: SamplingSummary, level: string): string {
         ['posterior of', 'values', 'ESS', 'n (BIC)', 'components (BIC)', 'weights', 'means', 'sds', 'modes'],
         mix.map((h) => {
           const m = h.mixture!;
-          return [h.of, h.samples, f(h.ess, 3), f(m.n, 3), m.components, m.weights.map((w) => f(w, 3)).join(', '), m.means.map((x) => f(x, 3)).join(', '), m.sds.map((x) => f(x, 2)).join(', '), m.modes.map((x) => f(x, 3)).join(', ') || '—'];
+          return [
+            h.of,
+            h.samples,
+            f(h.ess, 3),
+            f(m.n, 3),
+            m.components,
+            m.weights.map((w) => f(w, 3)).join(', '),
+            m.means.map((x) => f(x, 3)).join(', '),
+            m.sds.map((x) => f(x, 2)).join(', '),
+            m.modes.map((x) => f(x, 3)).join(', ') || '—',
+          ];
         }),
       ),
     );
@@ -163,17 +211,22 @@ function samplingTables(sm: SamplingSummary, level: string): string {
 
 /** A JSON value as a table when it is a list of flat records or a record of records; else as text. */
 function jsonBlock(v: unknown): string {
-  const cell = (x: unknown) => (x === null || x === undefined ? '—' : typeof x === 'number' ? f(x) : typeof x === 'object' ? JSON.stringify(x) : String(x));
+  const cell = (x: unknown) =>
+    x === null || x === undefined ? '—' : typeof x === 'number' ? f(x) : typeof x === 'object' ? JSON.stringify(x) : String(x);
   const rowsOf = (list: Array<[string | null, Record<string, unknown>]>) => {
     const keys = [...new Set(list.flatMap(([, r]) => Object.keys(r)))];
     const named = list.some(([n]) => n !== null);
-    return table([...(named ? ['name'] : []), ...keys], list.map(([n, r]) => [...(named ? [n ?? ''] : []), ...keys.map((k) => cell(r[k]))]));
+    return table(
+      [...(named ? ['name'] : []), ...keys],
+      list.map(([n, r]) => [...(named ? [n ?? ''] : []), ...keys.map((k) => cell(r[k]))]),
+    );
   };
   const isRec = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
   if (Array.isArray(v) && v.length > 0 && v.every(isRec)) return rowsOf(v.map((r) => [null, r]));
   if (isRec(v)) {
     const arrays = Object.entries(v).filter(([, x]) => Array.isArray(x) && x.length > 0 && (x as unknown[]).every(isRec));
-    if (arrays.length > 0) return arrays.map(([k, x]) => `<h3>${esc(k)}</h3>${rowsOf((x as Record<string, unknown>[]).map((r) => [null, r]))}`).join('\n');
+    if (arrays.length > 0)
+      return arrays.map(([k, x]) => `<h3>${esc(k)}</h3>${rowsOf((x as Record<string, unknown>[]).map((r) => [null, r]))}`).join('\n');
     const vals = Object.entries(v);
     if (vals.length > 0 && vals.every(([, x]) => isRec(x))) return rowsOf(vals.map(([k, x]) => [k, x as Record<string, unknown>]));
   }
@@ -186,14 +239,34 @@ interface EstimateLike {
   value: number | null;
   ci95: [number, number] | null;
 }
-const est = (e: EstimateLike | null | undefined) => (!e || e.value === null || e.value === undefined ? '—' : e.ci95 ? `${f(e.value)} [${ci(e.ci95)}]` : f(e.value));
+const est = (e: EstimateLike | null | undefined) =>
+  !e || e.value === null || e.value === undefined ? '—' : e.ci95 ? `${f(e.value)} [${ci(e.ci95)}]` : f(e.value);
 const pFmt = (p: unknown) => (typeof p !== 'number' ? '—' : p < 1e-16 ? '<1e-16' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3));
 
 /** comparison.json of `stochdyn compare` / regimes (schema stochdyn.comparison/…): one table per pair, then the notes; other shapes as generic JSON. */
 function comparisonBlock(c: unknown): string {
   const cc = c as { rows?: unknown; notes?: unknown; a?: { label?: string } };
-  if (!cc || typeof cc !== 'object' || !Array.isArray(cc.rows) || !cc.rows.every((r) => r && typeof r === 'object' && 'pair' in r && 'name' in r)) return jsonBlock(c);
-  type Row = { pair: { a: string; b: string }; name: string; kind?: string; a: EstimateLike; b: EstimateLike; difference?: EstimateLike; test?: string; statisticName?: string; statistic?: number | null; pValue?: number | null; pHolm?: number | null; differs?: boolean | null };
+  if (
+    !cc ||
+    typeof cc !== 'object' ||
+    !Array.isArray(cc.rows) ||
+    !cc.rows.every((r) => r && typeof r === 'object' && 'pair' in r && 'name' in r)
+  )
+    return jsonBlock(c);
+  type Row = {
+    pair: { a: string; b: string };
+    name: string;
+    kind?: string;
+    a: EstimateLike;
+    b: EstimateLike;
+    difference?: EstimateLike;
+    test?: string;
+    statisticName?: string;
+    statistic?: number | null;
+    pValue?: number | null;
+    pHolm?: number | null;
+    differs?: boolean | null;
+  };
   const rows = cc.rows as Row[];
   const pairs = [...new Map(rows.map((r) => [`${r.pair.a}\u0000${r.pair.b}`, r.pair])).values()];
   const out: string[] = [];
@@ -233,8 +306,15 @@ function header(ctx: ReportContext): { title: string; body: string } {
   const runs = runsOf(ctx);
   const meta = (ctx.sweep?.meta ?? ctx.regimes?.meta ?? null) as Record<string, unknown> | null;
   const metaScenario = meta && typeof meta.scenario === 'object' && meta.scenario ? (meta.scenario as Record<string, unknown>) : null;
-  const name = String((meta && typeof meta.name === 'string' ? meta.name : null) ?? metaScenario?.name ?? runs[0]?.summary.scenario.name ?? 'results');
-  const description = String((meta && typeof meta.description === 'string' ? meta.description : null) ?? metaScenario?.description ?? runs[0]?.summary.scenario.description ?? '');
+  const name = String(
+    (meta && typeof meta.name === 'string' ? meta.name : null) ?? metaScenario?.name ?? runs[0]?.summary.scenario.name ?? 'results',
+  );
+  const description = String(
+    (meta && typeof meta.description === 'string' ? meta.description : null) ??
+      metaScenario?.description ??
+      runs[0]?.summary.scenario.description ??
+      '',
+  );
   const first = runs[0]?.summary;
   const items: Array<[string, string | number]> = [];
   if (ctx.sweep) {
@@ -245,7 +325,13 @@ function header(ctx: ReportContext): { title: string; body: string } {
   // Settings that differ between the runs (swept keys, regime overrides) show every value.
   const values = (get: (s: Summary) => string | number) => [...new Set(runs.map((r) => get(r.summary)))].join(', ');
   if (first)
-    items.push(['replicas', values((s) => s.run.replicas)], ['steps', values((s) => s.run.steps)], ['integrator', values((s) => s.run.integrator)], ['η', values((s) => runSetting(s.run, 'lr'))], ['θ', values((s) => runSetting(s.run, 'temperature'))]);
+    items.push(
+      ['replicas', values((s) => s.run.replicas)],
+      ['steps', values((s) => s.run.steps)],
+      ['integrator', values((s) => s.run.integrator)],
+      ['η', values((s) => runSetting(s.run, 'lr'))],
+      ['θ', values((s) => runSetting(s.run, 'temperature'))],
+    );
   const wall = runs.reduce((a, r) => a + (r.summary.timing?.wallSeconds ?? 0), 0);
   if (runs.length) items.push(['wall time', `${f(wall, 3)} s (sum over runs)`]);
   return { title: `${name} — ${ctx.layout}`, body: `${description ? `<p class="desc">${esc(description)}</p>` : ''}${facts(items)}` };
@@ -257,23 +343,38 @@ function sweepTables(ctx: ReportContext): string {
   if (s.table) {
     out.push('<h2>Sweep results (sweep.csv)</h2>');
     const rows = s.table.rows.slice(0, MAX_TABLE_ROWS);
-    out.push(table(s.table.header, rows.map((r) => r.map((c) => (c !== '' && Number.isFinite(Number(c)) ? f(Number(c)) : c)))));
+    out.push(
+      table(
+        s.table.header,
+        rows.map((r) => r.map((c) => (c !== '' && Number.isFinite(Number(c)) ? f(Number(c)) : c))),
+      ),
+    );
     if (s.table.rows.length > MAX_TABLE_ROWS) out.push(`<p>… ${s.table.rows.length - MAX_TABLE_ROWS} more rows in sweep.csv.</p>`);
   }
   const bs = readPhaseBoundaries(s.phaseBoundary);
   if (s.phaseBoundary) {
     out.push('<h2>Phase boundary (phase-boundary.json)</h2>');
     const pb = s.phaseBoundary;
-    if (typeof pb.model === 'string') out.push(`<p>Model: ${esc(pb.model)}${typeof pb.metric === 'string' ? `; phases from ${esc(pb.metric)}` : ''}.</p>`);
+    if (typeof pb.model === 'string')
+      out.push(`<p>Model: ${esc(pb.model)}${typeof pb.metric === 'string' ? `; phases from ${esc(pb.metric)}` : ''}.</p>`);
     if (bs.length)
       out.push(
         table(
           ['boundary', 'slope', '95 % CI', 'intercept', '95 % CI', 'points'],
-          bs.map((b) => [b.between ? `${b.between[0]} | ${b.between[1]}` : 'fit', f(b.slope), ci(b.slopeCi), f(b.intercept), ci(b.interceptCi), b.points.length || '—']),
+          bs.map((b) => [
+            b.between ? `${b.between[0]} | ${b.between[1]}` : 'fit',
+            f(b.slope),
+            ci(b.slopeCi),
+            f(b.intercept),
+            ci(b.interceptCi),
+            b.points.length || '—',
+          ]),
         ),
       );
     else out.push(`<p>No fitted boundary${typeof pb.note === 'string' ? `: ${esc(pb.note)}` : ''}.</p>`);
-    const notes = (Array.isArray(pb.boundaries) ? pb.boundaries : [pb]).map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>).note : null)).filter((n): n is string => typeof n === 'string' && n !== '');
+    const notes = (Array.isArray(pb.boundaries) ? pb.boundaries : [pb])
+      .map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>).note : null))
+      .filter((n): n is string => typeof n === 'string' && n !== '');
     if (bs.length && notes.length) out.push(`<p>${[...new Set(notes)].map(esc).join(' ')}</p>`);
   }
   return out.join('\n');
@@ -286,7 +387,17 @@ function regimesTables(ctx: ReportContext): string {
   const observables = [...new Set(r.runs.flatMap((x) => Object.keys(x.summary.observables ?? {})))];
   out.push(
     table(
-      ['regime', 'replicas', 'steps', 'integrator', 'η', 'θ', ...observables.map((o) => `${o} mean`), ...events.map((e) => `${e} MFPT [95 % CI]`), 'diverged'],
+      [
+        'regime',
+        'replicas',
+        'steps',
+        'integrator',
+        'η',
+        'θ',
+        ...observables.map((o) => `${o} mean`),
+        ...events.map((e) => `${e} MFPT [95 % CI]`),
+        'diverged',
+      ],
       r.runs.map((x: RunData) => {
         const s = x.summary;
         return [
@@ -306,7 +417,11 @@ function regimesTables(ctx: ReportContext): string {
   if (r.comparison !== null && r.comparison !== undefined) out.push('<h2>Comparison (comparison.json)</h2>', comparisonBlock(r.comparison));
   for (const x of r.runs) {
     const texts = ((x.summary.theory ?? []) as Array<{ kind?: string; text?: string }>).filter((t) => t.text);
-    if (texts.length) out.push(`<h3>${esc(x.label)}: theory overlays</h3>`, ...texts.map((t) => `<p class="theory"><b>${esc(t.kind)}</b>: ${esc(t.text)}</p>`));
+    if (texts.length)
+      out.push(
+        `<h3>${esc(x.label)}: theory overlays</h3>`,
+        ...texts.map((t) => `<p class="theory"><b>${esc(t.kind)}</b>: ${esc(t.text)}</p>`),
+      );
   }
   return out.join('\n');
 }
@@ -327,7 +442,9 @@ async function plotSection(entry: PlotEntry, ctx: ReportContext, counter: { n: n
     const desc = (spec as { description?: string }).description;
     try {
       const svg = await renderSvg(spec, `f${k}-`);
-      figs.push(`<figure class="plot" data-kind="${esc(entry.kind)}" id="figure-${k}">${svg}${desc ? `<figcaption>${esc(desc)}</figcaption>` : ''}</figure>`);
+      figs.push(
+        `<figure class="plot" data-kind="${esc(entry.kind)}" id="figure-${k}">${svg}${desc ? `<figcaption>${esc(desc)}</figcaption>` : ''}</figure>`,
+      );
     } catch (e) {
       figs.push(`<p class="error">figure ${k} of '${esc(entry.kind)}' failed to render: ${esc((e as Error).message)}</p>`);
     }

@@ -35,7 +35,12 @@ export function comparedRunOf(run: RunData): ComparedRun {
   let events: ComparedRun['events'] = null;
   if (run.events) {
     events = new Map();
-    run.events.names.forEach((name, e) => events!.set(name, Float64Array.from(run.events!.firstStep[e]!, (s) => (s === null ? Number.NaN : s))));
+    run.events.names.forEach((name, e) =>
+      events!.set(
+        name,
+        Float64Array.from(run.events!.firstStep[e]!, (s) => (s === null ? Number.NaN : s)),
+      ),
+    );
   }
   return {
     dir: run.dir,
@@ -54,7 +59,9 @@ export function loadComparedRun(dirArg: string, label?: string): ComparedRun {
   if (!statSync(dir).isDirectory()) throw new CompareInputError(`${dirArg}: not a directory (expected a run directory with summary.json)`);
   const summaryFile = join(dir, 'summary.json');
   if (!existsSync(summaryFile)) {
-    const hint = existsSync(join(dir, 'regimes.json')) ? ' — it is a regimes directory: `stochdyn compare <dir>` compares its regimes' : ' — an incomplete run, or not a run directory';
+    const hint = existsSync(join(dir, 'regimes.json'))
+      ? ' — it is a regimes directory: `stochdyn compare <dir>` compares its regimes'
+      : ' — an incomplete run, or not a run directory';
     throw new CompareInputError(`${dirArg}: no summary.json${hint}`);
   }
   let run: RunData;
@@ -112,7 +119,9 @@ export function regimesOfDir(dirArg: string): Array<{ dir: string; label: string
     const sub = join(dir, r.dir ?? join('regimes', String(r.name)));
     const rel = relative(dir, sub);
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
-      throw new CompareInputError(`${meta}: regime ${JSON.stringify(r.name)} points outside the regimes directory (${JSON.stringify(r.dir ?? r.name)})`);
+      throw new CompareInputError(
+        `${meta}: regime ${JSON.stringify(r.name)} points outside the regimes directory (${JSON.stringify(r.dir ?? r.name)})`,
+      );
     return { dir: sub, label: r.name };
   });
 }

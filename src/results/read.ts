@@ -122,7 +122,19 @@ export function loadRunDir(dir: string, label = basename(dir)): RunData {
   if (tracesCsv !== null) {
     const t = parseCsv(tracesCsv);
     const k = (h: string) => t.header.indexOf(h);
-    const [iStep, iTime, iObs, iN, iMean, iStd, i05, i25, i50, i75, i95] = ['step', 'time', 'observable', 'n', 'mean', 'std', 'q05', 'q25', 'q50', 'q75', 'q95'].map(k);
+    const [iStep, iTime, iObs, iN, iMean, iStd, i05, i25, i50, i75, i95] = [
+      'step',
+      'time',
+      'observable',
+      'n',
+      'mean',
+      'std',
+      'q05',
+      'q25',
+      'q50',
+      'q75',
+      'q95',
+    ].map(k);
     for (const r of t.rows) {
       traces.push({
         step: num(r[iStep]) ?? 0,
@@ -173,7 +185,8 @@ function runSubdirs(dir: string): string[] {
   if (!isDir(dir)) return [];
   const names = readdirSync(dir).filter((n) => isDir(join(dir, n)) && existsSync(join(dir, n, 'summary.json')));
   return names.sort((a, b) => {
-    const na = Number(a), nb = Number(b);
+    const na = Number(a),
+      nb = Number(b);
     return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
   });
 }
@@ -203,7 +216,13 @@ export function sweptKeys(table: CsvTable, meta: Record<string, unknown> | null)
   if (meta) {
     const named = meta.keys ?? meta.parameters ?? meta.axes ?? meta.sweep ?? meta.grid;
     const explicit = Array.isArray(named)
-      ? named.map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? ((x as Record<string, unknown>).key ?? (x as Record<string, unknown>).name) : undefined))
+      ? named.map((x) =>
+          typeof x === 'string'
+            ? x
+            : x && typeof x === 'object'
+              ? ((x as Record<string, unknown>).key ?? (x as Record<string, unknown>).name)
+              : undefined,
+        )
       : named && typeof named === 'object'
         ? Object.keys(named)
         : [];
@@ -213,7 +232,9 @@ export function sweptKeys(table: CsvTable, meta: Record<string, unknown> | null)
     const found = cols.filter((c) => c.includes('.') && strings.has(c));
     if (found.length > 0) return found;
   }
-  const dotted = cols.filter((c) => c.includes('.') && !/(^|[._])(ci|lo|hi|lower|upper|low|high|ci95)\d*($|[._])/i.test(c.slice(c.lastIndexOf('.') + 1)));
+  const dotted = cols.filter(
+    (c) => c.includes('.') && !/(^|[._])(ci|lo|hi|lower|upper|low|high|ci95)\d*($|[._])/i.test(c.slice(c.lastIndexOf('.') + 1)),
+  );
   if (dotted.length > 0) return dotted;
   return cols.length > 0 ? [cols[0]] : [];
 }
@@ -237,7 +258,10 @@ function loadSweep(dir: string): SweepData {
 function regimeOrder(meta: Record<string, unknown> | null): string[] {
   if (!meta) return [];
   const list = Array.isArray(meta) ? meta : (meta.regimes ?? meta.names ?? null);
-  if (Array.isArray(list)) return list.map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? String((x as { name?: unknown }).name ?? '') : '')).filter(Boolean);
+  if (Array.isArray(list))
+    return list
+      .map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? String((x as { name?: unknown }).name ?? '') : ''))
+      .filter(Boolean);
   if (list && typeof list === 'object') return Object.keys(list);
   return [];
 }

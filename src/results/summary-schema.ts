@@ -40,7 +40,13 @@ const interval = (description: string): JsonSchema => ({
   maxItems: 2,
   description,
 });
-const range = (description: string): JsonSchema => ({ type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2, maxItems: 2, description });
+const range = (description: string): JsonSchema => ({
+  type: 'array',
+  prefixItems: [{ type: 'number' }, { type: 'number' }],
+  minItems: 2,
+  maxItems: 2,
+  description,
+});
 
 /** An object whose properties are all required and no other property is allowed. */
 function fixed(description: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
@@ -79,26 +85,29 @@ const distribution = fixed('Exact statistics of the final values over the replic
   max: numberOrNull('Largest value.'),
 });
 
-const firstPassage = fixed('First passage into the event region (censored at the last step, or at the divergence step of a diverged replica).', {
-  replicas: integer('Replicas observed.'),
-  entered: integer('Replicas that entered the region.'),
-  censored: integer('Replicas that did not (right-censored).'),
-  fractionEntered: number('entered / replicas (0 without replicas).'),
-  meanStepsEntered: numberOrNull('Mean entry step over the replicas that entered (biased low under censoring); null when none entered.'),
-  rate: fixed('Escape rate of the censored exponential model (maximum likelihood: entries / exposure).', {
-    perStep: numberOrNull('Rate per step.'),
-    ci95PerStep: interval('95 % interval of the rate per step (χ² bounds).'),
-    perTime: numberOrNull('Rate per unit of physical time t = step·η.'),
-    ci95PerTime: interval('95 % interval of the rate per unit time.'),
-  }),
-  mfpt: fixed('Mean first-passage time, 1/rate of the censored exponential model.', {
-    steps: numberOrNull('MFPT in steps; null when no replica entered.'),
-    ci95Steps: interval('95 % interval in steps.'),
-    time: numberOrNull('MFPT in physical time t = step·η.'),
-    ci95Time: interval('95 % interval in physical time.'),
-  }),
-  medianSteps: numberOrNull('Kaplan–Meier median first-passage step; null while the survival stays above ½.'),
-});
+const firstPassage = fixed(
+  'First passage into the event region (censored at the last step, or at the divergence step of a diverged replica).',
+  {
+    replicas: integer('Replicas observed.'),
+    entered: integer('Replicas that entered the region.'),
+    censored: integer('Replicas that did not (right-censored).'),
+    fractionEntered: number('entered / replicas (0 without replicas).'),
+    meanStepsEntered: numberOrNull('Mean entry step over the replicas that entered (biased low under censoring); null when none entered.'),
+    rate: fixed('Escape rate of the censored exponential model (maximum likelihood: entries / exposure).', {
+      perStep: numberOrNull('Rate per step.'),
+      ci95PerStep: interval('95 % interval of the rate per step (χ² bounds).'),
+      perTime: numberOrNull('Rate per unit of physical time t = step·η.'),
+      ci95PerTime: interval('95 % interval of the rate per unit time.'),
+    }),
+    mfpt: fixed('Mean first-passage time, 1/rate of the censored exponential model.', {
+      steps: numberOrNull('MFPT in steps; null when no replica entered.'),
+      ci95Steps: interval('95 % interval in steps.'),
+      time: numberOrNull('MFPT in physical time t = step·η.'),
+      ci95Time: interval('95 % interval in physical time.'),
+    }),
+    medianSteps: numberOrNull('Kaplan–Meier median first-passage step; null while the survival stays above ½.'),
+  },
+);
 
 const chainSummary = fixed('Diagnostics of one chain observable (one chain per replica; chains with a non-finite value left out).', {
   n: integer('Draws used (chains × draws per chain).'),
@@ -106,7 +115,9 @@ const chainSummary = fixed('Diagnostics of one chain observable (one chain per r
   mean: numberOrNull('Posterior mean (mean of all draws).'),
   sd: numberOrNull('Posterior standard deviation (sample sd of all draws).'),
   mcse: numberOrNull('Monte Carlo standard error of the mean, sd/√ess (0 for constant chains); null with fewer than 4 draws per chain.'),
-  ess: numberOrNull('Effective sample size, split chains (Vehtari et al. 2021); null with fewer than 4 draws per chain or constant chains.'),
+  ess: numberOrNull(
+    'Effective sample size, split chains (Vehtari et al. 2021); null with fewer than 4 draws per chain or constant chains.',
+  ),
   rhat: numberOrNull('Rank-normalised split R-hat (Vehtari et al. 2021); null with fewer than 4 draws per chain.'),
 });
 
@@ -116,9 +127,17 @@ const mixture = fixed('Gaussian mixture fitted to the histogram, number of compo
   means: { type: 'array', items: { type: 'number' }, description: 'Mean of each component (units of the observable).' },
   sds: { type: 'array', items: { type: 'number' }, description: 'Standard deviation of each component.' },
   logLikelihood: numberOrNull('Log-likelihood of the fit at sample size n.'),
-  bic: { type: 'array', items: { type: ['number', 'null'] }, description: 'BIC per number of components tried (index k − 1); the smallest was chosen.' },
+  bic: {
+    type: 'array',
+    items: { type: ['number', 'null'] },
+    description: 'BIC per number of components tried (index k − 1); the smallest was chosen.',
+  },
   n: number('Sample size of BIC: the effective number of in-range values, min(inRange, ess·inRange/samples).'),
-  modes: { type: 'array', items: { type: 'number' }, description: 'Local maxima of the fitted density inside the range (two or more: bimodal).' },
+  modes: {
+    type: 'array',
+    items: { type: 'number' },
+    description: 'Local maxima of the fitted density inside the range (two or more: bimodal).',
+  },
 });
 
 const posterior = fixed('Pooled posterior histogram of one observable (units × replicas × samples).', {
@@ -128,13 +147,22 @@ const posterior = fixed('Pooled posterior histogram of one observable (units × 
   range: range('[lower, upper] of the histogram.'),
   samples: integer('Finite values pooled (diverged replicas excluded).'),
   inRange: integer('Of these, inside the range.'),
-  ess: numberOrNull('Bulk ESS of the pooled values (rank-normalised split chains over the first essReplicas replicas, scaled to all); null with fewer than 4 samples per replica.'),
+  ess: numberOrNull(
+    'Bulk ESS of the pooled values (rank-normalised split chains over the first essReplicas replicas, scaled to all); null with fewer than 4 samples per replica.',
+  ),
   essReplicas: integer('Replicas whose chains entered the ESS.'),
   underflow: integer('Values below the range.'),
   overflow: integer('Values above the range.'),
   counts: { type: 'array', items: { type: 'integer', minimum: 0 }, description: 'Count per bin.' },
-  negLogP: { type: 'array', items: { type: ['number', 'null'] }, description: '−ln p per bin, p = count/(inRange·bin width); null for an empty bin.' },
-  mixture: { anyOf: [mixture, { type: 'null' }], description: 'The mixture fit; null when sampling.posterior[].mixture is 0 or no value is in range.' },
+  negLogP: {
+    type: 'array',
+    items: { type: ['number', 'null'] },
+    description: '−ln p per bin, p = count/(inRange·bin width); null for an empty bin.',
+  },
+  mixture: {
+    anyOf: [mixture, { type: 'null' }],
+    description: 'The mixture fit; null when sampling.posterior[].mixture is 0 or no value is in range.',
+  },
 });
 
 const predictive = fixed('Posterior-predictive metrics on the held-out set.', {
@@ -142,10 +170,16 @@ const predictive = fixed('Posterior-predictive metrics on the held-out set.', {
   size: integer('Predicted values per replica.'),
   samples: integer('Samples averaged over all replicas.'),
   replicas: integer('Replicas that contributed.'),
-  posteriorMean: mapOf('Metric name → value of the posterior-mean predictor (the average prediction over every sample of every replica).', { type: ['number', 'null'] }),
+  posteriorMean: mapOf('Metric name → value of the posterior-mean predictor (the average prediction over every sample of every replica).', {
+    type: ['number', 'null'],
+  }),
   perReplica: mapOf(
     "Metric name → statistics of each replica's own posterior-mean predictor over the replicas.",
-    fixed('Metric over replicas.', { n: integer('Replicas.'), mean: numberOrNull('Mean over replicas.'), sem: numberOrNull('Standard error of that mean.') }),
+    fixed('Metric over replicas.', {
+      n: integer('Replicas.'),
+      mean: numberOrNull('Mean over replicas.'),
+      sem: numberOrNull('Standard error of that mean.'),
+    }),
   ),
 });
 
@@ -157,18 +191,28 @@ const sampling = fixed('Posterior sampling results; present only when the scenar
   lastSampleStep: integer('Step of the last sample.'),
   chains: mapOf('Chain observable → diagnostics (the per-sample values are in chains.csv).', chainSummary),
   posterior: { type: 'array', items: posterior, description: 'One pooled histogram per sampling.posterior entry.' },
-  predictive: { anyOf: [predictive, { type: 'null' }], description: 'Posterior-predictive metrics; null when the potential has no held-out set.' },
-  warnings: { type: 'array', items: { type: 'string' }, description: 'What a user should read: low ESS, high R-hat, values out of range, too few samples.' },
+  predictive: {
+    anyOf: [predictive, { type: 'null' }],
+    description: 'Posterior-predictive metrics; null when the potential has no held-out set.',
+  },
+  warnings: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'What a user should read: low ESS, high R-hat, values out of range, too few samples.',
+  },
 });
 
-const stepSizes = fixed('Present with dynamics.step_size: the learning rate chosen per group, lr_g = c·preconditioner_g/(safety·curvature).', {
-  lr: mapOf('Parameter group → chosen learning rate η_g.', { type: 'number' }),
-  curvature: numberOrNull('Curvature estimate L (largest of the probes).'),
-  perProbe: { type: 'array', items: { type: ['number', 'null'] }, description: 'Curvature estimate of each probe.' },
-  preconditioner: mapOf('Parameter group → preconditioner factor.', { type: 'number' }),
-  c: number('dynamics.step_size.c.'),
-  safety: number('dynamics.step_size.safety.'),
-});
+const stepSizes = fixed(
+  'Present with dynamics.step_size: the learning rate chosen per group, lr_g = c·preconditioner_g/(safety·curvature).',
+  {
+    lr: mapOf('Parameter group → chosen learning rate η_g.', { type: 'number' }),
+    curvature: numberOrNull('Curvature estimate L (largest of the probes).'),
+    perProbe: { type: 'array', items: { type: ['number', 'null'] }, description: 'Curvature estimate of each probe.' },
+    preconditioner: mapOf('Parameter group → preconditioner factor.', { type: 'number' }),
+    c: number('dynamics.step_size.c.'),
+    safety: number('dynamics.step_size.safety.'),
+  },
+);
 
 const run = fixed(
   'The run: what was asked, what completed, and the settings that define it.',
@@ -178,7 +222,8 @@ const run = fixed(
     run: integer('Run index: the point index in a sweep; 0 for a single run and for every regime (so regimes share their random numbers).'),
     status: {
       enum: ['completed', 'partial', 'interrupted'],
-      description: "'completed'; 'partial' when some replicas have no result (their shard failed twice, see missing); 'interrupted' when SIGINT/SIGTERM stopped the run.",
+      description:
+        "'completed'; 'partial' when some replicas have no result (their shard failed twice, see missing); 'interrupted' when SIGINT/SIGTERM stopped the run.",
     },
     replicas: integer('Replicas asked for (ensemble.replicas).', 1),
     completedReplicas: integer('Replicas with results: every statistic of the summary is over these.'),
@@ -195,9 +240,15 @@ const run = fixed(
     dim: integer('Dimension of the parameter vector.', 1),
     coordinates: { type: 'array', items: { type: 'string' }, description: 'Names of the coordinates (length dim).' },
     integrator: string('dynamics.integrator.'),
-    lr: number('Step size η integrated on every coordinate (the first step\'s value under a schedule); when the groups differ, the scenario-wide dynamics.lr (see groups).'),
-    temperature: number('Temperature θ integrated on every coordinate (the first step\'s value under a schedule; 0 = deterministic optimizer); when the groups differ, the scenario-wide dynamics.temperature (see groups).'),
-    weightDecay: number('Weight decay λ integrated on every coordinate; when the groups differ, the scenario-wide dynamics.weight_decay (see groups).'),
+    lr: number(
+      "Step size η integrated on every coordinate (the first step's value under a schedule); when the groups differ, the scenario-wide dynamics.lr (see groups).",
+    ),
+    temperature: number(
+      "Temperature θ integrated on every coordinate (the first step's value under a schedule; 0 = deterministic optimizer); when the groups differ, the scenario-wide dynamics.temperature (see groups).",
+    ),
+    weightDecay: number(
+      'Weight decay λ integrated on every coordinate; when the groups differ, the scenario-wide dynamics.weight_decay (see groups).',
+    ),
     uniform: { type: 'boolean', description: 'True when every coordinate has the same η, θ and λ.' },
     groups: mapOf(
       'Present when the groups differ in η, θ or λ: the values integrated, per parameter group.',
@@ -236,7 +287,11 @@ const divergence = fixed('Replicas that diverged (NaN/∞ energy or parameters):
     type: 'array',
     maxItems: 20,
     description: 'The first (at most 20) diverged replicas in replica order.',
-    items: fixed('A diverged replica.', { replica: integer('Replica id.'), step: integer('Step of divergence.'), reason: string('Reason.') }),
+    items: fixed('A diverged replica.', {
+      replica: integer('Replica id.'),
+      step: integer('Step of divergence.'),
+      reason: string('Reason.'),
+    }),
   },
 });
 
@@ -281,8 +336,16 @@ export function summaryJsonSchema(): JsonSchema {
         histograms: { type: 'array', items: histogramEntry, description: 'One entry per observe.histograms entry, in order.' },
         events: mapOf('Event name → first-passage statistics.', firstPassage),
         divergence,
-        theory: { type: 'array', items: perKind('One theory overlay result (scenario `theory:` entry); `skipped` says why when it could not be computed.'), description: 'Theory overlays, in scenario order.' },
-        analyses: { type: 'array', items: perKind('One run-scope analysis result (scenario `analysis:` entry).'), description: 'Results of the run-scope analyses, in order; [] when none.' },
+        theory: {
+          type: 'array',
+          items: perKind('One theory overlay result (scenario `theory:` entry); `skipped` says why when it could not be computed.'),
+          description: 'Theory overlays, in scenario order.',
+        },
+        analyses: {
+          type: 'array',
+          items: perKind('One run-scope analysis result (scenario `analysis:` entry).'),
+          description: 'Results of the run-scope analyses, in order; [] when none.',
+        },
         sampling,
         timing,
       },
@@ -331,7 +394,9 @@ export class SummarySchemaError extends Error {
     readonly file: string,
     readonly issues: SummaryIssue[],
   ) {
-    super(`${file}: does not conform to the summary.json schema (${SUMMARY_SCHEMA}):\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    super(
+      `${file}: does not conform to the summary.json schema (${SUMMARY_SCHEMA}):\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'SummarySchemaError';
   }
 }

@@ -51,7 +51,8 @@ export interface SweepMeta {
 
 type Cell = string | number | null;
 
-const cell = (v: unknown): Cell => (v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
+const cell = (v: unknown): Cell =>
+  v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export function pointDir(dir: string, index: number): string {
@@ -87,12 +88,14 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
   const sampling = samplingColumns(summaries);
   // Theory overlays and run-scope analyses that publish scalar `columns` (e.g. toy-addition, learning-phases):
   // `<kind>_<key>`, first entry of a kind.
-  const withColumns = (s: Summary) => [...(s.theory ?? []), ...(s.analyses ?? [])] as Array<{ kind?: string; columns?: Record<string, unknown> }>;
+  const withColumns = (s: Summary) =>
+    [...(s.theory ?? []), ...(s.analyses ?? [])] as Array<{ kind?: string; columns?: Record<string, unknown> }>;
   const theoryCols: Array<{ kind: string; key: string }> = [];
   for (const s of summaries)
     for (const t of withColumns(s))
       if (t && typeof t.kind === 'string' && t.columns && typeof t.columns === 'object')
-        for (const key of Object.keys(t.columns)) if (!theoryCols.some((c) => c.kind === t.kind && c.key === key)) theoryCols.push({ kind: t.kind, key });
+        for (const key of Object.keys(t.columns))
+          if (!theoryCols.some((c) => c.kind === t.kind && c.key === key)) theoryCols.push({ kind: t.kind, key });
   const header = [
     'index',
     ...keys,
@@ -125,7 +128,8 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
       const v = t?.columns?.[c.key];
       row.push(typeof v === 'number' ? num(v) : null);
     }
-    for (const c of DYNAMICS_COLUMNS) row.push(s.run.groups ? null : num(c.key === 'weightDecay' ? (s.run.weightDecay ?? 0) : s.run[c.key]));
+    for (const c of DYNAMICS_COLUMNS)
+      row.push(s.run.groups ? null : num(c.key === 'weightDecay' ? (s.run.weightDecay ?? 0) : s.run[c.key]));
     for (const g of groups) for (const c of DYNAMICS_COLUMNS) row.push(num(s.run.groups?.[g]?.[c.key]));
     return row;
   });
@@ -186,7 +190,15 @@ export function phaseBoundary(
   return spec.thresholds.map((threshold, j) => {
     const between: [string, string] = [spec.labels[j], spec.labels[j + 1]];
     if (!positive)
-      return { between, threshold, points: [], used: 0, skipped: [], fit: null, note: 'both swept keys must be positive numbers for a boundary on log–log axes' };
+      return {
+        between,
+        threshold,
+        points: [],
+        used: 0,
+        skipped: [],
+        fit: null,
+        note: 'both swept keys must be positive numbers for a boundary on log–log axes',
+      };
     const byX = new Map<number, Array<{ y: number; phase: string }>>();
     for (const p of points) {
       if (p.phase === null) continue;
@@ -203,8 +215,19 @@ export function phaseBoundary(
       for (let i = 0; i + 1 < col.length; i++) if (above(col[i].phase) !== above(col[i + 1].phase)) changes.push(i);
       if (changes.length === 1) {
         const i = changes[0];
-        bpts.push({ x, y: Math.sqrt(col[i].y * col[i + 1].y), yBelow: col[i].y, yAbove: col[i + 1].y, phaseBelow: col[i].phase, phaseAbove: col[i + 1].phase });
-      } else skipped.push({ x, reason: changes.length === 0 ? 'no change of phase along y' : `the phase changes ${changes.length} times along y` });
+        bpts.push({
+          x,
+          y: Math.sqrt(col[i].y * col[i + 1].y),
+          yBelow: col[i].y,
+          yAbove: col[i + 1].y,
+          phaseBelow: col[i].phase,
+          phaseAbove: col[i + 1].phase,
+        });
+      } else
+        skipped.push({
+          x,
+          reason: changes.length === 0 ? 'no change of phase along y' : `the phase changes ${changes.length} times along y`,
+        });
     }
     let fit: PhaseBoundaryEntry['fit'] = null;
     let note: string | null = null;
@@ -215,8 +238,10 @@ export function phaseBoundary(
         0.95,
       );
       fit = { ...f, base: 10 };
-      if (bpts.length < 3) note = `only ${bpts.length} boundary points: slope and intercept without confidence intervals (they need at least 3)`;
-    } else note = `only ${bpts.length} boundary point${bpts.length === 1 ? '' : 's'}: no fit (it needs at least 2, and 3 for confidence intervals)`;
+      if (bpts.length < 3)
+        note = `only ${bpts.length} boundary points: slope and intercept without confidence intervals (they need at least 3)`;
+    } else
+      note = `only ${bpts.length} boundary point${bpts.length === 1 ? '' : 's'}: no fit (it needs at least 2, and 3 for confidence intervals)`;
     return { between, threshold, points: bpts, used: bpts.length, skipped, fit, note };
   });
 }

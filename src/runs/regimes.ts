@@ -88,7 +88,10 @@ export async function runRegimes(s: Scenario, o: RunRegimesOptions = {}): Promis
   try {
     writeJson(join(dir, 'regimes.json'), meta);
   } catch (e) {
-    throw new OutputError(`cannot write to the regimes directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`, dir);
+    throw new OutputError(
+      `cannot write to the regimes directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`,
+      dir,
+    );
   }
   const regimes: RegimesOutput['regimes'] = [];
   let before = 0;
@@ -96,11 +99,22 @@ export async function runRegimes(s: Scenario, o: RunRegimesOptions = {}): Promis
     const v = variants[i]!;
     o.onRegime?.(i, v.name, variants.length);
     const rdir = join(dir, 'regimes', v.name);
-    const run = await runScenario(v.scenario, { out: rdir, workers: o.workers, run: 0, signal: o.signal, onProgress: (d) => o.onProgress?.(before + d, grand) });
+    const run = await runScenario(v.scenario, {
+      out: rdir,
+      workers: o.workers,
+      run: 0,
+      signal: o.signal,
+      onProgress: (d) => o.onProgress?.(before + d, grand),
+    });
     before += totals[i]!;
     regimes.push({ name: v.name, overrides: v.overrides, dir: rdir, run });
     // Interrupted: this regime's directory holds its partial summary; no comparison of unequal runs.
-    if (o.signal?.aborted) throw new RegimesInterrupted(dir, regimes.map((r) => `${r.name} (${r.run.summary.run.status})`), variants.length);
+    if (o.signal?.aborted)
+      throw new RegimesInterrupted(
+        dir,
+        regimes.map((r) => `${r.name} (${r.run.summary.run.status})`),
+        variants.length,
+      );
   }
   const comparison = compareRegimesDir(dir);
   writeJson(join(dir, 'comparison.json'), comparison);

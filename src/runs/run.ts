@@ -159,7 +159,17 @@ export async function checkScenario(s: Scenario, run = 0): Promise<CheckedScenar
   const potential = await buildPotential(s.potential, { seed: s.seed, run }).catch((e: unknown) => {
     // An optional package that is not installed is a property of the scenario's potential here: an invalid-scenario error naming the field.
     if (e instanceof TfjsUnavailableError)
-      throw new ScenarioError(s.source || '(scenario)', locateIssues(s, [{ path: 'potential.tfjs', expected: 'TensorFlow.js installed (the optional dependency @tensorflow/tfjs)', found: 'not installed', hint: 'install @tensorflow/tfjs to use tfjs potentials: npm install @tensorflow/tfjs' }]));
+      throw new ScenarioError(
+        s.source || '(scenario)',
+        locateIssues(s, [
+          {
+            path: 'potential.tfjs',
+            expected: 'TensorFlow.js installed (the optional dependency @tensorflow/tfjs)',
+            found: 'not installed',
+            hint: 'install @tensorflow/tfjs to use tfjs potentials: npm install @tensorflow/tfjs',
+          },
+        ]),
+      );
     throw e;
   });
   const base = checkAgainstPotential(s, potential, (name) => isKnownObservable(name, potential), observableNames(potential));
@@ -183,7 +193,8 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions & { 
 export function runScenario(scenario: Scenario, options?: RunScenarioOptions & { write?: true }): Promise<RunOutput>;
 export function runScenario(scenario: Scenario, options?: RunScenarioOptions): Promise<RunOutput | InMemoryRunOutput>;
 export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Promise<RunOutput | InMemoryRunOutput> {
-  if (o.write === false && o.out !== undefined) throw new TypeError(`runScenario: write: false writes nothing, so out (${o.out}) must not be set`);
+  if (o.write === false && o.out !== undefined)
+    throw new TypeError(`runScenario: write: false writes nothing, so out (${o.out}) must not be set`);
   const { potential, plan } = await checkScenario(s, o.run ?? 0);
   o.onStart?.(potential);
   const startedAt = new Date();
@@ -206,7 +217,8 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     startedAt,
     finishedAt,
     theory: overlays.summary,
-    sampling: s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
+    sampling:
+      s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
   summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, plan, result, potential, summary }) : [];
   validateSummaryIfAsked(summary, dir === undefined ? undefined : join(dir, 'summary.json'));
@@ -235,7 +247,15 @@ function injectedEnospc(file: string): NodeJS.ErrnoException {
 }
 
 /** Write a run directory; summary.json last, so its presence means the directory is complete. `failOn`: a file name whose write fails (testing). */
-export function writeOutputs(dir: string, s: Scenario, plan: RunPlan, summary: Summary, r: RunResult, overlays: (HistogramOverlay | null)[], failOn?: string): void {
+export function writeOutputs(
+  dir: string,
+  s: Scenario,
+  plan: RunPlan,
+  summary: Summary,
+  r: RunResult,
+  overlays: (HistogramOverlay | null)[],
+  failOn?: string,
+): void {
   const writeAtomicChecked = (file: string, content: string) => {
     if (failOn && basename(file) === failOn) throw injectedEnospc(file);
     writeAtomic(file, content);
@@ -247,7 +267,10 @@ export function writeOutputs(dir: string, s: Scenario, plan: RunPlan, summary: S
   for (const [name, pts] of Object.entries(traces)) {
     for (const p of pts) rows.push([p.step, p.time, name, p.n, p.mean, p.std, p.q05, p.q25, p.q50, p.q75, p.q95]);
   }
-  writeAtomicChecked(join(dir, 'traces.csv'), toCsv(['step', 'time', 'observable', 'n', 'mean', 'std', 'q05', 'q25', 'q50', 'q75', 'q95'], rows));
+  writeAtomicChecked(
+    join(dir, 'traces.csv'),
+    toCsv(['step', 'time', 'observable', 'n', 'mean', 'std', 'q05', 'q25', 'q50', 'q75', 'q95'], rows),
+  );
   writeJson(
     join(dir, 'histograms.json'),
     r.histograms.map((h, i) => {

@@ -26,7 +26,14 @@ import { checkScenario, OutputError, packageVersion, runScenario } from './run.j
 import { RunFailedError } from '../parallel/run.js';
 import type { FaultInjection } from '../parallel/pool.js';
 import type { Summary } from '../analysis/summary.js';
-import { pointDir, readPointSummary, SWEEP_SCHEMA, writeSweepOutputs, type PhaseBoundaryFile, type SweepMeta } from '../results/sweep-files.js';
+import {
+  pointDir,
+  readPointSummary,
+  SWEEP_SCHEMA,
+  writeSweepOutputs,
+  type PhaseBoundaryFile,
+  type SweepMeta,
+} from '../results/sweep-files.js';
 import { writeJson } from '../results/write.js';
 import { pauseAfterPoints } from './test-pause.js';
 
@@ -188,7 +195,10 @@ function openSweepDir(dir: string, meta: SweepMeta): void {
     mkdirSync(join(dir, 'points'), { recursive: true });
     writeJson(join(dir, 'sweep.json'), meta);
   } catch (e) {
-    throw new OutputError(`cannot write to the sweep directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`, dir);
+    throw new OutputError(
+      `cannot write to the sweep directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`,
+      dir,
+    );
   }
 }
 
@@ -240,7 +250,9 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
 
   const workers = Math.max(0, Math.floor(o.workers ?? 1));
   const large = points.some((p) => p.scenario.ensemble.replicas >= LARGE_POINT_REPLICAS);
-  const tiny = todo.length >= TINY_SWEEP_POINTS && points.every((p) => p.scenario.ensemble.replicas * p.scenario.dynamics.steps * (dims.get(p.index) ?? Infinity) <= TINY_POINT_WORK);
+  const tiny =
+    todo.length >= TINY_SWEEP_POINTS &&
+    points.every((p) => p.scenario.ensemble.replicas * p.scenario.dynamics.steps * (dims.get(p.index) ?? Infinity) <= TINY_POINT_WORK);
   const concurrentPoints = workers === 0 || large || tiny ? 1 : workers;
   const workersPerPoint = workers === 0 || tiny ? 0 : large ? workers : 1;
 
@@ -384,7 +396,8 @@ export function mergeSweeps(dirs: string[], o: MergeOptions = {}): MergeOutput {
     throw new SweepDirError(`${dir} holds sweep ${outMeta.hash}, not ${meta.hash}: choose another --out`);
   if (!outMeta && existsSync(dir) && readdirSync(dir).some((n) => !n.startsWith('.')))
     throw new SweepDirError(`${dir}: not empty and not a sweep directory (no sweep.json); choose another --out`);
-  const candidates = outMeta && !inputs.includes(dir) ? [dir, ...inputs] : inputs.includes(dir) ? [dir, ...inputs.filter((d) => d !== dir)] : inputs;
+  const candidates =
+    outMeta && !inputs.includes(dir) ? [dir, ...inputs] : inputs.includes(dir) ? [dir, ...inputs.filter((d) => d !== dir)] : inputs;
 
   const sources: Record<number, string> = {};
   const summaries = new Map<number, Summary>();
@@ -403,11 +416,14 @@ export function mergeSweeps(dirs: string[], o: MergeOptions = {}): MergeOutput {
     }
     if (!summaries.has(p.index)) missing.push(p.index);
   }
-  if (conflicts.length > 0) throw new SweepDirError(`merge: copies of the same point disagree (different code or data?): ${conflicts.slice(0, 10).join('; ')}`);
+  if (conflicts.length > 0)
+    throw new SweepDirError(`merge: copies of the same point disagree (different code or data?): ${conflicts.slice(0, 10).join('; ')}`);
   if (missing.length > 0) {
     const shown = missing.slice(0, 20).map((i) => {
       const v = meta.points[i]?.values ?? {};
-      return `${i} (${Object.entries(v).map(([k, x]) => `${k} = ${JSON.stringify(x)}`).join(', ')})`;
+      return `${i} (${Object.entries(v)
+        .map(([k, x]) => `${k} = ${JSON.stringify(x)}`)
+        .join(', ')})`;
     });
     throw new SweepDirError(
       `merge: ${missing.length} of ${meta.points.length} points are in none of the directories: ${shown.join('; ')}${missing.length > 20 ? '; …' : ''}. Run the missing shard(s) (stochdyn sweep … --shard i/N) and merge again.`,
@@ -434,7 +450,12 @@ export function mergeSweeps(dirs: string[], o: MergeOptions = {}): MergeOutput {
     hash: meta.hash,
     mode: meta.mode,
     axes: meta.axes,
-    points: meta.points.map((p) => ({ index: p.index, values: p.values, status: 'merged' as const, summary: summaries.get(p.index) ?? null })),
+    points: meta.points.map((p) => ({
+      index: p.index,
+      values: p.values,
+      status: 'merged' as const,
+      summary: summaries.get(p.index) ?? null,
+    })),
     complete: true,
     files: derived.files,
     phaseBoundary: derived.phaseBoundary,

@@ -16,7 +16,6 @@ export function scanNonFinite(v: unknown, segs: Seg[], report: (segs: Seg[], v: 
   else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) scanNonFinite(x, [...segs, k], report);
 }
 
-
 /** Checks across fields that the schema cannot express. Defensive: fields may still be invalid here. */
 export function semanticChecks(data: Obj): RawIssue[] {
   const issues: RawIssue[] = [];
@@ -25,7 +24,12 @@ export function semanticChecks(data: Obj): RawIssue[] {
   const ens = isPlainObject(data.ensemble) ? data.ensemble : {};
 
   if (isPlainObject(data.dynamics) && dyn.lr === undefined && dyn.step_size === undefined)
-    issues.push({ segs: ['dynamics', 'lr'], expected: 'a learning rate > 0 (or dynamics.step_size)', found: 'nothing', hint: 'Every run needs a step size.' });
+    issues.push({
+      segs: ['dynamics', 'lr'],
+      expected: 'a learning rate > 0 (or dynamics.step_size)',
+      found: 'nothing',
+      hint: 'Every run needs a step size.',
+    });
   if (dyn.step_size !== undefined && isPlainObject(dyn.groups))
     for (const [g, gs] of Object.entries(dyn.groups))
       if (isPlainObject(gs) && gs.lr !== undefined)
@@ -95,7 +99,8 @@ export function semanticChecks(data: Obj): RawIssue[] {
     const init = ens.init;
     const pairs: Array<[string, string]> = init.kind === 'normal' ? [['mean', 'std']] : init.kind === 'uniform' ? [['low', 'high']] : [];
     for (const [a, b] of pairs) {
-      const va = init[a], vb = init[b];
+      const va = init[a],
+        vb = init[b];
       if (Array.isArray(va) && Array.isArray(vb) && va.length > 1 && vb.length > 1 && va.length !== vb.length)
         issues.push({
           segs: ['ensemble', 'init', b],
@@ -104,10 +109,15 @@ export function semanticChecks(data: Obj): RawIssue[] {
         });
       else if (init.kind === 'uniform' && isNumOrNums(va) && isNumOrNums(vb)) {
         const n = Math.max(asList(va).length, asList(vb).length);
-        const lo = asList(va), hi = asList(vb);
+        const lo = asList(va),
+          hi = asList(vb);
         for (let j = 0; j < n; j++)
           if (!(lo[lo.length === 1 ? 0 : j] < hi[hi.length === 1 ? 0 : j])) {
-            issues.push({ segs: ['ensemble', 'init', 'high'], expected: 'values above low (low < high in every coordinate)', found: renderValue(vb) });
+            issues.push({
+              segs: ['ensemble', 'init', 'high'],
+              expected: 'values above low (low < high in every coordinate)',
+              found: renderValue(vb),
+            });
             break;
           }
       }
@@ -138,7 +148,9 @@ function samplingIssues(sampling: unknown, dyn: Obj, ens: Obj): RawIssue[] {
     const chains = Array.isArray(sampling.chains) ? sampling.chains.length : 1;
     const values = (ens.replicas as number) * samples * Math.max(1, chains);
     if (values > MAX_CHAIN_VALUES) {
-      const minThin = Math.ceil((steps - burnIn) / Math.max(1, Math.floor(MAX_CHAIN_VALUES / ((ens.replicas as number) * Math.max(1, chains))) - 1));
+      const minThin = Math.ceil(
+        (steps - burnIn) / Math.max(1, Math.floor(MAX_CHAIN_VALUES / ((ens.replicas as number) * Math.max(1, chains))) - 1),
+      );
       issues.push({
         segs: ['sampling', 'thin'],
         expected: `a thinning that keeps replicas × samples × chains ≤ ${MAX_CHAIN_VALUES.toExponential(0)} (thin ≥ ${minThin})`,
@@ -162,7 +174,11 @@ function samplingIssues(sampling: unknown, dyn: Obj, ens: Obj): RawIssue[] {
   return issues;
 }
 
-function pickBound(inclusive: unknown, strict: unknown, pick: (a: number, b: number) => number): { v: number; strict: boolean } | undefined {
+function pickBound(
+  inclusive: unknown,
+  strict: unknown,
+  pick: (a: number, b: number) => number,
+): { v: number; strict: boolean } | undefined {
   const a = typeof inclusive === 'number' ? inclusive : undefined;
   const b = typeof strict === 'number' ? strict : undefined;
   if (a === undefined && b === undefined) return undefined;
@@ -188,7 +204,14 @@ const asList = (v: number | number[]): number[] => (typeof v === 'number' ? [v] 
  */
 export function checkAgainstPotential(
   s: Scenario,
-  p: { dim: number; coordinates: readonly string[]; groups: readonly { name: string }[]; dataSize?: number; predictive?: unknown; name?: string },
+  p: {
+    dim: number;
+    coordinates: readonly string[];
+    groups: readonly { name: string }[];
+    dataSize?: number;
+    predictive?: unknown;
+    name?: string;
+  },
   knownObservables: (name: string) => boolean,
   observableNames: readonly string[] = [],
 ): ScenarioIssue[] {
@@ -201,7 +224,10 @@ export function checkAgainstPotential(
       segs,
       expected: 'a known observable',
       found: renderValue(name),
-      hint: [guess ? `Did you mean '${guess}'?` : '', `Coordinates of this potential: ${p.coordinates.join(', ')}; see \`stochdyn list observables\`.`]
+      hint: [
+        guess ? `Did you mean '${guess}'?` : '',
+        `Coordinates of this potential: ${p.coordinates.join(', ')}; see \`stochdyn list observables\`.`,
+      ]
         .filter(Boolean)
         .join(' '),
     });

@@ -69,4 +69,3 @@ export function expandRegimes(s: Scenario): RegimeVariant[] {
     scenario: validateVariant(s, v),
   }));
 }
-

@@ -31,7 +31,8 @@ function scheduleIssues(entry: IntegratorEntry, dynamics: Obj): RawIssue[] {
   const issues: RawIssue[] = [];
   const places: [Seg[], Obj][] = [[['dynamics'], dynamics]];
   if (isPlainObject(dynamics.groups))
-    for (const [g, settings] of Object.entries(dynamics.groups)) if (isPlainObject(settings)) places.push([['dynamics', 'groups', g], settings]);
+    for (const [g, settings] of Object.entries(dynamics.groups))
+      if (isPlainObject(settings)) places.push([['dynamics', 'groups', g], settings]);
   for (const [segs, o] of places) {
     if (isPlainObject(o.temperature) && !entry.noisy)
       issues.push({
@@ -69,14 +70,17 @@ function temperatureIssues(entry: IntegratorEntry, dynamics: Obj): RawIssue[] {
   const alternatives = ordered.length > 1 ? `${ordered.slice(0, -1).join(', ')} or ${ordered[ordered.length - 1]}` : ordered.join('');
   const hint = (t: number) =>
     `${entry.name} is not a noisy integrator (a deterministic optimizer, it draws no noise); ` +
-    (ordered.length > 0 ? `use a noisy one (integrator: ${alternatives}) for Langevin dynamics at temperature ${t}, or remove the temperature.` : 'remove the temperature.');
+    (ordered.length > 0
+      ? `use a noisy one (integrator: ${alternatives}) for Langevin dynamics at temperature ${t}, or remove the temperature.`
+      : 'remove the temperature.');
   const check = (value: unknown, segs: Seg[]) => {
     if (typeof value === 'number' && value > 0)
       issues.push({ segs, expected: `0 (or no temperature) with integrator ${entry.name}`, found: renderValue(value), hint: hint(value) });
   };
   check(dynamics.temperature, ['dynamics', 'temperature']);
   if (isPlainObject(dynamics.groups))
-    for (const [g, settings] of Object.entries(dynamics.groups)) if (isPlainObject(settings)) check(settings.temperature, ['dynamics', 'groups', g, 'temperature']);
+    for (const [g, settings] of Object.entries(dynamics.groups))
+      if (isPlainObject(settings)) check(settings.temperature, ['dynamics', 'groups', g, 'temperature']);
   return issues;
 }
 
@@ -97,7 +101,8 @@ function constantIssues(entry: IntegratorEntry, dynamics: Obj): RawIssue[] {
   check(dynamics, ['dynamics'], integratorConstants('dynamics'));
   if (isPlainObject(dynamics.groups)) {
     const perGroup = integratorConstants('group');
-    for (const [g, settings] of Object.entries(dynamics.groups)) if (isPlainObject(settings)) check(settings, ['dynamics', 'groups', g], perGroup);
+    for (const [g, settings] of Object.entries(dynamics.groups))
+      if (isPlainObject(settings)) check(settings, ['dynamics', 'groups', g], perGroup);
   }
   return issues;
 }

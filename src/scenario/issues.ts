@@ -29,7 +29,8 @@ export interface Origin {
 /** Line locators of loaded scenarios, so later checks (`checkAgainstPotential`) can cite lines too. */
 export const origins = new WeakMap<object, Origin>();
 
-export const startsWith = (segs: Seg[], prefix: Seg[]) => prefix.length <= segs.length && prefix.every((s, i) => String(s) === String(segs[i]));
+export const startsWith = (segs: Seg[], prefix: Seg[]) =>
+  prefix.length <= segs.length && prefix.every((s, i) => String(s) === String(segs[i]));
 
 /** Turn raw issues into placed ones: line from the file unless the value came from the command line; ordered by line. */
 export function place(issues: RawIssue[], origin: Origin): ScenarioIssue[] {

@@ -42,9 +42,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : `an unreadable file (${code ?? String(e)})`;
-    throw new ScenarioError(abs, [
-      { path: '(document)', expected: 'an existing scenario file', found, hint: `Looked for ${abs}.` },
-    ]);
+    throw new ScenarioError(abs, [{ path: '(document)', expected: 'an existing scenario file', found, hint: `Looked for ${abs}.` }]);
   }
 
   const { raw, origin } = parseScenarioText(text, abs);
@@ -64,10 +62,7 @@ export function validateScenarioObject(obj: unknown, source: string): Scenario {
 }
 
 /** Like `validateScenarioObject`, but returns the error instead of throwing it. */
-export function safeValidateScenario(
-  obj: unknown,
-  source: string,
-): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
+export function safeValidateScenario(obj: unknown, source: string): { ok: true; scenario: Scenario } | { ok: false; error: ScenarioError } {
   try {
     return { ok: true, scenario: validateScenarioObject(obj, source) };
   } catch (e) {
@@ -162,7 +157,9 @@ export function rawScenarioDocument(s: Scenario): Record<string, unknown> {
 export function validateVariant(base: Scenario, v: Variant): Scenario {
   const raw = raws.get(base);
   const doc = raw ? withoutVariants(raw) : rawScenarioDocument(base);
-  return validateVariantDoc(doc, base.source, origins.get(base) ?? { overrides: [] }, v, (d, source, origin) => validate(d, source, origin, false));
+  return validateVariantDoc(doc, base.source, origins.get(base) ?? { overrides: [] }, v, (d, source, origin) =>
+    validate(d, source, origin, false),
+  );
 }
 
 /** Scalars of the initial condition become one-element lists (the engine broadcasts length 1 to dim). */

@@ -34,8 +34,7 @@ export interface SetOverride {
  */
 export function parseSetOverride(s: string): SetOverride {
   const eq = s.indexOf('=');
-  const bad = (expected: string, found: string, hint?: string) =>
-    new ScenarioError('', [{ path: '(--set)', expected, found, hint }]);
+  const bad = (expected: string, found: string, hint?: string) => new ScenarioError('', [{ path: '(--set)', expected, found, hint }]);
   if (eq <= 0) throw bad('key=value, e.g. dynamics.temperature=0.3', renderValue(s));
   const key = s.slice(0, eq).trim();
   let segments: Seg[];
@@ -48,7 +47,11 @@ export function parseSetOverride(s: string): SetOverride {
     throw bad('a dotted key path, e.g. observe.grid.points', renderValue(key));
   const doc = parseDocument(s.slice(eq + 1), YAML_OPTIONS);
   if (doc.errors.length > 0)
-    throw bad(`a YAML value for ${key}`, doc.errors[0].message.split('\n')[0].replace(/:\s*$/, ''), 'Quote the value if it contains YAML syntax.');
+    throw bad(
+      `a YAML value for ${key}`,
+      doc.errors[0].message.split('\n')[0].replace(/:\s*$/, ''),
+      'Quote the value if it contains YAML syntax.',
+    );
   const tags = yamlTagIssues(doc);
   if (tags.length > 0) throw bad(`a YAML value for ${key} without tags`, tags[0].found, tags[0].hint);
   let value: unknown;
@@ -93,7 +96,12 @@ export function applyOverride(root: Obj, segs: Seg[], value: unknown, label: str
     if (Array.isArray(cur)) {
       const idx = typeof seg === 'number' ? seg : /^\d+$/.test(seg) ? Number(seg) : NaN;
       if (!(idx >= 0 && idx <= cur.length)) {
-        issues.push({ segs: segs.slice(0, i + 1), expected: `a list index from 0 to ${cur.length}`, found: renderValue(seg), hint: `(In ${label}.)` });
+        issues.push({
+          segs: segs.slice(0, i + 1),
+          expected: `a list index from 0 to ${cur.length}`,
+          found: renderValue(seg),
+          hint: `(In ${label}.)`,
+        });
         return;
       }
       if (last) cur[idx] = value;
@@ -106,7 +114,8 @@ export function applyOverride(root: Obj, segs: Seg[], value: unknown, label: str
       if (last) Object.defineProperty(cur, key, { value, writable: true, enumerable: true, configurable: true });
       else {
         const next = ownValue(cur, key);
-        if (next === undefined || next === null) Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
+        if (next === undefined || next === null)
+          Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
         cur = cur[key];
       }
     } else {
@@ -140,7 +149,8 @@ export function applyCommandLine(raw: unknown, options: LoadOptions, origin: Ori
       }
       applyOverride(raw, o.segments, o.value, `--set ${s}`, origin, issues);
     }
-    if (options.replicas !== undefined) applyOverride(raw, ['ensemble', 'replicas'], options.replicas, `--replicas ${options.replicas}`, origin, issues);
+    if (options.replicas !== undefined)
+      applyOverride(raw, ['ensemble', 'replicas'], options.replicas, `--replicas ${options.replicas}`, origin, issues);
     if (options.seed !== undefined) applyOverride(raw, ['seed'], options.seed, `--seed ${options.seed}`, origin, issues);
   }
   if (issues.length > 0) throw new ScenarioError(file, place(issues, origin));

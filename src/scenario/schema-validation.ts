@@ -92,7 +92,11 @@ export function translateComposite(c: ErrorObject, sub: ErrorObject[], data: unk
   // (b) a key every remaining branch requires is missing (e.g. init without kind)
   if (live.length > 0) {
     const missing = (i: number) =>
-      new Set(byBranch[i].filter((e) => e.keyword === 'required' && e.instancePath === c.instancePath).map((e) => String(e.params.missingProperty)));
+      new Set(
+        byBranch[i]
+          .filter((e) => e.keyword === 'required' && e.instancePath === c.instancePath)
+          .map((e) => String(e.params.missingProperty)),
+      );
     const common = [...missing(live[0])].filter((k) => live.every((i) => missing(i).has(k)));
     if (common.length > 0) {
       const k = common[0];
@@ -100,7 +104,10 @@ export function translateComposite(c: ErrorObject, sub: ErrorObject[], data: unk
       return [
         {
           segs: [...segs, k],
-          expected: consts.length === live.length ? `one of ${quoteList(consts)} (required)` : `${describe(propSchema(branches[live[0]], k))} (required)`,
+          expected:
+            consts.length === live.length
+              ? `one of ${quoteList(consts)} (required)`
+              : `${describe(propSchema(branches[live[0]], k))} (required)`,
           found: 'nothing',
         },
       ];
@@ -119,7 +126,14 @@ export function translateComposite(c: ErrorObject, sub: ErrorObject[], data: unk
       const consts = live.flatMap((i) => constsOf(branches[i], k));
       const found = misses[0].data;
       const guess = typeof found === 'string' ? didYouMean(found, consts) : undefined;
-      return [{ segs: [...segs, k], expected: `one of ${quoteList(consts)}`, found: renderValue(found), hint: guess ? `Did you mean '${guess}'?` : undefined }];
+      return [
+        {
+          segs: [...segs, k],
+          expected: `one of ${quoteList(consts)}`,
+          found: renderValue(found),
+          hint: guess ? `Did you mean '${guess}'?` : undefined,
+        },
+      ];
     }
   }
   live = afterConst;
@@ -158,7 +172,9 @@ export function translateComposite(c: ErrorObject, sub: ErrorObject[], data: unk
   const tagKeys = Object.keys(propsOf(branches[0])).filter((k) => branches.every((b) => constsOf(b, k).length > 0));
   if (tagKeys.length > 0) {
     const k = tagKeys[0];
-    return [{ segs, expected: `a mapping with ${k}: one of ${quoteList(branches.flatMap((b) => constsOf(b, k)))}`, found: renderValue(value) }];
+    return [
+      { segs, expected: `a mapping with ${k}: one of ${quoteList(branches.flatMap((b) => constsOf(b, k)))}`, found: renderValue(value) },
+    ];
   }
   return [{ segs, expected: describe(c.parentSchema), found: renderValue(value) }];
 }
@@ -177,7 +193,9 @@ export function translateLeaf(e: ErrorObject, data: unknown, prefix: Seg[]): Raw
       const k = String(params.additionalProperty);
       const allowed = Object.keys(propsOf(parent));
       const guess = didYouMean(k, allowed);
-      const hint = [guess ? `Did you mean '${guess}'?` : '', allowed.length ? `Allowed here: ${allowed.join(', ')}.` : ''].filter(Boolean).join(' ');
+      const hint = [guess ? `Did you mean '${guess}'?` : '', allowed.length ? `Allowed here: ${allowed.join(', ')}.` : '']
+        .filter(Boolean)
+        .join(' ');
       return [{ segs: [...segs, k], expected: 'a known key', found: `unknown key ${renderValue(k)}`, hint: hint || undefined }];
     }
     case 'type': {
@@ -210,7 +228,14 @@ export function translateLeaf(e: ErrorObject, data: unknown, prefix: Seg[]): Raw
       return [{ segs, expected: keys.length ? `at least one of ${keys.join(', ')}` : 'a non-empty mapping', found: renderValue(value) }];
     }
     case 'uniqueItems':
-      return [{ segs, expected: 'a list without repeated entries', found: renderValue(value), hint: `Entries ${params.j} and ${params.i} are equal.` }];
+      return [
+        {
+          segs,
+          expected: 'a list without repeated entries',
+          found: renderValue(value),
+          hint: `Entries ${params.j} and ${params.i} are equal.`,
+        },
+      ];
     default:
       return [{ segs, expected: `a value that ${e.message ?? `satisfies ${e.keyword}`}`, found: renderValue(value) }];
   }
@@ -267,7 +292,9 @@ export function describeType(t: string, s: Obj): string {
 }
 
 function plural(phrase: string): string {
-  return phrase.replace(/^(a|an) (\w+)/, (_, _a: string, w: string) => `${w}s`).replace(/ or (a|an) (\w+)/g, (_, _a: string, w: string) => ` or ${w}s`);
+  return phrase
+    .replace(/^(a|an) (\w+)/, (_, _a: string, w: string) => `${w}s`)
+    .replace(/ or (a|an) (\w+)/g, (_, _a: string, w: string) => ` or ${w}s`);
 }
 
 const propsOf = (s: unknown): Obj => (isPlainObject(s) && isPlainObject(s.properties) ? s.properties : {});

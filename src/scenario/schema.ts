@@ -203,7 +203,11 @@ const sweepSchema: JsonSchema = {
     'Parameter sweep (`stochdyn sweep`): dotted scenario keys (e.g. dynamics.temperature, potential.params.h) mapped to a list of values, ' +
     '{linear: {from, to, points}} or {log: {from, to, points}} (from, to > 0); mode grid (Cartesian product, first key slowest) or zip (element-wise).',
   properties: {
-    mode: { enum: ['grid', 'zip'], default: 'grid', description: 'grid: every combination, first key slowest; zip: equal lengths, element-wise' },
+    mode: {
+      enum: ['grid', 'zip'],
+      default: 'grid',
+      description: 'grid: every combination, first key slowest; zip: equal lengths, element-wise',
+    },
   },
   additionalProperties: sweepAxis,
 };
@@ -231,7 +235,8 @@ const samplingSchema: JsonSchema = {
       items: { type: 'string', minLength: 1 },
       uniqueItems: true,
       default: ['energy'],
-      description: 'observables recorded per replica at every sample (a per-unit observable as its mean over units); diagnosed with ESS, split R-hat, MCSE',
+      description:
+        'observables recorded per replica at every sample (a per-unit observable as its mean over units); diagnosed with ESS, split R-hat, MCSE',
     },
     posterior: {
       type: 'array',
@@ -243,13 +248,22 @@ const samplingSchema: JsonSchema = {
           of: { type: 'string', minLength: 1, description: 'observable (per-unit ones are pooled over units)' },
           bins: { type: 'integer', minimum: 1, maximum: 1e6, default: 50 },
           range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lo, hi], lo < hi' },
-          mixture: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'largest number of Gaussian components tried (BIC picks; 0 = no fit)' },
+          mixture: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 10,
+            default: 3,
+            description: 'largest number of Gaussian components tried (BIC picks; 0 = no fit)',
+          },
         },
         required: ['of', 'range'],
         additionalProperties: false,
       },
     },
-    predictive: { type: 'boolean', description: "posterior-mean predictor metrics (default: true when the potential has a predictive, else false)" },
+    predictive: {
+      type: 'boolean',
+      description: 'posterior-mean predictor metrics (default: true when the potential has a predictive, else false)',
+    },
     warn: {
       type: 'object',
       default: {},
@@ -273,7 +287,11 @@ const samplingSchema: JsonSchema = {
 function scheduledSchema(positive: boolean, description: string): JsonSchema {
   const level = positive ? { type: 'number', exclusiveMinimum: 0 } : { type: 'number', minimum: 0 };
   const common = {
-    steps: { type: 'integer', minimum: 1, description: 'steps N over which the schedule runs (default: dynamics.steps); its final value is held after N' },
+    steps: {
+      type: 'integer',
+      minimum: 1,
+      description: 'steps N over which the schedule runs (default: dynamics.steps); its final value is held after N',
+    },
   };
   const branch = (kind: string, title: string, properties: Record<string, unknown>, required: string[]): JsonSchema => ({
     type: 'object',
@@ -290,14 +308,22 @@ function scheduledSchema(positive: boolean, description: string): JsonSchema {
     then: {
       oneOf: [
         branch('constant', 'constant schedule', { value: level }, ['value']),
-        branch('linear', 'linear schedule: from + (to − from)·n/(N − 1)', { from: level, to: { type: 'number', minimum: 0 }, ...common }, ['from', 'to']),
+        branch('linear', 'linear schedule: from + (to − from)·n/(N − 1)', { from: level, to: { type: 'number', minimum: 0 }, ...common }, [
+          'from',
+          'to',
+        ]),
         branch(
           'exponential',
           'exponential (geometric) schedule: from·(to/from)^{n/(N − 1)}',
           { from: { type: 'number', exclusiveMinimum: 0 }, to: { type: 'number', exclusiveMinimum: 0 }, ...common },
           ['from', 'to'],
         ),
-        branch('cosine', 'cosine schedule: to + (from − to)(1 + cos(π n/(N − 1)))/2', { from: level, to: { type: 'number', minimum: 0 }, ...common }, ['from', 'to']),
+        branch(
+          'cosine',
+          'cosine schedule: to + (from − to)(1 + cos(π n/(N − 1)))/2',
+          { from: level, to: { type: 'number', minimum: 0 }, ...common },
+          ['from', 'to'],
+        ),
         branch(
           'cyclical',
           'cyclical schedule (Zhang et al. 2020): to + (from − to)(1 + cos(π r))/2, r the position in each of `cycles` cycles',
@@ -348,7 +374,10 @@ function registryChanged(seen: readonly IntegratorEntry[]): boolean {
   return now.length !== seen.length || now.some((e, i) => e !== seen[i]);
 }
 
-const constantsCache: Record<ConstantLevel, { seen: IntegratorEntry[]; constants: ScenarioConstant[] } | undefined> = { dynamics: undefined, group: undefined };
+const constantsCache: Record<ConstantLevel, { seen: IntegratorEntry[]; constants: ScenarioConstant[] } | undefined> = {
+  dynamics: undefined,
+  group: undefined,
+};
 
 /**
  * The constants integrators declare at one level, merged by name over the
@@ -382,7 +411,11 @@ function mergeConstants(level: ConstantLevel): ScenarioConstant[] {
     const schema: JsonSchema =
       distinct.length === 1
         ? { ...withoutAnnotations(fragments[0]), ...(defaults.length > 0 ? { default: defaults[0] } : {}), description }
-        : { anyOf: distinct.map((d) => JSON.parse(d) as JsonSchema), ...(defaults.length > 0 ? { default: defaults[0] } : {}), description };
+        : {
+            anyOf: distinct.map((d) => JSON.parse(d) as JsonSchema),
+            ...(defaults.length > 0 ? { default: defaults[0] } : {}),
+            description,
+          };
     return { name, schema, readers, title: unique(fragments.map((f) => (f.title as string | undefined) ?? name)).join(' / ') };
   });
 }
@@ -423,7 +456,10 @@ function dynamicsSchema(): JsonSchema {
     properties: {
       integrator: integratorSchema(),
       lr: scheduledSchema(true, 'learning rate η = time step: a number or a schedule (physical time t = Σ η)'),
-      temperature: { ...scheduledSchema(false, 'temperature θ (0 or absent for an integrator that is not noisy): a number or a schedule'), default: 0 },
+      temperature: {
+        ...scheduledSchema(false, 'temperature θ (0 or absent for an integrator that is not noisy): a number or a schedule'),
+        default: 0,
+      },
       steps: { type: 'integer', minimum: 0, description: 'number of steps' },
       weight_decay: { type: 'number', minimum: 0, default: 0 },
       ...prop(defaulted),
@@ -433,7 +469,7 @@ function dynamicsSchema(): JsonSchema {
       step_size: {
         type: 'object',
         description:
-          'curvature-scaled, prior-preconditioned step sizes: every group gets lr = c·M_g/(safety·L), M_g the potential\'s preconditioner (e.g. prior variance) and L the largest preconditioned curvature at the first `probes` initial states; then dynamics.lr is only the time unit (default 1)',
+          "curvature-scaled, prior-preconditioned step sizes: every group gets lr = c·M_g/(safety·L), M_g the potential's preconditioner (e.g. prior variance) and L the largest preconditioned curvature at the first `probes` initial states; then dynamics.lr is only the time unit (default 1)",
         properties: {
           c: { type: 'number', exclusiveMinimum: 0, maximum: 2, default: 0.3, description: 'fraction of the stability limit' },
           safety: { type: 'number', minimum: 1, default: 2, description: 'curvature safety factor' },
@@ -461,7 +497,13 @@ export function buildScenarioSchema(): JsonSchema {
         description: "scenario name (output folder): letters, digits, . _ - (not '.' or '..'; at most 128 characters)",
       },
       description: { type: 'string', default: '' },
-      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'master seed of every random stream' },
+      seed: {
+        type: 'integer',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        default: 0,
+        description: 'master seed of every random stream',
+      },
       potential: potentialSchema,
       dynamics: dynamicsSchema(),
       ensemble: {

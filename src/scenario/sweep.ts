@@ -73,7 +73,8 @@ export function axisValues(spec: SweepAxisSpec): unknown[] {
     return range(r, (u) => r.from + (r.to - r.from) * u);
   }
   const r = spec.log;
-  const a = Math.log(r.from), b = Math.log(r.to);
+  const a = Math.log(r.from),
+    b = Math.log(r.to);
   return range(r, (u) => Math.exp(a + (b - a) * u));
 }
 
@@ -144,7 +145,12 @@ export function sweepVariants(sweep: Obj): Variant[] {
 export function regimeVariants(regimes: Obj): Variant[] {
   return Object.entries(regimes).map(([name, ov]) => ({
     label: `regime '${name}'`,
-    overrides: Object.entries(isObj(ov) ? ov : {}).map(([key, value]) => ({ key, segments: parsePath(key), value, anchor: ['regimes', name, key] })),
+    overrides: Object.entries(isObj(ov) ? ov : {}).map(([key, value]) => ({
+      key,
+      segments: parsePath(key),
+      value,
+      anchor: ['regimes', name, key],
+    })),
   }));
 }
 
@@ -221,17 +227,29 @@ export function phaseAnalysisIssues(data: Obj): VariationIssue[] {
   const obs = isObj(data.observe) ? data.observe : {};
   const events = Array.isArray(obs.events) ? obs.events.map((e) => (isObj(e) ? String(e.name) : '')) : [];
   const observables = Array.isArray(obs.observables) ? obs.observables.map(String) : ['energy'];
-  const runKinds = data.analysis.filter((a: unknown) => isObj(a) && typeof a.kind === 'string' && a.kind !== 'phase').map((a: Obj) => String(a.kind));
+  const runKinds = data.analysis
+    .filter((a: unknown) => isObj(a) && typeof a.kind === 'string' && a.kind !== 'phase')
+    .map((a: Obj) => String(a.kind));
   data.analysis.forEach((a: unknown, i: number) => {
     if (!isObj(a) || a.kind !== 'phase') return;
     const at = (...k: Seg[]): Seg[] => ['analysis', i, ...k];
     for (const k of Object.keys(a))
       if (!PHASE_KEYS.includes(k)) {
         const guess = didYouMean(k, PHASE_KEYS);
-        issues.push({ segs: at(k), expected: 'a known key', found: `unknown key ${renderValue(k)}`, hint: `${guess ? `Did you mean '${guess}'? ` : ''}Allowed here: ${PHASE_KEYS.join(', ')}.` });
+        issues.push({
+          segs: at(k),
+          expected: 'a known key',
+          found: `unknown key ${renderValue(k)}`,
+          hint: `${guess ? `Did you mean '${guess}'? ` : ''}Allowed here: ${PHASE_KEYS.join(', ')}.`,
+        });
       }
     const example = 'e.g. events.escape.fractionEntered or observables.x.final.mean';
-    if (typeof a.metric !== 'string' || a.metric === '') issues.push({ segs: at('metric'), expected: `a dotted path into summary.json (${example}) (required)`, found: renderValue(a.metric) });
+    if (typeof a.metric !== 'string' || a.metric === '')
+      issues.push({
+        segs: at('metric'),
+        expected: `a dotted path into summary.json (${example}) (required)`,
+        found: renderValue(a.metric),
+      });
     else {
       let segs: Seg[] = [];
       try {
@@ -242,7 +260,12 @@ export function phaseAnalysisIssues(data: Obj): VariationIssue[] {
       const [head, name] = segs;
       if (segs.length > 0 && !SUMMARY_SECTIONS.includes(String(head))) {
         const guess = didYouMean(String(head), SUMMARY_SECTIONS);
-        issues.push({ segs: at('metric'), expected: `a path starting with one of ${quoteList(SUMMARY_SECTIONS)}`, found: renderValue(a.metric), hint: guess ? `Did you mean '${guess}'?` : undefined });
+        issues.push({
+          segs: at('metric'),
+          expected: `a path starting with one of ${quoteList(SUMMARY_SECTIONS)}`,
+          found: renderValue(a.metric),
+          hint: guess ? `Did you mean '${guess}'?` : undefined,
+        });
       } else if ((head === 'events' || head === 'observables') && (segs.length < 3 || typeof name !== 'string')) {
         issues.push({ segs: at('metric'), expected: `a path to a number (${example})`, found: renderValue(a.metric) });
       } else if (head === 'events' && typeof name === 'string' && !events.includes(name)) {
@@ -263,17 +286,28 @@ export function phaseAnalysisIssues(data: Obj): VariationIssue[] {
         });
       } else if (head === 'observables' && typeof name === 'string' && !observables.includes(name)) {
         const guess = didYouMean(name, observables);
-        issues.push({ segs: at('metric'), expected: `a path through an observable of observe.observables (${quoteList(observables)})`, found: renderValue(a.metric), hint: guess ? `Did you mean '${guess}'?` : undefined });
+        issues.push({
+          segs: at('metric'),
+          expected: `a path through an observable of observe.observables (${quoteList(observables)})`,
+          found: renderValue(a.metric),
+          hint: guess ? `Did you mean '${guess}'?` : undefined,
+        });
       }
     }
     const t = a.thresholds;
     const tOk = Array.isArray(t) && t.length > 0 && t.every((x) => typeof x === 'number' && Number.isFinite(x));
-    if (!tOk) issues.push({ segs: at('thresholds'), expected: 'a non-empty list of numbers t1 < t2 < … (required)', found: renderValue(t) });
+    if (!tOk)
+      issues.push({ segs: at('thresholds'), expected: 'a non-empty list of numbers t1 < t2 < … (required)', found: renderValue(t) });
     else if (!(t as number[]).every((x, j, arr) => j === 0 || x > arr[j - 1]))
       issues.push({ segs: at('thresholds'), expected: 'strictly increasing numbers t1 < t2 < …', found: renderValue(t) });
     const l = a.labels;
     const lOk = Array.isArray(l) && l.length > 0 && l.every((x) => typeof x === 'string' && x !== '');
-    if (!lOk) issues.push({ segs: at('labels'), expected: 'a list of non-empty names, one more than thresholds (required)', found: renderValue(l) });
+    if (!lOk)
+      issues.push({
+        segs: at('labels'),
+        expected: 'a list of non-empty names, one more than thresholds (required)',
+        found: renderValue(l),
+      });
     else {
       if (tOk && (l as string[]).length !== (t as number[]).length + 1)
         issues.push({
@@ -281,7 +315,8 @@ export function phaseAnalysisIssues(data: Obj): VariationIssue[] {
           expected: `${(t as number[]).length + 1} labels (one more than the ${(t as number[]).length} threshold${(t as number[]).length === 1 ? '' : 's'}: value < t1 → first label, …)`,
           found: `${(l as string[]).length}: ${renderValue(l)}`,
         });
-      if (new Set(l as string[]).size !== (l as string[]).length) issues.push({ segs: at('labels'), expected: 'distinct labels', found: renderValue(l) });
+      if (new Set(l as string[]).size !== (l as string[]).length)
+        issues.push({ segs: at('labels'), expected: 'distinct labels', found: renderValue(l) });
     }
   });
   return issues;
@@ -311,14 +346,23 @@ export function variationIssues(doc: Obj): VariationIssue[] {
     const sweep = doc.sweep;
     const keys = sweepKeys(sweep);
     if (keys.length === 0)
-      issues.push({ segs: ['sweep'], expected: 'at least one swept key, e.g. dynamics.temperature: [0.1, 0.2]', found: renderValue(sweep) });
+      issues.push({
+        segs: ['sweep'],
+        expected: 'at least one swept key, e.g. dynamics.temperature: [0.1, 0.2]',
+        found: renderValue(sweep),
+      });
     issues.push(...keyIssues(keys, (k) => ['sweep', k], doc));
     for (const k of keys) {
       const spec = sweep[k];
       if (isObj(spec) && isObj(spec.log)) {
         for (const end of ['from', 'to'])
           if (typeof spec.log[end] === 'number' && !((spec.log[end] as number) > 0))
-            issues.push({ segs: ['sweep', k, 'log', end], expected: 'a number > 0 (a log range needs positive ends)', found: renderValue(spec.log[end]), hint: 'Use a linear range or a list to include 0 or negative values.' });
+            issues.push({
+              segs: ['sweep', k, 'log', end],
+              expected: 'a number > 0 (a log range needs positive ends)',
+              found: renderValue(spec.log[end]),
+              hint: 'Use a linear range or a list to include 0 or negative values.',
+            });
       }
     }
     if (sweep.mode === 'zip' && keys.length > 1) {
@@ -338,7 +382,11 @@ export function variationIssues(doc: Obj): VariationIssue[] {
   if (isObj(doc.regimes))
     for (const [name, ov] of Object.entries(doc.regimes)) {
       if (!new RegExp(REGIME_NAME_PATTERN).test(name)) {
-        issues.push({ segs: ['regimes', name], expected: "a regime name of letters, digits, '.', '_', '=' and '-'", found: renderValue(name) });
+        issues.push({
+          segs: ['regimes', name],
+          expected: "a regime name of letters, digits, '.', '_', '=' and '-'",
+          found: renderValue(name),
+        });
         continue;
       }
       if (isObj(ov)) issues.push(...keyIssues(Object.keys(ov), (k) => ['regimes', name, k], doc));
@@ -354,7 +402,11 @@ function keyIssues(keys: string[], at: (k: string) => Seg[], doc: Obj): Variatio
     try {
       segs = parsePath(key);
     } catch {
-      issues.push({ segs: at(key), expected: 'a dotted scenario key, e.g. dynamics.temperature or observe.histograms[0].bins', found: renderValue(key) });
+      issues.push({
+        segs: at(key),
+        expected: 'a dotted scenario key, e.g. dynamics.temperature or observe.histograms[0].bins',
+        found: renderValue(key),
+      });
       continue;
     }
     const problem = checkScenarioKey(segs, doc);
@@ -363,7 +415,8 @@ function keyIssues(keys: string[], at: (k: string) => Seg[], doc: Obj): Variatio
   }
   for (let i = 0; i < parsed.length; i++)
     for (let j = 0; j < parsed.length; j++) {
-      const a = parsed[i], b = parsed[j];
+      const a = parsed[i],
+        b = parsed[j];
       if (i !== j && a.segs.length <= b.segs.length && a.segs.every((s, k) => String(s) === String(b.segs[k])))
         if (a.segs.length < b.segs.length || i < j)
           issues.push({
@@ -384,7 +437,11 @@ function keyIssues(keys: string[], at: (k: string) => Seg[], doc: Obj): Variatio
 export function checkScenarioKey(segs: Seg[], doc: Obj): { expected: string; found: string; hint?: string } | undefined {
   if (segs.length === 0) return { expected: 'a dotted scenario key', found: '""' };
   if ((UNSWEEPABLE_KEYS as readonly string[]).includes(String(segs[0])))
-    return { expected: `a scenario key other than ${quoteList([...UNSWEEPABLE_KEYS])}`, found: renderValue(formatPath(segs)), hint: 'Every point keeps the scenario name.' };
+    return {
+      expected: `a scenario key other than ${quoteList([...UNSWEEPABLE_KEYS])}`,
+      found: renderValue(formatPath(segs)),
+      hint: 'Every point keeps the scenario name.',
+    };
   let schema: unknown = scenarioSchema;
   let value: unknown = doc;
   for (let i = 0; i < segs.length; i++) {
@@ -410,7 +467,10 @@ export function checkScenarioKey(segs: Seg[], doc: Obj): { expected: string; fou
       return {
         expected: 'a key of the scenario schema',
         found: `unknown key ${renderValue(formatPath(segs))}`,
-        hint: [guess ? `Did you mean '${formatPath([...segs.slice(0, i), guess, ...segs.slice(i + 1)])}'?` : '', allowed.length ? `Keys ${here ? `under ${here}` : 'at the top'}: ${allowed.join(', ')}.` : '']
+        hint: [
+          guess ? `Did you mean '${formatPath([...segs.slice(0, i), guess, ...segs.slice(i + 1)])}'?` : '',
+          allowed.length ? `Keys ${here ? `under ${here}` : 'at the top'}: ${allowed.join(', ')}.` : '',
+        ]
           .filter(Boolean)
           .join(' '),
       };

@@ -86,7 +86,11 @@ export function checkVariants(rawDoc: Obj, source: string, origin: Origin, valid
       ]);
   }
   // Every sweep point / regime must be a valid scenario on its own.
-  const variants = isPlainObject(rawDoc.sweep) ? sweepVariants(rawDoc.sweep) : isPlainObject(rawDoc.regimes) ? regimeVariants(rawDoc.regimes) : [];
+  const variants = isPlainObject(rawDoc.sweep)
+    ? sweepVariants(rawDoc.sweep)
+    : isPlainObject(rawDoc.regimes)
+      ? regimeVariants(rawDoc.regimes)
+      : [];
   if (variants.length > 0) {
     const failed: ScenarioIssue[] = [];
     let failures = 0;
@@ -101,7 +105,11 @@ export function checkVariants(rawDoc: Obj, source: string, origin: Origin, valid
     }
     if (failures > MAX_VARIANT_FAILURES) {
       const what = isPlainObject(rawDoc.sweep) ? 'sweep points' : 'regimes';
-      failed.push({ path: isPlainObject(rawDoc.sweep) ? 'sweep' : 'regimes', expected: `${what} that are valid scenarios`, found: `${failures} of ${variants.length} invalid (the first ${MAX_VARIANT_FAILURES} are listed above)` });
+      failed.push({
+        path: isPlainObject(rawDoc.sweep) ? 'sweep' : 'regimes',
+        expected: `${what} that are valid scenarios`,
+        found: `${failures} of ${variants.length} invalid (the first ${MAX_VARIANT_FAILURES} are listed above)`,
+      });
     }
     if (failed.length > 0) throw new ScenarioError(source, failed);
   }

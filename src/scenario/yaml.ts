@@ -3,7 +3,20 @@
  * no merge keys, duplicate keys are errors), the limits on aliases and on the
  * expanded size, and the line of each path in the file (`makeLocator`).
  */
-import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type ParseOptions,
+  type DocumentOptions,
+  type SchemaOptions,
+} from 'yaml';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
 import { place, type Origin, type RawIssue, type Seg } from './issues.js';
 
@@ -94,7 +107,12 @@ export function expandedSizeIssue(v: unknown): ScenarioIssue | undefined {
     return { path: '(document)', expected: 'a document nested less deeply', found: 'nesting deeper than the parser stack' };
   }
   if (cyclic)
-    return { path: '(document)', expected: 'plain data without cycles', found: 'an alias inside its own anchor (a value that contains itself)', hint: 'Write the value out, or alias a finished anchor.' };
+    return {
+      path: '(document)',
+      expected: 'plain data without cycles',
+      found: 'an alias inside its own anchor (a value that contains itself)',
+      hint: 'Write the value out, or alias a finished anchor.',
+    };
   if (n > MAX_EXPANDED_VALUES)
     return {
       path: '(document)',

@@ -73,15 +73,23 @@ export function logRankTest(a: CensoredSample, b: CensoredSample): LogRankResult
     ev[nA + i] = b.events[i] ? 1 : 0;
     grp[nA + i] = 1;
   }
-  for (let i = 0; i < n; i++) if (!(t[i]! >= 0) || !Number.isFinite(t[i]!)) throw new RangeError(`logRankTest: invalid time ${t[i]} (times must be finite and ≥ 0)`);
+  for (let i = 0; i < n; i++)
+    if (!(t[i]! >= 0) || !Number.isFinite(t[i]!)) throw new RangeError(`logRankTest: invalid time ${t[i]} (times must be finite and ≥ 0)`);
   const idx = Uint32Array.from({ length: n }, (_, i) => i).sort((i, j) => t[i]! - t[j]!);
   let atA = nA;
   let atB = nB;
-  let oA = 0, eA = 0, oB = 0, eB = 0, V = 0;
+  let oA = 0,
+    eA = 0,
+    oB = 0,
+    eB = 0,
+    V = 0;
   let k = 0;
   while (k < n) {
     const time = t[idx[k]!]!;
-    let dA = 0, dB = 0, cA = 0, cB = 0;
+    let dA = 0,
+      dB = 0,
+      cA = 0,
+      cB = 0;
     while (k < n && t[idx[k]!]! === time) {
       const i = idx[k]!;
       if (ev[i]) {
@@ -296,8 +304,11 @@ export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, o: KsTwo
   const nA = xa.length;
   const nB = xb.length;
   if (nA === 0 || nB === 0) throw new RangeError('ksTwoSample: empty sample');
-  let i = 0, j = 0;
-  let dPlus = 0, dMinus = 0, at = xa[0]!;
+  let i = 0,
+    j = 0;
+  let dPlus = 0,
+    dMinus = 0,
+    at = xa[0]!;
   while (i < nA || j < nB) {
     const x = j >= nB || (i < nA && xa[i]! <= xb[j]!) ? xa[i]! : xb[j]!;
     while (i < nA && xa[i]! === x) i++;
@@ -474,7 +485,8 @@ export interface TwoProportionResult {
  */
 export function twoProportionTest(xA: number, nA: number, xB: number, nB: number, confidence = 0.95): TwoProportionResult {
   if (!(nA > 0 && nB > 0)) throw new RangeError('twoProportionTest: empty sample');
-  if (!(xA >= 0 && xA <= nA && xB >= 0 && xB <= nB)) throw new RangeError(`twoProportionTest: counts out of range (${xA}/${nA}, ${xB}/${nB})`);
+  if (!(xA >= 0 && xA <= nA && xB >= 0 && xB <= nB))
+    throw new RangeError(`twoProportionTest: counts out of range (${xA}/${nA}, ${xB}/${nB})`);
   const pA = xA / nA;
   const pB = xB / nB;
   const pool = (xA + xB) / (nA + nB);

@@ -265,11 +265,7 @@ export function fitMixtureBIC(values: ArrayLike<number>, weights: ArrayLike<numb
  * (equal bins) weighted by the counts, variance floor (bin width)²/12 unless
  * given.
  */
-export function fitHistogramMixtureBIC(
-  counts: ArrayLike<number>,
-  range: readonly [number, number],
-  opts: MixtureBICOptions,
-): MixtureFit {
+export function fitHistogramMixtureBIC(counts: ArrayLike<number>, range: readonly [number, number], opts: MixtureBICOptions): MixtureFit {
   const bins = counts.length;
   const h = (range[1] - range[0]) / bins;
   const centres = new Float64Array(bins);

@@ -118,8 +118,10 @@ export class QuantileSketch {
   /** Add the counts of `other` (same α required). Exact and order-independent. */
   merge(other: QuantileSketch): this {
     if (other.alpha !== this.alpha) throw new RangeError(`QuantileSketch.merge: alpha mismatch (${this.alpha} vs ${other.alpha})`);
-    for (let j = 0; j < other.pos.counts.length; j++) if (other.pos.counts[j]! > 0) this.pos.add(other.pos.offset + j, other.pos.counts[j]!);
-    for (let j = 0; j < other.neg.counts.length; j++) if (other.neg.counts[j]! > 0) this.neg.add(other.neg.offset + j, other.neg.counts[j]!);
+    for (let j = 0; j < other.pos.counts.length; j++)
+      if (other.pos.counts[j]! > 0) this.pos.add(other.pos.offset + j, other.pos.counts[j]!);
+    for (let j = 0; j < other.neg.counts.length; j++)
+      if (other.neg.counts[j]! > 0) this.neg.add(other.neg.offset + j, other.neg.counts[j]!);
     this.zeroCount += other.zeroCount;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);

@@ -10,7 +10,9 @@ const FPMIN = 1e-300;
 
 /** Continued fraction of the incomplete beta function (modified Lentz). */
 function betaContinuedFraction(x: number, a: number, b: number): number {
-  const qab = a + b, qap = a + 1, qam = a - 1;
+  const qab = a + b,
+    qap = a + 1,
+    qam = a - 1;
   let c = 1;
   let d = 1 - (qab * x) / qap;
   if (Math.abs(d) < FPMIN) d = FPMIN;
@@ -62,7 +64,8 @@ export function studentTQuantile(p: number, df: number): number {
   if (!(df > 0) || !(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : Number.NaN;
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, df);
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   while (studentTCdf(hi, df) < p) {
     lo = hi;
     hi *= 2;
@@ -106,14 +109,17 @@ export function olsFit(x: readonly number[], y: readonly number[], level = 0.95)
   const n = x.length;
   if (y.length !== n) throw new Error(`olsFit: x and y differ in length (${n} and ${y.length})`);
   if (n < 2) throw new Error(`olsFit: needs at least 2 points, got ${n}`);
-  let mx = 0, my = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
     mx += x[i];
     my += y[i];
   }
   mx /= n;
   my /= n;
-  let sxx = 0, sxy = 0, syy = 0;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxx += (x[i] - mx) ** 2;
     sxy += (x[i] - mx) * (y[i] - my);
@@ -127,7 +133,20 @@ export function olsFit(x: readonly number[], y: readonly number[], level = 0.95)
   const dof = n - 2;
   const r2 = syy > 0 ? Math.max(0, 1 - rss / syy) : null;
   if (dof < 1)
-    return { n, slope, intercept, slopeSe: null, interceptSe: null, slopeCi: null, interceptCi: null, level, dof, tCritical: null, residualStd: null, r2 };
+    return {
+      n,
+      slope,
+      intercept,
+      slopeSe: null,
+      interceptSe: null,
+      slopeCi: null,
+      interceptCi: null,
+      level,
+      dof,
+      tCritical: null,
+      residualStd: null,
+      r2,
+    };
   const s2 = rss / dof;
   const slopeSe = Math.sqrt(s2 / sxx);
   const interceptSe = Math.sqrt(s2 * (1 / n + (mx * mx) / sxx));
@@ -202,14 +221,20 @@ export function lineFit(x: number[], y: number[], sigma?: Array<number | null>, 
   }
   let slope = olsFit(x, y).slope;
   let w: number[] = [];
-  let a = 0, b = 0, Sw = 0, Swx = 0, Swxx = 0, det = 0;
+  let a = 0,
+    b = 0,
+    Sw = 0,
+    Swx = 0,
+    Swxx = 0,
+    det = 0;
   const iterations = sigmaX && sigmaX.some((s) => s !== null && s > 0) ? 6 : 1;
   for (let it = 0; it < iterations; it++) {
     w = sigma!.map((s, i) => 1 / (s! * s! + (sigmaX?.[i] ? slope * slope * sigmaX[i]! * sigmaX[i]! : 0)));
     Sw = 0;
     Swx = 0;
     Swxx = 0;
-    let Swy = 0, Swxy = 0;
+    let Swy = 0,
+      Swxy = 0;
     for (let i = 0; i < n; i++) {
       Sw += w[i];
       Swx += w[i] * x[i];

@@ -16,7 +16,7 @@ export function kolmogorovSf(lambda: number): number {
   if (!(lambda > 0)) return 1;
   if (lambda < 1) {
     let s = 0;
-    for (let j = 1; j <= 20; j++) s += Math.exp(-((2 * j - 1) ** 2) * Math.PI * Math.PI / (8 * lambda * lambda));
+    for (let j = 1; j <= 20; j++) s += Math.exp((-((2 * j - 1) ** 2) * Math.PI * Math.PI) / (8 * lambda * lambda));
     return Math.min(1, Math.max(0, 1 - (Math.sqrt(2 * Math.PI) / lambda) * s));
   }
   let s = 0;
@@ -105,7 +105,11 @@ export type KsMethod = 'exact' | 'asymptotic';
  * `Q_KS((√n + 0.12 + 0.11/√n) d)`, accurate to ~1e-3 relative for n ≥ 5 at the
  * usual significance levels.
  */
-export function ksPValue(d: number, n: number, options: { exactMaxN?: number; exactMaxOrder?: number } = {}): { pValue: number; method: KsMethod } {
+export function ksPValue(
+  d: number,
+  n: number,
+  options: { exactMaxN?: number; exactMaxOrder?: number } = {},
+): { pValue: number; method: KsMethod } {
   if (!(n >= 1) || !Number.isInteger(n)) throw new RangeError(`ksPValue: n must be a positive integer, got ${n}`);
   if (d <= 0) return { pValue: 1, method: 'exact' };
   if (d >= 1) return { pValue: 0, method: 'exact' };
@@ -191,7 +195,8 @@ export function chiSquareGoodnessOfFit(
   probabilities: ArrayLike<number>,
   options: ChiSquareOptions = {},
 ): ChiSquareResult {
-  if (counts.length !== probabilities.length) throw new RangeError(`chiSquareGoodnessOfFit: ${counts.length} counts vs ${probabilities.length} probabilities`);
+  if (counts.length !== probabilities.length)
+    throw new RangeError(`chiSquareGoodnessOfFit: ${counts.length} counts vs ${probabilities.length} probabilities`);
   const minExpected = options.minExpected ?? 5;
   let N = 0;
   let P = 0;

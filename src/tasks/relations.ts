@@ -14,7 +14,8 @@ export type RelationSpec = { kind: 'mod'; k: number } | { kind: 'greater-than' }
 /** Throw a RangeError naming `who` unless n ≥ 2 is an integer and a mod relation has an integer k ≥ 2. */
 export function checkRelation(rel: RelationSpec, n: number, who: string): void {
   if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`${who}: n must be an integer ≥ 2, got ${n}`);
-  if (rel.kind === 'mod' && !(Number.isInteger(rel.k) && rel.k >= 2)) throw new RangeError(`${who}: mod-k needs an integer k ≥ 2, got ${rel.k}`);
+  if (rel.kind === 'mod' && !(Number.isInteger(rel.k) && rel.k >= 2))
+    throw new RangeError(`${who}: mod-k needs an integer k ≥ 2, got ${rel.k}`);
 }
 
 /**
@@ -41,7 +42,8 @@ export function bipartiteSplit(n: number, stream: Stream): Uint8Array {
  */
 export function relationTable(rel: RelationSpec, n: number, side?: ArrayLike<number>): Uint8Array {
   checkRelation(rel, n, 'relationTable');
-  if (rel.kind === 'bipartite' && (!side || side.length !== n)) throw new RangeError('relationTable: bipartite needs a side array of length n');
+  if (rel.kind === 'bipartite' && (!side || side.length !== n))
+    throw new RangeError('relationTable: bipartite needs a side array of length n');
   const R = new Uint8Array(n * n);
   for (let x = 0; x < n; x++)
     for (let y = 0; y < n; y++) {

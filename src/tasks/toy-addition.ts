@@ -33,7 +33,8 @@ export function additionSamples(p: number): Int32Array {
 export function randomAdditionTrainingSet(p: number, count: number, stream: Stream): Int32Array {
   const all = additionSamples(p);
   const S = all.length / 2;
-  if (!(Number.isInteger(count) && count >= 0 && count <= S)) throw new RangeError(`randomAdditionTrainingSet: need 0 ≤ count ≤ ${S}, got ${count}`);
+  if (!(Number.isInteger(count) && count >= 0 && count <= S))
+    throw new RangeError(`randomAdditionTrainingSet: need 0 ≤ count ≤ ${S}, got ${count}`);
   const perm = Int32Array.from({ length: S }, (_, i) => i);
   for (let i = 0; i < count; i++) {
     const j = i + stream.int(S - i);

@@ -55,7 +55,8 @@ export function gibbsDensity1D(
   options: GibbsOptions = {},
 ): GibbsDensity1D {
   if (!(theta > 0)) throw new RangeError(`gibbsDensity1D: θ must be > 0, got ${theta}`);
-  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`gibbsDensity1D: need finite lo < hi, got [${lo}, ${hi}]`);
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new RangeError(`gibbsDensity1D: need finite lo < hi, got [${lo}, ${hi}]`);
   const bp = boltzmannBreakpoints(f, lo, hi, 'min');
   let shift = Math.min(f(lo), f(hi));
   for (const x of bp.minima) shift = Math.min(shift, f(x));
@@ -63,7 +64,8 @@ export function gibbsDensity1D(
   const g = (x: number): number => Math.exp(-(f(x) - shift) / theta);
   const cum = new CumulativeIntegral(g, lo, hi, [...bp.breakpoints, ...(options.breakpoints ?? [])], options.relTol ?? 1e-13);
   const Zs = cum.total; // Z · exp(s/θ)
-  if (!(Zs > 0) || !Number.isFinite(Zs)) throw new RangeError(`gibbsDensity1D: normalisation is ${Zs} (f NaN or not finite on [${lo}, ${hi}]?)`);
+  if (!(Zs > 0) || !Number.isFinite(Zs))
+    throw new RangeError(`gibbsDensity1D: normalisation is ${Zs} (f NaN or not finite on [${lo}, ${hi}]?)`);
   const logZ = Math.log(Zs) - shift / theta;
   const logZs = Math.log(Zs);
   const inside = (x: number): boolean => x >= lo && x <= hi;

@@ -102,7 +102,9 @@ export function dampedOscillatorExp(k: number, gamma: number, t: number): Mat2 {
   return [eC + eS * (gamma / 2), eS, -k * eS, eC - eS * (gamma / 2)];
 }
 
-const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600, 6227020800, 87178291200, 1307674368000, 20922789888000];
+const FACT = [
+  1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600, 6227020800, 87178291200, 1307674368000, 20922789888000,
+];
 function fact(n: number): number {
   return FACT[n]!;
 }

@@ -231,8 +231,7 @@ export function inferPairs(rel: RelationSpec, n: number, train: ArrayLike<number
     for (let m = 0; m < n; m++) {
       const mw = m >>> 5;
       const mb = 1 << (m & 31);
-      for (let i = 0; i < n; i++)
-        if (reach[i * W + mw] & mb) for (let w = 0; w < W; w++) reach[i * W + w] |= reach[m * W + w];
+      for (let i = 0; i < n; i++) if (reach[i * W + mw] & mb) for (let w = 0; w < W; w++) reach[i * W + w] |= reach[m * W + w];
     }
     const has = (i: number, j: number): boolean => (reach[i * W + (j >>> 5)] & (1 << (j & 31))) !== 0;
     for (let x = 0; x < n; x++)
@@ -308,7 +307,8 @@ export function inferableMonteCarlo(o: InferableMonteCarloOptions): InferableMon
   checkRelation(o.rel, n, 'inferableMonteCarlo');
   const N = n * n;
   const m = o.m ?? Math.round((o.fraction ?? Number.NaN) * N);
-  if (!(Number.isInteger(m) && m >= 0 && m <= N)) throw new RangeError(`inferableMonteCarlo: need 0 ≤ m ≤ n² (or a fraction in [0, 1]), got m = ${m}`);
+  if (!(Number.isInteger(m) && m >= 0 && m <= N))
+    throw new RangeError(`inferableMonteCarlo: need 0 ≤ m ≤ n² (or a fraction in [0, 1]), got m = ${m}`);
   const trials = o.trials ?? 200;
   const seed = o.seed ?? 0;
   const side = o.rel.kind === 'bipartite' ? (o.side ?? bipartiteSplit(n, new Stream(seed, 1, 0))) : undefined;

@@ -59,7 +59,8 @@ export function collisionProbability(p: CollisionProbabilityParams): number {
  * `η_x/η_A = 2 (σ_c/σ_a)² tan²(π p/2)`.
  */
 export function collisionRatioForProbability(probability: number, sigmaA: number, sigmaC: number): number {
-  if (!(probability > 0 && probability < 1)) throw new RangeError(`collisionRatioForProbability: probability must be in (0, 1), got ${probability}`);
+  if (!(probability > 0 && probability < 1))
+    throw new RangeError(`collisionRatioForProbability: probability must be in (0, 1), got ${probability}`);
   if (!(sigmaA > 0) || !(sigmaC > 0)) throw new RangeError(`collisionRatioForProbability: need σ_a, σ_c > 0`);
   const t = Math.tan((Math.PI * probability) / 2);
   return 2 * (sigmaC / sigmaA) ** 2 * t * t;
@@ -289,7 +290,10 @@ export function integrateReponMatrix(
   const [ta, tr] = matrixTerms(A0, r0, rates);
   const scale = ta + tr;
   const C0 = ta - tr;
-  const k1 = new Float64Array(n), k2 = new Float64Array(n), k3 = new Float64Array(n), k4 = new Float64Array(n);
+  const k1 = new Float64Array(n),
+    k2 = new Float64Array(n),
+    k3 = new Float64Array(n),
+    k4 = new Float64Array(n);
   const tmp = new Float64Array(n);
 
   let t = 0;

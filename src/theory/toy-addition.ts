@@ -206,7 +206,10 @@ export function effectiveLoss(E: ArrayLike<number>, p: number, d: number, quads:
   const g0 = new Float64Array(p * d);
   let l0 = 0;
   for (let q = 0; q < P; q++) {
-    const i = quads[4 * q], j = quads[4 * q + 1], m = quads[4 * q + 2], n = quads[4 * q + 3];
+    const i = quads[4 * q],
+      j = quads[4 * q + 1],
+      m = quads[4 * q + 2],
+      n = quads[4 * q + 3];
     for (let a = 0; a < d; a++) {
       const v = E[i * d + a] + E[j * d + a] - E[m * d + a] - E[n * d + a];
       l0 += v * v;

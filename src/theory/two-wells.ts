@@ -177,7 +177,8 @@ export function twoWellsOccupanciesRadial(spec: TwoWellsSpec, theta: number, spl
   if (spec.k1.some((k) => k !== k1) || spec.k2.some((k) => k !== k2))
     throw new RangeError('twoWellsOccupanciesRadial: each well must be isotropic (one stiffness on every axis)');
   for (let j = 1; j < d; j++)
-    if (spec.centre1[j] !== 0 || spec.centre2[j] !== 0) throw new RangeError('twoWellsOccupanciesRadial: both centres must lie on the x0 axis');
+    if (spec.centre1[j] !== 0 || spec.centre2[j] !== 0)
+      throw new RangeError('twoWellsOccupanciesRadial: both centres must lie on the x0 axis');
   const c1 = spec.centre1[0]!;
   const c2 = spec.centre2[0]!;
   if (c1 === c2) throw new RangeError('twoWellsOccupanciesRadial: the centres coincide');

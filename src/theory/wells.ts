@@ -40,12 +40,7 @@ export function harmonicWellFreeEnergy(E: number, k: number | readonly number[],
  * crossover. Above θ* the wider well has the lower free energy. Returns NaN
  * when no positive crossover exists (e.g. the deeper well is also the wider).
  */
-export function crossoverTemperature(
-  E1: number,
-  k1: number | readonly number[],
-  E2: number,
-  k2: number | readonly number[],
-): number {
+export function crossoverTemperature(E1: number, k1: number | readonly number[], E2: number, k2: number | readonly number[]): number {
   const a = typeof k1 === 'number' ? [k1] : k1;
   const b = typeof k2 === 'number' ? [k2] : k2;
   if (a.length !== b.length) throw new RangeError(`crossoverTemperature: dimension mismatch (${a.length} vs ${b.length})`);

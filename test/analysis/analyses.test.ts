@@ -18,7 +18,7 @@ import { tempDir } from '../helpers.js';
 
 const tmp = () => tempDir('analyses');
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 async function run(doc: Obj): Promise<{ dir: string; analyses: Obj[] }> {
   const s = validateScenarioObject(doc, '');
@@ -61,7 +61,11 @@ describe('free-energy-profile', () => {
       analysis: [{ kind: 'free-energy-profile', of: 'x', bootstrap: 200, seed: 3 }],
     });
     const a = analyses[0]!;
-    log('free-energy-profile', { maxDeviationSigma: a.comparison.maxDeviationSigma, maxDeviationBand: a.comparison.maxDeviationBand, binsCompared: a.comparison.binsCompared });
+    log('free-energy-profile', {
+      maxDeviationSigma: a.comparison.maxDeviationSigma,
+      maxDeviationBand: a.comparison.maxDeviationBand,
+      binsCompared: a.comparison.binsCompared,
+    });
     expect(a.kind).toBe('free-energy-profile');
     expect(a.source).toMatch(/final values/);
     expect(a.samples).toBe(20000);
@@ -78,11 +82,12 @@ describe('free-energy-profile', () => {
     expect(a.theory.F[mid]).toBeGreaterThan(0.8);
     // The bootstrap σ of a bin agrees with the delta method θ·sqrt(1/c + 1/c_max) (ln of a ratio of multinomial proportions) within 25 %.
     const delta = 0.25 * Math.sqrt(1 / a.counts[mid] + 1 / Math.max(...a.counts));
-    log("sigma ratio at 0.05 (exact path)", a.sigma[mid] / delta);
+    log('sigma ratio at 0.05 (exact path)', a.sigma[mid] / delta);
     expect(a.sigma[mid] / delta).toBeGreaterThan(0.75);
     expect(a.sigma[mid] / delta).toBeLessThan(1.35);
     // Band ordering.
-    for (let b = 0; b < a.F.length; b++) if (a.counts[b] >= 25) expect(a.lower[b] <= a.F[b] + 1e-12 && a.F[b] <= a.upper[b] + 1e-12).toBe(true);
+    for (let b = 0; b < a.F.length; b++)
+      if (a.counts[b] >= 25) expect(a.lower[b] <= a.F[b] + 1e-12 && a.F[b] <= a.upper[b] + 1e-12).toBe(true);
     const svgs = await renderPlot(dir, 'free-energy-profile');
     expect(svgs).toHaveLength(1);
     expect(svgs[0]).toMatch(/^<svg/);
@@ -95,7 +100,11 @@ describe('free-energy-profile', () => {
       potential: { kind: 'double-well', params: { h: 1 } },
       dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.25, steps: 2000 },
       ensemble: { replicas: 5000, init: { kind: 'uniform', low: [-1.8], high: [1.8] } },
-      observe: { grid: { kind: 'linear', points: 201 }, observables: ['energy'], histograms: [{ of: 'x', bins: 40, range: [-2, 2], at: 'grid', from: 1000 }] },
+      observe: {
+        grid: { kind: 'linear', points: 201 },
+        observables: ['energy'],
+        histograms: [{ of: 'x', bins: 40, range: [-2, 2], at: 'grid', from: 1000 }],
+      },
       analysis: [{ kind: 'free-energy-profile', of: 'x' }],
     });
     const a = analyses[0]!;
@@ -143,7 +152,10 @@ describe('wells', () => {
       analysis: [{ kind: 'wells' }],
     });
     const a = analyses[0]!;
-    log('wells 1-D', { wells: a.wells.map((w: Obj) => ({ P: w.occupancy, theory: w.theoryOccupancy, z: w.z, ratio: w.occupancyRatio })), deltaF: a.deltaF });
+    log('wells 1-D', {
+      wells: a.wells.map((w: Obj) => ({ P: w.occupancy, theory: w.theoryOccupancy, z: w.z, ratio: w.occupancyRatio })),
+      deltaF: a.deltaF,
+    });
     expect(a.theory.method).toMatch(/^exact/);
     // Gibbs occupancy of well 1 (x < 0, the midpoint of the centres: nearest minimum) by a trapezoid rule written
     // here over the energy of docs/models.md written out — f = −θ_s ln(e^{−q₁/θ_s} + e^{−q₂/θ_s}),
@@ -190,7 +202,10 @@ describe('wells', () => {
       analysis: [{ kind: 'wells' }],
     });
     const a = analyses[0]!;
-    log('wells 2-D', { method: a.theory.method, wells: a.wells.map((w: Obj) => ({ P: w.occupancy, theory: w.theoryOccupancy, z: w.z, harmonic: w.harmonicOccupancy })) });
+    log('wells 2-D', {
+      method: a.theory.method,
+      wells: a.wells.map((w: Obj) => ({ P: w.occupancy, theory: w.theoryOccupancy, z: w.z, harmonic: w.harmonicOccupancy })),
+    });
     expect(a.theory.method).toMatch(/radial quadrature in d = 2/);
     for (const w of a.wells) expect(Math.abs(w.z)).toBeLessThan(3);
     // The harmonic estimate (0.29 for well 1) is > 5 SE off: the exact radial quadrature is needed at θ = 1.
@@ -236,7 +251,14 @@ describe('first-passage', () => {
   it('double well θ = 0.25: exponential accepted (KS, α = 0.05), MFPT within 3 SE of the exact integral', async () => {
     const { analyses } = await run(kramers);
     const a = analyses[0]!;
-    log('first-passage double well', { entered: a.entered, mfpt: a.mfpt, ks: a.exponentiality.ks, shifted: a.exponentiality.shifted, theory: a.theory, median: a.median });
+    log('first-passage double well', {
+      entered: a.entered,
+      mfpt: a.mfpt,
+      ks: a.exponentiality.ks,
+      shifted: a.exponentiality.shifted,
+      theory: a.theory,
+      median: a.median,
+    });
     expect(a.entered).toBeGreaterThan(1000);
     expect(a.exponentiality.exponential).toBe(true);
     expect(a.exponentiality.ks.pValue).toBeGreaterThan(0.05);

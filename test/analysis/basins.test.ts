@@ -33,7 +33,7 @@ describe('wells by basin of attraction', () => {
     expect(byBasin.theory.method).toMatch(/energy maxima/);
     expect(byWell.theory.method).toMatch(/midpoints/);
     // The basin boundary (barrier top, near the narrow well) is not the midpoint: the theories differ by ≫ 3 SE.
-    const se = Math.sqrt((0.25) / 8000);
+    const se = Math.sqrt(0.25 / 8000);
     expect(Math.abs(byBasin.wells[0].theoryOccupancy - byWell.wells[0].theoryOccupancy)).toBeGreaterThan(5 * se);
   });
 });

@@ -23,7 +23,7 @@ import { ballExitSurvival, discreteMonitoringShift } from '../../src/theory/grok
 import { phaseBoundary } from '../../src/results/sweep-files.js';
 import { tempDir, uniformSource } from '../helpers.js';
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 const log = (label: string, v: unknown) => console.log(`[learning-phases] ${label}: ${JSON.stringify(v)}`);
 const tmp = () => tempDir('lp');
 
@@ -34,7 +34,16 @@ describe('classifyLearningPhases (synthetic steps)', () => {
     const train = [100, 100, 100, 100, NaNv, 500, 300, NaNv];
     const test = [150, 1099, 1100, NaNv, NaNv, 200, 300, 400];
     const c = classifyLearningPhases(train, test, { tMax: 5000, tGap: 1000 });
-    expect(c.phase).toEqual(['comprehension', 'comprehension', 'grokking', 'memorization', 'confusion', 'comprehension', 'comprehension', 'comprehension']);
+    expect(c.phase).toEqual([
+      'comprehension',
+      'comprehension',
+      'grokking',
+      'memorization',
+      'confusion',
+      'comprehension',
+      'comprehension',
+      'comprehension',
+    ]);
     expect(c.counts).toEqual({ comprehension: 5, grokking: 1, memorization: 1, confusion: 1 });
     expect(c.testOnly).toBe(1);
     expect(c.classified).toBe(8);
@@ -247,7 +256,10 @@ describe('sweep: phase analysis on analyses.learning-phases.phaseIndex', () => {
       expect(LEARNING_PHASES[Number(f[iIndex])]).toBe(phases[k]);
     });
     const pb = JSON.parse(readFileSync(join(out.dir, 'phase-boundary.json'), 'utf8'));
-    log('boundaries', pb.boundaries.map((b: Obj) => ({ between: b.between, used: b.used, slope: b.fit?.slope ?? null, skipped: b.skipped })));
+    log(
+      'boundaries',
+      pb.boundaries.map((b: Obj) => ({ between: b.between, used: b.used, slope: b.fit?.slope ?? null, skipped: b.skipped })),
+    );
     expect(pb).toMatchObject({ metric: 'analyses.learning-phases.phaseIndex', x: 'potential.params.g', y: 'dynamics.temperature' });
     const fitted = pb.boundaries.filter((b: Obj) => b.fit !== null);
     expect(fitted.length).toBeGreaterThanOrEqual(1);
@@ -260,8 +272,12 @@ describe('sweep: phase analysis on analyses.learning-phases.phaseIndex', () => {
       for (const g of [0.4, 0.8, 1.6, 3.2]) {
         const col = grid.filter((f) => Number(f[1]) === g).sort((u, v) => Number(u[2]) - Number(v[2]));
         const side = col.map((f) => LEARNING_PHASES.indexOf(f[4] as (typeof LEARNING_PHASES)[number]) > j);
-        const changes = side.slice(1).map((v, i) => (v !== side[i] ? i : -1)).filter((i) => i >= 0);
-        if (changes.length === 1) pts.push([Math.log10(g), Math.log10(Math.sqrt(Number(col[changes[0]][2]) * Number(col[changes[0] + 1][2])))]);
+        const changes = side
+          .slice(1)
+          .map((v, i) => (v !== side[i] ? i : -1))
+          .filter((i) => i >= 0);
+        if (changes.length === 1)
+          pts.push([Math.log10(g), Math.log10(Math.sqrt(Number(col[changes[0]][2]) * Number(col[changes[0] + 1][2])))]);
       }
       expect(b.used).toBe(pts.length);
       const mx = pts.reduce((a, q) => a + q[0], 0) / pts.length;
@@ -274,7 +290,11 @@ describe('sweep: phase analysis on analyses.learning-phases.phaseIndex', () => {
     // memorization fraction is the probability that the walk on the manifold has not left the ball |y| < 1
     // by t_max, the exact ball-exit survival S(t_max·η) (m = 2, R pushed out by the discrete-monitoring
     // shift). 100 replicas per point: within 4 binomial SE.
-    for (const [index, theta] of [[15, 0.01], [16, 0.02], [17, 0.04]] as const) {
+    for (const [index, theta] of [
+      [15, 0.01],
+      [16, 0.02],
+      [17, 0.04],
+    ] as const) {
       const sum = JSON.parse(readFileSync(join(out.dir, 'points', String(index), 'summary.json'), 'utf8'));
       const a = valueAtPath(sum, 'analyses.learning-phases') as Obj;
       const S = ballExitSurvival(1 + discreteMonitoringShift(5e-3, theta), 2, theta)(2000 * 5e-3);

@@ -36,7 +36,11 @@ describe('analysis entries are checked', () => {
 
   it('sweep-scope entries are checked on the sweep, and accepted on its points', async () => {
     const sweep = validateScenarioObject(
-      { ...base, analysis: [{ kind: 'arrhenius', x: 'dynamics.temperature', event: 'escape' }], sweep: { 'dynamics.temperature': [0.2, 0.3] } },
+      {
+        ...base,
+        analysis: [{ kind: 'arrhenius', x: 'dynamics.temperature', event: 'escape' }],
+        sweep: { 'dynamics.temperature': [0.2, 0.3] },
+      },
       '',
     );
     await expect(checkScenario(sweep)).resolves.toBeTruthy();

@@ -156,11 +156,17 @@ describe('relation-bounds through runScenario', () => {
 
   it('refuses a potential other than relation-learner, and a bad trials count, before running', async () => {
     const bad = async (d: Record<string, unknown>) => {
-      const err = await runScenario(validateScenarioObject(d, ''), { out: mkdtempSync(join(tmpdir(), 'stochdyn-rb-')), workers: 0 }).catch((e) => e);
+      const err = await runScenario(validateScenarioObject(d, ''), { out: mkdtempSync(join(tmpdir(), 'stochdyn-rb-')), workers: 0 }).catch(
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(ScenarioError);
       return (err as ScenarioError).issues;
     };
-    const other = await bad({ ...doc(), potential: { kind: 'double-well', params: {} }, observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] } });
+    const other = await bad({
+      ...doc(),
+      potential: { kind: 'double-well', params: {} },
+      observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] },
+    });
     expect(other.find((i) => i.path === 'analysis[0].kind')?.expected).toMatch(/relation-learner/);
     const trials = await bad(doc({ analysis: [{ kind: 'relation-bounds', trials: -1 }] }));
     expect(trials.some((i) => i.path === 'analysis[0].trials')).toBe(true);

@@ -151,7 +151,9 @@ describe('sampling: validation through the loader (file:line: path: expected …
   it('burn_in after the last step', async () => {
     const [file, e] = await yamlError('burn', yaml('  burn_in: 150\n  thin: 5'));
     expect(e.issues.map((i) => i.path)).toEqual(['sampling.burn_in']);
-    expect(e.message).toContain(`${file}:6: sampling.burn_in: expected a step ≤ dynamics.steps (100), so that at least one sample is taken, found 150.`);
+    expect(e.message).toContain(
+      `${file}:6: sampling.burn_in: expected a step ≤ dynamics.steps (100), so that at least one sample is taken, found 150.`,
+    );
   });
 
   it('thin < 1, missing burn_in, an unknown key, an unordered range (schema and cross-field checks together)', async () => {
@@ -162,11 +164,16 @@ describe('sampling: validation through the loader (file:line: path: expected …
     expect(at('sampling.burn_in')?.found).toBe('nothing');
     expect(at('sampling.burnin')?.hint).toContain("Did you mean 'burn_in'?");
     expect(at('sampling.burnin')?.line).toBe(9);
-    expect(e.message).toContain(`${file}:8: sampling.posterior[0].range: expected [lo, hi] with lo < hi, found [1, -1]. Swap the two bounds.`);
+    expect(e.message).toContain(
+      `${file}:8: sampling.posterior[0].range: expected [lo, hi] with lo < hi, found [1, -1]. Swap the two bounds.`,
+    );
   });
 
   it('unknown observables in chains and posterior name the potential’s own observables', async () => {
-    const [file, e] = await yamlError('names', yaml(`  burn_in: 10\n  chains: [energy, unit_z]\n  posterior:\n    - { of: xbr, range: [0, 1] }`, `{ module: ${MODULE} }`));
+    const [file, e] = await yamlError(
+      'names',
+      yaml(`  burn_in: 10\n  chains: [energy, unit_z]\n  posterior:\n    - { of: xbr, range: [0, 1] }`, `{ module: ${MODULE} }`),
+    );
     expect(e.issues.map((i) => i.path)).toEqual(['sampling.chains[1]', 'sampling.posterior[0].of']);
     expect(e.message).toContain(`${file}:7: sampling.chains[1]: expected a known observable, found "unit_z". Did you mean 'unit_x'?`);
     expect(e.message).toContain(`${file}:9: sampling.posterior[0].of: expected a known observable, found "xbr". Did you mean 'xbar'?`);
@@ -174,7 +181,9 @@ describe('sampling: validation through the loader (file:line: path: expected …
 
   it('predictive: true on a potential without a predictive', async () => {
     const [file, e] = await yamlError('pred', yaml('  burn_in: 10\n  predictive: true'));
-    expect(e.message).toContain(`${file}:7: sampling.predictive: expected false (or no predictive key): potential 'double-well' defines no posterior predictive, found true.`);
+    expect(e.message).toContain(
+      `${file}:7: sampling.predictive: expected false (or no predictive key): potential 'double-well' defines no posterior predictive, found true.`,
+    );
   });
 
   it('a chain store beyond the limit asks for a larger thin', async () => {
@@ -326,7 +335,13 @@ describe('sampling: a run with the fake potential', () => {
     const lines = samplingLines(one.summary.sampling!);
     expect(lines[0]).toBe('sampling: 101 samples per replica (steps 200 … 1200 every 10, after a burn-in of 200 steps)');
     expect(lines.some((l) => l.startsWith('warning: x0: split R-hat'))).toBe(true);
-    expect(lines.some((l) => /^posterior of unit_x \(4 units pooled\): 12928 values, ESS [\d.]+; BIC \(n = [\d.]+\) chose 2 of 2 components: .*; 2 modes at -0\.\d+, 0\.\d+$/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^posterior of unit_x \(4 units pooled\): 12928 values, ESS [\d.]+; BIC \(n = [\d.]+\) chose 2 of 2 components: .*; 2 modes at -0\.\d+, 0\.\d+$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('without a sampling section the summary has no sampling key and every other result is the same', () => {
@@ -337,7 +352,8 @@ describe('sampling: a run with the fake potential', () => {
     // Sampling draws no random numbers: traces, finals, histograms are those of the run without it.
     const { sampling: _s, ...rest } = deterministic(two.summary) as Record<string, unknown>;
     expect(rest).toEqual(deterministic(plain.summary));
-    for (const f of ['traces.csv', 'finals.csv', 'histograms.json']) expect(readFileSync(path.join(two.dir, f), 'utf8')).toBe(readFileSync(path.join(plain.dir, f), 'utf8'));
+    for (const f of ['traces.csv', 'finals.csv', 'histograms.json'])
+      expect(readFileSync(path.join(two.dir, f), 'utf8')).toBe(readFileSync(path.join(plain.dir, f), 'utf8'));
   });
 
   it('potential observables in traces and finals: a per-unit one is its mean over units', () => {
@@ -362,7 +378,10 @@ describe('sampling: a run with the fake potential', () => {
 describe('sampling: sweeps and the CLI', () => {
   it('sweep.csv gains the sampling columns (existing ones unchanged) and the report the sweep plots', async () => {
     const sweep = { 'dynamics.temperature': [0.2, 0.4, 0.8] };
-    const small = { ensemble: { replicas: 8, init: { kind: 'uniform', low: [-1.5], high: [1.5] } }, dynamics: { integrator: 'sgld', lr: 0.01, temperature: 0.25, steps: 600 } };
+    const small = {
+      ensemble: { replicas: 8, init: { kind: 'uniform', low: [-1.5], high: [1.5] } },
+      dynamics: { integrator: 'sgld', lr: 0.01, temperature: 0.25, steps: 600 },
+    };
     const withS = validateScenarioObject({ ...fakeScenario({ ...SAMPLING, chains: ['energy', 'xbar'] }, small), sweep }, '');
     const without = validateScenarioObject({ ...fakeScenario(null, small), sweep }, '');
     const a = await runSweep(withS, { out: dir('sweep-s'), workers: 0 });
@@ -396,13 +415,22 @@ describe('sampling: sweeps and the CLI', () => {
 
   it('run prints the potential info, diagnostics and warnings; list observables --potential shows its own', () => {
     const file = dir('cli.json');
-    writeFileSync(file, JSON.stringify(fakeScenario({ ...SAMPLING, chains: ['x0'] }, { ensemble: { replicas: 8, init: { kind: 'uniform', low: [-1.5], high: [1.5] } } })));
-    const r = spawnSync(process.execPath, [MAIN, 'run', file, '--out', dir('cli-run'), '--workers', '0', '--no-report'], { encoding: 'utf8' });
+    writeFileSync(
+      file,
+      JSON.stringify(
+        fakeScenario({ ...SAMPLING, chains: ['x0'] }, { ensemble: { replicas: 8, init: { kind: 'uniform', low: [-1.5], high: [1.5] } } }),
+      ),
+    );
+    const r = spawnSync(process.execPath, [MAIN, 'run', file, '--out', dir('cli-run'), '--workers', '0', '--no-report'], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('potential fake-units: backend = plain JavaScript, units = 4');
     expect(r.stdout).toMatch(/^sampling: 101 samples per replica/m);
     expect(r.stdout).toMatch(/^chain +posterior mean +± MCSE +sd +ESS +split R-hat +chains\n^x0 /m);
-    expect(r.stdout).toMatch(/^posterior-mean predictor on 4 held-out points: error [\d.]+, mean -?[\d.e-]+; single replicas' posterior means: error/m);
+    expect(r.stdout).toMatch(
+      /^posterior-mean predictor on 4 held-out points: error [\d.]+, mean -?[\d.e-]+; single replicas' posterior means: error/m,
+    );
     expect(r.stdout).toMatch(/^warning: x0: split R-hat/m);
     const l = spawnSync(process.execPath, [MAIN, 'list', 'observables', '--potential', file], { encoding: 'utf8' });
     expect(l.status, l.stderr).toBe(0);

@@ -18,8 +18,10 @@ function parse(file: string): ts.SourceFile {
   return source;
 }
 
-const hasDoc = (node: ts.Node) => ts.getJSDocCommentsAndTags(node).some((d) => ts.isJSDoc(d) && (d.comment !== undefined || (d.tags?.length ?? 0) > 0));
-const isExported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const hasDoc = (node: ts.Node) =>
+  ts.getJSDocCommentsAndTags(node).some((d) => ts.isJSDoc(d) && (d.comment !== undefined || (d.tags?.length ?? 0) > 0));
+const isExported = (node: ts.Node) =>
+  ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 /**
  * Whether `name`, exported by `file`, is documented where it is declared:
@@ -31,7 +33,11 @@ function documented(file: string, name: string): boolean | undefined {
   for (const statement of source.statements) {
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name && isExported(statement))
       found = (found ?? false) || hasDoc(statement); // overloads: one documented signature suffices
-    if (ts.isVariableStatement(statement) && isExported(statement) && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name))
+    if (
+      ts.isVariableStatement(statement) &&
+      isExported(statement) &&
+      statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)
+    )
       return hasDoc(statement);
     if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       const target = resolve(dirname(file), statement.moduleSpecifier.text.replace(/\.js$/, '.ts'));

@@ -20,7 +20,13 @@ describe('examples/library.mjs', () => {
     expect(readdirSync(cwd)).toEqual([]);
     expect(stdout).toContain('directory: none (in memory)');
     expect(stderr).toContain('progress 100%');
-    const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as { mfpt: number; ci95: [number, number]; exact: number; entered: number; replicas: number };
+    const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      mfpt: number;
+      ci95: [number, number];
+      exact: number;
+      entered: number;
+      replicas: number;
+    };
     expect(last.replicas).toBe(2000);
     expect(last.entered).toBeGreaterThan(1000);
     // σ of the censored exponential MLE from its 95% interval (±1.96σ, ≈ 2.5 % here); k = 3.

@@ -42,7 +42,12 @@ describe('runScenario with write: false', () => {
   it('creates no directory and returns the summary and result a written run has', async () => {
     const root = tmp();
     const progress: Array<[number, number]> = [];
-    const memory = await api.runScenario(scenario(), { write: false, outputRoot: root, workers: 0, onProgress: (done, total) => progress.push([done, total]) });
+    const memory = await api.runScenario(scenario(), {
+      write: false,
+      outputRoot: root,
+      workers: 0,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     expect(memory.dir).toBeUndefined();
     expect(readdirSync(root)).toEqual([]);
     expect(existsSync(resolve('output', NAME))).toBe(false);
@@ -66,7 +71,9 @@ describe('runScenario with write: false', () => {
 
   it('refuses an output directory together with write: false', async () => {
     const out = join(tmp(), 'never');
-    await expect(api.runScenario(scenario(), { write: false, out, workers: 0 } as never)).rejects.toThrow(/write: false writes nothing, so out/);
+    await expect(api.runScenario(scenario(), { write: false, out, workers: 0 } as never)).rejects.toThrow(
+      /write: false writes nothing, so out/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -112,7 +119,9 @@ describe('a potential registered from code', () => {
     api.registerPotential(family);
     expect(api.getPotentialFamily('api-code-harmonic')).toBe(family);
     const root = tmp();
-    await expect(api.runScenario(codeScenario(), { write: false, outputRoot: root })).rejects.toThrow(/registered from code.*workers: 1, the default.*workers: 0.*module/);
+    await expect(api.runScenario(codeScenario(), { write: false, outputRoot: root })).rejects.toThrow(
+      /registered from code.*workers: 1, the default.*workers: 0.*module/,
+    );
     await expect(api.runScenario(codeScenario(), { write: false, workers: 2 })).rejects.toThrow(/workers: 2/);
     const { summary } = await api.runScenario(codeScenario(), { write: false, workers: 0 });
     expect(summary.run.status).toBe('completed');
@@ -131,12 +140,20 @@ describe('the public API', () => {
   });
 
   it('safeValidateScenario returns the issues instead of throwing them', () => {
-    const bad = api.safeValidateScenario({ name: 'x', dynamics: { integrator: 'sgld', lr: -1, steps: 10 }, ensemble: { replicas: 1 } }, 'memory.yaml');
+    const bad = api.safeValidateScenario(
+      { name: 'x', dynamics: { integrator: 'sgld', lr: -1, steps: 10 }, ensemble: { replicas: 1 } },
+      'memory.yaml',
+    );
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.error).toBeInstanceOf(api.ScenarioError);
     expect(bad.error.issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(['potential', 'dynamics.lr']));
-    const good = api.safeValidateScenario({ name: 'x', potential: { kind: 'harmonic' }, dynamics: { integrator: 'sgld', lr: 0.01, steps: 10 }, ensemble: { replicas: 1 } });
+    const good = api.safeValidateScenario({
+      name: 'x',
+      potential: { kind: 'harmonic' },
+      dynamics: { integrator: 'sgld', lr: 0.01, steps: 10 },
+      ensemble: { replicas: 1 },
+    });
     expect(good.ok && good.scenario.seed).toBe(0);
   });
 

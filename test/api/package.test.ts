@@ -31,13 +31,19 @@ import { ouDiscreteMoments } from '../../src/theory/ornstein-uhlenbeck.js';
 
 const run = promisify(execFile);
 const repo = resolve('.');
-const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+};
 let project = '';
 let installed = '';
 
 /** Every file below `dir`, relative to it. */
 function filesBelow(dir: string, base = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(join(dir, e.name), base) : [relative(base, join(dir, e.name))]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesBelow(join(dir, e.name), base) : [relative(base, join(dir, e.name))],
+  );
 }
 
 /** Link `<project>/node_modules/<name>` to the repository's installed copy. */
@@ -61,7 +67,8 @@ beforeAll(async () => {
   mkdirSync(join(project, 'node_modules'));
   installed = join(project, 'node_modules', 'stochdyn');
   renameSync(join(project, 'package'), installed);
-  for (const name of Object.keys(pkg.dependencies)) expect(linkDependency(name), `dependency ${name} is installed in the repository`).toBe(true);
+  for (const name of Object.keys(pkg.dependencies))
+    expect(linkDependency(name), `dependency ${name} is installed in the repository`).toBe(true);
   // The TypeScript user's own dev dependency (the .d.ts refer to Node's types).
   expect(linkDependency('@types/node')).toBe(true);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'stochdyn-user', private: true, type: 'module' }, null, 2));
@@ -75,16 +82,35 @@ afterAll(() => {
 describe('the packed package', () => {
   it('holds the compiled library, its declarations, the worker, the WebAssembly kernels and the scenarios, and no tests or sources', () => {
     const files = filesBelow(installed);
-    for (const f of ['package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/workers/shard-worker.js', 'dist/wasm/kernels.wasm', 'scenarios/quickstart.yaml', 'docs/api.md', 'examples/library.mjs'])
+    for (const f of [
+      'package.json',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cli/main.js',
+      'dist/workers/shard-worker.js',
+      'dist/wasm/kernels.wasm',
+      'scenarios/quickstart.yaml',
+      'docs/api.md',
+      'examples/library.mjs',
+    ])
       expect(files).toContain(f);
-    const unwanted = files.filter((f) => /^(test|src|bench|assembly|output|node_modules|dist\/bench)\//.test(f) || /\.map$/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+    const unwanted = files.filter(
+      (f) =>
+        /^(test|src|bench|assembly|output|node_modules|dist\/bench)\//.test(f) ||
+        /\.map$/.test(f) ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    );
     expect(unwanted).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(manifest.bin).toEqual({ stochdyn: 'dist/src/cli/main.js' });
   });
 
   it('its command line runs from the installed package on a shipped scenario', async () => {
-    const { stdout } = await run(process.execPath, [join(installed, 'dist/src/cli/main.js'), 'validate', join(installed, 'scenarios/quickstart.yaml')], { cwd: project });
+    const { stdout } = await run(
+      process.execPath,
+      [join(installed, 'dist/src/cli/main.js'), 'validate', join(installed, 'scenarios/quickstart.yaml')],
+      { cwd: project },
+    );
     expect(stdout).toMatch(/quickstart\.yaml: valid — 10000 replicas × 100000 steps of sgld/);
   });
 
@@ -222,12 +248,22 @@ console.log(JSON.stringify({ final: summary.observables.x.final, dir: dir ?? nul
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], outDir: 'out', skipLibCheck: true },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          types: ['node'],
+          outDir: 'out',
+          skipLibCheck: true,
+        },
         files: ['app.ts'],
       }),
     );
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch((e: { stdout?: string }) => ({ stdout: `tsc failed:\n${e.stdout}` }));
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch((e: { stdout?: string }) => ({
+      stdout: `tsc failed:\n${e.stdout}`,
+    }));
     expect(checked.stdout).toBe('');
     const { stdout } = await run(process.execPath, ['out/app.js'], { cwd: project });
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);

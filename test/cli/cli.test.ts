@@ -61,7 +61,10 @@ function freshPath(label: string): string {
 }
 
 const readJson = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
-const readLines = (file: string): string[] => readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l !== '');
+const readLines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l !== '');
 /** Parse a CSV written by stochdyn (no quoting needed: numbers and plain names). */
 function readCsv(file: string): { header: string[]; rows: string[][] } {
   const lines = readLines(file);
@@ -307,7 +310,21 @@ describe('run: options', () => {
 
   it('--replicas, --seed and --set take effect in the summary and the resolved scenario', () => {
     const out = freshPath('overrides');
-    const r = cliOk(['run', SMALL, '--out', out, '--json', '--replicas', '300', '--seed', '5', '--set', 'dynamics.temperature=0.3', '--set', 'observe.observables=[x, energy]']);
+    const r = cliOk([
+      'run',
+      SMALL,
+      '--out',
+      out,
+      '--json',
+      '--replicas',
+      '300',
+      '--seed',
+      '5',
+      '--set',
+      'dynamics.temperature=0.3',
+      '--set',
+      'observe.observables=[x, energy]',
+    ]);
     const s = JSON.parse(r.stdout);
     expect(s.run).toMatchObject({ replicas: 300, seed: 5, temperature: 0.3 });
     expect(s.run.id).toMatch(/-seed5$/);
@@ -346,7 +363,9 @@ describe('run: options', () => {
     expect(s.timing.workers).toBe(cores);
     const ref = JSON.parse(cliOk(['run', SMALL, '--out', plain, '--json', '--workers', String(cores)]).stdout);
     expect(deterministicPart(s)).toEqual(deterministicPart(ref));
-    expect(cliOk(['run', SMALL, '--out', freshPath('workers-at-cores'), '--json', '--workers', String(cores)]).stderr).not.toContain('note: --workers');
+    expect(cliOk(['run', SMALL, '--out', freshPath('workers-at-cores'), '--json', '--workers', String(cores)]).stderr).not.toContain(
+      'note: --workers',
+    );
   });
 
   it('without --out writes output/<name>/<run-id>/ under the working directory, a new directory per run', () => {
@@ -375,7 +394,9 @@ describe('run: options', () => {
     const cwd = freshDir('bad-set');
     const r = cli(['run', SMALL, '--set', 'dynamics.temprature=0.3'], cwd);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${SMALL}: dynamics.temprature: expected a known key, found unknown key "temprature". Did you mean 'temperature'?`);
+    expect(r.stderr).toContain(
+      `${SMALL}: dynamics.temprature: expected a known key, found unknown key "temprature". Did you mean 'temperature'?`,
+    );
     expect(r.stderr).toContain('--set dynamics.temprature=0.3');
     expect(readdirSync(cwd)).toEqual([]);
     const r2 = cli(['run', SMALL, '--set', 'dynamics.temperature=-1'], cwd);
@@ -518,7 +539,9 @@ describe('validate, list, schema, help', () => {
     const r = cli(['validate', 'test/fixtures/scenarios/unknown-key.yaml']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("test/fixtures/scenarios/unknown-key.yaml:6: dynamics.temprature: expected a known key, found unknown key \"temprature\". Did you mean 'temperature'?");
+    expect(r.stderr).toContain(
+      'test/fixtures/scenarios/unknown-key.yaml:6: dynamics.temprature: expected a known key, found unknown key "temprature". Did you mean \'temperature\'?',
+    );
     const r2 = cli(['validate', cliFx('unknown-observable.yaml')]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain('observe.observables[1]: expected a known observable, found "y".');
@@ -658,7 +681,9 @@ describe('run --kernels', () => {
     expect(Math.abs(finals.js - finals.wasm) / Math.abs(finals.js)).toBeLessThan(1e-9);
     const bad = cli(['run', SMALL, '--kernels', 'wasm', '--out', path.join(dir, 'dw'), '-q']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/potential\.params\.kernels: expected a known key, found unknown key "kernels".*--set potential\.params\.kernels=wasm/);
+    expect(bad.stderr).toMatch(
+      /potential\.params\.kernels: expected a known key, found unknown key "kernels".*--set potential\.params\.kernels=wasm/,
+    );
     const wrong = cli(['run', file, '--kernels', 'fast', '-q']);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/--kernels must be auto, js or wasm, found 'fast'/);

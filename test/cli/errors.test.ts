@@ -19,7 +19,10 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'potentials');
 const OWN = ['src', 'dist', 'workers'].map((d) => join(ROOT, d));
 
 /** The 1-based line of the first line of `file` containing `text`. */
-const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const lineOf = (file: string, text: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 describe('a potential module that throws while it is built', () => {
   const scenario = join(FIXTURES, 'throws-at-build.yaml');
@@ -32,7 +35,9 @@ describe('a potential module that throws while it is built', () => {
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^stochdyn: error: potential module .*throws-at-build\.mjs: createPotential threw: parameter 'height' is required/);
+    expect(lines[0]).toMatch(
+      /^stochdyn: error: potential module .*throws-at-build\.mjs: createPotential threw: parameter 'height' is required/,
+    );
     expect(lines[0]).toContain(`(at ${module}:${line}:`);
     // run reports the same, before anything is written.
     const run = runCli(['run', scenario, '--workers', '0', '-q', '--no-report', '--out', join(ROOT, 'output', 'never-written')]);
@@ -43,7 +48,7 @@ describe('a potential module that throws while it is built', () => {
   it('STOCHDYN_DEBUG=1 adds the stacks: the wrapper and, as its cause, the frames in the module', () => {
     const r = runCli(['validate', scenario], { env: { STOCHDYN_DEBUG: '1' } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('Caused by: Error: parameter \'height\' is required');
+    expect(r.stderr).toContain("Caused by: Error: parameter 'height' is required");
     expect(r.stderr).toContain(`at requireParam (${pathToFileURL(module).href}:${line}:`);
     expect(r.stderr).toContain(`at createPotential (${pathToFileURL(module).href}:${lineOf(module, "requireParam(params, 'height')")}:`);
   });
@@ -71,10 +76,14 @@ describe('an error in energyAndGradient, as it arrives from a worker', async () 
     expect(userFrame({ message: 'x', stack: stochdynFirst }, [...OWN, join(ROOT, 'test')])).toBeUndefined();
   });
 
-  it('an Error re-raised with the worker\'s stack kept, or wrapped as its cause: the one line names file:line', () => {
+  it("an Error re-raised with the worker's stack kept, or wrapped as its cause: the one line names file:line", () => {
     const kept = Object.assign(new Error(thrown.message), { stack: thrown.stack });
-    expect(formatError(kept, { ownRoots: OWN })).toBe(`energy not implemented (at ${module}:${line}:${stackFrames(thrown.stack!)[0]!.column})`);
-    const wrapped = new Error('every shard of the run failed (after 1 attempt each): replicas 0…3: energy not implemented', { cause: kept });
+    expect(formatError(kept, { ownRoots: OWN })).toBe(
+      `energy not implemented (at ${module}:${line}:${stackFrames(thrown.stack!)[0]!.column})`,
+    );
+    const wrapped = new Error('every shard of the run failed (after 1 attempt each): replicas 0…3: energy not implemented', {
+      cause: kept,
+    });
     // Raised by stochdyn (as the pool would): its own frames only.
     wrapped.stack = `Error: ${wrapped.message}\n    at runEnsemble (file://${join(ROOT, 'dist', 'src', 'parallel', 'run.js')}:70:11)`;
     expect(formatError(wrapped, { ownRoots: OWN })).toContain(`(at ${module}:${line}:`);
@@ -84,7 +93,7 @@ describe('an error in energyAndGradient, as it arrives from a worker', async () 
     expect(debug.slice(debug.indexOf('Caused by:'))).toContain(`throws-in-energy.mjs:${line}:`);
   });
 
-  it('a message that carries the worker\'s stack text: one line without the stack lines, with file:line', () => {
+  it("a message that carries the worker's stack text: one line without the stack lines, with file:line", () => {
     const message = `every shard of the run failed: replicas 0…3: attempt 1: ${thrown.stack}`;
     const carried = new Error(message);
     carried.stack = `Error: ${message}\n    at runEnsemble (file://${join(ROOT, 'dist', 'src', 'parallel', 'run.js')}:70:11)`;
@@ -94,13 +103,15 @@ describe('an error in energyAndGradient, as it arrives from a worker', async () 
     expect(text).toContain(`${module}:${line}:`);
   });
 
-  it('a failed shard\'s recorded reason (run.missing[].errors) with the stack: one line with file:line', () => {
+  it("a failed shard's recorded reason (run.missing[].errors) with the stack: one line with file:line", () => {
     const reason = `attempt 1: ${thrown.stack}`;
     const text = errorTextLine(reason, OWN);
     expect(text).not.toContain('\n');
     expect(text).toMatch(/^attempt 1: Error: energy not implemented \(at /);
     expect(text).toContain(`${module}:${line}:`);
-    expect(errorTextLine('attempt 1: worker exited with code 7 before sending its result', OWN)).toBe('attempt 1: worker exited with code 7 before sending its result');
+    expect(errorTextLine('attempt 1: worker exited with code 7 before sending its result', OWN)).toBe(
+      'attempt 1: worker exited with code 7 before sending its result',
+    );
   });
 
   it('an error of stochdyn itself gets no location', () => {

@@ -7,7 +7,8 @@ describe('showProgress', () => {
     const seen: string[] = [];
     for (const stderrIsTTY of [false, true])
       for (const quiet of [false, true])
-        for (const json of [false, true]) if (showProgress({ stderrIsTTY, quiet, json })) seen.push(`tty=${stderrIsTTY} quiet=${quiet} json=${json}`);
+        for (const json of [false, true])
+          if (showProgress({ stderrIsTTY, quiet, json })) seen.push(`tty=${stderrIsTTY} quiet=${quiet} json=${json}`);
     // Only on a terminal without --quiet, with and without --json.
     expect(seen).toEqual(['tty=true quiet=false json=false', 'tty=true quiet=false json=true']);
   });

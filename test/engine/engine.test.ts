@@ -3,12 +3,26 @@
  * GD exactness, seeding, divergence handling, generator statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { createState, getIntegrator, coordinateSettings, initialise, simulate, normal, seedStream, Stream, timeGrid } from '../../src/engine/index.js';
+import {
+  createState,
+  getIntegrator,
+  coordinateSettings,
+  initialise,
+  simulate,
+  normal,
+  seedStream,
+  Stream,
+  timeGrid,
+} from '../../src/engine/index.js';
 import { doubleWell } from '../../src/potentials/analytic/double-well.js';
 import { harmonic } from '../../src/potentials/analytic/harmonic.js';
 import type { Potential } from '../../src/engine/types.js';
 
-function runRaw(p: Potential, integrator: string, o: { lr: number; temperature: number; steps: number; replicas: number; x0: number[]; seed?: number }) {
+function runRaw(
+  p: Potential,
+  integrator: string,
+  o: { lr: number; temperature: number; steps: number; replicas: number; x0: number[]; seed?: number },
+) {
   const info = getIntegrator(integrator)!;
   const settings = coordinateSettings(p.dim, p.groups, { lr: o.lr, temperature: o.temperature, weight_decay: 0 }, {});
   const integ = info.build(settings, { friction: 1, momenta: 'thermal' });
@@ -62,7 +76,9 @@ describe('random streams', () => {
     const z = Float64Array.from({ length: n }, (_, r) => normal(s, r * 4));
     const w = Float64Array.from({ length: n }, (_, r) => normal(t, r * 4));
     const corr = (a: (i: number) => number, b: (i: number) => number, m: number) => {
-      let sab = 0, saa = 0, sbb = 0;
+      let sab = 0,
+        saa = 0,
+        sbb = 0;
       for (let i = 0; i < m; i++) {
         sab += a(i) * b(i);
         saa += a(i) ** 2;
@@ -71,8 +87,24 @@ describe('random streams', () => {
       return sab / Math.sqrt(saa * sbb);
     };
     const bound = 5 / Math.sqrt(n);
-    expect(Math.abs(corr((i) => z[i], (i) => z[i + 1], n - 1))).toBeLessThan(bound); // replica r vs r + 1
-    expect(Math.abs(corr((i) => z[i], (i) => w[i], n))).toBeLessThan(bound); // run 0 vs run 1, same replica
+    expect(
+      Math.abs(
+        corr(
+          (i) => z[i],
+          (i) => z[i + 1],
+          n - 1,
+        ),
+      ),
+    ).toBeLessThan(bound); // replica r vs r + 1
+    expect(
+      Math.abs(
+        corr(
+          (i) => z[i],
+          (i) => w[i],
+          n,
+        ),
+      ),
+    ).toBeLessThan(bound); // run 0 vs run 1, same replica
     let mean = 0;
     for (let i = 0; i < n; i++) mean += z[i] / n;
     expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
@@ -82,7 +114,11 @@ describe('random streams', () => {
     const s = new Uint32Array(4);
     seedStream(s, 0, 11, 0, 0);
     const n = 2_000_000;
-    let m1 = 0, m2 = 0, m3 = 0, m4 = 0, tail3 = 0;
+    let m1 = 0,
+      m2 = 0,
+      m3 = 0,
+      m4 = 0,
+      tail3 = 0;
     for (let i = 0; i < n; i++) {
       const z = normal(s, 0);
       m1 += z;
@@ -91,7 +127,10 @@ describe('random streams', () => {
       m4 += z * z * z * z;
       if (Math.abs(z) > 3) tail3++;
     }
-    m1 /= n; m2 /= n; m3 /= n; m4 /= n;
+    m1 /= n;
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
     // Standard errors of sample moments of N(0,1): sqrt(Var(z^k)/n), Var(z)=1, Var(z²)=2, Var(z³)=15, Var(z⁴)=96.
     const k = 5;
     expect(Math.abs(m1)).toBeLessThan(k * Math.sqrt(1 / n));

@@ -28,7 +28,8 @@ function harmonicScenario(integrator: string, lr: number, steps: number, replica
 
 describe('Ornstein–Uhlenbeck from a point', () => {
   it('SGLD (Euler–Maruyama): ensemble mean and variance match the closed form at t = 1, 2, 3', async () => {
-    const lr = 1e-3, R = 20000;
+    const lr = 1e-3,
+      R = 20000;
     const s = harmonicScenario('sgld', lr, 3000, R);
     const r = await runEnsemble(s, { workers: 0 });
     const pts = tracePoints(r, lr).x;
@@ -48,7 +49,8 @@ describe('Ornstein–Uhlenbeck from a point', () => {
   });
 
   it('BAOAB (underdamped, γ = 1, thermal momenta): position mean and variance match the closed form', async () => {
-    const lr = 0.01, R = 20000;
+    const lr = 0.01,
+      R = 20000;
     const s = harmonicScenario('baoab', lr, 300, R);
     const r = await runEnsemble(s, { workers: 0 });
     const pts = tracePoints(r, lr).x;
@@ -61,7 +63,8 @@ describe('Ornstein–Uhlenbeck from a point', () => {
   });
 
   it('the tests can fail: a wrong temperature is detected', async () => {
-    const lr = 1e-3, R = 20000;
+    const lr = 1e-3,
+      R = 20000;
     const s = harmonicScenario('sgld', lr, 3000, R);
     s.dynamics.temperature = 0.45; // 10 % off
     const r = await runEnsemble(s, { workers: 0 });

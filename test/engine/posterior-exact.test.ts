@@ -27,11 +27,22 @@ interface Chains {
 }
 
 /** Run `replicas` SGLD chains (θ = 1) on linear-regression and record x every `thin` steps after `burnIn`. */
-async function sampleSgld(params: Record<string, number>, seed: number, lr: number, replicas: number, burnIn: number, thin: number, samples: number): Promise<Chains> {
+async function sampleSgld(
+  params: Record<string, number>,
+  seed: number,
+  lr: number,
+  replicas: number,
+  burnIn: number,
+  thin: number,
+  samples: number,
+): Promise<Chains> {
   const potential = await buildPotential({ kind: 'linear-regression', params }, { seed, run: 0 });
   const d = potential.dim;
   const info = getIntegrator('sgld')!;
-  const integrator = info.build(coordinateSettings(d, potential.groups, { lr, temperature: 1, weight_decay: 0 }, {}), { friction: 0, momenta: 'zero' });
+  const integrator = info.build(coordinateSettings(d, potential.groups, { lr, temperature: 1, weight_decay: 0 }, {}), {
+    friction: 0,
+    momenta: 'zero',
+  });
   const state = createState({ count: replicas, dim: d, firstReplica: 0, seed, run: 0, momenta: false });
   // Start from the prior (the potential's initialiser): over-dispersed relative to the posterior.
   initialise(state, potential, { kind: 'potential' });
@@ -100,7 +111,9 @@ function compare(c: Chains, exactMean: number[]): Comparison {
   const sums = chains.map((ch) => replicateMean(ch.map(chainMean)));
   const mean = sums.map((s) => s.value);
   const meanZ = sums.map((s, j) => (s.value - exactMean[j]) / s.se);
-  const cov = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => covarianceEntry(chains[i], chains[j], mean[i], mean[j])));
+  const cov = Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d }, (_, j) => covarianceEntry(chains[i], chains[j], mean[i], mean[j])),
+  );
   const covZ = (target: number[][]) => cov.map((row, i) => row.map((e, j) => (e.value - target[i][j]) / e.se));
   return { mean, meanZ, cov, covZ };
 }
@@ -172,7 +185,14 @@ describe('SGLD samples the exact linear-Gaussian posterior', () => {
       for (let j = 0; j < 2; j++) expect(Math.abs(exactDiscrete[i][j] - C[i][j])).toBeLessThan(0.5 * r.cov[i][j].se);
     expect(maxAbs(r.covZ(C))).toBeLessThan(3);
     // Negative: the product-of-marginals covariance (off-diagonal 0) is rejected.
-    expect(Math.abs(r.covZ([[C[0][0], 0], [0, C[1][1]]])[0][1])).toBeGreaterThan(3);
+    expect(
+      Math.abs(
+        r.covZ([
+          [C[0][0], 0],
+          [0, C[1][1]],
+        ])[0][1],
+      ),
+    ).toBeGreaterThan(3);
     expect(lmin).toBeGreaterThan(0);
   });
 

@@ -53,7 +53,9 @@ describe('schedule formulas', () => {
 
   it('physical time is the sum of the steps: n·η for a constant η, the geometric sum for an exponential η', () => {
     expect(timeFunction(1e-3, 1000)(777)).toBe(777 * 1e-3);
-    const from = 0.1, to = 0.001, steps = 500;
+    const from = 0.1,
+      to = 0.001,
+      steps = 500;
     const t = timeFunction({ schedule: 'exponential', from, to }, steps);
     const q = Math.pow(to / from, 1 / (steps - 1));
     for (const n of [1, 2, 250, 500]) {
@@ -67,7 +69,10 @@ describe('schedule formulas', () => {
 });
 
 /** Position variance of an sgld run on f = k x²/2 at the requested steps, with a temperature schedule. */
-function annealedVariances(o: { k: number; lr: number; temperature: ScheduledValue; steps: number; replicas: number; seed: number }, at: number[]): Map<number, number> {
+function annealedVariances(
+  o: { k: number; lr: number; temperature: ScheduledValue; steps: number; replicas: number; seed: number },
+  at: number[],
+): Map<number, number> {
   const p = harmonic([o.k], [0]);
   const info = getIntegrator('sgld')!;
   const settings = coordinateSettings(p.dim, p.groups, { lr: o.lr, temperature: o.temperature, weight_decay: 0 }, {});
@@ -79,7 +84,8 @@ function annealedVariances(o: { k: number; lr: number; temperature: ScheduledVal
   const observer: Observer = {
     at,
     observe(s: EnsembleState, _p, step) {
-      let m = 0, q = 0;
+      let m = 0,
+        q = 0;
       for (let r = 0; r < s.count; r++) m += s.x[r];
       m /= s.count;
       for (let r = 0; r < s.count; r++) q += (s.x[r] - m) ** 2;
@@ -92,7 +98,10 @@ function annealedVariances(o: { k: number; lr: number; temperature: ScheduledVal
 
 describe('annealing θ from 1 to 0.05 (geometric) on a harmonic potential', () => {
   it('the variance follows V_{n+1} = (1 − ηk)² V_n + 2ηθ_n, exact for Euler–Maruyama (4σ)', () => {
-    const k = 1, lr = 0.02, steps = 400, R = 8000;
+    const k = 1,
+      lr = 0.02,
+      steps = 400,
+      R = 8000;
     const temperature: ScheduledValue = { schedule: 'exponential', from: 1, to: 0.05 };
     const at = [50, 100, 200, 300, 400];
     const measured = annealedVariances({ k, lr, temperature, steps, replicas: R, seed: 21 }, at);
@@ -115,7 +124,10 @@ describe('annealing θ from 1 to 0.05 (geometric) on a harmonic potential', () =
 
   it('a constant schedule object gives the same numbers as the plain number', () => {
     const a = annealedVariances({ k: 1, lr: 0.02, temperature: 0.3, steps: 50, replicas: 64, seed: 5 }, [50]);
-    const b = annealedVariances({ k: 1, lr: 0.02, temperature: { schedule: 'constant', value: 0.3 }, steps: 50, replicas: 64, seed: 5 }, [50]);
+    const b = annealedVariances(
+      { k: 1, lr: 0.02, temperature: { schedule: 'constant', value: 0.3 }, steps: 50, replicas: 64, seed: 5 },
+      [50],
+    );
     expect(b.get(50)).toBe(a.get(50));
   });
 });
@@ -134,7 +146,12 @@ describe('scheduled runs do not depend on the number of workers', () => {
           steps: 300,
         },
         ensemble: { replicas: 37, init: { kind: 'point', x: [-1] } },
-        observe: { grid: { kind: 'linear', points: 7 }, observables: ['x', 'energy'], finals: true, events: [{ name: 'cross', enter: { x: { ge: 0.5 } } }] },
+        observe: {
+          grid: { kind: 'linear', points: 7 },
+          observables: ['x', 'energy'],
+          finals: true,
+          events: [{ name: 'cross', enter: { x: { ge: 0.5 } } }],
+        },
       },
       '',
     );
@@ -143,7 +160,11 @@ describe('scheduled runs do not depend on the number of workers', () => {
     // Each tile restarts the schedule at step 0.
     results.push(await runEnsemble(scenario, { workers: 0, tile: 7 }));
     const key = (r: (typeof results)[number]) =>
-      JSON.stringify({ finals: Array.from(r.finals.values), events: r.events.map((e) => Array.from(e.firstStep)), moments: Array.from(r.traces.moments) });
+      JSON.stringify({
+        finals: Array.from(r.finals.values),
+        events: r.events.map((e) => Array.from(e.firstStep)),
+        moments: Array.from(r.traces.moments),
+      });
     expect(key(results[1])).toBe(key(results[0]));
     expect(key(results[2])).toBe(key(results[0]));
     expect(key(results[3])).toBe(key(results[0]));
@@ -154,7 +175,12 @@ describe('scheduled runs do not depend on the number of workers', () => {
 });
 
 describe('scenario validation of schedules', () => {
-  const base = (dynamics: Record<string, unknown>) => ({ name: 's', potential: { kind: 'double-well' }, dynamics: { steps: 10, ...dynamics }, ensemble: { replicas: 2 } });
+  const base = (dynamics: Record<string, unknown>) => ({
+    name: 's',
+    potential: { kind: 'double-well' },
+    dynamics: { steps: 10, ...dynamics },
+    ensemble: { replicas: 2 },
+  });
   const message = (dynamics: Record<string, unknown>) => {
     try {
       validateScenarioObject(base(dynamics), '');
@@ -165,7 +191,10 @@ describe('scenario validation of schedules', () => {
   };
 
   it('accepts numbers and every schedule kind, and keeps them in the resolved scenario', () => {
-    const s = validateScenarioObject(base({ lr: { schedule: 'cosine', from: 0.01, to: 0.001 }, temperature: { schedule: 'linear', from: 0.5, to: 0.1, steps: 5 } }), '');
+    const s = validateScenarioObject(
+      base({ lr: { schedule: 'cosine', from: 0.01, to: 0.001 }, temperature: { schedule: 'linear', from: 0.5, to: 0.1, steps: 5 } }),
+      '',
+    );
     expect(s.dynamics.lr).toEqual({ schedule: 'cosine', from: 0.01, to: 0.001 });
     expect(s.dynamics.temperature).toEqual({ schedule: 'linear', from: 0.5, to: 0.1, steps: 5 });
     expect(message({ lr: 0.01, temperature: { schedule: 'cyclical', from: 1, cycles: 2 } })).toBe('');
@@ -175,10 +204,18 @@ describe('scenario validation of schedules', () => {
   it('names the field, what was expected and what was found', () => {
     expect(message({ lr: '0.001' })).toContain('dynamics.lr: expected a number > 0, found "0.001"');
     expect(message({ lr: { schedule: 'expo', from: 1, to: 0.1 } })).toContain("Did you mean 'exponential'?");
-    expect(message({ lr: 0.01, temperature: { schedule: 'exponential', from: 1, to: 0 } })).toContain('dynamics.temperature.to: expected a number > 0, found 0');
+    expect(message({ lr: 0.01, temperature: { schedule: 'exponential', from: 1, to: 0 } })).toContain(
+      'dynamics.temperature.to: expected a number > 0, found 0',
+    );
     expect(message({ lr: 0.01, temperature: { schedule: 'linear', from: 1 } })).toContain('dynamics.temperature.to');
-    expect(message({ integrator: 'gd', lr: 0.01, temperature: { schedule: 'linear', from: 1, to: 0 } })).toContain('no temperature schedule with integrator gd');
-    expect(message({ lr: 0.01, temperature: { schedule: 'cyclical', from: 1, exploration: 0.5 } })).toContain('exploration on a learning-rate schedule only');
-    expect(message({ lr: { schedule: 'linear', from: 1, to: 0.1 }, step_size: {} })).toContain('a number (the time unit) with dynamics.step_size');
+    expect(message({ integrator: 'gd', lr: 0.01, temperature: { schedule: 'linear', from: 1, to: 0 } })).toContain(
+      'no temperature schedule with integrator gd',
+    );
+    expect(message({ lr: 0.01, temperature: { schedule: 'cyclical', from: 1, exploration: 0.5 } })).toContain(
+      'exploration on a learning-rate schedule only',
+    );
+    expect(message({ lr: { schedule: 'linear', from: 1, to: 0.1 }, step_size: {} })).toContain(
+      'a number (the time unit) with dynamics.step_size',
+    );
   });
 });

@@ -9,7 +9,16 @@
  * exp(−f/θ) (independent Simpson quadrature per bin) by a χ² test.
  */
 import { describe, expect, it } from 'vitest';
-import { coordinateSettings, createState, getIntegrator, initialise, simulate, type EnsembleState, type Observer, type Potential } from '../../src/engine/index.js';
+import {
+  coordinateSettings,
+  createState,
+  getIntegrator,
+  initialise,
+  simulate,
+  type EnsembleState,
+  type Observer,
+  type Potential,
+} from '../../src/engine/index.js';
 import { harmonic } from '../../src/potentials/analytic/harmonic.js';
 import { doubleWell } from '../../src/potentials/analytic/double-well.js';
 
@@ -18,7 +27,16 @@ const K_SIGMA = 4;
 /** Run SGHMC and hand the positions and momenta at the requested steps to `see`. */
 function run(
   potential: Potential,
-  o: { lr: number; temperature: number; friction: number; steps: number; replicas: number; seed: number; init: Parameters<typeof initialise>[2]; momenta: 'thermal' | 'zero' },
+  o: {
+    lr: number;
+    temperature: number;
+    friction: number;
+    steps: number;
+    replicas: number;
+    seed: number;
+    init: Parameters<typeof initialise>[2];
+    momenta: 'thermal' | 'zero';
+  },
   at: number[],
   see: (step: number, x: Float64Array, v: Float64Array) => void,
 ): void {
@@ -42,9 +60,16 @@ function moments(a: Float64Array): { mean: number; variance: number } {
 
 /** Exact first and second moments of the linear SGHMC recursion after n steps, from (x0, v0) deterministic. */
 function exactMoments(k: number, h: number, gamma: number, theta: number, x0: number, v0: number, n: number) {
-  const a11 = 1, a12 = h, a21 = -h * k, a22 = 1 - h * gamma - h * h * k;
+  const a11 = 1,
+    a12 = h,
+    a21 = -h * k,
+    a22 = 1 - h * gamma - h * h * k;
   const q = 2 * gamma * theta * h;
-  let mx = x0, mv = v0, sxx = 0, sxv = 0, svv = 0;
+  let mx = x0,
+    mv = v0,
+    sxx = 0,
+    sxv = 0,
+    svv = 0;
   for (let i = 0; i < n; i++) {
     [mx, mv] = [a11 * mx + a12 * mv, a21 * mx + a22 * mv];
     const nxx = a11 * a11 * sxx + 2 * a11 * a12 * sxv + a12 * a12 * svv;
@@ -58,13 +83,20 @@ function exactMoments(k: number, h: number, gamma: number, theta: number, x0: nu
 }
 
 describe('sghmc on a harmonic potential (exact discrete OU moments)', () => {
-  const k = 2, theta = 0.5, gamma = 1, h = 0.05, R = 8000;
+  const k = 2,
+    theta = 0.5,
+    gamma = 1,
+    h = 0.05,
+    R = 8000;
 
   it('mean and variance in time follow the exact recursion (4σ)', () => {
     const at = [10, 40, 100];
     const seen = new Map<number, { x: Float64Array; v: Float64Array }>();
-    run(harmonic([k], [0]), { lr: h, temperature: theta, friction: gamma, steps: 100, replicas: R, seed: 11, init: { kind: 'point', x: [1] }, momenta: 'zero' }, at, (s, x, v) =>
-      seen.set(s, { x, v }),
+    run(
+      harmonic([k], [0]),
+      { lr: h, temperature: theta, friction: gamma, steps: 100, replicas: R, seed: 11, init: { kind: 'point', x: [1] }, momenta: 'zero' },
+      at,
+      (s, x, v) => seen.set(s, { x, v }),
     );
     for (const n of at) {
       const e = exactMoments(k, h, gamma, theta, 1, 0, n);
@@ -82,13 +114,20 @@ describe('sghmc on a harmonic potential (exact discrete OU moments)', () => {
 
   it('stationary position variance θ/k and momentum variance θ (4σ, O(h) bias from the exact discrete values)', () => {
     const steps = 400; // t = 20 ≫ 2/γ, the decay time of the moments
-    let x: Float64Array = new Float64Array(0), v: Float64Array = new Float64Array(0);
-    run(harmonic([k], [0]), { lr: h, temperature: theta, friction: gamma, steps, replicas: R, seed: 12, init: { kind: 'point', x: [1] }, momenta: 'zero' }, [steps], (_s, xs, vs) => {
-      x = xs;
-      v = vs;
-    });
+    let x: Float64Array = new Float64Array(0),
+      v: Float64Array = new Float64Array(0);
+    run(
+      harmonic([k], [0]),
+      { lr: h, temperature: theta, friction: gamma, steps, replicas: R, seed: 12, init: { kind: 'point', x: [1] }, momenta: 'zero' },
+      [steps],
+      (_s, xs, vs) => {
+        x = xs;
+        v = vs;
+      },
+    );
     const e = exactMoments(k, h, gamma, theta, 1, 0, steps);
-    const mx = moments(x), mv = moments(v);
+    const mx = moments(x),
+      mv = moments(v);
     expect(Math.abs(mx.variance - e.sxx)).toBeLessThan(K_SIGMA * e.sxx * Math.sqrt(2 / (R - 1)));
     expect(Math.abs(mv.variance - e.svv)).toBeLessThan(K_SIGMA * e.svv * Math.sqrt(2 / (R - 1)));
     // The discrete stationary values are the continuous ones up to O(h): here within 5 %.
@@ -102,17 +141,39 @@ describe('sghmc on a harmonic potential (exact discrete OU moments)', () => {
 
 describe('sghmc on the double well (Gibbs density, χ²)', () => {
   it('the stationary histogram matches exp(−f/θ) (χ², p > 0.001)', () => {
-    const height = 1, theta = 0.4, h = 0.02, R = 5000, steps = 1000;
+    const height = 1,
+      theta = 0.4,
+      h = 0.02,
+      R = 5000,
+      steps = 1000;
     const f = (x: number) => height * (x * x - 1) ** 2;
     let x: Float64Array = new Float64Array(0);
-    run(doubleWell(height), { lr: h, temperature: theta, friction: 1, steps, replicas: R, seed: 13, init: { kind: 'uniform', low: [-1.8], high: [1.8] }, momenta: 'thermal' }, [steps], (_s, xs) => {
-      x = xs;
-    });
-    const lo = -2.2, hi = 2.2, bins = 24;
+    run(
+      doubleWell(height),
+      {
+        lr: h,
+        temperature: theta,
+        friction: 1,
+        steps,
+        replicas: R,
+        seed: 13,
+        init: { kind: 'uniform', low: [-1.8], high: [1.8] },
+        momenta: 'thermal',
+      },
+      [steps],
+      (_s, xs) => {
+        x = xs;
+      },
+    );
+    const lo = -2.2,
+      hi = 2.2,
+      bins = 24;
     const width = (hi - lo) / bins;
     // Bin masses of exp(−f/θ) by Simpson's rule (200 panels per bin), normalised over [lo, hi] (the mass outside is < e^{−36}).
     const mass = Array.from({ length: bins }, (_, b) => {
-      const a = lo + b * width, m = 200, d = width / m;
+      const a = lo + b * width,
+        m = 200,
+        d = width / m;
       let s = 0;
       for (let i = 0; i <= m; i++) s += (i === 0 || i === m ? 1 : i % 2 === 1 ? 4 : 2) * Math.exp(-f(a + i * d) / theta);
       return (s * d) / 3;
@@ -126,7 +187,8 @@ describe('sghmc on the double well (Gibbs density, χ²)', () => {
       else counts[b]++;
     }
     expect(outside).toBe(0);
-    let chi2 = 0, df = 0;
+    let chi2 = 0,
+      df = 0;
     for (let b = 0; b < bins; b++) {
       const expected = (R * mass[b]) / total;
       if (expected < 5) continue; // χ² needs ≥ 5 expected per bin; the tails are pooled out

@@ -24,7 +24,8 @@ function quadratic(H: number[][], cubic = 0, pre?: Record<string, number>): Pote
     preconditioner: pre,
     energyAndGradient(x, count, e, g) {
       for (let r = 0; r < count; r++) {
-        const a = x[2 * r], b = x[2 * r + 1];
+        const a = x[2 * r],
+          b = x[2 * r + 1];
         e[r] = 0.5 * (H[0][0] * a * a + 2 * H[0][1] * a * b + H[1][1] * b * b) + cubic * a ** 3;
         g[2 * r] = H[0][0] * a + H[0][1] * b + 3 * cubic * a * a;
         g[2 * r + 1] = H[0][1] * a + H[1][1] * b;
@@ -36,17 +37,33 @@ function quadratic(H: number[][], cubic = 0, pre?: Record<string, number>): Pote
 describe('preconditioned curvature', () => {
   it('equals the largest eigenvalue of M^{1/2} H M^{1/2} for a quadratic (exact: 3 + √2)', () => {
     // H = [[4, 1], [1, 2]], M = diag(0.5, 2): M^{1/2} H M^{1/2} = [[2, 1], [1, 4]], eigenvalues 3 ± √2.
-    const p = quadratic([[4, 1], [1, 2]], 0, { g1: 0.5, g2: 2 });
+    const p = quadratic(
+      [
+        [4, 1],
+        [1, 2],
+      ],
+      0,
+      { g1: 0.5, g2: 2 },
+    );
     const x = Float64Array.from([0.3, -1, 5, 2]);
     const l = preconditionedCurvature(p, x, 2, Float64Array.from([0.5, 2]));
     for (const v of l) expect(v).toBeCloseTo(3 + Math.SQRT2, 6);
     // Without the preconditioner the estimate is λ_max(H) = 3 + √2 too (by symmetry of this example): use another H.
-    const q = quadratic([[10, 0], [0, 1]]);
+    const q = quadratic([
+      [10, 0],
+      [0, 1],
+    ]);
     expect(preconditionedCurvature(q, x, 2, Float64Array.from([1, 1]))[0]).toBeCloseTo(10, 6);
   });
 
   it('is local: a cubic term makes the curvature depend on the probe point (6·cubic·x₀ added to H₀₀)', () => {
-    const p = quadratic([[1, 0], [0, 1]], 0.5);
+    const p = quadratic(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      0.5,
+    );
     const x = Float64Array.from([2, 0, 0, 0]);
     const l = preconditionedCurvature(p, x, 2, Float64Array.from([1, 1]));
     expect(l[0]).toBeCloseTo(1 + 6 * 0.5 * 2, 4);
@@ -54,7 +71,14 @@ describe('preconditioned curvature', () => {
   });
 
   it('step sizes: lr_g = c·M_g/(safety·max over probes)', () => {
-    const p = quadratic([[4, 1], [1, 2]], 0, { g1: 0.5, g2: 2 });
+    const p = quadratic(
+      [
+        [4, 1],
+        [1, 2],
+      ],
+      0,
+      { g1: 0.5, g2: 2 },
+    );
     const s = curvatureStepSizes(p, Float64Array.from([0, 0, 1, 1]), 2, { c: 0.3, safety: 2, probes: 2 });
     const L = 3 + Math.SQRT2;
     expect(s.curvature).toBeCloseTo(L, 6);
@@ -84,17 +108,26 @@ describe('dynamics.step_size in scenarios', () => {
       }
       return 'no error';
     };
-    expect(err({ ...base, dynamics: { integrator: 'sgld', temperature: 1, steps: 10 } })).toMatch(/dynamics\.lr: expected a learning rate > 0 \(or dynamics\.step_size\), found nothing/);
-    expect(err({ ...base, dynamics: { integrator: 'sgld', temperature: 1, steps: 10, step_size: {}, groups: { w: { lr: 1e-3 } } } })).toMatch(
-      /dynamics\.groups\.w\.lr: expected no per-group lr with dynamics\.step_size, found 0\.001/,
+    expect(err({ ...base, dynamics: { integrator: 'sgld', temperature: 1, steps: 10 } })).toMatch(
+      /dynamics\.lr: expected a learning rate > 0 \(or dynamics\.step_size\), found nothing/,
     );
+    expect(
+      err({ ...base, dynamics: { integrator: 'sgld', temperature: 1, steps: 10, step_size: {}, groups: { w: { lr: 1e-3 } } } }),
+    ).toMatch(/dynamics\.groups\.w\.lr: expected no per-group lr with dynamics\.step_size, found 0\.001/);
     const s = validateScenarioObject({ ...base, dynamics: { integrator: 'sgld', temperature: 1, steps: 10, step_size: {} } }, '');
     expect(s.dynamics.step_size).toEqual({ c: 0.3, safety: 2, probes: 4 });
     expect(s.dynamics.lr).toBe(1);
   });
 
   it('the chosen step sizes are the same whatever the number of workers, and follow the prior variances', async () => {
-    const s = validateScenarioObject({ ...base, ensemble: { replicas: 40, init: { kind: 'potential' } }, dynamics: { integrator: 'sgld', temperature: 1, steps: 20, step_size: {} } }, '');
+    const s = validateScenarioObject(
+      {
+        ...base,
+        ensemble: { replicas: 40, init: { kind: 'potential' } },
+        dynamics: { integrator: 'sgld', temperature: 1, steps: 20, step_size: {} },
+      },
+      '',
+    );
     const one = await runEnsemble(s, { workers: 0 });
     const two = await runEnsemble(s, { workers: 2 });
     expect(one.stepSizes).toBeDefined();
@@ -110,7 +143,10 @@ describe('preconditioners declared by potentials', () => {
     expect(ma.preconditioner).toEqual({ w: 0.5, a: 0.25 });
     const ts = await buildPotential({ kind: 'teacher-student-erf', params: { d: 4, N: 2, n: 5, n_test: 5 } }, { seed: 1, run: 0 });
     expect(ts.preconditioner).toEqual({ w: 0.25, a: 0.5 });
-    const tf = await buildPotential({ tfjs: resolve('scenarios/first-order/models/tiny-mlp.mjs'), params: { hidden: 8, n: 32, noise: 0.2, sigma: 0.2 } }, { seed: 1, run: 0 });
+    const tf = await buildPotential(
+      { tfjs: resolve('scenarios/first-order/models/tiny-mlp.mjs'), params: { hidden: 8, n: 32, noise: 0.2, sigma: 0.2 } },
+      { seed: 1, run: 0 },
+    );
     // hidden (w1, b1): both N(0, 1); readout mixes N(0, 1/8) and N(0, 1).
     expect(tf.preconditioner).toEqual({ hidden: 1 });
   });

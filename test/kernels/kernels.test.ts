@@ -96,12 +96,20 @@ const ta: Build = (params) => toyAddition(params, { seed: 3, run: 0 });
 
 const cases: [string, Build, Record<string, unknown>][] = [
   ['modular-addition-square, defaults', ma, {}],
-  ['modular-addition-square, W2 (P 11, N 64, all pairs, one-hot, flat priors)', ma, { P: 11, N: 64, train_fraction: 1, targets: 'one-hot', loss_scale: 1 / 1331, prior_w: 'flat', prior_a: 'flat' }],
+  [
+    'modular-addition-square, W2 (P 11, N 64, all pairs, one-hot, flat priors)',
+    ma,
+    { P: 11, N: 64, train_fraction: 1, targets: 'one-hot', loss_scale: 1 / 1331, prior_w: 'flat', prior_a: 'flat' },
+  ],
   ['modular-addition-square, odd N (lane padding), P 5', ma, { P: 5, N: 7, prior_w: 2 }],
   ['relation-learner, defaults (W3 shape)', rl, {}],
   ['relation-learner, depth 0 (linear decoder)', rl, { depth: 0 }],
   ['relation-learner, difference, d 3, odd width 7', rl, { combine: 'difference', d: 3, depth: 1, width: 7 }],
-  ['relation-learner, squared-difference, d 1, n 9, depth 2, width 5', rl, { combine: 'squared-difference', d: 1, n: 9, depth: 2, width: 5, relation: 'greater-than' }],
+  [
+    'relation-learner, squared-difference, d 1, n 9, depth 2, width 5',
+    rl,
+    { combine: 'squared-difference', d: 1, n: 9, depth: 2, width: 5, relation: 'greater-than' },
+  ],
   ['teacher-student-erf, defaults (d 16, N 16, n 400)', ts, {}],
   ['teacher-student-erf, odd d 5, N 7, n 23 (lane padding, short last block)', ts, { d: 5, N: 7, n: 23 }],
   ['teacher-student-erf, d 1, N 1, n 3, flat priors', ts, { d: 1, N: 1, n: 3, prior_w: 'flat', prior_a: 'flat' }],
@@ -109,7 +117,11 @@ const cases: [string, Build, Record<string, unknown>][] = [
   ['toy-addition, defaults (1-200-200-30 tanh, regression)', ta, {}],
   ['toy-addition, relu, d_in 3, odd widths [5, 7], d_out 3, p 7', ta, { p: 7, d_in: 3, hidden: [5, 7], d_out: 3, activation: 'relu' }],
   ['toy-addition, classification, hidden [] (linear decoder), p 5', ta, { p: 5, hidden: [], task: 'classification' }],
-  ['toy-addition, classification, relu, d_in 2, one layer of 9, p 6', ta, { p: 6, d_in: 2, hidden: [9], task: 'classification', activation: 'relu' }],
+  [
+    'toy-addition, classification, relu, d_in 2, one layer of 9, p 6',
+    ta,
+    { p: 6, d_in: 2, hidden: [9], task: 'classification', activation: 'relu' },
+  ],
   ['toy-addition, tanh, three layers [3, 5, 2], d_out 1, p 4', ta, { p: 4, hidden: [3, 5, 2], d_out: 1 }],
 ];
 
@@ -208,7 +220,10 @@ describe('toy-addition: chunks, saturation, controls', () => {
   }
 
   it('a wrong gradient would be caught: a 1e-9 relative perturbation of one weight, or float32, breaks the bound', () => {
-    for (const params of [{ p: 10, hidden: [32, 32], d_out: 8 }, { p: 6, hidden: [9], task: 'classification', activation: 'relu' }] as Record<string, unknown>[]) {
+    for (const params of [
+      { p: 10, hidden: [32, 32], d_out: 8 },
+      { p: 6, hidden: [9], task: 'classification', activation: 'relu' },
+    ] as Record<string, unknown>[]) {
       const js = ta({ ...params, kernels: 'js' });
       const wasm = ta({ ...params, kernels: 'wasm' });
       const x = randomPoint(js, 3, 5);
@@ -250,7 +265,9 @@ describe('kernel selection', () => {
     expect(() => rl({ precision: 'float16' })).toThrow(/relation-learner: precision = "float16", expected one of float64, float32/);
     expect(() => ma({ kernels: 'js', precision: 'float32' })).toThrow(/precision 'float32' needs kernels 'wasm' or 'auto'/);
     expect(() => ts({ kernels: 'simd' })).toThrow(/teacher-student-erf: kernels = "simd", expected one of auto, js, wasm/);
-    expect(() => ts({ kernels: 'js', precision: 'float32' })).toThrow(/teacher-student-erf: precision 'float32' needs kernels 'wasm' or 'auto'/);
+    expect(() => ts({ kernels: 'js', precision: 'float32' })).toThrow(
+      /teacher-student-erf: precision 'float32' needs kernels 'wasm' or 'auto'/,
+    );
     expect(ts({}).info?.kernels).toBe('wasm SIMD, float64');
   });
 
@@ -265,14 +282,18 @@ describe('kernel selection', () => {
       const x = randomPoint(auto, 2, 1);
       const ref = ma({ kernels: 'js' });
       expect(evalAt(auto, x, 2)).toEqual(evalAt(ref, x, 2));
-      expect(() => fresh.modularAdditionSquare({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/kernels 'wasm' unavailable: disabled by STOCHDYN_KERNELS=js/);
+      expect(() => fresh.modularAdditionSquare({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(
+        /kernels 'wasm' unavailable: disabled by STOCHDYN_KERNELS=js/,
+      );
       expect(() => fresh.modularAdditionSquare({ precision: 'float32' }, { seed: 3, run: 0 })).toThrow(/needed by precision 'float32'/);
       const freshTs = await import('../../src/potentials/neural/teacher-student/index.js');
       const autoTs = freshTs.teacherStudentErf({ d: 5, N: 7, n: 23 }, { seed: 3, run: 0 });
       expect(autoTs.info?.kernels).toBe('js (wasm unavailable: disabled by STOCHDYN_KERNELS=js)');
       const xt = randomPoint(autoTs, 2, 1);
       expect(evalAt(autoTs, xt, 2)).toEqual(evalAt(ts({ d: 5, N: 7, n: 23, kernels: 'js' }), xt, 2));
-      expect(() => freshTs.teacherStudentErf({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(/teacher-student-erf: kernels 'wasm' unavailable/);
+      expect(() => freshTs.teacherStudentErf({ kernels: 'wasm' }, { seed: 3, run: 0 })).toThrow(
+        /teacher-student-erf: kernels 'wasm' unavailable/,
+      );
     } finally {
       vi.unstubAllEnvs();
       vi.resetModules();

@@ -11,8 +11,7 @@ import { Stream } from '../../src/random/rng.js';
 
 function randomSymmetric(n: number, stream: Stream): Float64Array {
   const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = stream.normal();
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = stream.normal();
   return A;
 }
 
@@ -67,8 +66,11 @@ describe('linalg: symmetricEigen', () => {
   it('matches the 2×2 closed form and the all-ones matrix (a degenerate spectrum)', () => {
     const stream = new Stream('symmetric-eigen-2x2', 0, 0);
     for (let trial = 0; trial < 50; trial++) {
-      const a = stream.normal(), b = stream.normal(), c = stream.normal();
-      const mean = (a + c) / 2, radius = Math.hypot((a - c) / 2, b);
+      const a = stream.normal(),
+        b = stream.normal(),
+        c = stream.normal();
+      const mean = (a + c) / 2,
+        radius = Math.hypot((a - c) / 2, b);
       const { values } = symmetricEigen([a, b, b, c], 2);
       expect(values[0]).toBeCloseTo(mean - radius, 13);
       expect(values[1]).toBeCloseTo(mean + radius, 13);

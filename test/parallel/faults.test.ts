@@ -203,7 +203,9 @@ describe('interruption', () => {
     );
     const out = join(dir, 'out');
     // The handler is installed before the output directory is prepared: wait for scenario.resolved.json.
-    const { code, stderr } = await interruptWhen(['run', file, '--out', out, '--workers', '2', '-q', '--no-report'], () => existsSync(join(out, 'scenario.resolved.json')));
+    const { code, stderr } = await interruptWhen(['run', file, '--out', out, '--workers', '2', '-q', '--no-report'], () =>
+      existsSync(join(out, 'scenario.resolved.json')),
+    );
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/SIGINT: stopping the workers/);
     expect(stderr).toMatch(/interrupted/);
@@ -211,7 +213,9 @@ describe('interruption', () => {
     expect(s.run.status).toBe('interrupted');
     expect(s.run.completedReplicas + s.run.missing.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(10000);
     // Atomic writes: no temporary file is left.
-    const left = spawnSync('ls', ['-a', out], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.endsWith('.tmp'));
+    const left = spawnSync('ls', ['-a', out], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((n) => n.endsWith('.tmp'));
     expect(left).toEqual([]);
   });
 });
@@ -250,7 +254,9 @@ describe('interrupting a sweep', () => {
     expect(done).toBeGreaterThanOrEqual(1);
     expect(done).toBeLessThanOrEqual(2);
     // No temporary point directory is left behind.
-    const left = spawnSync('ls', ['-a', join(out, 'points')], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.startsWith('.tmp'));
+    const left = spawnSync('ls', ['-a', join(out, 'points')], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((n) => n.startsWith('.tmp'));
     expect(left).toEqual([]);
     const again = spawnSync(process.execPath, [MAIN, 'sweep', file, '--out', out, '-q', '--no-report'], { encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
@@ -264,7 +270,9 @@ describe('output directory', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'a-file'), 'x');
     let progressed = false;
-    const err = await runScenario(scenario(), { out: join(dir, 'a-file', 'run'), workers: 0, onProgress: () => (progressed = true) }).catch((e: unknown) => e);
+    const err = await runScenario(scenario(), { out: join(dir, 'a-file', 'run'), workers: 0, onProgress: () => (progressed = true) }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OutputError);
     expect((err as Error).message).toMatch(/cannot write to the output directory .*a-file\/run \(ENOTDIR/);
     expect((err as Error).message).toMatch(/nothing was run/);
@@ -272,7 +280,8 @@ describe('output directory', () => {
   });
 
   it('a full disk at the end: the results are written to a rescue directory, identical to a normal run', async () => {
-    const dirA = tmp(), dirB = tmp();
+    const dirA = tmp(),
+      dirB = tmp();
     const s = scenario();
     await runScenario(s, { out: dirA, workers: 0 });
     const err = await runScenario(s, { out: dirB, workers: 0, writeFault: 'finals.csv' }).catch((e: unknown) => e);
@@ -288,12 +297,14 @@ describe('output directory', () => {
       return j;
     };
     expect(det(join(e.rescuedTo!, 'summary.json'))).toEqual(det(join(dirA, 'summary.json')));
-    for (const f of ['finals.csv', 'traces.csv', 'events.csv']) expect(readFileSync(join(e.rescuedTo!, f), 'utf8')).toBe(readFileSync(join(dirA, f), 'utf8'));
+    for (const f of ['finals.csv', 'traces.csv', 'events.csv'])
+      expect(readFileSync(join(e.rescuedTo!, f), 'utf8')).toBe(readFileSync(join(dirA, f), 'utf8'));
   });
 });
 
 describe('the CLI under faults', () => {
-  const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   const small = () => {
     const dir = tmp();
     const file = join(dir, 's.json');

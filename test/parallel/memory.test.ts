@@ -125,7 +125,8 @@ describe('memory-light writers give the same output as the straightforward ones'
 
   it('toCsv and writeCsvAtomic: same text as one string per row, across chunk boundaries', () => {
     const rows: CsvCell[][] = [];
-    for (let i = 0; i < 20_000; i++) rows.push([i, i % 7 === 0 ? null : i / 3, i % 11 === 0 ? NaN : -i * 1e-300, i % 13 === 0 ? 'a,"b"' : 'x', undefined, Infinity]);
+    for (let i = 0; i < 20_000; i++)
+      rows.push([i, i % 7 === 0 ? null : i / 3, i % 11 === 0 ? NaN : -i * 1e-300, i % 13 === 0 ? 'a,"b"' : 'x', undefined, Infinity]);
     const header = ['replica', 'x', 'y', 'label', 'none', 'inf'];
     const expected = oldCsv(header, rows);
     expect(toCsv(header, rows)).toBe(expected);
@@ -142,8 +143,12 @@ describe('memory-light writers give the same output as the straightforward ones'
 
   it('distribution() on a Float64Array equals the comparator sort of a plain array', () => {
     const rnd = uniformSource(12345);
-    const values = Float64Array.from({ length: 5001 }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? 0.5 : (rnd() - 0.3) * 10));
-    const v = Array.from(values).filter((x) => x === x).sort((a, b) => a - b);
+    const values = Float64Array.from({ length: 5001 }, (_, i) =>
+      i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? 0.5 : (rnd() - 0.3) * 10,
+    );
+    const v = Array.from(values)
+      .filter((x) => x === x)
+      .sort((a, b) => a - b);
     const n = v.length;
     let mean = 0;
     for (let i = 0; i < n; i++) mean += (v[i] - mean) / (i + 1);
@@ -156,7 +161,21 @@ describe('memory-light writers give the same output as the straightforward ones'
       return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
     };
     expect(JSON.parse(JSON.stringify(distribution(values)))).toEqual(
-      JSON.parse(JSON.stringify({ n, mean, std, sem: std / Math.sqrt(n), min: v[0], q05: q(0.05), q25: q(0.25), q50: q(0.5), q75: q(0.75), q95: q(0.95), max: v[n - 1] })),
+      JSON.parse(
+        JSON.stringify({
+          n,
+          mean,
+          std,
+          sem: std / Math.sqrt(n),
+          min: v[0],
+          q05: q(0.05),
+          q25: q(0.25),
+          q50: q(0.5),
+          q75: q(0.75),
+          q95: q(0.95),
+          max: v[n - 1],
+        }),
+      ),
     );
     expect(distribution([NaN, NaN]).n).toBe(0);
     expect(distribution([2]).std).toBe(0);

@@ -93,7 +93,8 @@ function canon(x: unknown): string {
 function differences(a: unknown, b: unknown, at = '', out: string[] = []): string[] {
   if (out.length >= 8) return out;
   if (a && b && typeof a === 'object' && typeof b === 'object') {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`, out);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`, out);
   } else if (a !== b) out.push(`${at}: ${String(a).slice(0, 40)} vs ${String(b).slice(0, 40)}`);
   return out;
 }
@@ -211,15 +212,33 @@ describe('reproducibility across shard splits (runShard / runShards + mergeShard
       ['1 shard, tile 7', async () => mergeShards(await inProcess(split([0, blocks], 7)))],
       ['2 uneven shards (3 + 16 blocks), tile 1', async () => mergeShards(await inProcess(split([0, 3, blocks], 1)))],
       ['one shard per block', async () => mergeShards(await inProcess(split(perBlock)))],
-      ['5 uneven shards given to merge in reverse order, tile 64', async () => mergeShards((await inProcess(split([0, 1, 2, 7, 18, blocks], 64))).reverse())],
-      ['planShards(R, 4) on 2 worker threads', async () => mergeShards(await onWorkers(planShards(R, 4).map((r) => ({ scenario: s, plan, run: 3, ...r })), 2))],
-      ['2 uneven shards (11 + 8 blocks) on 3 worker threads, tile 5', async () => mergeShards(await onWorkers(split([0, 11, blocks], 5), 3))],
+      [
+        '5 uneven shards given to merge in reverse order, tile 64',
+        async () => mergeShards((await inProcess(split([0, 1, 2, 7, 18, blocks], 64))).reverse()),
+      ],
+      [
+        'planShards(R, 4) on 2 worker threads',
+        async () =>
+          mergeShards(
+            await onWorkers(
+              planShards(R, 4).map((r) => ({ scenario: s, plan, run: 3, ...r })),
+              2,
+            ),
+          ),
+      ],
+      [
+        '2 uneven shards (11 + 8 blocks) on 3 worker threads, tile 5',
+        async () => mergeShards(await onWorkers(split([0, 11, blocks], 5), 3)),
+      ],
       ['runEnsemble, 2 workers, 3 shards per worker', () => runEnsemble(s, { workers: 2, run: 3, shardsPerWorker: 3 })],
     ];
     for (const [label, make] of variants) {
       const r = await make();
       const same = canon(r) === ref;
-      expect(same, `${label}: merged RunResult differs from the 1-shard run at ${same ? '' : differences(canonTree(r), refTree).join('; ')}`).toBe(true);
+      expect(
+        same,
+        `${label}: merged RunResult differs from the 1-shard run at ${same ? '' : differences(canonTree(r), refTree).join('; ')}`,
+      ).toBe(true);
     }
   });
 });
@@ -251,7 +270,13 @@ const SWEEP = (): Scenario =>
 const POINTS = 6;
 
 /** Run a sweep into `out`, stopping it (abort signal) once `k` points are complete. Returns the points complete then. */
-async function interruptedSweep(s: Scenario, out: string, k: number, workers: number, shard?: { index: number; count: number }): Promise<number[]> {
+async function interruptedSweep(
+  s: Scenario,
+  out: string,
+  k: number,
+  workers: number,
+  shard?: { index: number; count: number },
+): Promise<number[]> {
   const ac = new AbortController();
   const r = await runSweep(s, {
     out,
@@ -275,7 +300,15 @@ describe('reproducibility across resume points (runSweep)', () => {
     for (const f of ['sweep.csv', 'phases.csv', 'phase-boundary.json', 'sweep.json']) expect(Object.keys(want)).toContain(f);
     expect(Object.keys(want).filter((f) => f.endsWith('summary.json'))).toHaveLength(POINTS);
     // Both phases occur, so the boundary is not trivial.
-    expect(new Set(want['phases.csv'].trim().split('\n').slice(1).map((l) => l.split(',').at(-1))).size).toBe(2);
+    expect(
+      new Set(
+        want['phases.csv']
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',').at(-1)),
+      ).size,
+    ).toBe(2);
 
     for (const k of [1, 3, 5]) {
       const dir = join(TMP, `sweep-stop-${k}`);

@@ -173,7 +173,9 @@ describe('exceptions of the shard’s own code are not retried', () => {
       expect(outcome.attempts).toBe(1);
       expect(builds()).toBe(2); // one build in the worker, no retry
       expect(outcome.errors).toHaveLength(1);
-      expect(outcome.errors[0]).toMatch(/^attempt 1: potential module .*faulty\.mjs: createPotential threw: curvature must be positive, found -1/);
+      expect(outcome.errors[0]).toMatch(
+        /^attempt 1: potential module .*faulty\.mjs: createPotential threw: curvature must be positive, found -1/,
+      );
       expect(outcome.errors[0]).toContain(`(at ${file}:${THROW_LINE_BUILD}:`);
       // The worker's stack is kept, with the user's exception as its cause.
       expect(outcome.stack).toMatch(/Caused by: Error: curvature must be positive/);
@@ -182,7 +184,11 @@ describe('exceptions of the shard’s own code are not retried', () => {
       expect(pool.workersStarted).toBe(1);
       expect(pool.size).toBe(1);
       // Negative control: a worker fault on the same shard is retried.
-      const faulted = await runShards([{ scenario: good, plan, run: 0, firstReplica: 0, count: 64 }], { workers: 1, pool, fault: { kind: 'exit', times: 1 } });
+      const faulted = await runShards([{ scenario: good, plan, run: 0, firstReplica: 0, count: 64 }], {
+        workers: 1,
+        pool,
+        fault: { kind: 'exit', times: 1 },
+      });
       expect(faulted[0].ok).toBe(true);
       expect(faulted[0].attempts).toBe(2);
     } finally {
@@ -206,7 +212,9 @@ describe('exceptions of the shard’s own code are not retried', () => {
       expect(builds() - start).toBe(shards);
       for (const g of failed.missing) {
         expect(g.status).toBe('failed');
-        expect(g.errors).toEqual([expect.stringMatching(/^attempt 1: energy table has no entry for this state \(at .*faulty\.mjs:\d+:\d+\)$/)]);
+        expect(g.errors).toEqual([
+          expect.stringMatching(/^attempt 1: energy table has no entry for this state \(at .*faulty\.mjs:\d+:\d+\)$/),
+        ]);
         expect(g.errors[0]).toContain(`${file}:${THROW_LINE_ENERGY}:`);
       }
       expect(failed.message).toMatch(/every shard of the run failed: replicas 0…/);

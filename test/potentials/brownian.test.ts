@@ -136,7 +136,8 @@ describe('gradients vs central differences; batched = one at a time', () => {
     expect(checkGradients(p3, pts3)).toBeLessThan(1e-7);
     // The theory layer's scalar reference energy is the same function.
     const spec = resolveTwoWells({ k1: [4, 9, 2], k2: [1, 0.5, 1.5], centre1: [-1, 0.5, 0], centre2: [1, 0, -0.5], theta_s: 0.1 });
-    for (const pt of pts3) expect(Math.abs(twoWellsEnergy(spec, pt) - energyAt(p3, pt))).toBeLessThan(1e-14 * (1 + Math.abs(energyAt(p3, pt))));
+    for (const pt of pts3)
+      expect(Math.abs(twoWellsEnergy(spec, pt) - energyAt(p3, pt))).toBeLessThan(1e-14 * (1 + Math.abs(energyAt(p3, pt))));
   });
 });
 
@@ -172,7 +173,9 @@ describe('declared minima, stiffness, defaults', () => {
 
   it('two-wells: a swallowed well is an error naming it', () => {
     // Well 1 (shallow, wide) lies entirely above well 2 at its own centre.
-    expect(() => twoWells(resolveTwoWells({ depth1: 0.1, k1: 0.1, depth2: 5, k2: 1, centre1: -0.2, centre2: 0.2 }))).toThrow(/well 1 has no local minimum/);
+    expect(() => twoWells(resolveTwoWells({ depth1: 0.1, k1: 0.1, depth2: 5, k2: 1, centre1: -0.2, centre2: 0.2 }))).toThrow(
+      /well 1 has no local minimum/,
+    );
   });
 
   it('registered with schema defaults: R = L, eps = 0.01 L, D = 4, θ_s = 0.01·min depth; initialisers', async () => {
@@ -190,7 +193,12 @@ describe('declared minima, stiffness, defaults', () => {
     const z = await buildPotential(s.potential, ctx);
     expect(energyAt(z, [0.01, 5, 5])).toBeCloseTo(0.01 ** 2 / (2 * 0.02), 15); // ε = 0.02: inside the quadratic zone
     const out = new Float64Array(3).fill(NaN);
-    z.initialise!(out, 0, () => 0, () => 0);
+    z.initialise!(
+      out,
+      0,
+      () => 0,
+      () => 0,
+    );
     expect(Array.from(out)).toEqual([2, 0, 0]);
     expect(z.groups).toEqual([
       { name: 'u', offset: 0, size: 1 },
@@ -261,11 +269,16 @@ describe('theory/grokking.ts against independent numerics', () => {
     expect(memorizationTime(1, 0.1, 2)).toBeCloseTo(0.45, 15);
     expect(memorizationTimeVariance(1, 0.1, 2, 0.3)).toBeCloseTo((2 * 0.3 * 0.9) / 8, 15);
     // Independent: the inverse-Gaussian density of the first passage over d = 0.9 (v = 2, σ² = 2θ) integrates to the mean.
-    const d = 0.9, v = 2, s2 = 0.6;
+    const d = 0.9,
+      v = 2,
+      s2 = 0.6;
     const ig = (t: number) => (t > 0 ? (d / Math.sqrt(2 * Math.PI * s2 * t ** 3)) * Math.exp(-((d - v * t) ** 2) / (2 * s2 * t)) : 0);
     expect(integrate(ig, 0, 20, { breakpoints: [0.45] })).toBeCloseTo(1, 9);
     expect(integrate((t) => t * ig(t), 0, 20, { breakpoints: [0.45] })).toBeCloseTo(0.45, 9);
-    expect(integrate((t) => (t - 0.45) ** 2 * ig(t), 0, 20, { breakpoints: [0.45] })).toBeCloseTo(memorizationTimeVariance(1, 0.1, 2, 0.3), 9);
+    expect(integrate((t) => (t - 0.45) ** 2 * ig(t), 0, 20, { breakpoints: [0.45] })).toBeCloseTo(
+      memorizationTimeVariance(1, 0.1, 2, 0.3),
+      9,
+    );
     expect(memorizationSteps(1, 0.1, 2, 1e-3)).toBeCloseTo(450, 9);
     expect(memorizationSteps(1, 0.1, 2, 1e-3, 0.5)).toBeCloseTo(450 + discreteMonitoringShift(1e-3, 0.5) / 2e-3, 9);
     expect(grokkingSteps(1, 2, 0.5, 1e-3, false)).toBeCloseTo(500, 9); // R²/(2mθη)
@@ -385,7 +398,12 @@ describe('theory/two-wells.ts in d dimensions (isotropic wells on the x0 axis)',
 
 describe('ensembles through the engine (workers: 0, fixed seeds)', () => {
   it('zero-loss-manifold: mean memorization step = (L − δ)/(ηg) (+ overshoot) within 4 SE, variance = inverse Gaussian within 4 SE', async () => {
-    const L = 1, delta = 0.1, g = 1, theta = 0.05, eta = 2e-4, R = 1000;
+    const L = 1,
+      delta = 0.1,
+      g = 1,
+      theta = 0.05,
+      eta = 2e-4,
+      R = 1000;
     const s = validateScenarioObject(
       {
         name: 'memorize',
@@ -410,7 +428,11 @@ describe('ensembles through the engine (workers: 0, fixed seeds)', () => {
   });
 
   it('zero-loss-manifold: grokking exit times = R²/(2mηθ) (+ discrete shift) within 4 SE, KS vs the exact survival (p > 1e-3)', async () => {
-    const m = 2, Rs = 1, theta = 1, eta = 1e-4, N = 2000;
+    const m = 2,
+      Rs = 1,
+      theta = 1,
+      eta = 1e-4,
+      N = 2000;
     const s = validateScenarioObject(
       {
         name: 'grok',
@@ -435,7 +457,10 @@ describe('ensembles through the engine (workers: 0, fixed seeds)', () => {
     const sd = Math.sqrt(grokkingTimeVariance(Rs, m, theta)) / eta;
     expect(Math.abs(mean(steps) - mu)).toBeLessThan(4 * (sd / Math.sqrt(N)));
     const S = ballExitSurvival(Rs + discreteMonitoringShift(eta, theta), m, theta);
-    const ks = ksTest(steps.map((n) => n * eta), (t) => 1 - S(t));
+    const ks = ksTest(
+      steps.map((n) => n * eta),
+      (t) => 1 - S(t),
+    );
     expect(ks.pValue).toBeGreaterThan(1e-3);
   });
 

@@ -37,7 +37,9 @@ describe('dense products', () => {
       [5, 9, 2],
       [8, 8, 16],
     ]) {
-      const ao = 3, bo = 5, co = 2;
+      const ao = 3,
+        bo = 5,
+        co = 2;
       const A = normals(ao + m * k, m * 100 + k);
       const B = normals(bo + n * k, n * 100 + k + 1);
       const C0 = normals(co + m * n, 7);
@@ -60,7 +62,8 @@ describe('dense products', () => {
   });
 
   it('transpose, dot4 and addRowGradient4 equal their plain loops', () => {
-    const rows = 3, cols = 5;
+    const rows = 3,
+      cols = 5;
     const src = normals(2 + rows * cols, 1);
     const t = new Float64Array(rows * cols);
     transpose(src, 2, rows, cols, t);
@@ -80,7 +83,8 @@ describe('dense products', () => {
     const grad = normals(len + 1, 4);
     const want = grad.slice();
     const c = [0.5, -1.5, 2, 0.125];
-    for (let j = 0; j < len; j++) want[1 + j] += c[0] * inputs[offs[0] + j] + c[1] * inputs[offs[1] + j] + c[2] * inputs[offs[2] + j] + c[3] * inputs[offs[3] + j];
+    for (let j = 0; j < len; j++)
+      want[1 + j] += c[0] * inputs[offs[0] + j] + c[1] * inputs[offs[1] + j] + c[2] * inputs[offs[2] + j] + c[3] * inputs[offs[3] + j];
     addRowGradient4(grad, 1, c[0], c[1], c[2], c[3], inputs, offs[0], offs[1], offs[2], offs[3], len);
     expect(grad).toEqual(want);
   });
@@ -89,8 +93,11 @@ describe('dense products', () => {
 describe('one dense layer over a block of 4', () => {
   // L(x, input) = Σ_{q,j} c_{q,j} act(W input_q + b)_j: the analytic gradients of
   // denseBackward4 (+ activationBackward for the layer below) against central differences.
-  const fanIn = 5, fanOut = 6;
-  const wo = 2, bo = wo + fanIn * fanOut, size = bo + fanOut;
+  const fanIn = 5,
+    fanOut = 6;
+  const wo = 2,
+    bo = wo + fanIn * fanOut,
+    size = bo + fanOut;
 
   for (const [label, activation] of [
     ['identity', Activation.identity],
@@ -123,13 +130,15 @@ describe('one dense layer over a block of 4', () => {
         expect(Math.abs(analytic - numeric)).toBeLessThanOrEqual(1e-7 * (1 + Math.abs(analytic)));
       };
       for (let j = wo; j < size; j++) {
-        const xp = x.slice(), xm = x.slice();
+        const xp = x.slice(),
+          xm = x.slice();
         xp[j] += h;
         xm[j] -= h;
         check(grad[j], loss(xp, input), loss(xm, input));
       }
       for (let i = 0; i < input.length; i++) {
-        const ip = input.slice(), im = input.slice();
+        const ip = input.slice(),
+          im = input.slice();
         ip[i] += h;
         im[i] -= h;
         check(deltaIn[i], loss(x, ip), loss(x, im));
@@ -166,7 +175,8 @@ describe('activations', () => {
       [-2, -0.9953222650189527],
       [3, 0.9999779095030014],
     ];
-    const act = new Float64Array(1), der = new Float64Array(1);
+    const act = new Float64Array(1),
+      der = new Float64Array(1);
     for (const [u, value] of table) {
       erfActivation(u, act, der, 0);
       expect(Math.abs(act[0] - value)).toBeLessThanOrEqual(4e-16);

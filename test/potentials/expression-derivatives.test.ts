@@ -11,50 +11,318 @@ import { digamma } from '../../src/potentials/expression-graph.js';
 
 /** One case per admitted function: an expression over (x, y) using it, with a chain-rule argument, and points inside its domain. */
 const CASES: Record<string, { expression: string; points: [number, number][] }> = {
-  sqrt: { expression: 'sqrt(0.5*x + 2) * y', points: [[0.3, 1.2], [1.7, -0.4]] },
-  cbrt: { expression: 'cbrt(x - 0.5) + y', points: [[-1.3, 0.2], [2.1, 0.5]] },
-  nthRoot: { expression: 'nthRoot(x, 3) + nthRoot(y + 3) + nthRoot(x^2 + 1, y + 3)', points: [[-1.3, 0.2], [0.7, -1.1]] },
-  pow: { expression: 'pow(x^2 + 1, y) + pow(x, 3)', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  exp: { expression: 'exp(-x^2) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  expm1: { expression: 'expm1(0.3*x*y)', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  log: { expression: 'log(x^2 + y^2) + log(x^2 + 2, y + 3)', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  log10: { expression: 'log10(x^2 + 1) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  log2: { expression: 'log2(x^2 + 1) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  log1p: { expression: 'log1p(x^2) + y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  square: { expression: 'square(x - y)', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  cube: { expression: 'cube(x - y)', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  sin: { expression: 'sin(2*x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  cos: { expression: 'cos(2*x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  tan: { expression: 'tan(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  sec: { expression: 'sec(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  csc: { expression: 'csc(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  cot: { expression: 'cot(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  asin: { expression: 'asin(0.5*x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  acos: { expression: 'acos(0.5*x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  atan: { expression: 'atan(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  atan2: { expression: 'atan2(y, x)', points: [[0.4, 1.3], [-1.2, 0.6], [-1, -2]] },
-  asec: { expression: 'asec(x) * y', points: [[1.4, 1.3], [-2.2, 0.6]] },
-  acsc: { expression: 'acsc(x) * y', points: [[1.4, 1.3], [-2.2, 0.6]] },
-  acot: { expression: 'acot(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  sinh: { expression: 'sinh(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  cosh: { expression: 'cosh(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  tanh: { expression: 'tanh(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  sech: { expression: 'sech(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  csch: { expression: 'csch(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  coth: { expression: 'coth(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  asinh: { expression: 'asinh(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  acosh: { expression: 'acosh(x) * y', points: [[1.4, 1.3], [2.2, 0.6]] },
-  atanh: { expression: 'atanh(0.5*x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  asech: { expression: 'asech(x) * y', points: [[0.4, 1.3], [0.8, 0.6]] },
-  acsch: { expression: 'acsch(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  acoth: { expression: 'acoth(x) * y', points: [[1.4, 1.3], [-2.2, 0.6]] },
-  abs: { expression: 'abs(x - 0.5) * y + abs(y)^3', points: [[0.4, 1.3], [-1.2, -0.6]] },
-  sign: { expression: 'sign(x) * y^2', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  gamma: { expression: 'gamma(x) * y', points: [[0.4, 1.3], [2.7, 0.6], [-1.5, 0.8]] },
-  erf: { expression: 'erf(x) * y', points: [[0.4, 1.3], [-1.2, 0.6]] },
-  max: { expression: 'max(x, y) + max(x, 2*y, 0.3, x*y)', points: [[0.4, 1.3], [-1.2, 0.6], [2, -3]] },
-  min: { expression: 'min(x, y) + min(x, 2*y, 0.3, -x*y)', points: [[0.4, 1.3], [-1.2, 0.6], [2, -3]] },
-  hypot: { expression: 'hypot(x, y) + hypot(x - 1, 2*y, 0.5)', points: [[0.4, 1.3], [-1.2, 0.6]] },
+  sqrt: {
+    expression: 'sqrt(0.5*x + 2) * y',
+    points: [
+      [0.3, 1.2],
+      [1.7, -0.4],
+    ],
+  },
+  cbrt: {
+    expression: 'cbrt(x - 0.5) + y',
+    points: [
+      [-1.3, 0.2],
+      [2.1, 0.5],
+    ],
+  },
+  nthRoot: {
+    expression: 'nthRoot(x, 3) + nthRoot(y + 3) + nthRoot(x^2 + 1, y + 3)',
+    points: [
+      [-1.3, 0.2],
+      [0.7, -1.1],
+    ],
+  },
+  pow: {
+    expression: 'pow(x^2 + 1, y) + pow(x, 3)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  exp: {
+    expression: 'exp(-x^2) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  expm1: {
+    expression: 'expm1(0.3*x*y)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  log: {
+    expression: 'log(x^2 + y^2) + log(x^2 + 2, y + 3)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  log10: {
+    expression: 'log10(x^2 + 1) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  log2: {
+    expression: 'log2(x^2 + 1) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  log1p: {
+    expression: 'log1p(x^2) + y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  square: {
+    expression: 'square(x - y)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  cube: {
+    expression: 'cube(x - y)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  sin: {
+    expression: 'sin(2*x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  cos: {
+    expression: 'cos(2*x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  tan: {
+    expression: 'tan(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  sec: {
+    expression: 'sec(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  csc: {
+    expression: 'csc(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  cot: {
+    expression: 'cot(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  asin: {
+    expression: 'asin(0.5*x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  acos: {
+    expression: 'acos(0.5*x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  atan: {
+    expression: 'atan(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  atan2: {
+    expression: 'atan2(y, x)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+      [-1, -2],
+    ],
+  },
+  asec: {
+    expression: 'asec(x) * y',
+    points: [
+      [1.4, 1.3],
+      [-2.2, 0.6],
+    ],
+  },
+  acsc: {
+    expression: 'acsc(x) * y',
+    points: [
+      [1.4, 1.3],
+      [-2.2, 0.6],
+    ],
+  },
+  acot: {
+    expression: 'acot(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  sinh: {
+    expression: 'sinh(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  cosh: {
+    expression: 'cosh(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  tanh: {
+    expression: 'tanh(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  sech: {
+    expression: 'sech(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  csch: {
+    expression: 'csch(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  coth: {
+    expression: 'coth(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  asinh: {
+    expression: 'asinh(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  acosh: {
+    expression: 'acosh(x) * y',
+    points: [
+      [1.4, 1.3],
+      [2.2, 0.6],
+    ],
+  },
+  atanh: {
+    expression: 'atanh(0.5*x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  asech: {
+    expression: 'asech(x) * y',
+    points: [
+      [0.4, 1.3],
+      [0.8, 0.6],
+    ],
+  },
+  acsch: {
+    expression: 'acsch(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  acoth: {
+    expression: 'acoth(x) * y',
+    points: [
+      [1.4, 1.3],
+      [-2.2, 0.6],
+    ],
+  },
+  abs: {
+    expression: 'abs(x - 0.5) * y + abs(y)^3',
+    points: [
+      [0.4, 1.3],
+      [-1.2, -0.6],
+    ],
+  },
+  sign: {
+    expression: 'sign(x) * y^2',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  gamma: {
+    expression: 'gamma(x) * y',
+    points: [
+      [0.4, 1.3],
+      [2.7, 0.6],
+      [-1.5, 0.8],
+    ],
+  },
+  erf: {
+    expression: 'erf(x) * y',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
+  max: {
+    expression: 'max(x, y) + max(x, 2*y, 0.3, x*y)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+      [2, -3],
+    ],
+  },
+  min: {
+    expression: 'min(x, y) + min(x, 2*y, 0.3, -x*y)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+      [2, -3],
+    ],
+  },
+  hypot: {
+    expression: 'hypot(x, y) + hypot(x - 1, 2*y, 0.5)',
+    points: [
+      [0.4, 1.3],
+      [-1.2, 0.6],
+    ],
+  },
 };
 
 function evaluate(expression: string, point: readonly number[], evaluator: 'tape' | 'mathjs' = 'tape') {
@@ -92,7 +360,9 @@ describe('the derivative of every admitted function', () => {
         got.grad.forEach((g, j) => {
           expect(Number.isFinite(g), `∂${j} at ${point}`).toBe(true);
           // O(h²) truncation with h = 1e-5 and O(1e-11) rounding: 1e-6 relative leaves a wide margin, and a wrong rule is off by O(1).
-          expect(Math.abs(g - reference[j]), `∂${j} at ${point}: ${g} vs ${reference[j]}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference[j])));
+          expect(Math.abs(g - reference[j]), `∂${j} at ${point}: ${g} vs ${reference[j]}`).toBeLessThanOrEqual(
+            1e-6 * (1 + Math.abs(reference[j])),
+          );
         });
         const viaMathjs = evaluate(expression, point, 'mathjs');
         expect(Math.abs(viaMathjs.energy - got.energy)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(got.energy)));
@@ -130,7 +400,11 @@ describe('subgradients at kinks', () => {
   });
 
   it('the mathjs evaluator gives the same subgradients', () => {
-    for (const [expression, point] of [['abs(x)', [0]], ['max(x, 3*y)', [3, 1]], ['hypot(x, y)', [0, 0]]] as const)
+    for (const [expression, point] of [
+      ['abs(x)', [0]],
+      ['max(x, 3*y)', [3, 1]],
+      ['hypot(x, y)', [0, 0]],
+    ] as const)
       expect(evaluate(expression, point, 'mathjs').grad).toEqual(evaluate(expression, point).grad);
   });
 });
@@ -149,7 +423,11 @@ describe('digamma (the derivative of gamma)', () => {
 
 describe('the tape evaluates replicas in chunks', () => {
   it('more replicas than one chunk: every replica gets its own energy and gradient', () => {
-    const p = createExpressionPotential({ expression: 'x^4 - 2*x^2 + 10*max(0, abs(x) - 2)^2 + x*y^2', coordinates: ['x', 'y'], params: {} });
+    const p = createExpressionPotential({
+      expression: 'x^4 - 2*x^2 + 10*max(0, abs(x) - 2)^2 + x*y^2',
+      coordinates: ['x', 'y'],
+      params: {},
+    });
     const count = 301;
     const x = new Float64Array(2 * count);
     for (let r = 0; r < count; r++) {

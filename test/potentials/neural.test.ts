@@ -85,9 +85,6 @@ describe('erf, erfc, erfcx', () => {
 
 // ---------- helpers ----------
 
-
-
-
 const ctx = { seed: 2024, run: 0 };
 
 // ---------- modular addition ----------
@@ -109,7 +106,11 @@ describe('modular-addition-square', () => {
   });
 
   it('gradient matches float64 central differences (with priors; flat priors; one-hot targets)', () => {
-    for (const params of [small, { ...small, prior_w: null, prior_a: 'flat', targets: 'one-hot' }, { P: 7, N: 6, train_fraction: 1, sigma2: 0.05 }]) {
+    for (const params of [
+      small,
+      { ...small, prior_w: null, prior_a: 'flat', targets: 'one-hot' },
+      { P: 7, N: 6, train_fraction: 1, sigma2: 0.05 },
+    ]) {
       const p = modularAdditionSquare(params, ctx);
       const x = randomPoint(p, 3, 11);
       // h = 1e-5: truncation h²|U'''|/6 and rounding ε|U|/h are both ≲ 1e-9 here
@@ -124,7 +125,10 @@ describe('modular-addition-square', () => {
     const params = { P: 5, N: 3, train_fraction: 0.6, sigma2: 0.5 };
     const p = modularAdditionSquare(params, ctx);
     const { train } = modularAdditionData(params, ctx);
-    const P = 5, N = 3, D2 = 10, Wsz = N * D2;
+    const P = 5,
+      N = 3,
+      D2 = 10,
+      Wsz = N * D2;
     const count = 4;
     // Points exactly representable in float32, so both sides start from the same numbers.
     const x = Float64Array.from(randomPoint(p, count, 5), Math.fround);
@@ -132,22 +136,29 @@ describe('modular-addition-square', () => {
     const Xd = new Float32Array(train.length * D2);
     const Td = new Float32Array(train.length * P);
     train.forEach((pair, i) => {
-      const n = Math.floor(pair / P), m = pair % P;
+      const n = Math.floor(pair / P),
+        m = pair % P;
       Xd[i * D2 + n] = 1;
       Xd[i * D2 + P + m] = 1;
       for (let k = 0; k < P; k++) Td[i * P + k] = (k === (n + m) % P ? 1 : 0) - 1 / P;
     });
     const Xt = tf.tensor2d(Xd, [train.length, D2]);
     const Tt = tf.tensor2d(Td, [train.length, P]);
-    const ls = 1 / (2 * 0.5), ipw = 1 / 0.5, ipa = N;
+    const ls = 1 / (2 * 0.5),
+      ipw = 1 / 0.5,
+      ipa = N;
     const U = (theta: import('@tensorflow/tfjs').Tensor) => {
       const W = theta.slice(0, Wsz).reshape([N, D2]);
       const A = theta.slice(Wsz, N * P).reshape([N, P]);
       const Z = tf.matMul(Xt, W, false, true);
       const Y = tf.matMul(tf.square(Z), A);
-      return tf.add(tf.mul(ls, tf.sum(tf.square(tf.sub(Y, Tt)))), tf.add(tf.mul(0.5 * ipw, tf.sum(tf.square(W))), tf.mul(0.5 * ipa, tf.sum(tf.square(A))))) as import('@tensorflow/tfjs').Scalar;
+      return tf.add(
+        tf.mul(ls, tf.sum(tf.square(tf.sub(Y, Tt)))),
+        tf.add(tf.mul(0.5 * ipw, tf.sum(tf.square(W))), tf.mul(0.5 * ipa, tf.sum(tf.square(A)))),
+      ) as import('@tensorflow/tfjs').Scalar;
     };
-    let worstE = 0, worstG = 0;
+    let worstE = 0,
+      worstG = 0;
     const tfd = tfGradDiscrepancy(tf, U, p, x, count, E, G);
     worstE = Math.max(worstE, tfd.energy);
     worstG = Math.max(worstG, tfd.gradient);
@@ -172,7 +183,8 @@ function gromovSolution(P: number): { N: number; x: Float64Array; freq: number[]
   for (let k = 1; k <= K; k++)
     for (let i = 0; i < 3; i++)
       for (let j = 0; j < 3; j++, c++) {
-        const f1 = (2 * Math.PI * i) / 3, f2 = (2 * Math.PI * j) / 3;
+        const f1 = (2 * Math.PI * i) / 3,
+          f2 = (2 * Math.PI * j) / 3;
         for (let n = 0; n < P; n++) {
           x[c * 2 * P + n] = Math.cos((2 * Math.PI * k * n) / P + f1);
           x[c * 2 * P + P + n] = Math.cos((2 * Math.PI * k * n) / P + f2);
@@ -182,7 +194,6 @@ function gromovSolution(P: number): { N: number; x: Float64Array; freq: number[]
       }
   return { N, x, freq };
 }
-
 
 describe('modular-addition-square: data, minibatches, observables', () => {
   it('the split depends on the seed only (not the run index), is nested in train_fraction, and has round(P²·f) training pairs', () => {
@@ -204,7 +215,16 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     expect(full.observables!.map((o) => o.name)).not.toContain('test_error');
     const split = modularAdditionSquare({ P: 5, N: 2 }, ctx);
     expect(split.observables!.map((o) => o.name)).toEqual(
-      expect.arrayContaining(['fourier_concentration', 'fourier_frequency', 'droplet_fraction', 'train_error', 'test_error', 'test_accuracy', 'w_norm', 'a_norm']),
+      expect.arrayContaining([
+        'fourier_concentration',
+        'fourier_frequency',
+        'droplet_fraction',
+        'train_error',
+        'test_error',
+        'test_accuracy',
+        'w_norm',
+        'a_norm',
+      ]),
     );
   });
 
@@ -223,7 +243,7 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     for (let r = 0; r < 2; r++) expect(rel(sumE[r], full.E[r])).toBeLessThan(1e-12);
     for (let j = 0; j < sumG.length; j++) expect(Math.abs(sumG[j] - full.G[j])).toBeLessThan(1e-12 * (1 + Math.abs(full.G[j])));
     // A batch of all pairs (any order; 4-pair blocks with a ragged end) is the full batch.
-    const idx = Int32Array.from({ length: 2 * n }, (_, i) => (n - 1 - (i % n)));
+    const idx = Int32Array.from({ length: 2 * n }, (_, i) => n - 1 - (i % n));
     const all = evalAt(p, x, 2, { size: n, indices: idx });
     for (let r = 0; r < 2; r++) expect(rel(all.E[r], full.E[r])).toBeLessThan(1e-13);
   });
@@ -285,7 +305,9 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     expect(priorConcentrationSf(11, q)).toBeCloseTo(0.01, 10);
     // Prior draws through the potential's own observables: the fraction of neurons above the
     // threshold is 0.01 within 4 binomial standard errors (40,000 neurons: σ = 5e-4).
-    const P = 11, N = 100, R = 400;
+    const P = 11,
+      N = 100,
+      R = 400;
     const p = modularAdditionSquare({ P, N }, ctx);
     const x = randomPoint(p, R, 77);
     const drop = observe(p, 'droplet_fraction', x, R);
@@ -297,7 +319,12 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     const spec = new FourierSpectrum(P);
     const w = x.subarray(0, 2 * P);
     const c1 = spec.analyse(w, 0);
-    expect(spec.analyse(w.map((v) => 7 * v), 0)).toBeCloseTo(c1, 14);
+    expect(
+      spec.analyse(
+        w.map((v) => 7 * v),
+        0,
+      ),
+    ).toBeCloseTo(c1, 14);
   });
 });
 
@@ -350,14 +377,20 @@ describe('teacher-student-erf', () => {
     const { E, G } = evalAt(p, x, count);
     const Xt = tf.tensor2d(Float32Array.from(X), [n, d]);
     const yt = tf.tensor1d(Float32Array.from(y));
-    const ls = 1 / (2 * small.sigma2), ipw = d, ipa = N;
+    const ls = 1 / (2 * small.sigma2),
+      ipw = d,
+      ipa = N;
     const U = (theta: import('@tensorflow/tfjs').Tensor) => {
       const W = theta.slice(0, N * d).reshape([N, d]);
       const a = theta.slice(N * d, N).reshape([N, 1]);
       const f = tf.matMul(tf.erf(tf.matMul(Xt, W, false, true)), a).reshape([n]);
-      return tf.add(tf.mul(ls, tf.sum(tf.square(tf.sub(f, yt)))), tf.add(tf.mul(0.5 * ipw, tf.sum(tf.square(W))), tf.mul(0.5 * ipa, tf.sum(tf.square(a))))) as import('@tensorflow/tfjs').Scalar;
+      return tf.add(
+        tf.mul(ls, tf.sum(tf.square(tf.sub(f, yt)))),
+        tf.add(tf.mul(0.5 * ipw, tf.sum(tf.square(W))), tf.mul(0.5 * ipa, tf.sum(tf.square(a)))),
+      ) as import('@tensorflow/tfjs').Scalar;
     };
-    let worstE = 0, worstG = 0;
+    let worstE = 0,
+      worstG = 0;
     const tfd = tfGradDiscrepancy(tf, U, p, x, count, E, G);
     worstE = Math.max(worstE, tfd.energy);
     worstG = Math.max(worstG, tfd.gradient);

@@ -118,14 +118,31 @@ const cases: Case[] = [
   },
   {
     label: 'gaussian-wells (d = 1)',
-    make: family('gaussian-wells', { wells: [{ depth: 1, centre: [0], width: 1 }, { depth: 3, centre: [2], width: 0.2 }] }),
+    make: family('gaussian-wells', {
+      wells: [
+        { depth: 1, centre: [0], width: 1 },
+        { depth: 3, centre: [2], width: 0.2 },
+      ],
+    }),
     sample: box([-2], [3]),
   },
   { label: 'muller-brown (scale 1)', make: family('muller-brown', {}), sample: box([-1.5, -0.5], [1.2, 2]) },
   { label: 'muller-brown (scale 0.1)', make: family('muller-brown', { scale: 0.1 }), sample: box([-1.5, -0.5], [1.2, 2]) },
-  { label: 'zero-loss-manifold (m = 2, wall)', make: family('zero-loss-manifold', { L: 1, m: 2, eps: 0.3, wall: { radius: 1.5, stiffness: 20 } }), sample: box([-1, -2, -2], [1, 2, 2]) },
-  { label: 'sample-size-box (n = 2, D = 4)', make: family('sample-size-box', { n: 2, D: 4, wall: 20 }), sample: box([-3, -3, -3, -3], [3, 3, 3, 3]) },
-  { label: 'two-wells (d = 2)', make: family('two-wells', { k1: [4, 2], k2: [1, 0.5], centre1: [-1, 0], centre2: [1, 0.5], theta_s: 0.1 }), sample: box([-2, -2], [2, 2]) },
+  {
+    label: 'zero-loss-manifold (m = 2, wall)',
+    make: family('zero-loss-manifold', { L: 1, m: 2, eps: 0.3, wall: { radius: 1.5, stiffness: 20 } }),
+    sample: box([-1, -2, -2], [1, 2, 2]),
+  },
+  {
+    label: 'sample-size-box (n = 2, D = 4)',
+    make: family('sample-size-box', { n: 2, D: 4, wall: 20 }),
+    sample: box([-3, -3, -3, -3], [3, 3, 3, 3]),
+  },
+  {
+    label: 'two-wells (d = 2)',
+    make: family('two-wells', { k1: [4, 2], k2: [1, 0.5], centre1: [-1, 0], centre2: [1, 0.5], theta_s: 0.1 }),
+    sample: box([-2, -2], [2, 2]),
+  },
   { label: 'linear-regression (full batch)', make: family('linear-regression', linRegParams), sample: box([-2, -2, -2], [2, 2, 2]) },
   {
     label: 'linear-regression (minibatch B = 7)',
@@ -203,7 +220,11 @@ const cases: Case[] = [
     make: family('addition-effective', { p: 5, d: 2, train_fraction: 1 }),
     sample: box(Array(10).fill(-1.5), Array(10).fill(1.5)),
   },
-  { label: 'module (scenarios/examples/double-well-module.mjs)', make: () => loadModulePotential(moduleFile, { h: 1.7 }, ctx), sample: box([-2], [2]) },
+  {
+    label: 'module (scenarios/examples/double-well-module.mjs)',
+    make: () => loadModulePotential(moduleFile, { h: 1.7 }, ctx),
+    sample: box([-2], [2]),
+  },
 ];
 
 describe('every potential: gradient vs central finite differences, batched vs one at a time', () => {
@@ -392,19 +413,36 @@ describe('gaussian-wells minima', () => {
 
   it('merged wells give one minimum (deduplicated), and a bump gives none', async () => {
     const merged = await buildPotential(
-      { kind: 'gaussian-wells', params: { wells: [{ depth: 1, centre: [0.1], width: 1 }, { depth: 1, centre: [-0.1], width: 1 }] } },
+      {
+        kind: 'gaussian-wells',
+        params: {
+          wells: [
+            { depth: 1, centre: [0.1], width: 1 },
+            { depth: 1, centre: [-0.1], width: 1 },
+          ],
+        },
+      },
       ctx,
     );
     expect(merged.minima).toHaveLength(1);
     expect(Math.abs(merged.minima![0][0])).toBeLessThan(1e-9);
-    const bump = await buildPotential({ kind: 'gaussian-wells', params: { wells: [{ depth: -1, centre: [0, 0], width: 1 }], confinement: 0 } }, ctx);
+    const bump = await buildPotential(
+      { kind: 'gaussian-wells', params: { wells: [{ depth: -1, centre: [0, 0], width: 1 }], confinement: 0 } },
+      ctx,
+    );
     expect(bump.minima).toHaveLength(0);
   });
 
   it('rejects centres of different lengths', () => {
     expect(() =>
       getPotentialFamily('gaussian-wells')!.create(
-        { wells: [{ depth: 1, centre: [0], width: 1 }, { depth: 1, centre: [0, 1], width: 1 }], confinement: 0 },
+        {
+          wells: [
+            { depth: 1, centre: [0], width: 1 },
+            { depth: 1, centre: [0, 1], width: 1 },
+          ],
+          confinement: 0,
+        },
         ctx,
       ),
     ).toThrow(/well 1 has a centre of length 2, well 0 has 1/);
@@ -452,10 +490,7 @@ describe('linear-regression', () => {
     const full = evaluate(p, Float64Array.from(w), 1);
     // Per component: |mean − full| ≤ 5 σ̂/√M. Four components, two-sided normal tail:
     // P(any false alarm) ≈ 4 × 5.7e-7. A wrong scaling (n/B) would be off by ~100 σ.
-    const columns = [
-      Array.from(est.energy),
-      ...[0, 1, 2].map((j) => Array.from({ length: M }, (_, r) => est.grad[r * 3 + j])),
-    ];
+    const columns = [Array.from(est.energy), ...[0, 1, 2].map((j) => Array.from({ length: M }, (_, r) => est.grad[r * 3 + j]))];
     const target = [full.energy[0], ...full.grad];
     columns.forEach((col, k) => {
       const mean = col.reduce((a, b) => a + b, 0) / M;
@@ -482,8 +517,10 @@ describe('linear-regression', () => {
 });
 
 describe('expression potential errors are clear', () => {
-  const make = (expression: string, params: Record<string, number> = { h: 1 }, coordinates = ['x']) => () =>
-    createExpressionPotential({ expression, coordinates, params });
+  const make =
+    (expression: string, params: Record<string, number> = { h: 1 }, coordinates = ['x']) =>
+    () =>
+      createExpressionPotential({ expression, coordinates, params });
 
   it('syntax error: names the expression and the position', () => {
     expect(make('h*(x^2 -* 1)^2')).toThrow(/expression potential "h\*\(x\^2 -\* 1\)\^2": syntax error: .*char 9/);
@@ -538,7 +575,11 @@ describe('module potentials: shape validation names the module', () => {
   const badCases: Array<[string, string, RegExp]> = [
     ['no-export.mjs', `export const x = 1;`, /must export a function createPotential\(params, ctx\); it exports x/],
     ['dim.mjs', `export function createPotential() { return { ...${ok}, dim: 0 }; }`, /dim = 0, expected a positive integer/],
-    ['coords.mjs', `export function createPotential() { return { ...${ok}, coordinates: ['a'] }; }`, /coordinates \["a"\], expected 2 strings/],
+    [
+      'coords.mjs',
+      `export function createPotential() { return { ...${ok}, coordinates: ['a'] }; }`,
+      /coordinates \["a"\], expected 2 strings/,
+    ],
     [
       'groups.mjs',
       `export function createPotential() { return { ...${ok}, groups: [{ name: 'x', offset: 0, size: 1 }] }; }`,

@@ -23,10 +23,6 @@ import { evalAt, finiteDifferenceError, observe, randomPoint, tfGradDiscrepancy 
 
 const ctx = { seed: 2024, run: 0 };
 
-
-
-
-
 const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
 // ---------------------------------------------------------------- data
@@ -55,8 +51,14 @@ describe('relation-learner: relations and split', () => {
   it('truth tables are those of theory/relations.ts (mod 3, mod 5, greater-than, bipartite) with the stated definitions', () => {
     const n = 30;
     for (const [params, spec] of [
-      [{ relation: 'mod', k: 3 }, { kind: 'mod', k: 3 }],
-      [{ relation: 'mod', k: 5 }, { kind: 'mod', k: 5 }],
+      [
+        { relation: 'mod', k: 3 },
+        { kind: 'mod', k: 3 },
+      ],
+      [
+        { relation: 'mod', k: 5 },
+        { kind: 'mod', k: 5 },
+      ],
       [{ relation: 'greater-than' }, { kind: 'greater-than' }],
     ] as const) {
       const { truth } = relationLearnerData(params, ctx);
@@ -102,7 +104,9 @@ describe('relation-learner: relations and split', () => {
     expect(Math.abs(s2 / (R * 60) - 4)).toBeLessThan(4.5 * 4 * Math.sqrt(2 / (R * 60)));
     for (const ly of lay.layers) {
       const bound = 1 / Math.sqrt(ly.fanIn);
-      let mx = 0, v = 0, cnt = 0;
+      let mx = 0,
+        v = 0,
+        cnt = 0;
       for (let r = 0; r < R; r++)
         for (let j = 0; j < ly.fanIn * ly.fanOut + ly.fanOut; j++) {
           const u = x[r * p.dim + ly.w + j];
@@ -124,7 +128,11 @@ const modes = ['concat', 'difference', 'squared-difference'] as const;
 describe('relation-learner: energy and gradient', () => {
   // n = 10, fraction 0.9: 90 training pairs = two chunks (64 + 26); width 5 and odd chunk
   // lengths exercise every remainder path of the 2 × 4 blocked products.
-  const small = (combine: (typeof modes)[number], relation: RelationLearnerParams['relation'] = 'mod', depth = 2): Partial<RelationLearnerParams> => ({
+  const small = (
+    combine: (typeof modes)[number],
+    relation: RelationLearnerParams['relation'] = 'mod',
+    depth = 2,
+  ): Partial<RelationLearnerParams> => ({
     n: 10,
     d: 2,
     combine,
@@ -179,15 +187,23 @@ describe('relation-learner: energy and gradient', () => {
   it('energy and gradient match tfjs tf.grad for the three combine modes (float32; normwise relative ≤ 1e-6)', async () => {
     const { tf } = await loadTensorflow();
     type T = import('@tensorflow/tfjs').Tensor;
-    let worstE = 0, worstG = 0;
+    let worstE = 0,
+      worstG = 0;
     for (const combine of modes) {
       const params = { ...small(combine, 'greater-than', 3), n: 8, width: 6, train_fraction: 0.75 };
       const p = relationLearner(params, ctx);
       const lay = relationLearnerLayout(params);
       const { train, truth } = relationLearnerData(params, ctx);
-      const n = 8, d = 2;
-      const ia = tf.tensor1d(Int32Array.from(train, (i) => Math.floor(i / n)), 'int32');
-      const ib = tf.tensor1d(Int32Array.from(train, (i) => i % n), 'int32');
+      const n = 8,
+        d = 2;
+      const ia = tf.tensor1d(
+        Int32Array.from(train, (i) => Math.floor(i / n)),
+        'int32',
+      );
+      const ib = tf.tensor1d(
+        Int32Array.from(train, (i) => i % n),
+        'int32',
+      );
       const y = tf.tensor1d(Float32Array.from(train, (i) => truth[i]));
       const U = (theta: T) => {
         const E = theta.slice(0, n * d).reshape([n, d]);

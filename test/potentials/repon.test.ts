@@ -100,7 +100,10 @@ describe('repon-pair: energy and gradient', () => {
   });
 
   it('gradient matches float64 central differences (d = 1, m = 1 and d = 3, m = 2; 4 replicas)', () => {
-    for (const [d, m] of [[1, 1], [3, 2]]) {
+    for (const [d, m] of [
+      [1, 1],
+      [3, 2],
+    ]) {
       const p = reponPair({ d, m, y: 0.7 });
       // Quadratic-times-quadratic energy: central differences at h = 1e-5 err by O(h²) ≈ 1e-10 plus rounding ≈ 1e-11.
       expect(finiteDifferenceError(p, randomPoint(p, 4, 11 + d), 4, 1e-5)).toBeLessThan(1e-8);
@@ -110,7 +113,9 @@ describe('repon-pair: energy and gradient', () => {
   // tfjs is float32 (unit roundoff 6e-8); the sums here have ≤ 10 terms of size O(10), so 1e-5 normwise is a wide margin.
   it('energy and gradient match tfjs tf.grad (float32; normwise relative ≤ 1e-5)', async () => {
     const { tf } = await loadTensorflow();
-    const d = 3, m = 2, y = 0.7;
+    const d = 3,
+      m = 2,
+      y = 0.7;
     const p = reponPair({ d, m, y });
     const count = 3;
     const x = Float64Array.from(randomPoint(p, count, 5), Math.fround);
@@ -129,7 +134,8 @@ describe('repon-pair: energy and gradient', () => {
       const e = U(theta).dataSync()[0];
       const g = grad(theta).dataSync();
       expect(Math.abs(e - E[r]) / Math.abs(E[r])).toBeLessThan(1e-5);
-      let diff = 0, norm = 0;
+      let diff = 0,
+        norm = 0;
       for (let j = 0; j < p.dim; j++) {
         diff += (g[j] - G[r * p.dim + j]) ** 2;
         norm += G[r * p.dim + j] ** 2;
@@ -160,7 +166,9 @@ describe('repon-pair: observables and conserved quantities', () => {
   it('Jacobi min eigenvalue agrees with the closed form for random symmetric 2×2 and with trace/det checks for 4×4', () => {
     const s = new Stream(3, 0, 0);
     for (let k = 0; k < 20; k++) {
-      const a = s.normal(), b = s.normal(), c = s.normal();
+      const a = s.normal(),
+        b = s.normal(),
+        c = s.normal();
       const exact = (a + c) / 2 - Math.sqrt(((a - c) / 2) ** 2 + b * b);
       expect(symmetricMinEigenvalue(Float64Array.from([a, b, b, c]), 2)).toBeCloseTo(exact, 12);
     }
@@ -180,7 +188,8 @@ describe('repon-pair: observables and conserved quantities', () => {
     const base = { d: 3, m: 2, eta_A: rates.decoder, eta_x: rates.repons, y: 0.3 };
     const count = 8;
     const drift = (p: Potential, name: string, x0: Float64Array, x1: Float64Array) => {
-      const a = observe(p, name, x0, count), b = observe(p, name, x1, count);
+      const a = observe(p, name, x0, count),
+        b = observe(p, name, x1, count);
       // Relative to the scale ‖A‖²/(4η_A) + |r|²/(2η_x) + |s|²/(2η_x) of each replica.
       const scale = observe(p, 'C', x0, count).map((_, r) => {
         let A2 = 0;
@@ -196,10 +205,19 @@ describe('repon-pair: observables and conserved quantities', () => {
     // Reduced: s = 0, b = y (u = 0 stays 0).
     const red = reponPair({ ...base, sigma_s: 0, sigma_b: 0 });
     const full = reponPair({ ...base });
-    for (const [p, seed] of [[red, 21], [full, 22]] as const) {
+    for (const [p, seed] of [
+      [red, 21],
+      [full, 22],
+    ] as const) {
       const s = new Stream(seed, 0, 0);
       const x0 = new Float64Array(count * p.dim);
-      for (let r = 0; r < count; r++) p.initialise!(x0, r * p.dim, () => s.normal(), () => s.uniform());
+      for (let r = 0; r < count; r++)
+        p.initialise!(
+          x0,
+          r * p.dim,
+          () => s.normal(),
+          () => s.uniform(),
+        );
       const x1 = x0.slice();
       gd(p, x1, count, rates, 8000);
       const dC = drift(p, 'C', x0, x1);
@@ -245,9 +263,15 @@ describe('repon-pair through the engine (gd, per-group learning rates)', () => {
     const v0 = await run(0);
     const v1 = await run(steps);
     const k = names.length;
-    let collided = 0, memorized = 0, startPositive = 0, endPositive = 0, mismatches = 0, residual = 0;
+    let collided = 0,
+      memorized = 0,
+      startPositive = 0,
+      endPositive = 0,
+      mismatches = 0,
+      residual = 0;
     for (let i = 0; i < replicas; i++) {
-      const c = v1[i * k], mem = v1[i * k + 1];
+      const c = v1[i * k],
+        mem = v1[i * k + 1];
       collided += c;
       memorized += mem;
       if (v0[i * k + 2] >= 0) startPositive++;
@@ -332,16 +356,25 @@ describe('repon-cloud', () => {
     expect(getPotentialFamily('repon-cloud')).toBeDefined();
     const p = reponCloud({ k: 3, n: 3, d: 2, m: 2, targets: 'random' }, ctx);
     expect(p.dim).toBe(4 + 2 + 18);
-    expect(p.groups.map((g) => [g.name, g.offset, g.size])).toEqual([['decoder', 0, 6], ['repons', 6, 18]]);
+    expect(p.groups.map((g) => [g.name, g.offset, g.size])).toEqual([
+      ['decoder', 0, 6],
+      ['repons', 6, 18],
+    ]);
     expect(finiteDifferenceError(p, randomPoint(p, 3, 8), 3, 1e-5)).toBeLessThan(1e-8);
   });
 
   it('energy and gradient match tfjs tf.grad (float32; normwise relative ≤ 1e-5)', async () => {
     const { tf } = await loadTensorflow();
-    const k = 3, n = 2, d = 2, m = 2;
+    const k = 3,
+      n = 2,
+      d = 2,
+      m = 2;
     const p = reponCloud({ k, n, d, m, targets: 'random' }, ctx);
     const Y = reponCloudTargets({ k, n, d, m, targets: 'random' }, ctx);
-    const T = tf.tensor2d(Float32Array.from(Array.from({ length: k * n * m }, (_, i) => Y[Math.floor(Math.floor(i / m) / n) * m + (i % m)])), [k * n, m]);
+    const T = tf.tensor2d(
+      Float32Array.from(Array.from({ length: k * n * m }, (_, i) => Y[Math.floor(Math.floor(i / m) / n) * m + (i % m)])),
+      [k * n, m],
+    );
     const x = Float64Array.from(randomPoint(p, 2, 9), Math.fround);
     const { E, G } = evalAt(p, x, 2);
     type Tn = import('@tensorflow/tfjs').Tensor;
@@ -356,7 +389,8 @@ describe('repon-cloud', () => {
       const theta = tf.tensor1d(Float32Array.from(x.subarray(r * p.dim, (r + 1) * p.dim)));
       expect(Math.abs(U(theta).dataSync()[0] - E[r]) / E[r]).toBeLessThan(1e-5);
       const g = grad(theta).dataSync();
-      let diff = 0, norm = 0;
+      let diff = 0,
+        norm = 0;
       for (let j = 0; j < p.dim; j++) {
         diff += (g[j] - G[r * p.dim + j]) ** 2;
         norm += G[r * p.dim + j] ** 2;
@@ -386,11 +420,19 @@ describe('repon-cloud', () => {
     const p = reponCloud({ k: 3, n: 3, d: 2, m: 2, targets: 'random', eta_A: rates.decoder, eta_x: rates.repons }, ctx);
     const s = new Stream(31, 0, 0);
     const x0 = new Float64Array(4 * p.dim);
-    for (let r = 0; r < 4; r++) p.initialise!(x0, r * p.dim, () => s.normal(), () => s.uniform());
+    for (let r = 0; r < 4; r++)
+      p.initialise!(
+        x0,
+        r * p.dim,
+        () => s.normal(),
+        () => s.uniform(),
+      );
     const x1 = x0.slice();
     gd(p, x1, 4, rates, 8000);
-    const b0 = observe(p, 'balance', x0, 4), b1 = observe(p, 'balance', x1, 4);
-    const e0 = evalAt(p, x0, 4).E, e1 = evalAt(p, x1, 4).E;
+    const b0 = observe(p, 'balance', x0, 4),
+      b1 = observe(p, 'balance', x1, 4);
+    const e0 = evalAt(p, x0, 4).E,
+      e1 = evalAt(p, x1, 4).E;
     for (let r = 0; r < 4; r++) {
       let scale = 0;
       for (let j = 0; j < 4; j++) scale += x0[r * p.dim + j] ** 2 / rates.decoder;
@@ -408,7 +450,10 @@ describe('repon-cloud', () => {
         potential: { kind: 'repon-cloud', params: { k: 3, n: 4, d, m: 1 } },
         dynamics: { integrator: 'gd', lr: 1, steps, groups: { decoder: { lr: 0.02 }, repons: { lr: 0.05 } } },
         ensemble: { replicas, init: { kind: 'potential' } },
-        observe: { grid: { kind: 'linear', points: 2 }, observables: ['collapsed_fraction', 'within', 'within_along_A', 'between', 'energy'] },
+        observe: {
+          grid: { kind: 'linear', points: 2 },
+          observables: ['collapsed_fraction', 'within', 'within_along_A', 'between', 'energy'],
+        },
       },
       '',
     );

@@ -26,8 +26,14 @@ async function tinyMlp(params: Record<string, number> = {}) {
   const h = await loadTensorflow();
   const { createModel } = (await import(MODEL)) as { createModel: (p: object, c: object) => TfjsModel };
   const rng = new Stream('tfjs-test-data', 0, 0);
-  const model = createModel(params, { seed: 1, run: 0, tf: h.tf, random: { uniform: () => rng.uniform(), normal: () => rng.normal(), int: (n: number) => rng.int(n) } });
-  const build = (evaluation: 'loop' | 'batched') => buildTfjsPotential(model, { where: `tfjs model ${MODEL}`, name: 'tiny-mlp', handle: h, seed: 1, evaluation });
+  const model = createModel(params, {
+    seed: 1,
+    run: 0,
+    tf: h.tf,
+    random: { uniform: () => rng.uniform(), normal: () => rng.normal(), int: (n: number) => rng.int(n) },
+  });
+  const build = (evaluation: 'loop' | 'batched') =>
+    buildTfjsPotential(model, { where: `tfjs model ${MODEL}`, name: 'tiny-mlp', handle: h, seed: 1, evaluation });
   return { model, build, tf: h.tf };
 }
 
@@ -35,14 +41,22 @@ async function tinyMlp(params: Record<string, number> = {}) {
 function drawPoints(p: TfjsPotential, count: number, seed: string): Float64Array {
   const st = new Stream(seed, 0, 0);
   const x = new Float64Array(count * p.dim);
-  for (let r = 0; r < count; r++) p.initialise!(x, r * p.dim, () => st.normal(), () => st.uniform());
+  for (let r = 0; r < count; r++)
+    p.initialise!(
+      x,
+      r * p.dim,
+      () => st.normal(),
+      () => st.uniform(),
+    );
   return x;
 }
 
 describe('tfjs potential: energy and gradient', () => {
   it('tiny-mlp: tfjs gradient (loop and batched) matches float64 5-point finite differences of the same function in plain JS', async () => {
     const { model, build } = await tinyMlp();
-    const H = 8, sigma = 0.2, scale = 1 / (2 * sigma * sigma);
+    const H = 8,
+      sigma = 0.2,
+      scale = 1 / (2 * sigma * sigma);
     // The data exactly as tfjs holds them (float32).
     const xs = (model.data!.x as number[][]).map((r) => Math.fround(r[0]));
     const ys = (model.data!.y as number[]).map(Math.fround);
@@ -64,7 +78,8 @@ describe('tfjs potential: energy and gradient', () => {
       expect(p.dim).toBe(3 * H + 1);
       const count = 4;
       const x = drawPoints(p, count, 'tfjs-fd');
-      const E = new Float64Array(count), G = new Float64Array(count * p.dim);
+      const E = new Float64Array(count),
+        G = new Float64Array(count * p.dim);
       p.energyAndGradient(x, count, E, G);
       const relTol: number[] = [];
       for (let r = 0; r < count; r++) {
@@ -88,7 +103,8 @@ describe('tfjs potential: energy and gradient', () => {
           // and an n-term sum: |δg_j| ≤ (n + 20)·u·Σ_μ 2·scale·|∂f_μ/∂θ_j|·(|f| + |y| + |r|). The prior part is float64.
           let s = 0;
           for (let m = 0; m < n; m++) {
-            const t1 = x.slice(), t2 = x.slice();
+            const t1 = x.slice(),
+              t2 = x.slice();
             t1[o + j] += 1e-6;
             t2[o + j] -= 1e-6;
             s += 2 * scale * Math.abs((f(t1, o, xs[m]) - f(t2, o, xs[m])) / 2e-6) * mag[m];
@@ -113,11 +129,13 @@ describe('tfjs potential: energy and gradient', () => {
       const p = build(evaluation);
       const R = 12;
       const x = drawPoints(p, R, 'tfjs-comp');
-      const E = new Float64Array(R), G = new Float64Array(R * p.dim);
+      const E = new Float64Array(R),
+        G = new Float64Array(R * p.dim);
       p.energyAndGradient(x, R, E, G);
       for (const sub of [1, 5]) {
         for (let r0 = 0; r0 + sub <= R; r0 += sub) {
-          const e = new Float64Array(sub), g = new Float64Array(sub * p.dim);
+          const e = new Float64Array(sub),
+            g = new Float64Array(sub * p.dim);
           p.energyAndGradient(x.subarray(r0 * p.dim, (r0 + sub) * p.dim), sub, e, g);
           expect(Array.from(e)).toEqual(Array.from(E.subarray(r0, r0 + sub)));
           expect(Array.from(g)).toEqual(Array.from(G.subarray(r0 * p.dim, (r0 + sub) * p.dim)));
@@ -131,15 +149,20 @@ describe('tfjs potential: energy and gradient', () => {
     const { build } = await tinyMlp();
     for (const evaluation of ['loop', 'batched'] as const) {
       const p = build(evaluation);
-      const N = p.dataSize!, B = 8, R = 3;
+      const N = p.dataSize!,
+        B = 8,
+        R = 3;
       expect(N % B).toBe(0);
       const x = drawPoints(p, R, 'tfjs-mb');
-      const E = new Float64Array(R), G = new Float64Array(R * p.dim);
+      const E = new Float64Array(R),
+        G = new Float64Array(R * p.dim);
       p.energyAndGradient(x, R, E, G);
       // A fixed permutation split into N/B batches; replica r uses a rotated assignment so rows differ across replicas.
       const perm = Array.from({ length: N }, (_, i) => (i * 13 + 5) % N);
-      const Em = new Float64Array(R), Gm = new Float64Array(R * p.dim);
-      const e = new Float64Array(R), g = new Float64Array(R * p.dim);
+      const Em = new Float64Array(R),
+        Gm = new Float64Array(R * p.dim);
+      const e = new Float64Array(R),
+        g = new Float64Array(R * p.dim);
       for (let k = 0; k < N / B; k++) {
         const indices = new Int32Array(R * B);
         for (let r = 0; r < R; r++) for (let b = 0; b < B; b++) indices[r * B + b] = perm[(((k + r) % (N / B)) * B + b) % N];
@@ -162,7 +185,8 @@ describe('tfjs potential: energy and gradient', () => {
       const p = build(evaluation);
       const R = 4;
       const x = drawPoints(p, R, 'tfjs-leak');
-      const E = new Float64Array(R), G = new Float64Array(R * p.dim);
+      const E = new Float64Array(R),
+        G = new Float64Array(R * p.dim);
       const indices = new Int32Array(R * 4).map((_, i) => i % p.dataSize!);
       const after = () => {
         p.energyAndGradient(x, R, E, G);
@@ -185,9 +209,12 @@ describe('tfjs potential: SGLD at θ = 1 samples the exact posterior of a linear
     const h = await loadTensorflow();
     const tf = h.tf;
     // y = X w + noise, correlated features so the posterior covariance matters.
-    const n = 20, s = 0.5, sp = 1;
+    const n = 20,
+      s = 0.5,
+      sp = 1;
     const st = new Stream('tfjs-linear', 0, 0);
-    const X: number[][] = [], Y: number[] = [];
+    const X: number[][] = [],
+      Y: number[] = [];
     for (let m = 0; m < n; m++) {
       const a = st.normal();
       const b = 0.8 * a + 0.6 * st.normal();
@@ -230,11 +257,18 @@ describe('tfjs potential: SGLD at θ = 1 samples the exact posterior of a linear
     // SGLD: η = 2e-4 (ηλ_max ≈ 0.03); stationary covariance of the discretised chain (P − ηP²/2)⁻¹ ≈ C + (η/2)·I,
     // a bias of η/2 = 1e-4 per variance, checked below to be < 0.25 SE. Burn-in 3000 steps = 3000·η·λ_min ≈ 8 relaxation times
     // of the slowest mode (from a prior draw, O(1) away).
-    const eta = 2e-4, R = 64, burn = 3000, steps = 7000, thin = 20;
+    const eta = 2e-4,
+      R = 64,
+      burn = 3000,
+      steps = 7000,
+      thin = 20;
     expect(burn * eta * lamMin).toBeGreaterThan(6);
     const state = createState({ count: R, dim: 2, firstReplica: 0, seed: 17, run: 0, momenta: false });
     initialise(state, p, { kind: 'potential' });
-    const integ = getIntegrator('sgld')!.build(coordinateSettings(2, p.groups, { lr: eta, temperature: 1, weight_decay: 0 }, {}), { friction: 1, momenta: 'zero' });
+    const integ = getIntegrator('sgld')!.build(coordinateSettings(2, p.groups, { lr: eta, temperature: 1, weight_decay: 0 }, {}), {
+      friction: 1,
+      momenta: 'zero',
+    });
     const at = Array.from({ length: (steps - burn) / thin + 1 }, (_, k) => burn + k * thin);
     const S = at.length;
     const samples = new Float64Array(R * S * 2);
@@ -263,7 +297,8 @@ describe('tfjs potential: SGLD at θ = 1 samples the exact posterior of a linear
       return { m, se: sd / Math.sqrt(R) };
     };
     const k = 3;
-    const m0 = perReplica((a) => a), m1 = perReplica((_, b) => b);
+    const m0 = perReplica((a) => a),
+      m1 = perReplica((_, b) => b);
     expect(Math.abs(m0.m - mean[0])).toBeLessThan(k * m0.se);
     expect(Math.abs(m1.m - mean[1])).toBeLessThan(k * m1.se);
     const checks: [string, (a: number, b: number) => number, number][] = [
@@ -292,9 +327,21 @@ describe('tfjs potential: broken model files give errors naming the file, what w
   };
   const good = `parameters: [{ name: 'w', shape: [2], prior: { std: 1 } }], data: { x: [[1, 2], [3, 4], [5, 6]], y: [1, 2, 3] }`;
   const cases: [string, string, RegExp][] = [
-    ['missing-export.mjs', `export function createPotential() {}`, /expected an exported function createModel\(params, ctx\); the module exports createPotential/],
-    ['no-params.mjs', `export function createModel() { return { loss: () => null }; }`, /parameters: expected a non-empty array .*found nothing/],
-    ['bad-shape.mjs', `export function createModel() { return { parameters: [{ name: 'w', shape: [2, -1] }], loss: () => null }; }`, /parameter 'w': shape: expected an array of positive integers.*found an array of length 2/],
+    [
+      'missing-export.mjs',
+      `export function createPotential() {}`,
+      /expected an exported function createModel\(params, ctx\); the module exports createPotential/,
+    ],
+    [
+      'no-params.mjs',
+      `export function createModel() { return { loss: () => null }; }`,
+      /parameters: expected a non-empty array .*found nothing/,
+    ],
+    [
+      'bad-shape.mjs',
+      `export function createModel() { return { parameters: [{ name: 'w', shape: [2, -1] }], loss: () => null }; }`,
+      /parameter 'w': shape: expected an array of positive integers.*found an array of length 2/,
+    ],
     [
       'wrong-shapes.mjs',
       `export function createModel(p, { tf }) { return { ${good}, loss: (p, d) => tf.sum(tf.matMul(d.x, tf.reshape(p.w, [1, 2]))) }; }`,
@@ -305,8 +352,16 @@ describe('tfjs potential: broken model files give errors naming the file, what w
       `export function createModel(p, { tf }) { return { ${good}, loss: (p, d) => tf.square(tf.sub(tf.squeeze(tf.matMul(d.x, tf.reshape(p.w, [2, 1]))), d.y)) }; }`,
       /loss\(p, data\): expected a tensor of shape \[\] \(a scalar: sum over the rows of data\); found shape \[3\]/,
     ],
-    ['throws.mjs', `export function createModel() { return { ${good}, loss: () => { throw new Error('boom in my loss'); } }; }`, /loss\(p, data\) threw: boom in my loss/],
-    ['returns-number.mjs', `export function createModel() { return { ${good}, loss: () => 3 }; }`, /loss\(p, data\): expected a tf\.Tensor of shape \[\]; found number 3/],
+    [
+      'throws.mjs',
+      `export function createModel() { return { ${good}, loss: () => { throw new Error('boom in my loss'); } }; }`,
+      /loss\(p, data\) threw: boom in my loss/,
+    ],
+    [
+      'returns-number.mjs',
+      `export function createModel() { return { ${good}, loss: () => 3 }; }`,
+      /loss\(p, data\): expected a tf\.Tensor of shape \[\]; found number 3/,
+    ],
     [
       'unused-param.mjs',
       `export function createModel(p, { tf }) { return { parameters: [{ name: 'w', shape: [2] }, { name: 'v', shape: [] }], loss: (p) => tf.sum(tf.square(p.w)) }; }`,
@@ -363,7 +418,12 @@ describe('tfjs potential: broken model files give errors naming the file, what w
     let err: unknown;
     try {
       validateScenarioObject(
-        { name: 't', potential: { tfjs: './nope.mjs' }, dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 1, steps: 10 }, ensemble: { replicas: 2 } },
+        {
+          name: 't',
+          potential: { tfjs: './nope.mjs' },
+          dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 1, steps: 10 },
+          ensemble: { replicas: 2 },
+        },
         src,
       );
     } catch (e) {

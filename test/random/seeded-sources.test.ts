@@ -21,7 +21,8 @@ describe('random: seeded sources', () => {
     const words = seededU32(7);
     const u = seededUniform(7);
     for (let i = 0; i < 16; i++) {
-      const hi = words() >>> 5, lo = words() >>> 6;
+      const hi = words() >>> 5,
+        lo = words() >>> 6;
       expect(u()).toBe((hi * 67108864 + lo + 0.5) / 9007199254740992);
     }
   });
@@ -29,7 +30,9 @@ describe('random: seeded sources', () => {
   it('uniform draws lie in (0, 1) with mean 1/2 and variance 1/12 (4 SE)', () => {
     const n = 200_000;
     const x = draw(seededUniform(2024), n);
-    let sum = 0, sum2 = 0, outside = 0;
+    let sum = 0,
+      sum2 = 0,
+      outside = 0;
     for (const v of x) {
       if (!(v > 0 && v < 1)) outside++;
       sum += v;
@@ -46,7 +49,9 @@ describe('random: seeded sources', () => {
   it('normal draws have mean 0, variance 1 and kurtosis 3 (4 SE)', () => {
     const n = 200_000;
     const x = draw(seededNormal(11), n);
-    let m1 = 0, m2 = 0, m4 = 0;
+    let m1 = 0,
+      m2 = 0,
+      m4 = 0;
     for (const v of x) {
       m1 += v;
       m2 += v * v;

@@ -42,7 +42,16 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return; // every test fails with MISSING (requireBrowser): a missing browser is not counted as a test of its own
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -92,7 +101,11 @@ async function openReport(file: string, shot: string): Promise<{ figures: Figure
   return { figures, errors, requests };
 }
 
-function expectAllRendered(r: { figures: FigureCheck[]; errors: string[]; requests: string[] }, file: string, kinds: Record<string, number>) {
+function expectAllRendered(
+  r: { figures: FigureCheck[]; errors: string[]; requests: string[] },
+  file: string,
+  kinds: Record<string, number>,
+) {
   expect(r.errors, 'no console errors').toEqual([]);
   expect(r.requests, 'the only request is the report file itself').toEqual([pathToFileURL(file).href]);
   const counted: Record<string, number> = {};

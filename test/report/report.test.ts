@@ -10,7 +10,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildReportHtml, writeReport } from '../../src/report/html.js';
-import { getPlot, listPlots, loadReportContext, parseCsv, registerPlot, ReportDirError, unregisterPlot } from '../../src/report/plots/index.js';
+import {
+  getPlot,
+  listPlots,
+  loadReportContext,
+  parseCsv,
+  registerPlot,
+  ReportDirError,
+  unregisterPlot,
+} from '../../src/report/plots/index.js';
 import { sweptKeys } from '../../src/results/read.js';
 import { readPhaseBoundary } from '../../src/report/plots/phase-diagram.js';
 import { sweepMetrics } from '../../src/report/plots/sweep.js';
@@ -58,7 +66,10 @@ function has(html: string, needle: string | RegExp) {
 
 function expectSelfContained(html: string) {
   expect(externalRefs(html), 'no http(s) resource references').toEqual([]);
-  expect(html.match(/<script|<link|<img|<iframe|@import|@font-face|\bsrc=/gi), 'no scripts, links, images, frames, imported CSS or fonts').toBeNull();
+  expect(
+    html.match(/<script|<link|<img|<iframe|@import|@font-face|\bsrc=/gi),
+    'no scripts, links, images, frames, imported CSS or fonts',
+  ).toBeNull();
   expect(html.match(/url\((?!#)/g), 'CSS/SVG url() only to in-page ids').toBeNull();
 }
 
@@ -80,7 +91,11 @@ describe('a run directory', () => {
   it('has one <svg per expected plot: a trace panel per observable, a histogram per entry, a survival curve per event', () => {
     const summary = JSON.parse(readFileSync(path.join(RUN, 'summary.json'), 'utf8'));
     const histograms = JSON.parse(readFileSync(path.join(RUN, 'histograms.json'), 'utf8'));
-    const expected = { traces: Object.keys(summary.observables).length, histograms: histograms.length, survival: Object.keys(summary.events).length };
+    const expected = {
+      traces: Object.keys(summary.observables).length,
+      histograms: histograms.length,
+      survival: Object.keys(summary.events).length,
+    };
     expect(expected).toEqual({ traces: 3, histograms: 1, survival: 1 });
     expect(figuresByKind(html)).toEqual(expected);
     expect(html.match(/<svg/g)).toHaveLength(5);
@@ -95,7 +110,13 @@ describe('a run directory', () => {
     const s = JSON.parse(readFileSync(path.join(RUN, 'summary.json'), 'utf8'));
     has(html, '<h1>cli-double-well</h1>');
     has(html, 'CLI end-to-end test fixture');
-    for (const [k, v] of [['replicas', '400'], ['steps', '1500'], ['integrator', 'sgld'], ['η', '0.002'], ['θ', '0.25']])
+    for (const [k, v] of [
+      ['replicas', '400'],
+      ['steps', '1500'],
+      ['integrator', 'sgld'],
+      ['η', '0.002'],
+      ['θ', '0.25'],
+    ])
       has(html, `<dt>${k}</dt><dd>${v}</dd>`);
     has(html, /<dt>wall time<\/dt><dd>[\d.]+ s in the main thread<\/dd>/);
     has(html, '<h2>Final observables</h2>');
@@ -144,7 +165,14 @@ describe('the plot registry', () => {
       build: (ctx) => {
         const f = ctx.run!.finals!;
         const k = f.header.indexOf('x');
-        return [{ description: 'final x against replica', data: { values: f.rows.map((r) => ({ replica: Number(r[0]), x: Number(r[k]) })) }, mark: 'point', encoding: { x: { field: 'replica', type: 'quantitative' }, y: { field: 'x', type: 'quantitative' } } }];
+        return [
+          {
+            description: 'final x against replica',
+            data: { values: f.rows.map((r) => ({ replica: Number(r[0]), x: Number(r[k]) })) },
+            mark: 'point',
+            encoding: { x: { field: 'replica', type: 'quantitative' }, y: { field: 'x', type: 'quantitative' } },
+          },
+        ];
       },
     });
     try {
@@ -160,7 +188,14 @@ describe('the plot registry', () => {
   });
 
   it('a failing plot is reported in place; the rest of the report goes on', async () => {
-    registerPlot({ kind: 'test-broken', title: 'Broken', applies: () => true, build: () => { throw new Error('no data for this'); } });
+    registerPlot({
+      kind: 'test-broken',
+      title: 'Broken',
+      applies: () => true,
+      build: () => {
+        throw new Error('no data for this');
+      },
+    });
     try {
       const html = await buildReportHtml(loadReportContext(RUN));
       has(html, "plot 'test-broken' failed: no data for this");
@@ -240,7 +275,10 @@ describe('a regimes directory', () => {
   it('has the per-regime table and comparison.json as one table per pair', () => {
     has(html, /<td>warm<\/td><td>300<\/td><td>1500<\/td><td>sgld<\/td><td>0.002<\/td><td>0.4<\/td>/);
     has(html, '<h3>cold (A) vs warm (B)</h3>');
-    has(html, '<td>escape: MFPT (time)</td><td>180 [80 – 550]</td><td>20 [15 – 27]</td><td>-160 [-535 – -53]</td><td>likelihood ratio</td><td>chi2(1) = 12.5</td><td>4.0e-4</td><td>8.0e-4</td><td>yes</td>');
+    has(
+      html,
+      '<td>escape: MFPT (time)</td><td>180 [80 – 550]</td><td>20 [15 – 27]</td><td>-160 [-535 – -53]</td><td>likelihood ratio</td><td>chi2(1) = 12.5</td><td>4.0e-4</td><td>8.0e-4</td><td>yes</td>',
+    );
     has(html, '<li>Differences are B − A.</li>');
   });
 });
@@ -254,10 +292,20 @@ describe('loading', () => {
   });
 
   it('parses quoted CSV cells; finds swept keys without sweep.json; reads phase boundaries in base e', () => {
-    expect(parseCsv('a,b\n"x,1","say ""hi"""\n3,\n')).toEqual({ header: ['a', 'b'], rows: [['x,1', 'say "hi"'], ['3', '']] });
+    expect(parseCsv('a,b\n"x,1","say ""hi"""\n3,\n')).toEqual({
+      header: ['a', 'b'],
+      rows: [
+        ['x,1', 'say "hi"'],
+        ['3', ''],
+      ],
+    });
     expect(sweptKeys({ header: ['index', 'dynamics.lr', 'rate', 'rate.lo'], rows: [] }, null)).toEqual(['dynamics.lr']);
     expect(readPhaseBoundary({ slope: 1, intercept: 0, base: 'e' })!.base).toBe(Math.E);
-    expect(readPhaseBoundary({ fit: { slope: 1.5, intercept: -2, slopeCI: [1, 2] } })).toMatchObject({ slope: 1.5, slopeCi: [1, 2], base: 10 });
+    expect(readPhaseBoundary({ fit: { slope: 1.5, intercept: -2, slopeCI: [1, 2] } })).toMatchObject({
+      slope: 1.5,
+      slopeCi: [1, 2],
+      base: 10,
+    });
     expect(readPhaseBoundary({ note: 'no fit' })).toBeNull();
     expect(readPhaseBoundary({ fit: null, note: 'only 1 boundary point', boundaries: [{ fit: null }] })).toBeNull();
   });
@@ -303,7 +351,12 @@ describe('the report header of a many-coordinate potential', () => {
     expect(coordinateList(['a', 'b', 'c'])).toBe('a, b, c');
     const twelve = Array.from({ length: 12 }, (_, i) => `x${i}`);
     expect(coordinateList(twelve)).toBe('x0, x1, x2, x3, …, x11: 12 coordinates');
-    expect(coordinateList(twelve, [{ name: 'w', size: 8 }, { name: 'a', size: 4 }])).toBe('x0, x1, x2, x3, …, x11; groups w (8), a (4)');
+    expect(
+      coordinateList(twelve, [
+        { name: 'w', size: 8 },
+        { name: 'a', size: 4 },
+      ]),
+    ).toBe('x0, x1, x2, x3, …, x11; groups w (8), a (4)');
     const scenario = validateScenarioObject(
       {
         name: 'many-coordinates',

@@ -74,7 +74,9 @@ describe('loadComparedRun', () => {
     expect(() => loadComparedRun(join(root, 'regimes'))).toThrow(/no summary\.json — it is a regimes directory/);
     mkdirSync(join(root, 'old'));
     writeFileSync(join(root, 'old', 'summary.json'), JSON.stringify({ schema: 'stochdyn.summary/0' }));
-    expect(() => loadComparedRun(join(root, 'old'))).toThrow(/summary\.json: expected schema "stochdyn\.summary\/1", found "stochdyn\.summary\/0"/);
+    expect(() => loadComparedRun(join(root, 'old'))).toThrow(
+      /summary\.json: expected schema "stochdyn\.summary\/1", found "stochdyn\.summary\/0"/,
+    );
     mkdirSync(join(root, 'broken'));
     writeFileSync(join(root, 'broken', 'summary.json'), '{"schema": ');
     expect(() => loadComparedRun(join(root, 'broken'))).toThrow(CompareInputError);
@@ -83,7 +85,10 @@ describe('loadComparedRun', () => {
 
   it('regimesOfDir: regimes.json order; a regimes.json that is not JSON is a CompareInputError', () => {
     const root = tmp();
-    writeFileSync(join(root, 'regimes.json'), JSON.stringify({ schema: 'stochdyn.regimes/1', regimes: [{ name: 'b' }, { name: 'a', dir: 'regimes/a' }] }));
+    writeFileSync(
+      join(root, 'regimes.json'),
+      JSON.stringify({ schema: 'stochdyn.regimes/1', regimes: [{ name: 'b' }, { name: 'a', dir: 'regimes/a' }] }),
+    );
     expect(regimesOfDir(root)).toEqual([
       { dir: join(root, 'regimes', 'b'), label: 'b' },
       { dir: join(root, 'regimes', 'a'), label: 'a' },

@@ -34,7 +34,11 @@ const doubleWell = (seed: number) =>
       potential: { kind: 'double-well', params: { h: 1 } },
       dynamics: { integrator: 'sgld', lr: 0.02, temperature: 0.3, steps: 1000 },
       ensemble: { replicas: 200, init: { kind: 'normal', mean: [-1], std: [0.1] } },
-      observe: { grid: { kind: 'log', points: 10 }, observables: ['x', 'energy', 'well'], events: [{ name: 'escape', enter: { x: { ge: 0.5 } } }] },
+      observe: {
+        grid: { kind: 'log', points: 10 },
+        observables: ['x', 'energy', 'well'],
+        events: [{ name: 'escape', enter: { x: { ge: 0.5 } } }],
+      },
     },
     '',
   );

@@ -59,7 +59,10 @@ describe('two-sample tests against known values', () => {
   it('log-rank: identical samples give χ² = 0, p = 1; no events at all give p = 1', () => {
     const t = [1, 2, 3, 4, 5];
     expect(logRankTest({ times: t, events: [1, 1, 0, 1, 0] }, { times: t, events: [1, 1, 0, 1, 0] }).pValue).toBeCloseTo(1, 12);
-    expect(logRankTest({ times: t, events: [0, 0, 0, 0, 0] }, { times: t, events: [0, 0, 0, 0, 0] })).toMatchObject({ statistic: 0, pValue: 1 });
+    expect(logRankTest({ times: t, events: [0, 0, 0, 0, 0] }, { times: t, events: [0, 0, 0, 0, 0] })).toMatchObject({
+      statistic: 0,
+      pValue: 1,
+    });
   });
 
   it('Mann–Whitney U: scipy docs example (males vs females): U = 17, exact p = 1/9, normal p = 0.11135', () => {
@@ -150,10 +153,11 @@ describe('two-sample tests against known values', () => {
     const rows = [80, 70];
     const cols = [104, 46];
     let chi2 = 0;
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
-      const e = (rows[i]! * cols[j]!) / 150;
-      chi2 += (obs[2 * i + j]! - e) ** 2 / e;
-    }
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) {
+        const e = (rows[i]! * cols[j]!) / 150;
+        chi2 += (obs[2 * i + j]! - e) ** 2 / e;
+      }
     expect(t.z * t.z).toBeCloseTo(chi2, 10);
     expect(twoProportionTest(0, 100, 0, 50)).toMatchObject({ z: 0, pValue: 1 });
   });
@@ -178,7 +182,11 @@ describe('two-sample tests against known values', () => {
     expect(c.ci).toEqual([2, 2]);
     expect(c.pValue).toBeCloseTo(2 / 100, 12);
     // paired: b = a + 1 exactly → the paired difference has no spread
-    const p = bootstrapMeanDifference(a, Float64Array.from(a, (x) => x + 1), { paired: true, resamples: 199 });
+    const p = bootstrapMeanDifference(
+      a,
+      Float64Array.from(a, (x) => x + 1),
+      { paired: true, resamples: 199 },
+    );
     expect(p.ci[0]).toBeCloseTo(1, 12);
     expect(p.ci[1]).toBeCloseTo(1, 12);
   });
@@ -229,7 +237,9 @@ describe('size under H0 (synthetic samples from one distribution, seeded)', () =
   });
 
   it('bootstrap of the difference of means (n = 150 / 120, 499 resamples)', () => {
-    const k = count((u) => bootstrapMeanDifference(normals(u, 150), normals(u, 120), { resamples: 499, seed: Math.floor(u() * 4294967296) }).pValue);
+    const k = count(
+      (u) => bootstrapMeanDifference(normals(u, 150), normals(u, 120), { resamples: 499, seed: Math.floor(u() * 4294967296) }).pValue,
+    );
     expect(k).toBeGreaterThanOrEqual(lo);
     expect(k).toBeLessThanOrEqual(hi);
   });
@@ -273,7 +283,11 @@ const doubleWell = (name: string, seed: number, temperature: number, replicas: n
       potential: { kind: 'double-well', params: { h: 1 } },
       dynamics: { integrator: 'sgld', lr, temperature, steps },
       ensemble: { replicas, init: { kind: 'normal', mean: [-1], std: [0.1] } },
-      observe: { grid: { kind: 'log', points: 10 }, observables: ['x', 'energy', 'well'], events: [{ name: 'escape', enter: { x: { ge: enter } } }] },
+      observe: {
+        grid: { kind: 'log', points: 10 },
+        observables: ['x', 'energy', 'well'],
+        events: [{ name: 'escape', enter: { x: { ge: enter } } }],
+      },
     },
     '',
   );
@@ -331,7 +345,11 @@ describe('power and the comparison of two runs', () => {
         potential: { kind: 'double-well', params: { h: 1 } },
         dynamics: { integrator: 'sgld', lr: 1e-2, temperature: 0.3, steps: 500 },
         ensemble: { replicas: 200, init: { kind: 'normal', mean: [-1], std: [0.1] } },
-        observe: { grid: { kind: 'log', points: 10 }, observables: ['x', 'grad_norm'], events: [{ name: 'other', enter: { x: { ge: 0 } } }] },
+        observe: {
+          grid: { kind: 'log', points: 10 },
+          observables: ['x', 'grad_norm'],
+          events: [{ name: 'other', enter: { x: { ge: 0 } } }],
+        },
       },
       '',
     );
@@ -359,7 +377,9 @@ describe('regimes end to end (test/fixtures/compare/regimes-tiny.yaml)', () => {
     expect(meta.regimes[1].overrides).toEqual({ 'dynamics.temperature': 0.3 });
     for (const r of meta.regimes) expect(existsSync(join(dir, 'regimes', r.name, 'summary.json'))).toBe(true);
     // same run index 0 and seed → the repeated regime is bit-identical
-    expect(readFileSync(join(dir, 'regimes/theta-0.2-again/finals.csv'), 'utf8')).toBe(readFileSync(join(dir, 'regimes/theta-0.2/finals.csv'), 'utf8'));
+    expect(readFileSync(join(dir, 'regimes/theta-0.2-again/finals.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'regimes/theta-0.2/finals.csv'), 'utf8'),
+    );
     const c = JSON.parse(readFileSync(join(dir, 'comparison.json'), 'utf8')) as Comparison;
     expect(c).toEqual(JSON.parse(JSON.stringify(out.comparison)));
     expect(c.schema).toBe('stochdyn.comparison/1');
@@ -383,7 +403,9 @@ describe('regimes end to end (test/fixtures/compare/regimes-tiny.yaml)', () => {
     expect(gd.b.value).toBeNull();
     expect(gd.pValue!).toBeLessThan(1e-3);
     expect(c.notes.join('\n')).toMatch(/same seed and run index 0/);
-    expect(formatComparison(out.comparison)).toMatch(/theta-0.2 \(A\) vs gd \(B\)[\s\S]*escape: MFPT \(time\) +[\d.]+ \[[\d.]+, [\d.]+\] +∞ \[/);
+    expect(formatComparison(out.comparison)).toMatch(
+      /theta-0.2 \(A\) vs gd \(B\)[\s\S]*escape: MFPT \(time\) +[\d.]+ \[[\d.]+, [\d.]+\] +∞ \[/,
+    );
   });
 });
 
@@ -418,7 +440,18 @@ describe('CLI', () => {
 
   it('run <scenario with regimes> runs the regimes and prints the comparison table', () => {
     const out = join(tmp(), 'rg');
-    const r = cli('run', 'test/fixtures/compare/regimes-tiny.yaml', '--replicas', '200', '--set', 'dynamics.steps=2000', '--out', out, '--no-report', '--quiet');
+    const r = cli(
+      'run',
+      'test/fixtures/compare/regimes-tiny.yaml',
+      '--replicas',
+      '200',
+      '--set',
+      'dynamics.steps=2000',
+      '--out',
+      out,
+      '--no-report',
+      '--quiet',
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Regimes of 'regimes-tiny' against the baseline 'theta-0.2'/);
     expect(r.stdout).toMatch(/theta-0.2 \(A\) vs theta-0.3 \(B\)/);

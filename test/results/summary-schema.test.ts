@@ -177,7 +177,10 @@ describe('summaries written by runs validate', () => {
   });
 
   it('open blocks stay open: per-kind analysis and theory fields, and the dynamics block', () => {
-    const open = clone(full) as unknown as Record<string, unknown> & { analyses: Array<Record<string, unknown>>; theory: Array<Record<string, unknown>> };
+    const open = clone(full) as unknown as Record<string, unknown> & {
+      analyses: Array<Record<string, unknown>>;
+      theory: Array<Record<string, unknown>>;
+    };
     open.analyses[0]!.somethingNew = [1, 2, 3];
     open.theory[0]!.somethingNew = { a: 1 };
     open.dynamics = { perGroup: { w: { integrated: 1.5 } } };
@@ -191,7 +194,9 @@ describe('summaries written by runs validate', () => {
     const bad = clone(full) as unknown as { run: Record<string, unknown> };
     delete bad.run.seed;
     expect(() => validateSummaryIfAsked(bad as unknown as Summary, '/x/summary.json')).toThrow(SummarySchemaError);
-    expect(() => validateSummaryIfAsked(bad as unknown as Summary, '/x/summary.json')).toThrow(/\/x\/summary\.json.*\n.*\/run: missing field 'seed'/);
+    expect(() => validateSummaryIfAsked(bad as unknown as Summary, '/x/summary.json')).toThrow(
+      /\/x\/summary\.json.*\n.*\/run: missing field 'seed'/,
+    );
     expect(() => validateSummaryIfAsked(full)).not.toThrow();
     const saved = process.env[VALIDATE_SUMMARY_ENV];
     try {

@@ -60,7 +60,10 @@ const wellEnergy = (lambda: number) => (x: number) => (x * x - 1) ** 2 + 0.5 * l
 describe('the quickstart with a group temperature override', () => {
   it('summary.json and the Gibbs overlay say θ = 0.5, and the run equals a plain θ = 0.5 run bit for bit', async () => {
     const common = ['dynamics.steps=40000', 'observe.grid.points=20'];
-    const grouped = await loadScenario('scenarios/quickstart.yaml', { set: ['dynamics.groups.x.temperature=0.5', ...common], replicas: 400 });
+    const grouped = await loadScenario('scenarios/quickstart.yaml', {
+      set: ['dynamics.groups.x.temperature=0.5', ...common],
+      replicas: 400,
+    });
     const plain = await loadScenario('scenarios/quickstart.yaml', { set: ['dynamics.temperature=0.5', ...common], replicas: 400 });
     const a = await runScenario(grouped, { out: tmp('qs-group'), workers: 0 });
     const b = await runScenario(plain, { out: tmp('qs-plain'), workers: 0 });
@@ -83,7 +86,11 @@ describe('the quickstart with a group temperature override', () => {
     const width = (h.range[1] - h.range[0]) / h.bins;
     const probs = Array.from(g.binProbabilities(Array.from({ length: h.bins + 1 }, (_, k) => h.range[0] + k * width)));
     const under = g.cdf(h.range[0]);
-    const wrong = pearsonChi2([h.underflow, ...Array.from(h.counts), h.overflow], [under, ...probs, Math.max(0, 1 - under - probs.reduce((x, y) => x + y, 0))], h.samples);
+    const wrong = pearsonChi2(
+      [h.underflow, ...Array.from(h.counts), h.overflow],
+      [under, ...probs, Math.max(0, 1 - under - probs.reduce((x, y) => x + y, 0))],
+      h.samples,
+    );
     expect(wrong.pValue).toBeLessThan(1e-6);
   });
 });
@@ -114,7 +121,10 @@ describe('one resolved plan', () => {
 
   it('a 1-D double well with η, θ, λ set on its group: every run consumer reports the integrated values', async () => {
     const doc = doubleWell({
-      theory: [{ kind: 'gibbs', of: 'x' }, { kind: 'mfpt-1d', event: 'escape', from: -1, to: 1 }],
+      theory: [
+        { kind: 'gibbs', of: 'x' },
+        { kind: 'mfpt-1d', event: 'escape', from: -1, to: 1 },
+      ],
       analysis: [{ kind: 'wells' }, { kind: 'free-energy-profile', of: 'x', bootstrap: 20 }, { kind: 'first-passage', event: 'escape' }],
     });
     const s = await load(doc, ['dynamics.groups.x.temperature=0.4', 'dynamics.groups.x.weight_decay=0.2', 'dynamics.groups.x.lr=2e-3']);
@@ -148,14 +158,22 @@ describe('one resolved plan', () => {
   });
 
   it('dynamics.step_size: the chosen η is what summary, report and overlays report; the curvature is estimated once, in the plan', async () => {
-    const s = await load(doubleWell({ theory: [{ kind: 'mfpt-1d', event: 'escape', from: -1, to: 1 }] }), ['dynamics.step_size.c=0.3', 'dynamics.groups.x.temperature=0.5']);
+    const s = await load(doubleWell({ theory: [{ kind: 'mfpt-1d', event: 'escape', from: -1, to: 1 }] }), [
+      'dynamics.step_size.c=0.3',
+      'dynamics.groups.x.temperature=0.5',
+    ]);
     const { plan } = await checkScenario(s);
     expect(plan.stepSizes).toBeDefined();
     const eta = plan.stepSizes!.lr.x;
     expect(plan.groups[0]).toMatchObject({ lr: eta, temperature: 0.5, sources: { lr: 'dynamics.step_size' } });
     const dir = tmp('step');
     const { summary, result } = await runScenario(s, { out: dir, workers: 0 });
-    expect(result.stepSizes).toEqual({ curvature: plan.stepSizes!.curvature, perProbe: plan.stepSizes!.perProbe, lr: plan.stepSizes!.lr, preconditioner: plan.stepSizes!.preconditioner });
+    expect(result.stepSizes).toEqual({
+      curvature: plan.stepSizes!.curvature,
+      perProbe: plan.stepSizes!.perProbe,
+      lr: plan.stepSizes!.lr,
+      preconditioner: plan.stepSizes!.preconditioner,
+    });
     expect(summary.run.lr).toBe(eta);
     expect(summary.run.temperature).toBe(0.5);
     // With step_size, dynamics.lr is only the unit of time (schema: default 1e-3 here as given).
@@ -189,7 +207,10 @@ describe('one resolved plan', () => {
     const { summary } = await runScenario(s, { out: dir, workers: 0 });
     const seen = checked(summary);
     seen.run({ uniform: false, temperature: 0.05, lr: 5e-3, weightDecay: 0 });
-    expect(summary.run.groups).toEqual({ u: { size: 1, lr: 1e-2, temperature: 0.05, weightDecay: 0 }, y: { size: 2, lr: 5e-3, temperature: 0.1, weightDecay: 0 } });
+    expect(summary.run.groups).toEqual({
+      u: { size: 1, lr: 1e-2, temperature: 0.05, weightDecay: 0 },
+      y: { size: 2, lr: 5e-3, temperature: 0.1, weightDecay: 0 },
+    });
     const g = seen.analysis('grokking-times');
     expect([g.theory.tMem.temperature, g.theory.tMem.lr]).toEqual([0.05, 1e-2]);
     expect(g.theory.tMem.steps).toBe(memorizationSteps(1, 0.25, 1, 1e-2, 0.05));
@@ -198,7 +219,9 @@ describe('one resolved plan', () => {
     expect(html).toContain('<dt>θ</dt><dd>u: 0.05, y: 0.1</dd>');
     expect(html).toContain('<dt>η</dt><dd>u: 0.01, y: 0.005</dd>');
     // Needs one θ: the wells' F = −θ ln P, and Gibbs (besides needing 1-D).
-    const refused = await checkScenario(await load({ ...zlm, analysis: [{ kind: 'wells' }], theory: [{ kind: 'gibbs' }] }, set)).catch((e: unknown) => e);
+    const refused = await checkScenario(await load({ ...zlm, analysis: [{ kind: 'wells' }], theory: [{ kind: 'gibbs' }] }, set)).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(ScenarioError);
     const issues = (refused as ScenarioError).issues.map((i) => `${i.path}: ${i.expected}`);
     expect(issues).toContain('analysis[0].by: one temperature on every coordinate (F = −θ ln P)');
@@ -229,15 +252,25 @@ describe('one resolved plan', () => {
   });
 
   it('sweep points: a temperature abscissa is the θ the point integrated, per group when its groups differ', () => {
-    const summary = (run: Obj) => ({ run: { lr: 1e-3, temperature: 0.25, weightDecay: 0, steps: 10, physicalTime: 0.01, ...run } }) as unknown as Summary;
+    const summary = (run: Obj) =>
+      ({ run: { lr: 1e-3, temperature: 0.25, weightDecay: 0, steps: 10, physicalTime: 0.01, ...run } }) as unknown as Summary;
     // The swept value says 0.25, the point integrated 0.5 (a group override).
     const point = { index: 0, values: { 'dynamics.temperature': 0.25 }, summary: summary({ temperature: 0.5 }) };
     expect(readPointX(point, 'dynamics.temperature', ['dynamics.temperature']).value).toBe(0.5);
-    const split = summary({ uniform: false, groups: { u: { size: 1, lr: 1e-3, temperature: 0.1, weightDecay: 0 }, y: { size: 2, lr: 1e-3, temperature: 0.3, weightDecay: 0 } } });
+    const split = summary({
+      uniform: false,
+      groups: { u: { size: 1, lr: 1e-3, temperature: 0.1, weightDecay: 0 }, y: { size: 2, lr: 1e-3, temperature: 0.3, weightDecay: 0 } },
+    });
     expect(pointTemperature(split)).toBeNull();
     expect(pointTemperature(split, 'y')).toBe(0.3);
-    expect(readPointX({ index: 0, values: { 'dynamics.groups.y.temperature': 9 }, summary: split }, 'dynamics.groups.y.temperature', ['dynamics.groups.y.temperature']).value).toBe(0.3);
-    expect(readPointX({ index: 0, values: { 'potential.params.h': 2 }, summary: split }, 'potential.params.h', ['potential.params.h']).value).toBe(2);
+    expect(
+      readPointX({ index: 0, values: { 'dynamics.groups.y.temperature': 9 }, summary: split }, 'dynamics.groups.y.temperature', [
+        'dynamics.groups.y.temperature',
+      ]).value,
+    ).toBe(0.3);
+    expect(
+      readPointX({ index: 0, values: { 'potential.params.h': 2 }, summary: split }, 'potential.params.h', ['potential.params.h']).value,
+    ).toBe(2);
   });
 
   it('uniformTemperature: one θ or null', async () => {
@@ -283,7 +316,20 @@ const RUN_DYNAMICS: Record<string, string> = {
   physicalTime: 'double well by group (steps · η); step_size (steps · unit)',
   stepSizes: 'step_size',
 };
-const RUN_OTHER = ['id', 'seed', 'run', 'status', 'replicas', 'completedReplicas', 'missing', 'dim', 'coordinates', 'integrator', 'steps', 'observationPoints'];
+const RUN_OTHER = [
+  'id',
+  'seed',
+  'run',
+  'status',
+  'replicas',
+  'completedReplicas',
+  'missing',
+  'dim',
+  'coordinates',
+  'integrator',
+  'steps',
+  'observationPoints',
+];
 /** The dynamics columns of sweep.csv, checked in "sweeps". */
 const SWEEP_CSV_DYNAMICS = ['temperature', 'lr', 'weight_decay'];
 
@@ -303,10 +349,19 @@ function checked(summary: Summary) {
 describe('a scheduled temperature', () => {
   it('the gibbs and mfpt-1d overlays and the wells and free-energy-profile analyses refuse it (they hold at one θ); the same run at constant θ is accepted', async () => {
     const theory = [{ kind: 'gibbs' }, { kind: 'mfpt-1d', from: -1, to: 1, event: 'escape' }];
-    const analysis = [{ kind: 'wells', by: 'well' }, { kind: 'free-energy-profile', of: 'x', bins: 20, range: [-2, 2] }];
+    const analysis = [
+      { kind: 'wells', by: 'well' },
+      { kind: 'free-energy-profile', of: 'x', bins: 20, range: [-2, 2] },
+    ];
     const constant = await load(doubleWell({ theory, analysis }));
     await expect(checkScenario(constant)).resolves.toBeDefined();
-    const annealed = await load(doubleWell({ theory, analysis, dynamics: { integrator: 'sgld', lr: 1e-3, temperature: { schedule: 'exponential', from: 1, to: 0.05 }, steps: 4000 } }));
+    const annealed = await load(
+      doubleWell({
+        theory,
+        analysis,
+        dynamics: { integrator: 'sgld', lr: 1e-3, temperature: { schedule: 'exponential', from: 1, to: 0.05 }, steps: 4000 },
+      }),
+    );
     const refused = await checkScenario(annealed).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ScenarioError);
     const issues = (refused as ScenarioError).issues.map((i) => `${i.path}: ${i.expected} / ${i.found}`);
@@ -321,16 +376,28 @@ describe('a scheduled temperature', () => {
 
 describe('every consumer is enumerated', () => {
   it('the analysis and theory-overlay registries match the coverage tables', () => {
-    expect(listAnalyses().map((a) => a.name).sort()).toEqual(Object.keys(ANALYSES).sort());
+    expect(
+      listAnalyses()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(Object.keys(ANALYSES).sort());
     expect(theoryOverlayKinds.names().sort()).toEqual(Object.keys(OVERLAYS).sort());
   });
 
   it('every summary.json run field and sweep.csv column is listed: dynamics ones with the test that checks them', async () => {
-    const s = await load(doubleWell({ dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.25, steps: 10, step_size: {}, groups: { x: { temperature: 0.3 } } } }));
+    const s = await load(
+      doubleWell({
+        dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.25, steps: 10, step_size: {}, groups: { x: { temperature: 0.3 } } },
+      }),
+    );
     const { summary } = await runScenario(s, { out: tmp('fields'), workers: 0 });
     const fields = Object.keys(summary.run);
     for (const f of fields) expect(f in RUN_DYNAMICS || RUN_OTHER.includes(f), `summary.run.${f} is not listed`).toBe(true);
     // `groups` is present only when the groups differ (see "groups that differ"); the other dynamics fields appear here.
-    expect(fields.filter((f) => f in RUN_DYNAMICS).sort()).toEqual(Object.keys(RUN_DYNAMICS).filter((f) => f !== 'groups').sort());
+    expect(fields.filter((f) => f in RUN_DYNAMICS).sort()).toEqual(
+      Object.keys(RUN_DYNAMICS)
+        .filter((f) => f !== 'groups')
+        .sort(),
+    );
   });
 });

@@ -126,7 +126,10 @@ describe('per-group dynamics settings', () => {
     const r = await runEnsemble(s, { workers: 2 });
     const R = 20000;
     const k = 4.5; // σ multiples
-    for (const [col, theta] of [[0, 0.2], [1, 1]] as const) {
+    for (const [col, theta] of [
+      [0, 0.2],
+      [1, 1],
+    ] as const) {
       let m2 = 0;
       for (let i = 0; i < R; i++) m2 += r.finals.values[i * 2 + col] ** 2;
       m2 /= R;
@@ -154,7 +157,8 @@ describe('SGLD on a potential with data (Bayesian linear regression, θ = 1)', (
     );
   const moments = (v: Float64Array, j: number) => {
     const R = v.length / 2;
-    let m = 0, m2 = 0;
+    let m = 0,
+      m2 = 0;
     for (let i = 0; i < R; i++) m += v[i * 2 + j];
     m /= R;
     for (let i = 0; i < R; i++) m2 += (v[i * 2 + j] - m) ** 2;

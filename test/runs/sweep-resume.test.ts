@@ -78,7 +78,9 @@ describe('stochdyn sweep: killed and resumed', () => {
     const pause = path.join(tmp, 'pause-resume');
     const paused = { ...env, STOCHDYN_TEST_PAUSE_AFTER_POINTS: '1', STOCHDYN_TEST_PAUSE_FILE: pause };
     const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: paused, stdio: 'ignore' });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     let exitedEarly = false;
     void exited.then(() => (exitedEarly = true));
     while (!existsSync(`${pause}.reached`) && !exitedEarly) await new Promise((r) => setTimeout(r, 20));
@@ -98,7 +100,8 @@ describe('stochdyn sweep: killed and resumed', () => {
     const out = JSON.parse(r.stdout) as { complete: boolean; points: Array<{ index: number; status: string }> };
     expect(out.complete).toBe(true);
     for (const p of out.points) expect(p.status, `point ${p.index}`).toBe(finished.includes(p.index) ? 'skipped' : 'ran');
-    for (const [k, m] of mtimes) expect(statSync(path.join(dir, 'points', String(k), 'summary.json')).mtimeMs, `point ${k} was recomputed`).toBe(m);
+    for (const [k, m] of mtimes)
+      expect(statSync(path.join(dir, 'points', String(k), 'summary.json')).mtimeMs, `point ${k} was recomputed`).toBe(m);
     expect(readdirSync(path.join(dir, 'points')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
 
     const resumed = snapshot(dir);
@@ -114,7 +117,9 @@ describe('stochdyn sweep: killed and resumed', () => {
     expect(r.stderr).toMatch(/holds sweep [0-9a-f]{12} of 'sweep-resume', but this scenario is sweep [0-9a-f]{12}/);
     const bad = cli(['sweep', BAD, '--out', path.join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('bad-point.yaml:8: sweep point 2 (potential.params.h = 1, dynamics.temperature = -1): dynamics.temperature: expected a number ≥ 0, found -1.');
+    expect(bad.stderr).toContain(
+      'bad-point.yaml:8: sweep point 2 (potential.params.h = 1, dynamics.temperature = -1): dynamics.temperature: expected a number ≥ 0, found -1.',
+    );
     expect(existsSync(path.join(tmp, 'bad'))).toBe(false);
     const none = cli(['sweep', path.join(here, 'fixtures', 'cli', 'double-well-small.yaml'), '--out', path.join(tmp, 'none')]);
     expect(none.code).toBe(2);
@@ -125,7 +130,9 @@ describe('stochdyn sweep: killed and resumed', () => {
 
 describe('stochdyn sweep --shard and stochdyn merge', () => {
   it('shards 1/2 and 2/2 merged equal the unsharded run', () => {
-    const a = path.join(tmp, 'shard1'), b = path.join(tmp, 'shard2'), m = path.join(tmp, 'merged');
+    const a = path.join(tmp, 'shard1'),
+      b = path.join(tmp, 'shard2'),
+      m = path.join(tmp, 'merged');
     const r1 = cli(['sweep', FIXTURE, '--out', a, '--workers', '2', '--shard', '1/2', '--quiet']);
     expect(r1.code).toBe(0);
     expect(r1.stdout).toContain('(shard 1/2)');

@@ -57,7 +57,8 @@ async function asyncScenarioError(p: Promise<unknown>): Promise<ScenarioError> {
   throw new Error('expected a ScenarioError, but the scenario was accepted');
 }
 
-const withSweep = (sweep: Record<string, unknown>, extra: Record<string, unknown> = {}) => validateScenarioObject({ ...base(), ...extra, sweep }, '');
+const withSweep = (sweep: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  validateScenarioObject({ ...base(), ...extra, sweep }, '');
 
 describe('sweep expansion', () => {
   it('grid: Cartesian product, first key slowest, indices from 0, each point a full scenario without sweep', () => {
@@ -100,7 +101,9 @@ describe('sweep expansion', () => {
     expect(axisValues({ linear: { from: 0, to: 1, points: 11 } })).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(axisValues({ linear: { from: 2, to: -2, points: 3 } })).toEqual([2, 0, -2]);
     expect(axisValues({ log: { from: 1, to: 1000, points: 4 } })).toEqual([1, 10, 100, 1000]);
-    expect(axisValues({ log: { from: 0.1, to: 0.4, points: 6 } })).toEqual([0.1, 0.131950791077, 0.174110112659, 0.229739670999, 0.303143313302, 0.4]);
+    expect(axisValues({ log: { from: 0.1, to: 0.4, points: 6 } })).toEqual([
+      0.1, 0.131950791077, 0.174110112659, 0.229739670999, 0.303143313302, 0.4,
+    ]);
     expect(axisValues({ log: { from: 0.1, to: 3.2, points: 6 } })).toEqual([0.1, 0.2, 0.4, 0.8, 1.6, 3.2]);
     const s = withSweep({ 'dynamics.temperature': { log: { from: 0.1, to: 0.4, points: 6 } }, 'potential.params.h': [0.5, 1] });
     const pts = expandSweep(s);
@@ -112,7 +115,10 @@ describe('sweep expansion', () => {
   it('sweeps list-valued, nested and indexed keys', () => {
     const s = withSweep(
       { 'ensemble.init.x': [[-1], [1]], 'observe.histograms[0].bins': [10, 20] },
-      { ensemble: { replicas: 2, init: { kind: 'point', x: 0 } }, observe: { observables: ['x'], histograms: [{ of: 'x', range: [-2, 2] }] } },
+      {
+        ensemble: { replicas: 2, init: { kind: 'point', x: 0 } },
+        observe: { observables: ['x'], histograms: [{ of: 'x', range: [-2, 2] }] },
+      },
     );
     const pts = expandSweep(s);
     expect(pts.map((p) => [p.scenario.ensemble.init, p.scenario.observe.histograms[0].bins])).toEqual([
@@ -154,7 +160,9 @@ describe('sweep: bad specifications', () => {
 
   it('log range with a non-positive end; unknown range kind; a scalar instead of values', () => {
     const e = scenarioError(() => withSweep({ 'dynamics.temperature': { log: { from: 0, to: 1, points: 3 } } }));
-    expect(e.issues).toEqual([expect.objectContaining({ path: 'sweep["dynamics.temperature"].log.from', expected: expect.stringContaining('> 0'), found: '0' })]);
+    expect(e.issues).toEqual([
+      expect.objectContaining({ path: 'sweep["dynamics.temperature"].log.from', expected: expect.stringContaining('> 0'), found: '0' }),
+    ]);
     const e2 = scenarioError(() => withSweep({ 'dynamics.temperature': { log: { from: 1, to: -2, points: 3 } } }));
     expect(e2.issues[0].path).toBe('sweep["dynamics.temperature"].log.to');
     const e3 = scenarioError(() => withSweep({ 'dynamics.temperature': { lin: { from: 0, to: 1, points: 3 } } }));
@@ -177,7 +185,12 @@ describe('sweep: bad specifications', () => {
     expect(t.issues[0].hint).toContain("Did you mean 'dynamics.lr'?");
     const n = scenarioError(() => withSweep({ name: ['a', 'b'] }));
     expect(n.issues[0]).toMatchObject({ path: 'sweep.name', expected: expect.stringContaining("other than 'name'") });
-    const d = scenarioError(() => withSweep({ 'observe.histograms.0.bins': [1], 'observe.histograms[0].bins': [2] }, { observe: { histograms: [{ of: 'x', range: [0, 1] }] } }));
+    const d = scenarioError(() =>
+      withSweep(
+        { 'observe.histograms.0.bins': [1], 'observe.histograms[0].bins': [2] },
+        { observe: { histograms: [{ of: 'x', range: [0, 1] }] } },
+      ),
+    );
     expect(d.issues[0].expected).toBe('a key not set by another entry');
     const nested = scenarioError(() => withSweep({ dynamics: [{ lr: 1, steps: 1 }], 'dynamics.lr': [1] }));
     expect(nested.issues[0]).toMatchObject({ path: 'sweep["dynamics.lr"]', hint: expect.stringContaining("'dynamics' already sets it") });
@@ -229,7 +242,14 @@ describe('sweep: bad specifications', () => {
 describe('regimes', () => {
   it('expands named overrides in order, each validated', () => {
     const s = validateScenarioObject(
-      { ...base(), regimes: { gd: { 'dynamics.integrator': 'gd', 'dynamics.temperature': 0 }, 'sgld-0.1': { 'dynamics.temperature': 0.2 }, 'theta=0': {} } },
+      {
+        ...base(),
+        regimes: {
+          gd: { 'dynamics.integrator': 'gd', 'dynamics.temperature': 0 },
+          'sgld-0.1': { 'dynamics.temperature': 0.2 },
+          'theta=0': {},
+        },
+      },
       '',
     );
     const r = expandRegimes(s);
@@ -266,11 +286,19 @@ describe('regimes', () => {
 
 describe('phase analysis entries', () => {
   const withPhase = (entry: Record<string, unknown>) =>
-    validateScenarioObject({ ...base(), observe: { observables: ['x'], events: [{ name: 'escape', enter: { x: { ge: 1 } } }] }, analysis: [entry] }, '');
+    validateScenarioObject(
+      { ...base(), observe: { observables: ['x'], events: [{ name: 'escape', enter: { x: { ge: 1 } } }] }, analysis: [entry] },
+      '',
+    );
 
   it('accepts a valid entry and classifies: value < t1 → first label, t1 ≤ value → next', () => {
     const s = withPhase({ kind: 'phase', metric: 'events.escape.fractionEntered', thresholds: [0.2, 0.5], labels: ['a', 'b', 'c'] });
-    expect(s.analysis[0]).toEqual({ kind: 'phase', metric: 'events.escape.fractionEntered', thresholds: [0.2, 0.5], labels: ['a', 'b', 'c'] });
+    expect(s.analysis[0]).toEqual({
+      kind: 'phase',
+      metric: 'events.escape.fractionEntered',
+      thresholds: [0.2, 0.5],
+      labels: ['a', 'b', 'c'],
+    });
     const spec = { thresholds: [0.2, 0.5], labels: ['a', 'b', 'c'] };
     expect([0, 0.19999, 0.2, 0.49, 0.5, 7].map((v) => classifyPhase(v, spec))).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
     expect(classifyPhase(null, spec)).toBeNull();
@@ -278,15 +306,21 @@ describe('phase analysis entries', () => {
   });
 
   it('rejects labels ≠ thresholds + 1, unsorted thresholds, unknown events/sections, unknown keys', () => {
-    const e = scenarioError(() => withPhase({ kind: 'phase', metric: 'events.escap.fractionEntered', thresholds: [0.5, 0.2], labels: ['a'], label: 1 }));
+    const e = scenarioError(() =>
+      withPhase({ kind: 'phase', metric: 'events.escap.fractionEntered', thresholds: [0.5, 0.2], labels: ['a'], label: 1 }),
+    );
     const at = (p: string) => e.issues.find((i) => i.path === p);
     expect(at('analysis[0].metric')?.hint).toContain("Did you mean 'escape'?");
     expect(at('analysis[0].thresholds')?.expected).toContain('strictly increasing');
     expect(at('analysis[0].labels')?.expected).toContain('3 labels');
     expect(at('analysis[0].label')?.hint).toContain("Did you mean 'labels'?");
-    const sec = scenarioError(() => withPhase({ kind: 'phase', metric: 'event.escape.fractionEntered', thresholds: [0.5], labels: ['a', 'b'] }));
+    const sec = scenarioError(() =>
+      withPhase({ kind: 'phase', metric: 'event.escape.fractionEntered', thresholds: [0.5], labels: ['a', 'b'] }),
+    );
     expect(sec.issues[0].hint).toContain("Did you mean 'events'?");
-    const obs = scenarioError(() => withPhase({ kind: 'phase', metric: 'observables.energy.final.mean', thresholds: [0.5], labels: ['a', 'b'] }));
+    const obs = scenarioError(() =>
+      withPhase({ kind: 'phase', metric: 'observables.energy.final.mean', thresholds: [0.5], labels: ['a', 'b'] }),
+    );
     expect(obs.issues[0].expected).toContain("observable of observe.observables ('x')");
     const dup = scenarioError(() => withPhase({ kind: 'phase', metric: 'divergence.fraction', thresholds: [0.5], labels: ['a', 'a'] }));
     expect(dup.issues[0].expected).toBe('distinct labels');
@@ -331,7 +365,7 @@ describe('OLS with t-based confidence intervals', () => {
     expect(f.intercept).toBeCloseTo(0.9, 12);
     expect(f.slopeSe).toBeCloseTo(Math.sqrt(0.35 / 5), 12);
     expect(f.interceptSe).toBeCloseTo(Math.sqrt(0.35 * (1 / 4 + 2.25 / 5)), 12);
-    expect(f.slopeCi![1] - f.slope).toBeCloseTo(4.302652730 * Math.sqrt(0.35 / 5), 7);
+    expect(f.slopeCi![1] - f.slope).toBeCloseTo(4.30265273 * Math.sqrt(0.35 / 5), 7);
     expect(() => olsFit([1, 1, 1], [1, 2, 3])).toThrow(/x are equal/);
   });
 });
@@ -478,11 +512,18 @@ describe('runSweep on a tiny real sweep', () => {
     expect(phases[0]).toBe('index,x,y,metric,phase');
     expect(phases[4]).toBe(`3,0.2,0.5,${sum3.events.escape.fractionEntered},${row3[15]}`);
     const pb = JSON.parse(readFileSync(path.join(dir, 'phase-boundary.json'), 'utf8'));
-    expect(pb).toMatchObject({ schema: 'stochdyn.phase-boundary/1', metric: 'events.escape.fractionEntered', x: 'dynamics.temperature', y: 'potential.params.h', base: 10 });
+    expect(pb).toMatchObject({
+      schema: 'stochdyn.phase-boundary/1',
+      metric: 'events.escape.fractionEntered',
+      x: 'dynamics.temperature',
+      y: 'potential.params.h',
+      base: 10,
+    });
     expect(pb.used).toBe(pb.points.length);
     expect(pb.boundaries).toHaveLength(1);
     // the escape fraction rises with θ and falls with h: a consistent phase picture
-    const frac = (k: number) => JSON.parse(readFileSync(path.join(dir, 'points', String(k), 'summary.json'), 'utf8')).events.escape.fractionEntered;
+    const frac = (k: number) =>
+      JSON.parse(readFileSync(path.join(dir, 'points', String(k), 'summary.json'), 'utf8')).events.escape.fractionEntered;
     expect(frac(4)).toBeGreaterThan(frac(0));
     expect(frac(4)).toBeGreaterThan(frac(5));
 
@@ -522,9 +563,15 @@ describe('runSweep on a tiny real sweep', () => {
     expect(existsSync(path.join(s1.dir, 'sweep.csv'))).toBe(false);
     const s2 = await runSweep(s, { out: path.join(tmp, 'sh2'), workers: 0, shard: { index: 2, count: 3 } });
     expect(s2.points.filter((p) => p.status === 'ran').map((p) => p.index)).toEqual([1, 4]);
-    expect(() => mergeSweeps([s1.dir, s2.dir], { out: path.join(tmp, 'merged') })).toThrow(/2 of 6 points are in none of the directories: 2 \(dynamics.temperature = 0.2, potential.params.h = 0.25\); 5/);
+    expect(() => mergeSweeps([s1.dir, s2.dir], { out: path.join(tmp, 'merged') })).toThrow(
+      /2 of 6 points are in none of the directories: 2 \(dynamics.temperature = 0.2, potential.params.h = 0.25\); 5/,
+    );
     expect(existsSync(path.join(tmp, 'merged'))).toBe(false);
-    const other = await runSweep(await loadScenario(fx('tiny.yaml'), { set: ['dynamics.steps=300'], seed: 1 }), { out: path.join(tmp, 'other'), workers: 0, shard: { index: 3, count: 3 } });
+    const other = await runSweep(await loadScenario(fx('tiny.yaml'), { set: ['dynamics.steps=300'], seed: 1 }), {
+      out: path.join(tmp, 'other'),
+      workers: 0,
+      shard: { index: 3, count: 3 },
+    });
     expect(() => mergeSweeps([s1.dir, other.dir])).toThrow(/different sweeps/);
     // the third shard into the first shard's directory completes it
     const s3 = await runSweep(s, { out: s1.dir, workers: 0, shard: { index: 3, count: 3 } });

@@ -67,9 +67,35 @@ class Gen {
 }
 
 const NAMES = [
-  'sgld', 'langevin', 'euler', 'nope', 'double-well', 'quadratic', 'modular-addition-square', 'x', 'energy',
-  'well', 'train_error', 'test_error', 'droplet_fraction', 'unknown-observable', 'point', 'potential', 'gaussian',
-  'log', 'linear', 'gibbs', 'mfpt-1d', 'escape', 'underdamped', 'sgd', 'adam', 'hmc', 'mala', 'heun', '',
+  'sgld',
+  'langevin',
+  'euler',
+  'nope',
+  'double-well',
+  'quadratic',
+  'modular-addition-square',
+  'x',
+  'energy',
+  'well',
+  'train_error',
+  'test_error',
+  'droplet_fraction',
+  'unknown-observable',
+  'point',
+  'potential',
+  'gaussian',
+  'log',
+  'linear',
+  'gibbs',
+  'mfpt-1d',
+  'escape',
+  'underdamped',
+  'sgd',
+  'adam',
+  'hmc',
+  'mala',
+  'heun',
+  '',
 ];
 
 function badScalar(g: Gen): Json {
@@ -143,19 +169,66 @@ const TARGETED: ((d: any, g: Gen) => void)[] = [
   (d, g) => (d.potential = { kind: g.pick(NAMES), params: g.chance(0.5) ? {} : badScalar(g) }),
   (d, g) => (d.dynamics = { ...d.dynamics, integrator: g.pick(NAMES) }),
   (d, g) => (d.observe = { ...d.observe, observables: [g.pick(NAMES), g.pick(NAMES)] }),
-  (d, g) => (d.sampling = g.pick<Json>([badScalar(g), { burn_in: badScalar(g), thin: badScalar(g), chains: [g.pick(NAMES)] }, { posterior: [{ of: g.pick(NAMES), bins: badScalar(g), range: badScalar(g), mixture: badScalar(g) }] }, { burn_in: 1e12, thin: 1 }, { predictive: badScalar(g) }])),
-  (d, g) => (d.sweep = g.pick<Json>([badScalar(g), { [g.pick(['potential.params.sigma2', 'dynamics.lr', 'nope.x', 'ensemble.replicas', 'seed', '', 'a..b', 'observe.histograms[0].bins'])]: g.pick<Json>([badScalar(g), { log: { from: badScalar(g), to: badScalar(g), points: badScalar(g) } }, { linear: { from: 0, to: 1, points: 1e9 } }, { values: badScalar(g) }, [badScalar(g), badScalar(g)]]) }])),
+  (d, g) =>
+    (d.sampling = g.pick<Json>([
+      badScalar(g),
+      { burn_in: badScalar(g), thin: badScalar(g), chains: [g.pick(NAMES)] },
+      { posterior: [{ of: g.pick(NAMES), bins: badScalar(g), range: badScalar(g), mixture: badScalar(g) }] },
+      { burn_in: 1e12, thin: 1 },
+      { predictive: badScalar(g) },
+    ])),
+  (d, g) =>
+    (d.sweep = g.pick<Json>([
+      badScalar(g),
+      {
+        [g.pick([
+          'potential.params.sigma2',
+          'dynamics.lr',
+          'nope.x',
+          'ensemble.replicas',
+          'seed',
+          '',
+          'a..b',
+          'observe.histograms[0].bins',
+        ])]: g.pick<Json>([
+          badScalar(g),
+          { log: { from: badScalar(g), to: badScalar(g), points: badScalar(g) } },
+          { linear: { from: 0, to: 1, points: 1e9 } },
+          { values: badScalar(g) },
+          [badScalar(g), badScalar(g)],
+        ]),
+      },
+    ])),
   (d, g) => (d.ensemble = { replicas: g.pick([-1, 0, 1e15, NaN, 2.5, 1e308]), init: { kind: g.pick(NAMES), x: badScalar(g) } }),
   (d, g) => (d.dynamics = { ...d.dynamics, steps: g.pick([-5, 0, 1e300, Infinity, 1.5, 2 ** 60]), lr: g.pick([0, -1, NaN, 1e308]) }),
   (d, g) => {
-    d.dynamics = { ...d.dynamics, integrator: g.pick(['sgld', 'underdamped', 'sgd', 'adam', 'hmc', 'mala']), [g.pick(['friction', 'momentum', 'batch', 'batch_size', 'step_size', 'temperature'])]: badScalar(g) };
+    d.dynamics = {
+      ...d.dynamics,
+      integrator: g.pick(['sgld', 'underdamped', 'sgd', 'adam', 'hmc', 'mala']),
+      [g.pick(['friction', 'momentum', 'batch', 'batch_size', 'step_size', 'temperature'])]: badScalar(g),
+    };
   },
-  (d, g) => (d.observe = { ...d.observe, grid: { kind: g.pick(NAMES), points: badScalar(g) }, histograms: [{ of: g.pick(NAMES), bins: badScalar(g), range: badScalar(g) }], events: [{ name: badScalar(g), enter: { [g.pick(NAMES)]: { ge: badScalar(g) } } }] }),
+  (d, g) =>
+    (d.observe = {
+      ...d.observe,
+      grid: { kind: g.pick(NAMES), points: badScalar(g) },
+      histograms: [{ of: g.pick(NAMES), bins: badScalar(g), range: badScalar(g) }],
+      events: [{ name: badScalar(g), enter: { [g.pick(NAMES)]: { ge: badScalar(g) } } }],
+    }),
   (d, g) => (d.theory = [{ kind: g.pick(NAMES), of: g.pick(NAMES), event: g.pick(NAMES), from: badScalar(g), to: badScalar(g) }]),
   (d, g) => (d.analyses = badScalar(g)),
   (d, g) => (d[g.str(1 + g.int(8))] = badScalar(g)),
   (d, g) => (d.potential = { ...d.potential, module: g.pick(['./nope.js', '../../etc/passwd', '', 'x'.repeat(5000)]) }),
-  (d, g) => (d.potential = { kind: 'modular-addition-square', params: { P: g.pick([1e9, -3, 2, 4, 1e308, NaN, 11]), N: g.pick([1e9, 0, -1, 32, 1.5]), sigma2: badScalar(g), train_fraction: g.pick([0, 1, 2, -0.1, 0.5]) } }),
+  (d, g) =>
+    (d.potential = {
+      kind: 'modular-addition-square',
+      params: {
+        P: g.pick([1e9, -3, 2, 4, 1e308, NaN, 11]),
+        N: g.pick([1e9, 0, -1, 32, 1.5]),
+        sigma2: badScalar(g),
+        train_fraction: g.pick([0, 1, 2, -0.1, 0.5]),
+      },
+    }),
 ];
 
 function mutate(base: Json, g: Gen): Json {
@@ -245,7 +318,12 @@ describe('scenario loader fuzz (bad input)', () => {
     const t0 = performance.now();
     for (let i = 0; i < OBJECT_CASES; i++) {
       const doc = mutate(g.pick(bases), g);
-      if (process.env.FUZZ_DUMP === String(i)) console.log(JSON.stringify(doc, (_k, v) => (typeof v === 'string' && v.length > 80 ? `<string ${v.length}>` : Array.isArray(v) && v.length > 50 ? `<array ${v.length}>` : v)).slice(0, 4000));
+      if (process.env.FUZZ_DUMP === String(i))
+        console.log(
+          JSON.stringify(doc, (_k, v) =>
+            typeof v === 'string' && v.length > 80 ? `<string ${v.length}>` : Array.isArray(v) && v.length > 50 ? `<array ${v.length}>` : v,
+          ).slice(0, 4000),
+        );
       const c0 = performance.now();
       tally[checkOutcome(() => validateScenarioObject(doc, ''), `seed ${SEED} object case ${i}`)]++;
       const dt = performance.now() - c0;
@@ -273,7 +351,9 @@ describe('scenario loader fuzz (bad input)', () => {
       await rm(dir, { recursive: true, force: true });
     }
     const ms = performance.now() - t0;
-    console.log(`fuzz-loader: seed ${SEED}, ${tally.ok + tally.error} cases (${tally.ok} valid, ${tally.error} ScenarioError) in ${(ms / 1000).toFixed(1)} s (objects ${(tObjects / 1000).toFixed(1)} s; slowest ${slowest.at}, ${slowest.ms.toFixed(0)} ms)`);
+    console.log(
+      `fuzz-loader: seed ${SEED}, ${tally.ok + tally.error} cases (${tally.ok} valid, ${tally.error} ScenarioError) in ${(ms / 1000).toFixed(1)} s (objects ${(tObjects / 1000).toFixed(1)} s; slowest ${slowest.at}, ${slowest.ms.toFixed(0)} ms)`,
+    );
     expect(tally.ok + tally.error).toBe(OBJECT_CASES + TEXT_CASES);
     expect(tally.error).toBeGreaterThan(OBJECT_CASES / 2);
   });

@@ -15,8 +15,14 @@ import { resolvePlan } from '../../src/plan/run-plan.js';
 import { gaussianWells } from '../../src/potentials/analytic/gaussian-wells.js';
 import { doubleWell } from '../../src/potentials/analytic/double-well.js';
 
-const wells1D = [{ depth: 1, centre: [-1.5], width: 0.5 }, { depth: 1.5, centre: [1.5], width: 0.7 }];
-const wells2D = [{ depth: 1, centre: [-1.5, 0], width: 0.5 }, { depth: 1.5, centre: [1.5, 0.5], width: 0.7 }];
+const wells1D = [
+  { depth: 1, centre: [-1.5], width: 0.5 },
+  { depth: 1.5, centre: [1.5], width: 0.7 },
+];
+const wells2D = [
+  { depth: 1, centre: [-1.5, 0], width: 0.5 },
+  { depth: 1.5, centre: [1.5, 0.5], width: 0.7 },
+];
 
 const scenario = (params: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   validateScenarioObject(
@@ -106,7 +112,13 @@ describe('where validation is not reached, the wells theory is skipped with a re
     const out = await runScenario(confined, { write: false, workers: 1 });
     const unconfined = scenario({ wells: wells1D }, { analysis: [{ kind: 'wells' }] });
     const potential = gaussianWells(wells1D, 0);
-    const [wells] = await runRunAnalyses({ scenario: unconfined, plan: resolvePlan(unconfined, potential), result: out.result, potential, summary: out.summary });
+    const [wells] = await runRunAnalyses({
+      scenario: unconfined,
+      plan: resolvePlan(unconfined, potential),
+      result: out.result,
+      potential,
+      summary: out.summary,
+    });
     expect(wells!.theory).toBeNull();
     expect(wells!.theorySkipped).toMatchObject({ reason: 'gibbs density not normalisable' });
     expect((wells!.theorySkipped as { detail: string }).detail).toMatch(/not normalisable/);
@@ -120,7 +132,12 @@ describe('where validation is not reached, the wells theory is skipped with a re
     const withGibbs = scenario({ wells: wells1D }, { theory: [{ kind: 'gibbs', of: 'x' }] });
     const overlays = await theoryOverlays(withGibbs, resolvePlan(withGibbs, potential), out.result, potential);
     expect(overlays.summary).toEqual([
-      expect.objectContaining({ kind: 'gibbs', of: 'x', skipped: 'gibbs density not normalisable', text: expect.stringMatching(/^gibbs overlay of x skipped: .*not normalisable/) }),
+      expect.objectContaining({
+        kind: 'gibbs',
+        of: 'x',
+        skipped: 'gibbs density not normalisable',
+        text: expect.stringMatching(/^gibbs overlay of x skipped: .*not normalisable/),
+      }),
     ]);
     expect(overlays.histograms).toEqual([null]);
   });

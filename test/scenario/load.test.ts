@@ -78,7 +78,18 @@ describe('loadScenario: valid files', () => {
       source: fx('minimal.yaml'),
     });
     // Canonical key order, so scenario.resolved.json reads like the schema.
-    expect(Object.keys(s)).toEqual(['name', 'description', 'seed', 'potential', 'dynamics', 'ensemble', 'observe', 'analysis', 'theory', 'source']);
+    expect(Object.keys(s)).toEqual([
+      'name',
+      'description',
+      'seed',
+      'potential',
+      'dynamics',
+      'ensemble',
+      'observe',
+      'analysis',
+      'theory',
+      'source',
+    ]);
   });
 
   it('fills nested defaults and normalises a scalar init.x to a list', async () => {
@@ -133,7 +144,11 @@ describe('overrides', () => {
   });
 
   it('parses a --set value as YAML', () => {
-    expect(parseSetOverride('dynamics.integrator=baoab')).toEqual({ key: 'dynamics.integrator', segments: ['dynamics', 'integrator'], value: 'baoab' });
+    expect(parseSetOverride('dynamics.integrator=baoab')).toEqual({
+      key: 'dynamics.integrator',
+      segments: ['dynamics', 'integrator'],
+      value: 'baoab',
+    });
     expect(parseSetOverride('observe.events[0].enter={x: {ge: 1}}').segments).toEqual(['observe', 'events', 0, 'enter']);
     expect(parseSetOverride('observe.events[0].enter={x: {ge: 1}}').value).toEqual({ x: { ge: 1 } });
     expect(parseSetOverride('dynamics.batch_size=null').value).toBeNull();
@@ -166,7 +181,9 @@ describe('loadScenario: invalid files give the specific issue', () => {
     expect(i.line).toBe(6);
     expect(i.found).toBe('unknown key "temprature"');
     expect(i.hint).toMatch(/^Did you mean 'temperature'\? Allowed here: integrator, lr, temperature, steps/);
-    expect(err.message).toMatch(/^test\/fixtures\/scenarios\/unknown-key\.yaml:6: dynamics\.temprature: expected a known key, found unknown key "temprature"\. Did you mean 'temperature'\?/);
+    expect(err.message).toMatch(
+      /^test\/fixtures\/scenarios\/unknown-key\.yaml:6: dynamics\.temprature: expected a known key, found unknown key "temprature"\. Did you mean 'temperature'\?/,
+    );
   });
 
   it('wrong type: quoted number and a word for an integer', async () => {
@@ -226,7 +243,9 @@ describe('loadScenario: invalid files give the specific issue', () => {
 
   it('empty file and a non-mapping document', async () => {
     const e1 = await scenarioError(loadScenario(fx('empty.yaml')));
-    expect(e1.issues).toEqual([{ path: '(document)', expected: 'a mapping with at least name, potential, dynamics, ensemble', found: 'an empty document' }]);
+    expect(e1.issues).toEqual([
+      { path: '(document)', expected: 'a mapping with at least name, potential, dynamics, ensemble', found: 'an empty document' },
+    ]);
     const e2 = await scenarioError(loadScenario(fx('list-top.yaml')));
     expect(e2.issues[0].found).toMatch(/^a list \[/);
   });
@@ -253,7 +272,12 @@ describe('loadScenario: invalid files give the specific issue', () => {
   it('histogram range with lo ≥ hi', async () => {
     const err = await scenarioError(loadScenario(fx('bad-histogram.yaml')));
     expect(err.issues).toHaveLength(1);
-    expect(err.issues[0]).toMatchObject({ path: 'observe.histograms[1].range', expected: '[lo, hi] with lo < hi', found: '[2, -2]', line: 8 });
+    expect(err.issues[0]).toMatchObject({
+      path: 'observe.histograms[1].range',
+      expected: '[lo, hi] with lo < hi',
+      found: '[2, -2]',
+      line: 8,
+    });
   });
 
   it('init with an unknown kind is reported on kind, with the allowed kinds', async () => {
@@ -284,7 +308,13 @@ describe('loadScenario: invalid files give the specific issue', () => {
 
   it('potential must be exactly one of kind, module, expression', async () => {
     const both = await scenarioError(() => validateScenarioObject({ ...base(), potential: { kind: 'harmonic', module: './m.js' } }, ''));
-    expect(both.issues).toEqual([{ path: 'potential', expected: "a mapping with exactly one of 'kind', 'module', 'tfjs', 'expression'", found: "both 'kind', 'module'" }]);
+    expect(both.issues).toEqual([
+      {
+        path: 'potential',
+        expected: "a mapping with exactly one of 'kind', 'module', 'tfjs', 'expression'",
+        found: "both 'kind', 'module'",
+      },
+    ]);
     const typo = await scenarioError(() => validateScenarioObject({ ...base(), potential: { knd: 'harmonic' } }, ''));
     expect(typo.issues[0].hint).toBe("'knd': did you mean 'kind'?");
     const params = await scenarioError(() => validateScenarioObject({ ...base(), potential: { kind: 'harmonic', parms: {} } }, ''));
@@ -297,7 +327,11 @@ describe('loadScenario: invalid files give the specific issue', () => {
     s.dynamics.batch_size = 0;
     s.observe = { grid: { kind: 'lin', points: 1 } };
     const err = await scenarioError(() => validateScenarioObject(s, ''));
-    expect(issueAt(err, 'dynamics.integrator')).toMatchObject({ expected: "one of 'gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld', 'sghmc'", found: '"sdlg"', hint: "Did you mean 'sgld'?" });
+    expect(issueAt(err, 'dynamics.integrator')).toMatchObject({
+      expected: "one of 'gd', 'sgld', 'baoab', 'adam', 'adamw', 'psgld', 'sghmc'",
+      found: '"sdlg"',
+      hint: "Did you mean 'sgld'?",
+    });
     expect(issueAt(err, 'dynamics.batch_size').expected).toBe('an integer ≥ 1 or null');
     expect(issueAt(err, 'observe.grid.kind').hint).toBe("Did you mean 'linear'?");
     expect(issueAt(err, 'observe.grid.points').expected).toBe('an integer from 2 to 100000');
@@ -319,7 +353,12 @@ describe('loadScenario: invalid files give the specific issue', () => {
     delete s.dynamics.lr;
     const err = await scenarioError(() => validateScenarioObject(s, ''));
     expect(err.issues).toEqual([
-      { path: 'dynamics.lr', expected: 'a learning rate > 0 (or dynamics.step_size)', found: 'nothing', hint: 'Every run needs a step size.' },
+      {
+        path: 'dynamics.lr',
+        expected: 'a learning rate > 0 (or dynamics.step_size)',
+        found: 'nothing',
+        hint: 'Every run needs a step size.',
+      },
     ]);
     delete s.dynamics.steps;
     const err2 = await scenarioError(() => validateScenarioObject(s, ''));
@@ -345,7 +384,11 @@ describe('checkAgainstPotential', () => {
     ]);
     expect(issues.find((i) => i.path === 'observe.observables[1]')?.hint).toContain("Did you mean 'energy'?");
     expect(issues.find((i) => i.path === 'ensemble.init.x')?.expected).toContain('dim = 2');
-    const ok = checkAgainstPotential(s, { dim: 3, coordinates: ['x0', 'x1', 'x2'], groups: [{ name: 'encoder' }], dataSize: 100 }, () => true);
+    const ok = checkAgainstPotential(
+      s,
+      { dim: 3, coordinates: ['x0', 'x1', 'x2'], groups: [{ name: 'encoder' }], dataSize: 100 },
+      () => true,
+    );
     expect(ok).toEqual([]);
     const thrown = new ScenarioError(s.source, issues);
     expect(thrown.message.split('\n')).toHaveLength(4);
@@ -354,7 +397,13 @@ describe('checkAgainstPotential', () => {
 
 describe('ScenarioError and rendering', () => {
   it('one paragraph per issue in the documented format', () => {
-    const line = formatIssue('/nowhere/k.yaml', { path: 'dynamics.lr', expected: 'a number > 0', found: '-1', hint: 'Use a step.', line: 3 });
+    const line = formatIssue('/nowhere/k.yaml', {
+      path: 'dynamics.lr',
+      expected: 'a number > 0',
+      found: '-1',
+      hint: 'Use a step.',
+      line: 3,
+    });
     expect(line).toBe('/nowhere/k.yaml:3: dynamics.lr: expected a number > 0, found -1. Use a step.');
     const err = new ScenarioError('', [
       { path: 'a', expected: 'x', found: 'y' },

@@ -150,7 +150,11 @@ describe('an integrator registered from code', () => {
     // The constant with an integrator that does not read it.
     const wrong = issuesOf({ ...base(), dynamics: { integrator: 'sgld', lr: 0.01, temperature: 0.1, steps: 5, kappa: 0.9 } });
     expect(wrong).toHaveLength(1);
-    expect(wrong[0]).toMatchObject({ path: 'dynamics.kappa', expected: `no kappa with integrator sgld (it is read by ${name} only)`, found: '0.9' });
+    expect(wrong[0]).toMatchObject({
+      path: 'dynamics.kappa',
+      expected: `no kappa with integrator sgld (it is read by ${name} only)`,
+      found: '0.9',
+    });
     expect(wrong[0].hint).toContain('the heavy-ball momentum κ');
 
     // θ > 0 with an integrator whose entry says noisy: false.

@@ -21,7 +21,8 @@ const root = ROOT;
 let dir: string;
 const marker = () => path.join(dir, 'MARKER');
 /** A module that leaves a marker file when imported: proof that code ran. */
-const evilBody = () => `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker())}, 'ran');\nexport function createPotential() { throw new Error('evil'); }\n`;
+const evilBody = () =>
+  `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker())}, 'ran');\nexport function createPotential() { throw new Error('evil'); }\n`;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'stochdyn-untrusted-'));
@@ -101,7 +102,7 @@ describe('expression potentials: only numbers, coordinates, params, + - * / ^ an
     'x mod 2',
     "x'",
     'x; 2',
-    '(' .repeat(200) + 'x' + ')'.repeat(200),
+    '('.repeat(200) + 'x' + ')'.repeat(200),
   ];
 
   it.each(hostile)('the loader rejects %s with a ScenarioError at potential.expression', (expression) => {
@@ -115,7 +116,11 @@ describe('expression potentials: only numbers, coordinates, params, + - * / ^ an
   });
 
   it('nothing was evaluated: createUnit / import did not change mathjs', () => {
-    for (const e of ['x + createUnit("stochdynEvilUnit2")', 'x + evaluate("createUnit(\\"stochdynEvilUnit3\\")")', 'x + evaluate("import({stochdynEvilFn: 1})")'])
+    for (const e of [
+      'x + createUnit("stochdynEvilUnit2")',
+      'x + evaluate("createUnit(\\"stochdynEvilUnit3\\")")',
+      'x + evaluate("import({stochdynEvilFn: 1})")',
+    ])
       expect(() => createExpressionPotential({ expression: e, coordinates: ['x'], params: {} })).toThrow();
     expect(() => math.evaluate('stochdynEvilUnit2')).toThrow(/Undefined symbol/);
     expect(() => math.evaluate('stochdynEvilUnit3')).toThrow(/Undefined symbol/);
@@ -133,7 +138,11 @@ describe('expression potentials: only numbers, coordinates, params, + - * / ^ an
 
   it('ordinary formulas still load and evaluate', async () => {
     const s = validateScenarioObject(
-      base({ expression: 'a*x^4 - 2*x^2 + 0.3*x*y + exp(-y^2) * sin(3*x) + sqrt(1 + y^2) + log(2 + cos(y)) / tanh(1 + x^2) + pi + 1.5e-3', coordinates: ['x', 'y'], params: { a: 1 } }),
+      base({
+        expression: 'a*x^4 - 2*x^2 + 0.3*x*y + exp(-y^2) * sin(3*x) + sqrt(1 + y^2) + log(2 + cos(y)) / tanh(1 + x^2) + pi + 1.5e-3',
+        coordinates: ['x', 'y'],
+        params: { a: 1 },
+      }),
       '',
     );
     const p = await buildPotential(s.potential, { seed: 0, run: 0 });
@@ -144,7 +153,10 @@ describe('expression potentials: only numbers, coordinates, params, + - * / ^ an
   });
 
   it('an expression file with evaluate("…") fails at load with the line of the field', async () => {
-    const f = writeScenario('expr.yaml', `name: expr\npotential:\n  expression: 'x^2 + evaluate("1")'\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`);
+    const f = writeScenario(
+      'expr.yaml',
+      `name: expr\npotential:\n  expression: 'x^2 + evaluate("1")'\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`,
+    );
     const err = await loadError(f);
     expect(issueAt(err, 'potential.expression').line).toBe(3);
     expect(err.message).toMatch(/unknown function 'evaluate'/);
@@ -173,7 +185,13 @@ describe('YAML: no tags, no merge keys, bounded aliases', () => {
     const f = writeScenario('y11.yaml', `%YAML 1.1\n---\nname: y11\ndescription: 2001-12-14\n${body}`);
     const s = await loadScenario(f);
     expect(s.description).toBe('2001-12-14'); // a string, not a Date
-    const g = writeScenario('merge.yaml', `%YAML 1.1\n---\nname: merge\nbase: &b { lr: 0.01 }\n${body}`.replace('dynamics: { lr: 0.01, steps: 10 }', 'dynamics: { <<: *b, steps: 10 }'));
+    const g = writeScenario(
+      'merge.yaml',
+      `%YAML 1.1\n---\nname: merge\nbase: &b { lr: 0.01 }\n${body}`.replace(
+        'dynamics: { lr: 0.01, steps: 10 }',
+        'dynamics: { <<: *b, steps: 10 }',
+      ),
+    );
     const err = await loadError(g);
     expect(err.issues.some((i) => i.path === 'base')).toBe(true);
     expect(err.issues.some((i) => i.path.startsWith('dynamics') && i.found.includes('<<'))).toBe(true);
@@ -181,7 +199,10 @@ describe('YAML: no tags, no merge keys, bounded aliases', () => {
 
   it('a billion-laughs alias bomb fails fast with a ScenarioError', async () => {
     let text = 'name: bomb\na0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-    for (let i = 1; i < 10; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]\n`;
+    for (let i = 1; i < 10; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(',')}]\n`;
     // Refused by the alias budget before any expansion (an expansion would hang or exhaust memory).
     const err = await loadError(writeScenario('bomb.yaml', text + body));
     expect(err.issues[0].path).toBe('(document)');
@@ -190,14 +211,20 @@ describe('YAML: no tags, no merge keys, bounded aliases', () => {
   it('a few aliases of a large anchor (amplification under the alias count) are refused', async () => {
     const big = '[' + Array.from({ length: 20000 }, (_, i) => i).join(',') + ']';
     const refs = Array.from({ length: 200 }, (_, i) => `    r${i}: *big`).join('\n');
-    const f = writeScenario('amplify.yaml', `name: amp\npotential:\n  module: ./evil.mjs\n  params:\n    big: &big ${big}\n${refs}\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`);
+    const f = writeScenario(
+      'amplify.yaml',
+      `name: amp\npotential:\n  module: ./evil.mjs\n  params:\n    big: &big ${big}\n${refs}\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`,
+    );
     const err = await loadError(f);
     expect(err.issues[0].path).toBe('(document)');
     expect(err.issues[0].expected).toMatch(/aliases are expanded/);
   });
 
   it('a value that contains itself is a ScenarioError, not a stack overflow', async () => {
-    const f = writeScenario('cycle.yaml', `name: cycle\npotential: { module: ./evil.mjs, params: &p { self: *p } }\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`);
+    const f = writeScenario(
+      'cycle.yaml',
+      `name: cycle\npotential: { module: ./evil.mjs, params: &p { self: *p } }\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`,
+    );
     const err = await loadError(f);
     expect(err.issues[0].found).toMatch(/contains itself/);
     const cyclic: Record<string, unknown> = { kind: 'x' };
@@ -211,7 +238,10 @@ describe('sweeps: bounded size', () => {
     const axis = (to: number) => ({ linear: { from: 0.1, to, points: 1000 } });
     // The count is computed from the axes' lengths; expanding 10^9 points would hang.
     const err = catchScenarioError(() =>
-      validateScenarioObject({ ...base(), sweep: { 'dynamics.temperature': axis(1), 'potential.params.h': axis(2), 'dynamics.lr': axis(0.5) } }, ''),
+      validateScenarioObject(
+        { ...base(), sweep: { 'dynamics.temperature': axis(1), 'potential.params.h': axis(2), 'dynamics.lr': axis(0.5) } },
+        '',
+      ),
     );
     expect(issueAt(err, 'sweep').found).toBe('1,000,000,000 points');
   });
@@ -230,7 +260,10 @@ describe('module and tfjs paths: a named file, relative to the scenario, the onl
   ];
   for (const key of ['module', 'tfjs'] as const)
     it.each(specs)(`potential.${key}: %s → ScenarioError at potential.${key}, nothing imported`, async (spec) => {
-      const f = writeScenario(`mod-${key}.yaml`, `name: mod\npotential:\n  ${key}: ${JSON.stringify(spec)}\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`);
+      const f = writeScenario(
+        `mod-${key}.yaml`,
+        `name: mod\npotential:\n  ${key}: ${JSON.stringify(spec)}\ndynamics: { lr: 0.01, steps: 10 }\nensemble: { replicas: 2 }\n`,
+      );
       const err = await loadError(f);
       const issue = issueAt(err, `potential.${key}`);
       expect(issue.line).toBe(3);
@@ -247,22 +280,33 @@ describe('module and tfjs paths: a named file, relative to the scenario, the onl
 
   it('a sweep or regime cannot switch the module to a builtin or URL', () => {
     const m = path.join(dir, 'evil.mjs');
-    const sweep = catchScenarioError(() => validateScenarioObject({ ...base({ module: m }), sweep: { 'potential.module': [m, 'node:fs'] } }, path.join(dir, 's.yaml')));
+    const sweep = catchScenarioError(() =>
+      validateScenarioObject({ ...base({ module: m }), sweep: { 'potential.module': [m, 'node:fs'] } }, path.join(dir, 's.yaml')),
+    );
     expect(sweep.issues.some((i) => i.path.startsWith('sweep point 1') && i.path.endsWith('potential.module'))).toBe(true);
     const regimes = catchScenarioError(() =>
-      validateScenarioObject({ ...base({ module: m }), regimes: { a: {}, b: { 'potential.module': 'https://example.com/x.mjs' } } }, path.join(dir, 's.yaml')),
+      validateScenarioObject(
+        { ...base({ module: m }), regimes: { a: {}, b: { 'potential.module': 'https://example.com/x.mjs' } } },
+        path.join(dir, 's.yaml'),
+      ),
     );
     expect(regimes.issues.some((i) => i.path.endsWith('potential.module'))).toBe(true);
     expect(existsSync(marker())).toBe(false);
   });
 
   it('validation that fails elsewhere never imports the named module', async () => {
-    const f = writeScenario('invalid-with-module.yaml', `name: inv\npotential: { module: ./evil.mjs }\ndynamics: { lr: -1, steps: 10 }\nensemble: { replicas: 2 }\n`);
+    const f = writeScenario(
+      'invalid-with-module.yaml',
+      `name: inv\npotential: { module: ./evil.mjs }\ndynamics: { lr: -1, steps: 10 }\nensemble: { replicas: 2 }\n`,
+    );
     const err = await loadError(f);
     issueAt(err, 'dynamics.lr');
     expect(existsSync(marker())).toBe(false);
     // A valid scenario naming it loads without importing it either: code runs only when the potential is built.
-    const ok = writeScenario('valid-with-module.yaml', `name: ok\npotential: { module: ./evil.mjs }\ndynamics: { lr: 0.1, steps: 10 }\nensemble: { replicas: 2 }\n`);
+    const ok = writeScenario(
+      'valid-with-module.yaml',
+      `name: ok\npotential: { module: ./evil.mjs }\ndynamics: { lr: 0.1, steps: 10 }\nensemble: { replicas: 2 }\n`,
+    );
     const s = await loadScenario(ok);
     expect(s.potential).toMatchObject({ module: path.join(dir, 'evil.mjs') });
     expect(existsSync(marker())).toBe(false);
@@ -277,7 +321,11 @@ describe('module and tfjs paths: a named file, relative to the scenario, the onl
       `export function createPotential() { return { name: '${tag}', dim: 1, coordinates: ['x'], groups: [{ name: 'all', offset: 0, size: 1 }], energyAndGradient(x, n, e, g) { for (let r = 0; r < n; r++) { e[r] = x[r] * x[r]; g[r] = 2 * x[r]; } } }; }\n`;
     writeFileSync(path.join(scenDir, 'pot.mjs'), pot('next-to-scenario'));
     writeFileSync(path.join(cwd, 'pot.mjs'), pot('in-cwd'));
-    writeScenario('rel.yaml', `name: rel\npotential: { module: ./pot.mjs }\ndynamics: { lr: 0.1, steps: 10 }\nensemble: { replicas: 2 }\n`, scenDir);
+    writeScenario(
+      'rel.yaml',
+      `name: rel\npotential: { module: ./pot.mjs }\ndynamics: { lr: 0.1, steps: 10 }\nensemble: { replicas: 2 }\n`,
+      scenDir,
+    );
     const before = process.cwd();
     try {
       process.chdir(cwd);
@@ -297,7 +345,10 @@ describe('dotted keys of --set, sweeps and regimes cannot reach Object.prototype
     ['sweep', { sweep: { '__proto__.stochdynPolluted': [1, 2] } }],
     ['sweep', { sweep: { 'constructor.prototype.stochdynPolluted': [1, 2] } }],
     ['sweep', { sweep: { 'potential.params.__proto__.stochdynPolluted': [1, 2] } }],
-    ['sweep', { sweep: { 'observe.histograms[0].__proto__.stochdynPolluted': [1, 2] }, observe: { histograms: [{ of: 'x', range: [0, 1] }] } }],
+    [
+      'sweep',
+      { sweep: { 'observe.histograms[0].__proto__.stochdynPolluted': [1, 2] }, observe: { histograms: [{ of: 'x', range: [0, 1] }] } },
+    ],
     ['regimes', { regimes: { a: {}, b: { '__proto__.stochdynPolluted': 1 } } }],
     ['regimes', { regimes: { a: {}, b: { 'dynamics.constructor.prototype.stochdynPolluted': 1 } } }],
   ])('%s %j → ScenarioError, Object.prototype untouched', (at, extra) => {
@@ -402,9 +453,14 @@ describe('no dynamic code from scenario strings anywhere in src/', () => {
     const dynamic = new Set<string>();
     for (const f of files) {
       const text = readFileSync(f, 'utf8').replace(/^\s*(\*|\/\/).*$/gm, '');
-      for (const m of text.matchAll(/\bimport\(\s*([^)]*)\)/g)) if (!/^['"`][^'"`$]*['"`]$/.test(m[1].trim())) dynamic.add(path.relative(root, f));
+      for (const m of text.matchAll(/\bimport\(\s*([^)]*)\)/g))
+        if (!/^['"`][^'"`$]*['"`]$/.test(m[1].trim())) dynamic.add(path.relative(root, f));
     }
-    expect([...dynamic].sort()).toEqual(['src/potentials/module.ts', 'src/potentials/tfjs/backend.ts', 'src/potentials/tfjs/tfjs-potential.ts']);
+    expect([...dynamic].sort()).toEqual([
+      'src/potentials/module.ts',
+      'src/potentials/tfjs/backend.ts',
+      'src/potentials/tfjs/tfjs-potential.ts',
+    ]);
   });
 
   it('no eval, new Function or vm', () => {

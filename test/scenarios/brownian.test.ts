@@ -49,12 +49,17 @@ async function sweep(name: string, set: string[]): Promise<{ dir: string; analys
  * with it. Whichever test runs first computes it, so either runs alone (`-t`) as well.
  */
 let wideVsNarrow1dRun: Promise<Obj[]> | null = null;
-const wideVsNarrow1d = (): Promise<Obj[]> => (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', ['ensemble.replicas=2000']).then((r) => r.analyses));
+const wideVsNarrow1d = (): Promise<Obj[]> =>
+  (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', ['ensemble.replicas=2000']).then((r) => r.analyses));
 
 describe('fits on synthetic data', () => {
   it('weighted line fit: exact data give the line; the Birge ratio inflates the slope SE only when χ²/dof > 1', () => {
     const x = [1, 2, 3, 4, 5];
-    const exact = lineFit(x, x.map((v) => 2 + 3 * v), [0.1, 0.1, 0.1, 0.1, 0.1]);
+    const exact = lineFit(
+      x,
+      x.map((v) => 2 + 3 * v),
+      [0.1, 0.1, 0.1, 0.1, 0.1],
+    );
     expect(exact.slope).toBeCloseTo(3, 12);
     expect(exact.scale).toBe(1);
     expect(exact.slopeSe).toBeCloseTo(0.1 / Math.sqrt(10), 12); // σ/sqrt(Σ(x − x̄)²)
@@ -66,7 +71,11 @@ describe('fits on synthetic data', () => {
   });
 
   it('readMetric: CI siblings (mfpt.ci95Time, ci95Steps) and sem for a mean', () => {
-    const s = { events: { e: { mfpt: { time: 10, ci95Time: [9, 11.2] } } }, observables: { w: { final: { mean: 0.4, sem: 0.01 } } }, analyses: [{ t: { steps: 5, seSteps: 0.5, ci95Steps: [4, 6] } }] };
+    const s = {
+      events: { e: { mfpt: { time: 10, ci95Time: [9, 11.2] } } },
+      observables: { w: { final: { mean: 0.4, sem: 0.01 } } },
+      analyses: [{ t: { steps: 5, seSteps: 0.5, ci95Steps: [4, 6] } }],
+    };
     expect(readMetric(s, 'events.e.mfpt.time')).toMatchObject({ value: 10, ci: [9, 11.2] });
     expect(readMetric(s, 'observables.w.final.mean')).toMatchObject({ value: 0.4, se: 0.01, ci: null });
     expect(readMetric(s, 'analyses[0].t.steps')).toMatchObject({ value: 5, ci: [4, 6], se: 0.5 });
@@ -84,7 +93,8 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     const f = (x: number) => x ** 4 - 2 * x * x + 1 + 0.2 * x;
     const split = 0.5 * (pot.minima![0][0] + pot.minima![1][0]);
     const theta = s.dynamics.temperature as number;
-    const l0 = logIntegrateExp(f, -4, split, theta), l1 = logIntegrateExp(f, split, 4, theta);
+    const l0 = logIntegrateExp(f, -4, split, theta),
+      l1 = logIntegrateExp(f, split, 4, theta);
     const p1 = 1 / (1 + Math.exp(l0 - l1));
     const n = summary.observables.well.final.n;
     const measured = summary.observables.well.final.mean!;

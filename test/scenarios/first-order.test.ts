@@ -33,7 +33,13 @@ describe('modular-addition.yaml (P = 11, N = 16, 8 replicas, 20k steps)', () => 
   // off by 10–21 %); the equipartition test below is the one that pins the sampler's temperature.
   it('smoke (direction only): as σ² falls from 0.15 to 0.02 the droplet fraction rises (> 4 MCSE) and the Fourier concentration turns bimodal', async () => {
     const s = await loadScenario(file('modular-addition.yaml'), {
-      set: ['potential.params.N=16', 'ensemble.replicas=8', 'dynamics.steps=20000', 'sampling.burn_in=10000', 'sweep={potential.params.sigma2: [0.15, 0.02]}'],
+      set: [
+        'potential.params.N=16',
+        'ensemble.replicas=8',
+        'dynamics.steps=20000',
+        'sampling.burn_in=10000',
+        'sweep={potential.params.sigma2: [0.15, 0.02]}',
+      ],
     });
     const out = await runSweep(s, { out: path.join(tmp, 'ma'), workers: 2, quiet: true });
     expect(out.complete).toBe(true);
@@ -58,7 +64,13 @@ describe('modular-addition.yaml: the sampler at the shipped θ = 1 (equipartitio
     const P = 11;
     const N = 16;
     const s = await loadScenario(file('modular-addition.yaml'), {
-      set: [`potential.params.N=${N}`, 'ensemble.replicas=16', 'dynamics.steps=2000', 'sampling.burn_in=1000', 'sweep={potential.params.sigma2: [1000000]}'],
+      set: [
+        `potential.params.N=${N}`,
+        'ensemble.replicas=16',
+        'dynamics.steps=2000',
+        'sampling.burn_in=1000',
+        'sweep={potential.params.sigma2: [1000000]}',
+      ],
     });
     const out = await runSweep(s, { out: path.join(tmp, 'ma-prior'), workers: 2, quiet: true });
     expect(out.complete).toBe(true);
@@ -87,7 +99,14 @@ describe('teacher-student-cubic.yaml (d = 8, N = 8, n = 200, 8 replicas)', () =>
   // the independent replicas of their final linear overlap / √replicas (not an MCSE of the code under
   // test). The control's replicas spread widely (sd ≈ 0.3, against 0.03 learned), so it runs 32 of
   // them. Measured at seed 3: 0.637 ± 0.009 against 0.067 ± 0.045 (12.5 SE).
-  const shrink = ['potential.params.d=8', 'potential.params.N=8', 'potential.params.n=200', 'potential.params.n_test=500', 'dynamics.steps=4000', 'sampling.burn_in=2000'];
+  const shrink = [
+    'potential.params.d=8',
+    'potential.params.N=8',
+    'potential.params.n=200',
+    'potential.params.n_test=500',
+    'dynamics.steps=4000',
+    'sampling.burn_in=2000',
+  ];
   const runAt = async (label: string, sigma2: number, replicas: number): Promise<Obj> => {
     const set = [...shrink, `ensemble.replicas=${replicas}`, `sweep={potential.params.sigma2: [${sigma2}]}`];
     const s = await loadScenario(file('teacher-student-cubic.yaml'), { set });
@@ -113,7 +132,9 @@ describe('teacher-student-cubic.yaml (d = 8, N = 8, n = 200, 8 replicas)', () =>
 
 describe('custom-tfjs-model.yaml', () => {
   it('runs the user tfjs module and says which tfjs it used', async () => {
-    const s = await loadScenario(file('custom-tfjs-model.yaml'), { set: ['ensemble.replicas=4', 'dynamics.steps=300', 'sampling.burn_in=100', 'sampling.thin=50'] });
+    const s = await loadScenario(file('custom-tfjs-model.yaml'), {
+      set: ['ensemble.replicas=4', 'dynamics.steps=300', 'sampling.burn_in=100', 'sampling.thin=50'],
+    });
     let info: Record<string, unknown> = {};
     const o = await runScenario(s, { out: path.join(tmp, 'tf'), workers: 0, onStart: (p) => (info = { ...p.info }) });
     expect(o.summary.divergence.count).toBe(0);

@@ -18,7 +18,11 @@ const base = (over: Record<string, unknown> = {}) => ({
   potential: { kind: 'repon-pair', params: { d: 1, m: 1, y: 1, sigma_a: 1, sigma_c: 0.5, sigma_s: 0, sigma_b: 0, collision_tol: 1e-3 } },
   dynamics: { integrator: 'gd', lr: 1, steps: 30000, groups: { decoder: { lr: 0.01 }, repons: { lr: 0.04 } } },
   ensemble: { replicas: 400, init: { kind: 'potential' } },
-  observe: { grid: { kind: 'linear', points: 3 }, observables: ['collided'], events: [{ name: 'collided', enter: { collided: { ge: 0.5 } } }] },
+  observe: {
+    grid: { kind: 'linear', points: 3 },
+    observables: ['collided'],
+    events: [{ name: 'collided', enter: { collided: { ge: 0.5 } } }],
+  },
   analysis: [{ kind: 'repon-collision' }],
   ...over,
 });
@@ -46,9 +50,13 @@ describe('repon-collision analysis', () => {
     const msg = async (doc: Record<string, unknown>) => {
       const s = validateScenarioObject(doc, '');
       const { potential } = await checkScenario(s).catch(() => ({ potential: undefined as never }));
-      return checkAnalyses(s, potential).map((i) => `${i.path}: ${i.expected}`).join('\n');
+      return checkAnalyses(s, potential)
+        .map((i) => `${i.path}: ${i.expected}`)
+        .join('\n');
     };
-    expect(await msg(base({ observe: { grid: { kind: 'linear', points: 3 }, observables: ['collided'] } }))).toMatch(/analysis\[0\]\.event: the name of an event/);
+    expect(await msg(base({ observe: { grid: { kind: 'linear', points: 3 }, observables: ['collided'] } }))).toMatch(
+      /analysis\[0\]\.event: the name of an event/,
+    );
     const b = base() as any;
     b.potential.params.d = 2;
     expect(await msg(b)).toMatch(/d ≤ m/);

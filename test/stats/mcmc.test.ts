@@ -71,11 +71,51 @@ function referenceCases(): Record<string, Float64Array[]> {
   return Object.fromEntries(Object.entries(raw).map(([name, chains]) => [name, chains.map((chain) => Float64Array.from(chain))]));
 }
 const posteriorR: Record<string, { ess: number; bulk: number; rhatSplit: number; rhat: number; mcse: number; sd: number; mean: number }> = {
-  ar1: { ess: 213.091579549783, bulk: 213.182601159264, rhatSplit: 1.00082648584389, rhat: 1.0008049634217, mcse: 0.0950038669210992, sd: 1.38683382934111, mean: 0.105539958969223 },
-  shiftedScaled: { ess: 413.59822660193, bulk: 409.708431543425, rhatSplit: 1.02467153435249, rhat: 1.09240347026816, mcse: 0.0703862000489378, sd: 1.43145221033472, mean: 0.235619926749932 },
-  antithetic: { ess: 147.539208271679, bulk: 146.40301754491, rhatSplit: 0.995284537491211, rhat: 1.01553055847671, mcse: 0.0817056745891096, sd: 0.992443848847822, mean: -0.0429022771076687 },
-  heavyTailed: { ess: 618.441381054905, bulk: 657.84413154533, rhatSplit: 1.00184034359188, rhat: 1.00659399675808, mcse: 0.818180236082768, sd: 20.3469002117388, mean: -0.0179775368655632 },
-  ties: { ess: 63.0728281420254, bulk: 63.8806412852341, rhatSplit: 1.02179208140683, rhat: 1.02116264692042, mcse: 0.133433593133515, sd: 1.05970829396919, mean: -0.13203125 },
+  ar1: {
+    ess: 213.091579549783,
+    bulk: 213.182601159264,
+    rhatSplit: 1.00082648584389,
+    rhat: 1.0008049634217,
+    mcse: 0.0950038669210992,
+    sd: 1.38683382934111,
+    mean: 0.105539958969223,
+  },
+  shiftedScaled: {
+    ess: 413.59822660193,
+    bulk: 409.708431543425,
+    rhatSplit: 1.02467153435249,
+    rhat: 1.09240347026816,
+    mcse: 0.0703862000489378,
+    sd: 1.43145221033472,
+    mean: 0.235619926749932,
+  },
+  antithetic: {
+    ess: 147.539208271679,
+    bulk: 146.40301754491,
+    rhatSplit: 0.995284537491211,
+    rhat: 1.01553055847671,
+    mcse: 0.0817056745891096,
+    sd: 0.992443848847822,
+    mean: -0.0429022771076687,
+  },
+  heavyTailed: {
+    ess: 618.441381054905,
+    bulk: 657.84413154533,
+    rhatSplit: 1.00184034359188,
+    rhat: 1.00659399675808,
+    mcse: 0.818180236082768,
+    sd: 20.3469002117388,
+    mean: -0.0179775368655632,
+  },
+  ties: {
+    ess: 63.0728281420254,
+    bulk: 63.8806412852341,
+    rhatSplit: 1.02179208140683,
+    rhat: 1.02116264692042,
+    mcse: 0.133433593133515,
+    sd: 1.05970829396919,
+    mean: -0.13203125,
+  },
 };
 
 describe('ESS, R-hat and MCSE', () => {
@@ -84,7 +124,15 @@ describe('ESS, R-hat and MCSE', () => {
     for (const [name, ref] of Object.entries(posteriorR)) {
       const ch = cases[name];
       const s = chainSummary(ch);
-      const got = { ess: effectiveSampleSize(ch), bulk: bulkEffectiveSampleSize(ch), rhatSplit: splitRhat(ch), rhat: rankNormalizedSplitRhat(ch), mcse: mcse(ch), sd: s.sd, mean: s.mean };
+      const got = {
+        ess: effectiveSampleSize(ch),
+        bulk: bulkEffectiveSampleSize(ch),
+        rhatSplit: splitRhat(ch),
+        rhat: rankNormalizedSplitRhat(ch),
+        mcse: mcse(ch),
+        sd: s.sd,
+        mean: s.mean,
+      };
       for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(rel(got[k], ref[k]), `${name}.${k}`).toBeLessThan(1e-10);
       // chainSummary computes its MCSE itself (the "± MCSE" of summary.json): checked against R too.
       expect(rel(s.mcse, ref.mcse), `${name}.chainSummary.mcse`).toBeLessThan(1e-10);
@@ -100,7 +148,12 @@ describe('ESS, R-hat and MCSE', () => {
     // over 1000 seeds (100000 …): ρ = 0: 0.032, 0.5: 0.056, 0.9: 0.124, −0.5: 0.072. The mean
     // ratio over those seeds (the estimator's finite-n bias) was 0.988, 0.997, 1.001, 1.027
     // (±0.001–0.004), i.e. at most 1.5 σ₁/√S for S = 16: the check of the S-average has ≥ 2.5σ margin.
-    const spread: [number, number][] = [[0, 0.032], [0.5, 0.056], [0.9, 0.124], [-0.5, 0.072]];
+    const spread: [number, number][] = [
+      [0, 0.032],
+      [0.5, 0.056],
+      [0.9, 0.124],
+      [-0.5, 0.072],
+    ];
     const n = 2000;
     const S = 16;
     for (const [rho, s1] of spread) {

@@ -50,7 +50,8 @@ describe('special functions', () => {
 
   test('log-gamma and incomplete gamma vs closed forms', () => {
     expect(Math.abs(lnGamma(0.5) - 0.5 * Math.log(Math.PI))).toBeLessThan(1e-14);
-    for (const n of [1, 2, 5, 10, 20]) expect(Math.abs(lnGamma(n + 1) - Math.log(ss.factorial(n)))).toBeLessThan(1e-12 * Math.max(1, Math.log(ss.factorial(n))));
+    for (const n of [1, 2, 5, 10, 20])
+      expect(Math.abs(lnGamma(n + 1) - Math.log(ss.factorial(n)))).toBeLessThan(1e-12 * Math.max(1, Math.log(ss.factorial(n))));
     expect(rel(lnGamma(200), ss.gammaln(200))).toBeLessThan(1e-12);
     for (const x of [0.01, 0.5, 1, 3, 10, 40]) {
       expect(Math.abs(gammaP(1, x) + Math.expm1(-x))).toBeLessThan(1e-15);
@@ -75,7 +76,12 @@ describe('special functions', () => {
     }
     expect(rel(chiSquareQuantile(0.95, 1), 3.841458820694124)).toBeLessThan(1e-12);
     expect(rel(chiSquareQuantile(0.025, 2), -2 * Math.log(0.975))).toBeLessThan(1e-12);
-    for (const [a, p] of [[0.3, 1e-6], [2.5, 0.5], [40, 0.999], [7, 1e-12]] as const) {
+    for (const [a, p] of [
+      [0.3, 1e-6],
+      [2.5, 0.5],
+      [40, 0.999],
+      [7, 1e-12],
+    ] as const) {
       expect(rel(gammaP(a, gammaInv(a, p)), p)).toBeLessThan(1e-10);
       expect(rel(gammaQ(a, gammaInv(a, p, false)), p)).toBeLessThan(1e-10);
     }
@@ -168,7 +174,12 @@ describe('Pearson χ² goodness of fit', () => {
   test('size under H0 with multinomial samples (k = 4σ), and power against a wrong model', () => {
     const u = uniformSource(99);
     const probs = [0.05, 0.1, 0.2, 0.3, 0.2, 0.1, 0.04, 0.01];
-    const cum = probs.map(((s) => (p: number) => (s += p))(0));
+    const cum = probs.map(
+      (
+        (s) => (p: number) =>
+          (s += p)
+      )(0),
+    );
     const R = 2000;
     const N = 300;
     let reject = 0;
@@ -209,7 +220,8 @@ describe('moments', () => {
     expect(merged.max).toBe(Math.max(...xs));
     // Same merge order ⇒ bit-identical; JSON round trip is exact.
     const again = new Moments();
-    for (let i = 0; i + 1 < parts.length; i++) again.merge(Moments.fromJSON(JSON.parse(JSON.stringify(Moments.of(xs.slice(parts[i], parts[i + 1]))))));
+    for (let i = 0; i + 1 < parts.length; i++)
+      again.merge(Moments.fromJSON(JSON.parse(JSON.stringify(Moments.of(xs.slice(parts[i], parts[i + 1]))))));
     expect(again.toJSON()).toEqual(merged.toJSON());
   });
 
@@ -325,7 +337,12 @@ describe('first-passage analysis (censored exponential)', () => {
     expect(s.meanTimeCI[0]).toBeCloseTo(1 / s.rateCI[1], 12);
     expect(s.sampleMean).toBeNaN();
     // Exposure = Σ min(T, tEnd).
-    expect(rel(s.exposure, raw.reduce((a, t) => a + Math.min(t, tEnd), 0))).toBeLessThan(1e-12);
+    expect(
+      rel(
+        s.exposure,
+        raw.reduce((a, t) => a + Math.min(t, tEnd), 0),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   test('Garwood 95 % CI coverage over 400 data sets within 3σ of nominal', () => {

@@ -16,7 +16,8 @@ describe('tasks: toy addition', () => {
       expect(all.length).toBe(p * (p + 1));
       const keys = new Set<number>();
       for (let k = 0; k < all.length / 2; k++) {
-        const i = all[2 * k], j = all[2 * k + 1];
+        const i = all[2 * k],
+          j = all[2 * k + 1];
         expect(0 <= i && i <= j && j < p).toBe(true);
         keys.add(i * p + j);
         if (k > 0) expect(i * p + j).toBeGreaterThan(all[2 * k - 2] * p + all[2 * k - 1]);
@@ -34,7 +35,10 @@ describe('tasks: toy addition', () => {
   });
 
   it('a random training set is a sorted subset of distinct samples; each sample is included with probability count/|D₀| (4 SE)', () => {
-    const p = 6, S = 21, count = 7, trials = 3000;
+    const p = 6,
+      S = 21,
+      count = 7,
+      trials = 3000;
     const hits = new Float64Array(S);
     const all = additionSamples(p);
     const index = new Map<number, number>();
@@ -64,7 +68,8 @@ describe('tasks: toy addition', () => {
 
 describe('tasks: relations', () => {
   it('mod-k is an equivalence relation with Σ_r c_r² true pairs; greater-than is a strict total order', () => {
-    const n = 11, k = 3;
+    const n = 11,
+      k = 3;
     const mod = relationTable({ kind: 'mod', k }, n);
     let ones = 0;
     for (let x = 0; x < n; x++)
@@ -89,7 +94,8 @@ describe('tasks: relations', () => {
   });
 
   it('a bipartite split has ⌊n/2⌋ members, each symbol a member with probability ⌊n/2⌋/n (4 SE); its table has 2|S||S̄| true pairs', () => {
-    const n = 9, trials = 4000;
+    const n = 9,
+      trials = 4000;
     const hits = new Float64Array(n);
     for (let t = 0; t < trials; t++) {
       const side = bipartiteSplit(n, new Stream('tasks-bipartite', 0, t));

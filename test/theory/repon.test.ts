@@ -87,7 +87,12 @@ describe('repon pair: reduced flows', () => {
   const rates = { etaA: 0.7, etaX: 1.3 };
 
   test('scalar RK4 against the exact logistic solution', () => {
-    for (const [a2, c] of [[1.2, 0.4], [0.3, 1.1], [-0.9, 0.6], [0.8, -0.8]]) {
+    for (const [a2, c] of [
+      [1.2, 0.4],
+      [0.3, 1.1],
+      [-0.9, 0.6],
+      [0.8, -0.8],
+    ]) {
       for (const tEnd of [0.5, 3, 20]) {
         const num = integrateReponScalar(a2, c, rates, { step: 1e-3, tEnd });
         const ex = scalarReponExact(a2, c, rates, tEnd);
@@ -110,7 +115,11 @@ describe('repon pair: reduced flows', () => {
   });
 
   test('adaptive integrator stops at the exact decision time (to one step)', () => {
-    for (const [a2, c] of [[1.2, 0.4], [0.3, 1.1], [1, 0.7]]) {
+    for (const [a2, c] of [
+      [1.2, 0.4],
+      [0.3, 1.1],
+      [1, 0.7],
+    ]) {
       const res = integrateReponScalar(a2, c, rates, { tol: 1e-6 });
       expect(res.decided).toBe(true);
       expect(res.collided).toBe(conservedScalar(a2, c, rates) > 0);
@@ -123,7 +132,8 @@ describe('repon pair: reduced flows', () => {
   // the reduced (A, r) flow conserves C = ‖A‖²/(4η_A) − |r|²/(2η_x) to 1e-3 relative with a small step.
   test('matrix flow conserves C (RK4 and gradient-descent Euler, h = 1e-3)', () => {
     const s = new Stream('repon-C', 0, 0);
-    const rows = 3, d = 4;
+    const rows = 3,
+      d = 4;
     const A = Array.from({ length: rows * d }, () => 0.6 * s.normal());
     const r = Array.from({ length: d }, () => s.normal());
     const rk = integrateReponMatrix(A, r, rows, rates, { step: 1e-3, tEnd: 10 });
@@ -172,7 +182,12 @@ describe('relations: information-theoretic closed forms (GenEFT Eqs. 2–4)', ()
     expect(descriptionLength(mod3)).toBeCloseTo(30 * Math.log2(3), 12);
     expect(descriptionLength(gt)).toBeCloseTo(107.70906734197342, 10); // log₂ 30!
     expect(descriptionLength(bip)).toBe(30);
-    expect([guessProbability(mod3), guessProbability(gt), guessProbability(bip), guessProbability({ kind: 'mod', k: 5 })]).toEqual([1 / 3, 1 / 3, 1 / 2, 1 / 5]);
+    expect([guessProbability(mod3), guessProbability(gt), guessProbability(bip), guessProbability({ kind: 'mod', k: 5 })]).toEqual([
+      1 / 3,
+      1 / 3,
+      1 / 2,
+      1 / 5,
+    ]);
   });
 
   // Hand values: p_c = log₂(1 − α)/(N log₂(1 − 1/b)), N = 900; e.g. mod 3:
@@ -278,7 +293,8 @@ describe('relations: directly inferable pairs', () => {
     ['greater-than', { kind: 'greater-than' } as RelationSpec],
     ['bipartite', { kind: 'bipartite' } as RelationSpec],
   ])('%s: inferPairs equals brute force over the class (n = 5)', (_name, r) => {
-    const n = 5, N = 25;
+    const n = 5,
+      N = 25;
     const truth = relationTable(r, n, [1, 0, 0, 1, 0]);
     const members = classMembers(r.kind, n);
     const s = new Stream('infer-brute', 0, 0);
@@ -397,14 +413,17 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
     const d = 2;
     const E = Float64Array.from({ length: p * d }, () => s.normal());
     const L = effectiveLoss(E, p, d, quads);
-    let sum0 = 0, sum1 = 0, dot = 0;
+    let sum0 = 0,
+      sum1 = 0,
+      dot = 0;
     for (let k = 0; k < p; k++) {
       sum0 += L.grad[2 * k];
       sum1 += L.grad[2 * k + 1];
     }
     for (let i = 0; i < p * d; i++) dot += E[i] * L.grad[i];
     const gscale = Math.hypot(...L.grad);
-    let mean0 = 0, mean1 = 0;
+    let mean0 = 0,
+      mean1 = 0;
     for (let k = 0; k < p; k++) {
       mean0 += E[2 * k];
       mean1 += E[2 * k + 1];
@@ -418,7 +437,8 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
       Ec[2 * k + 1] -= mean1 / p;
     }
     const Lc = effectiveLoss(Ec, p, d, quads);
-    let c0 = 0, c1 = 0;
+    let c0 = 0,
+      c1 = 0;
     for (let k = 0; k < p; k++) {
       c0 += Lc.grad[2 * k];
       c1 += Lc.grad[2 * k + 1];
@@ -427,7 +447,8 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
     expect(Math.abs(dot)).toBeLessThan(1e-13 * gscale * Math.hypot(...E));
     const h = 1e-6;
     for (let i = 0; i < p * d; i++) {
-      const Ep = Float64Array.from(E), Em = Float64Array.from(E);
+      const Ep = Float64Array.from(E),
+        Em = Float64Array.from(E);
       Ep[i] += h;
       Em[i] -= h;
       const fd = (effectiveLoss(Ep, p, d, quads).leff - effectiveLoss(Em, p, d, quads).leff) / (2 * h);
@@ -444,10 +465,12 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
     const H = effectiveHessian(p, quads, z0);
     const h = 1e-5;
     for (let j = 0; j < p; j++) {
-      const Ep = Float64Array.from(E0), Em = Float64Array.from(E0);
+      const Ep = Float64Array.from(E0),
+        Em = Float64Array.from(E0);
       Ep[j] += h;
       Em[j] -= h;
-      const gp = effectiveLoss(Ep, p, 1, quads).grad, gm = effectiveLoss(Em, p, 1, quads).grad;
+      const gp = effectiveLoss(Ep, p, 1, quads).grad,
+        gm = effectiveLoss(Em, p, 1, quads).grad;
       for (let i = 0; i < p; i++) expect(Math.abs((gp[i] - gm[i]) / (2 * h) - H[i * p + j])).toBeLessThan(1e-8);
     }
   });
@@ -457,7 +480,12 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
     const { values, vectors } = symmetricEigen(H, p);
     let trace = 0;
     for (let i = 0; i < p; i++) trace += H[i * p + i];
-    expect(rel(values.reduce((s, v) => s + v, 0), trace)).toBeLessThan(1e-12);
+    expect(
+      rel(
+        values.reduce((s, v) => s + v, 0),
+        trace,
+      ),
+    ).toBeLessThan(1e-12);
     for (let k = 0; k < p; k++) {
       for (let i = 0; i < p; i++) {
         let hv = 0;
@@ -486,7 +514,8 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
       const lin = linearStructure(p).map((v) => v / Math.sqrt(p));
       const H = effectiveHessian(p, permissibleParallelograms(p, D), p);
       for (let i = 0; i < p; i++) {
-        let h1 = 0, hk = 0;
+        let h1 = 0,
+          hk = 0;
         for (let j = 0; j < p; j++) {
           h1 += H[i * p + j] * one[j];
           hk += H[i * p + j] * lin[j];
@@ -495,11 +524,11 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
       }
       if (g.nullity === 2)
         for (const k of [0, 1]) {
-        const v = vectors.subarray(k * p, (k + 1) * p);
-        const a = v.reduce((s, x, i) => s + x * one[i], 0);
-        const b = v.reduce((s, x, i) => s + x * lin[i], 0);
-        expect(a * a + b * b).toBeCloseTo(1, 10);
-      }
+          const v = vectors.subarray(k * p, (k + 1) * p);
+          const a = v.reduce((s, x, i) => s + x * one[i], 0);
+          const b = v.reduce((s, x, i) => s + x * lin[i], 0);
+          expect(a * a + b * b).toBeCloseTo(1, 10);
+        }
       expect(g.lambda3 > 0).toBe(g.nullity === 2);
       if (g.nullity > 2) expect(Math.abs(g.eigenvalues[2])).toBeLessThan(1e-12 * lmax);
       else expect(g.eigenvalues[2]).toBeGreaterThan(1e-6 * lmax);

@@ -267,7 +267,12 @@ describe('Ornstein–Uhlenbeck closed forms (docs/models.md §0)', () => {
   });
 
   test('e^{At}: det = e^{−γt} (Liouville), long-time limit Σ∞ = diag(θ/k, θ), no overflow at large γt', () => {
-    for (const [k, gamma, t] of [[1, 5, 2], [4, 0.1, 7], [1, 2, 3], [0.01, 50, 0.2]] as const) {
+    for (const [k, gamma, t] of [
+      [1, 5, 2],
+      [4, 0.1, 7],
+      [1, 2, 3],
+      [0.01, 50, 0.2],
+    ] as const) {
       const [a, b, c, d] = dampedOscillatorExp(k, gamma, t);
       const det = a * d - b * c;
       expect(rel(det, Math.exp(-gamma * t))).toBeLessThan(1e-8);
@@ -295,7 +300,8 @@ function mfptFiniteDifference(fp: (x: number) => number, a: number, b: number, c
     const al = theta / (h * h) + fp(x) / (2 * h);
     const ar = theta / (h * h) - fp(x) / (2 * h);
     diag[i] = (-2 * theta) / (h * h);
-    if (i === 0) upper[i] = al + ar; // T_{−1} = T_1
+    if (i === 0)
+      upper[i] = al + ar; // T_{−1} = T_1
     else {
       lower[i] = al;
       upper[i] = ar; // for i = n−1 this multiplies T_n = 0
@@ -317,9 +323,18 @@ function mfptFiniteDifference(fp: (x: number) => number, a: number, b: number, c
 
 describe('mean first-passage time and Kramers (docs/models.md §1.2)', () => {
   test('pure diffusion with reflecting wall at c: T = ((b−c)² − (a−c)²)/(2θ)', () => {
-    for (const [a, b, c, theta] of [[0.5, 2, -1, 0.3], [0, 1, 0, 2], [-3, 4, -3.5, 0.01]] as const) {
+    for (const [a, b, c, theta] of [
+      [0.5, 2, -1, 0.3],
+      [0, 1, 0, 2],
+      [-3, 4, -3.5, 0.01],
+    ] as const) {
       const exact = ((b - c) ** 2 - (a - c) ** 2) / (2 * theta);
-      expect(rel(meanFirstPassageTime(() => 0, a, b, theta, { lowerCutoff: c }), exact)).toBeLessThan(1e-11);
+      expect(
+        rel(
+          meanFirstPassageTime(() => 0, a, b, theta, { lowerCutoff: c }),
+          exact,
+        ),
+      ).toBeLessThan(1e-11);
     }
   });
 
@@ -391,7 +406,10 @@ describe('free energy of wells (docs/models.md §1.3)', () => {
     const F = wellFreeEnergy1D((x) => E + 0.5 * k * (x - 1) ** 2, theta, 1 - 15 * sd, 1 + 15 * sd);
     expect(Math.abs(F - harmonicWellFreeEnergy(E, k, theta))).toBeLessThan(1e-12);
     // d dimensions: sum over the eigenvalues.
-    expect(harmonicWellFreeEnergy(E, [k, k, 2], theta)).toBeCloseTo(E - (theta / 2) * (2 * Math.log((2 * Math.PI * theta) / k) + Math.log(Math.PI * theta)), 14);
+    expect(harmonicWellFreeEnergy(E, [k, k, 2], theta)).toBeCloseTo(
+      E - (theta / 2) * (2 * Math.log((2 * Math.PI * theta) / k) + Math.log(Math.PI * theta)),
+      14,
+    );
   });
 
   test('anharmonic well: exact F tends to the harmonic estimate as θ → 0', () => {

@@ -19,13 +19,7 @@ import { runScenario } from '../../src/runs/run.js';
 import { runSweep } from '../../src/runs/sweep.js';
 import { toyAdditionTheory } from '../../src/analysis/toy-addition-theory.js';
 import { ScenarioError, validateScenarioObject } from '../../src/scenario/index.js';
-import {
-  additionSamples,
-  grokkingRate,
-  idealRQI,
-  parallelogramNullity,
-  uniqueStructureMonteCarlo,
-} from '../../src/theory/toy-addition.js';
+import { additionSamples, grokkingRate, idealRQI, parallelogramNullity, uniqueStructureMonteCarlo } from '../../src/theory/toy-addition.js';
 
 /**
  * Hessian of ℓ₀(E) = Σ_P₀(D) (E_i + E_j − E_m − E_n)²/|P₀(D)| (docs/models.md, effective theory), by
@@ -37,7 +31,8 @@ function hessianOfL0(p: number, train: Int32Array): Float64Array {
   for (let k = 0; k < train.length; k += 2) pairs.push([train[k], train[k + 1]]);
   const quads: number[][] = [];
   for (let a = 0; a < pairs.length; a++)
-    for (let b = a + 1; b < pairs.length; b++) if (pairs[a][0] + pairs[a][1] === pairs[b][0] + pairs[b][1]) quads.push([...pairs[a], ...pairs[b]]);
+    for (let b = a + 1; b < pairs.length; b++)
+      if (pairs[a][0] + pairs[a][1] === pairs[b][0] + pairs[b][1]) quads.push([...pairs[a], ...pairs[b]]);
   const l0 = (E: Float64Array) => quads.reduce((sum, [i, j, m, n]) => sum + (E[i] + E[j] - E[m] - E[n]) ** 2, 0) / quads.length;
   const H = new Float64Array(p * p);
   const E = new Float64Array(p);
@@ -47,7 +42,8 @@ function hessianOfL0(p: number, train: Int32Array): Float64Array {
     E[b] += sb;
     return l0(E);
   };
-  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] = (at(a, b, 1, 1) - at(a, b, 1, -1) - at(a, b, -1, 1) + at(a, b, -1, -1)) / 4;
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) H[a * p + b] = (at(a, b, 1, 1) - at(a, b, 1, -1) - at(a, b, -1, 1) + at(a, b, -1, -1)) / 4;
   return H;
 }
 
@@ -231,7 +227,14 @@ describe('toy-addition overlay through runScenario and runSweep', () => {
     const lines = readFileSync(join(dir, 'sweep.csv'), 'utf8').trim().split('\n');
     const header = lines[0].split(',');
     const col = (name: string) => header.indexOf(name);
-    for (const c of ['toy_addition_nullity', 'toy_addition_lambda3', 'toy_addition_predicted_steps', 'toy_addition_unique_probability', 'toy_addition_measured_median_steps', 'grokked_fraction'])
+    for (const c of [
+      'toy_addition_nullity',
+      'toy_addition_lambda3',
+      'toy_addition_predicted_steps',
+      'toy_addition_unique_probability',
+      'toy_addition_measured_median_steps',
+      'grokked_fraction',
+    ])
       expect(col(c)).toBeGreaterThan(0);
     const full = lines[2].split(',');
     expect(Number(full[col('toy_addition_nullity')])).toBe(2);
@@ -243,11 +246,18 @@ describe('toy-addition overlay through runScenario and runSweep', () => {
 
   it('refuses a potential other than toy-addition / addition-effective and an unknown event, before running', async () => {
     const bad = async (d: Record<string, unknown>) => {
-      const err = await runScenario(validateScenarioObject(d, ''), { out: mkdtempSync(join(tmpdir(), 'stochdyn-ta-')), workers: 0 }).catch((e) => e);
+      const err = await runScenario(validateScenarioObject(d, ''), { out: mkdtempSync(join(tmpdir(), 'stochdyn-ta-')), workers: 0 }).catch(
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(ScenarioError);
       return (err as ScenarioError).issues;
     };
-    const other = await bad({ ...doc(), potential: { kind: 'double-well', params: {} }, observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] }, theory: [{ kind: 'toy-addition' }] });
+    const other = await bad({
+      ...doc(),
+      potential: { kind: 'double-well', params: {} },
+      observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] },
+      theory: [{ kind: 'toy-addition' }],
+    });
     expect(other.find((i) => i.path === 'theory[0].kind')?.expected).toMatch(/addition-effective/);
     const ev = await bad(doc({ theory: [{ kind: 'toy-addition', event: 'grokd' }] }));
     expect(ev.find((i) => i.path === 'theory[0].event')?.hint).toMatch(/grokked/);

@@ -80,8 +80,13 @@ export function adam(
         let bad = 0;
         for (let s = 0; s < nSeg; s++) {
           const seg = segs[s];
-          const b1 = seg.beta1, b2 = seg.beta2, eps = seg.eps, lr = seg.lr, wd = seg.weightDecay;
-          const c1 = bc1[s], c2 = bc2[s];
+          const b1 = seg.beta1,
+            b2 = seg.beta2,
+            eps = seg.eps,
+            lr = seg.lr,
+            wd = seg.weightDecay;
+          const c1 = bc1[s],
+            c2 = bc2[s];
           const dec = seg.decoupled;
           for (let j = seg.start; j < seg.end; j++) {
             const xi = x[base + j];

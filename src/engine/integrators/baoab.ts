@@ -18,7 +18,12 @@ import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
 import { drawMomenta, freeze, inBounds, reasonFor } from './common.js';
 
-export function baoab(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero', gradient: GradientEstimator = autoBatch): Integrator {
+export function baoab(
+  settings: CoordinateSettings,
+  friction: number,
+  momenta: 'thermal' | 'zero',
+  gradient: GradientEstimator = autoBatch,
+): Integrator {
   const dim = settings.lr.length;
   let h = settings.lr;
   let wd = settings.weightDecay;

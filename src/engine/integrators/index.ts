@@ -43,7 +43,13 @@ export interface IntegratorEntry {
 
 // Fragments of the constants, one copy each (an entry's `title` names the
 // constant in messages, `description` documents it in the published schema).
-const FRICTION: JsonSchema = { type: 'number', exclusiveMinimum: 0, default: 1, title: 'the friction γ of the underdamped integrators', description: 'friction γ of the underdamped integrators (baoab, sghmc)' };
+const FRICTION: JsonSchema = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  default: 1,
+  title: 'the friction γ of the underdamped integrators',
+  description: 'friction γ of the underdamped integrators (baoab, sghmc)',
+};
 const BETAS: JsonSchema = {
   type: 'array',
   items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
@@ -53,7 +59,12 @@ const BETAS: JsonSchema = {
   description: "Adam's (β₁, β₂), each in [0, 1) (default [0.9, 0.999])",
 };
 const ADAM_EPS: JsonSchema = { type: 'number', exclusiveMinimum: 0, title: "Adam's ε", description: "Adam's ε added to √v̂ (default 1e-8)" };
-const PSGLD_EPS: JsonSchema = { type: 'number', exclusiveMinimum: 0, title: "pSGLD's λ", description: "pSGLD's λ added to √V (default 1e-5)" };
+const PSGLD_EPS: JsonSchema = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  title: "pSGLD's λ",
+  description: "pSGLD's λ added to √V (default 1e-5)",
+};
 const ALPHA: JsonSchema = {
   type: 'number',
   minimum: 0,
@@ -123,7 +134,14 @@ const builtIn: IntegratorEntry[] = [
     groupConstants: { alpha: ALPHA, eps: PSGLD_EPS },
     build: (s, o) => psgld(s, o.gradient),
   },
-  { name: 'sghmc', description: 'SGHMC (Chen, Fox & Guestrin 2014): x ← x + ηv, v ← (1 − ηγ)v − η∇f + sqrt(2γθη) ξ, friction γ = dynamics.friction', needs: { momenta: true, data: false }, noisy: true, constants: { friction: FRICTION }, build: (s, o) => sghmc(s, o.friction, o.momenta, o.gradient) },
+  {
+    name: 'sghmc',
+    description: 'SGHMC (Chen, Fox & Guestrin 2014): x ← x + ηv, v ← (1 − ηγ)v − η∇f + sqrt(2γθη) ξ, friction γ = dynamics.friction',
+    needs: { momenta: true, data: false },
+    noisy: true,
+    constants: { friction: FRICTION },
+    build: (s, o) => sghmc(s, o.friction, o.momenta, o.gradient),
+  },
 ];
 
 for (const entry of builtIn) integrators.register(entry);

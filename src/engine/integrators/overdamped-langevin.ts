@@ -41,7 +41,9 @@ export function overdampedLangevin(
 
   function stepScalar1D(state: EnsembleState): void {
     const { x, grad, rng, frozen, count } = state;
-    const lr = lrv[0], wd = wdv[0], sig = sigv[0];
+    const lr = lrv[0],
+      wd = wdv[0],
+      sig = sigv[0];
     if (noise) {
       const off = noiseBlock.next(rng, count, 1);
       const z = noiseBlock.data;
@@ -95,7 +97,9 @@ export function overdampedLangevin(
    */
   function stepUniform(state: EnsembleState): void {
     const { x, grad, rng, frozen, count } = state;
-    const lr = lrv[0], wd = wdv[0], sig = sigv[0];
+    const lr = lrv[0],
+      wd = wdv[0],
+      sig = sigv[0];
     const off = noise ? noiseBlock.next(rng, count, dim) : 0;
     const z = noiseBlock.data;
     for (let r = 0; r < count; r++) {
@@ -133,7 +137,9 @@ export function overdampedLangevin(
   /** Force + noise + update in one pass, for 1-D potentials with a pointwise gradient. */
   function stepFused1D(state: EnsembleState, grad1: (x: number) => number): void {
     const { x, rng, frozen, count } = state;
-    const lr = lrv[0], wd = wdv[0], sig = sigv[0];
+    const lr = lrv[0],
+      wd = wdv[0],
+      sig = sigv[0];
     const off = noise ? noiseBlock.next(rng, count, 1) : 0;
     const z = noiseBlock.data;
     for (let r = 0; r < count; r++) {

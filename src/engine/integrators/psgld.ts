@@ -70,7 +70,11 @@ export function psgld(settings: CoordinateSettings, gradient: GradientEstimator 
         let bad = 0;
         for (let s = 0; s < nSeg; s++) {
           const seg = segs[s];
-          const a = seg.alpha, eps = seg.eps, lr = seg.lr, wd = seg.weightDecay, c = twoEtaTheta[s];
+          const a = seg.alpha,
+            eps = seg.eps,
+            lr = seg.lr,
+            wd = seg.weightDecay,
+            c = twoEtaTheta[s];
           for (let j = seg.start; j < seg.end; j++) {
             const xi = x[base + j];
             const g = grad[base + j] + wd * xi;

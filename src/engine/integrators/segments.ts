@@ -29,7 +29,12 @@ export interface OptimizerDefaults {
 }
 
 /** Per-coordinate constants with the integrator's defaults filled in for unset (NaN / 255) entries. */
-function resolved(s: CoordinateSettings, d: OptimizerDefaults, j: number, c: StepControl | undefined): Omit<OptimizerSegment, 'start' | 'end'> {
+function resolved(
+  s: CoordinateSettings,
+  d: OptimizerDefaults,
+  j: number,
+  c: StepControl | undefined,
+): Omit<OptimizerSegment, 'start' | 'end'> {
   const pick = (a: Float64Array | undefined, dflt: number) => (a === undefined || Number.isNaN(a[j]) ? dflt : a[j]);
   const dec = s.decoupled?.[j];
   return {

@@ -21,7 +21,12 @@ import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
 import { drawMomenta, freeze, inBounds, reasonFor } from './common.js';
 
-export function sghmc(settings: CoordinateSettings, friction: number, momenta: 'thermal' | 'zero', gradient: GradientEstimator = autoBatch): Integrator {
+export function sghmc(
+  settings: CoordinateSettings,
+  friction: number,
+  momenta: 'thermal' | 'zero',
+  gradient: GradientEstimator = autoBatch,
+): Integrator {
   const dim = settings.lr.length;
   let h = settings.lr;
   let wd = settings.weightDecay;

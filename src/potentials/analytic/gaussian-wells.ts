@@ -25,8 +25,7 @@ export function gaussianWells(wells: readonly GaussianWell[], confinement = 0): 
   const dim = wells[0].centre.length;
   if (dim < 1) throw new Error('gaussian-wells: well 0 has an empty centre');
   wells.forEach((w, i) => {
-    if (w.centre.length !== dim)
-      throw new Error(`gaussian-wells: well ${i} has a centre of length ${w.centre.length}, well 0 has ${dim}`);
+    if (w.centre.length !== dim) throw new Error(`gaussian-wells: well ${i} has a centre of length ${w.centre.length}, well 0 has ${dim}`);
     if (!(w.width > 0)) throw new Error(`gaussian-wells: well ${i} has width ${w.width}, expected > 0`);
     if (!Number.isFinite(w.depth)) throw new Error(`gaussian-wells: well ${i} has a non-finite depth`);
   });

@@ -50,7 +50,10 @@ registerPotential({
       k: {
         default: 1,
         description: 'stiffness: a number or one per dimension',
-        oneOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 }],
+        oneOf: [
+          { type: 'number', exclusiveMinimum: 0 },
+          { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+        ],
       },
       centre: {
         default: 0,

@@ -55,7 +55,10 @@ function resolve(params: Partial<LinearRegressionParams> | Record<string, unknow
 }
 
 /** The data set for these params and seed (deterministic; independent of ctx.run). */
-export function linearRegressionData(params: Partial<LinearRegressionParams> | Record<string, unknown>, ctx: BuildContext): LinearRegressionData {
+export function linearRegressionData(
+  params: Partial<LinearRegressionParams> | Record<string, unknown>,
+  ctx: BuildContext,
+): LinearRegressionData {
   const { n, d, noise } = resolve(params);
   // A key no replica stream can have (replica keys are all-numeric).
   const rng = new Stream(`${ctx.seed}/data:linear-regression`, 0, 0);
@@ -84,7 +87,10 @@ export interface GaussianPosterior {
 }
 
 /** Exact posterior (= Gibbs measure of f at θ = 1): Gaussian with precision AᵀA/s² + I/σ_p². */
-export function linearRegressionPosterior(params: Partial<LinearRegressionParams> | Record<string, unknown>, ctx: BuildContext): GaussianPosterior {
+export function linearRegressionPosterior(
+  params: Partial<LinearRegressionParams> | Record<string, unknown>,
+  ctx: BuildContext,
+): GaussianPosterior {
   const p = resolve(params);
   const { A, b } = linearRegressionData(p, ctx);
   const { n, d } = p;
@@ -194,8 +200,18 @@ registerPotential({
     properties: {
       n: { type: 'integer', minimum: 1, default: linearRegressionDefaults.n, description: 'number of samples (dataSize)' },
       d: { type: 'integer', minimum: 1, default: linearRegressionDefaults.d, description: 'dimension of w' },
-      noise: { type: 'number', minimum: 0, default: linearRegressionDefaults.noise, description: 'label noise std used to generate the data' },
-      sigma: { type: 'number', exclusiveMinimum: 0, default: linearRegressionDefaults.sigma, description: 'likelihood std s in the energy' },
+      noise: {
+        type: 'number',
+        minimum: 0,
+        default: linearRegressionDefaults.noise,
+        description: 'label noise std used to generate the data',
+      },
+      sigma: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: linearRegressionDefaults.sigma,
+        description: 'likelihood std s in the energy',
+      },
       prior: { type: 'number', exclusiveMinimum: 0, default: linearRegressionDefaults.prior, description: 'prior std of w' },
     },
     additionalProperties: false,

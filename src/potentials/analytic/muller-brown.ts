@@ -44,24 +44,36 @@ export function mullerBrown(scale = 1): Potential {
         let gy = 0;
         // Unrolled over the four terms: constants stay in registers.
         {
-          const dx = px - 1, dy = py;
+          const dx = px - 1,
+            dy = py;
           const t = A0 * Math.exp(-dx * dx - 10 * dy * dy);
-          e += t; gx += t * (-2 * dx); gy += t * (-20 * dy);
+          e += t;
+          gx += t * (-2 * dx);
+          gy += t * (-20 * dy);
         }
         {
-          const dx = px, dy = py - 0.5;
+          const dx = px,
+            dy = py - 0.5;
           const t = A1 * Math.exp(-dx * dx - 10 * dy * dy);
-          e += t; gx += t * (-2 * dx); gy += t * (-20 * dy);
+          e += t;
+          gx += t * (-2 * dx);
+          gy += t * (-20 * dy);
         }
         {
-          const dx = px + 0.5, dy = py - 1.5;
+          const dx = px + 0.5,
+            dy = py - 1.5;
           const t = A2 * Math.exp(-6.5 * dx * dx + 11 * dx * dy - 6.5 * dy * dy);
-          e += t; gx += t * (-13 * dx + 11 * dy); gy += t * (11 * dx - 13 * dy);
+          e += t;
+          gx += t * (-13 * dx + 11 * dy);
+          gy += t * (11 * dx - 13 * dy);
         }
         {
-          const dx = px + 1, dy = py - 1;
+          const dx = px + 1,
+            dy = py - 1;
           const t = A3 * Math.exp(0.7 * dx * dx + 0.6 * dx * dy + 0.7 * dy * dy);
-          e += t; gx += t * (1.4 * dx + 0.6 * dy); gy += t * (0.6 * dx + 1.4 * dy);
+          e += t;
+          gx += t * (1.4 * dx + 0.6 * dy);
+          gy += t * (0.6 * dx + 1.4 * dy);
         }
         energy[r] = e;
         grad[2 * r] = gx;
@@ -74,7 +86,12 @@ export function mullerBrown(scale = 1): Potential {
 
 /** Energy, gradient and Hessian [V, Vx, Vy, Vxx, Vxy, Vyy] from the generic coefficient table. */
 export function mullerBrownDerivatives(x: number, y: number, scale = 1): [number, number, number, number, number, number] {
-  let v = 0, vx = 0, vy = 0, vxx = 0, vxy = 0, vyy = 0;
+  let v = 0,
+    vx = 0,
+    vy = 0,
+    vxx = 0,
+    vxy = 0,
+    vyy = 0;
   for (let k = 0; k < 4; k++) {
     const dx = x - X0[k];
     const dy = y - Y0[k];

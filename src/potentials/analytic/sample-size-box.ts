@@ -41,7 +41,8 @@ export function sampleSizeBox(p: SampleSizeBoxParams): Potential {
   if (!(Number.isInteger(n) && n >= 0 && n <= D)) throw new Error(`sample-size-box: n must be an integer in [0, D = ${D}], got ${n}`);
   if (!(a > 0 && A > 0)) throw new Error(`sample-size-box: a and A must be > 0, got a = ${a}, A = ${A}`);
   if (!(rho > 0)) throw new Error(`sample-size-box: rho must be > 0, got ${rho}`);
-  if (!(rho < Math.min(a, A))) throw new Error(`sample-size-box: rho = ${rho} must be smaller than a and A (the target ball must fit in the box)`);
+  if (!(rho < Math.min(a, A)))
+    throw new Error(`sample-size-box: rho = ${rho} must be smaller than a and A (the target ball must fit in the box)`);
   if (!(wall > 0)) throw new Error(`sample-size-box: wall stiffness must be > 0, got ${wall}`);
   const B = new Float64Array(D);
   for (let j = 0; j < D; j++) B[j] = j < n ? a : A;
@@ -94,7 +95,8 @@ export function sampleSizeBox(p: SampleSizeBoxParams): Potential {
 
 registerPotential({
   name: 'sample-size-box',
-  description: 'flat box, n coordinates in [−a, a] and D − n in [−A, A] with quadratic walls; target ball |x| ≤ rho at the origin (grokking vs sample size)',
+  description:
+    'flat box, n coordinates in [−a, a] and D − n in [−A, A] with quadratic walls; target ball |x| ≤ rho at the origin (grokking vs sample size)',
   paramsSchema: {
     type: 'object',
     properties: {
@@ -108,7 +110,12 @@ registerPotential({
         default: 0.4,
         description: 'radius of the structure ball at the origin (event: radius ≤ rho); start is uniform outside it',
       },
-      wall: { type: 'number', exclusiveMinimum: 0, default: 200, description: 'wall stiffness κ of (κ/2)(|x_j| − b_j)² outside the box (needs η κ < 2)' },
+      wall: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 200,
+        description: 'wall stiffness κ of (κ/2)(|x_j| − b_j)² outside the box (needs η κ < 2)',
+      },
     },
     additionalProperties: false,
   },

@@ -244,7 +244,10 @@ const numberOrArray = (positive: boolean, description: string, dflt: number) => 
   default: dflt,
   description,
   oneOf: positive
-    ? [{ type: 'number', exclusiveMinimum: 0 }, { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 }]
+    ? [
+        { type: 'number', exclusiveMinimum: 0 },
+        { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+      ]
     : [{ type: 'number' }, { type: 'array', items: { type: 'number' }, minItems: 1 }],
 });
 

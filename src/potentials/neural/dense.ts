@@ -51,7 +51,14 @@ export function gemmNT(
       const b1 = b0 + k;
       const b2 = b1 + k;
       const b3 = b2 + k;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       for (let t = 0; t < k; t++) {
         const x0 = A[a0 + t];
         const x1 = A[a1 + t];
@@ -59,20 +66,39 @@ export function gemmNT(
         const y1 = B[b1 + t];
         const y2 = B[b2 + t];
         const y3 = B[b3 + t];
-        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
       }
       if (accumulate) {
-        C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
-        C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
+        C[c0 + j] += s00;
+        C[c0 + j + 1] += s01;
+        C[c0 + j + 2] += s02;
+        C[c0 + j + 3] += s03;
+        C[c1 + j] += s10;
+        C[c1 + j + 1] += s11;
+        C[c1 + j + 2] += s12;
+        C[c1 + j + 3] += s13;
       } else {
-        C[c0 + j] = s00; C[c0 + j + 1] = s01; C[c0 + j + 2] = s02; C[c0 + j + 3] = s03;
-        C[c1 + j] = s10; C[c1 + j + 1] = s11; C[c1 + j + 2] = s12; C[c1 + j + 3] = s13;
+        C[c0 + j] = s00;
+        C[c0 + j + 1] = s01;
+        C[c0 + j + 2] = s02;
+        C[c0 + j + 3] = s03;
+        C[c1 + j] = s10;
+        C[c1 + j + 1] = s11;
+        C[c1 + j + 2] = s12;
+        C[c1 + j + 3] = s13;
       }
     }
     for (; j < n; j++) {
       const b0 = bo + j * k;
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       for (let t = 0; t < k; t++) {
         const y = B[b0 + t];
         s0 += A[a0 + t] * y;
@@ -125,7 +151,10 @@ export function dot4(
   start: number,
   out: Float64Array,
 ): void {
-  let z0 = start, z1 = start, z2 = start, z3 = start;
+  let z0 = start,
+    z1 = start,
+    z2 = start,
+    z3 = start;
   for (let t = 0; t < length; t++) {
     const v = w[wo + t];
     z0 += v * inputs[o0 + t];
@@ -180,10 +209,14 @@ export function denseForward4(
   activation: Activation,
   z: Float64Array,
 ): void {
-  const f2 = 2 * fanIn, f3 = 3 * fanIn;
+  const f2 = 2 * fanIn,
+    f3 = 3 * fanIn;
   for (let j = 0; j < fanOut; j++) {
     dot4(x, wo + j * fanIn, input, 0, fanIn, f2, f3, fanIn, x[bo + j], z);
-    const z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3];
+    const z0 = z[0],
+      z1 = z[1],
+      z2 = z[2],
+      z3 = z[3];
     if (activation === Activation.identity) {
       output[j] = z0;
       output[fanOut + j] = z1;
@@ -221,10 +254,14 @@ export function denseBackward4(
   deltaIn: Float64Array,
   grad: Float64Array,
 ): void {
-  const f2 = 2 * fanIn, f3 = 3 * fanIn;
+  const f2 = 2 * fanIn,
+    f3 = 3 * fanIn;
   deltaIn.fill(0);
   for (let j = 0; j < fanOut; j++) {
-    const d0 = deltaOut[j], d1 = deltaOut[fanOut + j], d2 = deltaOut[2 * fanOut + j], d3 = deltaOut[3 * fanOut + j];
+    const d0 = deltaOut[j],
+      d1 = deltaOut[fanOut + j],
+      d2 = deltaOut[2 * fanOut + j],
+      d3 = deltaOut[3 * fanOut + j];
     if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
     grad[bo + j] += d0 + d1 + d2 + d3;
     const row = wo + j * fanIn;

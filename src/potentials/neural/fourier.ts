@@ -96,8 +96,7 @@ export function priorConcentrationSf(P: number, t: number): number {
     if (rho <= 0) break;
     let pj = 0;
     for (let a = 0; a <= j; a++) {
-      const lnTerm =
-        lnBinomial(j, a) + (j - a) * Math.log(t) + (2 * K - j + a) * Math.log(rho) + lnFact2K - lnGamma(2 * K - j + a + 1);
+      const lnTerm = lnBinomial(j, a) + (j - a) * Math.log(t) + (2 * K - j + a) * Math.log(rho) + lnFact2K - lnGamma(2 * K - j + a + 1);
       pj += Math.exp(lnTerm);
     }
     sum += (j % 2 === 1 ? 1 : -1) * Math.exp(lnBinomial(K, j)) * pj;

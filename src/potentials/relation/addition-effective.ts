@@ -52,7 +52,8 @@ export function resolveAdditionEffective(params: Partial<AdditionEffectiveParams
   const name = 'addition-effective';
   if (!(Number.isInteger(o.p) && o.p >= 2)) throw new Error(`${name}: p = ${o.p}, expected an integer ≥ 2`);
   if (!(Number.isInteger(o.d) && o.d >= 1)) throw new Error(`${name}: d = ${o.d}, expected an integer ≥ 1`);
-  if (!(o.train_fraction > 0 && o.train_fraction <= 1)) throw new Error(`${name}: train_fraction = ${o.train_fraction}, expected in (0, 1]`);
+  if (!(o.train_fraction > 0 && o.train_fraction <= 1))
+    throw new Error(`${name}: train_fraction = ${o.train_fraction}, expected in (0, 1]`);
   if (!(o.init_scale > 0)) throw new Error(`${name}: init_scale = ${o.init_scale}, expected > 0`);
   if (typeof o.centred !== 'boolean') throw new Error(`${name}: centred = ${JSON.stringify(o.centred)}, expected a boolean`);
   if (!(o.delta >= 0)) throw new Error(`${name}: delta = ${o.delta}, expected ≥ 0`);
@@ -76,7 +77,10 @@ export function additionEffective(params: Partial<AdditionEffectiveParams> | Rec
     if (grad) grad.fill(0, base, base + dim);
     let l0 = 0;
     for (let q = 0; q < P; q++) {
-      const i = base + quads[4 * q] * d, j = base + quads[4 * q + 1] * d, m = base + quads[4 * q + 2] * d, n = base + quads[4 * q + 3] * d;
+      const i = base + quads[4 * q] * d,
+        j = base + quads[4 * q + 1] * d,
+        m = base + quads[4 * q + 2] * d,
+        n = base + quads[4 * q + 3] * d;
       for (let a = 0; a < d; a++) {
         const v = x[i + a] + x[j + a] - x[m + a] - x[n + a];
         l0 += v * v;
@@ -111,9 +115,15 @@ export function additionEffective(params: Partial<AdditionEffectiveParams> | Rec
   });
 
   const observables: PotentialObservable[] = [
-    scalar('rqi', `RQI: fraction of the full dataset's ${quadsAll.length / 4} parallelograms realised within δ = ${o.delta}`, (x, b) => rqi(x, b, p, d, o.delta, quadsAll)),
-    scalar('rqi_normalised', `RQI of the normalised embeddings (E − μ)/σ: δ = ${o.delta} relative to σ`, (x, b) => rqi(x, b, p, d, o.delta, quadsAll, true)),
-    scalar('rqi_train', `fraction of the training set's ${P} parallelograms realised within δ = ${o.delta}`, (x, b) => rqi(x, b, p, d, o.delta, quads)),
+    scalar('rqi', `RQI: fraction of the full dataset's ${quadsAll.length / 4} parallelograms realised within δ = ${o.delta}`, (x, b) =>
+      rqi(x, b, p, d, o.delta, quadsAll),
+    ),
+    scalar('rqi_normalised', `RQI of the normalised embeddings (E − μ)/σ: δ = ${o.delta} relative to σ`, (x, b) =>
+      rqi(x, b, p, d, o.delta, quadsAll, true),
+    ),
+    scalar('rqi_train', `fraction of the training set's ${P} parallelograms realised within δ = ${o.delta}`, (x, b) =>
+      rqi(x, b, p, d, o.delta, quads),
+    ),
     scalar('leff', 'ℓ_eff = ℓ₀/Z₀ (= the energy)', (x, b) => evaluate(x, b)),
     scalar('l0', 'ℓ₀: mean squared parallelogram violation over P₀(D)', (x, b) => (evaluate(x, b), lastL0)),
     scalar('z0', 'Z₀ = Σ_k |E_k|² (conserved by the gradient flow)', (x, b) => (evaluate(x, b), lastZ0)),
@@ -169,7 +179,12 @@ registerPotential({
         default: additionEffectiveDefaults.train_fraction,
         description: 'fraction of the p(p+1)/2 unordered pairs in the training set (same split as toy-addition)',
       },
-      init_scale: { type: 'number', exclusiveMinimum: 0, default: additionEffectiveDefaults.init_scale, description: 'σ of the Gaussian initial embeddings' },
+      init_scale: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: additionEffectiveDefaults.init_scale,
+        description: 'σ of the Gaussian initial embeddings',
+      },
       centred: { type: 'boolean', default: additionEffectiveDefaults.centred, description: 'subtract the initial mean (ΣE = 0)' },
       delta: { type: 'number', minimum: 0, default: additionEffectiveDefaults.delta, description: 'RQI tolerance δ' },
     },

@@ -70,11 +70,13 @@ export const reponCloudDefaults: ReponCloudParams = {
 export function resolveReponCloud(params: Partial<ReponCloudParams> | Record<string, unknown>): ReponCloudParams {
   const p = { ...reponCloudDefaults, ...(params as Partial<ReponCloudParams>) };
   const name = 'repon-cloud';
-  for (const key of ['k', 'n', 'd', 'm'] as const) if (!(Number.isInteger(p[key]) && p[key] >= 1)) throw new Error(`${name}: ${key} = ${p[key]}, expected an integer ≥ 1`);
+  for (const key of ['k', 'n', 'd', 'm'] as const)
+    if (!(Number.isInteger(p[key]) && p[key] >= 1)) throw new Error(`${name}: ${key} = ${p[key]}, expected an integer ≥ 1`);
   for (const key of ['spacing', 'sigma_a', 'sigma_x', 'eta_A', 'eta_x', 'collision_tol'] as const)
     if (!(p[key] > 0)) throw new Error(`${name}: ${key} = ${p[key]}, expected > 0`);
   if (!(p.sigma_b >= 0)) throw new Error(`${name}: sigma_b = ${p.sigma_b}, expected ≥ 0`);
-  if (p.targets !== 'spaced' && p.targets !== 'random') throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'spaced' or 'random'`);
+  if (p.targets !== 'spaced' && p.targets !== 'random')
+    throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'spaced' or 'random'`);
   return p;
 }
 
@@ -180,9 +182,7 @@ export function reponCloud(params: Partial<ReponCloudParams> | Record<string, un
       if (k < 2) return 0;
       clusters(x, o);
       let s = 0;
-      for (let a = 0; a < k; a++)
-        for (let b = a + 1; b < k; b++)
-          for (let j = 0; j < d; j++) s += (mu[a * d + j] - mu[b * d + j]) ** 2;
+      for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) for (let j = 0; j < d; j++) s += (mu[a * d + j] - mu[b * d + j]) ** 2;
       return Math.sqrt(s / ((k * (k - 1)) / 2));
     }),
     scalar('collapsed_fraction', `fraction of clusters whose RMS spread ≤ collision_tol·σ_x = ${tol}`, (x, o) => {
@@ -237,7 +237,8 @@ export function reponCloud(params: Partial<ReponCloudParams> | Record<string, un
 
 registerPotential({
   name: 'repon-cloud',
-  description: 'k clusters of n repons sharing one linear decoder Ax + b with cluster targets; groups decoder / repons; within/between separations, collapsed clusters',
+  description:
+    'k clusters of n repons sharing one linear decoder Ax + b with cluster targets; groups decoder / repons; within/between separations, collapsed clusters',
   paramsSchema: {
     type: 'object',
     properties: {
@@ -245,14 +246,28 @@ registerPotential({
       n: { type: 'integer', minimum: 1, default: reponCloudDefaults.n, description: 'repons per cluster' },
       d: { type: 'integer', minimum: 1, default: reponCloudDefaults.d, description: 'embedding dimension' },
       m: { type: 'integer', minimum: 1, default: reponCloudDefaults.m, description: 'decoder outputs' },
-      targets: { enum: ['spaced', 'random'], default: reponCloudDefaults.targets, description: 'spaced: spacing·(c − (k−1)/2); random: N(0, spacing²) from the seed' },
+      targets: {
+        enum: ['spaced', 'random'],
+        default: reponCloudDefaults.targets,
+        description: 'spaced: spacing·(c − (k−1)/2); random: N(0, spacing²) from the seed',
+      },
       spacing: { type: 'number', exclusiveMinimum: 0, default: reponCloudDefaults.spacing, description: 'target spacing or spread' },
       sigma_a: { type: 'number', exclusiveMinimum: 0, default: reponCloudDefaults.sigma_a, description: 'initial spread of A' },
       sigma_b: { type: 'number', minimum: 0, default: reponCloudDefaults.sigma_b, description: 'initial spread of b' },
-      sigma_x: { type: 'number', exclusiveMinimum: 0, default: reponCloudDefaults.sigma_x, description: 'initial spread of every repon coordinate' },
+      sigma_x: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponCloudDefaults.sigma_x,
+        description: 'initial spread of every repon coordinate',
+      },
       eta_A: { type: 'number', exclusiveMinimum: 0, default: reponCloudDefaults.eta_A, description: 'η_A for the balance observable only' },
       eta_x: { type: 'number', exclusiveMinimum: 0, default: reponCloudDefaults.eta_x, description: 'η_x for the balance observable only' },
-      collision_tol: { type: 'number', exclusiveMinimum: 0, default: reponCloudDefaults.collision_tol, description: 'collapsed when the RMS spread ≤ collision_tol·sigma_x' },
+      collision_tol: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponCloudDefaults.collision_tol,
+        description: 'collapsed when the RMS spread ≤ collision_tol·sigma_x',
+      },
     },
     additionalProperties: false,
   },

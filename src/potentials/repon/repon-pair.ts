@@ -100,7 +100,8 @@ export const reponPairDefaults: ReponPairParams = {
 export function resolveReponPair(params: Partial<ReponPairParams> | Record<string, unknown>): ReponPairParams {
   const p = { ...reponPairDefaults, ...(params as Partial<ReponPairParams>) };
   const name = 'repon-pair';
-  for (const k of ['d', 'm'] as const) if (!(Number.isInteger(p[k]) && p[k] >= 1)) throw new Error(`${name}: ${k} = ${p[k]}, expected an integer ≥ 1`);
+  for (const k of ['d', 'm'] as const)
+    if (!(Number.isInteger(p[k]) && p[k] >= 1)) throw new Error(`${name}: ${k} = ${p[k]}, expected an integer ≥ 1`);
   for (const k of ['sigma_a', 'sigma_c', 'eta_A', 'eta_x', 'collision_tol'] as const)
     if (!(p[k] > 0)) throw new Error(`${name}: ${k} = ${p[k]}, expected > 0`);
   for (const k of ['sigma_s', 'sigma_b'] as const) if (!(p[k] >= 0)) throw new Error(`${name}: ${k} = ${p[k]}, expected ≥ 0`);
@@ -207,18 +208,30 @@ export function reponPair(params: Partial<ReponPairParams> | Record<string, unkn
       half(x, o);
       return Math.sqrt(rowSpaceProjection2(x, o, m, d, rv, 0, Q));
     }),
-    scalar('C', 'C = ‖A‖_F²/(4η_A) − |r|²/(2η_x), conserved by the reduced (A, r) flow (docs/models.md §3.1)', (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - half(x, o) / (2 * p.eta_x)),
-    scalar('C_full', 'C − |s|²/(2η_x) (s the centre), conserved by the full (A, b, x₁, x₂) gradient flow', (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - (half(x, o) + centre2(x, o)) / (2 * p.eta_x)),
-    scalar('M_min', 'smallest eigenvalue of AᵀA/(2η_A) − r rᵀ/η_x (conserved by the reduced flow; ≥ 0 ⇔ it ends in full collision)', (x, o) => {
-      half(x, o);
-      for (let i = 0; i < d; i++)
-        for (let j = 0; j < d; j++) {
-          let v = 0;
-          for (let k = 0; k < m; k++) v += x[o + k * d + i] * x[o + k * d + j];
-          S[i * d + j] = v / (2 * p.eta_A) - (rv[i] * rv[j]) / p.eta_x;
-        }
-      return symmetricMinEigenvalue(S, d);
-    }),
+    scalar(
+      'C',
+      'C = ‖A‖_F²/(4η_A) − |r|²/(2η_x), conserved by the reduced (A, r) flow (docs/models.md §3.1)',
+      (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - half(x, o) / (2 * p.eta_x),
+    ),
+    scalar(
+      'C_full',
+      'C − |s|²/(2η_x) (s the centre), conserved by the full (A, b, x₁, x₂) gradient flow',
+      (x, o) => sumSq(x, o, nA) / (4 * p.eta_A) - (half(x, o) + centre2(x, o)) / (2 * p.eta_x),
+    ),
+    scalar(
+      'M_min',
+      'smallest eigenvalue of AᵀA/(2η_A) − r rᵀ/η_x (conserved by the reduced flow; ≥ 0 ⇔ it ends in full collision)',
+      (x, o) => {
+        half(x, o);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j < d; j++) {
+            let v = 0;
+            for (let k = 0; k < m; k++) v += x[o + k * d + i] * x[o + k * d + j];
+            S[i * d + j] = v / (2 * p.eta_A) - (rv[i] * rv[j]) / p.eta_x;
+          }
+        return symmetricMinEigenvalue(S, d);
+      },
+    ),
     scalar('centre_residual', '|A s + b − y|, the fit error of the centre (0 in the reduced flow)', (x, o) => {
       let u2 = 0;
       for (let k = 0; k < m; k++) {
@@ -229,17 +242,21 @@ export function reponPair(params: Partial<ReponPairParams> | Record<string, unkn
       return Math.sqrt(u2);
     }),
     scalar('collided', `1 when |r| ≤ collision_tol·σ_c = ${cTol} (full collision), else 0`, (x, o) => (half(x, o) <= cTol * cTol ? 1 : 0)),
-    scalar('memorized', `1 when the gain |A r|/|r| ≤ collision_tol·σ_a = ${gTol} and not collided (the decoder stopped seeing the separation), else 0`, (x, o) => {
-      const r2 = half(x, o);
-      if (r2 <= cTol * cTol) return 0;
-      let ar2 = 0;
-      for (let k = 0; k < m; k++) {
-        let v = 0;
-        for (let j = 0; j < d; j++) v += x[o + k * d + j] * rv[j];
-        ar2 += v * v;
-      }
-      return ar2 <= gTol * gTol * r2 ? 1 : 0;
-    }),
+    scalar(
+      'memorized',
+      `1 when the gain |A r|/|r| ≤ collision_tol·σ_a = ${gTol} and not collided (the decoder stopped seeing the separation), else 0`,
+      (x, o) => {
+        const r2 = half(x, o);
+        if (r2 <= cTol * cTol) return 0;
+        let ar2 = 0;
+        for (let k = 0; k < m; k++) {
+          let v = 0;
+          for (let j = 0; j < d; j++) v += x[o + k * d + j] * rv[j];
+          ar2 += v * v;
+        }
+        return ar2 <= gTol * gTol * r2 ? 1 : 0;
+      },
+    ),
   ];
 
   const coordinates: string[] = [];
@@ -273,22 +290,53 @@ export function reponPair(params: Partial<ReponPairParams> | Record<string, unkn
 
 registerPotential({
   name: 'repon-pair',
-  description: 'GenEFT repon pair: linear decoder Ax + b on two same-target embeddings x₁, x₂; groups decoder / repons; C, C_full, collided',
+  description:
+    'GenEFT repon pair: linear decoder Ax + b on two same-target embeddings x₁, x₂; groups decoder / repons; C, C_full, collided',
   paramsSchema: {
     type: 'object',
     properties: {
       d: { type: 'integer', minimum: 1, default: reponPairDefaults.d, description: 'embedding dimension' },
       m: { type: 'integer', minimum: 1, default: reponPairDefaults.m, description: 'decoder outputs (A is m×d)' },
       y: { type: 'number', default: reponPairDefaults.y, description: 'shared target (every output component)' },
-      sigma_a: { type: 'number', exclusiveMinimum: 0, default: reponPairDefaults.sigma_a, description: 'initial spread of each entry of A' },
-      sigma_c: { type: 'number', exclusiveMinimum: 0, default: reponPairDefaults.sigma_c, description: 'initial spread of each component of the half-separation r' },
-      sigma_s: { type: 'number', minimum: 0, default: reponPairDefaults.sigma_s, description: 'initial spread of the centre (0: reduced flow when also sigma_b = 0 and bias = y, centre = 0)' },
+      sigma_a: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponPairDefaults.sigma_a,
+        description: 'initial spread of each entry of A',
+      },
+      sigma_c: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponPairDefaults.sigma_c,
+        description: 'initial spread of each component of the half-separation r',
+      },
+      sigma_s: {
+        type: 'number',
+        minimum: 0,
+        default: reponPairDefaults.sigma_s,
+        description: 'initial spread of the centre (0: reduced flow when also sigma_b = 0 and bias = y, centre = 0)',
+      },
       centre: { type: 'number', default: reponPairDefaults.centre, description: 'initial mean of the centre components' },
       sigma_b: { type: 'number', minimum: 0, default: reponPairDefaults.sigma_b, description: 'initial spread of the bias' },
       bias: { type: ['number', 'null'], default: null, description: 'initial mean of the bias (null: y)' },
-      eta_A: { type: 'number', exclusiveMinimum: 0, default: reponPairDefaults.eta_A, description: 'η_A for the C observables only (set = decoder lr)' },
-      eta_x: { type: 'number', exclusiveMinimum: 0, default: reponPairDefaults.eta_x, description: 'η_x for the C observables only (set = repons lr)' },
-      collision_tol: { type: 'number', exclusiveMinimum: 0, default: reponPairDefaults.collision_tol, description: 'collided when |r| ≤ collision_tol·sigma_c' },
+      eta_A: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponPairDefaults.eta_A,
+        description: 'η_A for the C observables only (set = decoder lr)',
+      },
+      eta_x: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponPairDefaults.eta_x,
+        description: 'η_x for the C observables only (set = repons lr)',
+      },
+      collision_tol: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: reponPairDefaults.collision_tol,
+        description: 'collided when |r| ≤ collision_tol·sigma_c',
+      },
     },
     additionalProperties: false,
   },

@@ -20,7 +20,7 @@ export interface TfHandle {
    * the optional package, which callers that use more of the API (tests, model
    * authors in TypeScript) type themselves.
    */
-   
+
   tf: any;
   /** The package that was loaded. */
   package: '@tensorflow/tfjs-node' | '@tensorflow/tfjs';

@@ -16,7 +16,14 @@ import { describeValue, firstLine, fmtShape, isTensor, type Fail } from './descr
 import { priorTerms, type ParamSpec } from './parameters.js';
 import type { NamedTensors, Tensor, Tf, TfjsEvaluation, TfjsModel } from './types.js';
 
-export type EnergyEvaluator = (mode: TfjsEvaluation, x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch) => void;
+export type EnergyEvaluator = (
+  mode: TfjsEvaluation,
+  x: Float64Array,
+  count: number,
+  energy: Float64Array,
+  grad: Float64Array,
+  batch?: Minibatch,
+) => void;
 
 export interface TfjsEnergySetup {
   tf: Tf;
@@ -45,7 +52,10 @@ export interface TfjsEnergy {
 
 export function tfjsEnergy(setup: TfjsEnergySetup): TfjsEnergy {
   const { tf, specs, dim, data, data1, rows: N, loss: lossFn, batchedLoss: batchedFn, where, fail } = setup;
-  const describeData = (d: NamedTensors) => Object.entries(d).map(([k, t]) => `${k} ${fmtShape(t.shape)}`).join(', ') || 'none';
+  const describeData = (d: NamedTensors) =>
+    Object.entries(d)
+      .map(([k, t]) => `${k} ${fmtShape(t.shape)}`)
+      .join(', ') || 'none';
   const paramsOf = (vs: Tensor[]): NamedTensors => Object.fromEntries(specs.map((p, i) => [p.name, vs[i]]));
   const describeParams = (vs: Tensor[]) => specs.map((p, i) => `${p.name} ${fmtShape(vs[i].shape)}`).join(', ');
 
@@ -121,7 +131,13 @@ export function tfjsEnergy(setup: TfjsEnergySetup): TfjsEnergy {
           'loss',
           () =>
             tf.valueAndGrads((...v: Tensor[]) => {
-              const out = checkOut('loss', call('loss', () => lossFn!(paramsOf(v), d), v, d), [], v, d);
+              const out = checkOut(
+                'loss',
+                call('loss', () => lossFn!(paramsOf(v), d), v, d),
+                [],
+                v,
+                d,
+              );
               return scale === 1 ? out : tf.mul(out, scale);
             })(vs),
           vs,
@@ -142,7 +158,8 @@ export function tfjsEnergy(setup: TfjsEnergySetup): TfjsEnergy {
         const vs = specs.map((p) => {
           const buf = new Float32Array(count * p.size);
           for (let r = 0; r < count; r++) {
-            const src = r * dim + p.offset, dst = r * p.size;
+            const src = r * dim + p.offset,
+              dst = r * p.size;
             for (let j = 0; j < p.size; j++) buf[dst + j] = x[src + j];
           }
           return tf.tensor(buf, [count, ...p.shape], 'float32');
@@ -152,7 +169,13 @@ export function tfjsEnergy(setup: TfjsEnergySetup): TfjsEnergy {
           'batchedLoss',
           () =>
             tf.valueAndGrads((...v: Tensor[]) => {
-              let out = checkOut('batchedLoss', call('batchedLoss', () => batchedFn!(paramsOf(v), d), v, d), [count], v, d);
+              let out = checkOut(
+                'batchedLoss',
+                call('batchedLoss', () => batchedFn!(paramsOf(v), d), v, d),
+                [count],
+                v,
+                d,
+              );
               if (scale !== 1) out = tf.mul(out, scale);
               kept.values = tf.keep(out);
               return tf.sum(out);
@@ -166,7 +189,8 @@ export function tfjsEnergy(setup: TfjsEnergySetup): TfjsEnergy {
         specs.forEach((p, i) => {
           const g = grads[i].dataSync();
           for (let r = 0; r < count; r++) {
-            const dst = r * dim + p.offset, src = r * p.size;
+            const dst = r * dim + p.offset,
+              src = r * p.size;
             for (let j = 0; j < p.size; j++) grad[dst + j] = g[src + j];
           }
         });

@@ -36,8 +36,10 @@ export function buildTfjsPotential(model: unknown, o: BuildTfjsOptions): TfjsPot
   const { dim, groups, preconditioner, coordinates } = parameterLayout(specs, fail);
 
   // ---------------------------------------------------------------- losses
-  const loss = m.loss, batchedLoss = m.batchedLoss;
-  if (loss !== undefined && typeof loss !== 'function') fail('loss', 'a function loss(p, data) returning a scalar tensor', describeValue(loss));
+  const loss = m.loss,
+    batchedLoss = m.batchedLoss;
+  if (loss !== undefined && typeof loss !== 'function')
+    fail('loss', 'a function loss(p, data) returning a scalar tensor', describeValue(loss));
   if (batchedLoss !== undefined && typeof batchedLoss !== 'function')
     fail('batchedLoss', 'a function batchedLoss(p, data) returning a tensor of shape [R]', describeValue(batchedLoss));
   if (loss === undefined && batchedLoss === undefined)
@@ -59,29 +61,32 @@ export function buildTfjsPotential(model: unknown, o: BuildTfjsOptions): TfjsPot
   const initialise = parameterInitialiser(specs);
 
   // ---------------------------------------------------------------- observables
-  const observables = parseObservables(m.observables, coordinates, fail).map(
-    (ob): PotentialObservable => ({
-      name: ob.name,
-      description: ob.description,
-      units: ob.units,
-      evaluate(x: Float64Array, count: number, out: Float64Array) {
-        for (let r = 0; r < count; r++) {
-          tf.tidy(() => {
-            const vs = specs.map((p) => tf.tensor(toF32(x, r * dim + p.offset, p.size), p.shape, 'float32'));
-            const fn = `observables.${ob.name}`;
-            const v = call(fn, () => ob.evaluate(paramsOf(vs), data), vs, data);
-            let vals: ArrayLike<number>;
-            if (typeof v === 'number') vals = [v];
-            else if (isTensor(v)) vals = v.dataSync();
-            else return fail(`${fn}(p, data)`, `a number or a tf.Tensor with ${ob.units} value${ob.units === 1 ? '' : 's'}`, describeValue(v));
-            if (vals.length !== ob.units || (isTensor(v) && v.rank > 1))
-              fail(`${fn}(p, data)`, ob.units === 1 ? 'a scalar (units: 1)' : `a tensor of shape [${ob.units}] (units: ${ob.units})`, describeValue(v));
-            for (let u = 0; u < ob.units; u++) out[r * ob.units + u] = vals[u];
-          });
-        }
-      },
-    }),
-  );
+  const observables = parseObservables(m.observables, coordinates, fail).map((ob): PotentialObservable => ({
+    name: ob.name,
+    description: ob.description,
+    units: ob.units,
+    evaluate(x: Float64Array, count: number, out: Float64Array) {
+      for (let r = 0; r < count; r++) {
+        tf.tidy(() => {
+          const vs = specs.map((p) => tf.tensor(toF32(x, r * dim + p.offset, p.size), p.shape, 'float32'));
+          const fn = `observables.${ob.name}`;
+          const v = call(fn, () => ob.evaluate(paramsOf(vs), data), vs, data);
+          let vals: ArrayLike<number>;
+          if (typeof v === 'number') vals = [v];
+          else if (isTensor(v)) vals = v.dataSync();
+          else
+            return fail(`${fn}(p, data)`, `a number or a tf.Tensor with ${ob.units} value${ob.units === 1 ? '' : 's'}`, describeValue(v));
+          if (vals.length !== ob.units || (isTensor(v) && v.rank > 1))
+            fail(
+              `${fn}(p, data)`,
+              ob.units === 1 ? 'a scalar (units: 1)' : `a tensor of shape [${ob.units}] (units: ${ob.units})`,
+              describeValue(v),
+            );
+          for (let u = 0; u < ob.units; u++) out[r * ob.units + u] = vals[u];
+        });
+      }
+    },
+  }));
 
   const potential: TfjsPotential = {
     name: `tfjs:${(m.name as string | undefined) ?? o.name}`,
@@ -155,7 +160,9 @@ function dataTensors(
         if (t.rank < 1) fail(`data.${k}`, 'one row per example (rank ≥ 1)', `a scalar`);
         if (dataSize === undefined) dataSize = t.shape[0];
         else if (t.shape[0] !== dataSize) {
-          const shapes = Object.keys(data).map((j) => `${j} ${fmtShape(data[j].shape)}`).join(', ');
+          const shapes = Object.keys(data)
+            .map((j) => `${j} ${fmtShape(data[j].shape)}`)
+            .join(', ');
           fail(`data.${k}`, `${dataSize} rows (axis 0), like ${shapes}`, `shape ${fmtShape(t.shape)}`);
         }
         data[k] = t;
@@ -175,7 +182,8 @@ function dataTensors(
 
 /** Why tfjs-node is not in use, in a few words (the full loader message only when it is not simply absent). */
 function whyNotNative(reason: string): string {
-  if (/Cannot find (package|module) '@tensorflow\/tfjs-node'/.test(reason)) return '@tensorflow/tfjs-node is not installed (optional dependency)';
+  if (/Cannot find (package|module) '@tensorflow\/tfjs-node'/.test(reason))
+    return '@tensorflow/tfjs-node is not installed (optional dependency)';
   return `@tensorflow/tfjs-node failed to load: ${reason}`;
 }
 
@@ -200,14 +208,22 @@ function parseObservables(raw: unknown, coordinates: string[], fail: Fail): Pars
     if (!IDENT.test(name)) fail(at, 'an identifier as the name', JSON.stringify(name));
     if (RESERVED_OBSERVABLES.includes(name) || coordinates.includes(name))
       fail(at, `a name other than the built-in observables (${RESERVED_OBSERVABLES.join(', ')}) and the coordinates`, `'${name}'`);
-    if (typeof v === 'function') return { name, description: `tfjs model observable ${name}`, units: 1, evaluate: v as ParsedObservable['evaluate'] };
-    if (typeof v !== 'object' || v === null) fail(at, 'a function (p, data) => value or {description?, units?, evaluate}', describeValue(v));
+    if (typeof v === 'function')
+      return { name, description: `tfjs model observable ${name}`, units: 1, evaluate: v as ParsedObservable['evaluate'] };
+    if (typeof v !== 'object' || v === null)
+      fail(at, 'a function (p, data) => value or {description?, units?, evaluate}', describeValue(v));
     const o = v as Record<string, unknown>;
     if (typeof o.evaluate !== 'function') fail(`${at}.evaluate`, 'a function (p, data) => number or tensor', describeValue(o.evaluate));
     const units = o.units ?? 1;
     if (!Number.isInteger(units) || (units as number) < 1) fail(`${at}.units`, 'a positive integer', describeValue(o.units));
-    if (o.description !== undefined && typeof o.description !== 'string') fail(`${at}.description`, 'a string', describeValue(o.description));
-    return { name, description: (o.description as string | undefined) ?? `tfjs model observable ${name}`, units: units as number, evaluate: o.evaluate as ParsedObservable['evaluate'] };
+    if (o.description !== undefined && typeof o.description !== 'string')
+      fail(`${at}.description`, 'a string', describeValue(o.description));
+    return {
+      name,
+      description: (o.description as string | undefined) ?? `tfjs model observable ${name}`,
+      units: units as number,
+      evaluate: o.evaluate as ParsedObservable['evaluate'],
+    };
   });
 }
 
@@ -231,7 +247,12 @@ function probe(
   const rng = new Stream(`${seed}/probe:tfjs`, 0, 0);
   const x = new Float64Array(count * dim);
   for (let r = 0; r < count; r++) {
-    initialise(x, r * dim, () => rng.normal(), () => rng.uniform());
+    initialise(
+      x,
+      r * dim,
+      () => rng.normal(),
+      () => rng.uniform(),
+    );
     for (let j = 0; j < dim; j++) x[r * dim + j] += 0.1 * rng.normal();
   }
   const batches: (Minibatch | undefined)[] = [undefined];
@@ -243,7 +264,8 @@ function probe(
   }
   for (const batch of batches) {
     const results = modes.map((mode) => {
-      const e = new Float64Array(count), g = new Float64Array(count * dim);
+      const e = new Float64Array(count),
+        g = new Float64Array(count * dim);
       evaluate(mode, x, count, e, g, batch);
       return { e, g };
     });

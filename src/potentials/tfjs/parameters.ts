@@ -17,17 +17,25 @@ export interface ParamSpec {
   group: string;
   /** 1/s² of the Gaussian prior, 0 when flat. */
   precision: number;
-  init: { kind: 'normal'; mean: number; std: number } | { kind: 'uniform'; low: number; high: number } | { kind: 'values'; values: Float64Array };
+  init:
+    | { kind: 'normal'; mean: number; std: number }
+    | { kind: 'uniform'; low: number; high: number }
+    | { kind: 'values'; values: Float64Array };
 }
 
 export function parseParameters(raw: unknown, fail: Fail): ParamSpec[] {
   if (!Array.isArray(raw) || raw.length === 0)
-    fail('parameters', 'a non-empty array of {name, shape, group?, prior?, init?}', raw === undefined ? 'nothing (no parameters key)' : describeValue(raw));
+    fail(
+      'parameters',
+      'a non-empty array of {name, shape, group?, prior?, init?}',
+      raw === undefined ? 'nothing (no parameters key)' : describeValue(raw),
+    );
   const specs: ParamSpec[] = [];
   let offset = 0;
   (raw as unknown[]).forEach((q, i) => {
     const at = `parameters[${i}]`;
-    if (typeof q !== 'object' || q === null || Array.isArray(q)) fail(at, 'an object {name, shape, group?, prior?, init?}', describeValue(q));
+    if (typeof q !== 'object' || q === null || Array.isArray(q))
+      fail(at, 'an object {name, shape, group?, prior?, init?}', describeValue(q));
     const e = q as Record<string, unknown>;
     const extra = Object.keys(e).filter((k) => !['name', 'shape', 'group', 'prior', 'init'].includes(k));
     if (extra.length > 0) fail(at, 'only the keys name, shape, group, prior, init', `also ${extra.join(', ')}`);
@@ -39,13 +47,20 @@ export function parseParameters(raw: unknown, fail: Fail): ParamSpec[] {
       fail(`${here}: shape`, 'an array of positive integers ([] for a scalar)', describeValue(e.shape));
     const shape = [...(e.shape as number[])];
     const size = shape.reduce((a, b) => a * b, 1);
-    if (e.group !== undefined && (typeof e.group !== 'string' || !IDENT.test(e.group))) fail(`${here}: group`, 'an identifier', describeValue(e.group));
+    if (e.group !== undefined && (typeof e.group !== 'string' || !IDENT.test(e.group)))
+      fail(`${here}: group`, 'an identifier', describeValue(e.group));
     let precision = 0;
     if (e.prior !== undefined && e.prior !== null) {
       const pr = e.prior as Record<string, unknown>;
       const keys = typeof pr === 'object' && !Array.isArray(pr) ? Object.keys(pr) : [];
-      const v = keys.length === 1 && keys[0] === 'std' ? (pr.std as number) ** 2 : keys.length === 1 && keys[0] === 'variance' ? (pr.variance as number) : NaN;
-      if (!(v > 0 && Number.isFinite(v))) fail(`${here}: prior`, '{std: s} or {variance: s²} with s > 0, or null (flat)', describeValue(e.prior));
+      const v =
+        keys.length === 1 && keys[0] === 'std'
+          ? (pr.std as number) ** 2
+          : keys.length === 1 && keys[0] === 'variance'
+            ? (pr.variance as number)
+            : NaN;
+      if (!(v > 0 && Number.isFinite(v)))
+        fail(`${here}: prior`, '{std: s} or {variance: s²} with s > 0, or null (flat)', describeValue(e.prior));
       precision = 1 / v;
     }
     let init: ParamSpec['init'];
@@ -56,12 +71,16 @@ export function parseParameters(raw: unknown, fail: Fail): ParamSpec[] {
       const keys = ok ? Object.keys(it).sort().join(',') : '';
       const expected = '{std, mean?} (normal), {low, high} (uniform) or {values} (fixed, nested like shape or flat)';
       if (keys === 'std' || keys === 'mean,std') {
-        const mean = (it.mean ?? 0) as number, std = it.std as number;
-        if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) fail(`${here}: init`, expected + ' with std ≥ 0', describeValue(e.init));
+        const mean = (it.mean ?? 0) as number,
+          std = it.std as number;
+        if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0))
+          fail(`${here}: init`, expected + ' with std ≥ 0', describeValue(e.init));
         init = { kind: 'normal', mean, std };
       } else if (keys === 'high,low') {
-        const low = it.low as number, high = it.high as number;
-        if (!(Number.isFinite(low) && Number.isFinite(high) && high > low)) fail(`${here}: init`, expected + ' with low < high', describeValue(e.init));
+        const low = it.low as number,
+          high = it.high as number;
+        if (!(Number.isFinite(low) && Number.isFinite(high) && high > low))
+          fail(`${here}: init`, expected + ' with low < high', describeValue(e.init));
         init = { kind: 'uniform', low, high };
       } else if (keys === 'values') {
         const flat = Array.isArray(it.values) ? (it.values as unknown[]).flat(Infinity) : typeof it.values === 'number' ? [it.values] : [];
@@ -95,7 +114,11 @@ export function parameterLayout(specs: ParamSpec[], fail: Fail): ParameterLayout
     if (last && last.name === p.group) last.size += p.size;
     else {
       if (groups.some((g) => g.name === p.group))
-        fail(`parameter '${p.name}'`, `group '${p.group}' to be declared next to the other parameters of group '${p.group}' (groups are contiguous slices of x)`, 'another group in between');
+        fail(
+          `parameter '${p.name}'`,
+          `group '${p.group}' to be declared next to the other parameters of group '${p.group}' (groups are contiguous slices of x)`,
+          'another group in between',
+        );
       groups.push({ name: p.group, offset: p.offset, size: p.size });
     }
   }
@@ -111,7 +134,8 @@ export function parameterLayout(specs: ParamSpec[], fail: Fail): ParameterLayout
   const seen = new Map<string, string>();
   for (const [i, c] of coordinates.entries()) {
     const owner = specs.find((p) => i >= p.offset && i < p.offset + p.size)!.name;
-    if (seen.has(c)) fail('parameter names', 'distinct coordinate names (name, name_i, name_i_j …)', `'${c}' from both '${seen.get(c)}' and '${owner}'`);
+    if (seen.has(c))
+      fail('parameter names', 'distinct coordinate names (name, name_i, name_i_j …)', `'${c}' from both '${seen.get(c)}' and '${owner}'`);
     seen.set(c, owner);
   }
   return { dim, groups, preconditioner, coordinates };
@@ -147,7 +171,10 @@ export function parameterInitialiser(specs: ParamSpec[]): NonNullable<Potential[
 }
 
 /** Gaussian priors in float64: U += λ|θ|²/2, ∇U += λθ for every parameter with a prior (λ = 1/s²). */
-export function priorTerms(specs: ParamSpec[], dim: number): (x: Float64Array, count: number, energy: Float64Array, grad: Float64Array) => void {
+export function priorTerms(
+  specs: ParamSpec[],
+  dim: number,
+): (x: Float64Array, count: number, energy: Float64Array, grad: Float64Array) => void {
   const priors = specs.filter((p) => p.precision > 0);
   return (x, count, energy, grad) => {
     for (let r = 0; r < count; r++) {

@@ -85,7 +85,8 @@ export async function loadTfjsPotential(
   opts: TfjsPotentialOptions = {},
 ): Promise<TfjsPotential> {
   const where = `tfjs model ${absPath}`;
-  if (!isAbsolute(absPath)) throw new Error(`${where}: expected an absolute path (the scenario loader resolves it against the scenario file)`);
+  if (!isAbsolute(absPath))
+    throw new Error(`${where}: expected an absolute path (the scenario loader resolves it against the scenario file)`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(absPath).href)) as Record<string, unknown>;
@@ -112,7 +113,13 @@ export async function loadTfjsPotential(
   } catch (err) {
     throw new Error(`${where}: createModel threw: ${(err as Error).message}`, { cause: err });
   }
-  return buildTfjsPotential(model, { where, name: basename(absPath).replace(/\.[cm]?js$/, ''), handle, seed: ctx.seed, evaluation: opts.evaluation });
+  return buildTfjsPotential(model, {
+    where,
+    name: basename(absPath).replace(/\.[cm]?js$/, ''),
+    handle,
+    seed: ctx.seed,
+    evaluation: opts.evaluation,
+  });
 }
 
 /**

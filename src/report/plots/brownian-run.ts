@@ -36,13 +36,33 @@ registerPlot({
       const cmp = a.comparison as { maxDeviationSigma?: number | null; binsCompared?: number } | null;
       const pts = centres.map((q, b) => ({ q, F: num(F[b]), lo: num(lower[b]), hi: num(upper[b]) })).filter((p) => p.F !== null);
       const finiteHi = pts.map((p) => p.hi ?? p.F!).filter((v) => v !== null) as number[];
-      const yMax = Math.max(1e-9, ...finiteHi, ...(theory ? (theory.filter((v) => v !== null) as number[]) : []).filter((v, i) => F[i] !== null && v <= 1.5 * Math.max(...finiteHi)));
+      const yMax = Math.max(
+        1e-9,
+        ...finiteHi,
+        ...(theory ? (theory.filter((v) => v !== null) as number[]) : []).filter(
+          (v, i) => F[i] !== null && v <= 1.5 * Math.max(...finiteHi),
+        ),
+      );
       const series = theory ? ['ensemble', 'Gibbs quadrature'] : ['ensemble'];
-      const color = (s: string) => ({ datum: s, type: 'nominal' as const, scale: { domain: series, range: ['#08519c', '#d62728'].slice(0, series.length) }, legend: { title: null, orient: 'top' as const } });
+      const color = (s: string) => ({
+        datum: s,
+        type: 'nominal' as const,
+        scale: { domain: series, range: ['#08519c', '#d62728'].slice(0, series.length) },
+        legend: { title: null, orient: 'top' as const },
+      });
       const x = { field: 'q', type: 'quantitative' as const, title: String(a.of), scale: { zero: false, nice: false } };
-      const y = { field: 'F', type: 'quantitative' as const, title: `F = −θ ln p (θ = ${fmt(num(a.temperature))})`, scale: { domain: [0, yMax], clamp: true } };
+      const y = {
+        field: 'F',
+        type: 'quantitative' as const,
+        title: `F = −θ ln p (θ = ${fmt(num(a.temperature))})`,
+        scale: { domain: [0, yMax], clamp: true },
+      };
       const layer: unknown[] = [
-        { data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) }, mark: { type: 'area', opacity: 0.25, color: '#08519c' }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: y.scale }, y2: { field: 'hi' } } },
+        {
+          data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) },
+          mark: { type: 'area', opacity: 0.25, color: '#08519c' },
+          encoding: { x, y: { field: 'lo', type: 'quantitative', scale: y.scale }, y2: { field: 'hi' } },
+        },
         { data: { values: pts }, mark: { type: 'point', filled: true, size: 25 }, encoding: { x, y, color: color('ensemble') } },
       ];
       if (theory)
@@ -54,7 +74,9 @@ registerPlot({
       return {
         description:
           `Free-energy profile of ${String(a.of)} from ${String(a.samples)} samples (${String(a.source)}).` +
-          (cmp && num(cmp.maxDeviationSigma) !== null ? ` Largest deviation from the Gibbs profile: ${fmt(cmp.maxDeviationSigma)} bootstrap σ over ${cmp.binsCompared} bins.` : ''),
+          (cmp && num(cmp.maxDeviationSigma) !== null
+            ? ` Largest deviation from the Gibbs profile: ${fmt(cmp.maxDeviationSigma)} bootstrap σ over ${cmp.binsCompared} bins.`
+            : ''),
         title: { text: `F(${String(a.of)})`, anchor: 'start' },
         width: WIDTH,
         height: HEIGHT,
@@ -74,20 +96,35 @@ registerPlot({
       const wells = (a.wells as Obj[]) ?? [];
       const rows = wells.map((w) => {
         const ci = (w.occupancyCi95 as number[]) ?? [];
-        return { well: `well ${String(w.well)}`, P: num(w.occupancy), lo: num(ci[0]), hi: num(ci[1]), theory: num(w.theoryOccupancy), z: num(w.z) };
+        return {
+          well: `well ${String(w.well)}`,
+          P: num(w.occupancy),
+          lo: num(ci[0]),
+          hi: num(ci[1]),
+          theory: num(w.theoryOccupancy),
+          z: num(w.z),
+        };
       });
       const method = (a.theory as { method?: string } | null)?.method;
       const x = { field: 'well', type: 'nominal' as const, title: `wells (by ${String(a.by)})`, axis: { labelAngle: 0 } };
       const y = { field: 'P', type: 'quantitative' as const, title: 'occupancy', scale: { domain: [0, 1] } };
       const layer: unknown[] = [
         { data: { values: rows }, mark: { type: 'bar', color: '#6baed6', width: { band: 0.6 } }, encoding: { x, y } },
-        { data: { values: rows.filter((r) => r.lo !== null) }, mark: { type: 'rule', color: '#08306b', strokeWidth: 2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] } }, y2: { field: 'hi' } } },
+        {
+          data: { values: rows.filter((r) => r.lo !== null) },
+          mark: { type: 'rule', color: '#08306b', strokeWidth: 2 },
+          encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] } }, y2: { field: 'hi' } },
+        },
       ];
       if (rows.some((r) => r.theory !== null))
         layer.push({
           data: { values: rows.filter((r) => r.theory !== null) },
           mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: '#d62728' },
-          encoding: { x, y: { field: 'theory', type: 'quantitative', scale: { domain: [0, 1] } }, tooltip: [{ field: 'theory' }, { field: 'z' }] },
+          encoding: {
+            x,
+            y: { field: 'theory', type: 'quantitative', scale: { domain: [0, 1] } },
+            tooltip: [{ field: 'theory' }, { field: 'z' }],
+          },
         });
       return {
         description:
@@ -150,13 +187,30 @@ registerPlot({
               x,
               y: { field: 'accuracy', type: 'quantitative', title: 'fraction of replicas', scale: { domain: [0, 1] } },
               color: { field: 'series', type: 'nominal', scale: { domain: series, range: colors }, legend: { title: null, orient: 'top' } },
-              strokeDash: { field: 'series', type: 'nominal', scale: { domain: series, range: [[1, 0], [1, 0], [4, 3], [4, 3]] }, legend: { title: null, orient: 'top' } },
+              strokeDash: {
+                field: 'series',
+                type: 'nominal',
+                scale: {
+                  domain: series,
+                  range: [
+                    [1, 0],
+                    [1, 0],
+                    [4, 3],
+                    [4, 3],
+                  ],
+                },
+                legend: { title: null, orient: 'top' },
+              },
             },
           },
           ...(rules.length
             ? [
                 { data: { values: rules }, mark: { type: 'rule', color: '#555', strokeDash: [2, 2] }, encoding: { x } },
-                { data: { values: rules }, mark: { type: 'text', align: 'left', dx: 3, dy: -HEIGHT / 2 + 8, fontSize: 10, color: '#333' }, encoding: { x, text: { field: 'label' } } },
+                {
+                  data: { values: rules },
+                  mark: { type: 'text', align: 'left', dx: 3, dy: -HEIGHT / 2 + 8, fontSize: 10, color: '#333' },
+                  encoding: { x, text: { field: 'label' } },
+                },
               ]
             : []),
         ],

@@ -19,7 +19,8 @@ import type { ReportContext, VegaLiteSpec } from './types.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const pair = (v: unknown): [number, number] | null => (Array.isArray(v) && v.length === 2 && num(v[0]) !== null && num(v[1]) !== null ? [v[0] as number, v[1] as number] : null);
+const pair = (v: unknown): [number, number] | null =>
+  Array.isArray(v) && v.length === 2 && num(v[0]) !== null && num(v[1]) !== null ? [v[0] as number, v[1] as number] : null;
 
 /** The sweep analyses of a directory (analyses.json), or [] when absent or unreadable. */
 export function readSweepAnalyses(ctx: ReportContext): Obj[] {
@@ -37,7 +38,9 @@ export function readSweepAnalyses(ctx: ReportContext): Obj[] {
 const ofKind = (ctx: ReportContext, ...kinds: string[]) => readSweepAnalyses(ctx).filter((a) => kinds.includes(String(a.kind)));
 const fitOf = (a: Obj): { slope: number; intercept: number } | null => {
   const f = a.fit;
-  return isObj(f) && num(f.slope) !== null && num(f.intercept) !== null ? { slope: f.slope as number, intercept: f.intercept as number } : null;
+  return isObj(f) && num(f.slope) !== null && num(f.intercept) !== null
+    ? { slope: f.slope as number, intercept: f.intercept as number }
+    : null;
 };
 const points = (a: Obj): Obj[] => (Array.isArray(a.points) ? (a.points as unknown[]).filter(isObj) : []);
 const curve = (a: Obj): Obj[] => (Array.isArray(a.curve) ? (a.curve as unknown[]).filter(isObj) : []);
@@ -62,27 +65,46 @@ function arrheniusSpec(a: Obj): VegaLiteSpec | null {
     .filter((p) => num(p.invTheta) !== null && num(p.measured) !== null && (p.measured as number) > 0)
     .map((p) => {
       const ci = pair(p.measuredCi);
-      return { x: p.invTheta as number, y: Math.log(p.measured as number), lo: ci && ci[0] > 0 ? Math.log(ci[0]) : null, hi: ci && ci[1] > 0 ? Math.log(ci[1]) : null, series: 'measured' };
+      return {
+        x: p.invTheta as number,
+        y: Math.log(p.measured as number),
+        lo: ci && ci[0] > 0 ? Math.log(ci[0]) : null,
+        hi: ci && ci[1] > 0 ? Math.log(ci[1]) : null,
+        series: 'measured',
+      };
     });
   if (pts.length === 0) return null;
   const xs = pts.map((p) => p.x);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs);
+  const x0 = Math.min(...xs),
+    x1 = Math.max(...xs);
   const lines: Array<{ x: number; y: number; series: string }> = [];
   const fit = fitOf(a);
   if (fit) for (const x of [x0, x1]) lines.push({ x, y: fit.intercept + fit.slope * x, series: 'fit' });
   for (const c of curve(a)) {
     if (num(c.invTheta) === null) continue;
-    if (num(c.exact) !== null && (c.exact as number) > 0) lines.push({ x: c.invTheta as number, y: Math.log(c.exact as number), series: 'exact' });
-    if (num(c.kramers) !== null && (c.kramers as number) > 0) lines.push({ x: c.invTheta as number, y: Math.log(c.kramers as number), series: 'Kramers' });
+    if (num(c.exact) !== null && (c.exact as number) > 0)
+      lines.push({ x: c.invTheta as number, y: Math.log(c.exact as number), series: 'exact' });
+    if (num(c.kramers) !== null && (c.kramers as number) > 0)
+      lines.push({ x: c.invTheta as number, y: Math.log(c.kramers as number), series: 'Kramers' });
   }
   if (curve(a).length === 0)
-    for (const p of points(a)) if (num(p.invTheta) !== null && num(p.exact) !== null && (p.exact as number) > 0) lines.push({ x: p.invTheta as number, y: Math.log(p.exact as number), series: 'exact' });
+    for (const p of points(a))
+      if (num(p.invTheta) !== null && num(p.exact) !== null && (p.exact as number) > 0)
+        lines.push({ x: p.invTheta as number, y: Math.log(p.exact as number), series: 'exact' });
   const x = { field: 'x', type: 'quantitative' as const, title: '1/θ', scale: { zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: `ln ${String(a.y ?? 'τ')}`, scale: { zero: false } };
   const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines) };
   const layer: unknown[] = [
-    { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color, strokeDash: { field: 'series', type: 'nominal', legend: null } } },
-    { data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) }, mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+    {
+      data: { values: lines },
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: { x, y, color, strokeDash: { field: 'series', type: 'nominal', legend: null } },
+    },
+    {
+      data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) },
+      mark: { type: 'rule' },
+      encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+    },
     { data: { values: pts }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color } },
   ];
   return {
@@ -101,9 +123,13 @@ function arrheniusSpec(a: Obj): VegaLiteSpec | null {
 registerPlot({
   kind: 'arrhenius',
   title: 'Arrhenius plot',
-  caption: 'ln of the mean first-passage time against 1/θ across the temperature sweep (analyses.json, kind arrhenius): the slope is the barrier.',
+  caption:
+    'ln of the mean first-passage time against 1/θ across the temperature sweep (analyses.json, kind arrhenius): the slope is the barrier.',
   applies: (ctx) => ofKind(ctx, 'arrhenius').length > 0,
-  build: (ctx) => ofKind(ctx, 'arrhenius').map(arrheniusSpec).filter((s): s is VegaLiteSpec => s !== null),
+  build: (ctx) =>
+    ofKind(ctx, 'arrhenius')
+      .map(arrheniusSpec)
+      .filter((s): s is VegaLiteSpec => s !== null),
 });
 
 // ------------------------------------------------------------------ scaling and exponential fits
@@ -118,7 +144,8 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
     });
   if (pts.length === 0) return null;
   const xs = pts.map((p) => p.x);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs);
+  const x0 = Math.min(...xs),
+    x1 = Math.max(...xs);
   const lines: Array<{ x: number; y: number; series: string }> = [];
   const fit = fitOf(a);
   if (fit) {
@@ -135,10 +162,15 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
   const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines, theory) };
   const layer: unknown[] = [
     { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color } },
-    { data: { values: pts.filter((p) => p.lo !== null && p.hi !== null && p.lo > 0) }, mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+    {
+      data: { values: pts.filter((p) => p.lo !== null && p.hi !== null && p.lo > 0) },
+      mark: { type: 'rule' },
+      encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+    },
     { data: { values: pts }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color } },
   ];
-  if (theory.length) layer.push({ data: { values: theory }, mark: { type: 'point', shape: 'diamond', size: 50 }, encoding: { x, y, color } });
+  if (theory.length)
+    layer.push({ data: { values: theory }, mark: { type: 'point', shape: 'diamond', size: 50 }, encoding: { x, y, color } });
   const what = exp ? `slope of ln y against x` : 'log–log slope';
   return {
     description:
@@ -156,9 +188,13 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
 registerPlot({
   kind: 'scaling',
   title: 'Scaling fits',
-  caption: 'Power laws (log–log, kind scaling) and exponential laws (semi-log, kind exponential-fit) fitted across the sweep (analyses.json), with the closed-form means of theory/grokking.ts where they apply.',
+  caption:
+    'Power laws (log–log, kind scaling) and exponential laws (semi-log, kind exponential-fit) fitted across the sweep (analyses.json), with the closed-form means of theory/grokking.ts where they apply.',
   applies: (ctx) => ofKind(ctx, 'scaling', 'exponential-fit').length > 0,
-  build: (ctx) => ofKind(ctx, 'scaling', 'exponential-fit').map(scalingSpec).filter((s): s is VegaLiteSpec => s !== null),
+  build: (ctx) =>
+    ofKind(ctx, 'scaling', 'exponential-fit')
+      .map(scalingSpec)
+      .filter((s): s is VegaLiteSpec => s !== null),
 });
 
 // ------------------------------------------------------------------ crossover
@@ -177,7 +213,9 @@ function crossoverSpec(a: Obj): VegaLiteSpec | null {
     if (num(c.exact) !== null) lines.push({ x: c.x as number, y: c.exact as number, series: 'exact' });
     if (num(c.harmonic) !== null) lines.push({ x: c.x as number, y: c.harmonic as number, series: 'harmonic' });
   }
-  if (curve(a).length === 0) for (const p of points(a)) if (num(p.x) !== null && num(p.exact) !== null) lines.push({ x: p.x as number, y: p.exact as number, series: 'exact' });
+  if (curve(a).length === 0)
+    for (const p of points(a))
+      if (num(p.x) !== null && num(p.exact) !== null) lines.push({ x: p.x as number, y: p.exact as number, series: 'exact' });
   const logX = pts.every((p) => p.x > 0) && a.interpolation !== undefined && String(a.interpolation).includes('ln');
   const x = { field: 'x', type: 'quantitative' as const, title: String(a.x), scale: logX ? { type: 'log' as const } : { zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: String(a.y), scale: { zero: false } };
@@ -191,10 +229,22 @@ function crossoverSpec(a: Obj): VegaLiteSpec | null {
   ].filter((r) => inRange(r.v));
   const layer: unknown[] = [
     { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color } },
-    { data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) }, mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+    {
+      data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) },
+      mark: { type: 'rule' },
+      encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+    },
     { data: { values: pts }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color } },
-    { data: { values: [{ level: num(a.level) ?? 0.5 }] }, mark: { type: 'rule', color: 'grey', strokeDash: [4, 4] }, encoding: { y: { field: 'level', type: 'quantitative' } } },
-    ...rules.map((r) => ({ data: { values: [{ v: r.v }] }, mark: { type: 'rule', color: r.color, strokeDash: r.dash }, encoding: { x: { field: 'v', type: 'quantitative' } } })),
+    {
+      data: { values: [{ level: num(a.level) ?? 0.5 }] },
+      mark: { type: 'rule', color: 'grey', strokeDash: [4, 4] },
+      encoding: { y: { field: 'level', type: 'quantitative' } },
+    },
+    ...rules.map((r) => ({
+      data: { values: [{ v: r.v }] },
+      mark: { type: 'rule', color: r.color, strokeDash: r.dash },
+      encoding: { x: { field: 'v', type: 'quantitative' } },
+    })),
   ];
   return {
     description:
@@ -213,7 +263,11 @@ function crossoverSpec(a: Obj): VegaLiteSpec | null {
 registerPlot({
   kind: 'crossover',
   title: 'Crossover',
-  caption: 'A well occupancy against temperature across the sweep (analyses.json, kind crossover), with the exact (quadrature) and harmonic occupancies, and where it crosses the level.',
+  caption:
+    'A well occupancy against temperature across the sweep (analyses.json, kind crossover), with the exact (quadrature) and harmonic occupancies, and where it crosses the level.',
   applies: (ctx) => ofKind(ctx, 'crossover').length > 0,
-  build: (ctx) => ofKind(ctx, 'crossover').map(crossoverSpec).filter((s): s is VegaLiteSpec => s !== null),
+  build: (ctx) =>
+    ofKind(ctx, 'crossover')
+      .map(crossoverSpec)
+      .filter((s): s is VegaLiteSpec => s !== null),
 });

@@ -13,10 +13,17 @@ registerPlot({
     ctx.run!.histograms.map((h): VegaLiteSpec => {
       const bars = h.counts.map((c, b) => ({ lo: h.edges[b], hi: h.edges[b + 1], density: h.density[b], count: c }));
       const th = h.theory?.density;
-      const theoryLabel = h.theory ? `${h.theory.kind === 'gibbs' ? 'Gibbs' : h.theory.kind}${h.theory.temperature !== undefined ? ` (θ = ${fmt(h.theory.temperature)})` : ''}` : '';
+      const theoryLabel = h.theory
+        ? `${h.theory.kind === 'gibbs' ? 'Gibbs' : h.theory.kind}${h.theory.temperature !== undefined ? ` (θ = ${fmt(h.theory.temperature)})` : ''}`
+        : '';
       const domain = th ? ['ensemble', theoryLabel] : ['ensemble'];
       const range = th ? ['#6baed6', '#d62728'] : ['#6baed6'];
-      const color = (s: string) => ({ datum: s, type: 'nominal' as const, scale: { domain, range }, legend: { title: null, orient: 'top' as const } });
+      const color = (s: string) => ({
+        datum: s,
+        type: 'nominal' as const,
+        scale: { domain, range },
+        legend: { title: null, orient: 'top' as const },
+      });
       const when = h.at === 'grid' ? `all grid points from step ${h.from}` : 'final';
       const out = h.underflow + h.overflow;
       const spec = {
@@ -43,7 +50,11 @@ registerPlot({
                 {
                   data: { values: th.map((d, b) => ({ x: (h.edges[b] + h.edges[b + 1]) / 2, density: d })) },
                   mark: { type: 'line' as const, strokeWidth: 2 },
-                  encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'density', type: 'quantitative' as const }, color: color(theoryLabel) },
+                  encoding: {
+                    x: { field: 'x', type: 'quantitative' as const },
+                    y: { field: 'density', type: 'quantitative' as const },
+                    color: color(theoryLabel),
+                  },
                 },
               ]
             : []),

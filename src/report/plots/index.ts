@@ -13,7 +13,14 @@ import './brownian-run.js';
 import './sampling.js';
 
 export { registerPlot, unregisterPlot, listPlots, getPlot, applicablePlots, type PlotEntry } from './registry.js';
-export { loadResultDirectory as loadReportContext, loadRunDir, detectLayout, runsOf, parseCsv, ResultDirError as ReportDirError } from '../../results/read.js';
+export {
+  loadResultDirectory as loadReportContext,
+  loadRunDir,
+  detectLayout,
+  runsOf,
+  parseCsv,
+  ResultDirError as ReportDirError,
+} from '../../results/read.js';
 export { renderSvg } from './render.js';
 export type * from '../../results/types.js';
 export type * from './types.js';

@@ -25,24 +25,36 @@ const pair = (v: unknown): [number, number] | null =>
 
 function readOne(entry: Record<string, unknown>, top: Record<string, unknown>): PhaseBoundary | null {
   const src = (entry.fit && typeof entry.fit === 'object' ? entry.fit : entry) as Record<string, unknown>;
-  const slope = src.slope, intercept = src.intercept;
+  const slope = src.slope,
+    intercept = src.intercept;
   if (typeof slope !== 'number' || typeof intercept !== 'number' || !Number.isFinite(slope) || !Number.isFinite(intercept)) return null;
   const ci = (name: string) => {
     for (const [k, v] of Object.entries(src)) if (k.toLowerCase().includes(name) && /ci|interval/i.test(k) && pair(v)) return pair(v);
     const nested = src[name];
-    return nested && typeof nested === 'object' ? pair((nested as Record<string, unknown>).ci95 ?? (nested as Record<string, unknown>).ci) : null;
+    return nested && typeof nested === 'object'
+      ? pair((nested as Record<string, unknown>).ci95 ?? (nested as Record<string, unknown>).ci)
+      : null;
   };
   const b = src.base ?? entry.base ?? top.base ?? src.logBase ?? top.logBase;
   const form = String(src.form ?? src.model ?? entry.model ?? top.model ?? top.form ?? '');
   const base =
-    b === 'e' || b === 'ln' || b === 'natural' || (typeof b === 'number' && Math.abs(b - Math.E) < 1e-9) || (b === undefined && /\bln\b/.test(form))
+    b === 'e' ||
+    b === 'ln' ||
+    b === 'natural' ||
+    (typeof b === 'number' && Math.abs(b - Math.E) < 1e-9) ||
+    (b === undefined && /\bln\b/.test(form))
       ? Math.E
       : typeof b === 'number' && b > 1
         ? b
         : 10;
-  const between = Array.isArray(entry.between) && entry.between.length === 2 ? ([String(entry.between[0]), String(entry.between[1])] as [string, string]) : null;
+  const between =
+    Array.isArray(entry.between) && entry.between.length === 2
+      ? ([String(entry.between[0]), String(entry.between[1])] as [string, string])
+      : null;
   const points = Array.isArray(entry.points)
-    ? (entry.points as Array<Record<string, unknown>>).filter((p) => p && typeof p.x === 'number' && typeof p.y === 'number').map((p) => ({ x: p.x as number, y: p.y as number }))
+    ? (entry.points as Array<Record<string, unknown>>)
+        .filter((p) => p && typeof p.x === 'number' && typeof p.y === 'number')
+        .map((p) => ({ x: p.x as number, y: p.y as number }))
     : [];
   return { slope, intercept, slopeCi: ci('slope'), interceptCi: ci('intercept'), base, between, points };
 }
@@ -69,8 +81,26 @@ function edges(centres: number[], log: boolean): Map<number, [number, number]> {
   const mid = (a: number, b: number) => (log ? Math.sqrt(a * b) : (a + b) / 2);
   for (let i = 0; i < centres.length; i++) {
     const c = centres[i];
-    const lo = i > 0 ? mid(centres[i - 1], c) : centres.length > 1 ? (log ? (c * c) / mid(c, centres[1]) : 2 * c - mid(c, centres[1])) : log ? c / 1.5 : c - 0.5;
-    const hi = i < centres.length - 1 ? mid(c, centres[i + 1]) : centres.length > 1 ? (log ? (c * c) / mid(centres[i - 1], c) : 2 * c - mid(centres[i - 1], c)) : log ? c * 1.5 : c + 0.5;
+    const lo =
+      i > 0
+        ? mid(centres[i - 1], c)
+        : centres.length > 1
+          ? log
+            ? (c * c) / mid(c, centres[1])
+            : 2 * c - mid(c, centres[1])
+          : log
+            ? c / 1.5
+            : c - 0.5;
+    const hi =
+      i < centres.length - 1
+        ? mid(c, centres[i + 1])
+        : centres.length > 1
+          ? log
+            ? (c * c) / mid(centres[i - 1], c)
+            : 2 * c - mid(centres[i - 1], c)
+          : log
+            ? c * 1.5
+            : c + 0.5;
     m.set(c, [lo, hi]);
   }
   return m;
@@ -111,20 +141,41 @@ registerPlot({
   },
   build: (ctx) => {
     const p = ctx.sweep!.phases!;
-    const xs = column(p, 'x'), ys = column(p, 'y'), ms = column(p, 'metric');
+    const xs = column(p, 'x'),
+      ys = column(p, 'y'),
+      ms = column(p, 'metric');
     const kPhase = p.header.indexOf('phase');
     const phase = p.rows.map((r) => (kPhase >= 0 ? (r[kPhase] ?? '') : ''));
-    const pts = p.rows.map((_, i) => ({ x: xs[i], y: ys[i], metric: ms[i], phase: phase[i] })).filter((d): d is { x: number; y: number; metric: number | null; phase: string } => d.x !== null && d.y !== null);
-    const logX = pts.every((d) => d.x > 0), logY = pts.every((d) => d.y > 0);
-    const ex = edges([...new Set(pts.map((d) => d.x))].sort((a, b) => a - b), logX);
-    const ey = edges([...new Set(pts.map((d) => d.y))].sort((a, b) => a - b), logY);
+    const pts = p.rows
+      .map((_, i) => ({ x: xs[i], y: ys[i], metric: ms[i], phase: phase[i] }))
+      .filter((d): d is { x: number; y: number; metric: number | null; phase: string } => d.x !== null && d.y !== null);
+    const logX = pts.every((d) => d.x > 0),
+      logY = pts.every((d) => d.y > 0);
+    const ex = edges(
+      [...new Set(pts.map((d) => d.x))].sort((a, b) => a - b),
+      logX,
+    );
+    const ey = edges(
+      [...new Set(pts.map((d) => d.y))].sort((a, b) => a - b),
+      logY,
+    );
     const cells = pts.map((d) => ({ ...d, x0: ex.get(d.x)![0], x1: ex.get(d.x)![1], y0: ey.get(d.y)![0], y1: ey.get(d.y)![1] }));
     const byPhase = cells.some((c) => c.phase !== '');
     const [xName, yName] = axisNames(ctx);
     const xDomain = [Math.min(...cells.map((c) => c.x0)), Math.max(...cells.map((c) => c.x1))];
     const yDomain = [Math.min(...cells.map((c) => c.y0)), Math.max(...cells.map((c) => c.y1))];
-    const x = { field: 'x0', type: 'quantitative' as const, title: xName, scale: { type: logX ? ('log' as const) : ('linear' as const), domain: xDomain, nice: false } };
-    const y = { field: 'y0', type: 'quantitative' as const, title: yName, scale: { type: logY ? ('log' as const) : ('linear' as const), domain: yDomain, nice: false } };
+    const x = {
+      field: 'x0',
+      type: 'quantitative' as const,
+      title: xName,
+      scale: { type: logX ? ('log' as const) : ('linear' as const), domain: xDomain, nice: false },
+    };
+    const y = {
+      field: 'y0',
+      type: 'quantitative' as const,
+      title: yName,
+      scale: { type: logY ? ('log' as const) : ('linear' as const), domain: yDomain, nice: false },
+    };
     const layer: unknown[] = [
       {
         data: { values: cells },
@@ -134,7 +185,9 @@ registerPlot({
           x2: { field: 'x1' },
           y,
           y2: { field: 'y1' },
-          color: byPhase ? { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'set2' } } : { field: 'metric', type: 'quantitative', title: 'metric', scale: { scheme: 'viridis' } },
+          color: byPhase
+            ? { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'set2' } }
+            : { field: 'metric', type: 'quantitative', title: 'metric', scale: { scheme: 'viridis' } },
         },
       },
     ];
@@ -145,9 +198,19 @@ registerPlot({
         const xv = xDomain[0] * Math.pow(xDomain[1] / xDomain[0], i / n);
         return { x0: xv, y0: Math.pow(b.base, b.intercept + b.slope * (Math.log(xv) / Math.log(b.base))) };
       }).filter((d) => d.y0 >= yDomain[0] && d.y0 <= yDomain[1]);
-      if (line.length > 1) layer.push({ data: { values: line }, mark: { type: 'line', color: 'black', strokeWidth: 2, strokeDash: [6, 3], clip: true }, encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } } });
+      if (line.length > 1)
+        layer.push({
+          data: { values: line },
+          mark: { type: 'line', color: 'black', strokeWidth: 2, strokeDash: [6, 3], clip: true },
+          encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } },
+        });
       const pts = b.points.filter((p) => p.x > 0 && p.y > 0).map((p) => ({ x0: p.x, y0: p.y }));
-      if (pts.length) layer.push({ data: { values: pts }, mark: { type: 'point', filled: true, color: 'black', size: 30, clip: true }, encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } } });
+      if (pts.length)
+        layer.push({
+          data: { values: pts },
+          mark: { type: 'point', filled: true, color: 'black', size: 30, clip: true },
+          encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } },
+        });
     }
     const b = bs[0];
     return [

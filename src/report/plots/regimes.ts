@@ -6,9 +6,24 @@ import type { VegaLiteSpec } from './types.js';
 
 function tracesOverlay(runs: RunData[], obs: string): VegaLiteSpec {
   const log = runs.every((r) => gridKind(r) === 'log');
-  const values = runs.flatMap((r) => traceRows(r, obs, log).filter((t) => t.q50 !== null).map((t) => ({ t: t.time, q25: t.q25, q50: t.q50, q75: t.q75, regime: r.label })));
-  const x = { field: 't', type: 'quantitative' as const, title: 'time t = step·η', scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false } };
-  const color = { field: 'regime', type: 'nominal' as const, title: 'regime', sort: runs.map((r) => r.label), legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2 } };
+  const values = runs.flatMap((r) =>
+    traceRows(r, obs, log)
+      .filter((t) => t.q50 !== null)
+      .map((t) => ({ t: t.time, q25: t.q25, q50: t.q50, q75: t.q75, regime: r.label })),
+  );
+  const x = {
+    field: 't',
+    type: 'quantitative' as const,
+    title: 'time t = step·η',
+    scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false },
+  };
+  const color = {
+    field: 'regime',
+    type: 'nominal' as const,
+    title: 'regime',
+    sort: runs.map((r) => r.label),
+    legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2 },
+  };
   return {
     description: `${obs}: median (line) and q25–q75 band of every regime${log ? '; log time axis' : ''}.`,
     title: { text: `${obs} by regime`, anchor: 'start' },
@@ -16,7 +31,10 @@ function tracesOverlay(runs: RunData[], obs: string): VegaLiteSpec {
     height: HEIGHT,
     data: { values },
     layer: [
-      { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'q25', type: 'quantitative', title: obs, scale: { zero: false } }, y2: { field: 'q75' }, color } },
+      {
+        mark: { type: 'area', opacity: 0.18 },
+        encoding: { x, y: { field: 'q25', type: 'quantitative', title: obs, scale: { zero: false } }, y2: { field: 'q75' }, color },
+      },
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'q50', type: 'quantitative' }, color } },
     ],
   } as VegaLiteSpec;
@@ -35,7 +53,13 @@ function survivalOverlay(runs: RunData[], event: string): VegaLiteSpec | null {
     encoding: {
       x: { field: 'time', type: 'quantitative', title: 'time t = step·η' },
       y: { field: 's', type: 'quantitative', title: 'survival S(t)', scale: { domainMax: 1, zero: false } },
-      color: { field: 'regime', type: 'nominal', title: 'regime', sort: runs.map((r) => r.label), legend: { symbolType: 'stroke', symbolStrokeWidth: 2 } },
+      color: {
+        field: 'regime',
+        type: 'nominal',
+        title: 'regime',
+        sort: runs.map((r) => r.label),
+        legend: { symbolType: 'stroke', symbolStrokeWidth: 2 },
+      },
     },
   } as VegaLiteSpec;
 }
@@ -43,14 +67,20 @@ function survivalOverlay(runs: RunData[], event: string): VegaLiteSpec | null {
 registerPlot({
   kind: 'regimes',
   title: 'Regimes compared',
-  caption: 'Every regime on one plot: the median and interquartile band of each traced observable, then the Kaplan–Meier survival of each event.',
+  caption:
+    'Every regime on one plot: the median and interquartile band of each traced observable, then the Kaplan–Meier survival of each event.',
   applies: (ctx) => (ctx.regimes?.runs.length ?? 0) > 0,
   build: (ctx) => {
     const runs = ctx.regimes!.runs;
     const observables = [...new Set(runs.flatMap(traceObservables))];
     const events = [...new Set(runs.flatMap((r) => r.events?.names ?? []))];
     return [
-      ...observables.map((o) => tracesOverlay(runs.filter((r) => r.traces.some((t) => t.observable === o)), o)),
+      ...observables.map((o) =>
+        tracesOverlay(
+          runs.filter((r) => r.traces.some((t) => t.observable === o)),
+          o,
+        ),
+      ),
       ...events.map((e) => survivalOverlay(runs, e)).filter((s): s is VegaLiteSpec => s !== null),
     ];
   },

@@ -44,7 +44,8 @@ export const plots = createRegistry<RegisteredPlot>('plot');
 /** Register a plot kind; throws if the kind is already registered (nothing is overwritten). */
 export function registerPlot(entry: PlotEntry): void {
   if (!entry || typeof entry.kind !== 'string' || entry.kind === '') throw new TypeError('registerPlot: kind must be a non-empty string');
-  if (typeof entry.applies !== 'function' || typeof entry.build !== 'function') throw new TypeError(`registerPlot('${entry.kind}'): applies and build must be functions`);
+  if (typeof entry.applies !== 'function' || typeof entry.build !== 'function')
+    throw new TypeError(`registerPlot('${entry.kind}'): applies and build must be functions`);
   plots.register({ ...entry, name: entry.kind });
 }
 

@@ -35,7 +35,9 @@ function mixtureText(p: PosteriorSummary): string {
   const m = p.mixture;
   if (!m) return 'no mixture fit';
   const comps = m.weights.map((w, j) => `${fmt(w, 3)} at ${fmt(m.means[j], 3)} (sd ${fmt(m.sds[j], 2)})`).join(', ');
-  const modes = m.modes.length ? `; ${m.modes.length} mode${m.modes.length === 1 ? '' : 's'} at ${m.modes.map((x) => fmt(x, 3)).join(', ')}` : '';
+  const modes = m.modes.length
+    ? `; ${m.modes.length} mode${m.modes.length === 1 ? '' : 's'} at ${m.modes.map((x) => fmt(x, 3)).join(', ')}`
+    : '';
   return `BIC (effective n = ${fmt(m.n, 3)}) chose ${m.components} component${m.components === 1 ? '' : 's'} of ${m.bic.length} tried: weight at mean ${comps}${modes}`;
 }
 
@@ -53,7 +55,12 @@ function posteriorSpec(p: PosteriorSummary): VegaLiteSpec {
       }).filter((d) => Number.isFinite(d.y) && d.y <= ymax + 0.25 * (ymax - ymin) + 1)
     : [];
   const domain = fit ? ['histogram', mixLabel] : ['histogram'];
-  const color = { field: 'series', type: 'nominal' as const, scale: { domain, range: ['#08519c', '#d62728'] }, legend: { title: null, orient: 'top' as const, labelLimit: 320 } };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    scale: { domain, range: ['#08519c', '#d62728'] },
+    legend: { title: null, orient: 'top' as const, labelLimit: 320 },
+  };
   const x = { field: 'x', type: 'quantitative' as const, title: p.of, scale: { domain: p.range, nice: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: '−ln p', scale: { zero: false } };
   const layer: unknown[] = [{ data: { values: hist }, mark: { type: 'line', point: { size: 18 } }, encoding: { x, y, color } }];
@@ -113,7 +120,14 @@ registerPlot({
       const v = column(t, name);
       const values = t.rows
         .map((_, i) => ({ step: step[i], value: v[i], replica: rep[i], sample: sample[i] }))
-        .filter((d) => d.replica !== null && keep.has(d.replica) && d.value !== null && d.sample !== null && (d.sample % stride === 0 || d.sample === s.samplesPerReplica - 1))
+        .filter(
+          (d) =>
+            d.replica !== null &&
+            keep.has(d.replica) &&
+            d.value !== null &&
+            d.sample !== null &&
+            (d.sample % stride === 0 || d.sample === s.samplesPerReplica - 1),
+        )
         .map((d) => ({ step: d.step, value: d.value, replica: `replica ${d.replica}` }));
       return {
         description:
@@ -127,7 +141,12 @@ registerPlot({
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step', scale: { zero: false, nice: false } },
           y: { field: 'value', type: 'quantitative', title: name, scale: { zero: false } },
-          color: { field: 'replica', type: 'nominal', scale: { range: SAMPLING_COLORS }, legend: replicas.length <= MAX_CHAINS ? { title: null, orient: 'right' } : null },
+          color: {
+            field: 'replica',
+            type: 'nominal',
+            scale: { range: SAMPLING_COLORS },
+            legend: replicas.length <= MAX_CHAINS ? { title: null, orient: 'right' } : null,
+          },
         },
       } as VegaLiteSpec;
     });
@@ -150,38 +169,60 @@ interface Series {
   sem?: string;
 }
 
-function sweepFigure(ctx: ReportContext, title: string, series: Series[], extra: { rule?: number; description: string; logY?: boolean }): VegaLiteSpec | null {
+function sweepFigure(
+  ctx: ReportContext,
+  title: string,
+  series: Series[],
+  extra: { rule?: number; description: string; logY?: boolean },
+): VegaLiteSpec | null {
   const s = ctx.sweep!;
   const t = s.table!;
   const [key, ...rest] = s.keys;
   const xs = column(t, key);
   const logX = wantsLog(xs);
   const group = rest.length > 0 ? t.rows.map((r) => rest.map((k) => `${k}=${r[t.header.indexOf(k)]}`).join(', ')) : null;
-  const values = series.flatMap((ser) => {
-    const y = column(t, ser.y);
-    const se = ser.sem ? column(t, ser.sem) : null;
-    return t.rows.map((_, i) => {
-      const e = se?.[i];
-      const yi = y[i];
-      return {
-        x: xs[i],
-        y: yi,
-        lo: yi !== null && e !== null && e !== undefined ? yi - 1.96 * e : null,
-        hi: yi !== null && e !== null && e !== undefined ? yi + 1.96 * e : null,
-        series: group ? `${ser.label} (${group[i]})` : ser.label,
-      };
-    });
-  }).filter((v) => v.x !== null && v.y !== null && (!logX || v.x > 0));
+  const values = series
+    .flatMap((ser) => {
+      const y = column(t, ser.y);
+      const se = ser.sem ? column(t, ser.sem) : null;
+      return t.rows.map((_, i) => {
+        const e = se?.[i];
+        const yi = y[i];
+        return {
+          x: xs[i],
+          y: yi,
+          lo: yi !== null && e !== null && e !== undefined ? yi - 1.96 * e : null,
+          hi: yi !== null && e !== null && e !== undefined ? yi + 1.96 * e : null,
+          series: group ? `${ser.label} (${group[i]})` : ser.label,
+        };
+      });
+    })
+    .filter((v) => v.x !== null && v.y !== null && (!logX || v.x > 0));
   if (values.length === 0) return null;
   values.sort((a, b) => a.x! - b.x!);
   const logY = extra.logY ?? wantsLog(values.map((v) => v.y));
   const x = { field: 'x', type: 'quantitative' as const, title: key, scale: logX ? { type: 'log' as const } : { zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, title, scale: logY ? { type: 'log' as const } : { zero: false } };
-  const color = { field: 'series', type: 'nominal' as const, scale: { range: SAMPLING_COLORS }, legend: { title: null, orient: 'top' as const, labelLimit: 320 } };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    scale: { range: SAMPLING_COLORS },
+    legend: { title: null, orient: 'top' as const, labelLimit: 320 },
+  };
   const layer: unknown[] = [];
-  if (values.some((v) => v.lo !== null)) layer.push({ transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } });
+  if (values.some((v) => v.lo !== null))
+    layer.push({
+      transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+      mark: { type: 'rule' },
+      encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+    });
   layer.push({ mark: { type: 'line', point: true }, encoding: { x, y, color } });
-  if (extra.rule !== undefined) layer.push({ data: { values: [{ r: extra.rule }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#d62728' }, encoding: { y: { field: 'r', type: 'quantitative' } } });
+  if (extra.rule !== undefined)
+    layer.push({
+      data: { values: [{ r: extra.rule }] },
+      mark: { type: 'rule', strokeDash: [4, 3], color: '#d62728' },
+      encoding: { y: { field: 'r', type: 'quantitative' } },
+    });
   return {
     description: `${extra.description}${logX ? ' x on a log scale.' : ''}`,
     title: { text: title, anchor: 'start' },
@@ -209,7 +250,11 @@ registerPlot({
     const warn = warnOf(ctx);
     const figs: Array<VegaLiteSpec | null> = [];
     for (const o of cols.chains)
-      figs.push(sweepFigure(ctx, `${o} (posterior mean)`, [{ label: `${o} posterior mean`, y: `${o}_post_mean`, sem: `${o}_post_mcse` }], { description: `${o}: posterior mean over all samples and replicas, error bars ±1.96 MCSE (${o}_post_mean, ${o}_post_mcse).` }));
+      figs.push(
+        sweepFigure(ctx, `${o} (posterior mean)`, [{ label: `${o} posterior mean`, y: `${o}_post_mean`, sem: `${o}_post_mcse` }], {
+          description: `${o}: posterior mean over all samples and replicas, error bars ±1.96 MCSE (${o}_post_mean, ${o}_post_mcse).`,
+        }),
+      );
     for (const m of cols.metrics)
       figs.push(
         sweepFigure(
@@ -219,12 +264,35 @@ registerPlot({
             { label: 'posterior-mean predictor', y: `pred_${m}` },
             { label: 'per replica (mean ± 1.96 sem)', y: `pred_${m}_mean`, sem: `pred_${m}_sem` },
           ],
-          { description: `Posterior-predictive ${m}: of the posterior-mean predictor (pred_${m}) and the mean over replicas of each replica's own (pred_${m}_mean ± 1.96 pred_${m}_sem).` },
+          {
+            description: `Posterior-predictive ${m}: of the posterior-mean predictor (pred_${m}) and the mean over replicas of each replica's own (pred_${m}_mean ± 1.96 pred_${m}_sem).`,
+          },
         ),
       );
     if (cols.chains.length) {
-      figs.push(sweepFigure(ctx, 'ESS', cols.chains.map((o) => ({ label: o, y: `${o}_ess` })), { rule: warn.ess, description: `Effective sample size of each chain observable (all replicas together); dashed: the warning threshold ${warn.ess}.` }));
-      figs.push(sweepFigure(ctx, 'split R-hat', cols.chains.map((o) => ({ label: o, y: `${o}_rhat` })), { rule: warn.rhat, logY: false, description: `Rank-normalised split R-hat of each chain observable across replicas; dashed: the warning threshold ${warn.rhat}.` }));
+      figs.push(
+        sweepFigure(
+          ctx,
+          'ESS',
+          cols.chains.map((o) => ({ label: o, y: `${o}_ess` })),
+          {
+            rule: warn.ess,
+            description: `Effective sample size of each chain observable (all replicas together); dashed: the warning threshold ${warn.ess}.`,
+          },
+        ),
+      );
+      figs.push(
+        sweepFigure(
+          ctx,
+          'split R-hat',
+          cols.chains.map((o) => ({ label: o, y: `${o}_rhat` })),
+          {
+            rule: warn.rhat,
+            logY: false,
+            description: `Rank-normalised split R-hat of each chain observable across replicas; dashed: the warning threshold ${warn.rhat}.`,
+          },
+        ),
+      );
     }
     return figs.filter((f): f is VegaLiteSpec => f !== null);
   },
@@ -236,10 +304,16 @@ function overlaidPoints(ctx: ReportContext): Array<{ label: string; sampling: Sa
   if (!s) return [];
   const t = s.table;
   const withS = s.points.filter((p) => p.summary.sampling && p.summary.sampling.posterior.length > 0);
-  const pick = withS.length <= MAX_OVERLAID ? withS : Array.from({ length: MAX_OVERLAID }, (_, i) => withS[Math.round((i * (withS.length - 1)) / (MAX_OVERLAID - 1))]);
+  const pick =
+    withS.length <= MAX_OVERLAID
+      ? withS
+      : Array.from({ length: MAX_OVERLAID }, (_, i) => withS[Math.round((i * (withS.length - 1)) / (MAX_OVERLAID - 1))]);
   return pick.map((p) => {
     const row = t?.rows.find((r) => r[t.header.indexOf('index')] === p.label);
-    const label = row && t ? s.keys.map((k) => `${k.slice(k.lastIndexOf('.') + 1)} = ${fmt(Number(row[t.header.indexOf(k)]))}`).join(', ') : `point ${p.label}`;
+    const label =
+      row && t
+        ? s.keys.map((k) => `${k.slice(k.lastIndexOf('.') + 1)} = ${fmt(Number(row[t.header.indexOf(k)]))}`).join(', ')
+        : `point ${p.label}`;
     return { label, sampling: p.summary.sampling! };
   });
 }
@@ -275,7 +349,13 @@ registerPlot({
         encoding: {
           x: { field: 'x', type: 'quantitative', title: of, scale: { zero: false, nice: false } },
           y: { field: 'y', type: 'quantitative', title: '−ln p', scale: { zero: false } },
-          color: { field: 'point', type: 'nominal', sort: null, scale: { scheme: 'viridis' }, legend: { title: null, orient: 'right', labelLimit: 260 } },
+          color: {
+            field: 'point',
+            type: 'nominal',
+            sort: null,
+            scale: { scheme: 'viridis' },
+            legend: { title: null, orient: 'right', labelLimit: 260 },
+          },
         },
       } as VegaLiteSpec;
     });

@@ -20,22 +20,61 @@ registerPlot({
       const exact = mfptTheory(run, name)?.exactTime ?? null;
       const series = ['Kaplan–Meier', ...(rate ? ['exp(−λ̂t)'] : []), ...(exact ? ['exp(−t/τ exact)'] : [])];
       const colors = ['#08519c', '#e6550d', '#2ca02c'].slice(0, series.length);
-      const color = (s: string) => ({ datum: s, type: 'nominal' as const, scale: { domain: series, range: colors }, legend: { title: null, orient: 'top' as const, symbolType: 'stroke' } });
-      const x = { field: 'time', type: 'quantitative' as const, title: 'time t = step·η', scale: { domain: [0, curve.horizon], nice: false } };
+      const color = (s: string) => ({
+        datum: s,
+        type: 'nominal' as const,
+        scale: { domain: series, range: colors },
+        legend: { title: null, orient: 'top' as const, symbolType: 'stroke' },
+      });
+      const x = {
+        field: 'time',
+        type: 'quantitative' as const,
+        title: 'time t = step·η',
+        scale: { domain: [0, curve.horizon], nice: false },
+      };
       // Zoom on the range the curves cover (escape is often rare within the horizon).
-      const lowest = Math.min(...curve.points.map((p) => p.lower), rate ? Math.exp(-rate * curve.horizon) : 1, exact ? Math.exp(-curve.horizon / exact) : 1);
-      const y = { field: 's', type: 'quantitative' as const, title: 'survival S(t)', scale: { domainMin: Math.max(0, lowest - 0.05 * (1 - lowest)), domainMax: 1, zero: false } };
+      const lowest = Math.min(
+        ...curve.points.map((p) => p.lower),
+        rate ? Math.exp(-rate * curve.horizon) : 1,
+        exact ? Math.exp(-curve.horizon / exact) : 1,
+      );
+      const y = {
+        field: 's',
+        type: 'quantitative' as const,
+        title: 'survival S(t)',
+        scale: { domainMin: Math.max(0, lowest - 0.05 * (1 - lowest)), domainMax: 1, zero: false },
+      };
       const layer: unknown[] = [
-        { data: { values: curve.points }, mark: { type: 'area', interpolate: 'step-after', opacity: 0.2, color: colors[0] }, encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } } },
-        { data: { values: curve.points }, mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y, color: color(series[0]) } },
+        {
+          data: { values: curve.points },
+          mark: { type: 'area', interpolate: 'step-after', opacity: 0.2, color: colors[0] },
+          encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
+        },
+        {
+          data: { values: curve.points },
+          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
+          encoding: { x, y, color: color(series[0]) },
+        },
       ];
-      if (rate) layer.push({ data: { values: sample(0, curve.horizon, 100, (t) => Math.exp(-rate * t)).map((p) => ({ time: p.x, s: p.y })) }, mark: { type: 'line', strokeDash: [6, 3] }, encoding: { x, y, color: color('exp(−λ̂t)') } });
-      if (exact) layer.push({ data: { values: sample(0, curve.horizon, 100, (t) => Math.exp(-t / exact)).map((p) => ({ time: p.x, s: p.y })) }, mark: { type: 'line', strokeDash: [2, 2] }, encoding: { x, y, color: color('exp(−t/τ exact)') } });
+      if (rate)
+        layer.push({
+          data: { values: sample(0, curve.horizon, 100, (t) => Math.exp(-rate * t)).map((p) => ({ time: p.x, s: p.y })) },
+          mark: { type: 'line', strokeDash: [6, 3] },
+          encoding: { x, y, color: color('exp(−λ̂t)') },
+        });
+      if (exact)
+        layer.push({
+          data: { values: sample(0, curve.horizon, 100, (t) => Math.exp(-t / exact)).map((p) => ({ time: p.x, s: p.y })) },
+          mark: { type: 'line', strokeDash: [2, 2] },
+          encoding: { x, y, color: color('exp(−t/τ exact)') },
+        });
       return [
         {
           description:
             `Event '${name}': ${curve.entered} of ${curve.replicas} replicas entered by t = ${fmt(curve.horizon)}` +
-            (ev?.mfpt?.time ? `; MFPT ${fmt(ev.mfpt.time)} (95 % CI ${ev.mfpt.ci95Time ? `${fmt(ev.mfpt.ci95Time[0])} – ${fmt(ev.mfpt.ci95Time[1])}` : '—'})` : '') +
+            (ev?.mfpt?.time
+              ? `; MFPT ${fmt(ev.mfpt.time)} (95 % CI ${ev.mfpt.ci95Time ? `${fmt(ev.mfpt.ci95Time[0])} – ${fmt(ev.mfpt.ci95Time[1])}` : '—'})`
+              : '') +
             (exact ? `; exact MFPT ${fmt(exact)}` : '') +
             '.',
           title: { text: `survival of '${name}'`, anchor: 'start' },

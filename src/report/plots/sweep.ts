@@ -15,7 +15,13 @@ function ciCandidates(m: string): Array<[string, string]> {
   const c: Array<[string, string]> = [];
   for (const sep of ['_', '.', '-']) {
     c.push([`${m}${sep}lo`, `${m}${sep}hi`], [`${m}${sep}low`, `${m}${sep}high`], [`${m}${sep}lower`, `${m}${sep}upper`]);
-    for (const ci of ['ci', 'ci95']) c.push([`${m}${sep}${ci}${sep}lo`, `${m}${sep}${ci}${sep}hi`], [`${m}${sep}${ci}${sep}low`, `${m}${sep}${ci}${sep}high`], [`${m}${sep}${ci}${sep}lower`, `${m}${sep}${ci}${sep}upper`], [`${m}${sep}${ci}${sep}0`, `${m}${sep}${ci}${sep}1`]);
+    for (const ci of ['ci', 'ci95'])
+      c.push(
+        [`${m}${sep}${ci}${sep}lo`, `${m}${sep}${ci}${sep}hi`],
+        [`${m}${sep}${ci}${sep}low`, `${m}${sep}${ci}${sep}high`],
+        [`${m}${sep}${ci}${sep}lower`, `${m}${sep}${ci}${sep}upper`],
+        [`${m}${sep}${ci}${sep}0`, `${m}${sep}${ci}${sep}1`],
+      );
   }
   c.push([`${m}Lo`, `${m}Hi`], [`${m}_ci95[0]`, `${m}_ci95[1]`], [`${m}.ci95[0]`, `${m}.ci95[1]`]);
   // summary.json style: `….mfpt.time` with `….mfpt.ci95Time.0/1`
@@ -24,7 +30,8 @@ function ciCandidates(m: string): Array<[string, string]> {
     const head = m.slice(0, dot + 1);
     const last = m.slice(dot + 1);
     const cap = last.charAt(0).toUpperCase() + last.slice(1);
-    for (const s of ['.0', '_lo', '[0]']) c.push([`${head}ci95${cap}${s}`, `${head}ci95${cap}${s === '.0' ? '.1' : s === '_lo' ? '_hi' : '[1]'}`]);
+    for (const s of ['.0', '_lo', '[0]'])
+      c.push([`${head}ci95${cap}${s}`, `${head}ci95${cap}${s === '.0' ? '.1' : s === '_lo' ? '_hi' : '[1]'}`]);
   }
   // sweep.csv style: `escape_mfpt_time` with `escape_mfpt_lo` / `escape_mfpt_hi` (the last token replaced)
   const cut = Math.max(m.lastIndexOf('_'), m.lastIndexOf('.'));
@@ -93,7 +100,12 @@ registerPlot({
       `Each metric of sweep.csv against ${keys[0] ?? 'the swept key'}` +
       (keys.length > 1 ? `, one line per value of ${keys.slice(1).join(' × ')}` : '') +
       '; error bars are the confidence intervals written with the metric (`<metric>_lo`/`_hi` columns), or ±1.96 standard errors where sweep.csv has a `_sem` column.' +
-      (m.length > MAX_METRICS ? ` Not shown: ${m.slice(MAX_METRICS).map((x) => x.name).join(', ')}.` : '')
+      (m.length > MAX_METRICS
+        ? ` Not shown: ${m
+            .slice(MAX_METRICS)
+            .map((x) => x.name)
+            .join(', ')}.`
+        : '')
     );
   },
   applies: (ctx) => metricsOf(ctx).length > 0,
@@ -116,15 +128,20 @@ registerPlot({
           .map((_, i) => ({ x: xs[i], y: y[i], lo: lo?.[i] ?? null, hi: hi?.[i] ?? null, g: group?.[i] ?? m.name }))
           .filter((v) => v.x !== null && v.y !== null && (!logX || v.x! > 0))
           .sort((a, b) => a.x! - b.x!);
-        const logY = wantsLog([...values.map((v) => v.y), ...values.map((v) => v.lo), ...values.map((v) => v.hi)].filter((v) => v !== null));
+        const logY = wantsLog(
+          [...values.map((v) => v.y), ...values.map((v) => v.lo), ...values.map((v) => v.hi)].filter((v) => v !== null),
+        );
         const x = { field: 'x', type: 'quantitative' as const, title: key, scale: logX ? { type: 'log' as const } : { zero: false } };
         const yEnc = { field: 'y', type: 'quantitative' as const, title: m.name, scale: logY ? { type: 'log' as const } : { zero: false } };
         const color = group ? { field: 'g', type: 'nominal' as const, title: rest.join(' × ') } : { value: '#08519c' };
         const withCi = values.filter((v) => v.lo !== null && v.hi !== null);
-        const layer: unknown[] = [
-          { mark: { type: 'line', point: true }, encoding: { x, y: yEnc, color } },
-        ];
-        if (withCi.length > 0) layer.unshift({ transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } });
+        const layer: unknown[] = [{ mark: { type: 'line', point: true }, encoding: { x, y: yEnc, color } }];
+        if (withCi.length > 0)
+          layer.unshift({
+            transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+            mark: { type: 'rule' },
+            encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+          });
         const range = values.length ? `${fmt(values[0].x)} … ${fmt(values[values.length - 1].x)}` : '—';
         return {
           description: `${m.name} against ${key} (${values.length} points, ${range})${withCi.length ? `; error bars ${m.lo ? `${m.lo} – ${m.hi}` : `±1.96·${m.sem}`}` : ''}${logX || logY ? `; ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale` : ''}.`,

@@ -11,7 +11,9 @@ registerPlot({
   title: 'Ensemble traces',
   caption: (ctx) =>
     `Quantiles over the replicas that have not diverged, at each observation point: shaded bands q05–q95 and q25–q75, the median (solid) and the mean (dashed). ` +
-    (ctx.run && gridKind(ctx.run) === 'log' ? 'The grid is log-spaced, so time is on a log axis (t = 0 is not shown).' : 'Linear time axis.'),
+    (ctx.run && gridKind(ctx.run) === 'log'
+      ? 'The grid is log-spaced, so time is on a log axis (t = 0 is not shown).'
+      : 'Linear time axis.'),
   applies: (ctx) => !!ctx.run && ctx.run.traces.length > 0,
   build: (ctx) => {
     const run = ctx.run!;
@@ -20,8 +22,18 @@ registerPlot({
       const values = traceRows(run, obs, log)
         .filter((r) => r.q05 !== null && r.q95 !== null && r.q25 !== null && r.q75 !== null && r.q50 !== null)
         .map((r) => ({ t: r.time, q05: r.q05, q25: r.q25, q50: r.q50, q75: r.q75, q95: r.q95, mean: r.mean, n: r.n }));
-      const x = { field: 't', type: 'quantitative' as const, title: 'time t = step·η', scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false } };
-      const color = (s: string) => ({ datum: s, type: 'nominal' as const, scale: { domain: SERIES, range: COLORS }, legend: { title: null, orient: 'top' as const } });
+      const x = {
+        field: 't',
+        type: 'quantitative' as const,
+        title: 'time t = step·η',
+        scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false },
+      };
+      const color = (s: string) => ({
+        datum: s,
+        type: 'nominal' as const,
+        scale: { domain: SERIES, range: COLORS },
+        legend: { title: null, orient: 'top' as const },
+      });
       return {
         description: `${obs}: quantile bands (q05–q95, q25–q75), median and mean against time.`,
         title: { text: obs, anchor: 'start' },
@@ -29,10 +41,24 @@ registerPlot({
         height: HEIGHT,
         data: { values },
         layer: [
-          { mark: { type: 'area', opacity: 0.7 }, encoding: { x, y: { field: 'q05', type: 'quantitative', title: obs, scale: { zero: false } }, y2: { field: 'q95' }, color: color(SERIES[0]) } },
-          { mark: { type: 'area', opacity: 0.7 }, encoding: { x, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' }, color: color(SERIES[1]) } },
+          {
+            mark: { type: 'area', opacity: 0.7 },
+            encoding: {
+              x,
+              y: { field: 'q05', type: 'quantitative', title: obs, scale: { zero: false } },
+              y2: { field: 'q95' },
+              color: color(SERIES[0]),
+            },
+          },
+          {
+            mark: { type: 'area', opacity: 0.7 },
+            encoding: { x, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' }, color: color(SERIES[1]) },
+          },
           { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'q50', type: 'quantitative' }, color: color(SERIES[2]) } },
-          { mark: { type: 'line', strokeWidth: 1.5, strokeDash: [5, 3] }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color: color(SERIES[3]) } },
+          {
+            mark: { type: 'line', strokeWidth: 1.5, strokeDash: [5, 3] },
+            encoding: { x, y: { field: 'mean', type: 'quantitative' }, color: color(SERIES[3]) },
+          },
         ],
       };
     });

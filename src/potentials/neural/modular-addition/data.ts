@@ -15,7 +15,10 @@ export interface ModularAdditionData {
  * least 1) of a Fisher–Yates shuffle keyed by the seed and P only (not by
  * ctx.run), so a larger fraction extends the same training set.
  */
-export function modularAdditionData(params: Partial<ModularAdditionParams> | Record<string, unknown>, ctx: BuildContext): ModularAdditionData {
+export function modularAdditionData(
+  params: Partial<ModularAdditionParams> | Record<string, unknown>,
+  ctx: BuildContext,
+): ModularAdditionData {
   const { P, train_fraction } = resolveModularAddition(params);
   return shuffledSplit(P * P, train_fraction, `${ctx.seed}/data:${MODULAR_ADDITION}/${P}`);
 }

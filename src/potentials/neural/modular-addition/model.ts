@@ -123,13 +123,29 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
         const k1 = k + 1 < P ? k + 1 : k;
         const a0o = k * N;
         const a1o = k1 * N;
-        let y00 = 0, y10 = 0, y20 = 0, y30 = 0, y01 = 0, y11 = 0, y21 = 0, y31 = 0;
+        let y00 = 0,
+          y10 = 0,
+          y20 = 0,
+          y30 = 0,
+          y01 = 0,
+          y11 = 0,
+          y21 = 0,
+          y31 = 0;
         for (let c = 0; c < N; c++) {
           const a0 = aT[a0o + c];
           const a1 = aT[a1o + c];
-          const h0 = H[c], h1 = H[N + c], h2 = H[N2 + c], h3 = H[N3 + c];
-          y00 += h0 * a0; y10 += h1 * a0; y20 += h2 * a0; y30 += h3 * a0;
-          y01 += h0 * a1; y11 += h1 * a1; y21 += h2 * a1; y31 += h3 * a1;
+          const h0 = H[c],
+            h1 = H[N + c],
+            h2 = H[N2 + c],
+            h3 = H[N3 + c];
+          y00 += h0 * a0;
+          y10 += h1 * a0;
+          y20 += h2 * a0;
+          y30 += h3 * a0;
+          y01 += h0 * a1;
+          y11 += h1 * a1;
+          y21 += h2 * a1;
+          y31 += h3 * a1;
         }
         for (let kk = k; kk <= k1; kk++) {
           const first = kk === k;
@@ -159,10 +175,19 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
       for (; k + 1 < P; k += 2) {
         const ko = k * N;
         const k1o = ko + N;
-        const e0 = E[k], e1 = E[P + k], e2 = E[2 * P + k], e3 = E[3 * P + k];
-        const f0 = E[k + 1], f1 = E[P + k + 1], f2 = E[2 * P + k + 1], f3 = E[3 * P + k + 1];
+        const e0 = E[k],
+          e1 = E[P + k],
+          e2 = E[2 * P + k],
+          e3 = E[3 * P + k];
+        const f0 = E[k + 1],
+          f1 = E[P + k + 1],
+          f2 = E[2 * P + k + 1],
+          f3 = E[3 * P + k + 1];
         for (let c = 0; c < N; c++) {
-          const h0 = H[c], h1 = H[N + c], h2 = H[N2 + c], h3 = H[N3 + c];
+          const h0 = H[c],
+            h1 = H[N + c],
+            h2 = H[N2 + c],
+            h3 = H[N3 + c];
           gaT[ko + c] += e0 * h0 + e1 * h1 + e2 * h2 + e3 * h3;
           gaT[k1o + c] += f0 * h0 + f1 * h1 + f2 * h2 + f3 * h3;
         }
@@ -177,9 +202,15 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
       }
       for (; k < P; k++) {
         const ko = k * N;
-        const e0 = E[k], e1 = E[P + k], e2 = E[2 * P + k], e3 = E[3 * P + k];
+        const e0 = E[k],
+          e1 = E[P + k],
+          e2 = E[2 * P + k],
+          e3 = E[3 * P + k];
         for (let c = 0; c < N; c++) {
-          const h0 = H[c], h1 = H[N + c], h2 = H[N2 + c], h3 = H[N3 + c];
+          const h0 = H[c],
+            h1 = H[N + c],
+            h2 = H[N2 + c],
+            h3 = H[N3 + c];
           gaT[ko + c] += e0 * h0 + e1 * h1 + e2 * h2 + e3 * h3;
           const a0 = aT[ko + c];
           S[c] += e0 * a0;
@@ -221,7 +252,27 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
     const kernel = f32 ? ex.maEnergyGrad32 : ex.maEnergyGrad64;
     wasm!.energyGradient(x, count, dim, energy, grad, picks, [rowNumN, rowNumM, cls], scratch, (at) => {
       const [rn, rm, c] = at.inputs;
-      kernel(at.x, count, dim, P, N, at.picks, batch ? B : 0, B, rn, rm, c, off, 2 * ls * factor, ls * factor, ipw, ipa, at.energy, at.grad, at.scratch);
+      kernel(
+        at.x,
+        count,
+        dim,
+        P,
+        N,
+        at.picks,
+        batch ? B : 0,
+        B,
+        rn,
+        rm,
+        c,
+        off,
+        2 * ls * factor,
+        ls * factor,
+        ipw,
+        ipa,
+        at.energy,
+        at.grad,
+        at.scratch,
+      );
     });
   }
 

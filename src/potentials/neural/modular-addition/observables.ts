@@ -19,7 +19,11 @@ export interface ModularAdditionObservables {
   dropletThreshold: number;
 }
 
-export function modularAdditionObservables(p: ModularAdditionParams, data: ModularAdditionData, model: ModularAdditionModel): ModularAdditionObservables {
+export function modularAdditionObservables(
+  p: ModularAdditionParams,
+  data: ModularAdditionData,
+  model: ModularAdditionModel,
+): ModularAdditionObservables {
   const { P, N } = p;
   const D2 = 2 * P;
   const { dim, wSize: Wsz, aSize: Asz, targetOffset: off } = model;
@@ -59,12 +63,14 @@ export function modularAdditionObservables(p: ModularAdditionParams, data: Modul
 
   const spectrum = new FourierSpectrum(P);
   const threshold = priorConcentrationQuantile(P, 0.99);
-  const scalar = (name: string, description: string, f: (x: Float64Array, base: number) => number) => scalarObservable(dim, name, description, f);
+  const scalar = (name: string, description: string, f: (x: Float64Array, base: number) => number) =>
+    scalarObservable(dim, name, description, f);
 
   const observables: PotentialObservable[] = [
     {
       name: 'fourier_concentration',
-      description: 'per neuron: largest share of one frequency k ≥ 1 in the power spectrum of its input weights (both halves, k and P−k combined)',
+      description:
+        'per neuron: largest share of one frequency k ≥ 1 in the power spectrum of its input weights (both halves, k and P−k combined)',
       units: N,
       evaluate(x, count, out) {
         for (let r = 0; r < count; r++) for (let c = 0; c < N; c++) out[r * N + c] = spectrum.analyse(x, r * dim + c * D2);
@@ -92,14 +98,18 @@ export function modularAdditionObservables(p: ModularAdditionParams, data: Modul
       },
     ),
     scalar('train_error', 'training MSE per pair / |y|² (1 = predicting zero), this sample', (x, b) => errorOn(x, b, train, 'error')),
-    scalar('train_accuracy', 'fraction of training pairs with argmax f = (n+m) mod P, this sample', (x, b) => errorOn(x, b, train, 'accuracy')),
+    scalar('train_accuracy', 'fraction of training pairs with argmax f = (n+m) mod P, this sample', (x, b) =>
+      errorOn(x, b, train, 'accuracy'),
+    ),
     scalar('w_norm', '|w|, Euclidean norm of all input weights', (x, b) => euclideanNorm(x, b, Wsz)),
     scalar('a_norm', '|a|, Euclidean norm of all output weights', (x, b) => euclideanNorm(x, b + Wsz, Asz)),
   ];
   if (nTest > 0) {
     observables.push(
       scalar('test_error', 'held-out MSE per pair / |y|² (1 = predicting zero), this sample', (x, b) => errorOn(x, b, test, 'error')),
-      scalar('test_accuracy', 'fraction of held-out pairs with argmax f = (n+m) mod P, this sample', (x, b) => errorOn(x, b, test, 'accuracy')),
+      scalar('test_accuracy', 'fraction of held-out pairs with argmax f = (n+m) mod P, this sample', (x, b) =>
+        errorOn(x, b, test, 'accuracy'),
+      ),
     );
   }
 

@@ -53,8 +53,10 @@ export function resolveModularAddition(params: Partial<ModularAdditionParams> | 
   if (!Number.isInteger(p.N) || p.N < 1) throw new Error(`${name}: N = ${p.N}, expected an integer ≥ 1`);
   if (!(p.sigma2 > 0)) throw new Error(`${name}: sigma2 = ${p.sigma2}, expected > 0`);
   checkPriorVariances(name, p as unknown as Record<string, unknown>, ['prior_w', 'prior_a']);
-  if (!(p.train_fraction > 0 && p.train_fraction <= 1)) throw new Error(`${name}: train_fraction = ${p.train_fraction}, expected in (0, 1]`);
-  if (p.targets !== 'centred' && p.targets !== 'one-hot') throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'centred' or 'one-hot'`);
+  if (!(p.train_fraction > 0 && p.train_fraction <= 1))
+    throw new Error(`${name}: train_fraction = ${p.train_fraction}, expected in (0, 1]`);
+  if (p.targets !== 'centred' && p.targets !== 'one-hot')
+    throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'centred' or 'one-hot'`);
   if (!(p.loss_scale === null || (typeof p.loss_scale === 'number' && p.loss_scale > 0)))
     throw new Error(`${name}: loss_scale = ${p.loss_scale}, expected a number > 0 or null`);
   checkKernelParams(name, p.kernels, p.precision);

@@ -72,8 +72,14 @@ export function teacherStudentModel(p: TeacherStudentParams, data: TeacherStuden
           mu4[q] = mu;
           xo4[q] = mu * d;
         }
-        const x0 = xo4[0], x1 = xo4[1], x2 = xo4[2], x3 = xo4[3];
-        let f0 = 0, f1 = 0, f2 = 0, f3 = 0;
+        const x0 = xo4[0],
+          x1 = xo4[1],
+          x2 = xo4[2],
+          x3 = xo4[3];
+        let f0 = 0,
+          f1 = 0,
+          f2 = 0,
+          f3 = 0;
         for (let i = 0; i < N; i++) {
           dot4(x, base + i * d, X, x0, x1, x2, x3, d, 0, u);
           erfActivation(u[0], act, dact, i);
@@ -89,7 +95,9 @@ export function teacherStudentModel(p: TeacherStudentParams, data: TeacherStuden
         const r0 = f0 - y[mu4[0]];
         data += r0 * r0;
         const e0 = g2 * r0;
-        let e1 = 0, e2 = 0, e3 = 0;
+        let e1 = 0,
+          e2 = 0,
+          e3 = 0;
         if (nb > 1) {
           const r1 = f1 - y[mu4[1]];
           data += r1 * r1;
@@ -106,7 +114,10 @@ export function teacherStudentModel(p: TeacherStudentParams, data: TeacherStuden
           e3 = g2 * r3;
         }
         for (let i = 0; i < N; i++) {
-          const a0 = act[i], a1 = act[N + i], a2 = act[2 * N + i], a3 = act[3 * N + i];
+          const a0 = act[i],
+            a1 = act[N + i],
+            a2 = act[2 * N + i],
+            a3 = act[3 * N + i];
           grad[ab + i] += e0 * a0 + e1 * a1 + e2 * a2 + e3 * a3;
           const ai = x[ab + i];
           const c0 = e0 * ai * dact[i];
@@ -147,7 +158,26 @@ export function teacherStudentModel(p: TeacherStudentParams, data: TeacherStuden
     const kernel = f32 ? ex.tsEnergyGrad32 : ex.tsEnergyGrad64;
     wasm!.energyGradient(x, count, dim, energy, grad, picks, [X, y], scratch, (at) => {
       const [xs, ys] = at.inputs;
-      kernel(at.x, count, dim, d, N, n, at.picks, batch ? B : 0, B, xs, ys, 2 * ls * factor, ls * factor, ipw, ipa, at.energy, at.grad, at.scratch);
+      kernel(
+        at.x,
+        count,
+        dim,
+        d,
+        N,
+        n,
+        at.picks,
+        batch ? B : 0,
+        B,
+        xs,
+        ys,
+        2 * ls * factor,
+        ls * factor,
+        ipw,
+        ipa,
+        at.energy,
+        at.grad,
+        at.scratch,
+      );
     });
   }
 

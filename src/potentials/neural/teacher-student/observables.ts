@@ -90,8 +90,18 @@ export function teacherStudentObservables(
       },
     },
     { name: 'test_error', description: 'Σ_test (f − y)² / Σ_test y², this sample', units: 1, evaluate: testMetric('error') },
-    { name: 'linear_overlap', description: '⟨f He₁(z)⟩ / ⟨He₁(z)²⟩ on the test set, this sample', units: 1, evaluate: testMetric('linear_overlap') },
-    { name: 'cubic_overlap', description: '⟨f He₃(z)⟩ / ⟨He₃(z)²⟩ on the test set, this sample', units: 1, evaluate: testMetric('cubic_overlap') },
+    {
+      name: 'linear_overlap',
+      description: '⟨f He₁(z)⟩ / ⟨He₁(z)²⟩ on the test set, this sample',
+      units: 1,
+      evaluate: testMetric('linear_overlap'),
+    },
+    {
+      name: 'cubic_overlap',
+      description: '⟨f He₃(z)⟩ / ⟨He₃(z)²⟩ on the test set, this sample',
+      units: 1,
+      evaluate: testMetric('cubic_overlap'),
+    },
   ];
 
   const predictive: PosteriorPredictive = {

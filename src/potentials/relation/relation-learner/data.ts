@@ -27,12 +27,16 @@ export interface RelationLearnerData {
  * relation, so every relation sees the same pairs); the bipartite split S from
  * a second stream keyed by the seed and n.
  */
-export function relationLearnerData(params: Partial<RelationLearnerParams> | Record<string, unknown>, ctx: BuildContext): RelationLearnerData {
+export function relationLearnerData(
+  params: Partial<RelationLearnerParams> | Record<string, unknown>,
+  ctx: BuildContext,
+): RelationLearnerData {
   const p = resolveRelationLearner(params);
   const { n } = p;
   // Keys no replica stream can have (replica keys are all-numeric).
   const { train, test } = shuffledSplit(n * n, p.train_fraction, `${ctx.seed}/data:${RELATION_LEARNER}/${n}`);
-  const side = p.relation === 'bipartite' ? bipartiteSplit(n, new Stream(`${ctx.seed}/data:${RELATION_LEARNER}/bipartite/${n}`, 0, 0)) : undefined;
+  const side =
+    p.relation === 'bipartite' ? bipartiteSplit(n, new Stream(`${ctx.seed}/data:${RELATION_LEARNER}/bipartite/${n}`, 0, 0)) : undefined;
   const truth = relationTable(relationSpecOf(p), n, side);
   return { train, test, truth, side };
 }

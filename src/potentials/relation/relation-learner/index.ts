@@ -49,7 +49,13 @@ export {
   type RelationKind,
 } from './params.js';
 export { relationLearnerData, type RelationLearnerData } from './data.js';
-export { relationLearnerLayout, relationLearnerModel, type DenseLayer, type RelationLearnerLayout, type RelationLearnerModel } from './model.js';
+export {
+  relationLearnerLayout,
+  relationLearnerModel,
+  type DenseLayer,
+  type RelationLearnerLayout,
+  type RelationLearnerModel,
+} from './model.js';
 export { relationLearnerObservables } from './observables.js';
 
 export function relationLearner(params: Partial<RelationLearnerParams> | Record<string, unknown>, ctx: BuildContext): Potential {

@@ -76,14 +76,21 @@ export function relationLearnerObservables(
     return total > 0 ? within / total : Number.NaN;
   }
 
-  const scalar = (name: string, description: string, f: (x: Float64Array, base: number) => number) => scalarObservable(dim, name, description, f);
+  const scalar = (name: string, description: string, f: (x: Float64Array, base: number) => number) =>
+    scalarObservable(dim, name, description, f);
   const observables: PotentialObservable[] = [
-    scalar('train_accuracy', 'fraction of training pairs with (logit > 0) = R(a, b), this sample', (x, b) => metricOn(x, b, train, 'accuracy')),
-    scalar('train_loss', 'mean binary cross-entropy over the training pairs (= the energy at full batch)', (x, b) => metricOn(x, b, train, 'loss')),
+    scalar('train_accuracy', 'fraction of training pairs with (logit > 0) = R(a, b), this sample', (x, b) =>
+      metricOn(x, b, train, 'accuracy'),
+    ),
+    scalar('train_loss', 'mean binary cross-entropy over the training pairs (= the energy at full batch)', (x, b) =>
+      metricOn(x, b, train, 'loss'),
+    ),
     scalar('test_accuracy', 'fraction of held-out pairs with (logit > 0) = R(a, b), this sample (NaN without held-out pairs)', (x, b) =>
       metricOn(x, b, test, 'accuracy'),
     ),
-    scalar('test_loss', 'mean binary cross-entropy over the held-out pairs (NaN without held-out pairs)', (x, b) => metricOn(x, b, test, 'loss')),
+    scalar('test_loss', 'mean binary cross-entropy over the held-out pairs (NaN without held-out pairs)', (x, b) =>
+      metricOn(x, b, test, 'loss'),
+    ),
     scalar('embedding_spread', 'RMS distance of the n embeddings from their centroid', spread),
   ];
   if (classOf)

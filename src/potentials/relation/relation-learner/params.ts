@@ -86,7 +86,12 @@ export const relationLearnerSchema = {
       default: relationLearnerDefaults.combine,
       description: 'decoder input: concat [E_a, E_b] | difference E_a − E_b | squared-difference (E_a − E_b)² element-wise',
     },
-    depth: { type: 'integer', minimum: 0, default: relationLearnerDefaults.depth, description: 'hidden tanh layers n_h (0: linear decoder)' },
+    depth: {
+      type: 'integer',
+      minimum: 0,
+      default: relationLearnerDefaults.depth,
+      description: 'hidden tanh layers n_h (0: linear decoder)',
+    },
     width: { type: 'integer', minimum: 1, default: relationLearnerDefaults.width, description: 'width w of each hidden layer' },
     relation: {
       enum: [...RELATIONS],

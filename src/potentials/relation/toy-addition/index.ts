@@ -92,7 +92,8 @@ export function toyAddition(params: Partial<ToyAdditionParams> | Record<string, 
 
 registerPotential({
   name: TOY_ADDITION,
-  description: 'Liu et al. toy addition: embeddings E_i, MLP decoder on E_a + E_b, regression to random targets or classification; RQI, accuracies',
+  description:
+    'Liu et al. toy addition: embeddings E_i, MLP decoder on E_a + E_b, regression to random targets or classification; RQI, accuracies',
   paramsSchema: toyAdditionSchema,
   create: (params, ctx) => toyAddition(params, ctx),
 });

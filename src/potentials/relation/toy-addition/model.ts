@@ -92,11 +92,22 @@ export function toyAdditionModel(o: ToyAdditionParams, data: ToyAdditionData): T
   function forward4(x: Float64Array, base: number): void {
     const h0 = H[0];
     for (let q = 0; q < 4; q++) {
-      const ea = base + blockA[q] * din, eb = base + blockB[q] * din;
+      const ea = base + blockA[q] * din,
+        eb = base + blockB[q] * din;
       for (let k = 0; k < din; k++) h0[q * din + k] = x[ea + k] + x[eb + k];
     }
     for (let l = 0; l < L; l++)
-      denseForward4(x, base + wOff[l], base + bOff[l], sizes[l], sizes[l + 1], H[l], H[l + 1], l === L - 1 ? Activation.identity : hiddenActivation, z4);
+      denseForward4(
+        x,
+        base + wOff[l],
+        base + bOff[l],
+        sizes[l],
+        sizes[l + 1],
+        H[l],
+        H[l + 1],
+        l === L - 1 ? Activation.identity : hiddenActivation,
+        z4,
+      );
   }
 
   /** Loss of block sample q's output against class c; writes g·∂loss/∂out into D[L] (g = 0: zero delta). */
@@ -132,7 +143,8 @@ export function toyAdditionModel(o: ToyAdditionParams, data: ToyAdditionData): T
     }
     const d0 = D[0];
     for (let q = 0; q < nb; q++) {
-      const ea = base + blockA[q] * din, eb = base + blockB[q] * din;
+      const ea = base + blockA[q] * din,
+        eb = base + blockB[q] * din;
       for (let k = 0; k < din; k++) {
         grad[ea + k] += d0[q * din + k];
         grad[eb + k] += d0[q * din + k];
@@ -197,7 +209,24 @@ export function toyAdditionModel(o: ToyAdditionParams, data: ToyAdditionData): T
     const kernel = f32 ? ex.taEnergyGrad32 : ex.taEnergyGrad64;
     wasm!.energyGradient(x, count, dim, energy, grad, picks, [sizesI32, train, targets], wasmScratch, (at) => {
       const [sz, smp, tgt] = at.inputs;
-      kernel(at.x, count, dim, p, sz, sizesI32.length, regression ? 0 : 1, relu ? 1 : 0, at.picks, batch ? B : 0, B, smp, tgt, at.energy, at.grad, at.scratch);
+      kernel(
+        at.x,
+        count,
+        dim,
+        p,
+        sz,
+        sizesI32.length,
+        regression ? 0 : 1,
+        relu ? 1 : 0,
+        at.picks,
+        batch ? B : 0,
+        B,
+        smp,
+        tgt,
+        at.energy,
+        at.grad,
+        at.scratch,
+      );
     });
   }
 

@@ -59,18 +59,27 @@ export function toyAdditionObservables(
     return want === 'loss' ? loss / n : hits / n;
   }
 
-  const scalar = (name: string, description: string, f: (x: Float64Array, base: number) => number) => scalarObservable(dim, name, description, f);
+  const scalar = (name: string, description: string, f: (x: Float64Array, base: number) => number) =>
+    scalarObservable(dim, name, description, f);
   const acc = regression ? 'nearest target is Y_{a+b}' : 'argmax = a + b';
   const observables: PotentialObservable[] = [
-    scalar('rqi', `RQI (Liu et al. Eq. 3): fraction of the full dataset's ${quadsAll.length / 4} parallelograms realised within δ = ${o.delta}`, (x, b) =>
-      rqi(x, b, p, din, o.delta, quadsAll),
+    scalar(
+      'rqi',
+      `RQI (Liu et al. Eq. 3): fraction of the full dataset's ${quadsAll.length / 4} parallelograms realised within δ = ${o.delta}`,
+      (x, b) => rqi(x, b, p, din, o.delta, quadsAll),
     ),
-    scalar('rqi_normalised', `RQI of the normalised embeddings (E − μ)/σ: δ = ${o.delta} relative to σ`, (x, b) => rqi(x, b, p, din, o.delta, quadsAll, true)),
-    scalar('rqi_train', `fraction of the training set's ${quadsTrain.length / 4} parallelograms P₀(D) realised within δ = ${o.delta}`, (x, b) =>
-      rqi(x, b, p, din, o.delta, quadsTrain),
+    scalar('rqi_normalised', `RQI of the normalised embeddings (E − μ)/σ: δ = ${o.delta} relative to σ`, (x, b) =>
+      rqi(x, b, p, din, o.delta, quadsAll, true),
     ),
-    scalar('train_loss', `mean ${regression ? 'squared error per component' : 'cross-entropy'} over the training samples (= the energy at full batch)`, (x, b) =>
-      metricOn(x, b, train, 'loss'),
+    scalar(
+      'rqi_train',
+      `fraction of the training set's ${quadsTrain.length / 4} parallelograms P₀(D) realised within δ = ${o.delta}`,
+      (x, b) => rqi(x, b, p, din, o.delta, quadsTrain),
+    ),
+    scalar(
+      'train_loss',
+      `mean ${regression ? 'squared error per component' : 'cross-entropy'} over the training samples (= the energy at full batch)`,
+      (x, b) => metricOn(x, b, train, 'loss'),
     ),
     scalar('train_accuracy', `fraction of training samples whose ${acc}`, (x, b) => metricOn(x, b, train, 'accuracy')),
     scalar('embedding_norm', 'Z₀ = Σ_k |E_k|²', (x, b) => {
@@ -81,7 +90,9 @@ export function toyAdditionObservables(
   ];
   if (nTest > 0)
     observables.push(
-      scalar('test_loss', `mean ${regression ? 'squared error per component' : 'cross-entropy'} over the test samples`, (x, b) => metricOn(x, b, test, 'loss')),
+      scalar('test_loss', `mean ${regression ? 'squared error per component' : 'cross-entropy'} over the test samples`, (x, b) =>
+        metricOn(x, b, test, 'loss'),
+      ),
       scalar('test_accuracy', `fraction of test samples whose ${acc}`, (x, b) => metricOn(x, b, test, 'accuracy')),
     );
   return { observables, parallelograms: { train: quadsTrain.length / 4, all: quadsAll.length / 4 } };
@@ -110,7 +121,10 @@ export function rqi(x: Float64Array, base: number, p: number, d: number, delta: 
   const d2 = delta * delta * scale;
   let hit = 0;
   for (let q = 0; q < P; q++) {
-    const i = base + quads[4 * q] * d, j = base + quads[4 * q + 1] * d, m = base + quads[4 * q + 2] * d, n = base + quads[4 * q + 3] * d;
+    const i = base + quads[4 * q] * d,
+      j = base + quads[4 * q + 1] * d,
+      m = base + quads[4 * q + 2] * d,
+      n = base + quads[4 * q + 3] * d;
     let s = 0;
     for (let a = 0; a < d; a++) {
       const v = x[i + a] + x[j + a] - x[m + a] - x[n + a];

@@ -47,10 +47,14 @@ export function resolveToyAddition(params: Partial<ToyAdditionParams> | Record<s
   if (!(Number.isInteger(p.p) && p.p >= 2)) throw new Error(`${name}: p = ${p.p}, expected an integer ≥ 2`);
   if (!posInt(p.d_in)) throw new Error(`${name}: d_in = ${p.d_in}, expected an integer ≥ 1`);
   if (!posInt(p.d_out)) throw new Error(`${name}: d_out = ${p.d_out}, expected an integer ≥ 1`);
-  if (!Array.isArray(p.hidden) || !p.hidden.every(posInt)) throw new Error(`${name}: hidden = ${JSON.stringify(p.hidden)}, expected a list of integers ≥ 1`);
-  if (p.activation !== 'tanh' && p.activation !== 'relu') throw new Error(`${name}: activation = ${JSON.stringify(p.activation)}, expected 'tanh' or 'relu'`);
-  if (p.task !== 'regression' && p.task !== 'classification') throw new Error(`${name}: task = ${JSON.stringify(p.task)}, expected 'regression' or 'classification'`);
-  if (!(p.train_fraction > 0 && p.train_fraction <= 1)) throw new Error(`${name}: train_fraction = ${p.train_fraction}, expected in (0, 1]`);
+  if (!Array.isArray(p.hidden) || !p.hidden.every(posInt))
+    throw new Error(`${name}: hidden = ${JSON.stringify(p.hidden)}, expected a list of integers ≥ 1`);
+  if (p.activation !== 'tanh' && p.activation !== 'relu')
+    throw new Error(`${name}: activation = ${JSON.stringify(p.activation)}, expected 'tanh' or 'relu'`);
+  if (p.task !== 'regression' && p.task !== 'classification')
+    throw new Error(`${name}: task = ${JSON.stringify(p.task)}, expected 'regression' or 'classification'`);
+  if (!(p.train_fraction > 0 && p.train_fraction <= 1))
+    throw new Error(`${name}: train_fraction = ${p.train_fraction}, expected in (0, 1]`);
   if (!(p.init_scale >= 0)) throw new Error(`${name}: init_scale = ${p.init_scale}, expected ≥ 0`);
   if (!(p.delta >= 0)) throw new Error(`${name}: delta = ${p.delta}, expected ≥ 0`);
   checkKernelParams(name, p.kernels, p.precision);
@@ -63,9 +67,18 @@ export const toyAdditionSchema = {
     p: { type: 'integer', minimum: 2, default: toyAdditionDefaults.p, description: 'symbols 0 … p−1' },
     d_in: { type: 'integer', minimum: 1, default: toyAdditionDefaults.d_in, description: 'embedding dimension' },
     d_out: { type: 'integer', minimum: 1, default: toyAdditionDefaults.d_out, description: 'regression target dimension' },
-    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, default: toyAdditionDefaults.hidden, description: 'decoder hidden widths' },
+    hidden: {
+      type: 'array',
+      items: { type: 'integer', minimum: 1 },
+      default: toyAdditionDefaults.hidden,
+      description: 'decoder hidden widths',
+    },
     activation: { enum: ['tanh', 'relu'], default: toyAdditionDefaults.activation, description: 'decoder hidden activation' },
-    task: { enum: ['regression', 'classification'], default: toyAdditionDefaults.task, description: 'MSE to random targets Y_{a+b}, or cross-entropy over 2p − 1 classes' },
+    task: {
+      enum: ['regression', 'classification'],
+      default: toyAdditionDefaults.task,
+      description: 'MSE to random targets Y_{a+b}, or cross-entropy over 2p − 1 classes',
+    },
     train_fraction: {
       type: 'number',
       exclusiveMinimum: 0,
