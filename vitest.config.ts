@@ -20,11 +20,12 @@ const UNIT = [
   'test/architecture.test.ts',
   'test/{random,linalg,stats,theory,tasks}/**/*.test.ts',
   'test/engine/{engine,sghmc,posterior-exact}.test.ts',
-  'test/potentials/{dense,neural,potentials,repon,tfjs-backend}.test.ts',
-  'test/scenario/{load,json-files,registry,untrusted}.test.ts',
+  'test/potentials/{dense,neural,potentials,repon,expression-derivatives}.test.ts',
+  'test/scenario/{load,json-files,registry,untrusted,expression-validation}.test.ts',
   'test/analysis/{registry,relation-bounds}.test.ts',
   'test/results/compare-input.test.ts',
   'test/api/docs.test.ts',
+  'test/cli/progress.test.ts',
 ];
 const SLOW = ['test/scenarios/**/*.test.ts', 'test/**/*.slow.test.ts'];
 
