@@ -43,9 +43,12 @@ export const LARGE_POINT_REPLICAS = 2048;
 /**
  * A sweep of at least TINY_SWEEP_POINTS points to run, each of at most this
  * many replica-steps × coordinates, runs its points in this thread, one at a
- * time, whatever `workers`: starting a worker thread costs ~70 ms, a
- * 4-replica × 100-step 1-D run ~0.6 ms (bench/load.ts: a 10,000-point sweep
- * 684 s → 25 s). Results do not depend on it (identical for any number of workers).
+ * time, whatever `workers`: handing a point to a worker thread, even a live
+ * one of the pool, costs more than computing it (the plan, the result's
+ * transfer and merge; a 4-replica × 100-step 1-D run takes ~0.6 ms) — the
+ * 1,000-point sweep of bench/scenarios/tiny-sweep-1000.yaml took 25.3 s on the
+ * pool against 15.8 s in this thread (docs/internals.md, "Worker pool").
+ * Results do not depend on it (identical for any number of workers).
  */
 export const TINY_POINT_WORK = 1_000_000;
 
