@@ -12,3 +12,4 @@ export * from './step-size.js';
 export * from './control.js';
 export * from './schedule.js';
 export * from './gradients/index.js';
+export * from './walls.js';

@@ -24,7 +24,10 @@ import {
   type IntegratorOptions,
   type Potential,
   type StepSizeChoice,
+  WallKind,
+  type Walls,
 } from '../engine/index.js';
+import { coordinatesNamed } from '../scenario/checks.js';
 import type { GroupSettings } from '../scenario/types.js';
 import { initialValue, isConstant, timeFunction, type ScheduleSettings } from '../engine/schedule.js';
 import { samplingSteps } from '../observables/sampling.js';
@@ -114,6 +117,12 @@ export interface RunPlan {
   events: PlanEvent[];
   /** The curvature-scaled step sizes chosen by `dynamics.step_size` (with its c and safety), when set. */
   stepSizes?: StepSizeChoice & { c: number; safety: number };
+  /**
+   * Walls per coordinate from `ensemble.bounds` (engine/walls.ts), also handed
+   * to the integrator in `integratorOptions.walls`; null when there are none
+   * (the integrators then run exactly the code they run without walls).
+   */
+  walls: Walls | null;
 }
 
 /**
@@ -150,6 +159,7 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
     },
   }));
   const commonLr = groups.every((g) => g.lr === groups[0].lr) ? groups[0].lr : undefined;
+  const walls = resolveWalls(scenario, potential);
   return {
     name: scenario.name,
     seed: scenario.seed,
@@ -161,7 +171,7 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
     settings,
     base: { lr: initialValue(d.lr), temperature: initialValue(d.temperature), weightDecay: d.weight_decay },
     integrator: entry.name,
-    integratorOptions: { friction: d.friction, momenta: scenario.ensemble.momenta },
+    integratorOptions: { friction: d.friction, momenta: scenario.ensemble.momenta, ...(walls ? { walls } : {}) },
     momenta: entry.needs.momenta,
     optimizerSlots: entry.needs.optimizerSlots ?? 0,
     batchSize: d.batch_size && potential.dataSize ? d.batch_size : null,
@@ -179,6 +189,41 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
     sampleSteps: scenario.sampling ? samplingSteps(scenario.sampling.burn_in, scenario.sampling.thin, d.steps) : [],
     events: planEvents(scenario),
     ...(stepSizes ? { stepSizes } : {}),
+    walls,
+  };
+}
+
+/**
+ * Per-coordinate walls of `ensemble.bounds`: '*' first, then parameter groups,
+ * then single coordinates, so the most specific entry wins. Null without bounds.
+ */
+export function resolveWalls(scenario: Scenario, potential: Potential): Walls | null {
+  const bounds = scenario.ensemble.bounds;
+  if (!bounds || Object.keys(bounds).length === 0) return null;
+  const dim = potential.dim;
+  const walls: Walls = { lo: new Float64Array(dim), hi: new Float64Array(dim), kind: new Uint8Array(dim) };
+  const specificity = (name: string) => (name === '*' ? 0 : potential.coordinates.includes(name) || /^x\[\d+\]$/.test(name) ? 2 : 1);
+  const entries = Object.entries(bounds).sort((a, b) => specificity(a[0]) - specificity(b[0]));
+  for (const [name, wall] of entries) {
+    const [lo, hi] = 'reflect' in wall ? wall.reflect : wall.periodic;
+    const kind = 'reflect' in wall ? WallKind.reflect : WallKind.periodic;
+    for (const j of coordinatesNamed(name, potential)) {
+      walls.lo[j] = lo;
+      walls.hi[j] = hi;
+      walls.kind[j] = kind;
+    }
+  }
+  return walls;
+}
+
+/** The box [lo, hi] and kind of one coordinate (index), or null when it has no walls. */
+export function wallOf(plan: RunPlan, coordinate: number): { kind: 'reflect' | 'periodic'; lo: number; hi: number } | null {
+  const walls = plan.walls;
+  if (!walls || walls.kind[coordinate] === WallKind.none) return null;
+  return {
+    kind: walls.kind[coordinate] === WallKind.reflect ? 'reflect' : 'periodic',
+    lo: walls.lo[coordinate],
+    hi: walls.hi[coordinate],
   };
 }
 

@@ -94,6 +94,7 @@ export function semanticChecks(data: Obj): RawIssue[] {
   }
 
   issues.push(...samplingIssues(data.sampling, dyn, ens));
+  issues.push(...boundsIssues(ens.bounds));
 
   if (isPlainObject(ens.init)) {
     const init = ens.init;
@@ -121,6 +122,34 @@ export function semanticChecks(data: Obj): RawIssue[] {
             break;
           }
       }
+    }
+  }
+  return issues;
+}
+
+/** `ensemble.bounds` checks the schema cannot express: one kind of wall per entry, lo < hi. */
+function boundsIssues(bounds: unknown): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (!isPlainObject(bounds)) return issues;
+  for (const [name, wall] of Object.entries(bounds)) {
+    if (!isPlainObject(wall)) continue;
+    const kinds = Object.keys(wall).filter((k) => k === 'reflect' || k === 'periodic');
+    if (kinds.length > 1)
+      issues.push({
+        segs: ['ensemble', 'bounds', name],
+        expected: "exactly one of 'reflect', 'periodic'",
+        found: 'both',
+        hint: 'A coordinate has one kind of wall; remove one of the two.',
+      });
+    for (const k of kinds) {
+      const r = wall[k];
+      if (Array.isArray(r) && r.length === 2 && typeof r[0] === 'number' && typeof r[1] === 'number' && !(r[0] < r[1]))
+        issues.push({
+          segs: ['ensemble', 'bounds', name, k],
+          expected: '[lo, hi] with lo < hi',
+          found: renderValue(r),
+          hint: r[0] > r[1] ? 'Swap the two bounds.' : 'The box is empty; widen it.',
+        });
     }
   }
   return issues;
@@ -261,6 +290,7 @@ export function checkAgainstPotential(
   }
 
   const groupNames = p.groups.map((g) => g.name);
+  issues.push(...boundsAgainstPotential(s, p));
   for (const name of Object.keys(s.dynamics.groups)) {
     if (groupNames.includes(name)) continue;
     const guess = didYouMean(name, groupNames);
@@ -281,4 +311,67 @@ export function checkAgainstPotential(
     });
 
   return place(issues, origins.get(s) ?? { overrides: [] });
+}
+
+/**
+ * `ensemble.bounds` against the potential: every key is a coordinate name
+ * (`x`, `x[3]`), a parameter group or '*'; a point start lies inside every box.
+ */
+function boundsAgainstPotential(
+  s: Scenario,
+  p: { dim: number; coordinates: readonly string[]; groups: readonly { name: string }[] },
+): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const bounds = s.ensemble.bounds;
+  if (!bounds) return issues;
+  const names = [...p.coordinates, ...p.groups.map((g) => g.name).filter((g) => !p.coordinates.includes(g)), '*'];
+  const init = s.ensemble.init;
+  for (const [name, wall] of Object.entries(bounds)) {
+    const indexed = /^x\[(\d+)\]$/.exec(name);
+    const known = names.includes(name) || (indexed !== null && Number(indexed[1]) < p.dim);
+    if (!known) {
+      const guess = didYouMean(name, names);
+      issues.push({
+        segs: ['ensemble', 'bounds', name],
+        expected: `a coordinate of the potential (${quoteList(p.coordinates.slice(0, 12))}${p.coordinates.length > 12 ? ', …' : ''}), a parameter group or '*'`,
+        found: renderValue(name),
+        hint: guess ? `Did you mean '${guess}'?` : undefined,
+      });
+      continue;
+    }
+    if (init.kind !== 'point') continue;
+    const [lo, hi] = 'reflect' in wall ? wall.reflect : wall.periodic;
+    const kind = 'reflect' in wall ? 'reflect' : 'periodic';
+    const coordinates = coordinatesNamed(name, p);
+    for (const j of coordinates) {
+      const x0 = init.x.length === 1 ? init.x[0] : init.x[j];
+      if (x0 === undefined) continue;
+      const inside = kind === 'reflect' ? x0 >= lo && x0 <= hi : x0 >= lo && x0 < hi;
+      if (!inside) {
+        issues.push({
+          segs: ['ensemble', 'init', 'x'],
+          expected: `a start inside ensemble.bounds.${name} (${kind} [${lo}, ${hi}${kind === 'reflect' ? ']' : ')'})`,
+          found: `${p.coordinates[j] ?? `x[${j}]`} = ${x0}`,
+          hint: 'Move the start into the box, or widen the box.',
+        });
+        break;
+      }
+    }
+  }
+  return issues;
+}
+
+/** Coordinate indices an `ensemble.bounds` key denotes (a coordinate name, `x[i]`, a group, or '*'). */
+export function coordinatesNamed(
+  name: string,
+  p: { dim: number; coordinates: readonly string[]; groups: readonly { name: string; offset?: number; size?: number }[] },
+): number[] {
+  if (name === '*') return Array.from({ length: p.dim }, (_, j) => j);
+  const j = p.coordinates.indexOf(name);
+  if (j >= 0) return [j];
+  const indexed = /^x\[(\d+)\]$/.exec(name);
+  if (indexed && Number(indexed[1]) < p.dim) return [Number(indexed[1])];
+  const g = p.groups.find((q) => q.name === name);
+  if (g && g.offset !== undefined && g.size !== undefined) return Array.from({ length: g.size }, (_, k) => g.offset! + k);
+  return [];
 }

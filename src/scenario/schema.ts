@@ -512,6 +512,19 @@ export function buildScenarioSchema(): JsonSchema {
           replicas: { type: 'integer', minimum: 1, maximum: 1e8, description: 'number of independent replicas' },
           init: initSchema,
           momenta: { enum: ['thermal', 'zero'], default: 'thermal', description: 'initial momenta (baoab only)' },
+          bounds: {
+            type: 'object',
+            description: "walls per coordinate name, parameter group or '*' (all): {reflect: [lo, hi]} or {periodic: [lo, hi]}",
+            additionalProperties: {
+              type: 'object',
+              properties: {
+                reflect: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: 'reflecting walls at lo < hi' },
+                periodic: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: 'period [lo, hi), lo < hi' },
+              },
+              minProperties: 1,
+              additionalProperties: false,
+            },
+          },
         },
         required: ['replicas'],
         additionalProperties: false,

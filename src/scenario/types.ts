@@ -69,7 +69,16 @@ export interface EnsembleSpec {
   init: InitSpec;
   /** Initial momenta for underdamped integrators. */
   momenta: 'thermal' | 'zero';
+  /**
+   * Walls per coordinate name, parameter group or '*' (all coordinates): a
+   * reflecting box `[lo, hi]` or a periodic one `[lo, hi)` (engine/walls.ts).
+   * Absent: no walls.
+   */
+  bounds?: Record<string, WallSpec>;
 }
+
+/** One entry of `ensemble.bounds`: exactly one of the two keys. */
+export type WallSpec = { reflect: [number, number] } | { periodic: [number, number] };
 
 export interface GridSpec {
   kind: 'linear' | 'log';

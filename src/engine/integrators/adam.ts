@@ -21,6 +21,7 @@ import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '.
 import type { StepControl } from '../control.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
+import { applyWalls, type Walls } from '../walls.js';
 import { freeze, inBounds, reasonFor } from './common.js';
 import { optimizerSegments, type OptimizerSegment } from './segments.js';
 
@@ -32,6 +33,7 @@ export function adam(
   decoupledByDefault: boolean,
   name = decoupledByDefault ? 'adamw' : 'adam',
   gradient: GradientEstimator = autoBatch,
+  walls: Walls | null = null,
 ): Integrator {
   const dim = settings.lr.length;
   const defaults = { ...ADAM_DEFAULTS, alpha: NaN, decoupled: decoupledByDefault };
@@ -60,6 +62,7 @@ export function adam(
     init(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);
       state.opt.fill(0);
+      if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
@@ -107,6 +110,7 @@ export function adam(
         if (ok) x.set(row, base);
         else freeze(state, r, reasonFor(bad));
       }
+      if (walls) applyWalls(state, walls);
       gradient.estimate(state, potential);
     },
   };

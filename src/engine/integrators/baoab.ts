@@ -16,6 +16,7 @@ import type { StepControl } from '../control.js';
 import { NoiseBlock } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
+import { applyWalls, type Walls } from '../walls.js';
 import { drawMomenta, freeze, inBounds, reasonFor } from './common.js';
 
 export function baoab(
@@ -23,6 +24,7 @@ export function baoab(
   friction: number,
   momenta: 'thermal' | 'zero',
   gradient: GradientEstimator = autoBatch,
+  walls: Walls | null = null,
 ): Integrator {
   const dim = settings.lr.length;
   let h = settings.lr;
@@ -66,6 +68,7 @@ export function baoab(
       sync(control);
       drawMomenta(state, vStd, momenta);
       noiseBlock.reset(state.rng, state.count, dim);
+      if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
@@ -98,6 +101,8 @@ export function baoab(
           v.set(vRow, base);
         } else freeze(state, r, reasonFor(bad));
       }
+      // Mirroring after the whole A–O–A flight equals mirroring in each A half-step in law (the O step is symmetric under v → −v).
+      if (walls) applyWalls(state, walls);
       gradient.estimate(state, potential);
       kick(state);
     },

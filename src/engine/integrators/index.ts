@@ -12,12 +12,15 @@ import { baoab } from './baoab.js';
 import { adam } from './adam.js';
 import { psgld } from './psgld.js';
 import { sghmc } from './sghmc.js';
+import type { Walls } from '../walls.js';
 
 export interface IntegratorOptions {
   friction: number;
   momenta: 'thermal' | 'zero';
   /** How the force is estimated (see ../gradients/); default: minibatch exactly when the state carries a batch buffer. */
   gradient?: GradientEstimator;
+  /** Reflecting / periodic boxes per coordinate, applied after every position update (../walls.ts); null or absent: no walls. */
+  walls?: Walls | null;
 }
 
 export interface IntegratorEntry {
@@ -87,14 +90,14 @@ const builtIn: IntegratorEntry[] = [
     description: 'gradient descent x ← x − η ∇f (θ = 0, no random draws)',
     needs: { momenta: false, data: false },
     noisy: false,
-    build: (s, o) => overdampedLangevin(s, false, 'gd', o.gradient),
+    build: (s, o) => overdampedLangevin(s, false, 'gd', o.gradient, o.walls ?? null),
   },
   {
     name: 'sgld',
     description: 'overdamped Langevin / SGLD, Euler–Maruyama: x ← x − η ∇f + sqrt(2ηθ) ξ (minibatch gradients with dynamics.batch_size)',
     needs: { momenta: false, data: false },
     noisy: true,
-    build: (s, o) => overdampedLangevin(s, true, 'sgld', o.gradient),
+    build: (s, o) => overdampedLangevin(s, true, 'sgld', o.gradient, o.walls ?? null),
   },
   {
     name: 'baoab',
@@ -102,7 +105,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: true, data: false },
     noisy: true,
     constants: { friction: FRICTION },
-    build: (s, o) => baoab(s, o.friction, o.momenta, o.gradient),
+    build: (s, o) => baoab(s, o.friction, o.momenta, o.gradient, o.walls ?? null),
   },
   {
     name: 'adam',
@@ -112,7 +115,7 @@ const builtIn: IntegratorEntry[] = [
     noisy: false,
     constants: { betas: BETAS, eps: ADAM_EPS },
     groupConstants: { betas: BETAS, eps: ADAM_EPS, optimizer: OPTIMIZER },
-    build: (s, o) => adam(s, false, 'adam', o.gradient),
+    build: (s, o) => adam(s, false, 'adam', o.gradient, o.walls ?? null),
   },
   {
     name: 'adamw',
@@ -122,7 +125,7 @@ const builtIn: IntegratorEntry[] = [
     noisy: false,
     constants: { betas: BETAS, eps: ADAM_EPS },
     groupConstants: { betas: BETAS, eps: ADAM_EPS, optimizer: OPTIMIZER },
-    build: (s, o) => adam(s, true, 'adamw', o.gradient),
+    build: (s, o) => adam(s, true, 'adamw', o.gradient, o.walls ?? null),
   },
   {
     name: 'psgld',
@@ -132,7 +135,7 @@ const builtIn: IntegratorEntry[] = [
     noisy: true,
     constants: { alpha: ALPHA, eps: PSGLD_EPS },
     groupConstants: { alpha: ALPHA, eps: PSGLD_EPS },
-    build: (s, o) => psgld(s, o.gradient),
+    build: (s, o) => psgld(s, o.gradient, o.walls ?? null),
   },
   {
     name: 'sghmc',
@@ -140,7 +143,7 @@ const builtIn: IntegratorEntry[] = [
     needs: { momenta: true, data: false },
     noisy: true,
     constants: { friction: FRICTION },
-    build: (s, o) => sghmc(s, o.friction, o.momenta, o.gradient),
+    build: (s, o) => sghmc(s, o.friction, o.momenta, o.gradient, o.walls ?? null),
   },
 ];
 

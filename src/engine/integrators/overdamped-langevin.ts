@@ -13,6 +13,7 @@ import type { StepControl } from '../control.js';
 import { NoiseBlock } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
+import { applyWalls, type Walls } from '../walls.js';
 import { DIVERGENCE_LIMIT, freeze, inBounds, reasonFor } from './common.js';
 
 export function overdampedLangevin(
@@ -20,6 +21,7 @@ export function overdampedLangevin(
   noise: boolean,
   name = noise ? 'sgld' : 'gd',
   gradient: GradientEstimator = autoBatch,
+  walls: Walls | null = null,
 ): Integrator {
   const dim = settings.lr.length;
   let lrv = settings.lr;
@@ -159,6 +161,7 @@ export function overdampedLangevin(
     init(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);
       noiseBlock.reset(state.rng, state.count, dim);
+      if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
@@ -167,11 +170,13 @@ export function overdampedLangevin(
       const g1 = potential.gradient1D;
       if (g1 !== undefined && dim === 1 && gradient.exact && !state.batch) {
         stepFused1D(state, g1);
+        if (walls) applyWalls(state, walls);
         return;
       }
       if (!control.uniform) stepGeneral(state);
       else if (dim === 1) stepScalar1D(state);
       else stepUniform(state);
+      if (walls) applyWalls(state, walls);
       gradient.estimate(state, potential);
     },
   };

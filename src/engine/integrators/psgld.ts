@@ -23,13 +23,14 @@ import type { StepControl } from '../control.js';
 import { NoiseBlock } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
+import { applyWalls, type Walls } from '../walls.js';
 import { freeze, inBounds, reasonFor } from './common.js';
 import { optimizerSegments, type OptimizerSegment } from './segments.js';
 
 /** Defaults of the paper's experiments: α = 0.99, λ = 1e-5. */
 export const PSGLD_DEFAULTS = { alpha: 0.99, eps: 1e-5 } as const;
 
-export function psgld(settings: CoordinateSettings, gradient: GradientEstimator = autoBatch): Integrator {
+export function psgld(settings: CoordinateSettings, gradient: GradientEstimator = autoBatch, walls: Walls | null = null): Integrator {
   const dim = settings.lr.length;
   const defaults = { ...PSGLD_DEFAULTS, beta1: NaN, beta2: NaN, decoupled: false };
   let segs: OptimizerSegment[] = [];
@@ -55,6 +56,7 @@ export function psgld(settings: CoordinateSettings, gradient: GradientEstimator 
       sync(control);
       state.opt.fill(0);
       noiseBlock.reset(state.rng, state.count, dim);
+      if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
@@ -92,6 +94,7 @@ export function psgld(settings: CoordinateSettings, gradient: GradientEstimator 
         if (ok) x.set(row, base);
         else freeze(state, r, reasonFor(bad));
       }
+      if (walls) applyWalls(state, walls);
       gradient.estimate(state, potential);
     },
   };

@@ -19,6 +19,7 @@ import type { StepControl } from '../control.js';
 import { NoiseBlock } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
+import { applyWalls, type Walls } from '../walls.js';
 import { drawMomenta, freeze, inBounds, reasonFor } from './common.js';
 
 export function sghmc(
@@ -26,6 +27,7 @@ export function sghmc(
   friction: number,
   momenta: 'thermal' | 'zero',
   gradient: GradientEstimator = autoBatch,
+  walls: Walls | null = null,
 ): Integrator {
   const dim = settings.lr.length;
   let h = settings.lr;
@@ -59,6 +61,7 @@ export function sghmc(
       sync(control);
       drawMomenta(state, vStd, momenta);
       noiseBlock.reset(state.rng, state.count, dim);
+      if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
@@ -81,6 +84,7 @@ export function sghmc(
         if (ok) x.set(xRow, base);
         else freeze(state, r, reasonFor(bad));
       }
+      if (walls) applyWalls(state, walls);
       gradient.estimate(state, potential);
       // Momenta: friction, force at the new positions, noise.
       const { grad, rng } = state;
