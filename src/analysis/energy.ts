@@ -4,6 +4,7 @@
  * theory overlays and the analyses.
  */
 import type { Potential } from '../engine/types.js';
+import { WallKind, type Walls } from '../engine/walls.js';
 
 /** Energy of a potential at one point (length dim), plus weight decay λ|x|²/2 (what the dynamics sees). */
 export function pointEnergy(potential: Potential, weightDecay = 0): (x: ArrayLike<number>) => number {
@@ -57,14 +58,19 @@ const TAIL_REACH = 500;
  * return a number that depends only on where the interval was cut.
  * A necessary condition, not a proof: a potential that passes may still have
  * heavy tails in a direction not probed.
+ * With `walls` (engine/walls.ts), a coordinate in a box cannot run off: its
+ * two directions, and the diagonals (which leave every box), are not probed,
+ * so a potential boxed in every coordinate is normalisable whatever f does.
  */
 export function gibbsTailProblem(
   potential: Potential,
   theta: number,
   weightDecay = 0,
   minima?: readonly (readonly number[])[],
+  walls: Walls | null = null,
 ): string | null {
   if (!(theta > 0)) return null;
+  const boxed = (j: number) => walls !== null && walls.kind[j] !== WallKind.none;
   const d = potential.dim;
   const f = pointEnergy(potential, weightDecay);
   const centre = new Array<number>(d).fill(0);
@@ -75,12 +81,13 @@ export function gibbsTailProblem(
   }
   const directions: number[][] = [];
   for (let j = 0; j < d; j++)
-    for (const s of [1, -1]) {
+    for (const s of boxed(j) ? [] : [1, -1]) {
       const u = new Array<number>(d).fill(0);
       u[j] = s;
       directions.push(u);
     }
-  if (d > 1) for (const s of [1, -1]) directions.push(new Array<number>(d).fill(s / Math.sqrt(d)));
+  const anyBoxed = Array.from({ length: d }, (_, j) => boxed(j)).some(Boolean);
+  if (d > 1 && !anyBoxed) for (const s of [1, -1]) directions.push(new Array<number>(d).fill(s / Math.sqrt(d)));
   const fmin = Math.min(f(centre), ...(minima ?? []).map((m) => f(m)));
   const point = new Array<number>(d);
   const name = (u: number[]) =>

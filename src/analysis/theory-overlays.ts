@@ -19,7 +19,7 @@ import { didYouMean, renderValue, type ScenarioIssue } from '../scenario/index.j
 import { chiSquareSf } from '../stats/special.js';
 import { gibbsDensity1D } from '../theory/gibbs.js';
 import { kramersRate, meanFirstPassageTime } from '../theory/mfpt.js';
-import { temperatureScheduled, temperatureText, uniformThermostat, type RunPlan, planTime } from '../plan/run-plan.js';
+import { temperatureScheduled, temperatureText, uniformThermostat, type RunPlan, planTime, wallOf } from '../plan/run-plan.js';
 import { eventIssue, firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
@@ -220,7 +220,7 @@ theoryOverlayKinds.register({
     const thermostat = uniformThermostat(context.plan);
     if (issues.length === 0 && thermostat) {
       // Z = ∫ exp(−f/θ) must exist: over "a wide interval" a non-normalisable density gives a Z set only by where it was cut.
-      const problem = normalisabilityProblem(s, potential, thermostat.temperature, thermostat.weightDecay);
+      const problem = normalisabilityProblem(s, potential, thermostat.temperature, thermostat.weightDecay, context.plan.walls);
       if (problem) issues.push({ path: `${at}.kind`, ...problem });
     }
     return issues;
@@ -232,7 +232,7 @@ theoryOverlayKinds.register({
     if (!thermostat) return [{ kind: 'gibbs', of, skipped: `needs one θ on every coordinate (${temperatureText(plan)})` }];
     const { temperature: theta, weightDecay } = thermostat;
     if (!(theta > 0)) return [{ kind: 'gibbs', of, skipped: 'needs θ > 0' }];
-    const problem = normalisabilityProblem(scenario, potential, theta, weightDecay);
+    const problem = normalisabilityProblem(scenario, potential, theta, weightDecay, plan.walls);
     if (problem)
       return [
         {
@@ -246,9 +246,11 @@ theoryOverlayKinds.register({
     // The integrators add λx to the gradient: the stationary law is Gibbs in f + λx²/2.
     const f = scalarEnergy(potential, weightDecay);
     const out: unknown[] = [];
+    // Walls restrict the stationary density to the box (reflecting: zero flux; periodic: one period).
+    const box = wallOf(plan, potential.coordinates.indexOf(of));
     r.histograms.forEach((h, i) => {
       if (h.of !== of) return;
-      const [a, b] = wideInterval(f, theta, h.range[0], h.range[1]);
+      const [a, b] = box ? [box.lo, box.hi] : wideInterval(f, theta, h.range[0], h.range[1]);
       const g = gibbsDensity1D(f, theta, a, b);
       const width = (h.range[1] - h.range[0]) / h.bins;
       const edges = Array.from({ length: h.bins + 1 }, (_, k) => h.range[0] + k * width);
@@ -277,10 +279,11 @@ theoryOverlayKinds.register({
         temperature: theta,
         ...(weightDecay !== 0 ? { weightDecay } : {}),
         logZ: g.logZ,
+        ...(box ? { box } : {}),
         ...test,
         level: GIBBS_LEVEL,
         differs,
-        text: `histogram of ${of} vs Gibbs exp(−f/θ)/Z at θ = ${theta}${weightDecay !== 0 ? ` (f with λx²/2, λ = ${weightDecay})` : ''}: χ² = ${test.chi2.toFixed(1)} on ${test.dof} dof, p = ${test.pValue.toPrecision(3)} — ${verdict}`,
+        text: `histogram of ${of} vs Gibbs exp(−f/θ)/Z at θ = ${theta}${weightDecay !== 0 ? ` (f with λx²/2, λ = ${weightDecay})` : ''}${box ? ` in the ${box.kind === 'reflect' ? 'reflecting' : 'periodic'} box [${box.lo}, ${box.hi}]` : ''}: χ² = ${test.chi2.toFixed(1)} on ${test.dof} dof, p = ${test.pValue.toPrecision(3)} — ${verdict}`,
       });
     });
     return out;

@@ -25,6 +25,7 @@
  * (the binomial standard error under the theory) and the ratio P_meas/P_theory.
  */
 import type { Potential } from '../engine/types.js';
+import type { Walls } from '../engine/walls.js';
 import { resolveTwoWells, type TwoWellsParams } from '../potentials/analytic/two-wells.js';
 import { didYouMean, renderValue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
@@ -33,7 +34,7 @@ import { logIntegrateExp } from '../theory/quadrature.js';
 import { twoWellsOccupanciesRadial } from '../theory/two-wells.js';
 import { harmonicWellFreeEnergy, wellOccupancies } from '../theory/wells.js';
 import { finalsNames, finalsOf, finite, pointEnergy, scalarEnergy, wideInterval, type CheckIssue } from './free-energy-profile.js';
-import { temperatureScheduled, temperatureText, uniformTemperature, uniformThermostat } from '../plan/run-plan.js';
+import { temperatureScheduled, temperatureText, uniformTemperature, uniformThermostat, wallOf } from '../plan/run-plan.js';
 import { registerAnalysis } from './registry.js';
 import { gibbsTailProblem } from './energy.js';
 import { symmetricEigenvalues } from '../linalg/symmetric-eigen.js';
@@ -90,12 +91,14 @@ function exact1D(
   theta: number,
   weightDecay: number,
   split: 'midpoint' | 'barrier' = 'midpoint',
+  box: { kind: 'reflect' | 'periodic'; lo: number; hi: number } | null = null,
 ): TheoryResult {
   const f = scalarEnergy(potential, weightDecay);
   const order = minima.map((_, i) => i).sort((a, b) => minima[a]! - minima[b]!);
   const xs = order.map((i) => minima[i]!);
   const span = Math.max(1, xs[xs.length - 1]! - xs[0]!);
-  const [lo, hi] = wideInterval(f, theta, xs[0]! - span, xs[xs.length - 1]! + span);
+  // In a box the stationary density is exp(−f/θ) restricted to the box (reflecting: zero flux at the walls; periodic: one period).
+  const [lo, hi] = box ? [box.lo, box.hi] : wideInterval(f, theta, xs[0]! - span, xs[xs.length - 1]! + span);
   const barrier = (a: number, b: number) => {
     let best = a,
       fb = -Infinity;
@@ -109,14 +112,17 @@ function exact1D(
     }
     return best;
   };
-  const cuts = [lo, ...xs.slice(1).map((x, k) => (split === 'barrier' ? barrier(xs[k]!, x) : 0.5 * (x + xs[k]!))), hi];
+  const cuts = [lo, ...xs.slice(1).map((x, k) => (split === 'barrier' ? barrier(xs[k]!, x) : 0.5 * (x + xs[k]!))), hi].map((c) =>
+    Math.min(hi, Math.max(lo, c)),
+  );
   const F = new Array<number>(minima.length);
   order.forEach((i, k) => {
-    F[i] = -theta * logIntegrateExp(f, cuts[k]!, cuts[k + 1]!, theta);
+    // A cell the box leaves empty holds no mass (F = +∞, occupancy 0).
+    F[i] = cuts[k + 1]! > cuts[k]! ? -theta * logIntegrateExp(f, cuts[k]!, cuts[k + 1]!, theta) : Infinity;
   });
   const m = Math.min(...F);
   return {
-    method: `exact: quadrature of exp(−f/θ) over the wells split at the ${split === 'barrier' ? 'energy maxima' : 'midpoints'} between minima (${cuts
+    method: `exact: quadrature of exp(−f/θ)${box ? ` in the ${box.kind === 'reflect' ? 'reflecting' : 'periodic'} box [${box.lo}, ${box.hi}]` : ''} over the wells split at the ${split === 'barrier' ? 'energy maxima' : 'midpoints'} between minima (${cuts
       .slice(1, -1)
       .map((c) => c.toPrecision(4))
       .join(', ')}), integration range [${lo.toPrecision(4)}, ${hi.toPrecision(4)}]`,
@@ -177,7 +183,7 @@ registerAnalysis<Entry>({
     else if (!(theta > 0)) issues.push({ key: 'by', expected: 'dynamics.temperature > 0 (F = −θ ln P)', found: String(theta) });
     else {
       // Occupancies against theory need a normalisable Gibbs density: asked for explicitly, a density that is not is an error.
-      const problem = normalisabilityProblem(s, potential, theta, uniformThermostat(plan)?.weightDecay ?? 0);
+      const problem = normalisabilityProblem(s, potential, theta, uniformThermostat(plan)?.weightDecay ?? 0, plan.walls);
       if (problem) issues.push({ key: 'by', ...problem });
     }
     return issues;
@@ -209,7 +215,7 @@ registerAnalysis<Entry>({
     const notes: string[] = [];
     let harmonic: Array<Record<string, unknown>> | null = null;
     let harmonicTheory: TheoryResult | null = null;
-    const tail = thermo ? normalisabilityProblem(s, potential, theta, thermo.weightDecay) : undefined;
+    const tail = thermo ? normalisabilityProblem(s, potential, theta, thermo.weightDecay, plan.walls) : undefined;
     if (!thermo) notes.push('no theory: the coordinates run at different temperatures or weight decays');
     else if (tail) notes.push(`no theory: ${tail.found}`);
     else if (!minima) notes.push(`no theory: wells by '${by}' (only the 'well' and 'basin' observables have known minima)`);
@@ -239,7 +245,10 @@ registerAnalysis<Entry>({
           theta,
           thermo.weightDecay,
           by === 'basin' ? 'barrier' : 'midpoint',
+          wallOf(plan, 0),
         );
+      else if (plan.walls)
+        notes.push(`no exact theory in d = ${potential.dim} with walls; using the harmonic estimate (which does not see the walls)`);
       else if (by === 'basin')
         notes.push(`no exact theory for basins in d = ${potential.dim} (curved basin boundaries); using the harmonic estimate`);
       else if (thermo.weightDecay === 0) {
@@ -328,8 +337,9 @@ export function normalisabilityProblem(
   potential: Potential,
   temperature: number,
   weightDecay: number,
+  walls: Walls | null = null,
 ): { expected: string; found: string; hint: string } | undefined {
-  const found = gibbsTailProblem(potential, temperature, weightDecay, potential.minima);
+  const found = gibbsTailProblem(potential, temperature, weightDecay, potential.minima, walls);
   if (!found) return undefined;
   const confinement =
     'kind' in scenario.potential && scenario.potential.kind === 'gaussian-wells'
@@ -338,6 +348,6 @@ export function normalisabilityProblem(
   return {
     expected: 'a normalisable Gibbs density exp(−f/θ) (f → +∞ in every direction) for theory',
     found,
-    hint: `${confinement}or add dynamics.weight_decay > 0, or remove this entry: the run itself is fine without it.`,
+    hint: `${confinement}or add dynamics.weight_decay > 0, or walls (ensemble.bounds), or remove this entry: the run itself is fine without it.`,
   };
 }
