@@ -222,6 +222,19 @@ theoryOverlayKinds.register({
       // Z = ∫ exp(−f/θ) must exist: over "a wide interval" a non-normalisable density gives a Z set only by where it was cut.
       const problem = normalisabilityProblem(s, potential, thermostat.temperature, thermostat.weightDecay, context.plan.walls);
       if (problem) issues.push({ path: `${at}.kind`, ...problem });
+      // exp(−f/θ) over one period is stationary on a ring only when f itself has that period (a tilted ring carries a current).
+      const box = wallOf(context.plan, potential.coordinates.indexOf(of));
+      if (box?.kind === 'periodic') {
+        const f = scalarEnergy(potential, thermostat.weightDecay);
+        const [fLo, fHi] = [f(box.lo), f(box.hi)];
+        if (!(Math.abs(fHi - fLo) <= 1e-9 * (1 + Math.abs(fLo))))
+          issues.push({
+            path: `${at}.kind`,
+            expected: `a potential with period ${box.hi - box.lo} in ${of} (f(lo) = f(hi)) for the Gibbs density on the periodic box`,
+            found: `f(${box.lo}) = ${fLo.toPrecision(6)}, f(${box.hi}) = ${fHi.toPrecision(6)}`,
+            hint: 'A potential that is not periodic drives a current around the ring and its stationary density is not exp(−f/θ); use reflecting walls or remove this overlay.',
+          });
+      }
     }
     return issues;
   },
