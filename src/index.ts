@@ -216,6 +216,7 @@ export function listPotentialFamilies(): PotentialFamily[] {
 
 export { buildPotential, singleGroup, defaultCoordinates } from './potentials/index.js';
 export { integrators, type IntegratorEntry, type IntegratorOptions } from './engine/integrators/index.js';
+export { WallKind, type Walls } from './engine/walls.js';
 
 /**
  * Register an analysis kind for a scenario's `analysis:` list: scope `run`
