@@ -135,6 +135,48 @@ describe('fold maps', () => {
   });
 });
 
+describe('every integrator folds its positions', () => {
+  /** f = −x − 2y: a constant force of 1 on x (reflecting box [0, 1]) and 2 on y (periodic [0, 1)). */
+  const drift = (integrator: string, steps: number, lr: number) =>
+    validateScenarioObject(
+      {
+        name: 'walls-drift',
+        seed: 4,
+        potential: { expression: '-x - 2*y', coordinates: ['x', 'y'] },
+        dynamics: { integrator, lr, temperature: 0, steps },
+        ensemble: {
+          replicas: 3,
+          init: { kind: 'point', x: [0.5, 0.5] },
+          bounds: { x: { reflect: [0, 1] }, y: { periodic: [0, 1] } },
+        },
+        observe: { grid: { kind: 'linear', points: 2 }, observables: ['x', 'y'] },
+      },
+      '',
+    );
+
+  it('gd: x follows the mirrored path and y the wrapped one, step for step (closed form)', async () => {
+    for (const steps of [1, 2, 5, 9]) {
+      const r = await runEnsemble(drift('gd', steps, 0.3), { workers: 0 });
+      let x = 0.5;
+      let y = 0.5;
+      for (let n = 0; n < steps; n++) {
+        x = mirrorReference(x + 0.3, 0, 1).x;
+        y = (((y + 0.6) % 1) + 1) % 1;
+      }
+      for (const v of finalsOf(r, 'x')!) expect(v).toBeCloseTo(x, 12);
+      for (const v of finalsOf(r, 'y')!) expect(v).toBeCloseTo(y, 12);
+    }
+  });
+
+  for (const integrator of ['adam', 'adamw', 'psgld', 'sgld', 'baoab', 'sghmc'])
+    it(`${integrator}: pushed against the wall for 40 steps, every position stays in its box`, async () => {
+      const r = await runEnsemble(drift(integrator, 40, 0.3), { workers: 0 });
+      expect(r.divergedAt.every((d) => d < 0)).toBe(true);
+      for (const v of finalsOf(r, 'x')!) expect(v >= 0 && v <= 1).toBe(true);
+      for (const v of finalsOf(r, 'y')!) expect(v >= 0 && v < 1).toBe(true);
+    });
+});
+
 describe('stationary densities with walls', () => {
   it('flat potential, reflecting box [0, 1], sgld: uniform (χ², mean and variance of U(0, 1) within 4.5 SE)', async () => {
     // D = θ = 1: the slowest mode of the box decays as exp(−π²t); t = 2 leaves e^{−20}.
