@@ -49,6 +49,7 @@ import {
   uniformTemperature,
   uniformThermostat,
   type RunPlan,
+  wallOf,
 } from '../plan/run-plan.js';
 
 // ---------------------------------------------------------------- shared helpers
@@ -333,7 +334,9 @@ registerAnalysis<Entry>({
     else if (!thermo) theoryNote = 'theory needs one temperature and weight decay for all coordinates';
     else {
       const f = scalarEnergy(potential, thermo.weightDecay);
-      const [a, b] = wideInterval(f, theta, edges[0]!, edges[bins]!);
+      // Walls restrict the Gibbs density to the box (docs/models.md, boundaries).
+      const box = wallOf(plan, 0);
+      const [a, b] = box ? [box.lo, box.hi] : wideInterval(f, theta, edges[0]!, edges[bins]!);
       const g = gibbsDensity1D(f, theta, a, b);
       const P = g.binProbabilities(edges);
       const Ft = Array.from(P, (p) => (p > 0 ? -theta * Math.log(p) : Infinity));
