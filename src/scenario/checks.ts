@@ -5,6 +5,7 @@
  * dimensions, parameter groups, data for minibatches).
  */
 import { didYouMean, quoteList, renderValue, type ScenarioIssue } from './errors.js';
+import { exchangeIssues } from './exchange-spec.js';
 import { integratorIssues } from './integrator-checks.js';
 import { isPlainObject, origins, place, type Obj, type RawIssue, type Seg } from './issues.js';
 import type { Scenario } from './types.js';
@@ -94,6 +95,7 @@ export function semanticChecks(data: Obj): RawIssue[] {
   }
 
   issues.push(...samplingIssues(data.sampling, dyn, ens));
+  issues.push(...exchangeIssues(data));
 
   if (isPlainObject(ens.init)) {
     const init = ens.init;
