@@ -13,7 +13,7 @@ import { loadScenario, ScenarioError, validateScenarioObject } from '../../src/s
 import { runExchange, exchangeRungScenarios } from '../../src/runs/exchange.js';
 import { runScenario } from '../../src/runs/run.js';
 import { deterministicSummary } from '../../src/runs/sweep.js';
-import { tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { writeFileSync } from 'node:fs';
 
 /** Tilted double well h(x² − 1)² + b x with b > 0: the right well is the higher one; the walkers start there. */
@@ -177,6 +177,39 @@ describe('replica exchange', () => {
     const deo = await rate('deo');
     const reversible = await rate('even-odd');
     expect(deo.mean - reversible.mean).toBeGreaterThan(4 * Math.hypot(deo.se, reversible.se));
+  });
+
+  it('stochdyn run writes the rung directories and warns on stderr where a pair needs a rung in between', () => {
+    const dir = tempDir('exchange');
+    const file = join(dir, 'wide.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: wide-ladder',
+        'seed: 3',
+        'potential: { kind: harmonic, params: { k: 1 } }',
+        'dynamics: { integrator: sgld, lr: 0.01, temperature: 0.1, steps: 2000 }',
+        'ensemble: { replicas: 64 }',
+        'observe: { grid: { kind: linear, points: 3 }, observables: [x] }',
+        // θ ratio 400 between the two rungs: the swap acceptance of a harmonic pair is far below 0.1.
+        'exchange: { key: dynamics.temperature, rungs: [0.1, 40], interval: 100 }',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const r = runCli(['run', file, '--out', out, '--workers', '0', '--no-report', '-q']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('2 rungs of dynamics.temperature');
+    expect(r.stderr).toMatch(
+      /acceptance between rung 0 \(dynamics.temperature = 0.1\) and rung 1 \(40\) is 0\.\d+ < 0.1; add a rung between them \(e.g. 2\)/,
+    );
+    const exchange = JSON.parse(readFileSync(join(out, 'exchange.json'), 'utf8'));
+    expect(exchange.schema).toBe('stochdyn.exchange/1');
+    expect(exchange.pairs[0].acceptance).toBeLessThan(0.1);
+    expect(exchange.warnings).toHaveLength(1);
+    const summary = JSON.parse(readFileSync(join(out, 'rungs', '1', 'summary.json'), 'utf8'));
+    expect(summary.run.temperature).toBe(40);
+    expect(readFileSync(join(out, 'rungs.csv'), 'utf8').split('\n')[0]).toMatch(/^index,dynamics.temperature,x_mean/);
   });
 
   it('builds one scenario per rung with the key set to its value (a parameter ladder)', () => {
