@@ -20,6 +20,7 @@ import type { Potential } from '../engine/types.js';
 import { runExchangeShard, type ExchangeRung, type ExchangeShardResult, type ExchangeTally } from '../parallel/exchange-runner.js';
 import { mergeShards, type RunResult } from '../parallel/merge.js';
 import { shardsFor } from '../parallel/run.js';
+import { sharedWorkerPool } from '../parallel/pool.js';
 import { planShards } from '../parallel/shard-plan.js';
 import { exchangeRungValues, locateIssues, parsePath, ScenarioError, validateVariant } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
@@ -90,7 +91,7 @@ export interface RunExchangeOptions {
   write?: boolean;
   out?: string;
   outputRoot?: string;
-  /** Shards are planned for this many workers (default 1); results are identical for any count. The shards run in this thread. */
+  /** Worker threads (default 1); 0 runs every shard in this thread. Results are identical for any count. */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -258,22 +259,24 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   const workers = options.workers ?? 1;
   const ranges = planShards(sets, shardsFor(sets * rungs.length, steps, rungs[0].plan.dim, workers));
   const total = sets * rungs.length * steps;
-  const outcomes: ExchangeShardResult[] = [];
   let done = 0;
-  for (const range of ranges) {
-    outcomes.push(
-      await runExchangeShard({
-        rungs,
-        hamiltonian,
-        interval: ex.interval,
-        scheme: ex.scheme,
-        firstSet: range.firstReplica,
-        count: range.count,
-      }),
-    );
+  const runOne = async (range: { firstReplica: number; count: number }): Promise<ExchangeShardResult> => {
+    const spec = { rungs, hamiltonian, interval: ex.interval, scheme: ex.scheme, firstSet: range.firstReplica, count: range.count };
+    const result = workers > 0 ? await sharedWorkerPool().runExchange(spec) : await runExchangeShard(spec);
     done += range.count * rungs.length * steps;
     options.onProgress?.(done, total);
-  }
+    return result;
+  };
+  // `workers` lanes, each taking the next shard in plan order; the results are placed by shard, not by finishing order.
+  const outcomes = new Array<ExchangeShardResult>(ranges.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < ranges.length) {
+      const i = next++;
+      outcomes[i] = await runOne(ranges[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, ranges.length)) }, lane));
   const finishedAt = new Date();
   const tally = mergeTallies(outcomes.map((o) => o.tally));
   const out: ExchangeRungOutput[] = [];
