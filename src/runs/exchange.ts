@@ -28,6 +28,7 @@ import { sweepTable, SWEEP_SCHEMA, type SweepMeta } from '../results/sweep-files
 import { jsonReplacer, toCsv, writeAtomic } from '../results/write.js';
 import { checkScenario, packageVersion, resolvedScenarioJson, writeOutputs } from './run.js';
 
+/** The `schema` value of exchange.json. */
 export const EXCHANGE_SCHEMA = 'stochdyn.exchange/1';
 
 /** Below this acceptance a neighbour pair barely exchanges: the CLI warns and suggests a rung between them. */
