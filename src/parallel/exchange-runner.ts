@@ -155,6 +155,16 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
         events: [],
         finals: finals.result(),
         ...(sampling ? { sampling: sampling.result() } : {}),
+        ...(plan.stepSizes
+          ? {
+              stepSizes: {
+                curvature: plan.stepSizes.curvature,
+                perProbe: plan.stepSizes.perProbe,
+                lr: plan.stepSizes.lr,
+                preconditioner: plan.stepSizes.preconditioner,
+              },
+            }
+          : {}),
         divergedAt: state.divergedAt,
         divergedReason: state.divergedReason,
         steps: plan.steps,
