@@ -74,6 +74,20 @@ describe('replica exchange', () => {
     expect(Math.abs(without - exact)).toBeGreaterThan(10 * se);
   });
 
+  it('a parameter ladder (barrier height h) equilibrates the target rung h = 1 within 4 SE of quadrature', async () => {
+    const exact = leftOccupancy(COLD);
+    const ladder = validateScenarioObject(
+      ladderScenario({ exchange: { key: 'potential.params.h', rungs: [1, 0.6, 0.35, 0.2, 0.1], interval: 50 } }),
+      '',
+    );
+    const out = await runExchange(ladder, { write: false });
+    const m = out.rungs[0].result.count;
+    const se = Math.sqrt((exact * (1 - exact)) / m);
+    expect(out.rungs[0].summary.run.temperature).toBe(COLD);
+    expect(Math.abs(leftFraction(out.rungs[0].result.finals.values) - exact)).toBeLessThan(4 * se);
+    expect(out.exchange.roundTrips.count).toBeGreaterThan(0);
+  });
+
   it('accepts swaps between two harmonic rungs at the exact expected rate (4 SE)', async () => {
     const [t1, t2, k, lr] = [0.5, 1.0, 1.0, 0.01];
     const scenario = validateScenarioObject(
