@@ -229,7 +229,7 @@ describe('replica exchange', () => {
   it('builds one scenario per rung with the key set to its value (a parameter ladder)', () => {
     const s = validateScenarioObject(ladderScenario({ exchange: { key: 'potential.params.h', rungs: [1, 0.5, 0.25] } }), '');
     const rungs = exchangeRungScenarios(s);
-    expect(rungs.map((r) => (r.scenario.potential as { params: { h: number } }).params.h)).toEqual([1, 0.5, 0.25]);
+    expect(rungs.map((r) => (r.scenario.potential as unknown as { params: { h: number } }).params.h)).toEqual([1, 0.5, 0.25]);
     expect(rungs.every((r) => r.scenario.exchange === undefined)).toBe(true);
     expect(s.exchange?.interval).toBe(100);
     expect(s.exchange?.scheme).toBe('deo');
