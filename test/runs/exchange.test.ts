@@ -61,7 +61,7 @@ describe('replica exchange', () => {
       ladderScenario({ exchange: { key: 'dynamics.temperature', rungs: { geometric: { from: COLD, to: 1, count: 5 } }, interval: 50 } }),
       '',
     );
-    const out = await runExchange(ladder, { write: false });
+    const out = await runExchange(ladder, { write: false, workers: 0 });
     // The sets are independent ladders, so the final states at rung 0 are independent samples: a binomial SE.
     const m = out.rungs[0].result.count;
     const se = Math.sqrt((exact * (1 - exact)) / m);
@@ -80,7 +80,7 @@ describe('replica exchange', () => {
       ladderScenario({ exchange: { key: 'potential.params.h', rungs: [1, 0.6, 0.35, 0.2, 0.1], interval: 50 } }),
       '',
     );
-    const out = await runExchange(ladder, { write: false });
+    const out = await runExchange(ladder, { write: false, workers: 0 });
     const m = out.rungs[0].result.count;
     const se = Math.sqrt((exact * (1 - exact)) / m);
     expect(out.rungs[0].summary.run.temperature).toBe(COLD);
@@ -88,14 +88,16 @@ describe('replica exchange', () => {
     expect(out.exchange.roundTrips.count).toBeGreaterThan(0);
   });
 
-  it('accepts swaps between two harmonic rungs at the exact expected rate (4 SE)', async () => {
-    const [t1, t2, k, lr] = [0.5, 1.0, 1.0, 0.01];
+  it('accepts swaps between two harmonic rungs (with weight decay) at the exact expected rate (4 SE)', async () => {
+    // U = k_U x²/2 plus weight decay λ: the Gibbs energy the swaps must use is (k_U + λ) x²/2 = k x²/2.
+    const [t1, t2, kU, decay, lr] = [0.5, 1.0, 0.5, 0.5, 0.01];
+    const k = kU + decay;
     const scenario = validateScenarioObject(
       {
         name: 'harmonic-pair',
         seed: 5,
-        potential: { kind: 'harmonic', params: { k } },
-        dynamics: { integrator: 'sgld', lr, temperature: t1, steps: 300 * 21 },
+        potential: { kind: 'harmonic', params: { k: kU } },
+        dynamics: { integrator: 'sgld', lr, temperature: t1, weight_decay: decay, steps: 300 * 21 },
         ensemble: { replicas: 2000, init: { kind: 'normal', mean: [0], std: [0.85] } },
         observe: { grid: { kind: 'linear', points: 3 }, observables: ['x'] },
         // 300 steps = 3 relaxation times 1/k between rounds: successive swaps are nearly independent.
@@ -103,7 +105,7 @@ describe('replica exchange', () => {
       },
       '',
     );
-    const out = await runExchange(scenario, { write: false });
+    const out = await runExchange(scenario, { write: false, workers: 0 });
     const pair = out.exchange.pairs[0];
     // Exact expectation of min(1, exp((1/θ1 − 1/θ2)(U(x1) − U(x2)))), x_r ~ N(0, σ_r²), with σ_r² = θ_r / (k (1 − ηk/2)),
     // the stationary variance of the Euler–Maruyama chain (docs/models.md, discrete Ornstein–Uhlenbeck), by a 2-D grid quadrature.
@@ -181,7 +183,7 @@ describe('replica exchange', () => {
         ),
         '',
       );
-      const out = await runExchange(s, { write: false });
+      const out = await runExchange(s, { write: false, workers: 0 });
       // Round trips per ladder are independent across ladders: mean and SE over the sets.
       const trips = Array.from(out.tally.roundTrips);
       const mean = trips.reduce((a, v) => a + v, 0) / trips.length;
