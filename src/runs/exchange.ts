@@ -22,7 +22,7 @@ import { mergeShards, type RunResult } from '../parallel/merge.js';
 import { shardsFor } from '../parallel/run.js';
 import { sharedWorkerPool } from '../parallel/pool.js';
 import { planShards } from '../parallel/shard-plan.js';
-import { exchangeRungValues, locateIssues, parsePath, ScenarioError, validateVariant } from '../scenario/index.js';
+import { exchangeRungValues, exchangeVariants, locateIssues, ScenarioError, validateVariant } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { sweepTable, SWEEP_SCHEMA, type SweepMeta } from '../results/sweep-files.js';
 import { jsonReplacer, toCsv, writeAtomic } from '../results/write.js';
@@ -101,13 +101,11 @@ export interface RunExchangeOptions {
 export function exchangeRungScenarios(scenario: Scenario): Array<{ value: number; scenario: Scenario }> {
   const ex = scenario.exchange;
   if (!ex) throw new TypeError(`exchangeRungScenarios: scenario '${scenario.name}' has no exchange section`);
-  return exchangeRungValues(ex.rungs).map((value, k) => {
-    const rung = validateVariant(scenario, {
-      label: `exchange rung ${k} (${ex.key} = ${value})`,
-      overrides: [{ key: ex.key, segments: parsePath(ex.key), value, anchor: ['exchange', 'rungs'] }],
-    });
-    const { exchange: _exchange, ...plain } = rung;
-    return { value, scenario: plain as Scenario };
+  const values = exchangeRungValues(ex.rungs);
+  return exchangeVariants(ex).map((variant, k) => {
+    // validateVariant drops the exchange section: a rung is a plain scenario.
+    const { exchange: _exchange, ...plain } = validateVariant(scenario, variant);
+    return { value: values[k], scenario: plain as Scenario };
   });
 }
 

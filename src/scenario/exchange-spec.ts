@@ -3,7 +3,8 @@
  * its JSON Schema fragment, the checks across fields the schema cannot
  * express, and the ladder values. docs/exchange.md explains the method.
  */
-import { renderValue } from './errors.js';
+import { parsePath, renderValue } from './errors.js';
+import type { Variant } from './sweep.js';
 import { isPlainObject, type Obj, type RawIssue } from './issues.js';
 import type { JsonSchema } from '../engine/registry.js';
 
@@ -79,6 +80,14 @@ export function exchangeRungValues(rungs: ExchangeSpec['rungs']): number[] {
   const ratio = Math.pow(to / from, 1 / (count - 1));
   // The last value is `to` exactly (no rounding drift from repeated products).
   return Array.from({ length: count }, (_, k) => (k === count - 1 ? to : from * Math.pow(ratio, k)));
+}
+
+/** One variant per rung (the key set to the rung's value), validated like a sweep point; rung 0 first. */
+export function exchangeVariants(exchange: Pick<ExchangeSpec, 'key' | 'rungs'>): Variant[] {
+  return exchangeRungValues(exchange.rungs).map((value, k) => ({
+    label: `exchange rung ${k} (${exchange.key} = ${value})`,
+    overrides: [{ key: exchange.key, segments: parsePath(exchange.key), value, anchor: ['exchange', 'rungs'] }],
+  }));
 }
 
 /** Checks of `exchange:` across fields (raw document, defensive: fields may still be invalid). */

@@ -265,6 +265,25 @@ describe('replica exchange', () => {
     expect(byPath['exchange.interval']?.line).toBe(8);
     expect((error as Error).message).toContain(file);
 
+    // Every rung is validated as a scenario of its own when the file is loaded (as sweep points are).
+    const badRung = join(tempDir('exchange'), 'bad-rung.yaml');
+    writeFileSync(
+      badRung,
+      [
+        'name: bad-rung',
+        'potential: { kind: double-well, params: { h: 1 } }',
+        'dynamics: { lr: 0.01, temperature: 0.1, steps: 100 }',
+        'ensemble: { replicas: 10 }',
+        'exchange: { key: potential.params.h, rungs: [1, -0.5] }',
+        '',
+      ].join('\n'),
+    );
+    const rungError = await loadScenario(badRung).catch((e: unknown) => e);
+    expect(rungError).toBeInstanceOf(ScenarioError);
+    const rungIssue = (rungError as ScenarioError).issues[0];
+    expect(rungIssue.path).toBe('exchange rung 1 (potential.params.h = -0.5): potential.params.h');
+    expect(rungIssue.line).toBe(5);
+
     const unknownKey = validateScenarioObjectError({ ...ladderScenario(), exchange: { key: 'dynamics.lr', rungs: [0.1, 0.2] } });
     expect(unknownKey.map((i) => i.path)).toContain('exchange.key');
   });
