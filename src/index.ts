@@ -21,6 +21,7 @@ import type { Scenario } from './scenario/types.js';
 import type { ScenarioError } from './scenario/errors.js';
 import { runScenario as runOneScenario, type InMemoryRunOutput, type RunOutput, type RunScenarioOptions } from './runs/run.js';
 import { runSweep as runSweepPoints, type RunSweepOptions, type SweepOutput } from './runs/sweep.js';
+import { runExchange as runExchangeLadder, type ExchangeOutput, type RunExchangeOptions } from './runs/exchange.js';
 import { runRegimes as runRegimeSet, type RunRegimesOptions, type RegimesOutput } from './runs/regimes.js';
 import {
   getPotentialFamily as findPotentialFamily,
@@ -173,6 +174,22 @@ export async function runRegimes(scenario: Scenario, options: RunRegimesOptions 
 }
 
 export { RegimesInterrupted, type RunRegimesOptions, type RegimesOutput } from './runs/regimes.js';
+
+/**
+ * Run a scenario with an `exchange:` section: replica exchange (parallel
+ * tempering) over a ladder of temperatures or potential parameters
+ * (docs/exchange.md), `ensemble.replicas` independent ladders. Writes
+ * `rungs/<k>/` (a run directory per rung, for the replicas at that rung),
+ * `rungs.csv` and `exchange.json` (acceptance per neighbour pair, round trips),
+ * or with `write: false` only returns them. Identical results for any `workers`.
+ * @throws ScenarioError when a rung does not fit its potential (before anything runs).
+ */
+export async function runExchange(scenario: Scenario, options: RunExchangeOptions = {}): Promise<ExchangeOutput> {
+  assertRunnableHere(scenario, options.workers);
+  return runExchangeLadder(scenario, options);
+}
+export { EXCHANGE_SCHEMA, type ExchangeSummary, type ExchangePair, type ExchangeRungOutput } from './runs/exchange.js';
+export type { RunExchangeOptions, ExchangeOutput };
 export type { RunSweepOptions, SweepOutput, SweepProgress, SweepPointResult } from './runs/sweep.js';
 
 /**
@@ -283,6 +300,7 @@ export { integrate, logIntegrateExp, type QuadratureOptions } from './theory/qua
 // ---------------------------------------------------------------- types
 
 export type { Scenario, PotentialSpec, DynamicsSpec, EnsembleSpec, ObserveSpec, EventSpec, HistogramSpec } from './scenario/types.js';
+export type { ExchangeSpec, ExchangeScheme } from './scenario/types.js';
 export type {
   Potential,
   ParamGroup,

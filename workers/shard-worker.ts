@@ -7,6 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { runShard } from '../src/parallel/shard-runner.js';
+import { runExchangeShard } from '../src/parallel/exchange-runner.js';
 import { fullStack, isTransientError } from '../src/parallel/faults.js';
 import type { WorkerMessage, WorkerTask } from '../src/parallel/worker-pool.js';
 
@@ -16,6 +17,11 @@ if (!port) throw new Error('shard-worker must run in a worker thread');
 async function runTask(task: WorkerTask): Promise<void> {
   let lastPost = 0;
   try {
+    if (task.type === 'exchange') {
+      const result = await runExchangeShard(task.spec);
+      port!.postMessage({ type: 'exchange-result', result } satisfies WorkerMessage);
+      return;
+    }
     const result = await runShard(task.spec, (done) => {
       const now = Date.now();
       if (now - lastPost > 200) {

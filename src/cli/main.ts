@@ -28,6 +28,7 @@ import { OutputError } from '../runs/run.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
+import { runExchangeCli } from './exchange.js';
 import { register as registerReport, writeReport } from './report.js';
 
 function progressBar(enabled: boolean) {
@@ -138,6 +139,16 @@ Examples:
             force: opts.force,
           });
           if (opts.report) await writeReport(dir);
+          return;
+        }
+        if (scenario.exchange) {
+          // A ladder (replica exchange): rungs/<k>/ per rung, exchange.json and rungs.csv (docs/exchange.md).
+          const bar = progressBar(showProgressHere(opts));
+          try {
+            await runExchangeCli(scenario, { ...opts, onProgress: (d, t) => bar?.update(d, t) });
+          } finally {
+            bar?.stop();
+          }
           return;
         }
         // A default directory is new (a fresh run id); an --out directory must be empty, this run's unfinished one, or cleared with --force.

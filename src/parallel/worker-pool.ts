@@ -18,17 +18,16 @@ import { Worker } from 'node:worker_threads';
 import type { ShardResult } from '../observables/results.js';
 import { ShardAttemptError } from './faults.js';
 import type { ShardSpec } from './shard-runner.js';
+import type { ExchangeShardResult, ExchangeShardSpec } from './exchange-runner.js';
 
-/** Parent → worker: run this shard. */
-export interface WorkerTask {
-  type: 'shard';
-  spec: ShardSpec;
-}
+/** Parent → worker: run this shard (or this shard of replica-exchange ladders, exchange-runner.ts). */
+export type WorkerTask = { type: 'shard'; spec: ShardSpec } | { type: 'exchange'; spec: ExchangeShardSpec };
 
 /** Worker → parent, about the shard it is running. `transient` marks an error worth another attempt (faults.ts). */
 export type WorkerMessage =
   | { type: 'progress'; done: number }
   | { type: 'result'; result: ShardResult }
+  | { type: 'exchange-result'; result: ExchangeShardResult }
   | { type: 'error'; message: string; stack?: string; transient?: boolean };
 
 export interface PoolTaskOptions {
@@ -135,11 +134,20 @@ export class WorkerPool {
    * a fresh start costs under 7 % of a shard of more than a second.
    */
   run(spec: ShardSpec, options: PoolTaskOptions = {}): Promise<ShardResult> {
+    return this.dispatch<ShardResult>({ type: 'shard', spec }, options);
+  }
+
+  /** Run one shard of replica-exchange ladders on a worker (the same lifecycle and errors as `run`). */
+  runExchange(spec: ExchangeShardSpec, options: PoolTaskOptions = {}): Promise<ExchangeShardResult> {
+    return this.dispatch<ExchangeShardResult>({ type: 'exchange', spec }, options);
+  }
+
+  private dispatch<T>(task: WorkerTask, options: PoolTaskOptions): Promise<T> {
     const { signal, onProgress } = options;
     if (signal?.aborted) return Promise.reject(new ShardAttemptError('interrupted', false));
     const worker = this.take();
     const started = performance.now();
-    return new Promise<ShardResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let settled = false;
       let terminated = false;
       const finish = (keep: boolean, outcome: () => void) => {
@@ -159,7 +167,8 @@ export class WorkerPool {
       const onMessage = (m: WorkerMessage) => {
         if (terminated) return;
         if (m.type === 'progress') onProgress?.(m.done);
-        else if (m.type === 'result') finish(performance.now() - started <= this.retireAfterMilliseconds, () => resolve(m.result));
+        else if (m.type === 'result' || m.type === 'exchange-result')
+          finish(performance.now() - started <= this.retireAfterMilliseconds, () => resolve(m.result as T));
         else finish(true, () => reject(new ShardAttemptError(m.message, m.transient === true, m.stack)));
       };
       const onError = (e: Error) => finish(false, () => reject(new ShardAttemptError(`worker crashed: ${e.message}`, true, e.stack)));
@@ -179,7 +188,7 @@ export class WorkerPool {
       worker.on('error', onError);
       worker.on('exit', onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ type: 'shard', spec } satisfies WorkerTask);
+      worker.postMessage(task satisfies WorkerTask);
       if (options.kill) {
         terminated = true;
         void worker.terminate();

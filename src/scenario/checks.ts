@@ -5,6 +5,7 @@
  * dimensions, parameter groups, data for minibatches).
  */
 import { didYouMean, quoteList, renderValue, type ScenarioIssue } from './errors.js';
+import { exchangeIssues } from './exchange-spec.js';
 import { integratorIssues } from './integrator-checks.js';
 import { isPlainObject, origins, place, type Obj, type RawIssue, type Seg } from './issues.js';
 import type { Scenario } from './types.js';
@@ -95,6 +96,7 @@ export function semanticChecks(data: Obj): RawIssue[] {
 
   issues.push(...samplingIssues(data.sampling, dyn, ens));
   issues.push(...boundsIssues(ens.bounds));
+  issues.push(...exchangeIssues(data));
 
   if (isPlainObject(ens.init)) {
     const init = ens.init;

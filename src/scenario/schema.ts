@@ -20,6 +20,7 @@
  * Defaults inside `oneOf` branches are not applied by ajv, so those of
  * `potential` (`params: {}`, `coordinates: ['x']`) are filled by the loader.
  */
+import { exchangeSchema } from './exchange-spec.js';
 import type { JsonSchema } from '../engine/registry.js';
 import { integrators, type IntegratorEntry } from '../engine/integrators/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
@@ -587,6 +588,7 @@ export function buildScenarioSchema(): JsonSchema {
       sampling: samplingSchema,
       sweep: sweepSchema,
       regimes: regimesSchema,
+      exchange: exchangeSchema,
     },
     required: ['name', 'potential', 'dynamics', 'ensemble'],
     additionalProperties: false,

@@ -14,6 +14,8 @@ import type { PosteriorSpec, SamplingSpec } from '../observables/sampling-spec.j
 
 // Declared beside their consumers (potentials/, observables/ sit below scenario/); re-exported here.
 export type { PotentialSpec, PosteriorSpec, SamplingSpec };
+import type { ExchangeSpec } from './exchange-spec.js';
+export type { ExchangeScheme, ExchangeSpec, GeometricRungs } from './exchange-spec.js';
 
 export interface GroupSettings {
   /** This group's η: a number or a schedule (see engine/schedule.ts). */
@@ -172,6 +174,8 @@ export interface Scenario {
   sweep?: SweepSpec;
   /** Named variants to compare; absent unless given. A scenario has at most one of sweep and regimes. */
   regimes?: RegimesSpec;
+  /** Replica exchange over a ladder of temperatures or potential parameters (docs/exchange.md); absent = a plain run. */
+  exchange?: ExchangeSpec;
   /** Absolute path of the scenario file it came from ('' for in-memory). */
   source: string;
 }

@@ -1,6 +1,6 @@
 /**
- * Sweep points and regimes during validation: every point / regime is its
- * overrides applied to the raw document (without `sweep` / `regimes`) and
+ * Sweep points, regimes and exchange rungs during validation: every point / regime / rung is its
+ * overrides applied to the raw document (without `sweep` / `regimes` / `exchange`) and
  * validated again as a scenario of its own. The validator is passed in (it is
  * the loader's, which calls back here for a document with variants).
  */
@@ -9,6 +9,7 @@ import { isPlainObject, place, startsWith, type Obj, type Origin, type RawIssue 
 import { applyOverride } from './overrides.js';
 import { regimeVariants, sweepSize, sweepVariants, type Variant } from './sweep.js';
 import type { Scenario } from './types.js';
+import { exchangeVariants, type ExchangeSpec } from './exchange-spec.js';
 
 /** Validates one document (the loader's `validate`). */
 export type DocumentValidator = (doc: Obj, source: string, origin: Origin) => Scenario;
@@ -25,7 +26,7 @@ const MAX_VARIANT_FAILURES = 5;
  * O(N²) (a 10,000-value list took 11 s to load and 24 s to expand).
  */
 export function withoutVariants(raw: Obj): Obj {
-  const { sweep: _sweep, regimes: _regimes, ...rest } = raw;
+  const { sweep: _sweep, regimes: _regimes, exchange: _exchange, ...rest } = raw;
   return rest;
 }
 
@@ -33,6 +34,7 @@ export function validateVariantDoc(rawBase: Obj, source: string, origin: Origin,
   const doc = structuredClone(rawBase);
   delete doc.sweep;
   delete doc.regimes;
+  delete doc.exchange;
   const mark = v.label;
   const sub: Origin = { locate: origin.locate, overrides: [...origin.overrides] };
   const issues: RawIssue[] = [];
@@ -90,7 +92,9 @@ export function checkVariants(rawDoc: Obj, source: string, origin: Origin, valid
     ? sweepVariants(rawDoc.sweep)
     : isPlainObject(rawDoc.regimes)
       ? regimeVariants(rawDoc.regimes)
-      : [];
+      : isPlainObject(rawDoc.exchange)
+        ? exchangeVariants(rawDoc.exchange as unknown as ExchangeSpec)
+        : [];
   if (variants.length > 0) {
     const failed: ScenarioIssue[] = [];
     let failures = 0;
@@ -104,9 +108,9 @@ export function checkVariants(rawDoc: Obj, source: string, origin: Origin, valid
       }
     }
     if (failures > MAX_VARIANT_FAILURES) {
-      const what = isPlainObject(rawDoc.sweep) ? 'sweep points' : 'regimes';
+      const what = isPlainObject(rawDoc.sweep) ? 'sweep points' : isPlainObject(rawDoc.regimes) ? 'regimes' : 'exchange rungs';
       failed.push({
-        path: isPlainObject(rawDoc.sweep) ? 'sweep' : 'regimes',
+        path: isPlainObject(rawDoc.sweep) ? 'sweep' : isPlainObject(rawDoc.regimes) ? 'regimes' : 'exchange',
         expected: `${what} that are valid scenarios`,
         found: `${failures} of ${variants.length} invalid (the first ${MAX_VARIANT_FAILURES} are listed above)`,
       });

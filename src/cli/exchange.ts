@@ -1,0 +1,52 @@
+/**
+ * `stochdyn run` of a scenario with an `exchange:` section: run the ladder,
+ * print a table of the rungs and the neighbour pairs, and warn on stderr
+ * when a pair barely exchanges (naming where to add a rung).
+ */
+import { runExchange, type ExchangeOutput } from '../runs/exchange.js';
+import type { Scenario } from '../scenario/types.js';
+import { prepareOutDir } from './output-dir.js';
+import { writeReport } from './report.js';
+
+export interface ExchangeCliOptions {
+  out?: string;
+  workers: number;
+  json?: boolean;
+  quiet?: boolean;
+  force?: boolean;
+  report: boolean;
+  /** Progress (replica-steps done, total), e.g. the progress bar of main.ts. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
+
+/** The text table of an exchange run (stdout). */
+export function formatExchangeTable(output: ExchangeOutput): string {
+  const e = output.exchange;
+  const lines = [
+    `replica exchange '${e.name}': ${e.rungs.length} rungs of ${e.key}, ${e.sets} ladders, ${e.rounds} rounds every ${e.interval} steps (${e.scheme})`,
+    '',
+    'rung  value       acceptance to next (± SE)',
+  ];
+  for (const r of e.rungs) {
+    const pair = e.pairs[r.index];
+    const acc = pair ? `${fmt(pair.acceptance)} ± ${fmt(pair.acceptanceSe, 2)}  (${pair.accepted}/${pair.attempted})` : '';
+    lines.push(`${String(r.index).padEnd(5)} ${fmt(r.value, 5).padEnd(11)} ${acc}`);
+  }
+  lines.push(
+    '',
+    `round trips: ${e.roundTrips.count} (mean ${fmt(e.roundTrips.meanRounds)} rounds; ${fmt(e.roundTrips.perSetPerRound)} per ladder per round)`,
+  );
+  if (output.dir) lines.push(`results: ${output.dir} (rungs/<k>/ per rung, rungs.csv, exchange.json)`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runExchangeCli(scenario: Scenario, options: ExchangeCliOptions): Promise<void> {
+  if (options.out !== undefined) prepareOutDir(options.out, { force: options.force, sameRun: () => false });
+  const output = await runExchange(scenario, { out: options.out, workers: options.workers, onProgress: options.onProgress });
+  if (options.report) for (const r of output.rungs) if (r.dir) await writeReport(r.dir);
+  if (options.json) process.stdout.write(JSON.stringify(output.exchange, null, 2) + '\n');
+  else process.stdout.write(formatExchangeTable(output));
+  for (const w of output.exchange.warnings) process.stderr.write(`warning: ${w}\n`);
+}
