@@ -21,6 +21,7 @@
  * `potential` (`params: {}`, `coordinates: ['x']`) are filled by the loader.
  */
 import type { JsonSchema } from '../engine/registry.js';
+import { splittingSchema } from './splitting.js';
 import { integrators, type IntegratorEntry } from '../engine/integrators/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 
@@ -572,6 +573,7 @@ export function buildScenarioSchema(): JsonSchema {
       analysis: { type: 'array', items: kindEntry, default: [] },
       theory: { type: 'array', items: kindEntry, default: [] },
       sampling: samplingSchema,
+      splitting: splittingSchema,
       sweep: sweepSchema,
       regimes: regimesSchema,
     },
