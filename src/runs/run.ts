@@ -190,6 +190,14 @@ export async function checkScenario(s: Scenario, run = 0): Promise<CheckedScenar
 /** Splitting integrates with one constant η, θ, λ for every coordinate (the MFPT relation converts steps to time with one η). */
 function splittingPlanIssues(s: Scenario, plan: RunPlan): ScenarioIssue[] {
   if (!s.splitting) return [];
+  if (!(plan.settings.temperature[0] > 0))
+    return [
+      {
+        path: 'dynamics.temperature',
+        expected: 'θ > 0 with a splitting section (clones of a noiseless trajectory never part)',
+        found: String(plan.settings.temperature[0]),
+      },
+    ];
   if (plan.settings.uniform && isConstant(s.dynamics.lr) && isConstant(s.dynamics.temperature)) return [];
   return [
     {

@@ -135,6 +135,15 @@ observe:
       (e: Error) => e,
     );
     expect(err?.message).toContain('splitting.initial.level');
+    const cold = write(
+      head.replace('temperature: 0.25', 'temperature: 0') +
+        `splitting: { from: { x: { le: -0.9 } }, to: escape, coordinate: x, initial: { level: -0.8 } }\n`,
+    );
+    const coldErr = await checkScenario(await loadScenario(cold)).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(coldErr?.message).toMatch(/dynamics\.temperature: expected θ > 0 with a splitting section/);
     const file2 = write(
       head + `splitting: { from: { x: { le: -0.9 } }, to: escape, coordinate: x, initial: { level: -0.8 }, walker: 3 }\n`,
     );
