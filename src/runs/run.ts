@@ -249,7 +249,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
       s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
   summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, plan, result, potential, summary }) : [];
-  if (s.splitting && !o.signal?.aborted) summary.splitting = runSplitting(s, plan, potential);
+  if (s.splitting && !o.signal?.aborted) summary.splitting = await runSplitting(s, plan, potential, { workers });
   validateSummaryIfAsked(summary, dir === undefined ? undefined : join(dir, 'summary.json'));
   if (dir === undefined) return { dir, summary, result };
   try {

@@ -62,9 +62,9 @@ describe('AMS determinism', () => {
     const five = doubleWell(0.25, 5e-3, { walkers: 20, repetitions: 5 });
     const a = await checkScenario(three);
     const b = await checkScenario(five);
-    const r3 = runSplitting(three, a.plan, a.potential);
-    const r3again = runSplitting(three, a.plan, a.potential);
-    const r5 = runSplitting(five, b.plan, b.potential);
+    const r3 = await runSplitting(three, a.plan, a.potential);
+    const r3again = await runSplitting(three, a.plan, a.potential);
+    const r5 = await runSplitting(five, b.plan, b.potential);
     expect(r3again).toEqual(r3);
     expect(r5.perRepetition.slice(0, 3)).toEqual(r3.perRepetition);
     // Different repetitions use different streams.
@@ -76,6 +76,7 @@ describe('AMS determinism', () => {
     const zero = await runScenario(s, { write: false, workers: 0 });
     const two = await runScenario(s, { write: false, workers: 2 });
     expect(two.summary.splitting).toEqual(zero.summary.splitting);
+    expect(new Set(zero.summary.splitting!.perRepetition.map((r) => r.probability)).size).toBe(4);
   });
 });
 
