@@ -1,7 +1,8 @@
 /**
  * Adaptive multilevel splitting (src/engine/splitting.ts, src/runs/splitting.ts):
  * the escape time of the double well h(x² − 1)² at θ = 0.25 against brute
- * force and the exact MFPT integral (docs/models.md §1.2), the
+ * force and the exact MFPT integral (docs/models.md §1.2), p̂ with k > 1
+ * against brute force of the same discrete-time probability, the
  * determinism that makes repetitions distributable, and the loader's errors.
  * Tolerances are k·σ with k stated, σ from the repetitions' spread; seeds fixed.
  */
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, validateScenarioObject } from '../../src/scenario/load.js';
 import { checkScenario, runScenario } from '../../src/runs/run.js';
-import { runSplitting } from '../../src/runs/splitting.js';
+import { runSplitting, splittingRepetitionRunner } from '../../src/runs/splitting.js';
 import { meanFirstPassageTime } from '../../src/theory/mfpt.js';
 import { tempDir } from '../helpers.js';
 
@@ -53,6 +54,28 @@ describe('AMS on the double well at θ = 0.25 (ΔE/θ = 4)', () => {
     expect(Math.abs(ams.mfpt.mean - bfMean)).toBeLessThan(3 * Math.hypot(ams.mfpt.se, bfSe));
     expect(ams.rate.mean).toBeCloseTo(1 / ams.mfpt.mean, 12);
     expect(ams.extinct + ams.incomplete).toBe(0);
+  });
+});
+
+describe('AMS probability against brute force of the same process', () => {
+  it('p̂ (k = 10 of 1000 walkers) agrees within 3σ with the fraction of equilibrium loops that reach B (θ = 0.4)', async () => {
+    // The equilibrium trajectory's crossings of z₀ are independent trials of exactly the
+    // probability AMS estimates (same discrete-time dynamics, same start distribution):
+    // escapes / (escapes + returns) is its brute-force estimate, binomial SE.
+    const s = doubleWell(0.4, 5e-3, { walkers: 1000, kill: 10, repetitions: 10 });
+    const { plan, potential } = await checkScenario(s);
+    const run = splittingRepetitionRunner(s, plan, potential);
+    const reps = Array.from({ length: 10 }, (_, r) => run(r));
+    const ps = reps.map((r) => r.probability);
+    const mean = ps.reduce((a, b) => a + b, 0) / ps.length;
+    const se = Math.sqrt(ps.reduce((a, p) => a + (p - mean) ** 2, 0) / (ps.length - 1) / ps.length);
+    const escapes = reps.reduce((a, r) => a + r.escapes, 0);
+    const trials = escapes + reps.reduce((a, r) => a + r.loops, 0);
+    const pBf = escapes / trials;
+    const seBf = Math.sqrt((pBf * (1 - pBf)) / trials);
+    expect(escapes).toBeGreaterThan(100);
+    expect(reps.every((r) => r.complete && !r.extinct && r.killed >= 10 * r.iterations)).toBe(true);
+    expect(Math.abs(mean - pBf)).toBeLessThan(3 * Math.hypot(se, seBf));
   });
 });
 
