@@ -144,6 +144,15 @@ observe:
     expect(msg).toContain('fewer than splitting.walkers (4)');
   });
 
+  it('B may be a region, and a region over an unknown coordinate is named', async () => {
+    const ok = write(head + `splitting: { from: { x: { le: -0.9 } }, to: { x: { ge: 1 } }, coordinate: x, initial: { level: -0.8 } }\n`);
+    await expect(checkScenario(await loadScenario(ok))).resolves.toBeDefined();
+    const bad = write(head + `splitting: { from: { z: { le: -0.9 } }, to: { x: { ge: 1 } }, coordinate: x, initial: { level: -0.8 } }\n`);
+    await expect(checkScenario(await loadScenario(bad))).rejects.toThrow(
+      /splitting\.from\.z: expected a coordinate of the potential \(x\), found "z"/,
+    );
+  });
+
   it('a level inside A and an unknown key are errors', async () => {
     const file = write(
       head +
