@@ -143,9 +143,10 @@ function startAt(
 }
 
 /**
- * One AMS repetition. `makeIntegrator` builds the integrator with the run's
- * settings; it is called once (the integrator is used on a one-replica state,
- * one walker after the other, so each walker's noise is its own stream).
+ * One AMS repetition: the equilibrium trajectory, then the walkers and the
+ * iterations. `integrator` (built with `settings`, which are held constant)
+ * runs a one-replica state, one walker after the other, re-initialised at each
+ * start so that each walker draws only from its own stream. Times in steps.
  */
 export function runSplittingRepetition(
   potential: Potential,
