@@ -14,7 +14,7 @@ const port = parentPort;
 if (!port) throw new Error('splitting-worker must run in a worker thread');
 const { scenario, run } = workerData as { scenario: Scenario; run: number };
 
-const ready = checkScenario(scenario, run).then(({ plan, potential }) => splittingRepetitionRunner(scenario, plan, potential));
+const ready = checkScenario(scenario, run).then(({ plan, potential }) => splittingRepetitionRunner(plan, potential));
 
 port.on('message', (repetition: number) => {
   ready

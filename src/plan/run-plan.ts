@@ -28,6 +28,7 @@ import {
 import type { GroupSettings } from '../scenario/types.js';
 import { initialValue, isConstant, timeFunction, type ScheduleSettings } from '../engine/schedule.js';
 import { samplingSteps } from '../observables/sampling.js';
+import { planSplitting, type PlanSplitting } from './splitting-plan.js';
 import type { Bound, EventSpec, Scenario } from '../scenario/types.js';
 
 /** The settings one parameter group is integrated with (after overrides and `dynamics.step_size`). */
@@ -114,6 +115,8 @@ export interface RunPlan {
   events: PlanEvent[];
   /** The curvature-scaled step sizes chosen by `dynamics.step_size` (with its c and safety), when set. */
   stepSizes?: StepSizeChoice & { c: number; safety: number };
+  /** The `splitting:` section resolved against the potential (src/plan/splitting-plan.ts), when present. */
+  splitting?: PlanSplitting;
 }
 
 /**
@@ -179,6 +182,7 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
     sampleSteps: scenario.sampling ? samplingSteps(scenario.sampling.burn_in, scenario.sampling.thin, d.steps) : [],
     events: planEvents(scenario),
     ...(stepSizes ? { stepSizes } : {}),
+    ...(scenario.splitting ? { splitting: planSplitting(scenario, potential.coordinates) } : {}),
   };
 }
 

@@ -23,7 +23,6 @@ import { checkTheory, theoryOverlays, type HistogramOverlay } from '../analysis/
 import { resolvePlan, type RunPlan, planTime } from '../plan/run-plan.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
-import { isConstant } from '../engine/schedule.js';
 import { runSplitting } from './splitting.js';
 
 export interface RunScenarioOptions {
@@ -198,7 +197,7 @@ function splittingPlanIssues(s: Scenario, plan: RunPlan): ScenarioIssue[] {
         found: String(plan.settings.temperature[0]),
       },
     ];
-  if (plan.settings.uniform && isConstant(s.dynamics.lr) && isConstant(s.dynamics.temperature)) return [];
+  if (plan.settings.uniform && !plan.scheduled) return [];
   return [
     {
       path: 'splitting',

@@ -16,62 +16,55 @@ import { runSplittingRepetition, type SplittingProblem, type SplittingRepetition
 import type { Potential } from '../engine/types.js';
 import type { RunPlan } from '../plan/run-plan.js';
 import { packageRoot } from '../parallel/pool.js';
-import { regionContains, splittingTarget } from '../scenario/splitting.js';
-import type { Bound, Scenario } from '../scenario/types.js';
+import type { PlanRegion, PlanSplitting } from '../plan/splitting-plan.js';
+import { regionContains } from '../scenario/splitting.js';
+import type { Scenario } from '../scenario/types.js';
 import { summariseSplitting, type SplittingSummary } from '../analysis/splitting.js';
 
-/** A region over coordinates as a predicate on one replica's row. */
-function regionTest(region: Record<string, Bound>, coordinates: readonly string[]): (x: Float64Array, offset: number) => boolean {
-  const terms = Object.entries(region).map(([name, bound]) => ({ index: coordinates.indexOf(name), bound }));
+/** A region of the plan as a predicate on one replica's row. */
+function regionTest(region: PlanRegion): (x: Float64Array, offset: number) => boolean {
   return (x, offset) => {
-    for (let i = 0; i < terms.length; i++) if (!regionContains(terms[i].bound, x[offset + terms[i].index])) return false;
+    for (let i = 0; i < region.length; i++) if (!regionContains(region[i].bound, x[offset + region[i].index])) return false;
     return true;
   };
 }
 
-/** The AMS problem of a checked scenario: ξ, A, B and z₀ over the potential's coordinates. */
-export function splittingProblem(scenario: Scenario, coordinates: readonly string[]): SplittingProblem {
-  const spec = scenario.splitting;
-  if (!spec) throw new TypeError(`splittingProblem: scenario '${scenario.name}' has no splitting section`);
-  const target = splittingTarget(spec, scenario.observe.events);
-  if (!target) throw new TypeError(`splittingProblem: splitting.to '${String(spec.to)}' names no event`);
-  const index = coordinates.indexOf(spec.coordinate);
+/** The AMS problem of a resolved splitting section: ξ, A, B and z₀ over the potential's coordinates. */
+export function splittingProblem(splitting: PlanSplitting): SplittingProblem {
+  const index = splitting.coordinateIndex;
   return {
     coordinate: (x, offset) => x[offset + index],
-    inA: regionTest(spec.from, coordinates),
-    inB: regionTest(target, coordinates),
-    level: spec.initial.level,
+    inA: regionTest(splitting.from),
+    inB: regionTest(splitting.to),
+    level: splitting.level,
   };
 }
 
-/** A function running repetition r of a checked scenario's splitting section (the integrator is built once). */
-export function splittingRepetitionRunner(
-  scenario: Scenario,
-  plan: RunPlan,
-  potential: Potential,
-): (repetition: number) => SplittingRepetition {
-  const spec = scenario.splitting;
-  if (!spec) throw new TypeError(`splittingRepetitionRunner: scenario '${scenario.name}' has no splitting section`);
-  const problem = splittingProblem(scenario, potential.coordinates);
-  const entry = integrators.get(plan.integrator);
-  const integrator = entry.build(plan.settings, {
+/** The plan's splitting section, or a TypeError naming the run. */
+function planned(plan: RunPlan): PlanSplitting {
+  if (!plan.splitting) throw new TypeError(`scenario '${plan.name}' has no splitting section`);
+  return plan.splitting;
+}
+
+/** A function running repetition r of the plan's splitting section (the integrator is built once). */
+export function splittingRepetitionRunner(plan: RunPlan, potential: Potential): (repetition: number) => SplittingRepetition {
+  const splitting = planned(plan);
+  const problem = splittingProblem(splitting);
+  const integrator = integrators.get(plan.integrator).build(plan.settings, {
     ...plan.integratorOptions,
     gradient: gradientEstimator({ batchSize: plan.batchSize ?? undefined }),
   });
-  const init = scenario.ensemble.init;
-  const startValues = spec.initial.start ?? (init.kind === 'point' ? init.x : []);
-  const start = new Float64Array(potential.dim);
-  for (let j = 0; j < potential.dim; j++) start[j] = startValues.length === 1 ? startValues[0] : startValues[j];
+  const start = Float64Array.from(splitting.start);
   return (repetition) =>
     runSplittingRepetition(potential, integrator, plan.settings, problem, {
-      walkers: spec.walkers,
-      kill: spec.kill,
+      walkers: splitting.walkers,
+      kill: splitting.kill,
       seed: plan.seed,
       run: plan.run,
       repetition,
       start,
-      momenta: entry.needs.momenta,
-      optimizerSlots: entry.needs.optimizerSlots ?? 0,
+      momenta: plan.momenta,
+      optimizerSlots: plan.optimizerSlots,
       batchSize: plan.batchSize ?? 0,
       maxSegmentSteps: 1e8,
       maxIterations: 1e8,
@@ -146,16 +139,15 @@ export async function runSplitting(
   potential: Potential,
   options: RunSplittingOptions = {},
 ): Promise<SplittingSummary> {
-  const spec = scenario.splitting;
-  if (!spec) throw new TypeError(`runSplitting: scenario '${scenario.name}' has no splitting section`);
-  const total = spec.repetitions;
+  const splitting = planned(plan);
+  const total = splitting.repetitions;
   let done = 0;
   const progress = () => options.onProgress?.(++done, total);
   const workers = options.workers ?? 0;
   let repetitions: SplittingRepetition[];
   if (workers > 0 && total > 1) repetitions = await onWorkers(scenario, plan.run, total, workers, progress);
   else {
-    const runRepetition = splittingRepetitionRunner(scenario, plan, potential);
+    const runRepetition = splittingRepetitionRunner(plan, potential);
     repetitions = [];
     for (let r = 0; r < total; r++) {
       repetitions.push(runRepetition(r));
@@ -163,10 +155,10 @@ export async function runSplitting(
     }
   }
   return summariseSplitting(repetitions, {
-    walkers: spec.walkers,
-    kill: spec.kill,
-    coordinate: spec.coordinate,
-    level: spec.initial.level,
-    lr: plan.settings.lr[0],
+    walkers: splitting.walkers,
+    kill: splitting.kill,
+    coordinate: splitting.coordinate,
+    level: splitting.level,
+    lr: plan.timeStep,
   });
 }

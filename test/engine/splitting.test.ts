@@ -76,7 +76,7 @@ describe('AMS probability against brute force of the same process', () => {
         { dynamics: { integrator, lr: 5e-3, temperature: 0.4, steps: 1, ...constants } },
       );
       const { plan, potential } = await checkScenario(s);
-      const run = splittingRepetitionRunner(s, plan, potential);
+      const run = splittingRepetitionRunner(plan, potential);
       const reps = Array.from({ length: repetitions }, (_, r) => run(r));
       const ps = reps.map((r) => r.probability);
       const mean = ps.reduce((a, b) => a + b, 0) / ps.length;
