@@ -297,9 +297,24 @@ export {
 export { wellFreeEnergy1D, harmonicWellFreeEnergy, wellOccupancies, crossoverTemperature } from './theory/wells.js';
 export { integrate, logIntegrateExp, type QuadratureOptions } from './theory/quadrature.js';
 
+// ---------------------------------------------------------------- rare-event splitting (docs/splitting.md)
+
+export { runSplittingRepetition, type SplittingProblem, type SplittingOptions, type SplittingRepetition } from './engine/splitting.js';
+export { summariseSplitting, type SplittingSummary, type SplittingEstimate } from './analysis/splitting.js';
+export { runSplitting, splittingProblem } from './runs/splitting.js';
+
 // ---------------------------------------------------------------- types
 
-export type { Scenario, PotentialSpec, DynamicsSpec, EnsembleSpec, ObserveSpec, EventSpec, HistogramSpec } from './scenario/types.js';
+export type {
+  Scenario,
+  PotentialSpec,
+  DynamicsSpec,
+  EnsembleSpec,
+  ObserveSpec,
+  EventSpec,
+  HistogramSpec,
+  SplittingSpec,
+} from './scenario/types.js';
 export type { ExchangeSpec, ExchangeScheme } from './scenario/types.js';
 export type {
   Potential,

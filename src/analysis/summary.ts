@@ -11,6 +11,7 @@ import { uniformLr, uniformTemperature, uniformWeightDecay, type RunPlan, planTi
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import { firstPassageSummary, type FirstPassageSummary } from './event-stats.js';
 import type { SamplingSummary } from './sampling.js';
+import type { SplittingSummary } from './splitting.js';
 
 export const SUMMARY_SCHEMA = 'stochdyn.summary/1';
 
@@ -118,6 +119,8 @@ export interface Summary {
   analyses: Record<string, unknown>[];
   /** Posterior sampling results (README "summary.json"): only when the scenario has a `sampling:` section. */
   sampling?: SamplingSummary;
+  /** Rare-event splitting results (docs/splitting.md): only when the scenario has a `splitting:` section. */
+  splitting?: SplittingSummary;
   /** Wall-clock facts: the only part of the summary that varies between identical runs. */
   timing: {
     workers: number;

@@ -2,6 +2,7 @@
 import type { Summary } from '../analysis/summary.js';
 import { analysisText } from '../analysis/index.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
+import type { SplittingSummary } from '../analysis/splitting.js';
 import { initialValue, type ScheduledValue } from '../engine/schedule.js';
 import { errorTextLine, stochdynRoots } from './errors.js';
 
@@ -48,6 +49,8 @@ export function formatRunTable(s: Summary, dir: string): string {
     if (text) lines.push('', text);
   }
   if (s.sampling) lines.push('', ...samplingLines(s.sampling));
+  if (s.splitting)
+    lines.push('', ...splittingLines(s.splitting, s.theory as Array<{ kind: string; exactTime?: number; kramersTime?: number }>));
   if (s.divergence.count > 0) {
     lines.push(
       '',
@@ -58,6 +61,28 @@ export function formatRunTable(s: Summary, dir: string): string {
     lines.push('', `status: ${r.status} — results of ${r.completedReplicas} of ${r.replicas} replicas; missing: ${missingText(s)}`);
   lines.push('', `output: ${dir}`);
   return lines.join('\n') + '\n';
+}
+
+/** Terminal lines of the `splitting` block, beside the exact MFPT of an `mfpt-1d` overlay when there is one. */
+export function splittingLines(
+  sp: SplittingSummary,
+  theory: ReadonlyArray<{ kind: string; exactTime?: number; kramersTime?: number }> = [],
+): string[] {
+  const ci = (e: { ci95: [number, number] }) => `${f(e.ci95[0])} – ${f(e.ci95[1])}`;
+  const lines = [
+    `splitting (AMS, ${sp.walkers} walkers, kill ${sp.kill}, ${sp.repetitions} repetitions, ${sp.coordinate} from level ${sp.level}): ` +
+      `p = ${f(sp.probability.mean)} (95% CI ${ci(sp.probability)}), flux ${f(sp.flux)} per unit time, relative variance ${f(sp.relativeVariance, 3)}`,
+    `  MFPT ${f(sp.mfpt.mean)} (95% CI ${ci(sp.mfpt)}), rate ${f(sp.rate.mean)} (95% CI ${ci(sp.rate)}); ` +
+      `${f(sp.replicaSteps, 3)} replica-steps (brute force for the same relative error: ${f(sp.bruteForceSteps, 3)})`,
+  ];
+  const exact = theory.find((t) => t.kind === 'mfpt-1d' && typeof t.exactTime === 'number');
+  if (exact?.exactTime !== undefined)
+    lines.push(
+      `  vs exact integral ${f(exact.exactTime)} (ratio ${f(sp.mfpt.mean / exact.exactTime, 3)})` +
+        (exact.kramersTime !== undefined ? `, Kramers ${f(exact.kramersTime)}` : ''),
+    );
+  if (sp.extinct + sp.incomplete > 0) lines.push(`  ${sp.extinct} repetition(s) went extinct, ${sp.incomplete} stopped by a guard`);
+  return lines;
 }
 
 /** Terminal lines of the `sampling` block: chain diagnostics, predictive metrics, mixtures, warnings. */

@@ -210,6 +210,7 @@ Examples:
         process.stdout.write(
           `${file}: valid — ${s.ensemble.replicas} replicas × ${s.dynamics.steps} steps of ${s.dynamics.integrator} in a ${p.dim}-D potential (${coordinateList(p.coordinates, p.coordinates.length > 8 ? p.potential.groups : undefined)})` +
             (points.length ? `; sweep of ${points.length} points, each checked` : '') +
+            (s.splitting ? `; splitting: AMS, ${s.splitting.walkers} walkers × ${s.splitting.repetitions} repetitions` : '') +
             '\n',
         );
     });

@@ -31,6 +31,7 @@ import { coordinatesNamed } from '../scenario/checks.js';
 import type { GroupSettings } from '../scenario/types.js';
 import { initialValue, isConstant, timeFunction, type ScheduleSettings } from '../engine/schedule.js';
 import { samplingSteps } from '../observables/sampling.js';
+import { planSplitting, type PlanSplitting } from './splitting-plan.js';
 import type { Bound, EventSpec, Scenario } from '../scenario/types.js';
 
 /** The settings one parameter group is integrated with (after overrides and `dynamics.step_size`). */
@@ -123,6 +124,8 @@ export interface RunPlan {
    * (the integrators then run exactly the code they run without walls).
    */
   walls: Walls | null;
+  /** The `splitting:` section resolved against the potential (src/plan/splitting-plan.ts), when present. */
+  splitting?: PlanSplitting;
 }
 
 /**
@@ -190,6 +193,7 @@ export function resolvePlan(scenario: Scenario, potential: Potential, run = 0): 
     events: planEvents(scenario),
     ...(stepSizes ? { stepSizes } : {}),
     walls,
+    ...(scenario.splitting ? { splitting: planSplitting(scenario, potential.coordinates) } : {}),
   };
 }
 

@@ -183,6 +183,46 @@ const predictive = fixed('Posterior-predictive metrics on the held-out set.', {
   ),
 });
 
+const estimate = (description: string): JsonSchema =>
+  fixed(description, {
+    mean: numberOrNull('Estimate.'),
+    se: numberOrNull('Standard error (from the spread over repetitions; delta method for derived values).'),
+    ci95: interval('95 % confidence interval, estimate ± 1.96 SE.'),
+  });
+
+const splitting = fixed('Rare-event splitting (docs/splitting.md); present only when the scenario has a `splitting:` section.', {
+  method: { const: 'ams', description: 'Adaptive multilevel splitting (generalised, unbiased with ties).' },
+  walkers: integer('Walkers N per repetition.', 2),
+  kill: integer('Walkers killed per iteration k (ties at the level are killed too).', 1),
+  repetitions: integer('Independent AMS repetitions R.', 1),
+  coordinate: string('Reaction coordinate ξ.'),
+  level: number('Level z₀ of ξ whose first crossings start the walkers.'),
+  probability: estimate('p = P(reach B before A | first crossing of z₀): mean of the R unbiased estimates.'),
+  relativeVariance: numberOrNull('Var(p̂)/p̄² of one repetition.'),
+  flux: numberOrNull('Rate Φ of first crossings of z₀ out of A (per unit time).'),
+  timeToLevel: numberOrNull('Mean time T₁ from (re)entering A to crossing z₀.'),
+  timeBack: numberOrNull('Mean time T₂ from crossing z₀ back into A.'),
+  reactiveTime: numberOrNull('Mean duration of the reactive paths z₀ → B.'),
+  mfpt: estimate('Mean first-passage time A → B: T₁/p + (1/p − 1) T₂ + T₃ (physical time).'),
+  rate: estimate('Escape rate 1/MFPT.'),
+  iterations: number('Mean iterations per repetition.'),
+  extinct: integer('Repetitions in which every walker was killed (p̂ = 0).'),
+  incomplete: integer('Repetitions stopped by a step or iteration guard.'),
+  replicaSteps: integer('Integrator steps of all repetitions (equilibrium trajectories + walkers).'),
+  bruteForceSteps: numberOrNull('Replica-steps brute force needs for the same relative error of the MFPT: (MFPT/η)/relErr².'),
+  perRepetition: {
+    type: 'array',
+    description: 'One entry per repetition.',
+    items: fixed('One repetition.', {
+      repetition: integer('Index r (part of every stream key).'),
+      probability: number('p̂ of this repetition.'),
+      iterations: integer('Iterations.'),
+      reached: integer('Walkers in B at the end.'),
+      replicaSteps: integer('Integrator steps.'),
+    }),
+  },
+});
+
 const sampling = fixed('Posterior sampling results; present only when the scenario has a `sampling:` section.', {
   burnIn: integer('Steps discarded before the first sample.'),
   thin: integer('Steps between samples.', 1),
@@ -347,9 +387,10 @@ export function summaryJsonSchema(): JsonSchema {
           description: 'Results of the run-scope analyses, in order; [] when none.',
         },
         sampling,
+        splitting,
         timing,
       },
-      ['dynamics', 'sampling'],
+      ['dynamics', 'sampling', 'splitting'],
     ),
   };
 }

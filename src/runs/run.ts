@@ -15,7 +15,7 @@ import { isKnownObservable, observableNames } from '../observables/observables.j
 import { runEnsemble } from '../parallel/run.js';
 import { packageRoot, type FaultInjection } from '../parallel/pool.js';
 import { replicaId, type RunResult } from '../parallel/merge.js';
-import { checkAgainstPotential, locateIssues, ScenarioError } from '../scenario/index.js';
+import { checkAgainstPotential, locateIssues, ScenarioError, type ScenarioIssue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildSummary, tracePoints, type Summary } from '../analysis/summary.js';
 import { buildSamplingSummary, chainsCsvRows } from '../analysis/sampling.js';
@@ -23,6 +23,7 @@ import { checkTheory, theoryOverlays, type HistogramOverlay } from '../analysis/
 import { resolvePlan, type RunPlan, planTime } from '../plan/run-plan.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
+import { runSplitting } from './splitting.js';
 
 export interface RunScenarioOptions {
   /**
@@ -176,9 +177,35 @@ export async function checkScenario(s: Scenario, run = 0): Promise<CheckedScenar
   // The plan needs dynamics that fit the potential (known groups); with issues there, those are the error.
   if (base.length > 0) throw new ScenarioError(s.source || '(scenario)', base);
   const plan = resolvePlan(s, potential, run);
-  const issues = locateIssues(s, [...checkTheory(s, plan, potential), ...checkAnalyses(s, potential, plan)]);
+  const issues = locateIssues(s, [
+    ...checkTheory(s, plan, potential),
+    ...checkAnalyses(s, potential, plan),
+    ...splittingPlanIssues(s, plan),
+  ]);
   if (issues.length > 0) throw new ScenarioError(s.source || '(scenario)', issues);
   return { dim: potential.dim, coordinates: [...potential.coordinates], potential, plan };
+}
+
+/** Splitting integrates with one constant η, θ, λ for every coordinate (the MFPT relation converts steps to time with one η). */
+function splittingPlanIssues(s: Scenario, plan: RunPlan): ScenarioIssue[] {
+  if (!s.splitting) return [];
+  if (!(plan.settings.temperature[0] > 0))
+    return [
+      {
+        path: 'dynamics.temperature',
+        expected: 'θ > 0 with a splitting section (clones of a noiseless trajectory never part)',
+        found: String(plan.settings.temperature[0]),
+      },
+    ];
+  if (plan.settings.uniform && !plan.scheduled) return [];
+  return [
+    {
+      path: 'splitting',
+      expected: 'dynamics with one constant lr and temperature for every coordinate (no schedules, no per-group values)',
+      found: 'schedules or per-group settings',
+      hint: 'Remove the schedules and dynamics.groups overrides, or the splitting section.',
+    },
+  ];
 }
 
 /**
@@ -221,6 +248,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
       s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
   summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, plan, result, potential, summary }) : [];
+  if (s.splitting && !o.signal?.aborted) summary.splitting = await runSplitting(s, plan, potential, { workers });
   validateSummaryIfAsked(summary, dir === undefined ? undefined : join(dir, 'summary.json'));
   if (dir === undefined) return { dir, summary, result };
   try {

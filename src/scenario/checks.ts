@@ -8,6 +8,7 @@ import { didYouMean, quoteList, renderValue, type ScenarioIssue } from './errors
 import { exchangeIssues } from './exchange-spec.js';
 import { integratorIssues } from './integrator-checks.js';
 import { isPlainObject, origins, place, type Obj, type RawIssue, type Seg } from './issues.js';
+import { splittingIssues } from './splitting.js';
 import type { Scenario } from './types.js';
 
 export function scanNonFinite(v: unknown, segs: Seg[], report: (segs: Seg[], v: number) => void): void {
@@ -311,6 +312,11 @@ export function checkAgainstPotential(
       found: renderValue(s.dynamics.batch_size),
       hint: 'Remove batch_size, or use a potential whose energy is a sum over data.',
     });
+
+  if (s.splitting) {
+    const init = s.ensemble.init;
+    issues.push(...splittingIssues(s.splitting, s.observe.events, p.coordinates, init.kind === 'point' ? init.x : undefined));
+  }
 
   return place(issues, origins.get(s) ?? { overrides: [] });
 }

@@ -22,6 +22,7 @@
  */
 import { exchangeSchema } from './exchange-spec.js';
 import type { JsonSchema } from '../engine/registry.js';
+import { splittingSchema } from './splitting.js';
 import { integrators, type IntegratorEntry } from '../engine/integrators/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 
@@ -586,6 +587,7 @@ export function buildScenarioSchema(): JsonSchema {
       analysis: { type: 'array', items: kindEntry, default: [] },
       theory: { type: 'array', items: kindEntry, default: [] },
       sampling: samplingSchema,
+      splitting: splittingSchema,
       sweep: sweepSchema,
       regimes: regimesSchema,
       exchange: exchangeSchema,

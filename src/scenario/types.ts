@@ -11,6 +11,9 @@ export type { ScheduleKind, ScheduleSpec, ScheduledValue } from '../engine/sched
 
 import type { PotentialSpec } from '../potentials/spec.js';
 import type { PosteriorSpec, SamplingSpec } from '../observables/sampling-spec.js';
+import type { SplittingSpec } from './splitting.js';
+
+export type { SplittingSpec };
 
 // Declared beside their consumers (potentials/, observables/ sit below scenario/); re-exported here.
 export type { PotentialSpec, PosteriorSpec, SamplingSpec };
@@ -170,6 +173,8 @@ export interface Scenario {
   theory: Array<Record<string, unknown> & { kind: string }>;
   /** Posterior sampling (burn-in, thinning, chains, posterior histograms, predictive); absent = none. */
   sampling?: SamplingSpec;
+  /** Rare-event splitting (docs/splitting.md). */
+  splitting?: SplittingSpec;
   /** Parameter sweep (run with `stochdyn sweep`); absent for a single run. */
   sweep?: SweepSpec;
   /** Named variants to compare; absent unless given. A scenario has at most one of sweep and regimes. */
