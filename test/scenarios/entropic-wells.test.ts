@@ -7,6 +7,11 @@
  *     K standard errors (the half-width of its 95 % interval / 1.96);
  *   - control at θ = 0.4: the harmonic estimate, which sees neither the flat floor nor the walls,
  *     is more than K SE away from the measured occupancy (the box quadrature is what agrees).
+ * scenarios/brownian/entropic-wells-exchange.yaml at reduced size (1,000 ladders, t = 40; nothing else changed):
+ *   - the coldest rung (θ = 0.1) has each well's occupancy within K SE of the quadrature in the box, every
+ *     neighbour pair accepts at least 0.2 of its swaps and walkers complete round trips;
+ *   - control: the same scenario without its exchange section (a plain run at θ = 0.1, same replicas and
+ *     steps) is more than 10 SE off, so the first check can fail.
  * Seeds are the scenario's own.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +19,8 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadScenario } from '../../src/scenario/index.js';
 import { runSweep } from '../../src/runs/sweep.js';
+import { runExchange } from '../../src/runs/exchange.js';
+import { runScenario } from '../../src/runs/run.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 const K = 4;
@@ -48,5 +55,30 @@ describe('entropic-wells.yaml (2,000 replicas, t = 150)', () => {
     const narrow = hot.wells[0];
     const se = Math.sqrt((narrow.theoryOccupancy * (1 - narrow.theoryOccupancy)) / hot.replicas);
     expect(Math.abs(narrow.occupancy - narrow.harmonicOccupancy)).toBeGreaterThan(K * se);
+  });
+});
+
+describe('entropic-wells-exchange.yaml (1,000 ladders × 5 rungs, t = 40)', () => {
+  it('θ = 0.1: replica exchange brings the coldest rung within 4 SE of quadrature in the box; the plain run is > 10 SE off', async () => {
+    const s = await loadScenario(path.join(ROOT, 'scenarios', 'brownian', 'entropic-wells-exchange.yaml'), {
+      set: ['ensemble.replicas=1000', 'dynamics.steps=20000'],
+    });
+    const out = await runExchange(s, { write: false, workers: 2 });
+    expect(out.exchange.rungs[0].temperature).toBe(0.1);
+    for (const pair of out.exchange.pairs) expect(pair.acceptance, `pair ${pair.rungs.join('–')}`).toBeGreaterThanOrEqual(0.2);
+    expect(out.exchange.roundTrips.count).toBeGreaterThan(0);
+    // The ladders are independent, so the final states at rung 0 are independent samples: binomial SE (the analysis' z).
+    const cold = out.rungs[0].summary.analyses.find((a: Obj) => a.kind === 'wells') as Obj;
+    expect(cold.temperature).toBe(0.1);
+    expect(cold.replicas).toBe(1000);
+    expect(cold.theory.method).toMatch(/reflecting box \[-2\.5, 2\.5\]/);
+    for (const w of cold.wells) expect(Math.abs(w.z), `exchange, well ${w.well}: ${w.occupancy} vs ${w.theoryOccupancy}`).toBeLessThan(K);
+
+    const plain = await runScenario({ ...s, exchange: undefined }, { write: false, workers: 2 });
+    const wells = plain.summary.analyses.find((a: Obj) => a.kind === 'wells') as Obj;
+    expect(wells.temperature).toBe(0.1);
+    const narrow = wells.wells[0];
+    expect(narrow.occupancy - narrow.theoryOccupancy, `plain: ${narrow.occupancy} vs ${narrow.theoryOccupancy}`).toBeGreaterThan(0);
+    expect(Math.abs(narrow.z), `plain: ${narrow.occupancy} vs ${narrow.theoryOccupancy}`).toBeGreaterThan(10);
   });
 });
