@@ -10,42 +10,15 @@
  * a worker thread arrives as {message, stack} and may be re-raised with that
  * text), so the location survives whichever path the error took.
  */
-import { join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { isOwnFrame, stackFrames, type FrameLocation } from '../parallel/faults.js';
 import { packageRoot } from '../parallel/pool.js';
+
+export { isOwnFrame, stackFrames, type FrameLocation };
 
 /** stochdyn's own code (src/, its compiled dist/, workers/): frames there are not the user's. */
 export function stochdynRoots(): string[] {
   return ['src', 'dist', 'workers'].map((folder) => join(packageRoot(), folder));
-}
-
-/** One stack frame's location. */
-export interface FrameLocation {
-  file: string;
-  line: number;
-  column: number;
-}
-
-/** `    at fn (file:line:col)` or `    at file:line:col` (V8's format); file may be a file:// URL. */
-const FRAME = /^\s*at (?:.*? \()?(?<file>(?:file:\/\/)?[^\s()]+?):(?<line>\d+):(?<column>\d+)\)?\s*$/;
-
-/** The frames with a file location in a stack text, in order (frames of node internals included). */
-export function stackFrames(text: string): FrameLocation[] {
-  const frames: FrameLocation[] = [];
-  for (const line of text.split('\n')) {
-    const m = FRAME.exec(line);
-    if (!m?.groups) continue;
-    let file = m.groups.file!;
-    if (file.startsWith('file://')) {
-      try {
-        file = fileURLToPath(file);
-      } catch {
-        continue;
-      }
-    }
-    frames.push({ file, line: Number(m.groups.line), column: Number(m.groups.column) });
-  }
-  return frames;
 }
 
 /** The error, then what caused it, then the errors of an AggregateError (depth-first, each once). */
@@ -64,13 +37,6 @@ export function errorChain(error: unknown): unknown[] {
   };
   visit(error);
   return out;
-}
-
-/** A frame of stochdyn itself or of node: not the user's code. */
-export function isOwnFrame(file: string, ownRoots: readonly string[]): boolean {
-  if (file.startsWith('node:') || file.startsWith('internal/') || !file.startsWith(sep)) return true;
-  if (file.includes(`${sep}node_modules${sep}`)) return true;
-  return ownRoots.some((root) => file === root || file.startsWith(root.endsWith(sep) ? root : root + sep));
 }
 
 /** The text of one error: its stack (which starts with its message) or its message. */

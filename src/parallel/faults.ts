@@ -9,7 +9,8 @@
  * next attempt. Those are retried; the rest is reported at once.
  */
 import { existsSync } from 'node:fs';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Fault injection, for testing the fault handling (docs/reliability.md): the
@@ -73,20 +74,50 @@ export function fullStack(error: unknown): string | undefined {
   return parts.length ? parts.join('\n') : undefined;
 }
 
+/** One stack frame's location. */
+export interface FrameLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** `    at fn (file:line:col)` or `    at file:line:col` (V8's format); file may be a file:// URL. */
+const FRAME = /^\s*at (?:.*? \()?(?<file>(?:file:\/\/)?[^\s()]+?):(?<line>\d+):(?<column>\d+)\)?\s*$/;
+
+/** The frames with a file location in a stack text, in order (frames of node internals included). */
+export function stackFrames(text: string): FrameLocation[] {
+  const frames: FrameLocation[] = [];
+  for (const line of text.split('\n')) {
+    const m = FRAME.exec(line);
+    if (!m?.groups) continue;
+    let file = m.groups.file!;
+    if (file.startsWith('file://')) {
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        continue;
+      }
+    }
+    frames.push({ file, line: Number(m.groups.line), column: Number(m.groups.column) });
+  }
+  return frames;
+}
+
+/** A frame of stochdyn itself (`ownRoots`: its src/, dist/, workers/), of a dependency or of node: not the user's code. */
+export function isOwnFrame(file: string, ownRoots: readonly string[]): boolean {
+  if (file.startsWith('node:') || file.startsWith('internal/') || !file.startsWith(sep)) return true;
+  if (file.includes(`${sep}node_modules${sep}`)) return true;
+  return ownRoots.some((root) => file === root || file.startsWith(root.endsWith(sep) ? root : root + sep));
+}
+
 /**
  * The first `file:line:column` of `stack` that is not stochdyn's own code,
  * a dependency or Node's: the line of the user's module that threw.
- * `packageRoot` is stochdyn's folder (its src/, dist/, workers/ and node_modules/ are skipped).
+ * `packageRoot` is stochdyn's folder (its src/, dist/ and workers/ are skipped).
  */
 export function userFrame(stack: string | undefined, packageRoot: string): string | undefined {
   if (!stack) return undefined;
-  const own = ['src', 'dist', 'workers', 'node_modules'].map((d) => packageRoot + sep + d + sep);
-  for (const line of stack.split('\n')) {
-    const m = /^\s+at (?:.*\()?(?:file:\/\/)?(\/[^()]*?):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (!m) continue;
-    const file = decodeURI(m[1]);
-    if (file.includes(`${sep}node_modules${sep}`) || own.some((p) => file.startsWith(p)) || !existsSync(file)) continue;
-    return `${file}:${m[2]}:${m[3]}`;
-  }
-  return undefined;
+  const own = ['src', 'dist', 'workers'].map((folder) => join(packageRoot, folder));
+  const frame = stackFrames(stack).find((f) => !isOwnFrame(f.file, own) && existsSync(f.file));
+  return frame && `${frame.file}:${frame.line}:${frame.column}`;
 }
