@@ -19,6 +19,7 @@ import { readPhaseBoundaries } from './plots/phase-diagram.js';
 import type { Summary } from '../analysis/summary.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
 import { writeAtomic } from '../results/write.js';
+import { splittingTables } from './splitting.js';
 import { coordinateList } from '../potentials/registry.js';
 
 export const REPORT_FILE = 'report.html';
@@ -455,7 +456,7 @@ async function plotSection(entry: PlotEntry, ctx: ReportContext, counter: { n: n
 /** The report page of a loaded directory. */
 export async function buildReportHtml(ctx: ReportContext): Promise<string> {
   const { title, body } = header(ctx);
-  const tables = ctx.run ? runTables(ctx.run.summary) : ctx.sweep ? sweepTables(ctx) : regimesTables(ctx);
+  const tables = ctx.run ? `${runTables(ctx.run.summary)}\n${splittingTables(ctx.run)}` : ctx.sweep ? sweepTables(ctx) : regimesTables(ctx);
   const counter = { n: 0 };
   const sections: string[] = [];
   for (const entry of applicablePlots(ctx)) sections.push(await plotSection(entry, ctx, counter));

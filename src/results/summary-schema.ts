@@ -195,7 +195,7 @@ const splitting = fixed('Rare-event splitting (docs/splitting.md); present only 
   walkers: integer('Walkers N per repetition.', 2),
   kill: integer('Walkers killed per iteration k (ties at the level are killed too).', 1),
   repetitions: integer('Independent AMS repetitions R.', 1),
-  coordinate: string('Reaction coordinate ξ.'),
+  coordinate: string('Reaction coordinate ξ: the coordinate, the formula or the observable named by splitting.coordinate.'),
   level: number('Level z₀ of ξ whose first crossings start the walkers.'),
   probability: estimate('p = P(reach B before A | first crossing of z₀): mean of the R unbiased estimates.'),
   relativeVariance: numberOrNull('Var(p̂)/p̄² of one repetition.'),

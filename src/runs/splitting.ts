@@ -20,6 +20,7 @@ import type { PlanRegion, PlanSplitting } from '../plan/splitting-plan.js';
 import { regionContains } from '../scenario/splitting.js';
 import type { Scenario } from '../scenario/types.js';
 import { summariseSplitting, type SplittingSummary } from '../analysis/splitting.js';
+import { reactionCoordinate } from './splitting-coordinate.js';
 
 /** A region of the plan as a predicate on one replica's row. */
 function regionTest(region: PlanRegion): (x: Float64Array, offset: number) => boolean {
@@ -29,11 +30,17 @@ function regionTest(region: PlanRegion): (x: Float64Array, offset: number) => bo
   };
 }
 
-/** The AMS problem of a resolved splitting section: ξ, A, B and z₀ over the potential's coordinates. */
-export function splittingProblem(splitting: PlanSplitting): SplittingProblem {
-  const index = splitting.coordinateIndex;
+/**
+ * The AMS problem of a resolved splitting section: ξ, A, B and z₀ over the
+ * potential's coordinates. `potential` is needed when ξ is a formula or an
+ * observable (src/runs/splitting-coordinate.ts).
+ */
+export function splittingProblem(splitting: PlanSplitting, potential?: Potential): SplittingProblem {
+  const xi = splitting.xi ?? { kind: 'coordinate', index: splitting.coordinateIndex };
+  if (xi.kind !== 'coordinate' && !potential)
+    throw new TypeError(`splittingProblem: the reaction coordinate '${splitting.coordinate}' needs the potential`);
   return {
-    coordinate: (x, offset) => x[offset + index],
+    coordinate: xi.kind === 'coordinate' ? (x, offset) => x[offset + xi.index] : reactionCoordinate(xi, potential!),
     inA: regionTest(splitting.from),
     inB: regionTest(splitting.to),
     level: splitting.level,
@@ -49,7 +56,7 @@ function planned(plan: RunPlan): PlanSplitting {
 /** A function running repetition r of the plan's splitting section (the integrator is built once). */
 export function splittingRepetitionRunner(plan: RunPlan, potential: Potential): (repetition: number) => SplittingRepetition {
   const splitting = planned(plan);
-  const problem = splittingProblem(splitting);
+  const problem = splittingProblem(splitting, potential);
   const integrator = integrators.get(plan.integrator).build(plan.settings, {
     ...plan.integratorOptions,
     gradient: gradientEstimator({ batchSize: plan.batchSize ?? undefined }),

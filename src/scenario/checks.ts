@@ -243,6 +243,7 @@ export function checkAgainstPotential(
     dataSize?: number;
     predictive?: unknown;
     name?: string;
+    observables?: readonly { name: string; units: number }[];
   },
   knownObservables: (name: string) => boolean,
   observableNames: readonly string[] = [],
@@ -315,7 +316,8 @@ export function checkAgainstPotential(
 
   if (s.splitting) {
     const init = s.ensemble.init;
-    issues.push(...splittingIssues(s.splitting, s.observe.events, p.coordinates, init.kind === 'point' ? init.x : undefined));
+    const scalars = (p.observables ?? []).filter((o) => o.units === 1).map((o) => o.name);
+    issues.push(...splittingIssues(s.splitting, s.observe.events, p.coordinates, init.kind === 'point' ? init.x : undefined, scalars));
   }
 
   return place(issues, origins.get(s) ?? { overrides: [] });

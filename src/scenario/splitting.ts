@@ -3,9 +3,26 @@
  * its JSON Schema fragment and the checks that need the built potential.
  */
 import type { JsonSchema } from '../engine/registry.js';
+import { EXPRESSION_FUNCTIONS, expressionTextProblems } from '../potentials/expression-check.js';
 import { didYouMean, renderValue } from './errors.js';
 import type { RawIssue } from './issues.js';
 import type { Bound, EventSpec } from './types.js';
+
+/**
+ * The reaction coordinate ξ: a coordinate name, a formula in the coordinates
+ * (the expression language of expression potentials), or a scalar observable
+ * of the potential that is cheap per walker (`energy`, `grad_norm`, `radius`,
+ * or one of the potential's own scalar observables).
+ */
+export type SplittingCoordinate = string | { expression: string } | { observable: string };
+
+/** Built-in observables a reaction coordinate may name (each one evaluation of the potential at most). */
+export const SPLITTING_BUILTIN_OBSERVABLES: readonly string[] = ['energy', 'grad_norm', 'radius'];
+
+/** A short label of ξ for summaries and tables: the coordinate name, the formula, or the observable's name. */
+export function splittingCoordinateLabel(c: SplittingCoordinate): string {
+  return typeof c === 'string' ? c : 'expression' in c ? c.expression : c.observable;
+}
 
 export interface SplittingSpec {
   /** Adaptive multilevel splitting (the generalised, unbiased version). */
@@ -14,8 +31,8 @@ export interface SplittingSpec {
   from: Record<string, Bound>;
   /** Region B to reach: the name of an `observe.events` entry (its `enter` region) or a region. */
   to: string | Record<string, Bound>;
-  /** Reaction coordinate ξ (a coordinate of the potential), increasing from A to B. */
-  coordinate: string;
+  /** Reaction coordinate ξ (a coordinate, a formula in the coordinates, or a scalar observable), increasing from A to B. */
+  coordinate: SplittingCoordinate;
   /** Walkers N per repetition. */
   walkers: number;
   /** Walkers killed per iteration k (ties at the level are killed too). */
@@ -46,7 +63,24 @@ export const splittingSchema: JsonSchema = {
     method: { const: 'ams', default: 'ams', description: 'adaptive multilevel splitting' },
     from: region,
     to: { oneOf: [{ type: 'string', minLength: 1, description: 'an observe.events name' }, region] },
-    coordinate: { type: 'string', minLength: 1, description: 'reaction coordinate ξ (a coordinate name), increasing from A to B' },
+    coordinate: {
+      description: 'reaction coordinate ξ, increasing from A to B: a coordinate name, {expression: formula}, or {observable: name}',
+      oneOf: [
+        { type: 'string', minLength: 1, description: 'a coordinate of the potential' },
+        {
+          type: 'object',
+          properties: { expression: { type: 'string', minLength: 1, description: 'a formula in the coordinates' } },
+          required: ['expression'],
+          additionalProperties: false,
+        },
+        {
+          type: 'object',
+          properties: { observable: { type: 'string', minLength: 1, description: 'a scalar observable of the potential' } },
+          required: ['observable'],
+          additionalProperties: false,
+        },
+      ],
+    },
     walkers: { type: 'integer', minimum: 2, maximum: 1e6, default: 100 },
     kill: { type: 'integer', minimum: 1, default: 1 },
     repetitions: { type: 'integer', minimum: 1, maximum: 1e6, default: 10 },
@@ -80,14 +114,17 @@ export function splittingTarget(spec: SplittingSpec, events: readonly EventSpec[
 
 /**
  * Checks of a `splitting:` section against the potential's coordinates and the
- * scenario's events: known names, kill < walkers, a start inside A, the level
- * outside A and below B.
+ * scenario's events: known names, a reaction coordinate that can be evaluated
+ * (a coordinate, a well-formed formula in the coordinates, a cheap scalar
+ * observable: `observables` lists the potential's own scalar ones), kill <
+ * walkers, a start inside A, the level outside A and below B.
  */
 export function splittingIssues(
   spec: SplittingSpec,
   events: readonly EventSpec[],
   coordinates: readonly string[],
   ensembleStart: number[] | undefined,
+  observables: readonly string[] = [],
 ): RawIssue[] {
   const issues: RawIssue[] = [];
   const known = (name: string, segs: (string | number)[]) => {
@@ -101,7 +138,32 @@ export function splittingIssues(
     });
     return false;
   };
-  known(spec.coordinate, ['splitting', 'coordinate']);
+  const xi = spec.coordinate;
+  if (typeof xi === 'string') known(xi, ['splitting', 'coordinate']);
+  else if ('expression' in xi) {
+    // Read without mathjs and before anything is evaluated, as potential expressions are.
+    const problems = expressionTextProblems(xi.expression, coordinates, {});
+    if (problems.length > 0)
+      issues.push({
+        segs: ['splitting', 'coordinate', 'expression'],
+        expected: `a formula in the coordinates of the potential (${coordinates.join(', ')}): numbers, + - * / ^, parentheses and numeric functions`,
+        found: `${renderValue(xi.expression)}: ${problems.slice(0, 3).join('; ')}`,
+        hint: `Functions: ${[...EXPRESSION_FUNCTIONS].join(', ')}; constants: pi, e, tau, phi.`,
+      });
+  } else {
+    const allowed = [...SPLITTING_BUILTIN_OBSERVABLES, ...observables.filter((o) => !coordinates.includes(o))];
+    if (!allowed.includes(xi.observable) && !coordinates.includes(xi.observable)) {
+      const guess = didYouMean(xi.observable, [...allowed, ...coordinates]);
+      issues.push({
+        segs: ['splitting', 'coordinate', 'observable'],
+        expected: `a scalar observable that is cheap per walker (${[...allowed, ...coordinates].join(', ')})`,
+        found: renderValue(xi.observable),
+        hint: guess
+          ? `Did you mean '${guess}'?`
+          : 'Per-unit observables and well/basin cannot be reaction coordinates; write a formula with {expression: …} instead.',
+      });
+    }
+  }
   for (const name of Object.keys(spec.from)) known(name, ['splitting', 'from', name]);
   const target = splittingTarget(spec, events);
   if (target === undefined) {
@@ -144,18 +206,21 @@ export function splittingIssues(
       expected: 'a point inside splitting.from (A)',
       found: renderValue(start),
     });
-  const ab = spec.from[spec.coordinate];
+  // The level against A's and B's bounds on ξ, when ξ is one of their coordinates.
+  const name = typeof xi === 'string' ? xi : 'observable' in xi && coordinates.includes(xi.observable) ? xi.observable : undefined;
+  if (name === undefined) return issues;
+  const ab = spec.from[name];
   if (ab && ((ab.le !== undefined && spec.initial.level <= ab.le) || (ab.lt !== undefined && spec.initial.level < ab.lt)))
     issues.push({
       segs: ['splitting', 'initial', 'level'],
-      expected: `a level of ${spec.coordinate} outside A (above its bound ${ab.le ?? ab.lt})`,
+      expected: `a level of ${name} outside A (above its bound ${ab.le ?? ab.lt})`,
       found: renderValue(spec.initial.level),
     });
-  const bb = target?.[spec.coordinate];
+  const bb = target?.[name];
   if (bb && ((bb.ge !== undefined && spec.initial.level >= bb.ge) || (bb.gt !== undefined && spec.initial.level >= bb.gt)))
     issues.push({
       segs: ['splitting', 'initial', 'level'],
-      expected: `a level of ${spec.coordinate} below B (below ${bb.ge ?? bb.gt})`,
+      expected: `a level of ${name} below B (below ${bb.ge ?? bb.gt})`,
       found: renderValue(spec.initial.level),
     });
   return issues;

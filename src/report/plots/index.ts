@@ -11,6 +11,7 @@ import './regimes.js';
 import './brownian-sweep.js';
 import './brownian-run.js';
 import './sampling.js';
+import './splitting.js';
 
 export { registerPlot, unregisterPlot, listPlots, getPlot, applicablePlots, type PlotEntry } from './registry.js';
 export {
