@@ -27,8 +27,15 @@ export function formatExchangeTable(output: ExchangeOutput): string {
   const lines = [
     `replica exchange '${e.name}': ${e.rungs.length} rungs of ${e.key}, ${e.sets} ladders, ${e.rounds} rounds every ${e.interval} steps (${e.scheme})`,
     '',
-    'rung  value       acceptance to next (± SE)',
   ];
+  const ad = e.adaptation;
+  if (ad)
+    lines.push(
+      `ladder adapted in ${ad.rounds} rounds (steps 0–${ad.frozenAt}, ${ad.space} space), then frozen; acceptances and round trips below are after step ${ad.frozenAt}`,
+      `  first round's acceptances: ${ad.history[0].pairs.map((p) => fmt(p.acceptance)).join(', ')}`,
+      '',
+    );
+  lines.push('rung  value       acceptance to next (± SE)');
   for (const r of e.rungs) {
     const pair = e.pairs[r.index];
     const acc = pair ? `${fmt(pair.acceptance)} ± ${fmt(pair.acceptanceSe, 2)}  (${pair.accepted}/${pair.attempted})` : '';
