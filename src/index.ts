@@ -46,7 +46,7 @@ import {
   unregisterPlot as removePlot,
   type PlotEntry,
 } from './report/plots/registry.js';
-import { writeReport as writeReportFile } from './report/html.js';
+import { writeDirectoryReport as writeReportFile } from './report/exchange.js';
 
 // ---------------------------------------------------------------- scenarios
 
@@ -194,7 +194,8 @@ export type { RunSweepOptions, SweepOutput, SweepProgress, SweepPointResult } fr
 
 /**
  * Write `report.html` (Vega-Lite plots rendered to inline SVG) into a run,
- * sweep or regimes directory and return its path.
+ * sweep, regimes or replica-exchange directory and return its path (for an
+ * exchange directory also each `rungs/<k>/report.html`).
  */
 export function writeReport(directory: string): Promise<string> {
   return writeReportFile(directory);

@@ -52,7 +52,8 @@ export function formatExchangeTable(output: ExchangeOutput): string {
 export async function runExchangeCli(scenario: Scenario, options: ExchangeCliOptions): Promise<void> {
   if (options.out !== undefined) prepareOutDir(options.out, { force: options.force, sameRun: () => false });
   const output = await runExchange(scenario, { out: options.out, workers: options.workers, onProgress: options.onProgress });
-  if (options.report) for (const r of output.rungs) if (r.dir) await writeReport(r.dir);
+  // rungs/<k>/report.html and the exchange page linking them (report/exchange.ts).
+  if (options.report && output.dir) await writeReport(output.dir);
   if (options.json) process.stdout.write(JSON.stringify(output.exchange, null, 2) + '\n');
   else process.stdout.write(formatExchangeTable(output));
   for (const w of output.exchange.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -99,6 +99,13 @@ export interface ExchangeTally {
    * after the ladder froze.
    */
   segments?: Array<{ accepted: Int32Array; attempted: Int32Array }>;
+  /**
+   * The shard holding ladder 0 (firstSet 0): the rung of each of ladder 0's
+   * walkers after every exchange round, `(rounds + 1) × K` (row 0 = the start,
+   * walker w at rung w), over all rounds including any adaptation.
+   * Absent in other shards and in adaptation passes.
+   */
+  walkerPath?: Int32Array;
 }
 
 export interface ExchangeShardResult {
@@ -244,6 +251,14 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
     }));
   const stopAt = adapt?.stopAt ?? steps;
   const observing = adapt?.stopAt === undefined;
+  // Ladder 0's walkers, round by round (the walker-flow plot of the exchange report).
+  const recordPath = observing && spec.firstSet === 0 && n > 0;
+  const totalRounds = Math.max(0, Math.ceil(steps / spec.interval) - 1);
+  const walkerPath = recordPath ? new Int32Array((totalRounds + 1) * K) : null;
+  const rungOfWalker = (row: number) => {
+    for (let k = 0; k < K; k++) walkerPath![row * K + tally.walkerAt[k]] = k;
+  };
+  if (walkerPath) rungOfWalker(0);
   // Per walker: 0 = not yet at rung 0, 1 = left rung 0 (going up), 2 = reached rung K−1 (coming back); the round it last left rung 0.
   const direction = new Uint8Array(n * K);
   const leftBottom = new Float64Array(n * K);
@@ -274,6 +289,7 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
     if (s1 === steps) break; // a swap after the last step would change nothing that is recorded
     exchangeRound(round);
     round++;
+    if (walkerPath) rungOfWalker(round);
     if (adapt && segment < segmentCount && s1 === adapt.ends[segment]) {
       segment++;
       if (segment >= adapt.temperatures.length) break; // an adaptation pass: the next ladder is not known yet
@@ -282,6 +298,7 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
     }
   }
   tally.rounds = round - frozenRound;
+  if (walkerPath) tally.walkerPath = walkerPath.slice(0, (round + 1) * K);
 
   /** Move every rung to its temperature in `next`; momenta are rescaled by √(θ_new/θ_old) as in a swap. */
   function setTemperatures(next: readonly number[]): void {

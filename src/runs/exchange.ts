@@ -208,6 +208,7 @@ function mergeTallies(parts: ExchangeTally[]): ExchangeTally {
           })),
         }
       : {}),
+    ...(sorted[0].walkerPath ? { walkerPath: sorted[0].walkerPath } : {}),
   };
 }
 
@@ -239,6 +240,14 @@ export function pairAcceptances(values: number[], accepted: Int32Array, attempte
     pairs.push({ rungs: [p, p + 1], values: [values[p], values[p + 1]], attempted: att, accepted: acc, acceptance, acceptanceSe: se });
   }
   return pairs;
+}
+
+/** walkers.csv: after each exchange round, the rung of each walker of ladder 0 (walker w starts at rung w). */
+export function walkersCsv(path: Int32Array, rungs: number, interval: number): string {
+  const header = ['round', 'step', ...Array.from({ length: rungs }, (_, w) => `walker_${w}`)];
+  const rows: number[][] = [];
+  for (let r = 0; r * rungs < path.length; r++) rows.push([r, r * interval, ...path.subarray(r * rungs, (r + 1) * rungs)]);
+  return toCsv(header, rows);
 }
 
 /** exchange.json from the merged tally. */
@@ -465,6 +474,7 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     out.map((r) => r.summary),
   );
   writeAtomic(join(dir, 'rungs.csv'), toCsv(table.header, table.rows));
+  if (tally.walkerPath) writeAtomic(join(dir, 'walkers.csv'), walkersCsv(tally.walkerPath, rungs.length, ex.interval));
   // exchange.json last: its presence means the directory is complete.
   writeAtomic(join(dir, 'exchange.json'), JSON.stringify(exchange, jsonReplacer, 2) + '\n');
   return { dir, exchange, rungs: out, tally };
