@@ -188,7 +188,15 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   assertRunnableHere(scenario, options.workers);
   return runExchangeLadder(scenario, options);
 }
-export { EXCHANGE_SCHEMA, type ExchangeSummary, type ExchangePair, type ExchangeRungOutput } from './runs/exchange.js';
+export {
+  EXCHANGE_SCHEMA,
+  ExchangeInterrupted,
+  type ExchangeSummary,
+  type ExchangePair,
+  type ExchangeRungOutput,
+  type ExchangeAdaptation,
+  type ExchangeAdaptationRound,
+} from './runs/exchange.js';
 export type { RunExchangeOptions, ExchangeOutput };
 export type { RunSweepOptions, SweepOutput, SweepProgress, SweepPointResult } from './runs/sweep.js';
 

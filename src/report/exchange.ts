@@ -240,6 +240,12 @@ export async function buildExchangeReportHtml(d: ExchangeReportData): Promise<st
     );
   const rt = e.roundTrips;
   const out: string[] = [];
+  if (e.status === 'interrupted')
+    out.push(
+      `<p class="warning">status: interrupted — every count on this page is over the ${e.sets} ladders that finished; missing ladders: ${esc(
+        (e.missing ?? []).map((g) => `${g.first}…${g.first + g.count - 1}`).join(', '),
+      )}</p>`,
+    );
   if (e.warnings.length) out.push(...e.warnings.map((w) => `<p class="warning">${esc(w)}</p>`));
   out.push('<h2>Rungs</h2>', rungTable(d));
   out.push(

@@ -25,7 +25,7 @@ import {
   type ExchangeShardSpec,
   type ExchangeTally,
 } from '../parallel/exchange-runner.js';
-import { mergeShards, type RunResult } from '../parallel/merge.js';
+import { mergeShards, type ReplicaGap, type RunResult } from '../parallel/merge.js';
 import { shardsFor } from '../parallel/run.js';
 import { sharedWorkerPool } from '../parallel/pool.js';
 import { planShards } from '../parallel/shard-plan.js';
@@ -77,6 +77,10 @@ export interface ExchangeSummary {
   };
   /** Pairs with acceptance below LOW_ACCEPTANCE, each with where to add a rung. */
   warnings: string[];
+  /** 'interrupted' when a signal stopped the run: every count above is over the `sets` ladders that finished. */
+  status: 'completed' | 'interrupted';
+  /** Ladders without results (interrupted shards), as ranges of ladder indices; [] when completed. */
+  missing: Array<{ first: number; count: number }>;
   /**
    * With `exchange.adapt`: the ladder's adaptation. `rungs` above hold the
    * frozen (final) ladder, and `rounds`, `pairs` and `roundTrips` count only the
@@ -136,6 +140,16 @@ export interface RunExchangeOptions {
   outputRoot?: string;
   /** Worker threads (default 1); 0 runs every shard in this thread. Results are identical for any count. */
   workers?: number;
+  /**
+   * Stop early (SIGINT/SIGTERM in the CLI): the ladders of the shards finished
+   * by then are summarised and written (`status: 'interrupted'`, the others in
+   * `missing`); stopped before the ladder froze or before any shard finished,
+   * the run throws {@link ExchangeInterrupted}. A shard in this thread
+   * (workers 0) is not stopped in the middle.
+   */
+  signal?: AbortSignal;
+  /** Shards per worker (default: by the amount of work; results do not depend on it). */
+  shardsPerWorker?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -291,7 +305,14 @@ export function exchangeSummary(scenario: Scenario, values: number[], temperatur
       perSetPerRound: M > 0 && tally.rounds > 0 ? trips / (M * tally.rounds) : 0,
     },
     warnings,
+    status: 'completed',
+    missing: [],
   };
+}
+
+/** A replica-exchange run stopped by its signal before anything could be written (see RunExchangeOptions.signal). */
+export class ExchangeInterrupted extends Error {
+  override readonly name = 'ExchangeInterrupted';
 }
 
 /**
@@ -352,15 +373,28 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   const startedAt = new Date();
   const id = runId(scenario, startedAt);
   const workers = options.workers ?? 1;
-  const ranges = planShards(sets, shardsFor(sets * K, steps, rungs[0].plan.dim, workers));
+  const ranges = planShards(sets, shardsFor(sets * K, steps, rungs[0].plan.dim, workers, options.shardsPerWorker));
+  const signal = options.signal;
+  // The directory and scenario.resolved.json first (as a plain run writes them); exchange.json last.
+  const dir =
+    options.write === false ? undefined : options.out ? resolve(options.out) : resolve(options.outputRoot ?? 'output', scenario.name, id);
+  if (dir !== undefined) {
+    mkdirSync(dir, { recursive: true });
+    writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(scenario));
+  }
   const adapt = ex.adapt;
   const ends = adapt ? Array.from({ length: adapt.rounds }, (_, j) => adapt.steps * (Math.pow(2, j + 1) - 1)) : [];
   // Progress counts the replica-steps of the adaptation passes and of the final run.
   const total = sets * K * (steps + ends.reduce((a, e) => a + e, 0));
   let done = 0;
-  const runPass = async (passRungs: ExchangeRung[], passAdapt: ExchangeShardAdapt | undefined): Promise<ExchangeShardResult[]> => {
+  // A pass: one result per shard, null for a shard the signal stopped (or never started).
+  const runPass = async (
+    passRungs: ExchangeRung[],
+    passAdapt: ExchangeShardAdapt | undefined,
+  ): Promise<Array<ExchangeShardResult | null>> => {
     const length = passAdapt?.stopAt ?? steps;
-    const runOne = async (range: { firstReplica: number; count: number }): Promise<ExchangeShardResult> => {
+    const runOne = async (range: { firstReplica: number; count: number }): Promise<ExchangeShardResult | null> => {
+      if (signal?.aborted) return null;
       const spec: ExchangeShardSpec = {
         rungs: passRungs,
         hamiltonian,
@@ -370,13 +404,19 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
         count: range.count,
         ...(passAdapt ? { adapt: passAdapt } : {}),
       };
-      const result = workers > 0 ? await sharedWorkerPool().runExchange(spec) : await runExchangeShard(spec);
+      let result: ExchangeShardResult;
+      try {
+        result = workers > 0 ? await sharedWorkerPool().runExchange(spec, { signal }) : await runExchangeShard(spec);
+      } catch (e) {
+        if (signal?.aborted) return null;
+        throw e;
+      }
       done += range.count * K * length;
       options.onProgress?.(done, total);
       return result;
     };
     // `workers` lanes, each taking the next shard in plan order; the results are placed by shard, not by finishing order.
-    const outcomes = new Array<ExchangeShardResult>(ranges.length);
+    const outcomes = new Array<ExchangeShardResult | null>(ranges.length);
     let next = 0;
     const lane = async () => {
       while (next < ranges.length) {
@@ -396,7 +436,12 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     const history: ExchangeAdaptationRound[] = [];
     for (let j = 0; j < adapt.rounds; j++) {
       const pass = await runPass(rungs, { ends, temperatures: ladders.map((l) => [...l]), stopAt: ends[j] });
-      const counts = mergeTallies(pass.map((o) => o.tally)).segments![j];
+      // Every ladder shares the rung values: without all of them there is no next ladder, and nothing to write.
+      if (pass.some((o) => o === null))
+        throw new ExchangeInterrupted(
+          `replica exchange '${scenario.name}' was interrupted during the ladder adaptation (round ${j + 1} of ${adapt.rounds}), before the ladder froze: no results were written`,
+        );
+      const counts = mergeTallies(pass.map((o) => o!.tally)).segments![j];
       const pairs = pairAcceptances(ladders[j], counts.accepted, counts.attempted, sets);
       const from = j === 0 ? 0 : ends[j - 1];
       history.push({ round: j, steps: [from, ends[j]], exchangeRounds: (ends[j] - from) / ex.interval, values: ladders[j], pairs });
@@ -424,14 +469,30 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     ({ rungs, potentials, temperatures } = await checkRungs(scenario, rungScenarios));
   }
   const values = rungScenarios.map((r) => r.value);
-  const outcomes = await runPass(rungs, shardAdapt);
+  const passed = await runPass(rungs, shardAdapt);
+  const outcomes = passed.filter((o): o is ExchangeShardResult => o !== null);
+  if (outcomes.length === 0)
+    throw new ExchangeInterrupted(
+      `replica exchange '${scenario.name}' was interrupted before any ladder finished: no results were written`,
+    );
+  // Ladders of stopped shards, adjacent ranges joined.
+  const missing: ReplicaGap[] = [];
+  passed.forEach((o, i) => {
+    if (o !== null) return;
+    const last = missing.at(-1);
+    if (last && last.firstReplica + last.count === ranges[i].firstReplica) last.count += ranges[i].count;
+    else missing.push({ firstReplica: ranges[i].firstReplica, count: ranges[i].count, status: 'interrupted', errors: [] });
+  });
   const finishedAt = new Date();
   const tally = mergeTallies(outcomes.map((o) => o.tally));
   const out: ExchangeRungOutput[] = [];
   const histogramOverlays: (HistogramOverlay | null)[][] = [];
   for (let k = 0; k < rungs.length; k++) {
     const { scenario: s, plan } = rungs[k];
-    const result = mergeShards(outcomes.map((o) => o.rungs[k]));
+    const result = mergeShards(
+      outcomes.map((o) => o.rungs[k]),
+      { missing },
+    );
     const potential = potentials[k];
     const overlays = await theoryOverlays(s, plan, result, potential);
     const summary = buildSummary(s, plan, result, {
@@ -450,10 +511,11 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   }
   const exchange = exchangeSummary(scenario, values, temperatures, tally);
   if (adaptation) exchange.adaptation = adaptation;
-  if (options.write === false) return { exchange, rungs: out, tally };
-  const dir = options.out ? resolve(options.out) : resolve(options.outputRoot ?? 'output', scenario.name, id);
-  mkdirSync(dir, { recursive: true });
-  writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(scenario));
+  if (missing.length > 0) {
+    exchange.status = 'interrupted';
+    exchange.missing = missing.map((g) => ({ first: g.firstReplica, count: g.count }));
+  }
+  if (dir === undefined) return { exchange, rungs: out, tally };
   for (const r of out) {
     const rungDir = join(dir, 'rungs', String(r.index));
     mkdirSync(rungDir, { recursive: true });
