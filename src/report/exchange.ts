@@ -135,7 +135,13 @@ function flowPlot(d: ExchangeReportData): VegaLiteSpec | null {
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.2 },
       encoding: {
         x: { field: 'round', type: 'quantitative', title: 'exchange round' },
-        y: { field: 'rung', type: 'quantitative', title: 'rung', scale: { domain: [0, K - 1] }, axis: { tickMinStep: 1 } },
+        y: {
+          field: 'rung',
+          type: 'quantitative',
+          title: 'rung',
+          scale: { domain: [0, K - 1] },
+          axis: { values: Array.from({ length: K }, (_, k) => k).filter((k) => K <= 12 || k % Math.ceil(K / 12) === 0 || k === K - 1) },
+        },
         color: { field: 'walker', type: 'nominal', title: null },
       },
     },
