@@ -30,7 +30,6 @@ import { shardsFor } from '../parallel/run.js';
 import { sharedWorkerPool } from '../parallel/pool.js';
 import { planShards } from '../parallel/shard-plan.js';
 import { adaptationSpace, exchangeRungValues, exchangeVariants, locateIssues, ScenarioError, validateVariant } from '../scenario/index.js';
-import type { RunPlan } from '../plan/run-plan.js';
 import { adaptLadder } from './exchange-adapt.js';
 import type { Scenario } from '../scenario/types.js';
 import { sweepTable, SWEEP_SCHEMA, type SweepMeta } from '../results/sweep-files.js';
@@ -344,7 +343,7 @@ async function checkRungs(
           },
         ]),
       );
-    rungs.push({ scenario: r.scenario, plan: plan as RunPlan });
+    rungs.push({ scenario: r.scenario, plan });
     temperatures.push(theta[0]);
   }
   return { rungs, potentials, temperatures };
