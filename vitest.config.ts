@@ -26,6 +26,7 @@ const UNIT = [
   'test/results/compare-input.test.ts',
   'test/api/docs.test.ts',
   'test/cli/progress.test.ts',
+  'test/runs/exchange-ladder.test.ts',
 ];
 const SLOW = ['test/scenarios/**/*.test.ts', 'test/**/*.slow.test.ts'];
 

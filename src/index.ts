@@ -46,7 +46,7 @@ import {
   unregisterPlot as removePlot,
   type PlotEntry,
 } from './report/plots/registry.js';
-import { writeReport as writeReportFile } from './report/html.js';
+import { writeDirectoryReport as writeReportFile } from './report/exchange.js';
 
 // ---------------------------------------------------------------- scenarios
 
@@ -188,13 +188,22 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   assertRunnableHere(scenario, options.workers);
   return runExchangeLadder(scenario, options);
 }
-export { EXCHANGE_SCHEMA, type ExchangeSummary, type ExchangePair, type ExchangeRungOutput } from './runs/exchange.js';
+export {
+  EXCHANGE_SCHEMA,
+  ExchangeInterrupted,
+  type ExchangeSummary,
+  type ExchangePair,
+  type ExchangeRungOutput,
+  type ExchangeAdaptation,
+  type ExchangeAdaptationRound,
+} from './runs/exchange.js';
 export type { RunExchangeOptions, ExchangeOutput };
 export type { RunSweepOptions, SweepOutput, SweepProgress, SweepPointResult } from './runs/sweep.js';
 
 /**
  * Write `report.html` (Vega-Lite plots rendered to inline SVG) into a run,
- * sweep or regimes directory and return its path.
+ * sweep, regimes or replica-exchange directory and return its path (for an
+ * exchange directory also each `rungs/<k>/report.html`).
  */
 export function writeReport(directory: string): Promise<string> {
   return writeReportFile(directory);

@@ -3,10 +3,11 @@
  * print a table of the rungs and the neighbour pairs, and warn on stderr
  * when a pair barely exchanges (naming where to add a rung).
  */
-import { runExchange, type ExchangeOutput } from '../runs/exchange.js';
+import { ExchangeInterrupted, runExchange, type ExchangeOutput } from '../runs/exchange.js';
 import type { Scenario } from '../scenario/types.js';
 import { prepareOutDir } from './output-dir.js';
 import { writeReport } from './report.js';
+import { onInterrupt } from './signals.js';
 
 export interface ExchangeCliOptions {
   out?: string;
@@ -25,10 +26,18 @@ const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === u
 export function formatExchangeTable(output: ExchangeOutput): string {
   const e = output.exchange;
   const lines = [
+    ...(e.status === 'interrupted' ? [`INTERRUPTED: the counts below are over the ${e.sets} ladders that finished`, ''] : []),
     `replica exchange '${e.name}': ${e.rungs.length} rungs of ${e.key}, ${e.sets} ladders, ${e.rounds} rounds every ${e.interval} steps (${e.scheme})`,
     '',
-    'rung  value       acceptance to next (± SE)',
   ];
+  const ad = e.adaptation;
+  if (ad)
+    lines.push(
+      `ladder adapted in ${ad.rounds} rounds (steps 0–${ad.frozenAt}, ${ad.space} space), then frozen; acceptances and round trips below are after step ${ad.frozenAt}`,
+      `  first round's acceptances: ${ad.history[0].pairs.map((p) => fmt(p.acceptance)).join(', ')}`,
+      '',
+    );
+  lines.push('rung  value       acceptance to next (± SE)');
   for (const r of e.rungs) {
     const pair = e.pairs[r.index];
     const acc = pair ? `${fmt(pair.acceptance)} ± ${fmt(pair.acceptanceSe, 2)}  (${pair.accepted}/${pair.attempted})` : '';
@@ -44,9 +53,36 @@ export function formatExchangeTable(output: ExchangeOutput): string {
 
 export async function runExchangeCli(scenario: Scenario, options: ExchangeCliOptions): Promise<void> {
   if (options.out !== undefined) prepareOutDir(options.out, { force: options.force, sameRun: () => false });
-  const output = await runExchange(scenario, { out: options.out, workers: options.workers, onProgress: options.onProgress });
-  if (options.report) for (const r of output.rungs) if (r.dir) await writeReport(r.dir);
+  // SIGINT/SIGTERM: the ladders finished by then are written (exit 130/143). In-process runs (--workers 0)
+  // cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
+  const interrupt = options.workers > 0 ? onInterrupt('run') : undefined;
+  let output: ExchangeOutput;
+  try {
+    output = await runExchange(scenario, {
+      out: options.out,
+      workers: options.workers,
+      onProgress: options.onProgress,
+      signal: interrupt?.signal,
+    });
+  } catch (e) {
+    if (!(e instanceof ExchangeInterrupted) || !interrupt) throw e;
+    process.stderr.write(`stochdyn: ${e.message}\n`);
+    process.exitCode = interrupt.exitCode();
+    return;
+  } finally {
+    interrupt?.dispose();
+  }
+  // rungs/<k>/report.html and the exchange page linking them (report/exchange.ts).
+  if (options.report && output.dir) await writeReport(output.dir);
   if (options.json) process.stdout.write(JSON.stringify(output.exchange, null, 2) + '\n');
   else process.stdout.write(formatExchangeTable(output));
   for (const w of output.exchange.warnings) process.stderr.write(`warning: ${w}\n`);
+  const e = output.exchange;
+  if (e.status === 'interrupted' && interrupt) {
+    const missing = e.missing.map((g) => `${g.first}…${g.first + g.count - 1}`).join(', ');
+    process.stderr.write(
+      `status: interrupted — results of ${e.sets} of ${e.sets + e.missing.reduce((n, g) => n + g.count, 0)} ladders; missing: ${missing}\n`,
+    );
+    process.exitCode = interrupt.exitCode();
+  }
 }

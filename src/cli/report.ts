@@ -1,9 +1,9 @@
 /**
  * `stochdyn report <dir>`: write report.html (summary tables and every
- * applicable plot as inline SVG) into a run, sweep or regimes directory.
+ * applicable plot as inline SVG) into a run, sweep, regimes or replica-exchange directory.
  */
 import type { Command } from 'commander';
-import { writeReport } from '../report/html.js';
+import { writeDirectoryReport as writeReport } from '../report/exchange.js';
 import { ResultDirError } from '../results/read.js';
 
 /** Re-exported for `stochdyn run`, which writes the report after the run (unless --no-report). */
@@ -12,10 +12,12 @@ export { writeReport };
 export function register(program: Command): void {
   program
     .command('report')
-    .description('write report.html (tables and plots, self-contained, opens offline) into a run, sweep or regimes directory')
+    .description(
+      'write report.html (tables and plots, self-contained, opens offline) into a run, sweep, regimes or replica-exchange directory',
+    )
     .argument(
       '<dir>',
-      'a run directory (summary.json), a sweep directory (sweep.json/sweep.csv, points/<k>/) or a regimes directory (regimes.json, regimes/<name>/)',
+      'a run directory (summary.json), a sweep directory (sweep.json/sweep.csv, points/<k>/), a regimes directory (regimes.json, regimes/<name>/) or a replica-exchange directory (exchange.json, rungs/<k>/)',
     )
     .option('--json', 'print {"report": path} as JSON')
     .addHelpText(

@@ -54,6 +54,25 @@ export interface ExchangeShardSpec {
   /** First set (ladder) of this shard and the number of sets. */
   firstSet: number;
   count: number;
+  /** Ladder adaptation (temperature ladders, src/runs/exchange-adapt.ts); absent = the rungs' own temperatures throughout. */
+  adapt?: ExchangeShardAdapt;
+}
+
+/**
+ * The temperatures of an adapting ladder, segment by segment. Segment j runs
+ * from step `ends[j − 1]` (0 for j = 0) to `ends[j]`, its last exchange round
+ * at step `ends[j]` included, at temperatures `temperatures[j]`; after the last
+ * end the ladder is frozen at `temperatures[ends.length]`. An adaptation pass
+ * (`stopAt`) knows only the first segments' temperatures: it runs to `stopAt`
+ * (a segment end) without observers and returns the per-segment counts, from
+ * which the main thread computes the next segment's ladder. Every pass
+ * replays the run from step 0, so the final run is the same for any number of
+ * shards.
+ */
+export interface ExchangeShardAdapt {
+  ends: number[];
+  temperatures: number[][];
+  stopAt?: number;
 }
 
 /**
@@ -73,10 +92,24 @@ export interface ExchangeTally {
   roundTripRounds: Float64Array;
   /** `count × K`: which walker (0 … K−1, its starting rung) sits at each rung at the end. */
   walkerAt: Int32Array;
+  /**
+   * With adaptation: per adaptation segment, the swaps accepted / attempted
+   * (`count × (K − 1)` each) while the ladder was adapting. `accepted`,
+   * `attempted`, `rounds` and the round trips above then count only the rounds
+   * after the ladder froze.
+   */
+  segments?: Array<{ accepted: Int32Array; attempted: Int32Array }>;
+  /**
+   * The shard holding ladder 0 (firstSet 0): the rung of each of ladder 0's
+   * walkers after every exchange round, `(rounds + 1) × K` (row 0 = the start,
+   * walker w at rung w), over all rounds including any adaptation.
+   * Absent in other shards and in adaptation passes.
+   */
+  walkerPath?: Int32Array;
 }
 
 export interface ExchangeShardResult {
-  /** Per rung, the results of the replicas at that rung (as a plain run's shard). */
+  /** Per rung, the results of the replicas at that rung (as a plain run's shard); empty for an adaptation pass. */
   rungs: ShardResult[];
   tally: ExchangeTally;
 }
@@ -137,6 +170,10 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
     const sampling = s.sampling ? createSamplingRecorder(s.sampling, potential, plan.steps, n, spec.firstSet, plan.replicas) : null;
     const observers: Observer[] = [traces, ...histograms, finals, ...(sampling ? [sampling] : [])];
     schedule.advance(0);
+    if (spec.adapt) {
+      schedule.control.temperature.fill(spec.adapt.temperatures[0][k]);
+      schedule.control.changed();
+    }
     integrator.init(state, potential, schedule.control);
     runtimes.push({
       potential,
@@ -145,7 +182,7 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
       state,
       observers,
       cursor: observers.map(() => 0),
-      temperature: plan.settings.temperature[0],
+      temperature: spec.adapt ? spec.adapt.temperatures[0][k] : plan.settings.temperature[0],
       weightDecay: plan.settings.weightDecay,
       finish: () => ({
         firstReplica: spec.firstSet,
@@ -202,6 +239,26 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
     walkerAt: new Int32Array(n * K),
   };
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) tally.walkerAt[i * K + k] = k;
+  const adapt = spec.adapt;
+  // The adaptation segment the run is in (ends.length = frozen), and the round at which the ladder froze.
+  let segment = 0;
+  let frozenRound = 0;
+  const segmentCount = adapt ? adapt.ends.length : 0;
+  if (adapt)
+    tally.segments = Array.from({ length: Math.min(segmentCount, adapt.temperatures.length) }, () => ({
+      accepted: new Int32Array(n * (K - 1)),
+      attempted: new Int32Array(n * (K - 1)),
+    }));
+  const stopAt = adapt?.stopAt ?? steps;
+  const observing = adapt?.stopAt === undefined;
+  // Ladder 0's walkers, round by round (the walker-flow plot of the exchange report).
+  const recordPath = observing && spec.firstSet === 0 && n > 0;
+  const totalRounds = Math.max(0, Math.ceil(steps / spec.interval) - 1);
+  const walkerPath = recordPath ? new Int32Array((totalRounds + 1) * K) : null;
+  const rungOfWalker = (row: number) => {
+    for (let k = 0; k < K; k++) walkerPath![row * K + tally.walkerAt[k]] = k;
+  };
+  if (walkerPath) rungOfWalker(0);
   // Per walker: 0 = not yet at rung 0, 1 = left rung 0 (going up), 2 = reached rung K−1 (coming back); the round it last left rung 0.
   const direction = new Uint8Array(n * K);
   const leftBottom = new Float64Array(n * K);
@@ -212,29 +269,66 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
   const above = runtimes.map(() => new Float64Array(n));
   const scratchGrad = new Float64Array(n * dim);
 
-  for (const rt of runtimes) {
-    rt.state.step = 0;
-    fire(rt, 0);
-  }
+  if (observing)
+    for (const rt of runtimes) {
+      rt.state.step = 0;
+      fire(rt, 0);
+    }
 
   let round = 0;
-  for (let s0 = 0; s0 < steps; s0 += spec.interval) {
+  for (let s0 = 0; s0 < stopAt; s0 += spec.interval) {
     const s1 = Math.min(steps, s0 + spec.interval);
     for (const rt of runtimes) {
       const control = rt.schedule.control;
       for (let s = s0 + 1; s <= s1; s++) {
         rt.state.step = s;
         rt.integrator.step(rt.state, rt.potential, control);
-        fire(rt, s);
+        if (observing) fire(rt, s);
       }
     }
     if (s1 === steps) break; // a swap after the last step would change nothing that is recorded
     exchangeRound(round);
     round++;
+    if (walkerPath) rungOfWalker(round);
+    if (adapt && segment < segmentCount && s1 === adapt.ends[segment]) {
+      segment++;
+      if (segment >= adapt.temperatures.length) break; // an adaptation pass: the next ladder is not known yet
+      setTemperatures(adapt.temperatures[segment]);
+      if (segment === segmentCount) freeze(round);
+    }
   }
-  tally.rounds = round;
+  tally.rounds = round - frozenRound;
+  if (walkerPath) tally.walkerPath = walkerPath.slice(0, (round + 1) * K);
+
+  /** Move every rung to its temperature in `next`; momenta are rescaled by √(θ_new/θ_old) as in a swap. */
+  function setTemperatures(next: readonly number[]): void {
+    for (let k = 0; k < K; k++) {
+      const rt = runtimes[k];
+      const scale = Math.sqrt(next[k] / rt.temperature);
+      if (rt.state.v.length > 0 && scale !== 1) for (let j = 0; j < rt.state.v.length; j++) rt.state.v[j] *= scale;
+      rt.temperature = next[k];
+      rt.schedule.control.temperature.fill(next[k]);
+      rt.schedule.control.changed();
+    }
+  }
+
+  /** The ladder froze after round `r`: the counts of the sampling phase start here, round trips from the walkers' positions now. */
+  function freeze(r: number): void {
+    frozenRound = r;
+    tally.accepted.fill(0);
+    tally.attempted.fill(0);
+    tally.roundTrips.fill(0);
+    tally.roundTripRounds.fill(0);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < K; k++) {
+        const d = i * K + tally.walkerAt[i * K + k];
+        direction[d] = k === 0 ? 1 : 0;
+        leftBottom[d] = r;
+      }
+  }
 
   function exchangeRound(r: number): void {
+    const counts = adapt && segment < segmentCount ? tally.segments![segment] : tally;
     for (let k = 0; k < K; k++) evaluate(runtimes[k].state, runtimes[k].potential);
     if (spec.hamiltonian)
       for (let k = 0; k + 1 < K; k++) {
@@ -257,9 +351,9 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
         const gab = (spec.hamiltonian ? above[p][i] : b.state.energy[i]) + decayEnergy(a.weightDecay, xb, i, dim);
         const gba = (spec.hamiltonian ? below[p + 1][i] : a.state.energy[i]) + decayEnergy(b.weightDecay, xa, i, dim);
         const logAccept = -(gab / a.temperature + gba / b.temperature - gaa / a.temperature - gbb / b.temperature);
-        tally.attempted[i * (K - 1) + p]++;
+        counts.attempted[i * (K - 1) + p]++;
         if (!(logAccept >= 0 || u < Math.exp(logAccept))) continue;
-        tally.accepted[i * (K - 1) + p]++;
+        counts.accepted[i * (K - 1) + p]++;
         swapRows(a.state, b.state, i, dim, a.temperature, b.temperature);
         const w = tally.walkerAt;
         const t = w[i * K + p];
@@ -285,6 +379,7 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
   }
 
   const wall = (performance.now() - t0) / 1000;
+  if (!observing) return { rungs: [], tally };
   return { rungs: runtimes.map((rt) => ({ ...rt.finish(), wallSeconds: wall / K })), tally };
 }
 

@@ -24,13 +24,14 @@ import { coordinateList } from '../potentials/registry.js';
 
 export const REPORT_FILE = 'report.html';
 
-const esc = (s: unknown) =>
+export const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const f = (v: number | null | undefined, digits = 4) =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(digits)).toString();
 const ci = (p: [number, number] | null | undefined) => (p ? `${f(p[0])} – ${f(p[1])}` : '—');
 
-const CSS = `
+/** The page style shared by every report page (also the exchange report, exchange.ts). */
+export const CSS = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; background: #fafafa; }
 header { border-bottom: 2px solid #08519c; margin-bottom: 12px; }
@@ -50,13 +51,13 @@ figure.plot svg { max-width: 100%; height: auto; display: block; }
 footer { margin-top: 32px; color: #777; font-size: 12px; }
 `;
 
-function table(head: string[], rows: Array<Array<string | number>>): string {
+export function table(head: string[], rows: Array<Array<string | number>>): string {
   return `<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
 
-function facts(items: Array<[string, string | number]>): string {
+export function facts(items: Array<[string, string | number]>): string {
   return `<dl class="facts">${items.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
 }
 

@@ -17,12 +17,20 @@ import { buildSamplingSummary } from '../analysis/sampling.js';
 import { buildSummary, type Summary } from '../analysis/summary.js';
 import { theoryOverlays, type HistogramOverlay } from '../analysis/theory-overlays.js';
 import type { Potential } from '../engine/types.js';
-import { runExchangeShard, type ExchangeRung, type ExchangeShardResult, type ExchangeTally } from '../parallel/exchange-runner.js';
-import { mergeShards, type RunResult } from '../parallel/merge.js';
+import {
+  runExchangeShard,
+  type ExchangeRung,
+  type ExchangeShardAdapt,
+  type ExchangeShardResult,
+  type ExchangeShardSpec,
+  type ExchangeTally,
+} from '../parallel/exchange-runner.js';
+import { mergeShards, type ReplicaGap, type RunResult } from '../parallel/merge.js';
 import { shardsFor } from '../parallel/run.js';
 import { sharedWorkerPool } from '../parallel/pool.js';
 import { planShards } from '../parallel/shard-plan.js';
-import { exchangeRungValues, exchangeVariants, locateIssues, ScenarioError, validateVariant } from '../scenario/index.js';
+import { adaptationSpace, exchangeRungValues, exchangeVariants, locateIssues, ScenarioError, validateVariant } from '../scenario/index.js';
+import { adaptLadder } from './exchange-adapt.js';
 import type { Scenario } from '../scenario/types.js';
 import { sweepTable, SWEEP_SCHEMA, type SweepMeta } from '../results/sweep-files.js';
 import { jsonReplacer, toCsv, writeAtomic } from '../results/write.js';
@@ -68,6 +76,43 @@ export interface ExchangeSummary {
   };
   /** Pairs with acceptance below LOW_ACCEPTANCE, each with where to add a rung. */
   warnings: string[];
+  /** 'interrupted' when a signal stopped the run: every count above is over the `sets` ladders that finished. */
+  status: 'completed' | 'interrupted';
+  /** Ladders without results (interrupted shards), as ranges of ladder indices; [] when completed. */
+  missing: Array<{ first: number; count: number }>;
+  /**
+   * With `exchange.adapt`: the ladder's adaptation. `rungs` above hold the
+   * frozen (final) ladder, and `rounds`, `pairs` and `roundTrips` count only the
+   * rounds after it froze (step `frozenAt`).
+   */
+  adaptation?: ExchangeAdaptation;
+}
+
+/** exchange.json `adaptation`: the adaptation rounds and the ladder each ran on. */
+export interface ExchangeAdaptation {
+  rounds: number;
+  /** Steps of the first adaptation round (round r lasts steps · 2^r). */
+  steps: number;
+  space: 'log' | 'linear';
+  /** The step after which the ladder is frozen (steps · (2^rounds − 1)). */
+  frozenAt: number;
+  /** The ladder as written in the scenario (rung 0 first). */
+  initial: number[];
+  /** The frozen ladder (the `value` of `rungs`). */
+  final: number[];
+  history: ExchangeAdaptationRound[];
+}
+
+export interface ExchangeAdaptationRound {
+  round: number;
+  /** Steps (from, to] of this round. */
+  steps: [number, number];
+  /** Exchange rounds per ladder in this adaptation round. */
+  exchangeRounds: number;
+  /** The ladder this round ran on. */
+  values: number[];
+  /** The pooled acceptance of each neighbour pair over all ladders in this round (the input of the next ladder). */
+  pairs: ExchangePair[];
 }
 
 export interface ExchangeRungOutput {
@@ -94,15 +139,26 @@ export interface RunExchangeOptions {
   outputRoot?: string;
   /** Worker threads (default 1); 0 runs every shard in this thread. Results are identical for any count. */
   workers?: number;
+  /**
+   * Stop early (SIGINT/SIGTERM in the CLI): the ladders of the shards finished
+   * by then are summarised and written (`status: 'interrupted'`, the others in
+   * `missing`); stopped before the ladder froze or before any shard finished,
+   * the run throws {@link ExchangeInterrupted}. A shard in this thread
+   * (workers 0) is not stopped in the middle.
+   */
+  signal?: AbortSignal;
+  /** Shards per worker (default: by the amount of work; results do not depend on it). */
+  shardsPerWorker?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** The rung scenarios of a scenario with `exchange:`, rung 0 first, each validated with the key set to its value and no `exchange` section. */
-export function exchangeRungScenarios(scenario: Scenario): Array<{ value: number; scenario: Scenario }> {
+export function exchangeRungScenarios(scenario: Scenario, rungValues?: number[]): Array<{ value: number; scenario: Scenario }> {
   const ex = scenario.exchange;
   if (!ex) throw new TypeError(`exchangeRungScenarios: scenario '${scenario.name}' has no exchange section`);
-  const values = exchangeRungValues(ex.rungs);
-  return exchangeVariants(ex).map((variant, k) => {
+  // `rungValues` replaces the scenario's ladder (the frozen ladder of an adaptation).
+  const values = rungValues ?? exchangeRungValues(ex.rungs);
+  return exchangeVariants({ key: ex.key, rungs: values }).map((variant, k) => {
     // validateVariant drops the exchange section: a rung is a plain scenario.
     const { exchange: _exchange, ...plain } = validateVariant(scenario, variant);
     return { value: values[k], scenario: plain as Scenario };
@@ -151,27 +207,39 @@ function mergeTallies(parts: ExchangeTally[]): ExchangeTally {
       (n) => new Int32Array(n),
       (t) => t.walkerAt,
     ),
+    ...(sorted[0].segments
+      ? {
+          segments: sorted[0].segments.map((_, j) => ({
+            accepted: cat(
+              (n) => new Int32Array(n),
+              (t) => t.segments![j].accepted,
+            ),
+            attempted: cat(
+              (n) => new Int32Array(n),
+              (t) => t.segments![j].attempted,
+            ),
+          })),
+        }
+      : {}),
+    ...(sorted[0].walkerPath ? { walkerPath: sorted[0].walkerPath } : {}),
   };
 }
 
-/** exchange.json from the merged tally. */
-export function exchangeSummary(scenario: Scenario, values: number[], temperatures: number[], tally: ExchangeTally): ExchangeSummary {
-  const ex = scenario.exchange!;
+/** Acceptance per neighbour pair over all sets, with its SE from the spread of the per-set rates (sets are independent). */
+export function pairAcceptances(values: number[], accepted: Int32Array, attempted: Int32Array, sets: number): ExchangePair[] {
   const K = values.length;
-  const M = tally.count;
   const pairs: ExchangePair[] = [];
-  const warnings: string[] = [];
   for (let p = 0; p + 1 < K; p++) {
-    let attempted = 0,
-      accepted = 0,
+    let att = 0,
+      acc = 0,
       sum = 0,
       sum2 = 0,
       used = 0;
-    for (let i = 0; i < M; i++) {
-      const at = tally.attempted[i * (K - 1) + p],
-        ac = tally.accepted[i * (K - 1) + p];
-      attempted += at;
-      accepted += ac;
+    for (let i = 0; i < sets; i++) {
+      const at = attempted[i * (K - 1) + p],
+        ac = accepted[i * (K - 1) + p];
+      att += at;
+      acc += ac;
       if (at > 0) {
         const rate = ac / at;
         sum += rate;
@@ -179,10 +247,31 @@ export function exchangeSummary(scenario: Scenario, values: number[], temperatur
         used++;
       }
     }
-    const acceptance = attempted > 0 ? accepted / attempted : null;
+    const acceptance = att > 0 ? acc / att : null;
     const mean = used > 0 ? sum / used : 0;
     const se = used > 1 ? Math.sqrt(Math.max(0, sum2 / used - mean * mean) / (used - 1)) : null;
-    pairs.push({ rungs: [p, p + 1], values: [values[p], values[p + 1]], attempted, accepted, acceptance, acceptanceSe: se });
+    pairs.push({ rungs: [p, p + 1], values: [values[p], values[p + 1]], attempted: att, accepted: acc, acceptance, acceptanceSe: se });
+  }
+  return pairs;
+}
+
+/** walkers.csv: after each exchange round, the rung of each walker of ladder 0 (walker w starts at rung w). */
+export function walkersCsv(path: Int32Array, rungs: number, interval: number): string {
+  const header = ['round', 'step', ...Array.from({ length: rungs }, (_, w) => `walker_${w}`)];
+  const rows: number[][] = [];
+  for (let r = 0; r * rungs < path.length; r++) rows.push([r, r * interval, ...path.subarray(r * rungs, (r + 1) * rungs)]);
+  return toCsv(header, rows);
+}
+
+/** exchange.json from the merged tally. */
+export function exchangeSummary(scenario: Scenario, values: number[], temperatures: number[], tally: ExchangeTally): ExchangeSummary {
+  const ex = scenario.exchange!;
+  const K = values.length;
+  const M = tally.count;
+  const pairs = pairAcceptances(values, tally.accepted, tally.attempted, M);
+  const warnings: string[] = [];
+  for (let p = 0; p + 1 < K; p++) {
+    const acceptance = pairs[p].acceptance;
     if (acceptance !== null && acceptance < LOW_ACCEPTANCE) {
       const a = values[p],
         b = values[p + 1];
@@ -215,17 +304,25 @@ export function exchangeSummary(scenario: Scenario, values: number[], temperatur
       perSetPerRound: M > 0 && tally.rounds > 0 ? trips / (M * tally.rounds) : 0,
     },
     warnings,
+    status: 'completed',
+    missing: [],
   };
+}
+
+/** A replica-exchange run stopped by its signal before anything could be written (see RunExchangeOptions.signal). */
+export class ExchangeInterrupted extends Error {
+  override readonly name = 'ExchangeInterrupted';
 }
 
 /**
  * Run a scenario with an `exchange:` section. Throws ScenarioError (every
  * issue, file and line) before anything runs when a rung does not check.
  */
-export async function runExchange(scenario: Scenario, options: RunExchangeOptions = {}): Promise<ExchangeOutput> {
-  const ex = scenario.exchange;
-  if (!ex) throw new TypeError(`runExchange: scenario '${scenario.name}' has no exchange section`);
-  const rungScenarios = exchangeRungScenarios(scenario);
+/** Check every rung scenario (throws ScenarioError) and resolve its plan; one temperature per rung. */
+async function checkRungs(
+  scenario: Scenario,
+  rungScenarios: Array<{ value: number; scenario: Scenario }>,
+): Promise<{ rungs: ExchangeRung[]; potentials: Potential[]; temperatures: number[] }> {
   const rungs: ExchangeRung[] = [];
   const potentials: Potential[] = [];
   const temperatures: number[] = [];
@@ -249,40 +346,152 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     rungs.push({ scenario: r.scenario, plan });
     temperatures.push(theta[0]);
   }
-  const values = rungScenarios.map((r) => r.value);
+  return { rungs, potentials, temperatures };
+}
+
+/**
+ * Run a scenario with an `exchange:` section. Throws ScenarioError (every
+ * issue, file and line) before anything runs when a rung does not check.
+ *
+ * With `exchange.adapt`, adaptation round j is an adaptation pass: every
+ * shard replays the run from step 0 on the ladders known so far up to the end
+ * of round j and returns its swap counts; the main thread pools them over all
+ * ladders (integer sums, so the same for any sharding), re-places the
+ * interior rungs (exchange-adapt.ts) and starts the next pass. The final run
+ * replays all rounds and continues on the frozen ladder.
+ */
+export async function runExchange(scenario: Scenario, options: RunExchangeOptions = {}): Promise<ExchangeOutput> {
+  const ex = scenario.exchange;
+  if (!ex) throw new TypeError(`runExchange: scenario '${scenario.name}' has no exchange section`);
+  let rungScenarios = exchangeRungScenarios(scenario);
+  let { rungs, potentials, temperatures } = await checkRungs(scenario, rungScenarios);
   const hamiltonian = ex.key !== 'dynamics.temperature';
   const sets = rungs[0].plan.replicas;
   const steps = rungs[0].plan.steps;
+  const K = rungs.length;
   const startedAt = new Date();
   const id = runId(scenario, startedAt);
   const workers = options.workers ?? 1;
-  const ranges = planShards(sets, shardsFor(sets * rungs.length, steps, rungs[0].plan.dim, workers));
-  const total = sets * rungs.length * steps;
+  const ranges = planShards(sets, shardsFor(sets * K, steps, rungs[0].plan.dim, workers, options.shardsPerWorker));
+  const signal = options.signal;
+  // The directory and scenario.resolved.json first (as a plain run writes them); exchange.json last.
+  const dir =
+    options.write === false ? undefined : options.out ? resolve(options.out) : resolve(options.outputRoot ?? 'output', scenario.name, id);
+  if (dir !== undefined) {
+    mkdirSync(dir, { recursive: true });
+    writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(scenario));
+  }
+  const adapt = ex.adapt;
+  const ends = adapt ? Array.from({ length: adapt.rounds }, (_, j) => adapt.steps * (Math.pow(2, j + 1) - 1)) : [];
+  // Progress counts the replica-steps of the adaptation passes and of the final run.
+  const total = sets * K * (steps + ends.reduce((a, e) => a + e, 0));
   let done = 0;
-  const runOne = async (range: { firstReplica: number; count: number }): Promise<ExchangeShardResult> => {
-    const spec = { rungs, hamiltonian, interval: ex.interval, scheme: ex.scheme, firstSet: range.firstReplica, count: range.count };
-    const result = workers > 0 ? await sharedWorkerPool().runExchange(spec) : await runExchangeShard(spec);
-    done += range.count * rungs.length * steps;
-    options.onProgress?.(done, total);
-    return result;
+  // A pass: one result per shard, null for a shard the signal stopped (or never started).
+  const runPass = async (
+    passRungs: ExchangeRung[],
+    passAdapt: ExchangeShardAdapt | undefined,
+  ): Promise<Array<ExchangeShardResult | null>> => {
+    const length = passAdapt?.stopAt ?? steps;
+    const runOne = async (range: { firstReplica: number; count: number }): Promise<ExchangeShardResult | null> => {
+      if (signal?.aborted) return null;
+      const spec: ExchangeShardSpec = {
+        rungs: passRungs,
+        hamiltonian,
+        interval: ex.interval,
+        scheme: ex.scheme,
+        firstSet: range.firstReplica,
+        count: range.count,
+        ...(passAdapt ? { adapt: passAdapt } : {}),
+      };
+      let result: ExchangeShardResult;
+      try {
+        result = workers > 0 ? await sharedWorkerPool().runExchange(spec, { signal }) : await runExchangeShard(spec);
+      } catch (e) {
+        if (signal?.aborted) return null;
+        throw e;
+      }
+      done += range.count * K * length;
+      options.onProgress?.(done, total);
+      return result;
+    };
+    // `workers` lanes, each taking the next shard in plan order; the results are placed by shard, not by finishing order.
+    const outcomes = new Array<ExchangeShardResult | null>(ranges.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < ranges.length) {
+        const i = next++;
+        outcomes[i] = await runOne(ranges[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, ranges.length)) }, lane));
+    return outcomes;
   };
-  // `workers` lanes, each taking the next shard in plan order; the results are placed by shard, not by finishing order.
-  const outcomes = new Array<ExchangeShardResult>(ranges.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < ranges.length) {
-      const i = next++;
-      outcomes[i] = await runOne(ranges[i]);
+
+  let adaptation: ExchangeAdaptation | undefined;
+  let shardAdapt: ExchangeShardAdapt | undefined;
+  if (adapt) {
+    const space = adaptationSpace(ex);
+    const ladders = [rungScenarios.map((r) => r.value)];
+    const history: ExchangeAdaptationRound[] = [];
+    for (let j = 0; j < adapt.rounds; j++) {
+      const pass = await runPass(rungs, { ends, temperatures: ladders.map((l) => [...l]), stopAt: ends[j] });
+      // Every ladder shares the rung values: without all of them there is no next ladder, and nothing to write.
+      if (pass.some((o) => o === null))
+        throw new ExchangeInterrupted(
+          `replica exchange '${scenario.name}' was interrupted during the ladder adaptation (round ${j + 1} of ${adapt.rounds}), before the ladder froze: no results were written`,
+        );
+      const counts = mergeTallies(pass.map((o) => o!.tally)).segments![j];
+      const pairs = pairAcceptances(ladders[j], counts.accepted, counts.attempted, sets);
+      const from = j === 0 ? 0 : ends[j - 1];
+      history.push({ round: j, steps: [from, ends[j]], exchangeRounds: (ends[j] - from) / ex.interval, values: ladders[j], pairs });
+      // A pair never proposed (no rounds of its parity) counts as rejecting half the time: it leaves the ladder near where it was.
+      ladders.push(
+        adaptLadder(
+          ladders[j],
+          pairs.map((p) => (p.acceptance === null ? 0.5 : 1 - p.acceptance)),
+          space,
+        ),
+      );
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, ranges.length)) }, lane));
+    const final = ladders[adapt.rounds];
+    adaptation = {
+      rounds: adapt.rounds,
+      steps: adapt.steps,
+      space,
+      frozenAt: ends[adapt.rounds - 1],
+      initial: ladders[0],
+      final,
+      history,
+    };
+    shardAdapt = { ends, temperatures: ladders };
+    rungScenarios = exchangeRungScenarios(scenario, final);
+    ({ rungs, potentials, temperatures } = await checkRungs(scenario, rungScenarios));
+  }
+  const values = rungScenarios.map((r) => r.value);
+  const passed = await runPass(rungs, shardAdapt);
+  const outcomes = passed.filter((o): o is ExchangeShardResult => o !== null);
+  if (outcomes.length === 0)
+    throw new ExchangeInterrupted(
+      `replica exchange '${scenario.name}' was interrupted before any ladder finished: no results were written`,
+    );
+  // Ladders of stopped shards, adjacent ranges joined.
+  const missing: ReplicaGap[] = [];
+  passed.forEach((o, i) => {
+    if (o !== null) return;
+    const last = missing.at(-1);
+    if (last && last.firstReplica + last.count === ranges[i].firstReplica) last.count += ranges[i].count;
+    else missing.push({ firstReplica: ranges[i].firstReplica, count: ranges[i].count, status: 'interrupted', errors: [] });
+  });
   const finishedAt = new Date();
   const tally = mergeTallies(outcomes.map((o) => o.tally));
   const out: ExchangeRungOutput[] = [];
   const histogramOverlays: (HistogramOverlay | null)[][] = [];
   for (let k = 0; k < rungs.length; k++) {
     const { scenario: s, plan } = rungs[k];
-    const result = mergeShards(outcomes.map((o) => o.rungs[k]));
+    const result = mergeShards(
+      outcomes.map((o) => o.rungs[k]),
+      { missing },
+    );
     const potential = potentials[k];
     const overlays = await theoryOverlays(s, plan, result, potential);
     const summary = buildSummary(s, plan, result, {
@@ -300,10 +509,12 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     histogramOverlays.push(overlays.histograms);
   }
   const exchange = exchangeSummary(scenario, values, temperatures, tally);
-  if (options.write === false) return { exchange, rungs: out, tally };
-  const dir = options.out ? resolve(options.out) : resolve(options.outputRoot ?? 'output', scenario.name, id);
-  mkdirSync(dir, { recursive: true });
-  writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(scenario));
+  if (adaptation) exchange.adaptation = adaptation;
+  if (missing.length > 0) {
+    exchange.status = 'interrupted';
+    exchange.missing = missing.map((g) => ({ first: g.firstReplica, count: g.count }));
+  }
+  if (dir === undefined) return { exchange, rungs: out, tally };
   for (const r of out) {
     const rungDir = join(dir, 'rungs', String(r.index));
     mkdirSync(rungDir, { recursive: true });
@@ -324,6 +535,7 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     out.map((r) => r.summary),
   );
   writeAtomic(join(dir, 'rungs.csv'), toCsv(table.header, table.rows));
+  if (tally.walkerPath) writeAtomic(join(dir, 'walkers.csv'), walkersCsv(tally.walkerPath, rungs.length, ex.interval));
   // exchange.json last: its presence means the directory is complete.
   writeAtomic(join(dir, 'exchange.json'), JSON.stringify(exchange, jsonReplacer, 2) + '\n');
   return { dir, exchange, rungs: out, tally };

@@ -26,6 +26,33 @@ export interface ExchangeSpec {
   interval: number;
   /** Default `deo` (Syed, Bouchard-Côté, Deligiannidis & Doucet 2021). */
   scheme: ExchangeScheme;
+  /** Re-place the interior rungs during burn-in (temperature ladders); absent = a fixed ladder. */
+  adapt?: ExchangeAdaptSpec;
+}
+
+/**
+ * `exchange.adapt:` ladder adaptation (Syed et al. 2021, §5.4): `rounds`
+ * adaptation rounds, round r lasting `steps · 2^r` steps; after each round the
+ * interior rungs move to equal steps of the communication barrier Λ estimated
+ * from the pooled rejection rates of all ladders; after the last round the
+ * ladder is frozen for the rest of the run.
+ */
+export interface ExchangeAdaptSpec {
+  rounds: number;
+  /** Steps of the first adaptation round (a multiple of `interval`, at least two intervals); round r lasts steps · 2^r. */
+  steps: number;
+  /** Coordinate in which rungs are interpolated: `log` (default for geometric rungs) or `linear` (default for a list). */
+  space?: 'log' | 'linear';
+}
+
+/** Steps of the whole adaptation phase: steps · (2^rounds − 1). */
+export function adaptationSteps(adapt: Pick<ExchangeAdaptSpec, 'rounds' | 'steps'>): number {
+  return adapt.steps * (Math.pow(2, adapt.rounds) - 1);
+}
+
+/** The interpolation space of an adaptation: the explicit `space`, else `log` for geometric rungs and `linear` for a list. */
+export function adaptationSpace(exchange: Pick<ExchangeSpec, 'rungs' | 'adapt'>): 'log' | 'linear' {
+  return exchange.adapt?.space ?? (Array.isArray(exchange.rungs) ? 'linear' : 'log');
 }
 
 /** Keys a ladder may vary: the temperature, or a numeric potential parameter. */
@@ -67,6 +94,21 @@ export const exchangeSchema: JsonSchema = {
       enum: ['deo', 'even-odd'],
       default: 'deo',
       description: 'deo: deterministic even-odd (non-reversible); even-odd: random parity',
+    },
+    adapt: {
+      type: 'object',
+      description:
+        'Ladder adaptation during burn-in (temperature ladders): `rounds` rounds of steps·2^r steps, after each the interior rungs move to equal steps of the communication barrier; then the ladder is frozen.',
+      properties: {
+        rounds: { type: 'integer', minimum: 1, maximum: 16, description: 'adaptation rounds' },
+        steps: { type: 'integer', minimum: 1, description: 'steps of the first round (a multiple of interval); round r lasts steps·2^r' },
+        space: {
+          enum: ['log', 'linear'],
+          description: 'interpolation coordinate: log (default for geometric rungs) or linear (default for a list)',
+        },
+      },
+      required: ['rounds', 'steps'],
+      additionalProperties: false,
     },
   },
   required: ['key', 'rungs'],
@@ -156,5 +198,68 @@ export function exchangeIssues(data: Obj): RawIssue[] {
       found: renderValue(ex.interval),
       hint: 'With fewer steps than one interval, no exchange would happen.',
     });
+  issues.push(...adaptIssues(data, ex));
+  return issues;
+}
+
+/** Checks of `exchange.adapt` against the rest of the scenario. */
+function adaptIssues(data: Obj, ex: Obj): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const adapt = ex.adapt;
+  if (!isPlainObject(adapt)) return issues;
+  const dyn = isPlainObject(data.dynamics) ? data.dynamics : {};
+  const interval = Number.isInteger(ex.interval) ? (ex.interval as number) : 100;
+  if (typeof ex.key === 'string' && ex.key !== 'dynamics.temperature')
+    issues.push({
+      segs: ['exchange', 'adapt'],
+      expected: 'a temperature ladder (key: dynamics.temperature) with adapt',
+      found: `key ${renderValue(ex.key)}`,
+      hint: 'Adaptation re-places temperatures only; place the rungs of a parameter ladder by hand from the pair acceptances in exchange.json.',
+    });
+  const list = Array.isArray(ex.rungs) ? ex.rungs : null;
+  const geometric = isPlainObject(ex.rungs) && isPlainObject(ex.rungs.geometric) ? ex.rungs.geometric : null;
+  const count = list ? list.length : geometric && typeof geometric.count === 'number' ? geometric.count : null;
+  if (count !== null && count < 3)
+    issues.push({
+      segs: ['exchange', 'rungs'],
+      expected: 'at least 3 rungs with adapt (the end rungs stay fixed, the interior ones move)',
+      found: `${count} rungs`,
+    });
+  if (list && list.every((v) => typeof v === 'number') && list.length >= 3) {
+    const up = list.every((v, i) => i === 0 || (v as number) > (list[i - 1] as number));
+    const down = list.every((v, i) => i === 0 || (v as number) < (list[i - 1] as number));
+    if (!up && !down)
+      issues.push({
+        segs: ['exchange', 'rungs'],
+        expected: 'rungs in increasing or decreasing order with adapt',
+        found: renderValue(list),
+        hint: 'Adaptation interpolates the communication barrier along the ladder, which needs an ordered ladder.',
+      });
+  }
+  if (Number.isInteger(adapt.steps) && Number.isInteger(adapt.rounds)) {
+    const steps = adapt.steps as number;
+    if (steps % interval !== 0 || steps < 2 * interval)
+      issues.push({
+        segs: ['exchange', 'adapt', 'steps'],
+        expected: `a multiple of exchange.interval (${interval}), at least ${2 * interval} (two exchange rounds, one of each parity)`,
+        found: renderValue(steps),
+      });
+    const total = adaptationSteps({ rounds: adapt.rounds as number, steps });
+    if (Number.isInteger(dyn.steps) && total >= (dyn.steps as number))
+      issues.push({
+        segs: ['exchange', 'adapt'],
+        expected: `an adaptation phase (steps · (2^rounds − 1) = ${total}) shorter than dynamics.steps (${dyn.steps as number})`,
+        found: renderValue(adapt),
+        hint: 'The ladder is frozen after adaptation; the steps after it are the ones measured with the final ladder.',
+      });
+    const sampling = isPlainObject(data.sampling) ? data.sampling : null;
+    if (sampling && Number.isInteger(sampling.burn_in) && total > (sampling.burn_in as number))
+      issues.push({
+        segs: ['exchange', 'adapt'],
+        expected: `an adaptation phase (${total} steps) inside sampling.burn_in (${sampling.burn_in as number})`,
+        found: renderValue(adapt),
+        hint: 'Samples must come from the frozen ladder: raise sampling.burn_in or shorten the adaptation.',
+      });
+  }
   return issues;
 }

@@ -16,7 +16,7 @@ export { loadScenario, validateScenarioObject, safeValidateScenario, rawScenario
 export { parseSetOverride, type LoadOptions, type SetOverride } from './overrides.js';
 export { locateIssues } from './issues.js';
 export { checkAgainstPotential } from './checks.js';
-export { exchangeRungValues, exchangeVariants, EXCHANGE_INTEGRATORS } from './exchange-spec.js';
+export { adaptationSpace, adaptationSteps, exchangeRungValues, exchangeVariants, EXCHANGE_INTEGRATORS } from './exchange-spec.js';
 export { describe as describeSchema } from './schema-validation.js';
 export { ScenarioError, formatIssue, renderValue, didYouMean, formatPath, parsePath, type ScenarioIssue } from './errors.js';
 export { expandSweep, isSweepPoint, expandRegimes, type SweepPoint, type RegimeVariant } from './expand.js';

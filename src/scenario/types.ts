@@ -18,7 +18,7 @@ export type { SplittingSpec };
 // Declared beside their consumers (potentials/, observables/ sit below scenario/); re-exported here.
 export type { PotentialSpec, PosteriorSpec, SamplingSpec };
 import type { ExchangeSpec } from './exchange-spec.js';
-export type { ExchangeScheme, ExchangeSpec, GeometricRungs } from './exchange-spec.js';
+export type { ExchangeAdaptSpec, ExchangeScheme, ExchangeSpec, GeometricRungs } from './exchange-spec.js';
 
 export interface GroupSettings {
   /** This group's η: a number or a schedule (see engine/schedule.ts). */
