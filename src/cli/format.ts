@@ -155,13 +155,13 @@ export function runTrouble(
   if (r.status === 'interrupted')
     return {
       status: 'interrupted',
-      message: `stochdyn: interrupted — ${dir}/summary.json is marked "interrupted" and covers the ${r.completedReplicas} of ${r.replicas} replicas whose shards had finished; run again to get them all`,
+      message: `stochdyn: interrupted — ${dir}/summary.json is marked "interrupted" and covers the ${r.completedReplicas} of ${r.replicas} replicas whose shards had finished, which are saved in ${dir}/partial/; the same command with --out ${dir} continues the run and runs only the others`,
       exitCode: 130,
     };
   if (r.status === 'partial')
     return {
       status: 'partial',
-      message: `stochdyn: ${r.replicas - r.completedReplicas} of ${r.replicas} replicas are missing: their worker failed twice (${missingText(s)}); ${dir}/summary.json is marked "partial" and covers the other ${r.completedReplicas}`,
+      message: `stochdyn: ${r.replicas - r.completedReplicas} of ${r.replicas} replicas are missing: their worker failed twice (${missingText(s)}); ${dir}/summary.json is marked "partial" and covers the other ${r.completedReplicas} (saved in ${dir}/partial/: the same command with --out ${dir} runs only the missing ones)`,
       exitCode: 4,
     };
   const done = r.completedReplicas ?? r.replicas;

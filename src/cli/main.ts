@@ -154,8 +154,9 @@ Examples:
         // A default directory is new (a fresh run id); an --out directory must be empty, this run's unfinished one, or cleared with --force.
         if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isUnfinishedRunOf(dir, scenario) });
         const bar = progressBar(showProgressHere(opts));
-        // In-process runs (--workers 0) cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
-        const interrupt = opts.workers > 0 ? onInterrupt('run') : undefined;
+        // Ctrl-C stops the run (in-process, --workers 0: after the shard in progress) and writes what is complete; the
+        // finished shards are saved under partial/, so the same command continues the run.
+        const interrupt = onInterrupt('run');
         let out;
         try {
           out = await runScenario(scenario, {

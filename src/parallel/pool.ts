@@ -80,6 +80,8 @@ export interface RunShardsOptions {
   fault?: FaultInjection;
   /** The pool to run on (default: the process's shared pool, sharedWorkerPool()). */
   pool?: WorkerPool;
+  /** Called in this thread as soon as shard `index` has its result (e.g. to save it: a checkpoint). */
+  onResult?: (index: number, result: ShardResult) => void;
 }
 
 /** What happened to one shard. `stack`: where the last attempt's exception was thrown, when it was one. */
@@ -132,6 +134,7 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
       try {
         report(i, 0);
         const result = await attempt(spec, faultFor(o, spec, i, k));
+        o.onResult?.(i, result);
         return { ok: true, result, attempts: k };
       } catch (e) {
         if (signal?.aborted) return { ok: false, spec, status: 'interrupted', attempts: k, errors };

@@ -11,7 +11,8 @@ import { resolvePlan, type RunPlan } from '../plan/run-plan.js';
 import { mergeShards, type ReplicaGap, type RunResult } from './merge.js';
 import { runShards, type FaultInjection } from './pool.js';
 import type { WorkerPool } from './worker-pool.js';
-import { planShards } from './shard-plan.js';
+import { planRanges, uncovered, type ReplicaRange } from './shard-plan.js';
+import type { ShardResult } from '../observables/results.js';
 import { runShard, type ShardSpec } from './shard-runner.js';
 
 export interface RunOptions {
@@ -39,6 +40,24 @@ export interface RunOptions {
    * Its run index wins over `run`.
    */
   plan?: RunPlan;
+  /**
+   * Results of this run already computed (whole blocks of replicas, e.g. loaded
+   * from a checkpoint): their replicas are not run again, and the merged result
+   * is the same as if they had been.
+   */
+  done?: ShardResult[];
+  /** Called in this thread with each new shard result as soon as it is complete (e.g. to save a checkpoint). */
+  onShardDone?: (result: ShardResult) => void;
+  /** At least this many shards in all (finer checkpoints and interruption; results do not depend on it). */
+  minShards?: number;
+}
+
+/** The shards of `within` (default: every replica) that `done` does not cover, and the finished ones. */
+export interface RangeOutcome {
+  /** Results in replica order: `done` and the new ones. */
+  results: ShardResult[];
+  /** Ranges without results (failed or interrupted shards), adjacent interrupted ranges joined. */
+  missing: ReplicaGap[];
 }
 
 /**
@@ -66,24 +85,37 @@ export function shardsFor(replicas: number, steps: number, dim: number, workers:
   return w * Math.max(1, Math.floor(k));
 }
 
-export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promise<RunResult> {
+/**
+ * Run the replicas of `within` (default all) that `o.done` does not cover, in
+ * shards of whole blocks, and return every result of the range (done and new)
+ * with the gaps. The parts of a run split across calls, processes or machines
+ * (checkpoints, `run --shard`) come from here.
+ */
+export async function runRanges(scenario: Scenario, plan: RunPlan, o: RunOptions & { within?: ReplicaRange } = {}): Promise<RangeOutcome> {
   const workers = o.workers ?? 1;
-  const plan =
-    o.plan ?? resolvePlan(scenario, await buildPotential(scenario.potential, { seed: scenario.seed, run: o.run ?? 0 }), o.run ?? 0);
   const replicas = plan.replicas;
-  const ranges = planShards(replicas, shardsFor(replicas, plan.steps, plan.dim, workers, o.shardsPerWorker));
+  const within = o.within ?? { firstReplica: 0, count: replicas };
+  const done = (o.done ?? []).filter(
+    (d) => d.firstReplica >= within.firstReplica && d.firstReplica + d.count <= within.firstReplica + within.count,
+  );
+  const gaps = uncovered(done, replicas, within);
+  const todo = gaps.reduce((n, g) => n + g.count, 0);
+  const shards = Math.max(o.minShards ?? 0, shardsFor(todo, plan.steps, plan.dim, workers, o.shardsPerWorker));
+  const ranges = planRanges(gaps, replicas, shards);
   const total = replicas * plan.steps;
+  const already = (replicas - todo) * plan.steps;
   const run = plan.run;
   const specs: ShardSpec[] = ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
   const outcomes = await runShards(specs, {
     workers,
-    onProgress: (d) => o.onProgress?.(d, total),
+    onProgress: (d) => o.onProgress?.(already + d, total),
     signal: o.signal,
     retries: o.retries,
     fault: o.fault,
     pool: o.pool,
+    onResult: o.onShardDone && ((_, r) => o.onShardDone!(r)),
   });
-  const results = outcomes.flatMap((x) => (x.ok ? [x.result] : []));
+  const results = [...done, ...outcomes.flatMap((x) => (x.ok ? [x.result] : []))].sort((a, b) => a.firstReplica - b.firstReplica);
   const missing: ReplicaGap[] = [];
   for (const x of outcomes) {
     if (x.ok) continue;
@@ -107,6 +139,14 @@ export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promi
       last.count += gap.count;
     else missing.push(gap);
   }
+  return { results, missing };
+}
+
+export async function runEnsemble(scenario: Scenario, o: RunOptions = {}): Promise<RunResult> {
+  const plan =
+    o.plan ?? resolvePlan(scenario, await buildPotential(scenario.potential, { seed: scenario.seed, run: o.run ?? 0 }), o.run ?? 0);
+  const run = plan.run;
+  const { results, missing } = await runRanges(scenario, plan, o);
   if (results.length === 0 && missing.every((g) => g.status === 'failed')) {
     const thrown = missing.find((g) => g.stack);
     const cause = thrown

@@ -24,6 +24,10 @@ import { resolvePlan, type RunPlan, planTime } from '../plan/run-plan.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
 import { runSplitting } from './splitting.js';
+import { pauseAfterShards } from './test-pause.js';
+import { clearShardResults, loadShardResults, saveShardResult } from '../results/checkpoint.js';
+import type { ShardResult } from '../observables/results.js';
+import { blockSize } from '../observables/results.js';
 
 export interface RunScenarioOptions {
   /**
@@ -134,6 +138,15 @@ export function resolvedScenarioJson(scenario: Scenario, version: string = packa
   return JSON.stringify({ ...scenario, stochdyn: version }, jsonReplacer, 2) + '\n';
 }
 
+/** `dir` holds a run of exactly this scenario (its scenario.resolved.json has the same text). */
+export function sameResolvedScenario(dir: string, s: Scenario): boolean {
+  try {
+    return readFileSync(join(dir, 'scenario.resolved.json'), 'utf8') === resolvedScenarioJson(s);
+  } catch {
+    return false;
+  }
+}
+
 export function packageVersion(): string {
   return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version as string;
 }
@@ -230,10 +243,83 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
   if (o.write !== false) {
     dir = o.out ? resolve(o.out) : resolve(o.outputRoot ?? 'output', s.name, id);
     if (!o.out) for (let k = 2; existsSync(dir); k++) dir = resolve(o.outputRoot ?? 'output', s.name, `${id}-${k}`);
+    // Saved shard results are this run's only when the directory holds this same scenario (and stochdyn version).
+    const resumable = sameResolvedScenario(dir, s);
     prepareOutputDir(dir, s, plan);
+    if (!resumable) clearShardResults(dir);
   }
   const workers = o.workers ?? 1;
-  const result = await runEnsemble(s, { workers, plan, onProgress: o.onProgress, signal: o.signal, fault: o.fault });
+  const checkpoint = dir === undefined ? undefined : runCheckpoint(dir, plan, workers);
+  const result = await runEnsemble(s, {
+    workers,
+    plan,
+    onProgress: o.onProgress,
+    signal: o.signal,
+    fault: o.fault,
+    ...checkpoint?.options,
+  });
+  const out = await finishRun(s, plan, potential, result, { id, startedAt, workers, dir, signal: o.signal, writeFault: o.writeFault });
+  if (dir !== undefined && out.summary.run.status === 'completed') clearShardResults(dir);
+  return out;
+}
+
+/**
+ * Checkpoint options of a run written to `dir`: the shard results saved there
+ * by an unfinished run of the same scenario (the caller has checked that
+ * scenario.resolved.json matches), each new shard result saved as soon as it
+ * is done, and shards fine enough that an interruption loses little.
+ */
+export function runCheckpoint(dir: string, plan: RunPlan, workers: number) {
+  const done: ShardResult[] = loadShardResults(dir);
+  const failures: string[] = [];
+  let saved = 0;
+  const work = plan.replicas * plan.steps * Math.max(1, plan.dim);
+  const blocks = Math.ceil(plan.replicas / blockSize(plan.replicas));
+  // About one shard per 2.5·10⁷ replica-step·dimensions, up to 8 per worker; wide potentials keep ≥ 64 replicas per shard (they batch over replicas).
+  const perShard = plan.dim >= 64 ? Math.max(1, Math.floor(plan.replicas / 64)) : blocks;
+  const minShards = Math.max(1, Math.min(blocks, perShard, 8 * Math.max(1, workers), Math.ceil(work / 2.5e7)));
+  return {
+    failures,
+    options: {
+      done,
+      minShards,
+      onShardDone: (r: ShardResult) => {
+        try {
+          saveShardResult(dir, r);
+          pauseAfterShards(++saved);
+        } catch (e) {
+          // A checkpoint that cannot be written does not stop the run: its outputs come at the end as always.
+          failures.push(`replicas ${r.firstReplica}…${r.firstReplica + r.count - 1}: ${errText(e)}`);
+        }
+      },
+    },
+  };
+}
+
+export interface FinishOptions {
+  id: string;
+  startedAt: Date;
+  workers: number;
+  /** Write the run directory here (undefined: in memory only). */
+  dir: string | undefined;
+  signal?: AbortSignal;
+  writeFault?: string;
+}
+
+/**
+ * From a merged result to a run: theory overlays, summary, analyses,
+ * splitting, then the run directory (with the rescue to a temporary folder
+ * when the disk fails). Shared by a run on one machine and the merge of a
+ * run's shards, so both give the same bytes.
+ */
+export async function finishRun(
+  s: Scenario,
+  plan: RunPlan,
+  potential: Potential,
+  result: RunResult,
+  m: FinishOptions,
+): Promise<RunOutput | InMemoryRunOutput> {
+  const { id, startedAt, workers, dir } = m;
   const finishedAt = new Date();
   // With no replica finished (interrupted at once) there is nothing to compare with theory or analyse.
   const overlays = result.count > 0 ? await theoryOverlays(s, plan, result, potential) : { summary: [], histograms: [] };
@@ -248,11 +334,11 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
       s.sampling && result.sampling ? buildSamplingSummary(s.sampling, result.sampling, result.count, potential.predictive) : undefined,
   });
   summary.analyses = result.count > 0 ? await runRunAnalyses({ scenario: s, plan, result, potential, summary }) : [];
-  if (s.splitting && !o.signal?.aborted) summary.splitting = await runSplitting(s, plan, potential, { workers });
+  if (s.splitting && !m.signal?.aborted) summary.splitting = await runSplitting(s, plan, potential, { workers });
   validateSummaryIfAsked(summary, dir === undefined ? undefined : join(dir, 'summary.json'));
   if (dir === undefined) return { dir, summary, result };
   try {
-    writeOutputs(dir, s, plan, summary, result, overlays.histograms, o.writeFault);
+    writeOutputs(dir, s, plan, summary, result, overlays.histograms, m.writeFault);
   } catch (e) {
     // The disk filled up (or the directory went away) after the work was done: save it elsewhere.
     const why = `could not write the outputs to ${dir} (${errText(e)})`;

@@ -1,9 +1,10 @@
 /**
- * A test hook that stops a sweep at a known state, so a test can kill or
- * interrupt it without racing the computation (docs/tests.md, "Pausing a sweep
- * at a known state"). Unset variables: no effect.
+ * A test hook that stops a sweep or a run at a known state, so a test can kill
+ * or interrupt it without racing the computation (docs/tests.md, "Pausing a
+ * sweep at a known state"). Unset variables: no effect.
  *
- *     STOCHDYN_TEST_PAUSE_AFTER_POINTS=N   pause once this process has committed N points
+ *     STOCHDYN_TEST_PAUSE_AFTER_POINTS=N   pause once this process has committed N sweep points
+ *     STOCHDYN_TEST_PAUSE_AFTER_SHARDS=N   pause once this process has saved N shard results of a run (its checkpoint)
  *     STOCHDYN_TEST_PAUSE_FILE=PATH        write PATH.reached, then block until PATH exists
  *
  * The wait blocks the main thread (Atomics.wait, a few ms per poll), so no
@@ -13,10 +14,17 @@
 import { existsSync, writeFileSync } from 'node:fs';
 
 export function pauseAfterPoints(pointsCommitted: number, environment: NodeJS.ProcessEnv = process.env): void {
-  const after = environment.STOCHDYN_TEST_PAUSE_AFTER_POINTS;
+  pauseAt(environment.STOCHDYN_TEST_PAUSE_AFTER_POINTS, pointsCommitted, environment);
+}
+
+export function pauseAfterShards(shardsSaved: number, environment: NodeJS.ProcessEnv = process.env): void {
+  pauseAt(environment.STOCHDYN_TEST_PAUSE_AFTER_SHARDS, shardsSaved, environment);
+}
+
+function pauseAt(after: string | undefined, count: number, environment: NodeJS.ProcessEnv): void {
   const file = environment.STOCHDYN_TEST_PAUSE_FILE;
-  if (!after || !file || pointsCommitted !== Number(after)) return;
-  writeFileSync(`${file}.reached`, String(pointsCommitted));
+  if (!after || !file || count !== Number(after)) return;
+  writeFileSync(`${file}.reached`, String(count));
   const cell = new Int32Array(new SharedArrayBuffer(4));
   while (!existsSync(file)) Atomics.wait(cell, 0, 0, 5);
 }

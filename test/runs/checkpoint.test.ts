@@ -1,0 +1,168 @@
+/**
+ * Checkpoints of a run (src/results/checkpoint.ts): every finished shard's
+ * result is saved under <out>/partial/; a run stopped part-way keeps them, and
+ * the same run into the same directory runs only the other replicas. The
+ * outputs of an interrupted-then-continued run must be the same bytes as an
+ * uninterrupted run's (every file; summary.json minus timing and run.id),
+ * whatever the worker counts of the two parts.
+ *
+ * The quick start at reduced size (4,000 replicas × 20,000 steps: several
+ * shards). The CLI cases stop the real program with SIGINT while it is paused
+ * after its first saved shard (STOCHDYN_TEST_PAUSE_AFTER_SHARDS, no timing).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadScenario } from '../../src/scenario/index.js';
+import { runScenario } from '../../src/runs/run.js';
+import type { Scenario } from '../../src/scenario/types.js';
+import { CLI_MAIN, ROOT, tempDir } from '../helpers.js';
+
+const QUICKSTART = path.join(ROOT, 'scenarios', 'quickstart.yaml');
+const SET = ['ensemble.replicas=4000', 'dynamics.steps=20000'];
+const FILES = ['scenario.resolved.json', 'traces.csv', 'histograms.json', 'finals.csv', 'events.csv'];
+
+let tmp: string;
+let scenario: Scenario;
+let full: Record<string, string>;
+
+/** Every output file as text; summary.json without timing and run.id. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of FILES) out[f] = readFileSync(path.join(dir, f), 'utf8');
+  const s = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  delete s.timing;
+  delete s.run.id;
+  out['summary.json'] = JSON.stringify(s);
+  return out;
+}
+
+const saved = (dir: string) =>
+  existsSync(path.join(dir, 'partial')) ? readdirSync(path.join(dir, 'partial')).filter((f) => f.endsWith('.bin')) : [];
+
+beforeAll(async () => {
+  tmp = tempDir('checkpoint');
+  scenario = await loadScenario(QUICKSTART, { set: SET });
+  const r = await runScenario(scenario, { out: path.join(tmp, 'full'), workers: 2 });
+  expect(r.summary.run.status).toBe('completed');
+  full = snapshot(r.dir);
+  expect(saved(r.dir), 'a completed run removes its checkpoint').toEqual([]);
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('a run stopped part-way continues where it stopped', () => {
+  for (const [first, second] of [
+    [2, 2],
+    [0, 0],
+    [2, 1],
+  ] as const) {
+    it(`stopped after its first shard with ${first} workers, continued with ${second}: the same bytes as one uninterrupted run`, async () => {
+      const dir = path.join(tmp, `lib-${first}-${second}`);
+      const controller = new AbortController();
+      let total = 0;
+      const stopped = await runScenario(scenario, {
+        out: dir,
+        workers: first,
+        signal: controller.signal,
+        onProgress: (d, t) => {
+          total = t;
+          // Abort once any shard has finished (progress past the first shard's share) — some replicas done, not all.
+          if (d > 0 && saved(dir).length > 0) controller.abort();
+        },
+      });
+      expect(total).toBe(4000 * 20000);
+      expect(stopped.summary.run.status).toBe('interrupted');
+      const kept = saved(dir).length;
+      expect(kept).toBeGreaterThan(0);
+      expect(stopped.summary.run.completedReplicas).toBeGreaterThan(0);
+      expect(stopped.summary.run.completedReplicas).toBeLessThan(4000);
+
+      const done: number[] = [];
+      const resumed = await runScenario(scenario, { out: dir, workers: second, onProgress: (d) => done.push(d) });
+      expect(resumed.summary.run.status).toBe('completed');
+      // Progress starts at the saved replicas' share: the saved shards were not run again.
+      expect(done[0]).toBeGreaterThanOrEqual(stopped.summary.run.completedReplicas * 20000);
+      expect(snapshot(dir)).toEqual(full);
+      expect(saved(dir)).toEqual([]);
+    });
+  }
+
+  it("saved shard results of another scenario are never used: the directory's run starts again", async () => {
+    const dir = path.join(tmp, 'other');
+    const controller = new AbortController();
+    const other = await loadScenario(QUICKSTART, { set: [...SET, 'dynamics.temperature=0.3'] });
+    await runScenario(other, {
+      out: dir,
+      workers: 2,
+      signal: controller.signal,
+      onProgress: () => {
+        if (saved(dir).length > 0) controller.abort();
+      },
+    });
+    expect(saved(dir).length).toBeGreaterThan(0);
+    const r = await runScenario(scenario, { out: dir, workers: 2 });
+    expect(snapshot(r.dir)).toEqual(full);
+  });
+
+  it('a damaged saved result is an error naming the file, before anything runs', async () => {
+    const dir = path.join(tmp, 'damaged');
+    const controller = new AbortController();
+    await runScenario(scenario, {
+      out: dir,
+      workers: 2,
+      signal: controller.signal,
+      onProgress: () => {
+        if (saved(dir).length > 0) controller.abort();
+      },
+    });
+    const file = path.join(dir, 'partial', saved(dir)[0]);
+    writeFileSync(file, 'not a shard result');
+    await expect(runScenario(scenario, { out: dir, workers: 2 })).rejects.toThrow(/not a readable shard result.*delete it/);
+  });
+});
+
+describe('the CLI: Ctrl-C keeps the finished shards, the same command continues', () => {
+  for (const workers of [2, 0]) {
+    it(`--workers ${workers}: SIGINT after the first saved shard exits 130; the same command completes the run, same bytes`, async () => {
+      const dir = path.join(tmp, `cli-${workers}`);
+      const pause = path.join(tmp, `pause-${workers}`);
+      const args = [
+        CLI_MAIN,
+        'run',
+        QUICKSTART,
+        '--out',
+        dir,
+        '--workers',
+        String(workers),
+        '--quiet',
+        '--no-report',
+        ...SET.flatMap((s) => ['--set', s]),
+      ];
+      const child = spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1', STOCHDYN_TEST_PAUSE_AFTER_SHARDS: '1', STOCHDYN_TEST_PAUSE_FILE: pause },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      while (!existsSync(`${pause}.reached`)) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGINT');
+      writeFileSync(pause, 'go');
+      expect(await exited, stderr).toBe(130);
+      expect(stderr).toMatch(/the same command with --out .* continues the run/);
+      const s = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+      expect(s.run.status).toBe('interrupted');
+      expect(saved(dir).length).toBeGreaterThan(0);
+
+      const again = await new Promise<number | null>((resolve) => {
+        const c = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
+        c.on('exit', (code) => resolve(code));
+      });
+      expect(again).toBe(0);
+      expect(snapshot(dir)).toEqual(full);
+      expect(saved(dir)).toEqual([]);
+    });
+  }
+});
