@@ -136,6 +136,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
 }
 
 export { OutputError, type RunScenarioOptions, type RunOutput, type InMemoryRunOutput } from './runs/run.js';
+export {
+  runScenarioShard,
+  mergeRunShards,
+  RunShardError,
+  type RunShardInfo,
+  type RunShardOptions,
+  type MergeRunShardsOptions,
+} from './runs/run-shards.js';
 export { RunFailedError } from './parallel/run.js';
 
 /**

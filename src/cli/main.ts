@@ -21,10 +21,12 @@ import { summaryJsonSchema } from '../results/summary-schema.js';
 import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
 import { showProgressHere } from './progress.js';
-import { isUnfinishedRunOf, OutputDirError, prepareOutDir } from './output-dir.js';
+import { isShardDirOf, isUnfinishedRunOf, OutputDirError, prepareOutDir } from './output-dir.js';
 import { formatError, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
+import { RunShardError, runScenarioShard } from '../runs/run-shards.js';
+import { parseShard } from './sweep.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
@@ -100,16 +102,24 @@ Examples:
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
     .option('--force', 'clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
+    .option(
+      '--shard <i/N>',
+      'run only the i-th of N ranges of replicas (one machine of N) into a shard directory; stochdyn merge makes the run directory',
+      parseShard,
+    )
     .addHelpText(
       'after',
       `
 An --out directory that is not empty is refused (exit code 2, nothing written)
-unless it holds an unfinished run of this same scenario; --force clears it first.
+unless it holds an unfinished run of this same scenario, which is continued
+(its finished shards are saved in partial/); --force clears it first.
 
 Examples:
   $ stochdyn run scenarios/quickstart.yaml --replicas 2000 --seed 3
   $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
-  $ stochdyn run scenarios/quickstart.yaml --json | jq .events`,
+  $ stochdyn run scenarios/quickstart.yaml --json | jq .events
+  $ stochdyn run scenarios/quickstart.yaml --shard 1/2 --out runs/q1   # and 2/2 on another machine
+  $ stochdyn merge runs/q1 runs/q2 --out runs/q`,
     )
     .action(
       async (
@@ -125,6 +135,7 @@ Examples:
           quiet?: boolean;
           report: boolean;
           force?: boolean;
+          shard?: { index: number; count: number };
         },
       ) => {
         const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
@@ -148,6 +159,43 @@ Examples:
             await runExchangeCli(scenario, { ...opts, onProgress: (d, t) => bar?.update(d, t) });
           } finally {
             bar?.stop();
+          }
+          return;
+        }
+        if (opts.shard) {
+          if (opts.out !== undefined)
+            prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isShardDirOf(dir, scenario, opts.shard!) });
+          const bar = progressBar(showProgressHere(opts));
+          const interrupt = onInterrupt('shard');
+          let out;
+          try {
+            out = await runScenarioShard(scenario, {
+              shard: opts.shard,
+              out: opts.out,
+              workers: opts.workers,
+              signal: interrupt.signal,
+              onProgress: (d, t) => bar?.update(d, t),
+            });
+          } finally {
+            bar?.stop();
+            interrupt.dispose();
+          }
+          const { info } = out;
+          const range = `replicas ${info.replicas.first}…${info.replicas.first + info.replicas.count - 1} of ${info.requested}`;
+          if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+          else
+            process.stdout.write(
+              `${scenario.name}: shard ${info.shard.index}/${info.shard.count} (${range}): ${info.status}\n` +
+                `output: ${out.dir}\n` +
+                (info.status === 'completed'
+                  ? `merge the ${info.shard.count} shard directories into the run directory with stochdyn merge <dirs…> --out <dir>\n`
+                  : ''),
+            );
+          if (info.status !== 'completed') {
+            process.stderr.write(
+              `stochdyn: shard ${info.shard.index}/${info.shard.count} is ${info.status}; the same command with --out ${out.dir} continues it\n`,
+            );
+            process.exitCode = info.status === 'interrupted' ? interrupt.exitCode() : 4;
           }
           return;
         }
@@ -327,7 +375,7 @@ main(process.argv).catch((e: unknown) => {
   if (e instanceof ScenarioError) {
     process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
     process.exitCode = 2;
-  } else if (e instanceof OutputDirError) {
+  } else if (e instanceof OutputDirError || e instanceof RunShardError) {
     process.stderr.write(`stochdyn: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof OutputError) {

@@ -138,6 +138,18 @@ export function isUnfinishedRunOf(dir: string, scenario: Scenario): boolean {
   }
 }
 
+/** `dir` is a shard directory of this scenario and shard (to be continued or re-checked). */
+export function isShardDirOf(dir: string, scenario: Scenario, shard: { index: number; count: number }): boolean {
+  if (readText(join(dir, 'scenario.resolved.json')) !== resolvedScenarioJson(scenario)) return false;
+  try {
+    const info = JSON.parse(readText(join(dir, 'shard.json')) ?? 'null') as { shard?: { index: number; count: number } } | null;
+    // No shard.json yet: the shard was stopped before its first write of it.
+    return info === null || (info.shard?.index === shard.index && info.shard?.count === shard.count);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `dir` is a regimes directory of this scenario that did not finish (no
  * comparison.json): the same scenario name, source, seed and regimes, and

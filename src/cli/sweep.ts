@@ -23,7 +23,8 @@ import { classifyPhase, phaseAnalyses } from '../analysis/phases.js';
 import { valueAtPath } from '../scenario/sweep.js';
 import { expandSweep, loadScenario, type Scenario } from '../scenario/index.js';
 import { checkScenario } from '../runs/run.js';
-import { potentialInfoLine } from './format.js';
+import { isRunShardDir, mergeRunShards } from '../runs/run-shards.js';
+import { formatRunTable, potentialInfoLine } from './format.js';
 import { onInterrupt } from './signals.js';
 import { showProgressHere } from './progress.js';
 import { isSweepDir, prepareOutDir } from './output-dir.js';
@@ -324,8 +325,8 @@ Examples:
 
   program
     .command('merge')
-    .description('combine sweep directories (shards of one sweep) into one complete sweep directory')
-    .argument('<dirs...>', 'sweep directories of the same sweep (same hash)')
+    .description('combine the shard directories of one sweep (sweep --shard) or of one run (run --shard) into one complete directory')
+    .argument('<dirs...>', 'sweep directories of the same sweep (same hash), or run-shard directories of the same run')
     .option('-o, --out <dir>', 'merged directory (default: output/<name>/sweep-<hash>); may be one of the inputs')
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -334,12 +335,26 @@ Examples:
 Every point must be in one of the directories (copies of a point must agree);
 otherwise nothing is written and the missing points are named. The merged
 sweep.csv, phases.csv and phase-boundary.json equal those of an unsharded run.
+Run shards: every replica must be in one shard; the merged run directory holds
+the same files as the run on one machine (summary.json differs in timing and
+run id only).
 
 Examples:
   $ stochdyn merge runs/s1 runs/s2 --out runs/all`,
     )
     .option('--no-report', 'do not write report.html into the merged directory')
     .action(async (dirs: string[], opts: { out?: string; json?: boolean; report: boolean }) => {
+      // The shard directories of one run (run --shard i/N) merge into its run directory.
+      if (dirs.length > 0 && dirs.every((d) => isRunShardDir(d))) {
+        const run = await mergeRunShards(dirs, { out: opts.out });
+        if (opts.report) await writeReport(run.dir);
+        if (opts.json) process.stdout.write(JSON.stringify(run.summary, null, 2) + '\n');
+        else
+          process.stdout.write(
+            `merged ${dirs.length} run shard(s) of '${run.summary.scenario.name}'\n` + formatRunTable(run.summary, run.dir),
+          );
+        return;
+      }
       let out;
       try {
         out = mergeSweeps(dirs, { out: opts.out });

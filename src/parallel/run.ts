@@ -102,8 +102,8 @@ export async function runRanges(scenario: Scenario, plan: RunPlan, o: RunOptions
   const todo = gaps.reduce((n, g) => n + g.count, 0);
   const shards = Math.max(o.minShards ?? 0, shardsFor(todo, plan.steps, plan.dim, workers, o.shardsPerWorker));
   const ranges = planRanges(gaps, replicas, shards);
-  const total = replicas * plan.steps;
-  const already = (replicas - todo) * plan.steps;
+  const total = within.count * plan.steps;
+  const already = (within.count - todo) * plan.steps;
   const run = plan.run;
   const specs: ShardSpec[] = ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
   const outcomes = await runShards(specs, {

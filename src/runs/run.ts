@@ -151,7 +151,7 @@ export function packageVersion(): string {
   return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version as string;
 }
 
-function runId(s: Scenario, when: Date): string {
+export function runId(s: Scenario, when: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${when.getUTCFullYear()}${p(when.getUTCMonth() + 1)}${p(when.getUTCDate())}-${p(when.getUTCHours())}${p(when.getUTCMinutes())}${p(when.getUTCSeconds())}-seed${s.seed}`;
 }
