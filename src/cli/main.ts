@@ -102,6 +102,7 @@ Examples:
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
     .option('--force', 'clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
+    .option('--no-checkpoint', 'do not save finished shards under <out>/partial/ (an interrupted run then starts again from the beginning)')
     .option(
       '--shard <i/N>',
       'run only the i-th of N ranges of replicas (one machine of N) into a shard directory; stochdyn merge makes the run directory',
@@ -136,6 +137,7 @@ Examples:
           report: boolean;
           force?: boolean;
           shard?: { index: number; count: number };
+          checkpoint: boolean;
         },
       ) => {
         const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
@@ -210,6 +212,7 @@ Examples:
           out = await runScenario(scenario, {
             out: opts.out,
             workers: opts.workers,
+            checkpoint: opts.checkpoint,
             signal: interrupt?.signal,
             ...faultsFromEnv(),
             onProgress: (d, t) => bar?.update(d, t),

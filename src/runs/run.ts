@@ -56,6 +56,12 @@ export interface RunScenarioOptions {
   /** Fault injection for testing: shard faults, or `writeFault` = the name of an output file whose write fails as a full disk would (ENOSPC). */
   fault?: FaultInjection;
   writeFault?: string;
+  /**
+   * Save each finished shard's result under `<out>/partial/` so that an
+   * interrupted run continues (default `true` when writing). `false`: no
+   * checkpoint, and an interrupted run starts again from the beginning.
+   */
+  checkpoint?: boolean;
 }
 
 /**
@@ -249,7 +255,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     if (!resumable) clearShardResults(dir);
   }
   const workers = o.workers ?? 1;
-  const checkpoint = dir === undefined ? undefined : runCheckpoint(dir, plan, workers);
+  const checkpoint = dir === undefined || o.checkpoint === false ? undefined : runCheckpoint(dir, plan, workers);
   const result = await runEnsemble(s, {
     workers,
     plan,
