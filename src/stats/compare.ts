@@ -8,6 +8,7 @@
  * from a seeded stream of random/rng.ts or from a caller-supplied `uniform()`.
  */
 import { seededU32, seededUniform } from '../random/rng.js';
+import { bootstrapMeanReplicates, bootstrapMeanReplicatesFrom } from './bootstrap.js';
 import { chiSquareSf, normalCdf, normalQuantile } from './special.js';
 import { kolmogorovSf } from './tests.js';
 
@@ -387,38 +388,18 @@ export function bootstrapMeanDifference(a: ArrayLike<number>, b: ArrayLike<numbe
   const confidence = o.confidence ?? 0.95;
   const paired = !!o.paired;
   if (paired && nA !== nB) throw new RangeError(`bootstrapMeanDifference: paired samples must have equal lengths (${nA} vs ${nB})`);
-  // Indices: ⌊u·n⌋ from the caller's uniform, else ⌊w·n/2³²⌋ from 32-bit words (bias < n/2³², negligible).
-  let pick: (n: number) => number;
-  if (o.uniform) {
-    const u = o.uniform;
-    pick = (n) => Math.min(n - 1, Math.floor(u() * n));
-  } else {
-    const w = seededU32(o.seed ?? 0);
-    pick = (n) => Math.floor((w() * n) / 4294967296);
-  }
   const mean = (x: ArrayLike<number>) => {
     let s = 0;
     for (let i = 0; i < x.length; i++) s += x[i]!;
     return s / x.length;
   };
   const difference = mean(b) - mean(a);
-  const stats = new Float64Array(B);
-  for (let r = 0; r < B; r++) {
-    if (paired) {
-      let s = 0;
-      for (let k = 0; k < nA; k++) {
-        const i = pick(nA);
-        s += b[i]! - a[i]!;
-      }
-      stats[r] = s / nA;
-    } else {
-      let sa = 0;
-      for (let k = 0; k < nA; k++) sa += a[pick(nA)]!;
-      let sb = 0;
-      for (let k = 0; k < nB; k++) sb += b[pick(nB)]!;
-      stats[r] = sb / nB - sa / nA;
-    }
-  }
+  // Indices: ⌊u·n⌋ from the caller's uniform, else ⌊w·n/2³²⌋ from the 32-bit words of seededU32(seed) (bootstrap.ts).
+  const xa = Float64Array.from(a as ArrayLike<number>);
+  const xb = Float64Array.from(b as ArrayLike<number>);
+  const stats = o.uniform
+    ? bootstrapMeanReplicatesFrom(xa, xb, B, paired, o.uniform)
+    : bootstrapMeanReplicates(xa, xb, B, paired, o.seed ?? 0);
   let m = 0;
   for (let r = 0; r < B; r++) m += stats[r]!;
   m /= B;
