@@ -7,7 +7,18 @@
  * level of `differs` (0.001) would not with 500 pairs. `differs` must be exactly
  * p < COMPARISON_LEVEL.
  * 500 pairs so that a doubled size fails with high probability (the
- * synthetic-sample size checks are in compare.test.ts).
+ * synthetic-sample size checks are in compare.test.ts; the location test's
+ * exact size, without Monte Carlo, in test/stats/location-size.test.ts).
+ *
+ * 100 replicas per run: the small-n end, where a test that is anti-conservative
+ * at small samples shows first. Sizes at n = 100 measured on 4,500 pairs (these
+ * 500 and 4,000 more, seeds up to 9099; binomial SE 0.0032): MFPT 0.048,
+ * fraction entered 0.050, mean 0.046, location 0.048, shape 0.032 (KS is exact
+ * and discrete at 100 × 100, hence conservative). The location test's exact
+ * size at n = 100 is 0.0498; with these seeds it rejects 38 times of 500
+ * (P(≥ 38) = 0.007 per kind), inside the bound. The mean row's percentile
+ * bootstrap is anti-conservative at smaller n (0.060 ± 0.002 at n = 25 and
+ * 0.055 ± 0.002 at n = 50 on normal samples; docs/sweeps.md).
  */
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +36,7 @@ const PAIRS = 500;
  */
 const MAX_REJECTIONS = 39;
 
-/** θ = 0.3, η = 0.02, 1,000 steps (t = 20, a few mean escape times), 200 replicas started in the left well. */
+/** θ = 0.3, η = 0.02, 1,000 steps (t = 20, a few mean escape times), 100 replicas started in the left well. */
 const doubleWell = (seed: number) =>
   validateScenarioObject(
     {
@@ -33,7 +44,7 @@ const doubleWell = (seed: number) =>
       seed,
       potential: { kind: 'double-well', params: { h: 1 } },
       dynamics: { integrator: 'sgld', lr: 0.02, temperature: 0.3, steps: 1000 },
-      ensemble: { replicas: 200, init: { kind: 'normal', mean: [-1], std: [0.1] } },
+      ensemble: { replicas: 100, init: { kind: 'normal', mean: [-1], std: [0.1] } },
       observe: {
         grid: { kind: 'log', points: 10 },
         observables: ['x', 'energy', 'well'],
@@ -57,7 +68,7 @@ describe('size at run level: 500 pairs of identical scenarios with different see
       const db = tempDir('compare-size');
       await runScenario(doubleWell(2 * k + 100), { out: da, workers: 0 });
       await runScenario(doubleWell(2 * k + 101), { out: db, workers: 0 });
-      const c = compareRuns(da, db);
+      const c = compareRuns(da, db, { labels: ['a', 'b'] }); // fixed labels: the bootstrap's seed is derived from them
       expect(c.notes.join('\n')).not.toMatch(/common random numbers \(/); // different seeds: independent
       for (const kind of Object.keys(counts)) {
         const r = row(c, kind as ComparisonRow['kind'], kind === 'mfpt' || kind === 'fraction-entered' ? 'escape' : 'x');
