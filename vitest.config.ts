@@ -25,7 +25,7 @@ const UNIT = [
   'test/analysis/{registry,relation-bounds}.test.ts',
   'test/results/compare-input.test.ts',
   'test/api/docs.test.ts',
-  'test/cli/progress.test.ts',
+  'test/cli/{progress,scheduler}.test.ts',
 ];
 const SLOW = ['test/scenarios/**/*.test.ts', 'test/**/*.slow.test.ts'];
 
