@@ -28,6 +28,7 @@ import { OutputError } from '../runs/run.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
+import { register as registerSlurm } from './slurm.js';
 import { runExchangeCli } from './exchange.js';
 import { register as registerReport, writeReport } from './report.js';
 
@@ -301,6 +302,8 @@ Examples:
   registerCompare(program);
 
   registerSweep(program);
+
+  registerSlurm(program);
 
   program
     .command('schema')
