@@ -24,6 +24,7 @@ const UNIT = [
   'test/scenario/{load,json-files,registry,untrusted,expression-validation}.test.ts',
   'test/analysis/{registry,relation-bounds}.test.ts',
   'test/results/compare-input.test.ts',
+  'test/runs/claim.test.ts',
   'test/api/docs.test.ts',
   'test/cli/{progress,scheduler}.test.ts',
 ];

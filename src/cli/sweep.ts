@@ -3,7 +3,7 @@
  * resumable sweep directory (optionally one shard of it), and
  * `stochdyn merge <dirs…>`: combine shard directories into one.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -41,6 +41,13 @@ export function parseShard(v: string): { index: number; count: number } | 'auto'
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+}
+
+/** `--lease <seconds>`: a positive number. */
+function leaseArg(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`--lease must be a number of seconds > 0, found '${v}'`);
+  return n;
 }
 
 const f = (v: unknown, digits = 4): string =>
@@ -203,6 +210,16 @@ export function register(program: Command): void {
       "run only the points with index % N = i − 1 (merge the shard directories with stochdyn merge); auto: i and N from the scheduler's array task (Slurm, Kubernetes, PBS, Grid Engine)",
       parseShard,
     )
+    .option(
+      '--claim',
+      'share the directory with other processes (array tasks, machines on one filesystem): each takes the next point nobody holds (a lock file with a lease); the sweep is complete when the last one finishes',
+    )
+    .option(
+      '--lease <seconds>',
+      'with --claim: a claim not renewed for this long is taken over (its claimer crashed); renewed while the point runs',
+      leaseArg,
+      60,
+    )
     .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable); swept keys take the sweep values', collect, [])
@@ -231,6 +248,7 @@ Examples:
   $ stochdyn sweep sweep.yaml --shard 1/2 --out runs/s1 && stochdyn sweep sweep.yaml --shard 2/2 --out runs/s2
   $ stochdyn merge runs/s1 runs/s2 --out runs/all
   $ sbatch --array=1-8 --wrap 'stochdyn sweep sweep.yaml --shard auto --out runs/$SLURM_ARRAY_TASK_ID'
+  $ sbatch --array=1-8 --wrap 'stochdyn sweep sweep.yaml --claim --out runs/all'    # no merge needed
 
 --shard auto reads the array task from Slurm (SLURM_ARRAY_TASK_ID, _MIN, _MAX,
 _STEP, _COUNT), a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with
@@ -246,6 +264,8 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
           out?: string;
           workers: number;
           shard?: { index: number; count: number } | 'auto';
+          claim?: boolean;
+          lease: number;
           replicas?: number;
           seed?: number;
           set: string[];
@@ -256,6 +276,8 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
           force?: boolean;
         },
       ) => {
+        if (opts.claim && opts.shard !== undefined)
+          throw new InvalidArgumentError('--claim and --shard do not go together: with --claim every process takes the next free point');
         let shard: { index: number; count: number } | undefined;
         if (opts.shard === 'auto') {
           try {
@@ -274,7 +296,8 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
         // A sweep directory (sweep.json) is resumed by the sweep itself, which refuses another sweep's; anything else non-empty needs --force.
         prepareOutDir(opts.out ?? defaultSweepDir(s), {
           force: opts.force,
-          sameRun: isSweepDir,
+          // With --claim, processes start together: a directory holding only another one's temporary sweep.json is being made.
+          sameRun: opts.claim ? (d) => isSweepDir(d) || readdirSync(d).every((n) => n.startsWith('.')) : isSweepDir,
           option: opts.out === undefined ? 'directory (--out)' : '--out',
         });
         // What the potential wants said at the start (e.g. its tfjs backend), from the first point: stderr.
@@ -292,6 +315,7 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
             out: opts.out,
             workers: opts.workers,
             shard,
+            claim: opts.claim ? { leaseSeconds: opts.lease } : undefined,
             signal: interrupt?.signal,
             fault: faultsFromEnv().fault,
             onProgress: bar ? (p) => bar.update(p) : undefined,
@@ -341,7 +365,7 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
         }
         const ran = out.points.filter((p) => p.status === 'ran').length;
         const skipped = out.points.filter((p) => p.status === 'skipped').length;
-        const shardText = shard ? ` (shard ${shard.index}/${shard.count})` : '';
+        const shardText = shard ? ` (shard ${shard.index}/${shard.count})` : opts.claim ? ' (claim mode)' : '';
         const header =
           `${s.name}: sweep ${out.hash}${shardText}, ${out.points.length} points (${out.mode} over ${out.axes.map((a) => `${a.key} × ${a.values.length}`).join(', ')}); ` +
           `${ran} run now, ${skipped} already complete, in ${f(out.wallSeconds, 3)} s (${out.schedule.concurrentPoints} point(s) at a time, ${out.schedule.workersPerPoint} worker(s) each)`;
