@@ -82,6 +82,15 @@ describe('stochdyn slurm (stand-in sbatch)', () => {
     });
   });
 
+  it('--help shows the options and examples', () => {
+    const h = runCli(['slurm', '--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toContain('Usage: stochdyn slurm');
+    expect(h.stdout).toContain('Examples:');
+    expect(h.stdout).toMatch(/\$ stochdyn slurm \S+ --tasks 8/);
+    expect(h.stdout).toContain('sbatch --dependency=afterok:J');
+  });
+
   it('--dry-run prints both scripts and the commands and writes nothing', () => {
     const out = path.join(tmp, 'dry');
     const r = runCli(['slurm', TINY, '--tasks', '2', '--out', out, '--dry-run'], { env: { PATH: '/nonexistent' } });
