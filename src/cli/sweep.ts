@@ -278,6 +278,10 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
       ) => {
         if (opts.claim && opts.shard !== undefined)
           throw new InvalidArgumentError('--claim and --shard do not go together: with --claim every process takes the next free point');
+        if (opts.claim && opts.force)
+          throw new InvalidArgumentError(
+            '--claim and --force do not go together: --force would clear the points other processes are running; clear the directory once, before starting them',
+          );
         let shard: { index: number; count: number } | undefined;
         if (opts.shard === 'auto') {
           try {

@@ -87,13 +87,16 @@ describe('stochdyn sweep --claim', () => {
     expect(readdirSync(path.join(out, 'points')).filter((n) => n.startsWith('.claimed-') || n.startsWith('.tmp-'))).toEqual([]);
   });
 
-  it('--claim with --shard, or a bad --lease, is a usage error', () => {
+  it('--claim with --shard or --force, or a bad --lease, is a usage error', () => {
     const a = runCli(['sweep', TINY, ...SMALL, '--claim', '--shard', '1/2', '--out', path.join(tmp, 'x')]);
     expect(a.status).toBe(1);
     expect(a.stderr).toContain('--claim and --shard do not go together');
     const b = runCli(['sweep', TINY, ...SMALL, '--claim', '--lease', '0', '--out', path.join(tmp, 'x')]);
     expect(b.status).toBe(1);
     expect(b.stderr).toContain("--lease must be a number of seconds > 0, found '0'");
+    const c = runCli(['sweep', TINY, ...SMALL, '--claim', '--force', '--out', path.join(tmp, 'x')]);
+    expect(c.status).toBe(1);
+    expect(c.stderr).toContain('--claim and --force do not go together');
     expect(existsSync(path.join(tmp, 'x'))).toBe(false);
   });
 });
