@@ -24,8 +24,9 @@ const UNIT = [
   'test/scenario/{load,json-files,registry,untrusted,expression-validation}.test.ts',
   'test/analysis/{registry,relation-bounds}.test.ts',
   'test/results/compare-input.test.ts',
+  'test/runs/claim.test.ts',
   'test/api/docs.test.ts',
-  'test/cli/progress.test.ts',
+  'test/cli/{progress,scheduler}.test.ts',
   'test/runs/exchange-ladder.test.ts',
 ];
 const SLOW = ['test/scenarios/**/*.test.ts', 'test/**/*.slow.test.ts'];

@@ -27,9 +27,11 @@ import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
 import { RunShardError, runScenarioShard } from '../runs/run-shards.js';
 import { parseShard } from './sweep.js';
+import { resolveShard, ShardResolutionError } from './scheduler.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
+import { register as registerSlurm } from './slurm.js';
 import { runExchangeCli } from './exchange.js';
 import { register as registerReport, writeReport } from './report.js';
 
@@ -104,8 +106,8 @@ Examples:
     .option('--force', 'clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
     .option('--no-checkpoint', 'do not save finished shards under <out>/partial/ (an interrupted run then starts again from the beginning)')
     .option(
-      '--shard <i/N>',
-      'run only the i-th of N ranges of replicas (one machine of N) into a shard directory; stochdyn merge makes the run directory',
+      '--shard <i/N|auto>',
+      "run only the i-th of N ranges of replicas (one machine of N) into a shard directory; stochdyn merge makes the run directory; auto: i and N from the scheduler's array task (as for sweep)",
       parseShard,
     )
     .addHelpText(
@@ -136,7 +138,7 @@ Examples:
           quiet?: boolean;
           report: boolean;
           force?: boolean;
-          shard?: { index: number; count: number };
+          shard?: { index: number; count: number } | 'auto';
           checkpoint: boolean;
         },
       ) => {
@@ -165,14 +167,27 @@ Examples:
           return;
         }
         if (opts.shard) {
-          if (opts.out !== undefined)
-            prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isShardDirOf(dir, scenario, opts.shard!) });
+          let shard: { index: number; count: number };
+          if (opts.shard === 'auto') {
+            try {
+              const r = resolveShard('auto');
+              shard = { index: r.index, count: r.count };
+              // Which scheduler and which shard: stderr, so that a task's log says what it ran.
+              process.stderr.write(`stochdyn: --shard auto: shard ${r.index}/${r.count} from ${r.source}\n`);
+            } catch (e) {
+              if (!(e instanceof ShardResolutionError)) throw e;
+              process.stderr.write(`stochdyn: ${e.message}\n`);
+              process.exitCode = 2;
+              return;
+            }
+          } else shard = opts.shard;
+          if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isShardDirOf(dir, scenario, shard) });
           const bar = progressBar(showProgressHere(opts));
           const interrupt = onInterrupt('shard');
           let out;
           try {
             out = await runScenarioShard(scenario, {
-              shard: opts.shard,
+              shard,
               out: opts.out,
               workers: opts.workers,
               signal: interrupt.signal,
@@ -353,6 +368,8 @@ Examples:
   registerCompare(program);
 
   registerSweep(program);
+
+  registerSlurm(program);
 
   program
     .command('schema')

@@ -3,7 +3,7 @@
  * resumable sweep directory (optionally one shard of it), and
  * `stochdyn merge <dirs…>`: combine shard directories into one.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -32,15 +32,23 @@ import { errorTextLine, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../analysis/index.js';
+import { parseShardText, resolveShard, ShardResolutionError } from './scheduler.js';
 
-/** `i/N` with 1 ≤ i ≤ N. */
-export function parseShard(v: string): { index: number; count: number } {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
-  const index = m ? Number(m[1]) : NaN,
-    count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1) || !(index >= 1 && index <= count))
-    throw new InvalidArgumentError(`--shard must be i/N with 1 ≤ i ≤ N (e.g. 1/4), found '${v}'`);
-  return { index, count };
+/** `i/N` with 1 ≤ i ≤ N, or `auto` (resolved from the scheduler's environment when the command runs). */
+export function parseShard(v: string): { index: number; count: number } | 'auto' {
+  if (v.trim().toLowerCase() === 'auto') return 'auto';
+  try {
+    return parseShardText(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** `--lease <seconds>`: a positive number. */
+function leaseArg(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`--lease must be a number of seconds > 0, found '${v}'`);
+  return n;
 }
 
 const f = (v: unknown, digits = 4): string =>
@@ -198,7 +206,21 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file with a sweep: section')
     .option('-o, --out <dir>', 'sweep directory (default: output/<name>/sweep-<hash>; the same command resumes there)')
     .option('-w, --workers <n>', 'worker threads (0 = in this thread)', workersArg, Math.min(2, availableParallelism()))
-    .option('--shard <i/N>', 'run only the points with index % N = i − 1 (merge the shard directories with stochdyn merge)', parseShard)
+    .option(
+      '--shard <i/N|auto>',
+      "run only the points with index % N = i − 1 (merge the shard directories with stochdyn merge); auto: i and N from the scheduler's array task (Slurm, Kubernetes, PBS, Grid Engine)",
+      parseShard,
+    )
+    .option(
+      '--claim',
+      'share the directory with other processes (array tasks, machines on one filesystem): each takes the next point nobody holds (a lock file with a lease); the sweep is complete when the last one finishes',
+    )
+    .option(
+      '--lease <seconds>',
+      'with --claim: a claim not renewed for this long is taken over (its claimer crashed); renewed while the point runs',
+      leaseArg,
+      60,
+    )
     .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable); swept keys take the sweep values', collect, [])
@@ -225,7 +247,16 @@ Examples:
   $ stochdyn sweep scenarios/examples/sweep-kramers.yaml
   $ stochdyn sweep scenarios/examples/sweep-kramers.yaml --workers 4 --replicas 500
   $ stochdyn sweep sweep.yaml --shard 1/2 --out runs/s1 && stochdyn sweep sweep.yaml --shard 2/2 --out runs/s2
-  $ stochdyn merge runs/s1 runs/s2 --out runs/all`,
+  $ stochdyn merge runs/s1 runs/s2 --out runs/all
+  $ sbatch --array=1-8 --wrap 'stochdyn sweep sweep.yaml --shard auto --out runs/$SLURM_ARRAY_TASK_ID'
+  $ sbatch --array=1-8 --wrap 'stochdyn sweep sweep.yaml --claim --out runs/all'    # no merge needed
+
+--shard auto reads the array task from Slurm (SLURM_ARRAY_TASK_ID, _MIN, _MAX,
+_STEP, _COUNT), a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with
+STOCHDYN_SHARD_COUNT), PBS Pro / Torque (PBS_ARRAY_INDEX / PBS_ARRAYID with
+STOCHDYN_SHARD_COUNT or STOCHDYN_SHARD_RANGE) or Grid Engine (SGE_TASK_ID,
+_FIRST, _LAST, _STEPSIZE); STOCHDYN_SHARD_RANGE=first-last[:step] overrides the
+array's own range (a task resubmitted alone). No array task found: exit code 2.`,
     )
     .action(
       async (
@@ -233,7 +264,9 @@ Examples:
         opts: {
           out?: string;
           workers: number;
-          shard?: { index: number; count: number };
+          shard?: { index: number; count: number } | 'auto';
+          claim?: boolean;
+          lease: number;
           replicas?: number;
           seed?: number;
           set: string[];
@@ -244,11 +277,32 @@ Examples:
           force?: boolean;
         },
       ) => {
+        if (opts.claim && opts.shard !== undefined)
+          throw new InvalidArgumentError('--claim and --shard do not go together: with --claim every process takes the next free point');
+        if (opts.claim && opts.force)
+          throw new InvalidArgumentError(
+            '--claim and --force do not go together: --force would clear the points other processes are running; clear the directory once, before starting them',
+          );
+        let shard: { index: number; count: number } | undefined;
+        if (opts.shard === 'auto') {
+          try {
+            const r = resolveShard('auto');
+            shard = { index: r.index, count: r.count };
+            // Which scheduler and which shard: stderr, so that a task's log says what it ran.
+            process.stderr.write(`stochdyn: --shard auto: shard ${r.index}/${r.count} from ${r.source}\n`);
+          } catch (e) {
+            if (!(e instanceof ShardResolutionError)) throw e;
+            process.stderr.write(`stochdyn: ${e.message}\n`);
+            process.exitCode = 2;
+            return;
+          }
+        } else shard = opts.shard;
         const s = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
         // A sweep directory (sweep.json) is resumed by the sweep itself, which refuses another sweep's; anything else non-empty needs --force.
         prepareOutDir(opts.out ?? defaultSweepDir(s), {
           force: opts.force,
-          sameRun: isSweepDir,
+          // With --claim, processes start together: a directory holding only another one's temporary sweep.json is being made.
+          sameRun: opts.claim ? (d) => isSweepDir(d) || readdirSync(d).every((n) => n.startsWith('.')) : isSweepDir,
           option: opts.out === undefined ? 'directory (--out)' : '--out',
         });
         // What the potential wants said at the start (e.g. its tfjs backend), from the first point: stderr.
@@ -265,7 +319,8 @@ Examples:
           out = await runSweep(s, {
             out: opts.out,
             workers: opts.workers,
-            shard: opts.shard,
+            shard,
+            claim: opts.claim ? { leaseSeconds: opts.lease } : undefined,
             signal: interrupt?.signal,
             fault: faultsFromEnv().fault,
             onProgress: bar ? (p) => bar.update(p) : undefined,
@@ -315,9 +370,9 @@ Examples:
         }
         const ran = out.points.filter((p) => p.status === 'ran').length;
         const skipped = out.points.filter((p) => p.status === 'skipped').length;
-        const shard = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : '';
+        const shardText = shard ? ` (shard ${shard.index}/${shard.count})` : opts.claim ? ' (claim mode)' : '';
         const header =
-          `${s.name}: sweep ${out.hash}${shard}, ${out.points.length} points (${out.mode} over ${out.axes.map((a) => `${a.key} × ${a.values.length}`).join(', ')}); ` +
+          `${s.name}: sweep ${out.hash}${shardText}, ${out.points.length} points (${out.mode} over ${out.axes.map((a) => `${a.key} × ${a.values.length}`).join(', ')}); ` +
           `${ran} run now, ${skipped} already complete, in ${f(out.wallSeconds, 3)} s (${out.schedule.concurrentPoints} point(s) at a time, ${out.schedule.workersPerPoint} worker(s) each)`;
         process.stdout.write(formatSweepTable(s, out, header));
       },

@@ -35,7 +35,8 @@ import {
   type SweepMeta,
 } from '../results/sweep-files.js';
 import { writeJson } from '../results/write.js';
-import { pauseAfterPoints } from './test-pause.js';
+import { pauseAfterPoints, pauseInClaimedPoint } from './test-pause.js';
+import { PointClaims, type PointClaim } from './claim.js';
 
 /** Points with at least this many replicas run one at a time on all workers; smaller points run side by side, one worker each. */
 export const LARGE_POINT_REPLICAS = 2048;
@@ -82,6 +83,14 @@ export interface RunSweepOptions {
   signal?: AbortSignal;
   /** Fault injection (testing): passed to every point's run (select a point with `fault.run` = its index). */
   fault?: FaultInjection;
+  /**
+   * Claim mode (not with `shard`): take the next point nobody holds through a
+   * lock file with a lease (src/runs/claim.ts), so that any number of
+   * processes sharing the directory run the sweep together; wait for points
+   * others hold, take over a point whose lease expired (its claimer crashed),
+   * and return when every point is complete (or failed here).
+   */
+  claim?: { leaseSeconds: number };
 }
 
 export type PointStatus = 'ran' | 'skipped' | 'other-shard' | 'missing' | 'merged' | 'failed';
@@ -195,8 +204,9 @@ function openSweepDir(dir: string, meta: SweepMeta): void {
     if (entries.length > 0) throw new SweepDirError(`${dir}: not empty and not a sweep directory (no sweep.json); choose another --out`);
   }
   try {
-    mkdirSync(join(dir, 'points'), { recursive: true });
+    // sweep.json first: processes starting together on one directory (--claim) then see it or nothing but temporary files.
     writeJson(join(dir, 'sweep.json'), meta);
+    mkdirSync(join(dir, 'points'), { recursive: true });
   } catch (e) {
     throw new OutputError(
       `cannot write to the sweep directory ${dir} (${(e as Error).message}); nothing was run — choose another --out`,
@@ -234,6 +244,7 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
     const { index, count } = o.shard;
     if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 1 && index <= count))
       throw new Error(`shard must be i/N with 1 ≤ i ≤ N, found ${index}/${count}`);
+    if (o.claim) throw new Error('claim mode takes the points as they come: it cannot be combined with a shard');
   }
   // The sweep-level scenario carries the sweep-scope analyses; each point is checked against its potential.
   await checkScenario(s);
@@ -263,9 +274,12 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
   const replicaStepsTotal = todo.reduce((a, p) => a + p.scenario.ensemble.replicas * p.scenario.dynamics.steps, 0);
   const doneSteps = new Map<number, number>();
   let pointsDone = mine.length - todo.length;
+  const isComplete = (index: number) => existsSync(join(pointDir(dir, index), 'summary.json'));
+  // Claim mode: the points complete in the directory, whoever ran them (as last looked at).
+  let claimDone = pointsDone;
   const report = () =>
     progress?.({
-      pointsDone,
+      pointsDone: o.claim ? claimDone : pointsDone,
       pointsTotal: mine.length,
       pointsSkipped: mine.length - todo.length,
       replicaSteps: [...doneSteps.values()].reduce((a, b) => a + b, 0),
@@ -277,10 +291,58 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
   const failed = new Map<number, string>();
   let next = 0;
   let failure: unknown;
+  const claims = o.claim ? new PointClaims(dir, { leaseSeconds: o.claim.leaseSeconds }) : undefined;
+  const held = new Set<number>();
+  let claimedCount = 0;
+  /** The next point to run and its claim (claim mode: undefined = none free now; null = nothing left to wait for). */
+  const nextPoint = (): { p: SweepPoint; claim?: PointClaim } | undefined | null => {
+    if (!claims) return next < todo.length ? { p: todo[next++] } : null;
+    const open = points.filter((p) => !failed.has(p.index) && !ran.has(p.index) && !isComplete(p.index));
+    claimDone = Math.max(claimDone, points.length - failed.size - open.length);
+    if (open.length === 0) return null;
+    for (const p of open) {
+      if (held.has(p.index)) continue;
+      const claim = claims.tryClaim(p.index);
+      if (!claim) continue;
+      if (isComplete(p.index)) {
+        claim.release();
+        continue;
+      }
+      return { p, claim };
+    }
+    return undefined;
+  };
+  const pollMs = o.claim ? Math.min(1000, (o.claim.leaseSeconds * 1000) / 4) : 0;
   const lane = async () => {
-    while (failure === undefined && !o.signal?.aborted && next < todo.length) {
-      const p = todo[next++];
-      const tmp = join(pointsDir, `.tmp-${p.index}-${process.pid}`);
+    while (failure === undefined && !o.signal?.aborted) {
+      const got = nextPoint();
+      if (got === null) break;
+      if (got === undefined) {
+        // Every open point is held by another process: wait for it to finish, or for its lease to expire.
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
+      const { p, claim } = got;
+      // A claimed point runs in a directory named by the claim's owner (processes on other machines may share pids).
+      const tmp = claim
+        ? join(pointsDir, `.claimed-${p.index}-${claim.token.replace(/[^A-Za-z0-9]/g, '_')}`)
+        : join(pointsDir, `.tmp-${p.index}-${process.pid}`);
+      let renewer: ReturnType<typeof setInterval> | undefined;
+      let renewedAt = Date.now();
+      const renew = () => {
+        renewedAt = Date.now();
+        claim?.renew();
+      };
+      const claimNumber = claim ? ++claimedCount : 0;
+      let paused = false;
+      if (claim) {
+        held.add(p.index);
+        // What an expired claimer of this point left behind.
+        for (const n of readdirSync(pointsDir))
+          if (n.startsWith(`.claimed-${p.index}-`) && join(pointsDir, n) !== tmp)
+            rmSync(join(pointsDir, n), { recursive: true, force: true });
+        renewer = setInterval(renew, (o.claim!.leaseSeconds * 1000) / 3);
+      }
       rmSync(tmp, { recursive: true, force: true });
       try {
         const out = await runScenario(p.scenario, {
@@ -291,6 +353,12 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
           fault: o.fault,
           onProgress: (d) => {
             doneSteps.set(p.index, d);
+            // A point computed in this thread blocks the timer: renew from its progress too.
+            if (claim && Date.now() - renewedAt > (o.claim!.leaseSeconds * 1000) / 3) renew();
+            if (claim && !paused && d > 0) {
+              paused = true;
+              pauseInClaimedPoint(claimNumber);
+            }
             report();
           },
         });
@@ -309,12 +377,19 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
         pauseAfterPoints(ran.size);
         doneSteps.set(p.index, p.scenario.ensemble.replicas * p.scenario.dynamics.steps);
         pointsDone++;
+        claimDone++;
         report();
       } catch (e) {
         rmSync(tmp, { recursive: true, force: true });
         // A point whose every shard failed is reported; the other points go on. Anything else stops the sweep.
         if (e instanceof RunFailedError) failed.set(p.index, e.message);
         else failure ??= e;
+      } finally {
+        if (renewer) clearInterval(renewer);
+        if (claim) {
+          claim.release();
+          held.delete(p.index);
+        }
       }
     }
   };
@@ -335,6 +410,7 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
     return { index: p.index, values: p.values, status, summary, ...(failed.has(p.index) ? { error: failed.get(p.index) } : {}) };
   });
   const complete = results.every((r) => r.summary !== null);
+  if (claims && complete) removeClaimLeftovers(pointsDir, claims);
   const derived = complete ? writeSweepOutputs(dir, meta) : { files: [], phaseBoundary: null };
   return {
     dir,
@@ -349,6 +425,16 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
     schedule: { concurrentPoints, workersPerPoint },
     interrupted: !!o.signal?.aborted && results.some((r) => mineSet.has(r.index) && !r.summary),
   };
+}
+
+/** Once every point is complete: the claims and point directories of claimers that crashed (expired leases). */
+function removeClaimLeftovers(pointsDir: string, claims: PointClaims): void {
+  for (const n of readdirSync(pointsDir)) if (n.startsWith('.claimed-')) rmSync(join(pointsDir, n), { recursive: true, force: true });
+  if (!existsSync(claims.dir)) return;
+  for (const n of readdirSync(claims.dir)) {
+    const m = /^(\d+)\.lock$/.exec(n);
+    if (m && claims.holder(Number(m[1]))?.expired) rmSync(join(claims.dir, n), { force: true });
+  }
 }
 
 /** The deterministic part of a point summary (what must agree between copies of the same point). */

@@ -5,6 +5,7 @@
  *
  *     STOCHDYN_TEST_PAUSE_AFTER_POINTS=N   pause once this process has committed N sweep points
  *     STOCHDYN_TEST_PAUSE_AFTER_SHARDS=N   pause once this process has saved N shard results of a run (its checkpoint)
+ *     STOCHDYN_TEST_PAUSE_CLAIMED=N        (sweep --claim) pause in the middle of this process's N-th claimed point, holding its claim
  *     STOCHDYN_TEST_PAUSE_FILE=PATH        write PATH.reached, then block until PATH exists
  *
  * The wait blocks the main thread (Atomics.wait, a few ms per poll), so no
@@ -12,6 +13,20 @@
  * PATH; a SIGKILL ends it at once.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+
+function pauseHere(file: string, value: number): void {
+  writeFileSync(`${file}.reached`, String(value));
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(file)) Atomics.wait(cell, 0, 0, 5);
+}
+
+/** Sweep --claim: called with the number of points this process has claimed so far, from a claimed point's progress. */
+export function pauseInClaimedPoint(claimed: number, environment: NodeJS.ProcessEnv = process.env): void {
+  const at = environment.STOCHDYN_TEST_PAUSE_CLAIMED;
+  const file = environment.STOCHDYN_TEST_PAUSE_FILE;
+  if (!at || !file || claimed !== Number(at)) return;
+  pauseHere(file, claimed);
+}
 
 export function pauseAfterPoints(pointsCommitted: number, environment: NodeJS.ProcessEnv = process.env): void {
   pauseAt(environment.STOCHDYN_TEST_PAUSE_AFTER_POINTS, pointsCommitted, environment);

@@ -84,7 +84,7 @@ describe('run --shard i/N and merge', () => {
     );
   });
 
-  it('the CLI: run --shard 1/2 and 2/2, then merge, equals the run on one machine; merge of one shard exits 2 naming the other', () => {
+  it('the CLI: run --shard 1/2 and --shard auto as Slurm task 2 of 2, then merge, equals the run on one machine; merge of one shard exits 2 naming the other', () => {
     const args = (i: number) => [
       'run',
       QUICKSTART,
@@ -95,11 +95,18 @@ describe('run --shard i/N and merge', () => {
       '--quiet',
       ...SET.flatMap((s) => ['--set', s]),
     ];
-    for (const i of [1, 2]) {
-      const r = runCli(args(i));
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`shard ${i}/2 \\(replicas \\d+…\\d+ of 3000\\): completed`));
-    }
+    const r1 = runCli(args(1));
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(r1.stdout).toMatch(/shard 1\/2 \(replicas \d+…\d+ of 3000\): completed/);
+    // Shard 2 as a Slurm array task (--array=1-2) would run it: --shard auto.
+    const slurmTask = { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '2', SLURM_ARRAY_TASK_COUNT: '2' };
+    const r2 = runCli(
+      args(2).map((a) => (a === '2/2' ? 'auto' : a)),
+      { env: slurmTask },
+    );
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(r2.stderr).toMatch(/--shard auto: shard 2\/2 from Slurm/);
+    expect(r2.stdout).toMatch(/shard 2\/2 \(replicas \d+…\d+ of 3000\): completed/);
     const one = runCli(['merge', path.join(tmp, 'c1'), '--out', path.join(tmp, 'c-one')]);
     expect(one.status).toBe(2);
     expect(one.stderr).toMatch(/--shard 2\/2/);
