@@ -173,7 +173,36 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Delete `points/.tmp-<index>-<pid>` directories left by processes that no longer run (on this machine). */
+/** Where an unfinished point keeps its saved shard results (a run checkpoint) for the next process that runs it. */
+const resumeDir = (pointsDir: string, index: number) => join(pointsDir, `.resume-${index}`);
+
+const hasSavedShards = (dir: string) =>
+  existsSync(join(dir, 'partial')) && readdirSync(join(dir, 'partial')).some((n) => n.endsWith('.bin'));
+
+/**
+ * Keep what an unfinished point saved for the next run of it: `dir` (a point's
+ * temporary directory) becomes `points/.resume-<index>` when it holds saved
+ * shard results, and is deleted otherwise. Never fails: at worst the point
+ * starts again from the beginning.
+ */
+function keepForResume(pointsDir: string, index: number, dir: string): void {
+  try {
+    if (hasSavedShards(dir)) {
+      rmSync(resumeDir(pointsDir, index), { recursive: true, force: true });
+      renameSync(dir, resumeDir(pointsDir, index));
+      return;
+    }
+  } catch {
+    // another process took it, or the disk failed: start over
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Tidy `points/.tmp-<index>-<pid>` directories left by processes that no
+ * longer run (on this machine): those with saved shard results become
+ * `.resume-<index>` (unless one is there), the others are deleted.
+ */
 function cleanStaleTemps(pointsDir: string): string[] {
   if (!existsSync(pointsDir)) return [];
   const removed: string[] = [];
@@ -182,7 +211,9 @@ function cleanStaleTemps(pointsDir: string): string[] {
     if (!m) continue;
     const pid = Number(m[2]);
     if (pid !== process.pid && isAlive(pid)) continue;
-    rmSync(join(pointsDir, name), { recursive: true, force: true });
+    const index = Number(m[1]);
+    if (!existsSync(resumeDir(pointsDir, index))) keepForResume(pointsDir, index, join(pointsDir, name));
+    else rmSync(join(pointsDir, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;
@@ -344,6 +375,13 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
         renewer = setInterval(renew, (o.claim!.leaseSeconds * 1000) / 3);
       }
       rmSync(tmp, { recursive: true, force: true });
+      // A point stopped part-way by an earlier process continues from its saved shards (runScenario checks they are this point's).
+      if (!claim && existsSync(resumeDir(pointsDir, p.index)))
+        try {
+          renameSync(resumeDir(pointsDir, p.index), tmp);
+        } catch {
+          // taken by another process running the same point: start from the beginning
+        }
       try {
         const out = await runScenario(p.scenario, {
           out: tmp,
@@ -364,7 +402,9 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
         });
         // Only a complete point is committed; an interrupted one is run again on resume, a failed one is reported.
         if (out.summary.run.status !== 'completed') {
-          rmSync(tmp, { recursive: true, force: true });
+          // Its finished shards are kept for the next run of the sweep (a claimed point starts again).
+          if (claim) rmSync(tmp, { recursive: true, force: true });
+          else keepForResume(pointsDir, p.index, tmp);
           if (out.summary.run.status === 'partial')
             failed.set(
               p.index,
@@ -411,6 +451,8 @@ export async function runSweep(s: Scenario, o: RunSweepOptions = {}): Promise<Sw
   });
   const complete = results.every((r) => r.summary !== null);
   if (claims && complete) removeClaimLeftovers(pointsDir, claims);
+  if (complete)
+    for (const n of readdirSync(pointsDir)) if (/^\.resume-\d+$/.test(n)) rmSync(join(pointsDir, n), { recursive: true, force: true });
   const derived = complete ? writeSweepOutputs(dir, meta) : { files: [], phaseBoundary: null };
   return {
     dir,
