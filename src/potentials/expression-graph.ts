@@ -22,7 +22,7 @@
  * acos at ±1) or a pole (tan, log, …) give ±∞ or NaN there, which the engine
  * records as a divergence of that replica.
  */
-import * as math from 'mathjs';
+import { mathjs as math } from './mathjs.js';
 
 /** One node: an operation and its argument node ids; `value` is the number of a `const` and the coordinate index of a `var`. */
 export interface GraphNode {
@@ -72,8 +72,8 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, (...args: number[]) => nu
   acsch: (v) => Math.asinh(1 / v),
   acoth: (v) => Math.atanh(1 / v),
   nthRoot,
-  gamma: (v) => math.gamma(v),
-  erf: (v) => math.erf(v),
+  gamma: (v) => math().gamma(v),
+  erf: (v) => math().erf(v),
   digamma,
   select: (c, p, z, n) => (c > 0 ? p : c < 0 ? n : c === 0 ? z : NaN),
 };

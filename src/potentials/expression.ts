@@ -29,7 +29,8 @@
  * negative base) give NaN, which the engine records as a divergence of that
  * replica; they never throw inside the hot loop.
  */
-import * as math from 'mathjs';
+import { mathjs as math } from './mathjs.js';
+import type * as MathJs from 'mathjs';
 import type { MathNode } from 'mathjs';
 import type { Potential } from '../engine/types.js';
 import { singleGroup } from './registry.js';
@@ -110,7 +111,7 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
       fail(`parentheses nested more than ${MAX_EXPRESSION_DEPTH} deep`);
   let tree: MathNode;
   try {
-    tree = math.parse(text);
+    tree = math().parse(text);
   } catch (err) {
     const e = err as Error & { char?: number };
     const caret = typeof e.char === 'number' ? `\n  ${text}\n  ${' '.repeat(Math.max(0, e.char - 1))}^` : '';
@@ -130,7 +131,7 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
       return;
     }
     if (node.type === 'ConstantNode') {
-      const v = (node as math.ConstantNode).value as unknown;
+      const v = (node as MathJs.ConstantNode).value as unknown;
       if (typeof v !== 'number') problems.push(`unsupported constant ${node.toString()} (only numbers are allowed)`);
       return;
     }
@@ -141,14 +142,14 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
       return;
     }
     if (node.type === 'FunctionNode') {
-      const fn = (node as math.FunctionNode).fn as unknown as MathNode;
+      const fn = (node as MathJs.FunctionNode).fn as unknown as MathNode;
       if (fn.type !== 'SymbolNode') problems.push(`unsupported call of '${fn.toString()}' (only named functions can be called)`);
-      else if (!EXPRESSION_FUNCTIONS.has((fn as unknown as math.SymbolNode).name))
-        problems.push(`unknown function '${(fn as unknown as math.SymbolNode).name}' (allowed: ${[...EXPRESSION_FUNCTIONS].join(', ')})`);
+      else if (!EXPRESSION_FUNCTIONS.has((fn as unknown as MathJs.SymbolNode).name))
+        problems.push(`unknown function '${(fn as unknown as MathJs.SymbolNode).name}' (allowed: ${[...EXPRESSION_FUNCTIONS].join(', ')})`);
       return;
     }
     if (node.type === 'SymbolNode') {
-      const name = (node as math.SymbolNode).name;
+      const name = (node as MathJs.SymbolNode).name;
       if (parent && parent.type === 'FunctionNode' && path === 'fn') return; // checked with its FunctionNode
       if (!coordIndex.has(name) && !own(params, name) && !isExpressionConstant(name))
         problems.push(
@@ -162,9 +163,9 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   // 3. Substitute params and constants as numbers.
   const substituted = tree.transform((node, path, parent) => {
     if (node.type !== 'SymbolNode' || (parent && parent.type === 'FunctionNode' && path === 'fn')) return node;
-    const name = (node as unknown as math.SymbolNode).name;
+    const name = (node as unknown as MathJs.SymbolNode).name;
     const value = own(params, name) ? params[name] : isExpressionConstant(name) ? CONSTANTS[name] : undefined;
-    return value === undefined ? node : (new math.ConstantNode(value) as unknown as typeof node);
+    return value === undefined ? node : (new (math().ConstantNode)(value) as unknown as typeof node);
   }) as MathNode;
 
   // 4. The expression as a graph, and its partial derivatives in the same graph
@@ -202,7 +203,7 @@ export function createExpressionPotential(spec: ExpressionPotentialSpec, options
   } catch {
     // a domain error of mathjs at the probe point (nthRoot(x - 1)): not a matter of type
   }
-  if (typeof probe !== 'number' && !math.isComplex(probe)) fail(`evaluates to ${math.typeOf(probe)}, expected a real number`);
+  if (typeof probe !== 'number' && !math().isComplex(probe)) fail(`evaluates to ${math().typeOf(probe)}, expected a real number`);
 
   return {
     name: 'expression',
@@ -219,14 +220,14 @@ function toGraph(node: MathNode, graph: ExpressionGraph, coordIndex: Map<string,
   const rec = (n: MathNode): number => {
     switch (n.type) {
       case 'ConstantNode':
-        return graph.constant((n as math.ConstantNode).value as unknown as number);
+        return graph.constant((n as MathJs.ConstantNode).value as unknown as number);
       case 'SymbolNode': {
-        const j = coordIndex.get((n as math.SymbolNode).name);
-        if (j === undefined) throw new Error(`unknown symbol '${(n as math.SymbolNode).name}'`);
+        const j = coordIndex.get((n as MathJs.SymbolNode).name);
+        if (j === undefined) throw new Error(`unknown symbol '${(n as MathJs.SymbolNode).name}'`);
         return graph.variable(j);
       }
       case 'ParenthesisNode':
-        return rec((n as math.ParenthesisNode).content);
+        return rec((n as MathJs.ParenthesisNode).content);
       case 'OperatorNode': {
         const op = n as unknown as { fn: string; args: MathNode[] };
         const args = op.args.map(rec);
@@ -238,7 +239,7 @@ function toGraph(node: MathNode, graph: ExpressionGraph, coordIndex: Map<string,
         return args.slice(1).reduce((acc, b) => binary.call(graph, acc, b), args[0]);
       }
       case 'FunctionNode': {
-        const f = n as math.FunctionNode;
+        const f = n as MathJs.FunctionNode;
         const name = f.fn.name;
         const args = f.args.map(rec);
         const [fewest, most] = EXPRESSION_ARITY[name] ?? [1, 1];
@@ -265,14 +266,14 @@ function toMathNode(graph: ExpressionGraph, id: number, coordinates: readonly st
     if (hit) return hit;
     const n = graph.nodes[k];
     const args = n.args.map(rec);
-    const operator = (symbol: string, fn: string) => new math.OperatorNode(symbol as '+', fn as 'add', args);
+    const operator = (symbol: string, fn: string) => new (math().OperatorNode)(symbol as '+', fn as 'add', args);
     let out: MathNode;
     switch (n.op) {
       case 'const':
-        out = new math.ConstantNode(n.value);
+        out = new (math().ConstantNode)(n.value);
         break;
       case 'var':
-        out = new math.SymbolNode(coordinates[n.value]);
+        out = new (math().SymbolNode)(coordinates[n.value]);
         break;
       case 'add':
         out = operator('+', 'add');
@@ -293,7 +294,7 @@ function toMathNode(graph: ExpressionGraph, id: number, coordinates: readonly st
         out = operator('^', 'pow');
         break;
       default:
-        out = new math.FunctionNode(new math.SymbolNode(helperName(n.op, coordinates)), args);
+        out = new (math().FunctionNode)(new (math().SymbolNode)(helperName(n.op, coordinates)), args);
     }
     memo.set(k, out);
     return out;
