@@ -5,8 +5,8 @@
  * potentials: random points from a potential's own initialiser, one batched
  * evaluation and a central-difference gradient check.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,4 +155,42 @@ export function tfGradDiscrepancy(
     gradient = Math.max(gradient, Math.sqrt(diff / norm));
   }
   return { energy, gradient };
+}
+
+/**
+ * A run directory's output files as text, `summary.json` without its `timing`
+ * block and `run.id` (the only parts that differ between equal runs).
+ */
+export function runDirSnapshot(dir: string, files: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files) out[f] = readFileSync(join(dir, f), 'utf8');
+  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  delete s.timing;
+  delete s.run.id;
+  out['summary.json'] = JSON.stringify(s);
+  return out;
+}
+
+/**
+ * Run the compiled CLI with `args` and the test pause `pauseVar=1`
+ * (src/runs/test-pause.ts): once it is paused, send SIGINT, let it go on, and
+ * return its exit code and stderr.
+ */
+export async function interruptWhenPaused(
+  args: readonly string[],
+  pauseVar: string,
+  pauseFile: string,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', STOCHDYN_DEBUG: '', [pauseVar]: '1', STOCHDYN_TEST_PAUSE_FILE: pauseFile },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (b) => (stderr += b));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  while (!existsSync(`${pauseFile}.reached`)) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  writeFileSync(pauseFile, 'go');
+  return { code: await exited, stderr };
 }

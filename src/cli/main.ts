@@ -27,7 +27,7 @@ import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
 import { RunShardError, runScenarioShard } from '../runs/run-shards.js';
 import { parseShard } from './sweep.js';
-import { resolveShard, ShardResolutionError } from './scheduler.js';
+import { shardOption, ShardResolutionError } from './scheduler.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
@@ -167,20 +167,7 @@ Examples:
           return;
         }
         if (opts.shard) {
-          let shard: { index: number; count: number };
-          if (opts.shard === 'auto') {
-            try {
-              const r = resolveShard('auto');
-              shard = { index: r.index, count: r.count };
-              // Which scheduler and which shard: stderr, so that a task's log says what it ran.
-              process.stderr.write(`stochdyn: --shard auto: shard ${r.index}/${r.count} from ${r.source}\n`);
-            } catch (e) {
-              if (!(e instanceof ShardResolutionError)) throw e;
-              process.stderr.write(`stochdyn: ${e.message}\n`);
-              process.exitCode = 2;
-              return;
-            }
-          } else shard = opts.shard;
+          const shard = shardOption(opts.shard)!;
           if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isShardDirOf(dir, scenario, shard) });
           const bar = progressBar(showProgressHere(opts));
           const interrupt = onInterrupt('shard');
@@ -395,7 +382,7 @@ main(process.argv).catch((e: unknown) => {
   if (e instanceof ScenarioError) {
     process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
     process.exitCode = 2;
-  } else if (e instanceof OutputDirError || e instanceof RunShardError) {
+  } else if (e instanceof OutputDirError || e instanceof RunShardError || e instanceof ShardResolutionError) {
     process.stderr.write(`stochdyn: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof OutputError) {

@@ -231,3 +231,16 @@ export function resolveShard(value: string, env: Env = process.env): ResolvedSha
       'PBS_ARRAY_INDEX (PBS Pro), PBS_ARRAYID (Torque) and SGE_TASK_ID (Grid Engine). Outside a scheduler give the shard as --shard i/N',
   );
 }
+
+/**
+ * The `--shard` option of `run` and `sweep` as i/N: `auto` is resolved from the
+ * scheduler's environment, and which scheduler and shard it found goes to
+ * stderr, so that a task's log says what it ran. Throws ShardResolutionError
+ * (exit code 2) when no array task is found.
+ */
+export function shardOption(shard: { index: number; count: number } | 'auto' | undefined): { index: number; count: number } | undefined {
+  if (shard !== 'auto') return shard;
+  const r = resolveShard('auto');
+  process.stderr.write(`stochdyn: --shard auto: shard ${r.index}/${r.count} from ${r.source}\n`);
+  return { index: r.index, count: r.count };
+}

@@ -32,7 +32,7 @@ import { errorTextLine, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { writeReport } from '../report/html.js';
 import { analysisText } from '../analysis/index.js';
-import { parseShardText, resolveShard, ShardResolutionError } from './scheduler.js';
+import { parseShardText, shardOption } from './scheduler.js';
 
 /** `i/N` with 1 ≤ i ≤ N, or `auto` (resolved from the scheduler's environment when the command runs). */
 export function parseShard(v: string): { index: number; count: number } | 'auto' {
@@ -283,20 +283,7 @@ array's own range (a task resubmitted alone). No array task found: exit code 2.`
           throw new InvalidArgumentError(
             '--claim and --force do not go together: --force would clear the points other processes are running; clear the directory once, before starting them',
           );
-        let shard: { index: number; count: number } | undefined;
-        if (opts.shard === 'auto') {
-          try {
-            const r = resolveShard('auto');
-            shard = { index: r.index, count: r.count };
-            // Which scheduler and which shard: stderr, so that a task's log says what it ran.
-            process.stderr.write(`stochdyn: --shard auto: shard ${r.index}/${r.count} from ${r.source}\n`);
-          } catch (e) {
-            if (!(e instanceof ShardResolutionError)) throw e;
-            process.stderr.write(`stochdyn: ${e.message}\n`);
-            process.exitCode = 2;
-            return;
-          }
-        } else shard = opts.shard;
+        const shard = shardOption(opts.shard);
         const s = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
         // A sweep directory (sweep.json) is resumed by the sweep itself, which refuses another sweep's; anything else non-empty needs --force.
         prepareOutDir(opts.out ?? defaultSweepDir(s), {

@@ -282,8 +282,8 @@ export function runCheckpoint(dir: string, plan: RunPlan, workers: number) {
   const work = plan.replicas * plan.steps * Math.max(1, plan.dim);
   const blocks = Math.ceil(plan.replicas / blockSize(plan.replicas));
   // About one shard per 2.5·10⁷ replica-step·dimensions, up to 8 per worker; wide potentials keep ≥ 64 replicas per shard (they batch over replicas).
-  const perShard = plan.dim >= 64 ? Math.max(1, Math.floor(plan.replicas / 64)) : blocks;
-  const minShards = Math.max(1, Math.min(blocks, perShard, 8 * Math.max(1, workers), Math.ceil(work / 2.5e7)));
+  const wideCap = plan.dim >= 64 ? Math.max(1, Math.floor(plan.replicas / 64)) : blocks;
+  const minShards = Math.max(1, Math.min(blocks, wideCap, 8 * Math.max(1, workers), Math.ceil(work / 2.5e7)));
   return {
     failures,
     options: {

@@ -11,13 +11,12 @@
  * after its first saved shard (STOCHDYN_TEST_PAUSE_AFTER_SHARDS, no timing).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadScenario } from '../../src/scenario/index.js';
 import { runScenario } from '../../src/runs/run.js';
 import type { Scenario } from '../../src/scenario/types.js';
-import { CLI_MAIN, ROOT, tempDir } from '../helpers.js';
+import { interruptWhenPaused, ROOT, runCli, runDirSnapshot, tempDir } from '../helpers.js';
 
 const QUICKSTART = path.join(ROOT, 'scenarios', 'quickstart.yaml');
 const SET = ['ensemble.replicas=4000', 'dynamics.steps=20000'];
@@ -27,16 +26,7 @@ let tmp: string;
 let scenario: Scenario;
 let full: Record<string, string>;
 
-/** Every output file as text; summary.json without timing and run.id. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of FILES) out[f] = readFileSync(path.join(dir, f), 'utf8');
-  const s = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
-  delete s.timing;
-  delete s.run.id;
-  out['summary.json'] = JSON.stringify(s);
-  return out;
-}
+const snapshot = (dir: string) => runDirSnapshot(dir, FILES);
 
 const saved = (dir: string) =>
   existsSync(path.join(dir, 'partial')) ? readdirSync(path.join(dir, 'partial')).filter((f) => f.endsWith('.bin')) : [];
@@ -128,7 +118,6 @@ describe('the CLI: Ctrl-C keeps the finished shards, the same command continues'
       const dir = path.join(tmp, `cli-${workers}`);
       const pause = path.join(tmp, `pause-${workers}`);
       const args = [
-        CLI_MAIN,
         'run',
         QUICKSTART,
         '--out',
@@ -139,28 +128,15 @@ describe('the CLI: Ctrl-C keeps the finished shards, the same command continues'
         '--no-report',
         ...SET.flatMap((s) => ['--set', s]),
       ];
-      const child = spawn(process.execPath, args, {
-        cwd: ROOT,
-        env: { ...process.env, NO_COLOR: '1', STOCHDYN_TEST_PAUSE_AFTER_SHARDS: '1', STOCHDYN_TEST_PAUSE_FILE: pause },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (b) => (stderr += b));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      while (!existsSync(`${pause}.reached`)) await new Promise((r) => setTimeout(r, 20));
-      child.kill('SIGINT');
-      writeFileSync(pause, 'go');
-      expect(await exited, stderr).toBe(130);
+      const { code, stderr } = await interruptWhenPaused(args, 'STOCHDYN_TEST_PAUSE_AFTER_SHARDS', pause);
+      expect(code, stderr).toBe(130);
       expect(stderr).toMatch(/the same command with --out .* continues the run/);
       const s = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
       expect(s.run.status).toBe('interrupted');
       expect(saved(dir).length).toBeGreaterThan(0);
 
-      const again = await new Promise<number | null>((resolve) => {
-        const c = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
-        c.on('exit', (code) => resolve(code));
-      });
-      expect(again).toBe(0);
+      const again = runCli(args);
+      expect(again.status, again.stderr).toBe(0);
       expect(snapshot(dir)).toEqual(full);
       expect(saved(dir)).toEqual([]);
     });

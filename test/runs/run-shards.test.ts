@@ -13,7 +13,7 @@ import { loadScenario } from '../../src/scenario/index.js';
 import { runScenario } from '../../src/runs/run.js';
 import { mergeRunShards, runScenarioShard, RunShardError } from '../../src/runs/run-shards.js';
 import type { Scenario } from '../../src/scenario/types.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, runDirSnapshot, tempDir } from '../helpers.js';
 
 const QUICKSTART = path.join(ROOT, 'scenarios', 'quickstart.yaml');
 const SET = ['ensemble.replicas=3000', 'dynamics.steps=10000'];
@@ -23,15 +23,7 @@ let tmp: string;
 let scenario: Scenario;
 let full: Record<string, string>;
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of FILES) out[f] = readFileSync(path.join(dir, f), 'utf8');
-  const s = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
-  delete s.timing;
-  delete s.run.id;
-  out['summary.json'] = JSON.stringify(s);
-  return out;
-}
+const snapshot = (dir: string) => runDirSnapshot(dir, FILES);
 
 beforeAll(async () => {
   tmp = tempDir('run-shards');

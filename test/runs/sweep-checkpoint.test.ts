@@ -7,10 +7,9 @@
  * minus timing and run.id, sweep.csv) and leave no .resume-* behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI_MAIN, ROOT, runCli, tempDir } from '../helpers.js';
+import { interruptWhenPaused, runCli, tempDir } from '../helpers.js';
 
 const SWEEP = `name: sweep-checkpoint
 seed: 7
@@ -57,19 +56,12 @@ describe('sweep points continue from their saved shards', () => {
   it('SIGINT in the middle of the points, then the same command: the same sweep, no .resume-* left', async () => {
     const dir = path.join(tmp, 'stopped');
     const pause = path.join(tmp, 'pause');
-    const args = [CLI_MAIN, 'sweep', file, '--out', dir, '--quiet', '--no-report'];
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', STOCHDYN_TEST_PAUSE_AFTER_SHARDS: '1', STOCHDYN_TEST_PAUSE_FILE: pause },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (b) => (stderr += b));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    while (!existsSync(`${pause}.reached`)) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGINT');
-    writeFileSync(pause, 'go');
-    expect(await exited, stderr).toBe(130);
+    const { code, stderr } = await interruptWhenPaused(
+      ['sweep', file, '--out', dir, '--quiet', '--no-report'],
+      'STOCHDYN_TEST_PAUSE_AFTER_SHARDS',
+      pause,
+    );
+    expect(code, stderr).toBe(130);
     // No point finished (each has 4 shards); at least one kept the shard it had saved.
     expect(existsSync(path.join(dir, 'points', '0', 'summary.json')) && existsSync(path.join(dir, 'points', '1', 'summary.json'))).toBe(
       false,
