@@ -6,7 +6,7 @@
  * could succeed). The thread stays for the next shard.
  */
 import { parentPort } from 'node:worker_threads';
-import { runShard } from '../src/parallel/shard-runner.js';
+import { runShard, ShardStopped } from '../src/parallel/shard-runner.js';
 import { runExchangeShard } from '../src/parallel/exchange-runner.js';
 import { fullStack, isTransientError } from '../src/parallel/faults.js';
 import type { WorkerMessage, WorkerTask } from '../src/parallel/worker-pool.js';
@@ -22,12 +22,23 @@ async function runTask(task: WorkerTask): Promise<void> {
       port!.postMessage({ type: 'exchange-result', result } satisfies WorkerMessage);
       return;
     }
-    const result = await runShard(task.spec, (done) => {
-      const now = Date.now();
-      if (now - lastPost > 200) {
-        lastPost = now;
-        port!.postMessage({ type: 'progress', done } satisfies WorkerMessage);
-      }
+    const stop = task.stop;
+    const result = await runShard(task.spec, {
+      onProgress: (done) => {
+        const now = Date.now();
+        if (now - lastPost > 200) {
+          lastPost = now;
+          port!.postMessage({ type: 'progress', done } satisfies WorkerMessage);
+        }
+      },
+      // The parent cannot message a busy thread: it raises this flag (SIGINT/SIGTERM), and the shard stops at its next poll.
+      ...(stop ? { shouldStop: () => Atomics.load(stop, 0) !== 0 } : {}),
+      ...(task.snapshotSeconds !== undefined
+        ? {
+            snapshotSeconds: task.snapshotSeconds,
+            onSnapshot: (snapshot) => port!.postMessage({ type: 'snapshot', snapshot } satisfies WorkerMessage),
+          }
+        : {}),
     });
     const transfer = [
       result.traces.moments.buffer,
@@ -39,6 +50,10 @@ async function runTask(task: WorkerTask): Promise<void> {
     ] as ArrayBuffer[];
     port!.postMessage({ type: 'result', result } satisfies WorkerMessage, transfer);
   } catch (e) {
+    if (e instanceof ShardStopped) {
+      port!.postMessage({ type: 'stopped', snapshot: e.snapshot } satisfies WorkerMessage);
+      return;
+    }
     const err = e as Error;
     port!.postMessage({
       type: 'error',

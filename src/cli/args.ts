@@ -9,6 +9,13 @@ export const intArg = (name: string, min: number) => (v: string) => {
   return n;
 };
 
+/** A number option ≥ min (finite), with a clear message otherwise. */
+export const numberArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name} must be a number ≥ ${min}, found '${v}'`);
+  return n;
+};
+
 /**
  * `--workers N`: worker threads, at most one per core. More threads than
  * cores only time-slice (measured: 99 workers on 2 cores ran 2–3× slower with

@@ -5,6 +5,7 @@ import type { SamplingSummary } from '../analysis/sampling.js';
 import type { SplittingSummary } from '../analysis/splitting.js';
 import { initialValue, type ScheduledValue } from '../engine/schedule.js';
 import { errorTextLine, stochdynRoots } from './errors.js';
+import type { SavedWork } from '../runs/run.js';
 
 const f = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
 
@@ -180,4 +181,13 @@ export function runTrouble(
     };
   }
   return null;
+}
+
+/** The line a continued run prints: what was saved and where each unfinished shard goes on from. */
+export function resumeLine(saved: SavedWork): string {
+  const parts: string[] = [];
+  if (saved.replicasDone > 0) parts.push(`${saved.replicasDone.toLocaleString('en-US')} replicas already done`);
+  for (const c of saved.continued)
+    parts.push(`replicas ${c.firstReplica}…${c.firstReplica + c.count - 1} continue from step ${c.step.toLocaleString('en-US')}`);
+  return `stochdyn: continuing the saved run: ${parts.join('; ')}`;
 }

@@ -4,21 +4,21 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
-import { collect, intArg, kernelsArg, KERNELS_HELP, withKernels, workersArg } from './args.js';
+import { collect, intArg, kernelsArg, KERNELS_HELP, numberArg, withKernels, workersArg } from './args.js';
 import cliProgress from 'cli-progress';
 import { integrators } from '../engine/integrators/index.js';
 import { listObservableKinds, potentialObservables } from '../observables/observables.js';
 import { buildPotential } from '../potentials/index.js';
 import { listPotentialFamilies } from '../potentials/index.js';
 import { coordinateList } from '../potentials/registry.js';
-import { checkScenario, packageVersion, runScenario } from '../runs/run.js';
+import { CHECKPOINT_EVERY_SECONDS, checkScenario, packageVersion, runScenario } from '../runs/run.js';
 import { listTheoryKinds } from '../analysis/theory-overlays.js';
 import { analysisSchemas, listAnalyses } from '../analysis/index.js';
 import { listPlots } from '../report/plots/index.js';
 import { kernelSets, potentialsWithKernels } from '../kernels/registry.js';
 import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
 import { summaryJsonSchema } from '../results/summary-schema.js';
-import { formatRunTable, potentialInfoLine, runTrouble } from './format.js';
+import { formatRunTable, potentialInfoLine, resumeLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
 import { showProgressHere } from './progress.js';
 import { isShardDirOf, isUnfinishedRunOf, OutputDirError, prepareOutDir } from './output-dir.js';
@@ -104,7 +104,15 @@ Examples:
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
     .option('--force', 'clear a non-empty --out directory first (never /, the home directory, the current directory or a repository)')
-    .option('--no-checkpoint', 'do not save finished shards under <out>/partial/ (an interrupted run then starts again from the beginning)')
+    .option(
+      '--no-checkpoint',
+      'do not save finished shards and snapshots under <out>/partial/ (an interrupted run then starts again from the beginning)',
+    )
+    .option(
+      '--checkpoint-every <seconds>',
+      `seconds between snapshots of a running shard (default ${CHECKPOINT_EVERY_SECONDS}; Ctrl-C always saves one)`,
+      numberArg('--checkpoint-every', 0),
+    )
     .option(
       '--shard <i/N|auto>',
       "run only the i-th of N ranges of replicas (one machine of N) into a shard directory; stochdyn merge makes the run directory; auto: i and N from the scheduler's array task (as for sweep)",
@@ -140,6 +148,7 @@ Examples:
           force?: boolean;
           shard?: { index: number; count: number } | 'auto';
           checkpoint: boolean;
+          checkpointEvery?: number;
         },
       ) => {
         const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
@@ -178,6 +187,7 @@ Examples:
               out: opts.out,
               workers: opts.workers,
               signal: interrupt.signal,
+              checkpointEvery: opts.checkpointEvery,
               onProgress: (d, t) => bar?.update(d, t),
             });
           } finally {
@@ -206,8 +216,8 @@ Examples:
         // A default directory is new (a fresh run id); an --out directory must be empty, this run's unfinished one, or cleared with --force.
         if (opts.out !== undefined) prepareOutDir(opts.out, { force: opts.force, sameRun: (dir) => isUnfinishedRunOf(dir, scenario) });
         const bar = progressBar(showProgressHere(opts));
-        // Ctrl-C stops the run (in-process, --workers 0: after the shard in progress) and writes what is complete; the
-        // finished shards are saved under partial/, so the same command continues the run.
+        // Ctrl-C stops the run and writes what is complete; the finished shards and a snapshot of each running
+        // one are saved under partial/, so the same command continues the run from there.
         const interrupt = onInterrupt('run');
         let out;
         try {
@@ -215,7 +225,11 @@ Examples:
             out: opts.out,
             workers: opts.workers,
             checkpoint: opts.checkpoint,
+            checkpointEvery: opts.checkpointEvery,
             signal: interrupt?.signal,
+            onResume: (saved) => {
+              if (!opts.quiet) process.stderr.write(resumeLine(saved) + '\n');
+            },
             ...faultsFromEnv(),
             onProgress: (d, t) => bar?.update(d, t),
             // What the potential wants said at the start (e.g. its tfjs backend): stderr, so --json stays clean.

@@ -208,7 +208,20 @@ export interface Integrator {
   readonly settings: CoordinateSettings;
   init(state: EnsembleState, potential: Potential, control: StepControl): void;
   step(state: EnsembleState, potential: Potential, control: StepControl): void;
+  /**
+   * The integrator's own state between two steps beyond the ensemble state
+   * (e.g. its block of pre-drawn normals), structured-clone friendly: a
+   * checkpoint saves it, and `resume` on a freshly built integrator, with the
+   * ensemble state restored, continues exactly where `snapshot` was taken (in
+   * place of `init`). An integrator without the pair is checkpointed only
+   * when a whole shard is done.
+   */
+  snapshot?(): IntegratorSnapshot;
+  resume?(snapshot: IntegratorSnapshot, state: EnsembleState, potential: Potential, control: StepControl): void;
 }
+
+/** What Integrator.snapshot returns: plain data and typed arrays only. */
+export type IntegratorSnapshot = Readonly<Record<string, unknown>>;
 
 /**
  * Something that watches the run: it is called at the steps it asked for
@@ -218,10 +231,16 @@ export interface Observer {
   /** Steps (0 … steps) at which `observe` is called. */
   readonly at: readonly number[];
   observe(state: EnsembleState, potential: Potential, step: number, index: number): void;
+  /** Its accumulators (copies, structured-clone friendly), for a checkpoint; `loadState` puts them back into a fresh instance. */
+  saveState?(): unknown;
+  loadState?(state: unknown): void;
 }
 
 export interface EventWatcher {
   /** Check cadence in steps (≥ 1). */
   readonly every: number;
   check(state: EnsembleState, potential: Potential, step: number): void;
+  /** As Observer.saveState / loadState. */
+  saveState?(): unknown;
+  loadState?(state: unknown): void;
 }

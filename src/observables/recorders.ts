@@ -4,7 +4,7 @@
  * they diverged on; they are counted separately.
  */
 import type { EnsembleState, EventWatcher, Observer, Potential } from '../engine/types.js';
-import { QuantileSketch } from '../stats/quantile-sketch.js';
+import { QuantileSketch, type QuantileSketchJSON } from '../stats/quantile-sketch.js';
 import type { Observable } from './observables.js';
 import { blockSize, type EventResult, type FinalsResult, type HistogramResult, type TraceResult } from './results.js';
 
@@ -12,7 +12,7 @@ import { blockSize, type EventResult, type FinalsResult, type HistogramResult, t
 export class TraceRecorder implements Observer {
   readonly at: number[];
   private readonly moments: Float64Array;
-  private readonly sketches: QuantileSketch[];
+  private sketches: QuantileSketch[];
   private readonly buf: Float64Array;
   private readonly firstBlock: number;
   private readonly nBlocks: number;
@@ -58,6 +58,16 @@ export class TraceRecorder implements Observer {
         sketch.add(v);
       }
     }
+  }
+
+  saveState(): unknown {
+    return { moments: this.moments.slice(), sketches: this.sketches.map((k) => k.toJSON()) };
+  }
+
+  loadState(saved: unknown): void {
+    const s = saved as { moments: Float64Array; sketches: QuantileSketchJSON[] };
+    this.moments.set(s.moments);
+    this.sketches = s.sketches.map((k) => QuantileSketch.fromJSON(k));
   }
 
   result(): TraceResult {
@@ -108,6 +118,18 @@ export class HistogramRecorder implements Observer {
         else this.overflow++;
       } else this.counts[Math.min(bins - 1, Math.floor((v - lo) * scale))]++;
     }
+  }
+
+  saveState(): unknown {
+    return { counts: this.counts.slice(), underflow: this.underflow, overflow: this.overflow, samples: this.samples };
+  }
+
+  loadState(saved: unknown): void {
+    const s = saved as { counts: Float64Array; underflow: number; overflow: number; samples: number };
+    this.counts.set(s.counts);
+    this.underflow = s.underflow;
+    this.overflow = s.overflow;
+    this.samples = s.samples;
   }
 
   result(): HistogramResult {
@@ -177,6 +199,16 @@ export class FirstPassageWatcher implements EventWatcher {
     }
   }
 
+  saveState(): unknown {
+    return { first: this.first.slice(), pending: this.pending };
+  }
+
+  loadState(saved: unknown): void {
+    const s = saved as { first: Float64Array; pending: number };
+    this.first.set(s.first);
+    this.pending = s.pending;
+  }
+
   result(): EventResult {
     return { name: this.name, firstStep: this.first };
   }
@@ -206,6 +238,14 @@ export class FinalsRecorder implements Observer {
       this.observables[k].evaluate(state, this.buf);
       for (let r = 0; r < state.count; r++) this.values[(off + r) * n + k] = this.buf[r];
     }
+  }
+
+  saveState(): unknown {
+    return { values: this.values.slice() };
+  }
+
+  loadState(saved: unknown): void {
+    this.values.set((saved as { values: Float64Array }).values);
   }
 
   result(): FinalsResult {

@@ -154,6 +154,41 @@ export class SamplingRecorder implements Observer {
     }
   }
 
+  saveState(): unknown {
+    return {
+      values: this.values.slice(),
+      posterior: this.posterior.map((h) => ({
+        counts: h.counts.slice(),
+        underflow: h.underflow,
+        overflow: h.overflow,
+        samples: h.samples,
+        chains: h.chains.slice(),
+      })),
+      sums: this.sums.slice(),
+      predSamples: this.predSamples.slice(),
+    };
+  }
+
+  loadState(saved: unknown): void {
+    const s = saved as {
+      values: Float64Array;
+      posterior: Array<{ counts: Float64Array; underflow: number; overflow: number; samples: number; chains: Float64Array }>;
+      sums: Float64Array;
+      predSamples: Float64Array;
+    };
+    this.values.set(s.values);
+    this.posterior.forEach((h, i) => {
+      const p = s.posterior[i];
+      h.counts.set(p.counts);
+      h.underflow = p.underflow;
+      h.overflow = p.overflow;
+      h.samples = p.samples;
+      h.chains.set(p.chains);
+    });
+    this.sums.set(s.sums);
+    this.predSamples.set(s.predSamples);
+  }
+
   result(): SamplingResult {
     const posterior: PosteriorHistogramResult[] = this.posterior.map((h) => ({
       of: h.spec.of,

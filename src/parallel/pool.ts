@@ -12,9 +12,9 @@
  * reason of each attempt, and the other shards go on. An exception raised by
  * the shard's own code — building the potential, the user's module — is
  * deterministic: it is reported at once, with its stack, and not retried. An
- * abort signal (SIGINT/SIGTERM in the CLI) terminates the running workers and
- * starts no new shard: finished shards are kept, the rest are reported as
- * interrupted. Nothing here waits forever on a dead worker: every attempt
+ * abort signal (SIGINT/SIGTERM in the CLI) stops the running shards at their
+ * next step, each with a snapshot (`onSnapshot`), and starts no new shard:
+ * finished shards are kept, the rest are reported as interrupted. Nothing here waits forever on a dead worker: every attempt
  * ends in a result, an error, or an `exit` event.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ShardResult } from '../observables/results.js';
 import { fullStack, InjectedFault, isTransientError, ShardAttemptError, userFrame, type FaultInjection } from './faults.js';
-import { runShard, type ShardSpec } from './shard-runner.js';
+import { runShard, ShardStopped, type ShardSnapshot, type ShardSpec } from './shard-runner.js';
 import { WorkerPool } from './worker-pool.js';
 
 export type { FaultInjection } from './faults.js';
@@ -82,7 +82,16 @@ export interface RunShardsOptions {
   pool?: WorkerPool;
   /** Called in this thread as soon as shard `index` has its result (e.g. to save it: a checkpoint). */
   onResult?: (index: number, result: ShardResult) => void;
+  /**
+   * Called in this thread with snapshots of unfinished shards: about every
+   * `snapshotSeconds` of a shard's time, and when the signal stops it.
+   */
+  onSnapshot?: (index: number, snapshot: ShardSnapshot) => void;
+  snapshotSeconds?: number;
 }
+
+/** How often an in-process shard lets the event loop run (signal handlers, the progress display). */
+const YIELD_MILLISECONDS = 50;
 
 /** What happened to one shard. `stack`: where the last attempt's exception was thrown, when it was one. */
 export type ShardOutcome =
@@ -153,14 +162,22 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
   if (o.workers <= 0) {
     const out: ShardOutcome[] = [];
     for (let i = 0; i < specs.length; i++) {
-      // Let signal handlers run between shards (an in-process shard cannot be stopped in the middle).
+      // Let signal handlers run between shards (a running shard also yields every YIELD_MILLISECONDS).
       await new Promise((r) => setImmediate(r));
       out.push(
         await runOne(i, async (spec, fault) => {
           try {
             if (fault) throw new InjectedFault(`injected fault (${fault}) in ${range(spec)}`);
-            return await runShard(spec, (s) => report(i, s));
+            return await runShard(spec, {
+              onProgress: (s) => report(i, s),
+              yieldMilliseconds: YIELD_MILLISECONDS,
+              ...(signal ? { shouldStop: () => signal.aborted } : {}),
+              ...(o.onSnapshot
+                ? { snapshotSeconds: o.snapshotSeconds, onSnapshot: (snapshot: ShardSnapshot) => o.onSnapshot!(i, snapshot) }
+                : {}),
+            });
           } catch (e) {
+            if (e instanceof ShardStopped && e.snapshot) o.onSnapshot?.(i, e.snapshot);
             throw inProcessError(e);
           }
         }),
@@ -180,6 +197,9 @@ export async function runShards(specs: ShardSpec[], o: RunShardsOptions): Promis
           signal,
           kill: fault === 'kill',
           onProgress: (d) => report(i, d),
+          ...(o.onSnapshot
+            ? { onSnapshot: (snapshot: ShardSnapshot) => o.onSnapshot!(i, snapshot), snapshotSeconds: o.snapshotSeconds }
+            : {}),
         }),
       );
     }

@@ -13,7 +13,7 @@ import { runShards, type FaultInjection } from './pool.js';
 import type { WorkerPool } from './worker-pool.js';
 import { planRanges, uncovered, type ReplicaRange } from './shard-plan.js';
 import type { ShardResult } from '../observables/results.js';
-import { runShard, type ShardSpec } from './shard-runner.js';
+import { runShard, type ShardSnapshot, type ShardSpec } from './shard-runner.js';
 
 export interface RunOptions {
   /** Worker threads (0 = in-process). Default 1. */
@@ -50,6 +50,11 @@ export interface RunOptions {
   onShardDone?: (result: ShardResult) => void;
   /** At least this many shards in all (finer checkpoints and interruption; results do not depend on it). */
   minShards?: number;
+  /** Unfinished shards of this run (e.g. from a checkpoint): each continues from its snapshot, as the same shard. */
+  snapshots?: ShardSnapshot[];
+  /** Called in this thread with snapshots of running shards: about every `snapshotSeconds` of a shard's time, and when `signal` stops it. */
+  onSnapshot?: (snapshot: ShardSnapshot) => void;
+  snapshotSeconds?: number;
 }
 
 /** The shards of `within` (default: every replica) that `done` does not cover, and the finished ones. */
@@ -98,14 +103,23 @@ export async function runRanges(scenario: Scenario, plan: RunPlan, o: RunOptions
   const done = (o.done ?? []).filter(
     (d) => d.firstReplica >= within.firstReplica && d.firstReplica + d.count <= within.firstReplica + within.count,
   );
+  // Unfinished shards continue as themselves; the rest of the gaps are planned afresh.
+  const inGap = (r: ReplicaRange) =>
+    uncovered(done, replicas, within).some((g) => r.firstReplica >= g.firstReplica && r.firstReplica + r.count <= g.firstReplica + g.count);
+  const resumed = (o.snapshots ?? []).filter(inGap);
   const gaps = uncovered(done, replicas, within);
+  const fresh = uncovered([...done, ...resumed], replicas, within);
   const todo = gaps.reduce((n, g) => n + g.count, 0);
-  const shards = Math.max(o.minShards ?? 0, shardsFor(todo, plan.steps, plan.dim, workers, o.shardsPerWorker));
-  const ranges = planRanges(gaps, replicas, shards);
+  const todoFresh = fresh.reduce((n, g) => n + g.count, 0);
+  const shards = Math.max(o.minShards ?? 0, shardsFor(todo, plan.steps, plan.dim, workers, o.shardsPerWorker)) - resumed.length;
+  const ranges = planRanges(fresh, replicas, todoFresh > 0 ? Math.max(1, shards) : 0);
   const total = within.count * plan.steps;
   const already = (within.count - todo) * plan.steps;
   const run = plan.run;
-  const specs: ShardSpec[] = ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile }));
+  const specs: ShardSpec[] = [
+    ...resumed.map((snapshot) => ({ scenario, plan, run, firstReplica: snapshot.firstReplica, count: snapshot.count, resume: snapshot })),
+    ...ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile })),
+  ].sort((a, b) => a.firstReplica - b.firstReplica);
   const outcomes = await runShards(specs, {
     workers,
     onProgress: (d) => o.onProgress?.(already + d, total),
@@ -114,6 +128,7 @@ export async function runRanges(scenario: Scenario, plan: RunPlan, o: RunOptions
     fault: o.fault,
     pool: o.pool,
     onResult: o.onShardDone && ((_, r) => o.onShardDone!(r)),
+    ...(o.onSnapshot ? { onSnapshot: (_: number, snap: ShardSnapshot) => o.onSnapshot!(snap), snapshotSeconds: o.snapshotSeconds } : {}),
   });
   const results = [...done, ...outcomes.flatMap((x) => (x.ok ? [x.result] : []))].sort((a, b) => a.firstReplica - b.firstReplica);
   const missing: ReplicaGap[] = [];

@@ -12,7 +12,9 @@ import {
   simulate,
   tileSize,
   tileView,
+  type EnsembleState,
   type Integrator,
+  type IntegratorSnapshot,
   type Observer,
 } from '../engine/index.js';
 import { isMainThread } from 'node:worker_threads';
@@ -38,10 +40,78 @@ export interface ShardSpec {
   tile?: number;
   /** Injected fault (testing the fault handling, see FaultInjection in faults.ts): fail before the first step. */
   fault?: 'throw' | 'exit';
+  /** Continue this shard from a snapshot of it (same replicas) instead of starting it. */
+  resume?: ShardSnapshot;
 }
 
-/** `onProgress` receives the replica-steps done in this shard. */
-export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: number) => void): Promise<ShardResult> {
+/**
+ * A shard stopped between two steps: its ensemble state, its integrator's
+ * own state and every recorder's accumulators — what `runShard` needs to
+ * continue it and give the same bytes as a shard that never stopped.
+ * Structured-clone friendly (typed arrays and plain data).
+ */
+export interface ShardSnapshot {
+  firstReplica: number;
+  count: number;
+  /** The tile (temporal blocking) that was running: replicas before `tileStart` have done every step. */
+  tileStart: number;
+  tile: number;
+  /** Steps the running tile has done. */
+  step: number;
+  /** Diverged replicas of the tiles before it. */
+  frozenBefore: number;
+  state: {
+    x: Float64Array;
+    energy: Float64Array;
+    grad: Float64Array;
+    v: Float64Array;
+    opt: Float64Array;
+    rng: Uint32Array;
+    batchRng: Uint32Array;
+    batchIndices: Int32Array | null;
+    frozen: Uint8Array;
+    divergedAt: Float64Array;
+    divergedReason: Uint8Array;
+    /** Of the running tile's view. */
+    cacheStep: number;
+    frozenCount: number;
+  };
+  integrator: IntegratorSnapshot;
+  /** saveState() of each observer, then of each event watcher, in build order. */
+  recorders: unknown[];
+}
+
+/** A shard stopped on request (`ShardHooks.shouldStop`), with its snapshot (none when its integrator cannot make one). */
+export class ShardStopped extends Error {
+  override readonly name = 'ShardStopped';
+  constructor(readonly snapshot: ShardSnapshot | undefined) {
+    super('interrupted');
+  }
+}
+
+/** How a caller follows and steers a running shard. */
+export interface ShardHooks {
+  /** Replica-steps done in this shard. */
+  onProgress?: (replicaSteps: number) => void;
+  /** Asked between steps (about every millisecond of work): true stops the shard, which throws ShardStopped with its snapshot. */
+  shouldStop?: () => boolean;
+  /**
+   * Hand a snapshot to `onSnapshot` about this often (seconds of the shard's
+   * time; never more often than 50 times the cost of the last one, so the
+   * snapshots take under 2 % of the run). Undefined: none.
+   */
+  snapshotSeconds?: number;
+  onSnapshot?: (snapshot: ShardSnapshot) => void;
+  /** Give the event loop a turn about this often (milliseconds), for a shard in the main thread whose signal handlers must run. */
+  yieldMilliseconds?: number;
+}
+
+/** Replica-step·dimensions of work between two polls of a running tile (about a millisecond). */
+const POLL_WORK = 2e5;
+
+/** Run one shard (or continue it from `spec.resume`). */
+export async function runShard(spec: ShardSpec, hooks: ShardHooks = {}): Promise<ShardResult> {
+  const onProgress = hooks.onProgress;
   const t0 = performance.now();
   if (spec.fault === 'exit' && !isMainThread) process.exit(7);
   if (spec.fault)
@@ -64,7 +134,14 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     optimizerSlots: plan.optimizerSlots,
     batchSize: plan.batchSize ?? undefined,
   });
-  initialise(state, potential, s.ensemble.init);
+  const resume = spec.resume;
+  if (resume) {
+    if (resume.firstReplica !== spec.firstReplica || resume.count !== spec.count)
+      throw new Error(
+        `shard snapshot of replicas ${resume.firstReplica}+${resume.count} handed to shard ${spec.firstReplica}+${spec.count}`,
+      );
+    restoreState(state, resume);
+  } else initialise(state, potential, s.ensemble.init);
 
   const steps = plan.steps;
   const grid = plan.grid;
@@ -87,23 +164,92 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
   });
   const sampling = s.sampling ? createSamplingRecorder(s.sampling, potential, steps, spec.count, spec.firstReplica, plan.replicas) : null;
   const observers: Observer[] = [traces, ...histograms, finals, ...(sampling ? [sampling] : [])];
+  const recorders = [...observers, ...events];
+  if (resume) recorders.forEach((r, i) => r.loadState!(resume.recorders[i]));
+  const canSnapshot = integrator.snapshot !== undefined && integrator.resume !== undefined;
 
   // Temporal blocking: each tile of replicas runs all its steps while its
   // arrays stay in cache. Recorders still see every replica of a grid point in
   // replica order, and each replica's streams are consumed in the same order,
   // so the results do not depend on the tile size.
-  const tile = Math.max(1, Math.min(spec.count, spec.tile ?? tileSize(spec.count, potential.dim)));
-  let frozen = 0;
-  for (let r0 = 0; r0 < spec.count; r0 += tile) {
+  const tile = resume ? resume.tile : Math.max(1, Math.min(spec.count, spec.tile ?? tileSize(spec.count, potential.dim)));
+  let frozen = resume ? resume.frozenBefore : 0;
+
+  // Between steps, the shard may be asked to stop, to hand out a snapshot, or (in the main thread) to let the event loop run.
+  let why = 'yield' as 'stop' | 'snapshot' | 'yield';
+  const every = hooks.snapshotSeconds !== undefined && hooks.onSnapshot && canSnapshot ? hooks.snapshotSeconds * 1000 : Infinity;
+  let snapshotDue = t0 + every;
+  let yieldDue = t0 + (hooks.yieldMilliseconds ?? Infinity);
+  const polled = hooks.shouldStop !== undefined || every < Infinity || hooks.yieldMilliseconds !== undefined;
+  const poll = (): boolean => {
+    if (hooks.shouldStop?.()) return ((why = 'stop'), true);
+    const now = performance.now();
+    if (now >= snapshotDue) return ((why = 'snapshot'), true);
+    if (now >= yieldDue) return ((why = 'yield'), true);
+    return false;
+  };
+  const snapshotOf = (r0: number, view: EnsembleState, step: number): ShardSnapshot => ({
+    firstReplica: spec.firstReplica,
+    count: spec.count,
+    tileStart: r0,
+    tile,
+    step,
+    frozenBefore: frozen,
+    state: {
+      x: state.x.slice(),
+      energy: state.energy.slice(),
+      grad: state.grad.slice(),
+      v: state.v.slice(),
+      opt: state.opt.slice(),
+      rng: state.rng.slice(),
+      batchRng: state.batchRng.slice(),
+      batchIndices: state.batch ? state.batch.indices.slice() : null,
+      frozen: state.frozen.slice(),
+      divergedAt: state.divergedAt.slice(),
+      divergedReason: state.divergedReason.slice(),
+      cacheStep: view.cacheStep,
+      frozenCount: view.frozenCount,
+    },
+    integrator: integrator.snapshot!(),
+    recorders: recorders.map((r) => r.saveState!()),
+  });
+
+  for (let r0 = resume ? resume.tileStart : 0; r0 < spec.count; r0 += tile) {
     const view = tileView(state, r0, Math.min(tile, spec.count - r0));
-    simulate(view, potential, integrator, {
-      steps,
-      observers,
-      watchers: events,
-      schedule,
-      onProgress: onProgress && ((step) => onProgress(r0 * steps + step * view.count)),
-      progressEvery: Math.max(1, Math.floor(2e6 / Math.max(1, view.count * potential.dim))),
-    });
+    let from = 0;
+    if (resume && r0 === resume.tileStart && resume.step > 0) {
+      from = resume.step;
+      view.cacheStep = resume.state.cacheStep;
+      view.frozenCount = resume.state.frozenCount;
+      integrator.resume!(resume.integrator, view, potential, schedule.control);
+    }
+    const pollEvery = Math.max(1, Math.floor(POLL_WORK / Math.max(1, view.count * potential.dim)));
+    for (;;) {
+      const last = simulate(view, potential, integrator, {
+        steps,
+        observers,
+        watchers: events,
+        schedule,
+        from,
+        onProgress: onProgress && ((step) => onProgress(r0 * steps + step * view.count)),
+        progressEvery: Math.max(1, Math.floor(2e6 / Math.max(1, view.count * potential.dim))),
+        ...(polled ? { poll, pollEvery } : {}),
+      });
+      if (last === steps) break;
+      from = last;
+      if (why === 'stop') throw new ShardStopped(canSnapshot ? snapshotOf(r0, view, last) : undefined);
+      if (why === 'snapshot') {
+        const t = performance.now();
+        hooks.onSnapshot!(snapshotOf(r0, view, last));
+        const now = performance.now();
+        snapshotDue = now + Math.max(every, 50 * (now - t));
+      }
+      // In the main thread, a turn of the event loop after each snapshot too: a stop asked meanwhile is seen at the next poll.
+      if (hooks.yieldMilliseconds !== undefined && (why === 'yield' || why === 'snapshot')) {
+        await new Promise((r) => setImmediate(r));
+        yieldDue = performance.now() + hooks.yieldMilliseconds;
+      }
+    }
     frozen += view.frozenCount;
   }
   state.frozenCount = frozen;
@@ -131,6 +277,22 @@ export async function runShard(spec: ShardSpec, onProgress?: (replicaSteps: numb
     steps,
     wallSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Put a snapshot's ensemble state into a freshly made state of the same shard. */
+function restoreState(state: EnsembleState, snap: ShardSnapshot): void {
+  const s = snap.state;
+  state.x.set(s.x);
+  state.energy.set(s.energy);
+  state.grad.set(s.grad);
+  state.v.set(s.v);
+  state.opt.set(s.opt);
+  state.rng.set(s.rng);
+  state.batchRng.set(s.batchRng);
+  if (state.batch && s.batchIndices) state.batch.indices.set(s.batchIndices);
+  state.frozen.set(s.frozen);
+  state.divergedAt.set(s.divergedAt);
+  state.divergedReason.set(s.divergedReason);
 }
 
 /**

@@ -17,24 +17,39 @@
 import { Worker } from 'node:worker_threads';
 import type { ShardResult } from '../observables/results.js';
 import { ShardAttemptError } from './faults.js';
-import type { ShardSpec } from './shard-runner.js';
+import type { ShardSnapshot, ShardSpec } from './shard-runner.js';
 import type { ExchangeShardResult, ExchangeShardSpec } from './exchange-runner.js';
 
-/** Parent → worker: run this shard (or this shard of replica-exchange ladders, exchange-runner.ts). */
-export type WorkerTask = { type: 'shard'; spec: ShardSpec } | { type: 'exchange'; spec: ExchangeShardSpec };
+/**
+ * Parent → worker: run this shard (or this shard of replica-exchange ladders,
+ * exchange-runner.ts). `stop` (a shared cell) asks the running shard to stop
+ * with a snapshot; `snapshotSeconds`: post a snapshot about that often.
+ */
+export type WorkerTask =
+  { type: 'shard'; spec: ShardSpec; stop?: Int32Array; snapshotSeconds?: number } | { type: 'exchange'; spec: ExchangeShardSpec };
 
 /** Worker → parent, about the shard it is running. `transient` marks an error worth another attempt (faults.ts). */
 export type WorkerMessage =
   | { type: 'progress'; done: number }
   | { type: 'result'; result: ShardResult }
   | { type: 'exchange-result'; result: ExchangeShardResult }
+  | { type: 'snapshot'; snapshot: ShardSnapshot }
+  | { type: 'stopped'; snapshot: ShardSnapshot | undefined }
   | { type: 'error'; message: string; stack?: string; transient?: boolean };
 
 export interface PoolTaskOptions {
   /** Replica-steps done in this shard, as the worker reports them. */
   onProgress?: (replicaSteps: number) => void;
-  /** Terminates the worker running the shard; the attempt rejects with 'interrupted'. */
+  /**
+   * Stops the shard: a shard asks its thread to stop at the next step with a
+   * snapshot (handed to `onSnapshot`), which it does within milliseconds; a
+   * thread that has not answered after a grace period, and an exchange
+   * shard, is terminated. The attempt rejects with 'interrupted'.
+   */
   signal?: AbortSignal;
+  /** Snapshots of the running shard (about every `snapshotSeconds`, and when `signal` stops it). */
+  onSnapshot?: (snapshot: ShardSnapshot) => void;
+  snapshotSeconds?: number;
   /** Fault injection: terminate the worker right after handing it the shard (its result, if any races in, is discarded). */
   kill?: boolean;
 }
@@ -48,6 +63,9 @@ export interface WorkerPoolOptions {
    */
   retireAfterMilliseconds?: number;
 }
+
+/** How long a stopped shard's thread may take to answer with its snapshot before it is terminated. */
+const STOP_GRACE_MILLISECONDS = 10_000;
 
 export class WorkerPool {
   private readonly idle: Worker[] = [];
@@ -134,7 +152,9 @@ export class WorkerPool {
    * a fresh start costs under 7 % of a shard of more than a second.
    */
   run(spec: ShardSpec, options: PoolTaskOptions = {}): Promise<ShardResult> {
-    return this.dispatch<ShardResult>({ type: 'shard', spec }, options);
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const task: WorkerTask = { type: 'shard', spec, stop, ...(options.onSnapshot ? { snapshotSeconds: options.snapshotSeconds } : {}) };
+    return this.dispatch<ShardResult>(task, options);
   }
 
   /** Run one shard of replica-exchange ladders on a worker (the same lifecycle and errors as `run`). */
@@ -157,6 +177,7 @@ export class WorkerPool {
         worker.off('error', onError);
         worker.off('exit', onExit);
         signal?.removeEventListener('abort', onAbort);
+        clearTimeout(grace);
         if (keep) this.giveBack(worker);
         else {
           this.forget(worker);
@@ -167,7 +188,11 @@ export class WorkerPool {
       const onMessage = (m: WorkerMessage) => {
         if (terminated) return;
         if (m.type === 'progress') onProgress?.(m.done);
-        else if (m.type === 'result' || m.type === 'exchange-result')
+        else if (m.type === 'snapshot') options.onSnapshot?.(m.snapshot);
+        else if (m.type === 'stopped') {
+          if (m.snapshot) options.onSnapshot?.(m.snapshot);
+          finish(true, () => reject(new ShardAttemptError('interrupted', false)));
+        } else if (m.type === 'result' || m.type === 'exchange-result')
           finish(performance.now() - started <= this.retireAfterMilliseconds, () => resolve(m.result as T));
         else finish(true, () => reject(new ShardAttemptError(m.message, m.transient === true, m.stack)));
       };
@@ -180,7 +205,16 @@ export class WorkerPool {
               : new ShardAttemptError(`worker exited with code ${code} before sending its result`, true),
           ),
         );
+      let grace: NodeJS.Timeout | undefined;
       const onAbort = () => {
+        if (task.type === 'shard' && task.stop) {
+          Atomics.store(task.stop, 0, 1);
+          grace = setTimeout(() => {
+            terminated = true;
+            void worker.terminate();
+          }, STOP_GRACE_MILLISECONDS);
+          return;
+        }
         terminated = true;
         void worker.terminate();
       };

@@ -8,25 +8,79 @@
  * plan of whole blocks. The parts of a run split across machines
  * (`run --shard`) are saved the same way and merged by `stochdyn merge`.
  *
- * Format: one file per shard, `replicas-<first>-<count>.bin`, holding the
- * shard result in Node's structured-clone serialisation (node:v8), written
- * atomically. The files are private to the stochdyn version that wrote them
+ * A shard still running saves a snapshot (its state between two steps: the
+ * ensemble, the integrator's pre-drawn noise, every recorder's accumulators)
+ * about every `checkpoint_every` seconds and when the run is stopped, as
+ * `state-<first>-<count>.bin`; the next run continues that shard from it, and
+ * the snapshot goes when the shard's result is saved.
+ *
+ * Format: one file per shard, `replicas-<first>-<count>.bin` (a result) or
+ * `state-<first>-<count>.bin` (a snapshot), in Node's structured-clone
+ * serialisation (node:v8), written atomically. The files are private to the stochdyn version that wrote them
  * (scenario.resolved.json names it; a run of another version never reads them).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { ShardResult } from '../observables/results.js';
+import type { ShardSnapshot } from '../parallel/shard-runner.js';
 import { writeAtomic } from './write.js';
 
 /** The folder of a run directory that holds its saved shard results. */
 export const PARTIAL_DIR = 'partial';
 
 const FILE = /^replicas-(\d+)-(\d+)\.bin$/;
+const STATE_FILE = /^state-(\d+)-(\d+)\.bin$/;
+const stateFile = (dir: string, first: number, count: number) => join(dir, PARTIAL_DIR, `state-${first}-${count}.bin`);
 
-/** Save one shard's result (atomically: a file that exists is complete). */
+/** Save one shard's result (atomically: a file that exists is complete), and drop that shard's snapshot. */
 export function saveShardResult(dir: string, result: ShardResult): void {
   writeAtomic(join(dir, PARTIAL_DIR, `replicas-${result.firstReplica}-${result.count}.bin`), serialize(result));
+  rmSync(stateFile(dir, result.firstReplica, result.count), { force: true });
+}
+
+/** Save a snapshot of an unfinished shard (atomically, replacing its previous one). */
+export function saveShardSnapshot(dir: string, snapshot: ShardSnapshot): void {
+  writeAtomic(stateFile(dir, snapshot.firstReplica, snapshot.count), serialize(snapshot));
+}
+
+/**
+ * The snapshots of unfinished shards saved in `dir`, in replica order, except
+ * those whose replicas a saved result covers (left by a run stopped between
+ * saving a result and removing the snapshot). An unreadable file is an error
+ * naming it.
+ */
+export function loadShardSnapshots(dir: string, results: readonly ShardResult[]): ShardSnapshot[] {
+  const folder = join(dir, PARTIAL_DIR);
+  if (!existsSync(folder)) return [];
+  const out: ShardSnapshot[] = [];
+  for (const name of readdirSync(folder).sort()) {
+    const m = STATE_FILE.exec(name);
+    if (!m) continue;
+    const first = Number(m[1]);
+    const count = Number(m[2]);
+    if (results.some((r) => r.firstReplica < first + count && first < r.firstReplica + r.count)) continue;
+    const file = join(folder, name);
+    let snap: ShardSnapshot;
+    try {
+      snap = deserialize(readFileSync(file)) as ShardSnapshot;
+    } catch (e) {
+      throw new Error(`${file}: not a readable shard snapshot (${(e as Error).message}); delete it to run those replicas again`, {
+        cause: e,
+      });
+    }
+    if (snap?.firstReplica !== first || snap?.count !== count)
+      throw new Error(
+        `${file}: holds replicas ${snap?.firstReplica}+${snap?.count}, not what its name says; delete it to run those replicas again`,
+      );
+    out.push(snap);
+  }
+  for (let i = 1; i < out.length; i++)
+    if (out[i].firstReplica < out[i - 1].firstReplica + out[i - 1].count)
+      throw new Error(
+        `${folder}: saved shard snapshots overlap (replicas ${out[i].firstReplica}…); delete the folder to start the run again`,
+      );
+  return out;
 }
 
 /**

@@ -56,6 +56,8 @@ export interface RunShardOptions {
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Seconds between snapshots of a running shard (RunScenarioOptions.checkpointEvery). */
+  checkpointEvery?: number;
 }
 
 /** The replicas of shard i of N: the i-th of N ranges of whole blocks (N at most the number of blocks). */
@@ -88,7 +90,7 @@ export async function runScenarioShard(s: Scenario, o: RunShardOptions): Promise
   writeAtomic(join(dir, 'scenario.bin'), serialize(s));
   if (!resumable) clearShardResults(dir);
   const workers = o.workers ?? 1;
-  const checkpoint = runCheckpoint(dir, plan, workers);
+  const checkpoint = runCheckpoint(dir, plan, workers, o.checkpointEvery);
   const { missing } = await runRanges(s, plan, {
     workers,
     signal: o.signal,

@@ -15,6 +15,7 @@ import { isKnownObservable, observableNames } from '../observables/observables.j
 import { runEnsemble } from '../parallel/run.js';
 import { packageRoot, type FaultInjection } from '../parallel/pool.js';
 import { replicaId, type RunResult } from '../parallel/merge.js';
+import type { ShardSnapshot } from '../parallel/shard-runner.js';
 import { checkAgainstPotential, locateIssues, ScenarioError, type ScenarioIssue } from '../scenario/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { buildSummary, tracePoints, type Summary } from '../analysis/summary.js';
@@ -24,8 +25,8 @@ import { resolvePlan, type RunPlan, planTime } from '../plan/run-plan.js';
 import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '../results/write.js';
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
 import { runSplitting } from './splitting.js';
-import { pauseAfterShards } from './test-pause.js';
-import { clearShardResults, loadShardResults, saveShardResult } from '../results/checkpoint.js';
+import { pauseAfterShards, pauseAfterSnapshots } from './test-pause.js';
+import { clearShardResults, loadShardResults, loadShardSnapshots, saveShardResult, saveShardSnapshot } from '../results/checkpoint.js';
 import type { ShardResult } from '../observables/results.js';
 import { blockSize } from '../observables/results.js';
 
@@ -62,7 +63,26 @@ export interface RunScenarioOptions {
    * checkpoint, and an interrupted run starts again from the beginning.
    */
   checkpoint?: boolean;
+  /**
+   * Seconds between snapshots of a running shard (default 60; never more
+   * often than 50 times a snapshot's own cost, which keeps them under 2 % of
+   * the run). A run stopped by `signal` saves one at once either way.
+   */
+  checkpointEvery?: number;
+  /** Called before running when the output directory holds saved work of this run (finished shards, snapshots) that the run continues from. */
+  onResume?: (saved: SavedWork) => void;
 }
+
+/** The saved work a run continues from: finished shards and unfinished ones with the steps they had done. */
+export interface SavedWork {
+  /** Replicas that have done every step. */
+  replicasDone: number;
+  /** Replicas continued from a snapshot (each the tile a stopped shard was running), with the steps they had done. */
+  continued: Array<{ firstReplica: number; count: number; step: number }>;
+}
+
+/** Default seconds between snapshots of a running shard (RunScenarioOptions.checkpointEvery). */
+export const CHECKPOINT_EVERY_SECONDS = 60;
 
 /**
  * The output directory cannot be written. Raised before the run when the
@@ -255,7 +275,8 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     if (!resumable) clearShardResults(dir);
   }
   const workers = o.workers ?? 1;
-  const checkpoint = dir === undefined || o.checkpoint === false ? undefined : runCheckpoint(dir, plan, workers);
+  const checkpoint = dir === undefined || o.checkpoint === false ? undefined : runCheckpoint(dir, plan, workers, o.checkpointEvery);
+  if (checkpoint && (checkpoint.saved.replicasDone > 0 || checkpoint.saved.continued.length > 0)) o.onResume?.(checkpoint.saved);
   const result = await runEnsemble(s, {
     workers,
     plan,
@@ -275,10 +296,12 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
  * scenario.resolved.json matches), each new shard result saved as soon as it
  * is done, and shards fine enough that an interruption loses little.
  */
-export function runCheckpoint(dir: string, plan: RunPlan, workers: number) {
+export function runCheckpoint(dir: string, plan: RunPlan, workers: number, every = CHECKPOINT_EVERY_SECONDS) {
   const done: ShardResult[] = loadShardResults(dir);
+  const snapshots = loadShardSnapshots(dir, done);
   const failures: string[] = [];
   let saved = 0;
+  let snapshotsSaved = 0;
   const work = plan.replicas * plan.steps * Math.max(1, plan.dim);
   const blocks = Math.ceil(plan.replicas / blockSize(plan.replicas));
   // About one shard per 2.5·10⁷ replica-step·dimensions, up to 8 per worker; wide potentials keep ≥ 64 replicas per shard (they batch over replicas).
@@ -286,8 +309,28 @@ export function runCheckpoint(dir: string, plan: RunPlan, workers: number) {
   const minShards = Math.max(1, Math.min(blocks, wideCap, 8 * Math.max(1, workers), Math.ceil(work / 2.5e7)));
   return {
     failures,
+    /** Unfinished shards found, with the steps their running tile had done. */
+    saved: {
+      replicasDone: done.reduce((n, r) => n + r.count, 0) + snapshots.reduce((n, x) => n + x.tileStart, 0),
+      // The tile that was running (temporal blocking); the shard's later tiles start from step 0.
+      continued: snapshots.map((x) => ({
+        firstReplica: x.firstReplica + x.tileStart,
+        count: Math.min(x.tile, x.count - x.tileStart),
+        step: x.step,
+      })),
+    } satisfies SavedWork,
     options: {
       done,
+      snapshots,
+      snapshotSeconds: every,
+      onSnapshot: (x: ShardSnapshot) => {
+        try {
+          saveShardSnapshot(dir, x);
+          pauseAfterSnapshots(++snapshotsSaved);
+        } catch (e) {
+          failures.push(`snapshot of replicas ${x.firstReplica}…${x.firstReplica + x.count - 1}: ${errText(e)}`);
+        }
+      },
       minShards,
       onShardDone: (r: ShardResult) => {
         try {

@@ -5,6 +5,7 @@
  *
  *     STOCHDYN_TEST_PAUSE_AFTER_POINTS=N   pause once this process has committed N sweep points
  *     STOCHDYN_TEST_PAUSE_AFTER_SHARDS=N   pause once this process has saved N shard results of a run (its checkpoint)
+ *     STOCHDYN_TEST_PAUSE_AFTER_SNAPSHOTS=N pause once this process has saved N snapshots of running shards
  *     STOCHDYN_TEST_PAUSE_CLAIMED=N        (sweep --claim) pause in the middle of this process's N-th claimed point, holding its claim
  *     STOCHDYN_TEST_PAUSE_FILE=PATH        write PATH.reached, then block until PATH exists
  *
@@ -34,6 +35,10 @@ export function pauseAfterPoints(pointsCommitted: number, environment: NodeJS.Pr
 
 export function pauseAfterShards(shardsSaved: number, environment: NodeJS.ProcessEnv = process.env): void {
   pauseAt(environment.STOCHDYN_TEST_PAUSE_AFTER_SHARDS, shardsSaved, environment);
+}
+
+export function pauseAfterSnapshots(saved: number, environment: NodeJS.ProcessEnv = process.env): void {
+  pauseAt(environment.STOCHDYN_TEST_PAUSE_AFTER_SNAPSHOTS, saved, environment);
 }
 
 function pauseAt(after: string | undefined, count: number, environment: NodeJS.ProcessEnv): void {

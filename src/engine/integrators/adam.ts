@@ -66,6 +66,9 @@ export function adam(
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
     },
+    // Adam's moments live in state.opt and its step count is state.step: nothing else to keep.
+    snapshot: () => ({}),
+    resume() {},
     step(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);
       const { x, grad, opt, frozen, count } = state;

@@ -11,9 +11,9 @@
  * varying η the closing B half-kick of a step uses that step's η (the kick
  * belongs to the step that evaluated the force).
  */
-import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import type { CoordinateSettings, EnsembleState, Integrator, IntegratorSnapshot, Potential } from '../types.js';
 import type { StepControl } from '../control.js';
-import { NoiseBlock } from '../../random/noise.js';
+import { NoiseBlock, type NoiseBlockSnapshot } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
 import { applyWalls, type Walls } from '../walls.js';
@@ -71,6 +71,10 @@ export function baoab(
       if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
+    },
+    snapshot: () => ({ noise: noiseBlock.snapshot() }),
+    resume(snapshot: IntegratorSnapshot) {
+      noiseBlock.restore(snapshot.noise as NoiseBlockSnapshot);
     },
     step(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);

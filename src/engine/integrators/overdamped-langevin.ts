@@ -8,9 +8,9 @@
  * η, θ, λ come per step from the control; sqrt(2ηθ) is recomputed only when
  * the control's version changes.
  */
-import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import type { CoordinateSettings, EnsembleState, Integrator, IntegratorSnapshot, Potential } from '../types.js';
 import type { StepControl } from '../control.js';
-import { NoiseBlock } from '../../random/noise.js';
+import { NoiseBlock, type NoiseBlockSnapshot } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
 import { applyWalls, type Walls } from '../walls.js';
@@ -164,6 +164,10 @@ export function overdampedLangevin(
       if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
+    },
+    snapshot: () => ({ noise: noiseBlock.snapshot() }),
+    resume(snapshot: IntegratorSnapshot) {
+      noiseBlock.restore(snapshot.noise as NoiseBlockSnapshot);
     },
     step(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);

@@ -18,9 +18,9 @@
  * η, θ, λ come per step from the control; the segments and 2ηθ are rebuilt
  * only when the control's version changes.
  */
-import type { CoordinateSettings, EnsembleState, Integrator, Potential } from '../types.js';
+import type { CoordinateSettings, EnsembleState, Integrator, IntegratorSnapshot, Potential } from '../types.js';
 import type { StepControl } from '../control.js';
-import { NoiseBlock } from '../../random/noise.js';
+import { NoiseBlock, type NoiseBlockSnapshot } from '../../random/noise.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
 import { applyWalls, type Walls } from '../walls.js';
@@ -59,6 +59,10 @@ export function psgld(settings: CoordinateSettings, gradient: GradientEstimator 
       if (walls) applyWalls(state, walls);
       gradient.init?.(state, potential);
       gradient.estimate(state, potential);
+    },
+    snapshot: () => ({ noise: noiseBlock.snapshot() }),
+    resume(snapshot: IntegratorSnapshot) {
+      noiseBlock.restore(snapshot.noise as NoiseBlockSnapshot);
     },
     step(state: EnsembleState, potential: Potential, control: StepControl) {
       sync(control);
