@@ -230,8 +230,11 @@ describe('interrupting a sweep', () => {
         name: 'sigint-sweep',
         seed: 9,
         potential: { kind: 'double-well', params: { h: 1 } },
+        // 400 × 50,000 replica-steps a point (a few tenths of a second): the bound below does not come from
+        // the size but from the pause — the signal is pending when the sweep is released, so it is handled
+        // before a point started after the release can finish; the size only has to exceed one event-loop turn.
         dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.3, steps: 50_000 },
-        ensemble: { replicas: 2000, init: { kind: 'point', x: [-1] } },
+        ensemble: { replicas: 400, init: { kind: 'point', x: [-1] } },
         observe: { grid: { kind: 'linear', points: 3 }, observables: ['x'] },
         sweep: { 'dynamics.temperature': [0.2, 0.25, 0.3, 0.35, 0.4, 0.45] },
       }),
