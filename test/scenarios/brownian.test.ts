@@ -133,13 +133,23 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     expect(c.theory).toBeCloseTo((2 * 0.5) / Math.log(9), 12); // harmonic θ*
   });
 
-  it('wide-vs-narrow-3d.yaml (2000 replicas, θ = 0.3 and 1): occupancy within 3 SE of the radial quadrature, well above d = 1 at the same θ', async () => {
-    const set = ['ensemble.replicas=2000', 'sweep["dynamics.temperature"]=[0.3, 1.0]'];
+  it('wide-vs-narrow-3d.yaml (500 replicas, θ = 0.3 and 1): occupancy within 3 SE of the radial quadrature, well above d = 1 at the same θ', async () => {
+    // Size: what this test is about is the dimension (the entropic factor grows with d); the temperature
+    // calibration is the d = 1 sweep's (6 points at 2000 replicas). The mutation it must catch is a
+    // dimension off by one: the exact wide-well occupancy at θ = 0.3 is 0.609 (d = 2), 0.809 (d = 3),
+    // 0.908 (d = 4). With k = 3 and 95 % power the smallest of these differences (0.099, d = 4) needs
+    // SE ≤ 0.099/(3 + 1.645), i.e. N ≥ 342 (SE = sqrt(p(1 − p)/N), p = 0.809); N = 500 gives
+    // SE = 0.0176 and detects d = 2 at 11 SE and d = 4 at 5.6 SE. (Its power against a temperature
+    // error is low at any size this test can afford: a 20 % θ error moves p(θ = 0.3) by 2.3 SE at 500
+    // replicas, 4.7 SE at 2000.) The d = 3 − d = 1 difference (0.46 at θ = 0.3, 0.23 at θ = 1) is
+    // 11–22 combined SEs, far above the 5 required.
+    const N = 500;
+    const set = [`ensemble.replicas=${N}`, 'sweep["dynamics.temperature"]=[0.3, 1.0]'];
     const three = (await sweep('wide-vs-narrow-3d.yaml', set)).analyses.find((x) => x.kind === 'crossover')!;
     const one = (await wideVsNarrow1d()).find((x) => x.kind === 'crossover')!;
     for (const p of three.points) {
-      const se = Math.sqrt((p.exact * (1 - p.exact)) / 2000);
-      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se);
+      const se = Math.sqrt((p.exact * (1 - p.exact)) / N);
+      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se); // k = 3
       const q = one.points.find((o: Obj) => Math.abs(o.x - p.x) < 1e-9);
       expect(q).toBeDefined();
       // The effect grows with dimension: the d = 3 occupancy exceeds d = 1 by more than 5 combined SEs.
