@@ -49,8 +49,17 @@ async function sweep(name: string, set: string[]): Promise<{ dir: string; analys
  * with it. Whichever test runs first computes it, so either runs alone (`-t`) as well.
  */
 let wideVsNarrow1dRun: Promise<Obj[]> | null = null;
+/**
+ * Replicas of the d = 1 sweep. Size: the mutation to catch is a temperature (equivalently a gradient) 20 % off:
+ * the exact wide-well occupancy at θ/1.2 differs by 6.4, 5.1, 3.8, 2.8, 2.0, 1.5 SE at the six θ for
+ * N = 2000 and by 4.5, 3.6, 2.7, 2.0, 1.4, 1.0 SE for N = 1000, where the chance that no point leaves
+ * k = 3 SE is ≈ 1 % (and the exact crossing moves by ≈ 1.2 CI half-widths). Checked: the dynamics with
+ * the energy × 1.2 against the unmutated quadrature give z = −6.0 and −3.2 at θ = 0.3 and 0.38, and a
+ * crossing CI (0.556, 0.740) that excludes the exact 0.525.
+ */
+const WIDE_VS_NARROW_1D_REPLICAS = 1000;
 const wideVsNarrow1d = (): Promise<Obj[]> =>
-  (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', ['ensemble.replicas=2000']).then((r) => r.analyses));
+  (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', [`ensemble.replicas=${WIDE_VS_NARROW_1D_REPLICAS}`]).then((r) => r.analyses));
 
 describe('fits on synthetic data', () => {
   it('weighted line fit: exact data give the line; the Birge ratio inflates the slope SE only when χ²/dof > 1', () => {
@@ -125,12 +134,12 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     expect(a.points.every((p: Obj) => p.kramers < p.exact)).toBe(true);
   });
 
-  it('wide-vs-narrow.yaml (2000 replicas): wide-well occupancy within 3 SE of quadrature at every θ; the exact crossing inside the measured CI', async () => {
+  it('wide-vs-narrow.yaml (1000 replicas): wide-well occupancy within 3 SE of quadrature at every θ; the exact crossing inside the measured CI', async () => {
     const c = (await wideVsNarrow1d()).find((x) => x.kind === 'crossover')!;
     expect(c.points).toHaveLength(6);
     for (const p of c.points) {
-      const se = Math.sqrt((p.exact * (1 - p.exact)) / 2000);
-      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se);
+      const se = Math.sqrt((p.exact * (1 - p.exact)) / WIDE_VS_NARROW_1D_REPLICAS); // 0.015–0.016
+      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se); // k = 3
     }
     expect(c.measured).not.toBeNull();
     expect(c.exact.crossing).toBeGreaterThan(c.measuredCi[0]);
@@ -140,14 +149,14 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
 
   it('wide-vs-narrow-3d.yaml (500 replicas, θ = 0.3 and 1): occupancy within 3 SE of the radial quadrature, well above d = 1 at the same θ', async () => {
     // Size: what this test is about is the dimension (the entropic factor grows with d); the temperature
-    // calibration is the d = 1 sweep's (6 points at 2000 replicas). The mutation it must catch is a
+    // calibration is the d = 1 sweep's (6 points, WIDE_VS_NARROW_1D_REPLICAS). The mutation it must catch is a
     // dimension off by one: the exact wide-well occupancy at θ = 0.3 is 0.609 (d = 2), 0.809 (d = 3),
     // 0.908 (d = 4). With k = 3 and 95 % power the smallest of these differences (0.099, d = 4) needs
     // SE ≤ 0.099/(3 + 1.645), i.e. N ≥ 342 (SE = sqrt(p(1 − p)/N), p = 0.809); N = 500 gives
     // SE = 0.0176 and detects d = 2 at 11 SE and d = 4 at 5.6 SE. (Its power against a temperature
     // error is low at any size this test can afford: a 20 % θ error moves p(θ = 0.3) by 2.3 SE at 500
     // replicas, 4.7 SE at 2000.) The d = 3 − d = 1 difference (0.46 at θ = 0.3, 0.23 at θ = 1) is
-    // 11–22 combined SEs, far above the 5 required.
+    // 10–20 combined SEs (d = 1 at 1000 replicas), far above the 5 required.
     const N = 500;
     const set = [`ensemble.replicas=${N}`, 'sweep["dynamics.temperature"]=[0.3, 1.0]'];
     const three = (await sweep('wide-vs-narrow-3d.yaml', set)).analyses.find((x) => x.kind === 'crossover')!;
