@@ -92,8 +92,13 @@ describe('fits on synthetic data', () => {
 });
 
 describe('scenarios/brownian at small sizes (fixed seeds)', () => {
-  it('gibbs.yaml: histogram vs exp(−f/θ)/Z (χ²), well occupancy within 3 SE of quadrature; a run stopped at t = 2 is rejected', async () => {
-    const s = await loadScenario(file('gibbs.yaml'));
+  it('gibbs.yaml (10,000 replicas): histogram vs exp(−f/θ)/Z (χ²), well occupancy within 3 SE of quadrature; a run stopped at t = 2 is rejected', async () => {
+    // 10,000 of the shipped 20,000 replicas. Size: the mutation to catch is an energy (equivalently a
+    // temperature) 10 % off: it moves the right-well occupancy by 0.0245, 5.4 SE at N = 10,000
+    // (SE = sqrt(p(1 − p)/N) = 0.0045; 95 % power at k = 3 needs N ≥ 7,500). Checked: the dynamics with
+    // the energy × 1.1 give z = −5.4 against the unmutated quadrature; the unmutated run z = −1.3, χ² p = 0.54.
+    const N = 10000;
+    const s = await loadScenario(file('gibbs.yaml'), { set: [`ensemble.replicas=${N}`] });
     const { summary } = await runScenario(s, { out: path.join(tmp, 'gibbs'), workers: 2 });
     const g = summary.theory.find((t: any) => t.kind === 'gibbs') as Obj;
     expect(g.pValue).toBeGreaterThan(1e-3);
@@ -106,10 +111,11 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
       l1 = logIntegrateExp(f, split, 4, theta);
     const p1 = 1 / (1 + Math.exp(l0 - l1));
     const n = summary.observables.well.final.n;
+    expect(n).toBe(N);
     const measured = summary.observables.well.final.mean!;
-    expect(Math.abs(measured - p1)).toBeLessThan(3 * Math.sqrt((p1 * (1 - p1)) / n));
+    expect(Math.abs(measured - p1)).toBeLessThan(3 * Math.sqrt((p1 * (1 - p1)) / n)); // k = 3
     // Negative control: t = 2 (≪ the relaxation time ≈ 6), all replicas started in the left well.
-    const early = await loadScenario(file('gibbs.yaml'), { set: ['dynamics.steps=1000'] });
+    const early = await loadScenario(file('gibbs.yaml'), { set: [`ensemble.replicas=${N}`, 'dynamics.steps=1000'] });
     const r2 = await runScenario(early, { out: path.join(tmp, 'gibbs-early'), workers: 2 });
     expect((r2.summary.theory.find((t: any) => t.kind === 'gibbs') as Obj).pValue).toBeLessThan(1e-3);
   });
