@@ -47,6 +47,10 @@ function scenario(extra: Record<string, unknown> = {}) {
 
 const OPTS = { workers: 2, shardsPerWorker: 2 } as const;
 
+/** The clean run of scenario() on OPTS, made once for the tests that compare with it (whichever runs first makes it). */
+let cleanRun: Promise<RunResult> | undefined;
+const cleanResult = (): Promise<RunResult> => (cleanRun ??= runEnsemble(scenario(), OPTS));
+
 /** Replica i of `part` equals replica replicaId(part, i) of the complete run `full`, in every per-replica array. */
 function expectSameReplicas(part: RunResult, full: RunResult) {
   const nObs = full.finals.observables.length;
@@ -87,7 +91,7 @@ async function interruptWhen(
 describe('worker faults', () => {
   it('a shard that fails once (worker exits) is retried: the result is that of a clean run', async () => {
     const s = scenario();
-    const clean = await runEnsemble(s, OPTS);
+    const clean = await cleanResult();
     expect(clean.missing).toEqual([]);
     for (const kind of ['exit', 'kill', 'throw'] as const) {
       const r = await runEnsemble(s, { ...OPTS, fault: { kind, shard: 1, times: 1 } });
@@ -102,7 +106,7 @@ describe('worker faults', () => {
 
   it('a shard that fails twice is reported missing; the other replicas are exactly those of a clean run', async () => {
     const s = scenario();
-    const clean = await runEnsemble(s, OPTS);
+    const clean = await cleanResult();
     const reasons = { exit: /worker exited with code 7/, kill: /worker exited with code/, throw: /injected fault \(throw\)/ };
     for (const kind of ['exit', 'kill', 'throw'] as const) {
       const r = await runEnsemble(s, { ...OPTS, fault: { kind, shard: 2, times: 2 } });
