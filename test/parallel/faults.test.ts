@@ -47,6 +47,10 @@ function scenario(extra: Record<string, unknown> = {}) {
 
 const OPTS = { workers: 2, shardsPerWorker: 2 } as const;
 
+/** The clean run of scenario() on OPTS, made once for the tests that compare with it (whichever runs first makes it). */
+let cleanRun: Promise<RunResult> | undefined;
+const cleanResult = (): Promise<RunResult> => (cleanRun ??= runEnsemble(scenario(), OPTS));
+
 /** Replica i of `part` equals replica replicaId(part, i) of the complete run `full`, in every per-replica array. */
 function expectSameReplicas(part: RunResult, full: RunResult) {
   const nObs = full.finals.observables.length;
@@ -87,7 +91,7 @@ async function interruptWhen(
 describe('worker faults', () => {
   it('a shard that fails once (worker exits) is retried: the result is that of a clean run', async () => {
     const s = scenario();
-    const clean = await runEnsemble(s, OPTS);
+    const clean = await cleanResult();
     expect(clean.missing).toEqual([]);
     for (const kind of ['exit', 'kill', 'throw'] as const) {
       const r = await runEnsemble(s, { ...OPTS, fault: { kind, shard: 1, times: 1 } });
@@ -102,7 +106,7 @@ describe('worker faults', () => {
 
   it('a shard that fails twice is reported missing; the other replicas are exactly those of a clean run', async () => {
     const s = scenario();
-    const clean = await runEnsemble(s, OPTS);
+    const clean = await cleanResult();
     const reasons = { exit: /worker exited with code 7/, kill: /worker exited with code/, throw: /injected fault \(throw\)/ };
     for (const kind of ['exit', 'kill', 'throw'] as const) {
       const r = await runEnsemble(s, { ...OPTS, fault: { kind, shard: 2, times: 2 } });
@@ -230,8 +234,11 @@ describe('interrupting a sweep', () => {
         name: 'sigint-sweep',
         seed: 9,
         potential: { kind: 'double-well', params: { h: 1 } },
+        // 400 × 50,000 replica-steps a point (a few tenths of a second): the bound below does not come from
+        // the size but from the pause — the signal is pending when the sweep is released, so it is handled
+        // before a point started after the release can finish; the size only has to exceed one event-loop turn.
         dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.3, steps: 50_000 },
-        ensemble: { replicas: 2000, init: { kind: 'point', x: [-1] } },
+        ensemble: { replicas: 400, init: { kind: 'point', x: [-1] } },
         observe: { grid: { kind: 'linear', points: 3 }, observables: ['x'] },
         sweep: { 'dynamics.temperature': [0.2, 0.25, 0.3, 0.35, 0.4, 0.45] },
       }),

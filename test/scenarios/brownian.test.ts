@@ -49,8 +49,17 @@ async function sweep(name: string, set: string[]): Promise<{ dir: string; analys
  * with it. Whichever test runs first computes it, so either runs alone (`-t`) as well.
  */
 let wideVsNarrow1dRun: Promise<Obj[]> | null = null;
+/**
+ * Replicas of the d = 1 sweep. Size: the mutation to catch is a temperature (equivalently a gradient) 20 % off:
+ * the exact wide-well occupancy at θ/1.2 differs by 6.4, 5.1, 3.8, 2.8, 2.0, 1.5 SE at the six θ for
+ * N = 2000 and by 4.5, 3.6, 2.7, 2.0, 1.4, 1.0 SE for N = 1000, where the chance that no point leaves
+ * k = 3 SE is ≈ 1 % (and the exact crossing moves by ≈ 1.2 CI half-widths). Checked: the dynamics with
+ * the energy × 1.2 against the unmutated quadrature give z = −6.0 and −3.2 at θ = 0.3 and 0.38, and a
+ * crossing CI (0.556, 0.740) that excludes the exact 0.525.
+ */
+const WIDE_VS_NARROW_1D_REPLICAS = 1000;
 const wideVsNarrow1d = (): Promise<Obj[]> =>
-  (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', ['ensemble.replicas=2000']).then((r) => r.analyses));
+  (wideVsNarrow1dRun ??= sweep('wide-vs-narrow.yaml', [`ensemble.replicas=${WIDE_VS_NARROW_1D_REPLICAS}`]).then((r) => r.analyses));
 
 describe('fits on synthetic data', () => {
   it('weighted line fit: exact data give the line; the Birge ratio inflates the slope SE only when χ²/dof > 1', () => {
@@ -83,8 +92,13 @@ describe('fits on synthetic data', () => {
 });
 
 describe('scenarios/brownian at small sizes (fixed seeds)', () => {
-  it('gibbs.yaml: histogram vs exp(−f/θ)/Z (χ²), well occupancy within 3 SE of quadrature; a run stopped at t = 2 is rejected', async () => {
-    const s = await loadScenario(file('gibbs.yaml'));
+  it('gibbs.yaml (10,000 replicas): histogram vs exp(−f/θ)/Z (χ²), well occupancy within 3 SE of quadrature; a run stopped at t = 2 is rejected', async () => {
+    // 10,000 of the shipped 20,000 replicas. Size: the mutation to catch is an energy (equivalently a
+    // temperature) 10 % off: it moves the right-well occupancy by 0.0245, 5.4 SE at N = 10,000
+    // (SE = sqrt(p(1 − p)/N) = 0.0045; 95 % power at k = 3 needs N ≥ 7,500). Checked: the dynamics with
+    // the energy × 1.1 give z = −5.4 against the unmutated quadrature; the unmutated run z = −1.3, χ² p = 0.54.
+    const N = 10000;
+    const s = await loadScenario(file('gibbs.yaml'), { set: [`ensemble.replicas=${N}`] });
     const { summary } = await runScenario(s, { out: path.join(tmp, 'gibbs'), workers: 2 });
     const g = summary.theory.find((t: any) => t.kind === 'gibbs') as Obj;
     expect(g.pValue).toBeGreaterThan(1e-3);
@@ -97,16 +111,22 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
       l1 = logIntegrateExp(f, split, 4, theta);
     const p1 = 1 / (1 + Math.exp(l0 - l1));
     const n = summary.observables.well.final.n;
+    expect(n).toBe(N);
     const measured = summary.observables.well.final.mean!;
-    expect(Math.abs(measured - p1)).toBeLessThan(3 * Math.sqrt((p1 * (1 - p1)) / n));
+    expect(Math.abs(measured - p1)).toBeLessThan(3 * Math.sqrt((p1 * (1 - p1)) / n)); // k = 3
     // Negative control: t = 2 (≪ the relaxation time ≈ 6), all replicas started in the left well.
-    const early = await loadScenario(file('gibbs.yaml'), { set: ['dynamics.steps=1000'] });
+    const early = await loadScenario(file('gibbs.yaml'), { set: [`ensemble.replicas=${N}`, 'dynamics.steps=1000'] });
     const r2 = await runScenario(early, { out: path.join(tmp, 'gibbs-early'), workers: 2 });
     expect((r2.summary.theory.find((t: any) => t.kind === 'gibbs') as Obj).pValue).toBeLessThan(1e-3);
   });
 
-  it('kramers.yaml (2000 replicas): Arrhenius slope within 10 % of h and 3 SE of the exact-MFPT slope; every MFPT within 3 SE of the exact integral', async () => {
-    const { analyses } = await sweep('kramers.yaml', ['ensemble.replicas=2000']);
+  it('kramers.yaml (1000 replicas): Arrhenius slope within 10 % of h and 3 SE of the exact-MFPT slope; every MFPT within 3 SE of the exact integral', async () => {
+    // Size: the mutation to catch is a barrier 5 % off (half the slope tolerance). At θ = 0.2 it moves the
+    // exact MFPT by e^{0.05/0.2}/1.05 − 1 ≈ 22 %; t = 400 ≈ 2.2 MFPTs there, so ≈ 89 % of the replicas
+    // enter and the censored MLE's relative SE is ≈ 1/sqrt(0.89 N). With k = 3 and 95 % power that needs
+    // 0.22 ≥ (3 + 1.645)/sqrt(0.89 N), i.e. N ≥ 500; N = 1000 gives SE ≈ 3.4 %. Checked: the dynamics
+    // at h = 1.05 against the exact MFPT at h = 1 give z = 5.1 at θ = 0.2 (4.6 at θ = 0.25).
+    const { analyses } = await sweep('kramers.yaml', ['ensemble.replicas=1000']);
     const a = analyses.find((x) => x.kind === 'arrhenius')!;
     expect(a.theory).toBe(1);
     expect(a.points).toHaveLength(5);
@@ -114,18 +134,18 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     expect(Math.abs(a.exactSlope.z)).toBeLessThan(3);
     for (const p of a.points) {
       expect(p.exact).toBeGreaterThan(0);
-      expect(Math.abs(p.z)).toBeLessThan(3);
+      expect(Math.abs(p.z)).toBeLessThan(3); // k = 3
     }
     // The Kramers time underestimates the exact MFPT at these temperatures (prefactor corrections): reported, not a criterion.
     expect(a.points.every((p: Obj) => p.kramers < p.exact)).toBe(true);
   });
 
-  it('wide-vs-narrow.yaml (2000 replicas): wide-well occupancy within 3 SE of quadrature at every θ; the exact crossing inside the measured CI', async () => {
+  it('wide-vs-narrow.yaml (1000 replicas): wide-well occupancy within 3 SE of quadrature at every θ; the exact crossing inside the measured CI', async () => {
     const c = (await wideVsNarrow1d()).find((x) => x.kind === 'crossover')!;
     expect(c.points).toHaveLength(6);
     for (const p of c.points) {
-      const se = Math.sqrt((p.exact * (1 - p.exact)) / 2000);
-      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se);
+      const se = Math.sqrt((p.exact * (1 - p.exact)) / WIDE_VS_NARROW_1D_REPLICAS); // 0.015–0.016
+      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se); // k = 3
     }
     expect(c.measured).not.toBeNull();
     expect(c.exact.crossing).toBeGreaterThan(c.measuredCi[0]);
@@ -133,13 +153,23 @@ describe('scenarios/brownian at small sizes (fixed seeds)', () => {
     expect(c.theory).toBeCloseTo((2 * 0.5) / Math.log(9), 12); // harmonic θ*
   });
 
-  it('wide-vs-narrow-3d.yaml (2000 replicas, θ = 0.3 and 1): occupancy within 3 SE of the radial quadrature, well above d = 1 at the same θ', async () => {
-    const set = ['ensemble.replicas=2000', 'sweep["dynamics.temperature"]=[0.3, 1.0]'];
+  it('wide-vs-narrow-3d.yaml (500 replicas, θ = 0.3 and 1): occupancy within 3 SE of the radial quadrature, well above d = 1 at the same θ', async () => {
+    // Size: what this test is about is the dimension (the entropic factor grows with d); the temperature
+    // calibration is the d = 1 sweep's (6 points, WIDE_VS_NARROW_1D_REPLICAS). The mutation it must catch is a
+    // dimension off by one: the exact wide-well occupancy at θ = 0.3 is 0.609 (d = 2), 0.809 (d = 3),
+    // 0.908 (d = 4). With k = 3 and 95 % power the smallest of these differences (0.099, d = 4) needs
+    // SE ≤ 0.099/(3 + 1.645), i.e. N ≥ 342 (SE = sqrt(p(1 − p)/N), p = 0.809); N = 500 gives
+    // SE = 0.0176 and detects d = 2 at 11 SE and d = 4 at 5.6 SE. (Its power against a temperature
+    // error is low at any size this test can afford: a 20 % θ error moves p(θ = 0.3) by 2.3 SE at 500
+    // replicas, 4.7 SE at 2000.) The d = 3 − d = 1 difference (0.46 at θ = 0.3, 0.23 at θ = 1) is
+    // 10–20 combined SEs (d = 1 at 1000 replicas), far above the 5 required.
+    const N = 500;
+    const set = [`ensemble.replicas=${N}`, 'sweep["dynamics.temperature"]=[0.3, 1.0]'];
     const three = (await sweep('wide-vs-narrow-3d.yaml', set)).analyses.find((x) => x.kind === 'crossover')!;
     const one = (await wideVsNarrow1d()).find((x) => x.kind === 'crossover')!;
     for (const p of three.points) {
-      const se = Math.sqrt((p.exact * (1 - p.exact)) / 2000);
-      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se);
+      const se = Math.sqrt((p.exact * (1 - p.exact)) / N);
+      expect(Math.abs(p.measured - p.exact)).toBeLessThan(3 * se); // k = 3
       const q = one.points.find((o: Obj) => Math.abs(o.x - p.x) < 1e-9);
       expect(q).toBeDefined();
       // The effect grows with dimension: the d = 3 occupancy exceeds d = 1 by more than 5 combined SEs.
