@@ -28,6 +28,7 @@ const UNIT = [
   'test/api/docs.test.ts',
   'test/cli/{progress,scheduler}.test.ts',
   'test/runs/exchange-ladder.test.ts',
+  'test/parallel/shard-snapshot.test.ts',
 ];
 const SLOW = ['test/scenarios/**/*.test.ts', 'test/**/*.slow.test.ts'];
 

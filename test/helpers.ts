@@ -173,13 +173,14 @@ export function runDirSnapshot(dir: string, files: readonly string[]): Record<st
 
 /**
  * Run the compiled CLI with `args` and the test pause `pauseVar=1`
- * (src/runs/test-pause.ts): once it is paused, send SIGINT, let it go on, and
+ * (src/runs/test-pause.ts): once it is paused, send `signal` (SIGINT), let it go on, and
  * return its exit code and stderr.
  */
 export async function interruptWhenPaused(
   args: readonly string[],
   pauseVar: string,
   pauseFile: string,
+  signal: NodeJS.Signals = 'SIGINT',
 ): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [CLI_MAIN, ...args], {
     cwd: ROOT,
@@ -190,7 +191,7 @@ export async function interruptWhenPaused(
   child.stderr!.on('data', (b) => (stderr += b));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   while (!existsSync(`${pauseFile}.reached`)) await new Promise((r) => setTimeout(r, 20));
-  child.kill('SIGINT');
+  child.kill(signal);
   writeFileSync(pauseFile, 'go');
   return { code: await exited, stderr };
 }

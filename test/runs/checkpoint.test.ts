@@ -142,3 +142,65 @@ describe('the CLI: Ctrl-C keeps the finished shards, the same command continues'
     });
   }
 });
+
+/**
+ * A shard stopped in the middle: 8 replicas in one shard per worker (one tile
+ * each), 5·10⁶ steps (about a second of work), so that nothing but a snapshot of
+ * the running shard can save the work. Deterministic order: the program is
+ * paused right after it saved its first snapshot (checkpoint-every 0: the
+ * first poll, about a millisecond into the run), the signal is sent while it
+ * is paused, and the run then stops at its next poll.
+ */
+describe('the CLI: a shard stopped in the middle continues from its snapshot', () => {
+  const MID = ['ensemble.replicas=8', 'dynamics.steps=5000000'];
+  const args = (dir: string, workers: number, every: string) => [
+    'run',
+    QUICKSTART,
+    '--out',
+    dir,
+    '--workers',
+    String(workers),
+    '--quiet',
+    '--no-report',
+    '--checkpoint-every',
+    every,
+    ...MID.flatMap((s) => ['--set', s]),
+  ];
+  let reference: Record<string, string>;
+  const states = (dir: string) => saved(dir).filter((f) => f.startsWith('state-'));
+
+  beforeAll(() => {
+    const r = runCli(args(path.join(tmp, 'mid-full'), 2, '60'));
+    expect(r.status, r.stderr).toBe(0);
+    reference = snapshot(path.join(tmp, 'mid-full'));
+  });
+
+  for (const [workers, signal, again] of [
+    [0, 'SIGINT', 0],
+    [1, 'SIGINT', 2],
+    [2, 'SIGKILL', 1],
+  ] as const) {
+    it(`--workers ${workers}, ${signal} after the first snapshot; continued on ${again} workers from the saved step: the same bytes`, async () => {
+      const dir = path.join(tmp, `mid-${workers}-${signal}`);
+      const pause = path.join(tmp, `mid-pause-${workers}-${signal}`);
+      const { code, stderr } = await interruptWhenPaused(args(dir, workers, '0'), 'STOCHDYN_TEST_PAUSE_AFTER_SNAPSHOTS', pause, signal);
+      if (signal === 'SIGINT') {
+        expect(code, stderr).toBe(130);
+        const s = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+        expect(s.run.status).toBe('interrupted');
+        expect(s.run.completedReplicas, 'no shard finished: only snapshots hold the work').toBe(0);
+      } else expect(code).toBeNull(); // killed
+      expect(states(dir).length).toBeGreaterThan(0);
+      expect(saved(dir).filter((f) => f.startsWith('replicas-'))).toEqual([]);
+
+      const r = runCli(args(dir, again, '60').filter((a) => a !== '--quiet'));
+      expect(r.status, r.stderr).toBe(0);
+      // It said where it went on from: a step past 0 (the work before the stop was not done again).
+      const steps = [...r.stderr.matchAll(/continue from step ([\d,]+)/g)].map((m) => Number(m[1].replace(/,/g, '')));
+      expect(steps.length, r.stderr).toBeGreaterThan(0);
+      for (const st of steps) expect(st).toBeGreaterThan(0);
+      expect(snapshot(dir)).toEqual(reference);
+      expect(saved(dir)).toEqual([]);
+    });
+  }
+});
