@@ -135,7 +135,15 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   return runOneScenario(scenario, options);
 }
 
-export { OutputError, type RunScenarioOptions, type RunOutput, type InMemoryRunOutput } from './runs/run.js';
+export {
+  OutputError,
+  CHECKPOINT_EVERY_SECONDS,
+  type RunScenarioOptions,
+  type RunOutput,
+  type InMemoryRunOutput,
+  type SavedWork,
+} from './runs/run.js';
+export { continueRun, scenarioOfRunDir, ContinueError, type ContinueOptions } from './runs/continue.js';
 export {
   runScenarioShard,
   mergeRunShards,

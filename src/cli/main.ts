@@ -26,6 +26,7 @@ import { formatError, stochdynRoots } from './errors.js';
 import { faultsFromEnv } from './faults.js';
 import { OutputError } from '../runs/run.js';
 import { RunShardError, runScenarioShard } from '../runs/run-shards.js';
+import { ContinueError, continueRun, scenarioOfRunDir } from '../runs/continue.js';
 import { parseShard } from './sweep.js';
 import { shardOption, ShardResolutionError } from './scheduler.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
@@ -93,9 +94,14 @@ Examples:
   program
     .command('run')
     .description('run a scenario: an ensemble of replicas, written to output/<name>/<run-id>/')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('[scenario]', 'scenario file (YAML or JSON); not with --continue')
     .option('-o, --out <dir>', 'output directory (default: output/<name>/<run-id>)')
-    .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
+    .option('-r, --replicas <n>', "override ensemble.replicas (with --continue: the extended run's count)", intArg('--replicas', 1))
+    .option(
+      '--continue <dir>',
+      'extend the finished run in <dir> with --replicas N and/or --steps N: only the new work runs, and the outputs equal a run that asked for that many',
+    )
+    .option('--steps <n>', "with --continue: the extended run's step count", intArg('--steps', 1))
     .option('-w, --workers <n>', 'worker threads (0 = run in this thread)', workersArg, Math.min(2, availableParallelism()))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable)', collect, [])
@@ -129,6 +135,8 @@ Examples:
   $ stochdyn run scenarios/quickstart.yaml --replicas 2000 --seed 3
   $ stochdyn run scenarios/quickstart.yaml --set dynamics.temperature=0.2 --set dynamics.steps=50000
   $ stochdyn run scenarios/quickstart.yaml --json | jq .events
+  $ stochdyn run scenarios/quickstart.yaml --out runs/q --set observe.grid.kind=linear
+  $ stochdyn run --continue runs/q --steps 200000 --replicas 12000
   $ stochdyn run scenarios/quickstart.yaml --shard 1/2 --out runs/q1   # and 2/2 on another machine
   $ stochdyn merge runs/q1 runs/q2 --out runs/q`,
     )
@@ -149,8 +157,17 @@ Examples:
           shard?: { index: number; count: number } | 'auto';
           checkpoint: boolean;
           checkpointEvery?: number;
+          continue?: string;
+          steps?: number;
         },
       ) => {
+        if (opts.continue !== undefined) return continueCli(file, opts as typeof opts & { continue: string });
+        if (opts.steps !== undefined)
+          throw new ContinueError(
+            '--steps extends a finished run (--continue <dir>); to set the steps of a new run use --set dynamics.steps=N',
+          );
+        if (file === undefined)
+          throw new ContinueError('missing the scenario file: stochdyn run <scenario> (or --continue <dir> to extend a finished run)');
         const scenario = await loadScenario(file, { set: withKernels(opts.set, opts.kernels), replicas: opts.replicas, seed: opts.seed });
         assertNoSweep(scenario);
         if (hasRegimes(scenario)) {
@@ -226,6 +243,7 @@ Examples:
             workers: opts.workers,
             checkpoint: opts.checkpoint,
             checkpointEvery: opts.checkpointEvery,
+            keepShards: true,
             signal: interrupt?.signal,
             onResume: (saved) => {
               if (!opts.quiet) process.stderr.write(resumeLine(saved) + '\n');
@@ -392,11 +410,68 @@ Examples:
   await program.parseAsync(argv);
 }
 
+/** `stochdyn run --continue DIR [--replicas N] [--steps N]`: extend a finished run in place (src/runs/continue.ts). */
+async function continueCli(
+  file: string | undefined,
+  opts: {
+    continue: string;
+    steps?: number;
+    replicas?: number;
+    workers: number;
+    quiet?: boolean;
+    json?: boolean;
+    report: boolean;
+    set: string[];
+    seed?: number;
+    shard?: unknown;
+    checkpointEvery?: number;
+    checkpoint: boolean;
+  },
+): Promise<void> {
+  const clash = [
+    file !== undefined && `a scenario file (${file})`,
+    opts.set.length > 0 && '--set',
+    opts.seed !== undefined && '--seed',
+    opts.shard !== undefined && '--shard',
+    !opts.checkpoint && '--no-checkpoint',
+  ].filter(Boolean);
+  if (clash.length) throw new ContinueError(`--continue takes the run directory's own scenario: drop ${clash.join(', ')}`);
+  if (opts.replicas === undefined && opts.steps === undefined)
+    throw new ContinueError("--continue needs --replicas N and/or --steps N (the extended run's counts)");
+  const bar = progressBar(showProgressHere(opts));
+  const interrupt = onInterrupt('run');
+  let out;
+  try {
+    out = await continueRun(opts.continue, {
+      replicas: opts.replicas,
+      steps: opts.steps,
+      workers: opts.workers,
+      checkpointEvery: opts.checkpointEvery,
+      signal: interrupt?.signal,
+      onResume: (saved) => {
+        if (!opts.quiet) process.stderr.write(resumeLine(saved) + '\n');
+      },
+      onProgress: (d, t) => bar?.update(d, t),
+    });
+  } finally {
+    bar?.stop();
+    interrupt?.dispose();
+  }
+  if (opts.report) await writeReport(out.dir);
+  if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
+  else process.stdout.write(formatRunTable(out.summary, out.dir));
+  const trouble = runTrouble(out.summary, scenarioOfRunDir(out.dir), out.dir);
+  if (trouble) {
+    process.stderr.write(trouble.message + '\n');
+    process.exitCode = trouble.status === 'interrupted' && interrupt ? interrupt.exitCode() : trouble.exitCode;
+  }
+}
+
 main(process.argv).catch((e: unknown) => {
   if (e instanceof ScenarioError) {
     process.stderr.write(`stochdyn: invalid scenario\n${e.message}\n`);
     process.exitCode = 2;
-  } else if (e instanceof OutputDirError || e instanceof RunShardError || e instanceof ShardResolutionError) {
+  } else if (e instanceof OutputDirError || e instanceof RunShardError || e instanceof ShardResolutionError || e instanceof ContinueError) {
     process.stderr.write(`stochdyn: ${e.message}\n`);
     process.exitCode = 2;
   } else if (e instanceof OutputError) {

@@ -61,13 +61,16 @@ export class TraceRecorder implements Observer {
   }
 
   saveState(): unknown {
-    return { moments: this.moments.slice(), sketches: this.sketches.map((k) => k.toJSON()) };
+    return { grid: this.at.length, moments: this.moments.slice(), sketches: this.sketches.map((k) => k.toJSON()) };
   }
 
+  /** Also from the recorder of a shorter run whose grid is a prefix of this one's (a run extended in steps): its rows go first. */
   loadState(saved: unknown): void {
-    const s = saved as { moments: Float64Array; sketches: QuantileSketchJSON[] };
-    this.moments.set(s.moments);
-    this.sketches = s.sketches.map((k) => QuantileSketch.fromJSON(k));
+    const s = saved as { grid: number; moments: Float64Array; sketches: QuantileSketchJSON[] };
+    const row = s.grid * this.observables.length * 3;
+    const stride = this.at.length * this.observables.length * 3;
+    for (let b = 0; b < this.nBlocks; b++) this.moments.set(s.moments.subarray(b * row, (b + 1) * row), b * stride);
+    s.sketches.forEach((k, i) => (this.sketches[i] = QuantileSketch.fromJSON(k)));
   }
 
   result(): TraceResult {

@@ -112,6 +112,12 @@ export interface ShardResult {
   finals: FinalsResult;
   /** Present when the scenario has a `sampling:` section. */
   sampling?: SamplingResult;
+  /**
+   * The shard's final state (a ShardSnapshot of src/parallel/shard-runner.ts,
+   * every tile at the last step), when the shard was asked to keep it: a
+   * longer run of the same scenario goes on from it.
+   */
+  final?: unknown;
   /** The step sizes chosen by `dynamics.step_size` (identical in every shard). */
   stepSizes?: { curvature: number; perProbe: number[]; lr: Record<string, number>; preconditioner: Record<string, number> };
   divergedAt: Float64Array;

@@ -156,6 +156,7 @@ export class SamplingRecorder implements Observer {
 
   saveState(): unknown {
     return {
+      samples: this.at.length,
       values: this.values.slice(),
       posterior: this.posterior.map((h) => ({
         counts: h.counts.slice(),
@@ -171,19 +172,26 @@ export class SamplingRecorder implements Observer {
 
   loadState(saved: unknown): void {
     const s = saved as {
+      samples: number;
       values: Float64Array;
       posterior: Array<{ counts: Float64Array; underflow: number; overflow: number; samples: number; chains: Float64Array }>;
       sums: Float64Array;
       predSamples: Float64Array;
     };
-    this.values.set(s.values);
+    // Rows of samples: from a shorter run's recorder (a run extended in steps), its samples go first in each row.
+    const n0 = s.samples;
+    const n1 = this.at.length;
+    const rows = (into: Float64Array, from: Float64Array) => {
+      for (let r = 0; r * n1 < into.length; r++) into.set(from.subarray(r * n0, (r + 1) * n0), r * n1);
+    };
+    rows(this.values, s.values);
     this.posterior.forEach((h, i) => {
       const p = s.posterior[i];
       h.counts.set(p.counts);
       h.underflow = p.underflow;
       h.overflow = p.overflow;
       h.samples = p.samples;
-      h.chains.set(p.chains);
+      rows(h.chains, p.chains);
     });
     this.sums.set(s.sums);
     this.predSamples.set(s.predSamples);

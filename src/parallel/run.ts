@@ -50,6 +50,8 @@ export interface RunOptions {
   onShardDone?: (result: ShardResult) => void;
   /** At least this many shards in all (finer checkpoints and interruption; results do not depend on it). */
   minShards?: number;
+  /** Each shard's result carries its final state (`ShardResult.final`), from which a longer run can go on. */
+  keepFinal?: boolean;
   /** Unfinished shards of this run (e.g. from a checkpoint): each continues from its snapshot, as the same shard. */
   snapshots?: ShardSnapshot[];
   /** Called in this thread with snapshots of running shards: about every `snapshotSeconds` of a shard's time, and when `signal` stops it. */
@@ -117,8 +119,16 @@ export async function runRanges(scenario: Scenario, plan: RunPlan, o: RunOptions
   const already = (within.count - todo) * plan.steps;
   const run = plan.run;
   const specs: ShardSpec[] = [
-    ...resumed.map((snapshot) => ({ scenario, plan, run, firstReplica: snapshot.firstReplica, count: snapshot.count, resume: snapshot })),
-    ...ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile })),
+    ...resumed.map((snapshot) => ({
+      scenario,
+      plan,
+      run,
+      firstReplica: snapshot.firstReplica,
+      count: snapshot.count,
+      resume: snapshot,
+      keepFinal: o.keepFinal,
+    })),
+    ...ranges.map((r) => ({ scenario, plan, run, firstReplica: r.firstReplica, count: r.count, tile: o.tile, keepFinal: o.keepFinal })),
   ].sort((a, b) => a.firstReplica - b.firstReplica);
   const outcomes = await runShards(specs, {
     workers,

@@ -42,6 +42,8 @@ export interface ShardSpec {
   fault?: 'throw' | 'exit';
   /** Continue this shard from a snapshot of it (same replicas) instead of starting it. */
   resume?: ShardSnapshot;
+  /** Add the shard's final state to its result (`final`), from which a longer run can go on (`stochdyn run --continue --steps`). */
+  keepFinal?: boolean;
 }
 
 /**
@@ -58,6 +60,14 @@ export interface ShardSnapshot {
   tile: number;
   /** Steps the running tile has done. */
   step: number;
+  /**
+   * Every tile at `step` (a finished shard's final state, or one prepared to
+   * run longer): the integrator state and view counters of each tile in
+   * order. `tileStart` is then 0 and `state.cacheStep`/`frozenCount` unused.
+   */
+  tiles?: TileState[];
+  /** With `keepFinal`: the final states of the tiles before `tileStart`. */
+  finishedTiles?: TileState[];
   /** Diverged replicas of the tiles before it. */
   frozenBefore: number;
   state: {
@@ -79,6 +89,13 @@ export interface ShardSnapshot {
   integrator: IntegratorSnapshot;
   /** saveState() of each observer, then of each event watcher, in build order. */
   recorders: unknown[];
+}
+
+/** One tile's integrator state and view counters (ShardSnapshot.tiles). */
+export interface TileState {
+  integrator: IntegratorSnapshot;
+  cacheStep: number;
+  frozenCount: number;
 }
 
 /** A shard stopped on request (`ShardHooks.shouldStop`), with its snapshot (none when its integrator cannot make one). */
@@ -212,12 +229,25 @@ export async function runShard(spec: ShardSpec, hooks: ShardHooks = {}): Promise
     },
     integrator: integrator.snapshot!(),
     recorders: recorders.map((r) => r.saveState!()),
+    ...(finalTiles ? { finishedTiles: finalTiles.map((t) => ({ ...t })) } : {}),
   });
 
-  for (let r0 = resume ? resume.tileStart : 0; r0 < spec.count; r0 += tile) {
+  // A finished shard's final state: each tile's integrator state as the tile ends (only with `keepFinal`; a
+  // snapshot taken in the middle carries those of the tiles finished by then).
+  const finalTiles: ShardSnapshot['tiles'] =
+    spec.keepFinal && canSnapshot && !(resume && !resume.tiles && resume.tileStart > 0 && !resume.finishedTiles)
+      ? [...(resume && !resume.tiles ? (resume.finishedTiles ?? []) : [])]
+      : undefined;
+  for (let r0 = resume && !resume.tiles ? resume.tileStart : 0; r0 < spec.count; r0 += tile) {
     const view = tileView(state, r0, Math.min(tile, spec.count - r0));
     let from = 0;
-    if (resume && r0 === resume.tileStart && resume.step > 0) {
+    const tileState = resume?.tiles?.[r0 / tile];
+    if (tileState) {
+      from = resume!.step;
+      view.cacheStep = tileState.cacheStep;
+      view.frozenCount = tileState.frozenCount;
+      integrator.resume!(tileState.integrator, view, potential, schedule.control);
+    } else if (resume && r0 === resume.tileStart && resume.step > 0) {
       from = resume.step;
       view.cacheStep = resume.state.cacheStep;
       view.frozenCount = resume.state.frozenCount;
@@ -251,8 +281,10 @@ export async function runShard(spec: ShardSpec, hooks: ShardHooks = {}): Promise
       }
     }
     frozen += view.frozenCount;
+    if (finalTiles) finalTiles.push({ integrator: integrator.snapshot!(), cacheStep: view.cacheStep, frozenCount: view.frozenCount });
   }
   state.frozenCount = frozen;
+  const final = finalTiles ? { ...snapshotOf(0, state, steps), frozenBefore: 0, tiles: finalTiles } : undefined;
 
   return {
     firstReplica: spec.firstReplica,
@@ -274,6 +306,7 @@ export async function runShard(spec: ShardSpec, hooks: ShardHooks = {}): Promise
       : {}),
     divergedAt: state.divergedAt,
     divergedReason: state.divergedReason,
+    ...(final ? { final } : {}),
     steps,
     wallSeconds: (performance.now() - t0) / 1000,
   };

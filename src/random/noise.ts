@@ -113,6 +113,8 @@ export class NoiseBlock {
   private K = 1;
   private used = 0;
   private row = 0;
+  /** Holds the rest of a block restored from a snapshot (fewer than K steps). */
+  private rest = false;
 
   /** Size the block for a shard and derive the auxiliary streams from the current main streams. */
   reset(states: Uint32Array, count: number, perStep: number): void {
@@ -122,11 +124,19 @@ export class NoiseBlock {
     this.aux = new Uint32Array(count * 4);
     for (let r = 0; r < count; r++) deriveAuxStream(states, r << 2, this.aux, r << 2);
     this.used = this.K;
+    this.rest = false;
   }
 
   /** The offset in `data` of this step's normals (count × perStep of them). */
   next(states: Uint32Array, count: number, perStep: number): number {
     if (this.used === this.K) {
+      // A restored block held only the rest of a block: back to the full size.
+      if (this.rest) {
+        this.rest = false;
+        this.K = noiseBlockSteps(count, perStep);
+        this.row = count * perStep;
+        if (this.buf.length !== this.K * this.row) this.buf = new Float64Array(this.K * this.row);
+      }
       fillNormals(states, this.aux, count, perStep, this.K, this.buf, this.fix);
       this.used = 0;
     }
@@ -137,9 +147,20 @@ export class NoiseBlock {
     return this.buf;
   }
 
-  /** The block's state (copies): with the main streams, all a run needs to draw the same normals after a restart. */
+  /**
+   * The block's state (copies): the normals drawn but not used yet and the
+   * auxiliary streams — with the main streams, all a run needs to draw the
+   * same normals after a restart (a replica's normals do not depend on where
+   * the blocks start).
+   */
   snapshot(): NoiseBlockSnapshot {
-    return { buf: this.buf.slice(), aux: this.aux.slice(), K: this.K, row: this.row, used: this.used };
+    return {
+      buf: this.buf.slice(this.used * this.row, this.K * this.row),
+      aux: this.aux.slice(),
+      K: this.K - this.used,
+      row: this.row,
+      used: 0,
+    };
   }
 
   /** Continue from a {@link snapshot} (the main streams are restored with the state). */
@@ -149,6 +170,7 @@ export class NoiseBlock {
     this.K = s.K;
     this.row = s.row;
     this.used = s.used;
+    this.rest = true;
   }
 }
 

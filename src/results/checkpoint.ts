@@ -19,7 +19,7 @@
  * serialisation (node:v8), written atomically. The files are private to the stochdyn version that wrote them
  * (scenario.resolved.json names it; a run of another version never reads them).
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { ShardResult } from '../observables/results.js';
@@ -117,6 +117,18 @@ export function loadShardResults(dir: string): ShardResult[] {
         `${folder}: saved shard results overlap (replicas ${out[i].firstReplica}…); delete the folder to start the run again`,
       );
   return out;
+}
+
+/** The folder of a completed run that keeps its shard results for extending it (`stochdyn run --continue`). */
+export const SHARDS_DIR = 'shards';
+
+/** After the complete outputs are written: keep the shard results as `shards/` (snapshots are dropped), replacing an older one. */
+export function keepShardResults(dir: string): void {
+  const folder = join(dir, PARTIAL_DIR);
+  rmSync(join(dir, SHARDS_DIR), { recursive: true, force: true });
+  if (!existsSync(folder)) return;
+  for (const name of readdirSync(folder)) if (!FILE.test(name)) rmSync(join(folder, name), { recursive: true, force: true });
+  renameSync(folder, join(dir, SHARDS_DIR));
 }
 
 /** Remove the saved shard results (after the complete outputs are written). */

@@ -4,6 +4,7 @@
  * finals.csv, events.csv, and chains.csv with a `sampling:` section. The scenario is checked against its potential
  * before anything is computed or written.
  */
+import { serialize } from 'node:v8';
 import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -26,7 +27,14 @@ import { jsonReplacer, toCsv, writeAtomic, writeCsvAtomic, type CsvCell } from '
 import { validateSummaryIfAsked } from '../results/summary-schema.js';
 import { runSplitting } from './splitting.js';
 import { pauseAfterShards, pauseAfterSnapshots } from './test-pause.js';
-import { clearShardResults, loadShardResults, loadShardSnapshots, saveShardResult, saveShardSnapshot } from '../results/checkpoint.js';
+import {
+  clearShardResults,
+  keepShardResults,
+  loadShardResults,
+  loadShardSnapshots,
+  saveShardResult,
+  saveShardSnapshot,
+} from '../results/checkpoint.js';
 import type { ShardResult } from '../observables/results.js';
 import { blockSize } from '../observables/results.js';
 
@@ -69,6 +77,12 @@ export interface RunScenarioOptions {
    * the run). A run stopped by `signal` saves one at once either way.
    */
   checkpointEvery?: number;
+  /**
+   * Keep the shard results of a completed run in `<out>/shards/` (what
+   * `continueRun` needs to add replicas to it). Default false; the CLI's
+   * `run` keeps them.
+   */
+  keepShards?: boolean;
   /** Called before running when the output directory holds saved work of this run (finished shards, snapshots) that the run continues from. */
   onResume?: (saved: SavedWork) => void;
 }
@@ -119,10 +133,12 @@ function expectedOutputBytes(s: Scenario, plan: RunPlan): number {
 }
 
 /** Create `dir` and check it takes a file and has room for the outputs; throws OutputError before any work. */
-function prepareOutputDir(dir: string, s: Scenario, plan: RunPlan): void {
+function prepareOutputDir(dir: string, s: Scenario, plan: RunPlan, keep = false): void {
   try {
     mkdirSync(dir, { recursive: true });
     writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(s));
+    // The scenario itself, losslessly (JSON turns ±Infinity into null): extending the run starts from it.
+    if (keep) writeAtomic(join(dir, 'scenario.bin'), serialize(s));
   } catch (e) {
     throw new OutputError(`cannot write to the output directory ${dir} (${errText(e)}); nothing was run — choose another --out`, dir);
   }
@@ -271,7 +287,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     if (!o.out) for (let k = 2; existsSync(dir); k++) dir = resolve(o.outputRoot ?? 'output', s.name, `${id}-${k}`);
     // Saved shard results are this run's only when the directory holds this same scenario (and stochdyn version).
     const resumable = sameResolvedScenario(dir, s);
-    prepareOutputDir(dir, s, plan);
+    prepareOutputDir(dir, s, plan, o.keepShards === true && o.checkpoint !== false);
     if (!resumable) clearShardResults(dir);
   }
   const workers = o.workers ?? 1;
@@ -283,10 +299,14 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions = {}): Prom
     onProgress: o.onProgress,
     signal: o.signal,
     fault: o.fault,
+    keepFinal: o.keepShards === true && checkpoint !== undefined,
     ...checkpoint?.options,
   });
   const out = await finishRun(s, plan, potential, result, { id, startedAt, workers, dir, signal: o.signal, writeFault: o.writeFault });
-  if (dir !== undefined && out.summary.run.status === 'completed') clearShardResults(dir);
+  if (dir !== undefined && out.summary.run.status === 'completed') {
+    if (o.keepShards && checkpoint) keepShardResults(dir);
+    else clearShardResults(dir);
+  }
   return out;
 }
 
@@ -311,13 +331,13 @@ export function runCheckpoint(dir: string, plan: RunPlan, workers: number, every
     failures,
     /** Unfinished shards found, with the steps their running tile had done. */
     saved: {
-      replicasDone: done.reduce((n, r) => n + r.count, 0) + snapshots.reduce((n, x) => n + x.tileStart, 0),
+      replicasDone: done.reduce((n, r) => n + r.count, 0) + snapshots.reduce((n, x) => n + (x.tiles ? 0 : x.tileStart), 0),
       // The tile that was running (temporal blocking); the shard's later tiles start from step 0.
-      continued: snapshots.map((x) => ({
-        firstReplica: x.firstReplica + x.tileStart,
-        count: Math.min(x.tile, x.count - x.tileStart),
-        step: x.step,
-      })),
+      continued: snapshots.map((x) =>
+        x.tiles
+          ? { firstReplica: x.firstReplica, count: x.count, step: x.step } // every tile at that step (a run extended in steps)
+          : { firstReplica: x.firstReplica + x.tileStart, count: Math.min(x.tile, x.count - x.tileStart), step: x.step },
+      ),
     } satisfies SavedWork,
     options: {
       done,

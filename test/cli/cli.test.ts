@@ -116,8 +116,20 @@ describe('run: a small double-well ensemble with --out', () => {
     expect(res.status, res.stderr).toBe(0);
     expect(res.stderr).toBe('');
     expect(readdirSync(out).sort()).toEqual(
-      ['events.csv', 'finals.csv', 'histograms.json', 'report.html', 'scenario.resolved.json', 'summary.json', 'traces.csv'].sort(),
+      [
+        'events.csv',
+        'finals.csv',
+        'histograms.json',
+        'report.html',
+        'scenario.bin',
+        'scenario.resolved.json',
+        'shards',
+        'summary.json',
+        'traces.csv',
+      ].sort(),
     );
+    // What `run --continue` extends the run from: each shard's result, kept.
+    expect(readdirSync(path.join(out, 'shards')).every((f) => /^replicas-\d+-\d+\.bin$/.test(f))).toBe(true);
   });
 
   it('prints the table and the output path', () => {

@@ -1,6 +1,6 @@
 /**
  * The real CLI (dist/src/cli/main.js, built by `npm run build`) on a sweep of
- * 8 points of about a second each: killed with SIGKILL while paused after its
+ * 8 points of a fraction of a second each: killed with SIGKILL while paused after its
  * first committed point (STOCHDYN_TEST_PAUSE_AFTER_POINTS, no timing), then
  * resumed to completion, must equal an uninterrupted run (without recomputing finished points); shards 1/2 and 2/2 merged must equal
  * the unsharded run.
