@@ -6,20 +6,27 @@
  * dt = 1e-3, 10,000 replicas from x = −1, 10,000 steps.
  * W2 (bench/w2.ts): SGLD on modular-addition-square, run after W1.
  * W3 (bench/w3.ts): GD on the relation-learner (GenEFT encoder–decoder), after W2.
+ * W1 also runs the C reference (bench/peers/w1_c.c, compiled with gcc into a
+ * temporary directory; a "skipped" row without gcc): scalar and AVX2 variants.
+ * W5: a sweep of 100 tiny points (100 temperatures of the W1 double well,
+ * 100 replicas × 100 steps each) through runSweep with workers 0, 1, 2, in
+ * points/s: the cost of starting and scheduling workers for small points.
  * Load (bench/load.ts, only with --load): peak memory of 10^6 replicas, trace
  * memory against the steps, a sweep of 10,000 tiny points (handles, threads).
  * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100, W3 50 steps;
- * --load: 10^5 replicas and a 1,000-point sweep), --w1 / --w2 / --w3 / --load
- * (only those; may be combined; the default is W1, W2, W3), --json.
+ * --load: 10^5 replicas and a 1,000-point sweep), --w1 / --w2 / --w3 / --w5 /
+ * --load (only those; may be combined; the default is W1, W2, W3, W5), --json.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { runEnsemble } from '../src/parallel/run.js';
 import { packageRoot } from '../src/parallel/pool.js';
 import { normal, seedStream } from '../src/random/rng.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
+import { runSweep } from '../src/runs/sweep.js';
 import { runW2 } from './w2.js';
 import { runW3 } from './w3.js';
 import { formatLoadTable, runLoadBench } from './load.js';
@@ -101,10 +108,85 @@ function numpyW1(): { psteps: number; note: string } | null {
   }
 }
 
+interface CRef {
+  variant: string;
+  psteps: number;
+  meanX: number;
+  fracPos: number;
+  note: string;
+}
+
+/**
+ * The C reference of W1 (bench/peers/w1_c.c): compiled with gcc from PATH into
+ * a temporary directory and run as `scalar` and `simd`; `skipped` says why not.
+ */
+function cW1(): { rows: CRef[]; skipped?: string } {
+  const src = join(packageRoot(), 'bench', 'peers', 'w1_c.c');
+  if (!existsSync(src)) return { rows: [], skipped: 'bench/peers/w1_c.c not found' };
+  let gcc: string;
+  try {
+    gcc = execFileSync('gcc', ['-dumpfullversion'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return { rows: [], skipped: 'gcc not found' };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'stochdyn-w1c-'));
+  try {
+    const exe = join(dir, 'w1_c');
+    const flags = ['-O3', '-march=native', '-ffp-contract=off'];
+    try {
+      execFileSync('gcc', [...flags, '-o', exe, src, '-lm'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      return { rows: [], skipped: `gcc ${gcc} failed: ${(e as Error).message.split('\n')[0]}` };
+    }
+    const rows: CRef[] = [];
+    for (const variant of ['scalar', 'simd']) {
+      try {
+        const out = execFileSync(exe, [variant, `--reps=${reps}`, `--R=${R}`, `--S=${S}`], { encoding: 'utf8', timeout: 600_000 });
+        const sum = out
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .find((o) => o.summary);
+        rows.push({
+          variant,
+          psteps: sum.psteps_per_s,
+          meanX: sum.mean_x,
+          fracPos: sum.frac_pos,
+          note: `gcc ${gcc} ${flags.join(' ')}${variant === 'simd' && !sum.avx2 ? ', no AVX2: scalar code' : ''}`,
+        });
+      } catch (e) {
+        rows.push({ variant, psteps: NaN, meanX: NaN, fracPos: NaN, note: `failed: ${(e as Error).message.split('\n')[0]}` });
+      }
+    }
+    return { rows };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Final mean and spread of x and fraction of replicas with x > 0 of the engine's W1 (one untimed run with finals). */
+async function engineW1Finals(): Promise<{ meanX: number; sdX: number; fracPos: number }> {
+  const s = w1Scenario();
+  const r = await runEnsemble({ ...s, observe: { ...s.observe, finals: true } }, { workers: 2 });
+  const k = r.finals.observables.indexOf('x');
+  const n = r.finals.observables.length;
+  let sum = 0;
+  let sum2 = 0;
+  let pos = 0;
+  for (let i = 0; i < r.count; i++) {
+    const x = r.finals.values[i * n + k];
+    sum += x;
+    sum2 += x * x;
+    if (x > 0) pos++;
+  }
+  const meanX = sum / r.count;
+  return { meanX, sdX: Math.sqrt(sum2 / r.count - meanX * meanX), fracPos: pos / r.count };
+}
+
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
 
 async function main() {
-  const only = ['--w1', '--w2', '--w3', '--load'].filter((w) => args.includes(w));
+  const only = ['--w1', '--w2', '--w3', '--w5', '--load'].filter((w) => args.includes(w));
   const want = (w: string) => only.length === 0 || only.includes(w);
   if (want('--w1')) await mainW1();
   if (want('--w2')) {
@@ -114,6 +196,10 @@ async function main() {
   if (want('--w3')) {
     const w3 = await runW3({ reps, steps: quick ? 50 : 500 });
     if (args.includes('--json')) console.log(JSON.stringify({ w3 }));
+  }
+  if (want('--w5')) {
+    const w5 = await runW5();
+    if (args.includes('--json')) console.log(JSON.stringify({ w5 }));
   }
   if (only.includes('--load')) {
     console.log(
@@ -129,20 +215,96 @@ async function mainW1() {
   const one = median(await engineW1(1));
   const two = median(await engineW1(2));
   const np = numpyW1();
+  const c = cW1();
   const rows: [string, number, string][] = [
     ['engine, 1 worker', one, ''],
     ['engine, 2 workers', two, ''],
   ];
   if (np) rows.push(['numpy in-place (peer)', np.psteps, np.note]);
+  for (const r of c.rows) rows.push([`C ${r.variant} (reference)`, r.psteps, r.note]);
   for (const [name, v, note] of rows) console.log(`  ${name.padEnd(24)} ${fmt(v).padStart(9)} particle-steps/s  ${note}`);
+  if (c.skipped) console.log(`  ${'C reference'.padEnd(24)} skipped: ${c.skipped}`);
   if (np && Number.isFinite(np.psteps)) console.log(`  ratio engine(1 worker) / numpy = ${(one / np.psteps).toFixed(2)}  (target ≥ 1.5)`);
   console.log(`  ratio 2 workers / 1 worker   = ${(two / one).toFixed(2)}  (target ≥ 1.8)`);
+  for (const r of c.rows)
+    if (Number.isFinite(r.psteps))
+      console.log(
+        `  engine / C ${r.variant.padEnd(6)}        = ${(one / r.psteps).toFixed(2)} (1 worker), ${(two / r.psteps).toFixed(2)} (2 workers)`,
+      );
+  let fin: { meanX: number; sdX: number; fracPos: number } | null = null;
+  if (c.rows.some((r) => Number.isFinite(r.meanX))) {
+    // Independent streams: a difference of two runs of R replicas has standard error √2·sd/√R (mean) and √2·√(p(1−p)/R) (fraction).
+    fin = await engineW1Finals();
+    const seMean = Math.SQRT2 * (fin.sdX / Math.sqrt(R));
+    const seFrac = Math.SQRT2 * Math.sqrt((fin.fracPos * (1 - fin.fracPos)) / R);
+    console.log(`  final x, engine: mean ${fin.meanX.toFixed(4)} (sd ${fin.sdX.toFixed(3)}), fraction x > 0 ${fin.fracPos.toFixed(4)}`);
+    for (const r of c.rows)
+      if (Number.isFinite(r.meanX))
+        console.log(
+          `  final x, C ${r.variant.padEnd(6)}: mean ${r.meanX.toFixed(4)} (${((r.meanX - fin.meanX) / seMean).toFixed(1)} σ from the engine's), ` +
+            `fraction x > 0 ${r.fracPos.toFixed(4)} (${((r.fracPos - fin.fracPos) / seFrac).toFixed(1)} σ)`,
+        );
+  }
   const nps = normalsPerSecond();
   console.log(
     `normals: sfc32+ziggurat ${fmt(nps.ours)}/s, seedrandom ARC4 + Box–Muller ${fmt(nps.seedrandom)}/s, ratio ${(nps.ours / nps.seedrandom).toFixed(2)}`,
   );
   if (args.includes('--json'))
-    console.log(JSON.stringify({ R, S, reps, engine1: one, engine2: two, numpy: np?.psteps ?? null, normals: nps }));
+    console.log(
+      JSON.stringify({
+        R,
+        S,
+        reps,
+        engine1: one,
+        engine2: two,
+        numpy: np?.psteps ?? null,
+        c: c.rows,
+        cSkipped: c.skipped ?? null,
+        engineFinals: fin,
+        normals: nps,
+      }),
+    );
+}
+
+/** W5: a sweep of 100 tiny points (100 temperatures, 100 replicas × 100 steps) through runSweep, in points/s. */
+async function runW5(): Promise<{ points: number; workers: number; pointsPerSecond: number; seconds: number[] }[]> {
+  const P = 100;
+  const s = validateScenarioObject(
+    {
+      name: 'bench-w5',
+      seed: 4242,
+      potential: { kind: 'double-well', params: { h: 1 } },
+      dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 0.25, steps: 100 },
+      ensemble: { replicas: 100, init: { kind: 'point', x: [-1] } },
+      observe: { grid: { kind: 'linear', points: 2 }, observables: ['x'], finals: false },
+      sweep: { 'dynamics.temperature': { linear: { from: 0.05, to: 0.5, points: P } } },
+    },
+    '',
+  );
+  console.log(`W5: sweep of ${P} tiny points (temperatures 0.05…0.5, 100 replicas × 100 steps each) through runSweep; medians of ${reps}`);
+  const root = mkdtempSync(join(tmpdir(), 'stochdyn-w5-'));
+  const out = [];
+  try {
+    for (const workers of [0, 1, 2]) {
+      const seconds: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const dir = join(root, `w${workers}-${i}`); // a fresh directory: no point is skipped
+        const t0 = performance.now();
+        const o = await runSweep(s, { out: dir, workers, quiet: true });
+        seconds.push((performance.now() - t0) / 1000);
+        if (!o.complete) throw new Error(`W5 sweep with ${workers} workers did not complete`);
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const med = median(seconds);
+      out.push({ points: P, workers, pointsPerSecond: P / med, seconds });
+      console.log(`  workers ${workers}: ${(P / med).toFixed(1).padStart(7)} points/s  (${med.toFixed(2)} s per sweep)`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const w0 = out[0].pointsPerSecond;
+  console.log(`  ratio to workers 0: ${out.map((o) => `${o.workers}: ${(o.pointsPerSecond / w0).toFixed(2)}`).join(', ')}`);
+  return out;
 }
 
 await main();
