@@ -112,6 +112,28 @@ describe('a run stopped part-way continues where it stopped', () => {
   });
 });
 
+describe('a damaged snapshot', () => {
+  it('is an error naming the file, before anything runs', async () => {
+    const dir = path.join(tmp, 'damaged-state');
+    const few = await loadScenario(QUICKSTART, { set: ['ensemble.replicas=8', 'dynamics.steps=2000000'] });
+    const controller = new AbortController();
+    // In-process: the abort comes from inside the run (its progress), after the first snapshot was saved; the shard stops at its next poll.
+    const stopped = await runScenario(few, {
+      out: dir,
+      workers: 0,
+      checkpointEvery: 0,
+      signal: controller.signal,
+      onProgress: () => {
+        if (saved(dir).some((f) => f.startsWith('state-'))) controller.abort();
+      },
+    });
+    expect(stopped.summary.run.status).toBe('interrupted');
+    const state = saved(dir).find((f) => f.startsWith('state-'))!;
+    writeFileSync(path.join(dir, 'partial', state), 'not a snapshot');
+    await expect(runScenario(few, { out: dir, workers: 0 })).rejects.toThrow(/not a readable shard snapshot.*delete it/);
+  });
+});
+
 describe('the CLI: Ctrl-C keeps the finished shards, the same command continues', () => {
   for (const workers of [2, 0]) {
     it(`--workers ${workers}: SIGINT after the first saved shard exits 130; the same command completes the run, same bytes`, async () => {
