@@ -8,14 +8,17 @@
  * W3 (bench/w3.ts): GD on the relation-learner (GenEFT encoder–decoder), after W2.
  * W1 also runs the C reference (bench/peers/w1_c.c, compiled with gcc into a
  * temporary directory; a "skipped" row without gcc): scalar and AVX2 variants.
+ * W4 (bench/w4.ts): the shipped σ² ladder of modular addition with replica
+ * exchange (104 networks): ms per step and the exchange overhead against the
+ * same networks run without swaps.
  * W5: a sweep of 100 tiny points (100 temperatures of the W1 double well,
  * 100 replicas × 100 steps each) through runSweep with workers 0, 1, 2, in
  * points/s: the cost of starting and scheduling workers for small points.
  * Load (bench/load.ts, only with --load): peak memory of 10^6 replicas, trace
  * memory against the steps, a sweep of 10,000 tiny points (handles, threads).
- * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100, W3 50 steps;
- * --load: 10^5 replicas and a 1,000-point sweep), --w1 / --w2 / --w3 / --w5 /
- * --load (only those; may be combined; the default is W1, W2, W3, W5), --json.
+ * Options: --reps N (default 3), --quick (W1 1,000 steps, W2 100, W3 50, W4 500 steps;
+ * --load: 10^5 replicas and a 1,000-point sweep), --w1 / --w2 / --w3 / --w4 / --w5 /
+ * --load (only those; may be combined; the default is W1, W2, W3, W4, W5), --json.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +32,7 @@ import { validateScenarioObject } from '../src/scenario/index.js';
 import { runSweep } from '../src/runs/sweep.js';
 import { runW2 } from './w2.js';
 import { runW3 } from './w3.js';
+import { runW4 } from './w4.js';
 import { formatLoadTable, runLoadBench } from './load.js';
 
 const args = process.argv.slice(2);
@@ -186,7 +190,7 @@ async function engineW1Finals(): Promise<{ meanX: number; sdX: number; fracPos: 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
 
 async function main() {
-  const only = ['--w1', '--w2', '--w3', '--w5', '--load'].filter((w) => args.includes(w));
+  const only = ['--w1', '--w2', '--w3', '--w4', '--w5', '--load'].filter((w) => args.includes(w));
   const want = (w: string) => only.length === 0 || only.includes(w);
   if (want('--w1')) await mainW1();
   if (want('--w2')) {
@@ -196,6 +200,10 @@ async function main() {
   if (want('--w3')) {
     const w3 = await runW3({ reps, steps: quick ? 50 : 500 });
     if (args.includes('--json')) console.log(JSON.stringify({ w3 }));
+  }
+  if (want('--w4')) {
+    const w4 = await runW4({ reps, steps: quick ? 500 : 4000 });
+    if (args.includes('--json')) console.log(JSON.stringify({ w4 }));
   }
   if (want('--w5')) {
     const w5 = await runW5();

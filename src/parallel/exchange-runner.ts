@@ -329,7 +329,9 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
 
   function exchangeRound(r: number): void {
     const counts = adapt && segment < segmentCount ? tally.segments![segment] : tally;
-    for (let k = 0; k < K; k++) evaluate(runtimes[k].state, runtimes[k].potential);
+    // The integrators leave the energies of the current positions cached (full batch): evaluate only where they did not.
+    for (let k = 0; k < K; k++)
+      if (runtimes[k].state.cacheStep !== runtimes[k].state.step) evaluate(runtimes[k].state, runtimes[k].potential);
     if (spec.hamiltonian)
       for (let k = 0; k + 1 < K; k++) {
         // U_k(x_{k+1}) and U_{k+1}(x_k)
@@ -354,7 +356,7 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
         counts.attempted[i * (K - 1) + p]++;
         if (!(logAccept >= 0 || u < Math.exp(logAccept))) continue;
         counts.accepted[i * (K - 1) + p]++;
-        swapRows(a.state, b.state, i, dim, a.temperature, b.temperature);
+        swapRows(a.state, b.state, i, dim, a.temperature, b.temperature, !spec.hamiltonian);
         const w = tally.walkerAt;
         const t = w[i * K + p];
         w[i * K + p] = w[i * K + p + 1];
@@ -374,8 +376,9 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
         } else if (direction[d] === 1) direction[d] = 2;
       }
     }
-    // The cached energies and gradients now belong to other configurations (and, in a parameter ladder, other potentials).
-    for (let k = 0; k < K; k++) evaluate(runtimes[k].state, runtimes[k].potential);
+    // In a temperature ladder the energies and gradients travelled with their configurations (one potential); in a
+    // parameter ladder they belong to other potentials now.
+    if (spec.hamiltonian) for (let k = 0; k < K; k++) evaluate(runtimes[k].state, runtimes[k].potential);
   }
 
   const wall = (performance.now() - t0) / 1000;
@@ -383,13 +386,28 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
   return { rungs: runtimes.map((rt) => ({ ...rt.finish(), wallSeconds: wall / K })), tally };
 }
 
-/** Exchange replica i's configuration (and momenta, rescaled to the new temperature) between two rung states. */
-function swapRows(a: EnsembleState, b: EnsembleState, i: number, dim: number, thetaA: number, thetaB: number): void {
+/**
+ * Exchange replica i's configuration (and momenta, rescaled to the new
+ * temperature) between two rung states; with `cached`, also its cached energy
+ * and gradient (one potential for both rungs: they are those of the
+ * configuration, as a fresh evaluation would give them row by row).
+ */
+function swapRows(a: EnsembleState, b: EnsembleState, i: number, dim: number, thetaA: number, thetaB: number, cached: boolean): void {
   const o = i * dim;
   for (let j = 0; j < dim; j++) {
     const t = a.x[o + j];
     a.x[o + j] = b.x[o + j];
     b.x[o + j] = t;
+  }
+  if (cached) {
+    const e = a.energy[i];
+    a.energy[i] = b.energy[i];
+    b.energy[i] = e;
+    for (let j = 0; j < dim; j++) {
+      const t = a.grad[o + j];
+      a.grad[o + j] = b.grad[o + j];
+      b.grad[o + j] = t;
+    }
   }
   if (a.v.length > 0) {
     const toA = Math.sqrt(thetaA / thetaB),
