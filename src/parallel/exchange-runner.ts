@@ -27,6 +27,7 @@ import {
   Stream,
   type EnsembleState,
   type Integrator,
+  type IntegratorSnapshot,
   type Observer,
   type Potential,
 } from '../engine/index.js';
@@ -56,7 +57,58 @@ export interface ExchangeShardSpec {
   count: number;
   /** Ladder adaptation (temperature ladders, src/runs/exchange-adapt.ts); absent = the rungs' own temperatures throughout. */
   adapt?: ExchangeShardAdapt;
+  /** Continue this shard from a snapshot of it (the same sets and rungs) instead of starting it. */
+  resume?: ExchangeSnapshot;
 }
+
+/**
+ * An exchange shard stopped between two exchange rounds: every rung's
+ * ensemble, integrator and recorders, and the exchange state (counts, walkers,
+ * round-trip trackers, swap streams, the adaptation segment). Structured-clone
+ * friendly; `runExchangeShard` continues from it to the same result.
+ */
+export interface ExchangeSnapshot {
+  firstSet: number;
+  count: number;
+  /** The next block of steps starts after step `s0`; `round` exchange rounds are done. */
+  s0: number;
+  round: number;
+  segment: number;
+  frozenRound: number;
+  tally: ExchangeTally;
+  walkerPath: Int32Array | null;
+  direction: Uint8Array;
+  leftBottom: Float64Array;
+  streams: Uint32Array[];
+  rungs: Array<{
+    state: Record<string, Float64Array | Uint32Array | Uint8Array | number>;
+    integrator: IntegratorSnapshot;
+    recorders: unknown[];
+    cursor: number[];
+    temperature: number;
+  }>;
+}
+
+/** An exchange shard stopped on request, with its snapshot. */
+export class ExchangeStopped extends Error {
+  override readonly name = 'ExchangeStopped';
+  constructor(readonly snapshot: ExchangeSnapshot | undefined) {
+    super('interrupted');
+  }
+}
+
+/** How a caller steers a running exchange shard (asked between exchange rounds of the observed run, not in adaptation passes). */
+export interface ExchangeShardHooks {
+  /** True stops the shard after the current round with a snapshot (ExchangeStopped). */
+  shouldStop?: () => boolean;
+  /** Hand a snapshot to `onSnapshot` about this often (seconds; never more often than 50 × its cost). */
+  snapshotSeconds?: number;
+  onSnapshot?: (snapshot: ExchangeSnapshot) => void;
+  /** Give the event loop a turn about this often (milliseconds), in the main thread. */
+  yieldMilliseconds?: number;
+}
+
+const STATE_ARRAYS = ['x', 'energy', 'grad', 'v', 'opt', 'rng', 'batchRng', 'frozen', 'divergedAt', 'divergedReason'] as const;
 
 /**
  * The temperatures of an adapting ladder, segment by segment. Segment j runs
@@ -136,7 +188,7 @@ function decayEnergy(weightDecay: Float64Array, x: Float64Array, r: number, dim:
   return e;
 }
 
-export async function runExchangeShard(spec: ExchangeShardSpec): Promise<ExchangeShardResult> {
+export async function runExchangeShard(spec: ExchangeShardSpec, hooks: ExchangeShardHooks = {}): Promise<ExchangeShardResult> {
   const t0 = performance.now();
   const K = spec.rungs.length;
   const n = spec.count;
@@ -160,7 +212,8 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
       momenta: plan.momenta,
       optimizerSlots: plan.optimizerSlots,
     });
-    initialise(state, potential, s.ensemble.init);
+    const saved = spec.resume?.rungs[k];
+    if (!saved) initialise(state, potential, s.ensemble.init);
     const obsNames = s.observe.observables;
     const traces = new TraceRecorder(plan.grid, createObservableSet(obsNames, potential), spec.firstSet, n, plan.replicas);
     const histograms = s.observe.histograms.map(
@@ -174,15 +227,25 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
       schedule.control.temperature.fill(spec.adapt.temperatures[0][k]);
       schedule.control.changed();
     }
-    integrator.init(state, potential, schedule.control);
+    if (saved) {
+      for (const key of STATE_ARRAYS) (state[key] as Float64Array).set(saved.state[key] as Float64Array);
+      state.cacheStep = saved.state.cacheStep as number;
+      state.step = saved.state.step as number;
+      observers.forEach((o, i) => o.loadState!(saved.recorders[i]));
+      if (spec.adapt) {
+        schedule.control.temperature.fill(saved.temperature);
+        schedule.control.changed();
+      }
+      integrator.resume!(saved.integrator, state, potential, schedule.control);
+    } else integrator.init(state, potential, schedule.control);
     runtimes.push({
       potential,
       integrator,
       schedule,
       state,
       observers,
-      cursor: observers.map(() => 0),
-      temperature: spec.adapt ? spec.adapt.temperatures[0][k] : plan.settings.temperature[0],
+      cursor: saved ? [...saved.cursor] : observers.map(() => 0),
+      temperature: saved ? saved.temperature : spec.adapt ? spec.adapt.temperatures[0][k] : plan.settings.temperature[0],
       weightDecay: plan.settings.weightDecay,
       finish: () => ({
         firstReplica: spec.firstSet,
@@ -268,15 +331,91 @@ export async function runExchangeShard(spec: ExchangeShardSpec): Promise<Exchang
   const below = runtimes.map(() => new Float64Array(n));
   const above = runtimes.map(() => new Float64Array(n));
   const scratchGrad = new Float64Array(n * dim);
-
-  if (observing)
+  let round = 0;
+  let start = 0;
+  const resume = spec.resume;
+  if (resume) {
+    if (resume.firstSet !== spec.firstSet || resume.count !== n || resume.rungs.length !== K || !observing)
+      throw new Error(`exchange snapshot of sets ${resume.firstSet}+${resume.count} handed to shard ${spec.firstSet}+${n}`);
+    start = resume.s0;
+    round = resume.round;
+    segment = resume.segment;
+    frozenRound = resume.frozenRound;
+    const t = resume.tally;
+    tally.rounds = t.rounds;
+    tally.accepted.set(t.accepted);
+    tally.attempted.set(t.attempted);
+    tally.roundTrips.set(t.roundTrips);
+    tally.roundTripRounds.set(t.roundTripRounds);
+    tally.walkerAt.set(t.walkerAt);
+    t.segments?.forEach((sg, j) => {
+      tally.segments![j].accepted.set(sg.accepted);
+      tally.segments![j].attempted.set(sg.attempted);
+    });
+    if (walkerPath && resume.walkerPath) walkerPath.set(resume.walkerPath);
+    direction.set(resume.direction);
+    leftBottom.set(resume.leftBottom);
+    streams.forEach((st, i) => st.loadState(resume.streams[i]));
+  } else if (observing)
     for (const rt of runtimes) {
       rt.state.step = 0;
       fire(rt, 0);
     }
 
-  let round = 0;
-  for (let s0 = 0; s0 < stopAt; s0 += spec.interval) {
+  // Between rounds of the observed run: a stop, a snapshot, or (in the main thread) a turn of the event loop.
+  const t0Poll = performance.now();
+  const every = hooks.snapshotSeconds !== undefined && hooks.onSnapshot ? hooks.snapshotSeconds * 1000 : Infinity;
+  let snapshotDue = t0Poll + every;
+  let yieldDue = t0Poll + (hooks.yieldMilliseconds ?? Infinity);
+  const snapshotAt = (next: number): ExchangeSnapshot => ({
+    firstSet: spec.firstSet,
+    count: n,
+    s0: next,
+    round,
+    segment,
+    frozenRound,
+    tally: {
+      ...tally,
+      accepted: tally.accepted.slice(),
+      attempted: tally.attempted.slice(),
+      roundTrips: tally.roundTrips.slice(),
+      roundTripRounds: tally.roundTripRounds.slice(),
+      walkerAt: tally.walkerAt.slice(),
+      ...(tally.segments ? { segments: tally.segments.map((sg) => ({ accepted: sg.accepted.slice(), attempted: sg.attempted.slice() })) } : {}),
+    },
+    walkerPath: walkerPath ? walkerPath.slice() : null,
+    direction: direction.slice(),
+    leftBottom: leftBottom.slice(),
+    streams: streams.map((st) => st.saveState()),
+    rungs: runtimes.map((rt) => ({
+      state: {
+        ...Object.fromEntries(STATE_ARRAYS.map((key) => [key, rt.state[key].slice()])),
+        cacheStep: rt.state.cacheStep,
+        step: rt.state.step,
+      },
+      integrator: rt.integrator.snapshot!(),
+      recorders: rt.observers.map((o) => o.saveState!()),
+      cursor: [...rt.cursor],
+      temperature: rt.temperature,
+    })),
+  });
+  const canSnapshot = runtimes.every((rt) => rt.integrator.snapshot !== undefined && rt.integrator.resume !== undefined);
+
+  for (let s0 = start; s0 < stopAt; s0 += spec.interval) {
+    if (observing && s0 > start && (hooks.shouldStop || every < Infinity || hooks.yieldMilliseconds !== undefined)) {
+      if (hooks.shouldStop?.()) throw new ExchangeStopped(canSnapshot ? snapshotAt(s0) : undefined);
+      const now = performance.now();
+      if (now >= snapshotDue && canSnapshot) {
+        hooks.onSnapshot!(snapshotAt(s0));
+        const after = performance.now();
+        snapshotDue = after + Math.max(every, 50 * (after - now));
+        yieldDue = 0;
+      }
+      if (now >= yieldDue) {
+        await new Promise((r) => setImmediate(r));
+        yieldDue = performance.now() + (hooks.yieldMilliseconds ?? Infinity);
+      }
+    }
     const s1 = Math.min(steps, s0 + spec.interval);
     for (const rt of runtimes) {
       const control = rt.schedule.control;

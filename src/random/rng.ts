@@ -185,6 +185,14 @@ export class Stream {
   int(n: number): number {
     return Math.floor(uniform53(this.s, 0) * n);
   }
+  /** The generator's state (a copy), for a checkpoint. */
+  saveState(): Uint32Array {
+    return this.s.slice();
+  }
+  /** Continue from a state of {@link saveState}. */
+  loadState(state: Uint32Array): void {
+    this.s.set(state);
+  }
 }
 
 /**

@@ -319,7 +319,7 @@ export class ExchangeInterrupted extends Error {
  * issue, file and line) before anything runs when a rung does not check.
  */
 /** Check every rung scenario (throws ScenarioError) and resolve its plan; one temperature per rung. */
-async function checkRungs(
+export async function checkRungs(
   scenario: Scenario,
   rungScenarios: Array<{ value: number; scenario: Scenario }>,
 ): Promise<{ rungs: ExchangeRung[]; potentials: Potential[]; temperatures: number[] }> {
