@@ -29,6 +29,7 @@ const UNIT = [
   'test/cli/{progress,scheduler}.test.ts',
   'test/runs/exchange-ladder.test.ts',
   'test/parallel/shard-snapshot.test.ts',
+  'test/parallel/exchange-snapshot.test.ts',
 ];
 const SLOW = ['test/scenarios/**/*.test.ts', 'test/**/*.slow.test.ts'];
 

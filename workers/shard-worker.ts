@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { runShard, ShardStopped } from '../src/parallel/shard-runner.js';
-import { runExchangeShard } from '../src/parallel/exchange-runner.js';
+import { ExchangeStopped, runExchangeShard } from '../src/parallel/exchange-runner.js';
 import { fullStack, isTransientError } from '../src/parallel/faults.js';
 import type { WorkerMessage, WorkerTask } from '../src/parallel/worker-pool.js';
 
@@ -18,8 +18,22 @@ async function runTask(task: WorkerTask): Promise<void> {
   let lastPost = 0;
   try {
     if (task.type === 'exchange') {
-      const result = await runExchangeShard(task.spec);
-      port!.postMessage({ type: 'exchange-result', result } satisfies WorkerMessage);
+      const stop = task.stop;
+      try {
+        const result = await runExchangeShard(task.spec, {
+          ...(stop ? { shouldStop: () => Atomics.load(stop, 0) !== 0 } : {}),
+          ...(task.snapshotSeconds !== undefined
+            ? {
+                snapshotSeconds: task.snapshotSeconds,
+                onSnapshot: (snapshot) => port!.postMessage({ type: 'exchange-snapshot', snapshot } satisfies WorkerMessage),
+              }
+            : {}),
+        });
+        port!.postMessage({ type: 'exchange-result', result } satisfies WorkerMessage);
+      } catch (e) {
+        if (!(e instanceof ExchangeStopped)) throw e;
+        port!.postMessage({ type: 'exchange-stopped', snapshot: e.snapshot } satisfies WorkerMessage);
+      }
       return;
     }
     const stop = task.stop;

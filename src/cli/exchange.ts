@@ -5,7 +5,11 @@
  */
 import { ExchangeInterrupted, runExchange, type ExchangeOutput } from '../runs/exchange.js';
 import type { Scenario } from '../scenario/types.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolvedScenarioJson } from '../runs/run.js';
 import { prepareOutDir } from './output-dir.js';
+import { resumeLine } from './format.js';
 import { writeReport } from './report.js';
 import { onInterrupt } from './signals.js';
 
@@ -16,6 +20,9 @@ export interface ExchangeCliOptions {
   quiet?: boolean;
   force?: boolean;
   report: boolean;
+  /** `--no-checkpoint` (false) and `--checkpoint-every` (seconds between snapshots). */
+  checkpoint?: boolean;
+  checkpointEvery?: number;
   /** Progress (replica-steps done, total), e.g. the progress bar of main.ts. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -52,10 +59,12 @@ export function formatExchangeTable(output: ExchangeOutput): string {
 }
 
 export async function runExchangeCli(scenario: Scenario, options: ExchangeCliOptions): Promise<void> {
-  if (options.out !== undefined) prepareOutDir(options.out, { force: options.force, sameRun: () => false });
-  // SIGINT/SIGTERM: the ladders finished by then are written (exit 130/143). In-process runs (--workers 0)
-  // cannot be stopped in the middle of a shard: Ctrl-C keeps its default there.
-  const interrupt = options.workers > 0 ? onInterrupt('run') : undefined;
+  // An --out directory must be empty, an unfinished run of this same ladder (continued from partial/), or cleared with --force.
+  if (options.out !== undefined)
+    prepareOutDir(options.out, { force: options.force, sameRun: (dir) => isUnfinishedExchangeOf(dir, scenario) });
+  // SIGINT/SIGTERM: every running shard stops after its exchange round with a snapshot under partial/, the ladders
+  // finished by then are written (exit 130/143), and the same command continues the run.
+  const interrupt = onInterrupt('run');
   let output: ExchangeOutput;
   try {
     output = await runExchange(scenario, {
@@ -63,6 +72,9 @@ export async function runExchangeCli(scenario: Scenario, options: ExchangeCliOpt
       workers: options.workers,
       onProgress: options.onProgress,
       signal: interrupt?.signal,
+      checkpoint: options.checkpoint,
+      checkpointEvery: options.checkpointEvery,
+      onResume: (saved) => process.stderr.write(resumeLine(saved).replace('replicas', 'ladders') + '\n'),
     });
   } catch (e) {
     if (!(e instanceof ExchangeInterrupted) || !interrupt) throw e;
@@ -81,8 +93,18 @@ export async function runExchangeCli(scenario: Scenario, options: ExchangeCliOpt
   if (e.status === 'interrupted' && interrupt) {
     const missing = e.missing.map((g) => `${g.first}…${g.first + g.count - 1}`).join(', ');
     process.stderr.write(
-      `status: interrupted — results of ${e.sets} of ${e.sets + e.missing.reduce((n, g) => n + g.count, 0)} ladders; missing: ${missing}\n`,
+      `status: interrupted — results of ${e.sets} of ${e.sets + e.missing.reduce((n, g) => n + g.count, 0)} ladders; missing: ${missing}\n` +
+        (output.dir ? `the same command with --out ${output.dir} continues the run (its work is saved in partial/)\n` : ''),
     );
     process.exitCode = interrupt.exitCode();
+  }
+}
+
+/** `dir` holds an unfinished exchange run of this scenario: the same resolved scenario and saved work, no complete exchange.json. */
+function isUnfinishedExchangeOf(dir: string, scenario: Scenario): boolean {
+  try {
+    return readFileSync(join(dir, 'scenario.resolved.json'), 'utf8') === resolvedScenarioJson(scenario) && existsSync(join(dir, 'partial'));
+  } catch {
+    return false;
   }
 }

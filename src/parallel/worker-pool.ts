@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { ShardResult } from '../observables/results.js';
 import { ShardAttemptError } from './faults.js';
 import type { ShardSnapshot, ShardSpec } from './shard-runner.js';
-import type { ExchangeShardResult, ExchangeShardSpec } from './exchange-runner.js';
+import type { ExchangeShardResult, ExchangeShardSpec, ExchangeSnapshot } from './exchange-runner.js';
 
 /**
  * Parent → worker: run this shard (or this shard of replica-exchange ladders,
@@ -26,7 +26,8 @@ import type { ExchangeShardResult, ExchangeShardSpec } from './exchange-runner.j
  * with a snapshot; `snapshotSeconds`: post a snapshot about that often.
  */
 export type WorkerTask =
-  { type: 'shard'; spec: ShardSpec; stop?: Int32Array; snapshotSeconds?: number } | { type: 'exchange'; spec: ExchangeShardSpec };
+  | { type: 'shard'; spec: ShardSpec; stop?: Int32Array; snapshotSeconds?: number }
+  | { type: 'exchange'; spec: ExchangeShardSpec; stop?: Int32Array; snapshotSeconds?: number };
 
 /** Worker → parent, about the shard it is running. `transient` marks an error worth another attempt (faults.ts). */
 export type WorkerMessage =
@@ -35,6 +36,8 @@ export type WorkerMessage =
   | { type: 'exchange-result'; result: ExchangeShardResult }
   | { type: 'snapshot'; snapshot: ShardSnapshot }
   | { type: 'stopped'; snapshot: ShardSnapshot | undefined }
+  | { type: 'exchange-snapshot'; snapshot: ExchangeSnapshot }
+  | { type: 'exchange-stopped'; snapshot: ExchangeSnapshot | undefined }
   | { type: 'error'; message: string; stack?: string; transient?: boolean };
 
 export interface PoolTaskOptions {
@@ -52,6 +55,11 @@ export interface PoolTaskOptions {
   snapshotSeconds?: number;
   /** Fault injection: terminate the worker right after handing it the shard (its result, if any races in, is discarded). */
   kill?: boolean;
+}
+
+/** PoolTaskOptions of an exchange shard: its snapshots (between exchange rounds). */
+export interface ExchangeTaskOptions extends Omit<PoolTaskOptions, 'onSnapshot'> {
+  onExchangeSnapshot?: (snapshot: ExchangeSnapshot) => void;
 }
 
 export interface WorkerPoolOptions {
@@ -158,11 +166,18 @@ export class WorkerPool {
   }
 
   /** Run one shard of replica-exchange ladders on a worker (the same lifecycle and errors as `run`). */
-  runExchange(spec: ExchangeShardSpec, options: PoolTaskOptions = {}): Promise<ExchangeShardResult> {
-    return this.dispatch<ExchangeShardResult>({ type: 'exchange', spec }, options);
+  runExchange(spec: ExchangeShardSpec, options: ExchangeTaskOptions = {}): Promise<ExchangeShardResult> {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const task: WorkerTask = {
+      type: 'exchange',
+      spec,
+      stop,
+      ...(options.onExchangeSnapshot ? { snapshotSeconds: options.snapshotSeconds } : {}),
+    };
+    return this.dispatch<ExchangeShardResult>(task, options);
   }
 
-  private dispatch<T>(task: WorkerTask, options: PoolTaskOptions): Promise<T> {
+  private dispatch<T>(task: WorkerTask, options: PoolTaskOptions | ExchangeTaskOptions): Promise<T> {
     const { signal, onProgress } = options;
     if (signal?.aborted) return Promise.reject(new ShardAttemptError('interrupted', false));
     const worker = this.take();
@@ -188,9 +203,13 @@ export class WorkerPool {
       const onMessage = (m: WorkerMessage) => {
         if (terminated) return;
         if (m.type === 'progress') onProgress?.(m.done);
-        else if (m.type === 'snapshot') options.onSnapshot?.(m.snapshot);
-        else if (m.type === 'stopped') {
-          if (m.snapshot) options.onSnapshot?.(m.snapshot);
+        else if (m.type === 'snapshot') (options as PoolTaskOptions).onSnapshot?.(m.snapshot);
+        else if (m.type === 'exchange-snapshot') (options as ExchangeTaskOptions).onExchangeSnapshot?.(m.snapshot);
+        else if (m.type === 'exchange-stopped') {
+          if (m.snapshot) (options as ExchangeTaskOptions).onExchangeSnapshot?.(m.snapshot);
+          finish(true, () => reject(new ShardAttemptError('interrupted', false)));
+        } else if (m.type === 'stopped') {
+          if (m.snapshot) (options as PoolTaskOptions).onSnapshot?.(m.snapshot);
           finish(true, () => reject(new ShardAttemptError('interrupted', false)));
         } else if (m.type === 'result' || m.type === 'exchange-result')
           finish(performance.now() - started <= this.retireAfterMilliseconds, () => resolve(m.result as T));
@@ -207,7 +226,7 @@ export class WorkerPool {
         );
       let grace: NodeJS.Timeout | undefined;
       const onAbort = () => {
-        if (task.type === 'shard' && task.stop) {
+        if (task.stop) {
           Atomics.store(task.stop, 0, 1);
           grace = setTimeout(() => {
             terminated = true;

@@ -10,7 +10,8 @@
  * The results of rung k are those of the replicas at rung k, whichever walker
  * they came from.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
 import { join, resolve } from 'node:path';
 import { runRunAnalyses } from '../analysis/index.js';
 import { buildSamplingSummary } from '../analysis/sampling.js';
@@ -18,7 +19,9 @@ import { buildSummary, type Summary } from '../analysis/summary.js';
 import { theoryOverlays, type HistogramOverlay } from '../analysis/theory-overlays.js';
 import type { Potential } from '../engine/types.js';
 import {
+  ExchangeStopped,
   runExchangeShard,
+  type ExchangeSnapshot,
   type ExchangeRung,
   type ExchangeShardAdapt,
   type ExchangeShardResult,
@@ -28,13 +31,23 @@ import {
 import { mergeShards, type ReplicaGap, type RunResult } from '../parallel/merge.js';
 import { shardsFor } from '../parallel/run.js';
 import { sharedWorkerPool } from '../parallel/pool.js';
-import { planShards } from '../parallel/shard-plan.js';
+import { planRanges, planShards, uncovered } from '../parallel/shard-plan.js';
+import { PARTIAL_DIR } from '../results/checkpoint.js';
 import { adaptationSpace, exchangeRungValues, exchangeVariants, locateIssues, ScenarioError, validateVariant } from '../scenario/index.js';
 import { adaptLadder } from './exchange-adapt.js';
+import { pauseAfterSnapshots } from './test-pause.js';
 import type { Scenario } from '../scenario/types.js';
 import { sweepTable, SWEEP_SCHEMA, type SweepMeta } from '../results/sweep-files.js';
 import { jsonReplacer, toCsv, writeAtomic } from '../results/write.js';
-import { checkScenario, packageVersion, resolvedScenarioJson, writeOutputs } from './run.js';
+import {
+  CHECKPOINT_EVERY_SECONDS,
+  checkScenario,
+  packageVersion,
+  resolvedScenarioJson,
+  sameResolvedScenario,
+  writeOutputs,
+  type SavedWork,
+} from './run.js';
 
 /** The `schema` value of exchange.json. */
 export const EXCHANGE_SCHEMA = 'stochdyn.exchange/1';
@@ -143,13 +156,24 @@ export interface RunExchangeOptions {
    * Stop early (SIGINT/SIGTERM in the CLI): the ladders of the shards finished
    * by then are summarised and written (`status: 'interrupted'`, the others in
    * `missing`); stopped before the ladder froze or before any shard finished,
-   * the run throws {@link ExchangeInterrupted}. A shard in this thread
-   * (workers 0) is not stopped in the middle.
+   * the run throws {@link ExchangeInterrupted}. A running shard stops at
+   * the end of its current exchange round (with a snapshot when checkpointing).
    */
   signal?: AbortSignal;
   /** Shards per worker (default: by the amount of work; results do not depend on it). */
   shardsPerWorker?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Keep the run's work under `<out>/partial/` (default true when writing):
+   * the adapted ladder, each finished shard's ladders and a snapshot of each
+   * running shard (every `checkpointEvery` seconds, default 60, and when
+   * `signal` stops it). Running the same scenario into the same directory
+   * continues from them, to the same outputs as an uninterrupted run.
+   */
+  checkpoint?: boolean;
+  checkpointEvery?: number;
+  /** Called before running when the directory holds saved work of this run that it continues from (ladders as replicas). */
+  onResume?: (saved: SavedWork) => void;
 }
 
 /** The rung scenarios of a scenario with `exchange:`, rung 0 first, each validated with the key set to its value and no `exchange` section. */
@@ -378,9 +402,29 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   const dir =
     options.write === false ? undefined : options.out ? resolve(options.out) : resolve(options.outputRoot ?? 'output', scenario.name, id);
   if (dir !== undefined) {
+    // Saved work is this run's only when the directory holds this same scenario (and stochdyn version).
+    const resumable = sameResolvedScenario(dir, scenario);
     mkdirSync(dir, { recursive: true });
+    if (!resumable) rmSync(join(dir, PARTIAL_DIR), { recursive: true, force: true });
     writeAtomic(join(dir, 'scenario.resolved.json'), resolvedScenarioJson(scenario));
   }
+  const saved = dir !== undefined && options.checkpoint !== false ? exchangeCheckpoint(dir) : undefined;
+  if (saved && (saved.results.size > 0 || saved.snapshots.size > 0))
+    options.onResume?.({
+      replicasDone: [...saved.results.values()].reduce((n, r) => n + r.tally.count, 0),
+      continued: [...saved.snapshots.values()].map((x) => ({ firstReplica: x.firstSet, count: x.count, step: x.s0 })),
+    });
+  const snapshotSeconds = options.checkpointEvery ?? CHECKPOINT_EVERY_SECONDS;
+  // The observed pass's shards: those with saved work as they were, the other ladders planned afresh.
+  const savedRanges = saved
+    ? [...[...saved.results.values()].map((r) => r.tally), ...saved.snapshots.values()].map((x) => ({
+        firstReplica: x.firstSet,
+        count: x.count,
+      }))
+    : [];
+  const finalRanges = savedRanges.length
+    ? [...savedRanges, ...planRanges(uncovered(savedRanges, sets), sets, ranges.length)].sort((a, b) => a.firstReplica - b.firstReplica)
+    : ranges;
   const adapt = ex.adapt;
   const ends = adapt ? Array.from({ length: adapt.rounds }, (_, j) => adapt.steps * (Math.pow(2, j + 1) - 1)) : [];
   // Progress counts the replica-steps of the adaptation passes and of the final run.
@@ -392,8 +436,17 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     passAdapt: ExchangeShardAdapt | undefined,
   ): Promise<Array<ExchangeShardResult | null>> => {
     const length = passAdapt?.stopAt ?? steps;
+    // The observed pass keeps its work (finished shards, snapshots of running ones); adaptation passes replay from step 0.
+    const keep = passAdapt?.stopAt === undefined ? saved : undefined;
     const runOne = async (range: { firstReplica: number; count: number }): Promise<ExchangeShardResult | null> => {
+      const kept = keep?.results.get(rangeKey(range));
+      if (kept) {
+        done += range.count * K * length;
+        options.onProgress?.(done, total);
+        return kept;
+      }
       if (signal?.aborted) return null;
+      const resume = keep?.snapshots.get(rangeKey(range));
       const spec: ExchangeShardSpec = {
         rungs: passRungs,
         hamiltonian,
@@ -402,34 +455,54 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
         firstSet: range.firstReplica,
         count: range.count,
         ...(passAdapt ? { adapt: passAdapt } : {}),
+        ...(resume ? { resume } : {}),
       };
+      const onSnapshot = keep ? (x: ExchangeSnapshot) => keep.saveSnapshot(x) : undefined;
       let result: ExchangeShardResult;
       try {
-        result = workers > 0 ? await sharedWorkerPool().runExchange(spec, { signal }) : await runExchangeShard(spec);
+        result =
+          workers > 0
+            ? await sharedWorkerPool().runExchange(spec, {
+                signal,
+                ...(onSnapshot ? { onExchangeSnapshot: onSnapshot, snapshotSeconds } : {}),
+              })
+            : await runExchangeShard(spec, {
+                ...(signal ? { shouldStop: () => signal.aborted } : {}),
+                yieldMilliseconds: 50,
+                ...(onSnapshot ? { onSnapshot, snapshotSeconds } : {}),
+              });
       } catch (e) {
+        if (e instanceof ExchangeStopped && e.snapshot) onSnapshot?.(e.snapshot);
         if (signal?.aborted) return null;
         throw e;
       }
+      keep?.saveResult(range, result);
       done += range.count * K * length;
       options.onProgress?.(done, total);
       return result;
     };
     // `workers` lanes, each taking the next shard in plan order; the results are placed by shard, not by finishing order.
-    const outcomes = new Array<ExchangeShardResult | null>(ranges.length);
+    const passRanges = keep ? finalRanges : ranges;
+    const outcomes = new Array<ExchangeShardResult | null>(passRanges.length);
     let next = 0;
     const lane = async () => {
-      while (next < ranges.length) {
+      while (next < passRanges.length) {
         const i = next++;
-        outcomes[i] = await runOne(ranges[i]);
+        outcomes[i] = await runOne(passRanges[i]);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, ranges.length)) }, lane));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, passRanges.length)) }, lane));
     return outcomes;
   };
 
   let adaptation: ExchangeAdaptation | undefined;
   let shardAdapt: ExchangeShardAdapt | undefined;
-  if (adapt) {
+  if (adapt && saved?.adaptation) {
+    ({ adaptation, shardAdapt } = saved.adaptation);
+    rungScenarios = exchangeRungScenarios(scenario, adaptation.final);
+    ({ rungs, potentials, temperatures } = await checkRungs(scenario, rungScenarios));
+    done += sets * K * ends.reduce((a, e) => a + e, 0);
+  } else if (adapt) {
     const space = adaptationSpace(ex);
     const ladders = [rungScenarios.map((r) => r.value)];
     const history: ExchangeAdaptationRound[] = [];
@@ -464,6 +537,7 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
       history,
     };
     shardAdapt = { ends, temperatures: ladders };
+    saved?.saveAdaptation({ adaptation, shardAdapt });
     rungScenarios = exchangeRungScenarios(scenario, final);
     ({ rungs, potentials, temperatures } = await checkRungs(scenario, rungScenarios));
   }
@@ -472,15 +546,16 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   const outcomes = passed.filter((o): o is ExchangeShardResult => o !== null);
   if (outcomes.length === 0)
     throw new ExchangeInterrupted(
-      `replica exchange '${scenario.name}' was interrupted before any ladder finished: no results were written`,
+      `replica exchange '${scenario.name}' was interrupted before any ladder finished: no results were written` +
+        (saved ? `; the same command with --out ${dir} continues from the snapshots saved in partial/` : ''),
     );
   // Ladders of stopped shards, adjacent ranges joined.
   const missing: ReplicaGap[] = [];
   passed.forEach((o, i) => {
     if (o !== null) return;
     const last = missing.at(-1);
-    if (last && last.firstReplica + last.count === ranges[i].firstReplica) last.count += ranges[i].count;
-    else missing.push({ firstReplica: ranges[i].firstReplica, count: ranges[i].count, status: 'interrupted', errors: [] });
+    if (last && last.firstReplica + last.count === finalRanges[i].firstReplica) last.count += finalRanges[i].count;
+    else missing.push({ firstReplica: finalRanges[i].firstReplica, count: finalRanges[i].count, status: 'interrupted', errors: [] });
   });
   const finishedAt = new Date();
   const tally = mergeTallies(outcomes.map((o) => o.tally));
@@ -538,5 +613,58 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
   if (tally.walkerPath) writeAtomic(join(dir, 'walkers.csv'), walkersCsv(tally.walkerPath, rungs.length, ex.interval));
   // exchange.json last: its presence means the directory is complete.
   writeAtomic(join(dir, 'exchange.json'), JSON.stringify(exchange, jsonReplacer, 2) + '\n');
+  if (missing.length === 0) rmSync(join(dir, PARTIAL_DIR), { recursive: true, force: true });
   return { dir, exchange, rungs: out, tally };
+}
+
+const rangeKey = (r: { firstReplica: number; count: number }) => `${r.firstReplica}-${r.count}`;
+
+/**
+ * The checkpoint of an exchange run in `dir/partial/`: `adaptation.bin` (the
+ * adapted ladder), `ladders-<first>-<count>.bin` (a finished shard's result)
+ * and `ladders-state-<first>-<count>.bin` (a snapshot of a running shard),
+ * in Node's structured-clone serialisation, written atomically.
+ */
+function exchangeCheckpoint(dir: string) {
+  const folder = join(dir, PARTIAL_DIR);
+  const results = new Map<string, ExchangeShardResult & { firstSet?: number; count: number }>();
+  const snapshots = new Map<string, ExchangeSnapshot>();
+  let adaptation: { adaptation: ExchangeAdaptation; shardAdapt: ExchangeShardAdapt } | undefined;
+  const read = <T>(file: string): T => {
+    try {
+      return deserialize(readFileSync(file)) as T;
+    } catch (e) {
+      throw new Error(`${file}: not a readable exchange checkpoint (${(e as Error).message}); delete it to run that part again`, {
+        cause: e,
+      });
+    }
+  };
+  if (existsSync(folder))
+    for (const name of readdirSync(folder).sort()) {
+      const file = join(folder, name);
+      let m: RegExpExecArray | null;
+      if (name === 'adaptation.bin') adaptation = read(file);
+      else if ((m = /^ladders-(\d+)-(\d+)\.bin$/.exec(name))) {
+        const r = read<ExchangeShardResult>(file);
+        results.set(`${m[1]}-${m[2]}`, Object.assign(r, { firstSet: r.tally.firstSet, count: r.tally.count }));
+      } else if ((m = /^ladders-state-(\d+)-(\d+)\.bin$/.exec(name))) snapshots.set(`${m[1]}-${m[2]}`, read<ExchangeSnapshot>(file));
+    }
+  for (const k of results.keys()) snapshots.delete(k);
+  let snapshotsSaved = 0;
+  return {
+    results,
+    snapshots,
+    adaptation,
+    saveAdaptation(a: { adaptation: ExchangeAdaptation; shardAdapt: ExchangeShardAdapt }) {
+      writeAtomic(join(folder, 'adaptation.bin'), serialize(a));
+    },
+    saveSnapshot(x: ExchangeSnapshot) {
+      writeAtomic(join(folder, `ladders-state-${x.firstSet}-${x.count}.bin`), serialize(x));
+      pauseAfterSnapshots(++snapshotsSaved);
+    },
+    saveResult(range: { firstReplica: number; count: number }, r: ExchangeShardResult) {
+      writeAtomic(join(folder, `ladders-${rangeKey(range)}.bin`), serialize(r));
+      rmSync(join(folder, `ladders-state-${rangeKey(range)}.bin`), { force: true });
+    },
+  };
 }

@@ -3,15 +3,17 @@
  * `stochdyn run`): the ladders of the shards finished by then are written
  * with `status: 'interrupted'` and equal those of a clean run; stopped before
  * any ladder finished, or during the ladder adaptation, nothing but
- * scenario.resolved.json is written and the CLI exits 130.
+ * scenario.resolved.json (and saved work) is written and the CLI exits 130;
+ * the same command continues from the snapshots of the running shards to the
+ * outputs of a clean run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenarioObject } from '../../src/scenario/index.js';
 import { ExchangeInterrupted, runExchange } from '../../src/runs/exchange.js';
-import { CLI_MAIN, tempDir } from '../helpers.js';
+import { CLI_MAIN, interruptWhenPaused, tempDir } from '../helpers.js';
 
 function ladder(extra: Record<string, unknown> = {}, replicas = 700, steps = 1200) {
   return validateScenarioObject(
@@ -117,4 +119,72 @@ describe('interrupting replica exchange', () => {
     expect(stderr).toMatch(/interrupted before any ladder finished: no results were written/);
     expect(existsSync(join(out, 'exchange.json'))).toBe(false);
   });
+
+  /** Every output file of an exchange directory, JSON without timing and ids. */
+  const outputs = (dir: string) => {
+    const out: Record<string, string> = {};
+    for (const f of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
+      if (!/\.(csv|json)$/.test(f)) continue;
+      let text = readFileSync(join(dir, f), 'utf8');
+      if (f.endsWith('.json')) {
+        const o = JSON.parse(text);
+        delete o.timing;
+        delete o.id;
+        if (o.run) delete o.run.id;
+        text = JSON.stringify(o);
+      }
+      out[f] = text;
+    }
+    return out;
+  };
+
+  for (const workers of [2, 0])
+    it(`--workers ${workers}: SIGINT right after the first snapshot exits 130; the same command continues from the snapshots to the same outputs`, async () => {
+      const dir = tempDir('exchange-resume');
+      const file = join(dir, 'ladder.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'resumed-ladder',
+          seed: 9,
+          potential: { kind: 'double-well', params: { h: 1 } },
+          dynamics: { integrator: 'baoab', friction: 2, lr: 0.005, temperature: 0.1, steps: 100_000 },
+          ensemble: { replicas: 64, init: { kind: 'point', x: [-1] } },
+          observe: {
+            grid: { kind: 'linear', points: 11 },
+            observables: ['x', 'energy'],
+            histograms: [{ of: 'x', bins: 20, range: [-2, 2] }],
+          },
+          exchange: { key: 'dynamics.temperature', rungs: [0.1, 0.2, 0.4, 0.8], interval: 40 },
+        }),
+      );
+      const args = (out: string, every: string) => [
+        'run',
+        file,
+        '--out',
+        out,
+        '--workers',
+        String(workers),
+        '-q',
+        '--no-report',
+        '--checkpoint-every',
+        every,
+      ];
+      const clean = spawnSync(process.execPath, [CLI_MAIN, ...args(join(dir, 'clean'), '60')], { encoding: 'utf8' });
+      expect(clean.status, clean.stderr).toBe(0);
+      const out = join(dir, 'out');
+      const pause = join(dir, 'pause');
+      const { code, stderr } = await interruptWhenPaused(args(out, '0'), 'STOCHDYN_TEST_PAUSE_AFTER_SNAPSHOTS', pause);
+      expect(code, stderr).toBe(130);
+      expect(stderr).toMatch(/continues/);
+      expect(readdirSync(join(out, 'partial')).some((f) => f.startsWith('ladders-state-'))).toBe(true);
+      const again = spawnSync(process.execPath, [CLI_MAIN, ...args(out, '60')], { encoding: 'utf8' });
+      expect(again.status, again.stderr).toBe(0);
+      // It went on from the saved rounds, not from step 0.
+      const steps = [...again.stderr.matchAll(/continue from step ([\d,]+)/g)].map((m) => Number(m[1].replace(/,/g, '')));
+      expect(steps.length, again.stderr).toBeGreaterThan(0);
+      for (const st of steps) expect(st).toBeGreaterThan(0);
+      expect(existsSync(join(out, 'partial'))).toBe(false);
+      expect(outputs(out)).toEqual(outputs(join(dir, 'clean')));
+    });
 });
