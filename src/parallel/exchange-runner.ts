@@ -381,7 +381,9 @@ export async function runExchangeShard(spec: ExchangeShardSpec, hooks: ExchangeS
       roundTrips: tally.roundTrips.slice(),
       roundTripRounds: tally.roundTripRounds.slice(),
       walkerAt: tally.walkerAt.slice(),
-      ...(tally.segments ? { segments: tally.segments.map((sg) => ({ accepted: sg.accepted.slice(), attempted: sg.attempted.slice() })) } : {}),
+      ...(tally.segments
+        ? { segments: tally.segments.map((sg) => ({ accepted: sg.accepted.slice(), attempted: sg.attempted.slice() })) }
+        : {}),
     },
     walkerPath: walkerPath ? walkerPath.slice() : null,
     direction: direction.slice(),
