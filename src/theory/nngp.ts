@@ -164,8 +164,18 @@ export interface TeacherStudentGpPoint {
   /** Mean over data sets of the relative test error Σ (f − y)² / Σ y². */
   error: number;
   errorSe: number;
-  /** The three metrics of each data set (data set k at index k; the same data sets at every n), for paired comparisons between n. */
-  perDataset: { linear: number[]; cubic: number[]; error: number[] };
+  /**
+   * Mean over data sets of Σ_t f(x_t) Y₃(x_t) / Σ_t Y₃(x_t)², Y₃(x) = z³ − 3z|x|²/(d + 2)
+   * the degree-3 harmonic part of He₃(z) (ε for a perfect predictor). On
+   * Gaussian inputs He₃(z) = Y₃(x) + 3z(|x|²/(d + 2) − 1), two orthogonal
+   * parts: the second, a fraction 3/(d + 2) of ⟨He₃²⟩ = 6, lies in the
+   * kernel's degree-1 sector and is learned with the linear part; Y₃ is what
+   * needs n ~ d³.
+   */
+  cubicHarmonic: number;
+  cubicHarmonicSe: number;
+  /** The metrics of each data set (data set k at index k; the same data sets at every n), for paired comparisons between n. */
+  perDataset: { linear: number[]; cubic: number[]; error: number[]; cubicHarmonic: number[] };
 }
 
 /**
@@ -173,7 +183,8 @@ export interface TeacherStudentGpPoint {
  * posterior mean (erf NNGP kernel, noise σ²) trained on n samples
  * y = He₁(z) + ε He₃(z), z = w*·x, x ~ N(0, I_d), and its linear and cubic
  * overlaps and test error (defined as the potential's observables
- * linear_overlap, cubic_overlap and test error), averaged over `datasets`
+ * linear_overlap, cubic_overlap and test error) and the overlap with the
+ * degree-3 harmonic part of He₃, averaged over `datasets`
  * independent draws of (w*, training set, test set) with standard errors
  * across data sets. Within a data set the training sets are nested (the n
  * first samples), so one Cholesky factorisation of the largest serves all n.
@@ -189,7 +200,12 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
     throw new Error(`teacherStudentGpCurve: ns = ${JSON.stringify(ns)}, expected integers ≥ 1`);
   const kernel = erfNngp({ d, sigmaW2: options.sigmaW2, c: options.c });
   const nMax = Math.max(...ns);
-  const perDataset = ns.map(() => ({ linear: [] as number[], cubic: [] as number[], error: [] as number[] }));
+  const perDataset = ns.map(() => ({
+    linear: [] as number[],
+    cubic: [] as number[],
+    error: [] as number[],
+    cubicHarmonic: [] as number[],
+  }));
   const wStar = new Float64Array(d);
   const draw = (count: number, stream: Stream) => {
     const X = new Float64Array(count * d);
@@ -220,12 +236,19 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
     const he1 = test.z;
     const he3 = test.z.map((z) => z * z * z - 3 * z);
     const yTest = test.z.map((z, t) => z + eps * he3[t]);
+    const y3 = test.z.map((z, t) => {
+      let r2 = 0;
+      for (let j = 0; j < d; j++) r2 += test.X[t * d + j] * test.X[t * d + j];
+      return z * z * z - (3 * z * r2) / (d + 2);
+    });
     let he1Sq = 0;
     let he3Sq = 0;
+    let y3Sq = 0;
     let yTest2 = 0;
     for (let t = 0; t < nTest; t++) {
       he1Sq += he1[t] * he1[t];
       he3Sq += he3[t] * he3[t];
+      y3Sq += y3[t] * y3[t];
       yTest2 += yTest[t] * yTest[t];
     }
     const L = kernel(train.X, train.X);
@@ -237,6 +260,7 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
       choleskySolve(L, n, alpha, nMax);
       let l = 0;
       let c = 0;
+      let h = 0;
       let se = 0;
       for (let t = 0; t < nTest; t++) {
         let f = 0;
@@ -244,11 +268,13 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
         for (let mu = 0; mu < n; mu++) f += Ks[row + mu] * alpha[mu];
         l += f * he1[t];
         c += f * he3[t];
+        h += f * y3[t];
         se += (f - yTest[t]) * (f - yTest[t]);
       }
       perDataset[p].linear.push(l / he1Sq);
       perDataset[p].cubic.push(c / he3Sq);
       perDataset[p].error.push(se / yTest2);
+      perDataset[p].cubicHarmonic.push(h / y3Sq);
     });
   }
   const seOf = (xs: number[]) => (xs.length > 1 ? Moments.of(xs).sem : NaN);
@@ -263,6 +289,8 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
       cubicSe: seOf(v.cubic),
       error: meanOf(v.error),
       errorSe: seOf(v.error),
+      cubicHarmonic: meanOf(v.cubicHarmonic),
+      cubicHarmonicSe: seOf(v.cubicHarmonic),
       perDataset: v,
     };
   });

@@ -190,6 +190,32 @@ describe('GP regression', () => {
 });
 
 describe('teacher–student GP learning curve', () => {
+  test('He₃(z) = Y₃(x) + 3z(|x|²/(d + 2) − 1) splits into orthogonal parts, ⟨Y₃²⟩ = 6(d − 1)/(d + 2) (2·10⁵ draws, k = 4 SE)', () => {
+    const d = 6;
+    const stream = new Stream('nngp-harmonic', 0, 0);
+    const y3Sq = new Moments();
+    const cross = new Moments();
+    const linear = new Moments();
+    for (let s = 0; s < 200_000; s++) {
+      let r2 = 0;
+      let z = 0;
+      for (let j = 0; j < d; j++) {
+        const v = stream.normal();
+        r2 += v * v;
+        if (j === 0) z = v;
+      }
+      const y3 = z * z * z - (3 * z * r2) / (d + 2);
+      const rest = 3 * z * (r2 / (d + 2) - 1);
+      y3Sq.add(y3 * y3);
+      cross.add(y3 * rest);
+      linear.add(y3 * z);
+    }
+    // k = 4 standard errors of the Monte Carlo means.
+    expect(Math.abs(y3Sq.mean - (6 * (d - 1)) / (d + 2))).toBeLessThan(4 * y3Sq.sem);
+    expect(Math.abs(cross.mean)).toBeLessThan(4 * cross.sem);
+    expect(Math.abs(linear.mean)).toBeLessThan(4 * linear.sem);
+  });
+
   test('nested training sets: a point of a longer curve equals the curve of that n alone', () => {
     const base = { d: 5, eps: 0.3, sigma2: 0.05, nTest: 200, seed: 3, datasets: 3 };
     const long = teacherStudentGpCurve({ ...base, ns: [30, 120] });
