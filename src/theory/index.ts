@@ -9,3 +9,4 @@ export * from './two-wells.js';
 export * from './repon.js';
 export * from './relations.js';
 export * from './toy-addition.js';
+export * from './nngp.js';
