@@ -17,6 +17,7 @@ import { analysisSchemas, listAnalyses } from '../analysis/index.js';
 import { listPlots } from '../report/plots/index.js';
 import { kernelSets, potentialsWithKernels } from '../kernels/registry.js';
 import { assertNoSweep, expandSweep, loadScenario, scenarioJsonSchema, ScenarioError } from '../scenario/index.js';
+import type { Scenario } from '../scenario/types.js';
 import { summaryJsonSchema } from '../results/summary-schema.js';
 import { formatRunTable, potentialInfoLine, resumeLine, runTrouble } from './format.js';
 import { onInterrupt } from './signals.js';
@@ -260,14 +261,7 @@ Examples:
           bar?.stop();
           interrupt?.dispose();
         }
-        if (opts.report) await writeReport(out.dir);
-        if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
-        else process.stdout.write(formatRunTable(out.summary, out.dir));
-        const trouble = runTrouble(out.summary, scenario, out.dir);
-        if (trouble) {
-          process.stderr.write(trouble.message + '\n');
-          process.exitCode = trouble.status === 'interrupted' && interrupt ? interrupt.exitCode() : trouble.exitCode;
-        }
+        await reportRun(out, scenario, opts, interrupt);
       },
     );
 
@@ -457,10 +451,20 @@ async function continueCli(
     bar?.stop();
     interrupt?.dispose();
   }
+  await reportRun(out, scenarioOfRunDir(out.dir), opts, interrupt);
+}
+
+/** After a run: its report, the summary (table or JSON) on stdout, and what went wrong on stderr with the exit code. */
+async function reportRun(
+  out: { dir: string; summary: Parameters<typeof formatRunTable>[0] },
+  scenario: Scenario,
+  opts: { report: boolean; json?: boolean },
+  interrupt: ReturnType<typeof onInterrupt>,
+): Promise<void> {
   if (opts.report) await writeReport(out.dir);
   if (opts.json) process.stdout.write(JSON.stringify(out.summary, null, 2) + '\n');
   else process.stdout.write(formatRunTable(out.summary, out.dir));
-  const trouble = runTrouble(out.summary, scenarioOfRunDir(out.dir), out.dir);
+  const trouble = runTrouble(out.summary, scenario, out.dir);
   if (trouble) {
     process.stderr.write(trouble.message + '\n');
     process.exitCode = trouble.status === 'interrupted' && interrupt ? interrupt.exitCode() : trouble.exitCode;
