@@ -26,6 +26,18 @@ import type { ShardResult } from '../observables/results.js';
 import type { ShardSnapshot } from '../parallel/shard-runner.js';
 import { writeAtomic } from './write.js';
 
+/**
+ * One saved file of a checkpoint, deserialised; a file that cannot be read is
+ * an error naming it, `what` it should hold, and that deleting it will `redo` that part.
+ */
+export function readSaved<T>(file: string, what: string, redo: string): T {
+  try {
+    return deserialize(readFileSync(file)) as T;
+  } catch (e) {
+    throw new Error(`${file}: not a readable ${what} (${(e as Error).message}); delete it to ${redo}`, { cause: e });
+  }
+}
+
 /** The folder of a run directory that holds its saved shard results. */
 export const PARTIAL_DIR = 'partial';
 
@@ -61,14 +73,7 @@ export function loadShardSnapshots(dir: string, results: readonly ShardResult[])
     const count = Number(m[2]);
     if (results.some((r) => r.firstReplica < first + count && first < r.firstReplica + r.count)) continue;
     const file = join(folder, name);
-    let snap: ShardSnapshot;
-    try {
-      snap = deserialize(readFileSync(file)) as ShardSnapshot;
-    } catch (e) {
-      throw new Error(`${file}: not a readable shard snapshot (${(e as Error).message}); delete it to run those replicas again`, {
-        cause: e,
-      });
-    }
+    const snap = readSaved<ShardSnapshot>(file, 'shard snapshot', 'run those replicas again');
     if (snap?.firstReplica !== first || snap?.count !== count)
       throw new Error(
         `${file}: holds replicas ${snap?.firstReplica}+${snap?.count}, not what its name says; delete it to run those replicas again`,
@@ -96,14 +101,7 @@ export function loadShardResults(dir: string): ShardResult[] {
     const m = FILE.exec(name);
     if (!m) continue; // temporary files of an interrupted write, or anything else
     const file = join(folder, name);
-    let r: ShardResult;
-    try {
-      r = deserialize(readFileSync(file)) as ShardResult;
-    } catch (e) {
-      throw new Error(`${file}: not a readable shard result (${(e as Error).message}); delete it to run those replicas again`, {
-        cause: e,
-      });
-    }
+    const r = readSaved<ShardResult>(file, 'shard result', 'run those replicas again');
     if (r?.firstReplica !== Number(m[1]) || r?.count !== Number(m[2]))
       throw new Error(
         `${file}: holds replicas ${r?.firstReplica}+${r?.count}, not what its name says; delete it to run those replicas again`,

@@ -10,8 +10,8 @@
  * The results of rung k are those of the replicas at rung k, whichever walker
  * they came from.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { serialize } from 'node:v8';
 import { join, resolve } from 'node:path';
 import { runRunAnalyses } from '../analysis/index.js';
 import { buildSamplingSummary } from '../analysis/sampling.js';
@@ -32,7 +32,7 @@ import { mergeShards, type ReplicaGap, type RunResult } from '../parallel/merge.
 import { shardsFor } from '../parallel/run.js';
 import { sharedWorkerPool } from '../parallel/pool.js';
 import { planRanges, planShards, uncovered } from '../parallel/shard-plan.js';
-import { PARTIAL_DIR } from '../results/checkpoint.js';
+import { PARTIAL_DIR, readSaved } from '../results/checkpoint.js';
 import { adaptationSpace, exchangeRungValues, exchangeVariants, locateIssues, ScenarioError, validateVariant } from '../scenario/index.js';
 import { adaptLadder } from './exchange-adapt.js';
 import { pauseAfterSnapshots } from './test-pause.js';
@@ -630,15 +630,8 @@ function exchangeCheckpoint(dir: string) {
   const results = new Map<string, ExchangeShardResult & { firstSet?: number; count: number }>();
   const snapshots = new Map<string, ExchangeSnapshot>();
   let adaptation: { adaptation: ExchangeAdaptation; shardAdapt: ExchangeShardAdapt } | undefined;
-  const read = <T>(file: string): T => {
-    try {
-      return deserialize(readFileSync(file)) as T;
-    } catch (e) {
-      throw new Error(`${file}: not a readable exchange checkpoint (${(e as Error).message}); delete it to run that part again`, {
-        cause: e,
-      });
-    }
-  };
+  const read = <T>(file: string): T => readSaved<T>(file, 'exchange checkpoint', 'run that part again');
+
   if (existsSync(folder))
     for (const name of readdirSync(folder).sort()) {
       const file = join(folder, name);
