@@ -18,7 +18,7 @@ const HANG_LIMIT_MS = 30 * 60_000;
 
 const UNIT = [
   'test/architecture.test.ts',
-  'test/{random,linalg,stats,theory,tasks}/**/*.test.ts',
+  'test/{random,linalg,stats,theory,tasks,native}/**/*.test.ts',
   'test/engine/{engine,sghmc,posterior-exact,splitting-coordinate}.test.ts',
   'test/potentials/{dense,neural,potentials,repon,expression-derivatives}.test.ts',
   'test/scenario/{load,json-files,registry,untrusted,expression-validation}.test.ts',

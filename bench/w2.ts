@@ -177,7 +177,7 @@ export function runPeer(script: string, args: string[], torch: boolean): PeerRes
   try {
     const out = execFileSync(python, [file, ...args], { encoding: 'utf8', timeout: 1_800_000, cwd: peersDir(), env });
     const s = lastSummary(out);
-    const note = torch ? `torch ${s.torch}, BLAS ${s.blas}` : `numpy ${s.numpy}`;
+    const note = s.jax ? `jax ${s.jax}` : torch ? `torch ${s.torch}, BLAS ${s.blas}` : `numpy ${s.numpy}`;
     return { msPerStep: s.ms_per_step as number, lossEnd: s.loss_end as number, note };
   } catch (e) {
     return { msPerStep: NaN, lossEnd: NaN, note: '', skipped: `${python} ${script} failed: ${(e as Error).message.split('\n')[0]}` };

@@ -26,6 +26,7 @@ import type { Potential } from '../src/engine/types.js';
 import { relationLearnerOn, type RelationLearnerData } from '../src/potentials/relation/relation-learner/index.js';
 import { toyAddition } from '../src/potentials/relation/toy-addition/index.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
+import { nativeStatus } from '../src/native/index.js';
 import { inProcess, median, ms, runPeer, timeRunEnsemble, type PeerResult } from './w2.js';
 
 const NSYM = 30;
@@ -46,6 +47,10 @@ export interface W3Result {
   engineJs: number;
   engineWasm: number;
   engineWasm32: number;
+  engineNative: number;
+  engineNative32: number;
+  jax: PeerResult | null;
+  jax32: PeerResult | null;
   engineRun1: number;
   engineRun2: number;
   torch: PeerResult | null;
@@ -115,6 +120,9 @@ export function w3Init(x: Float64Array, dim: number, count: number): void {
   }
 }
 
+const jaxW3 = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
+  runPeer('w3_jax.py', [`--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], false);
+
 const torchW3 = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
   runPeer('w3_torch.py', ['--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], true);
 
@@ -159,24 +167,48 @@ export async function runW3(o: W3Options): Promise<W3Result> {
   };
   const w64 = timed(wasm64);
   const w32 = timed(wasm32);
+  const nat = nativeStatus();
+  const n64 = nat.ok ? timed(build({ kernels: 'native' })) : { ms: NaN, meanEnergy: NaN };
+  const n32 = nat.ok ? timed(build({ kernels: 'native', precision: 'float32' })) : { ms: NaN, meanEnergy: NaN };
+  const nativeNote = nat.ok ? `native kernels (${nat.addon.simd}, ${nat.addon.fma}, tanh ${nat.addon.tanh})` : `skipped: ${nat.reason}`;
   run(js, Math.min(5, steps));
   const j = run(js, steps); // one run: ~1 minute at full size
   const run1 = await timeRunEnsemble(runScenario(steps), 1, reps, steps);
   const run2 = await timeRunEnsemble(runScenario(steps), 2, reps, steps);
   const torch = torchW3(steps, reps, 'float64');
   const torch32 = torchW3(steps, reps, 'float32');
+  const jax = jaxW3(steps, reps, 'float64');
+  const jax32 = jaxW3(steps, reps, 'float32');
 
   const rows: [string, number, string][] = [
     ['engine js, in-process (hash init)', j.msPerStep, 'plain TypeScript kernels, 1 thread, one run'],
     ['engine wasm f64, in-process', w64.ms, 'WebAssembly SIMD kernels, float64, 1 thread'],
     ['engine wasm f32, in-process', w32.ms, 'WebAssembly SIMD kernels, float32 network arithmetic, 1 thread'],
-    ['engine wasm f64, runEnsemble 1 worker', run1, 'mod-3 relation of the same size, own init; includes worker start-up'],
-    ['engine wasm f64, runEnsemble 2 workers', run2, '4 replicas per worker, one wasm instance each'],
+    ['engine native f64, in-process', n64.ms, `${nativeNote}, 1 thread`],
+    ['engine native f32, in-process', n32.ms, `${nativeNote}, float32 network arithmetic, 1 thread`],
+    ['engine auto f64, runEnsemble 1 worker', run1, 'mod-3 relation of the same size, own init; includes worker start-up'],
+    ['engine auto f64, runEnsemble 2 workers', run2, '4 replicas per worker'],
   ];
   const peerRow = (name: string, r: PeerResult) => rows.push([name, r.msPerStep, r.skipped ? `skipped: ${r.skipped}` : r.note]);
   peerRow('PyTorch f64, 2 threads (peer)', torch);
   peerRow('PyTorch f32, 2 threads (peer)', torch32);
+  peerRow('JAX f64, jit + vmap + scan (peer)', jax);
+  peerRow('JAX f32, jit + vmap + scan (peer)', jax32);
   for (const [name, v, note] of rows) console.log(`  ${name.padEnd(40)} ${ms(v).padStart(8)} ms/step  ${note}`);
+  const one64 = Number.isFinite(n64.ms) ? n64.ms : w64.ms;
+  const one32 = Number.isFinite(n32.ms) ? n32.ms : w32.ms;
+  if (Number.isFinite(jax.msPerStep)) {
+    console.log(
+      `  ratio engine f64 1 thread / JAX f64 = ${(one64 / jax.msPerStep).toFixed(2)}  (target ≤ 1: ${one64 <= jax.msPerStep ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `  ratio engine f64 2 workers / JAX f64 = ${(run2 / jax.msPerStep).toFixed(2)}  (target ≤ 0.6: ${run2 <= 0.6 * jax.msPerStep ? 'met' : 'NOT met'})`,
+    );
+  }
+  if (Number.isFinite(jax32.msPerStep))
+    console.log(
+      `  ratio engine f32 1 thread / JAX f32 = ${(one32 / jax32.msPerStep).toFixed(2)}  (target ≤ 1: ${one32 <= jax32.msPerStep ? 'met' : 'NOT met'})`,
+    );
   const best = Math.min(w64.ms, run2);
   if (Number.isFinite(torch.msPerStep)) {
     console.log(
@@ -193,12 +225,20 @@ export async function runW3(o: W3Options): Promise<W3Result> {
   const rel = (e: number) => (Number.isFinite(ref) ? Math.abs(e - ref) / Math.abs(ref) : null);
   const relDiff = rel(w64.meanEnergy);
   const relDiffJs = rel(j.meanEnergy);
+  const relDiffNative = Number.isFinite(n64.meanEnergy) ? rel(n64.meanEnergy) : null;
+  const jaxRef = jax.lossEnd;
   console.log(
     `  T = 0 check (GD, ${steps} steps): engine mean loss wasm ${w64.meanEnergy.toPrecision(16)}, js ${j.meanEnergy.toPrecision(16)}, PyTorch f64 loss_end ${Number.isFinite(ref) ? ref.toPrecision(16) : `— (${torch.skipped})`}` +
       (relDiff !== null
         ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})`
         : ''),
   );
+  if (relDiffNative !== null)
+    console.log(
+      `  T = 0 check, native f64: mean loss ${n64.meanEnergy.toPrecision(16)}, relative difference to PyTorch ${relDiffNative.toExponential(2)}` +
+        (Number.isFinite(jaxRef) ? `, to JAX ${(Math.abs(n64.meanEnergy - jaxRef) / Math.abs(jaxRef)).toExponential(2)}` : '') +
+        ` (target ≤ 1e-10: ${relDiffNative <= 1e-10 ? 'met' : 'NOT met'})`,
+    );
   const toy = toyAdditionTimes(steps, reps);
   console.log(
     `  toy-addition (p 10, 45 pairs, MSE, GD, ${R} replicas, in-process), ms/step js / wasm f64 / wasm f32: ` +
@@ -209,6 +249,10 @@ export async function runW3(o: W3Options): Promise<W3Result> {
     engineJs: j.msPerStep,
     engineWasm: w64.ms,
     engineWasm32: w32.ms,
+    engineNative: n64.ms,
+    engineNative32: n32.ms,
+    jax: jax.skipped ? null : jax,
+    jax32: jax32.skipped ? null : jax32,
     engineRun1: run1,
     engineRun2: run2,
     torch: torch.skipped ? null : torch,

@@ -17,7 +17,7 @@ const root = join(dirname(new URL(import.meta.url).pathname), '..');
 
 /** Lowest layer first; folders in one inner list share a layer (they may import each other, but not in a cycle). */
 const LAYERS: readonly (readonly string[])[] = [
-  ['random', 'linalg'],
+  ['random', 'linalg', 'native'],
   ['stats'],
   ['theory', 'tasks'],
   ['engine'],

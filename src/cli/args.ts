@@ -35,12 +35,13 @@ export function workersArg(v: string): number {
 /** A repeatable option (`--set a=1 --set b=2`). */
 export const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** `--kernels auto|js|wasm`: the kernels of potentials that have WASM kernels (a scenario override of potential.params.kernels; a potential whose params schema lacks `kernels` refuses it). */
+/** `--kernels auto|js|wasm|native`: the kernels of potentials that have WASM kernels (a scenario override of potential.params.kernels; a potential whose params schema lacks `kernels` refuses it). */
 export const KERNELS_HELP =
-  'kernels of the neural potentials with WebAssembly kernels (modular-addition-square, relation-learner, teacher-student-erf, toy-addition): auto (wasm when available), js (plain TypeScript) or wasm; sets potential.params.kernels';
+  'kernels of the neural potentials with WebAssembly kernels (modular-addition-square, relation-learner, teacher-student-erf, toy-addition): auto (native, then wasm, when available), js (plain TypeScript), wasm or native (relation-learner only); sets potential.params.kernels';
 
-export function kernelsArg(v: string): 'auto' | 'js' | 'wasm' {
-  if (v !== 'auto' && v !== 'js' && v !== 'wasm') throw new InvalidArgumentError(`--kernels must be auto, js or wasm, found '${v}'`);
+export function kernelsArg(v: string): 'auto' | 'js' | 'wasm' | 'native' {
+  if (v !== 'auto' && v !== 'js' && v !== 'wasm' && v !== 'native')
+    throw new InvalidArgumentError(`--kernels must be auto, js, wasm or native, found '${v}'`);
   return v;
 }
 

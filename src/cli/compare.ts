@@ -115,7 +115,7 @@ export function register(program: Command): void {
     .option('-r, --replicas <n>', 'scenario: override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'scenario: override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'scenario: override a key by its dotted path (repeatable)', collect, [])
-    .option('--kernels <auto|js|wasm>', `scenario: ${KERNELS_HELP}`, kernelsArg)
+    .option('--kernels <auto|js|wasm|native>', `scenario: ${KERNELS_HELP}`, kernelsArg)
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'scenario: do not write report.html into the regimes directory')
     .option(

@@ -31,6 +31,7 @@ import { ContinueError, continueRun, scenarioOfRunDir } from '../runs/continue.j
 import { parseShard } from './sweep.js';
 import { shardOption, ShardResolutionError } from './scheduler.js';
 import { wasmKernels, wasmPath } from '../kernels/wasm.js';
+import { NATIVE_KERNELS, nativeStatus } from '../native/index.js';
 import { hasRegimes, register as registerCompare, runRegimesCli } from './compare.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerSlurm } from './slurm.js';
@@ -106,7 +107,7 @@ Examples:
     .option('-w, --workers <n>', 'worker threads (0 = run in this thread)', workersArg, Math.min(2, availableParallelism()))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable)', collect, [])
-    .option('--kernels <auto|js|wasm>', KERNELS_HELP, kernelsArg)
+    .option('--kernels <auto|js|wasm|native>', KERNELS_HELP, kernelsArg)
     .option('--json', 'print the summary as JSON on stdout instead of a table')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html (write it later with stochdyn report <dir>)')
@@ -342,7 +343,7 @@ Examples:
   program
     .command('info')
     .description(
-      'environment: versions, cores, which TensorFlow.js package and backend would be used, and whether the WebAssembly SIMD kernels load',
+      'environment: versions, cores, which TensorFlow.js package and backend would be used, and whether the WebAssembly SIMD and native kernels load',
     )
     .option('--json', 'machine-readable output')
     .addHelpText(
@@ -351,12 +352,14 @@ Examples:
 Examples:
   $ stochdyn info
   $ stochdyn info --json
-  $ STOCHDYN_KERNELS=js stochdyn info   # the kernels with WebAssembly switched off`,
+  $ STOCHDYN_KERNELS=js stochdyn info   # the kernels with WebAssembly (and the native kernels) switched off
+  $ STOCHDYN_NATIVE=0 stochdyn info     # the native kernels switched off (the same numbers, slower)`,
     )
     .action(async (opts: { json?: boolean }) => {
       const { loadTensorflow } = await import('../potentials/tfjs/backend.js');
       const tf = await loadTensorflow();
       const wasm = wasmKernels();
+      const native = nativeStatus();
       const withKernels = potentialsWithKernels();
       const info = {
         stochdyn: packageVersion(),
@@ -364,6 +367,13 @@ Examples:
         cores: availableParallelism(),
         tfjs: { package: tf.package, backend: tf.backend, version: tf.tf.version_core, fallbackReason: tf.fallbackReason ?? null },
         kernels: { wasm: wasm.ok, module: wasmPath(), reason: wasm.ok ? null : wasm.reason, potentials: withKernels },
+        native: {
+          loaded: native.ok,
+          addon: native.path,
+          simd: native.ok ? native.addon.simd : null,
+          reason: native.ok ? null : native.reason,
+          kernels: NATIVE_KERNELS,
+        },
       };
       if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
       else
@@ -372,7 +382,8 @@ Examples:
             `tfjs: ${tf.package} ${info.tfjs.version} (backend ${tf.backend})` +
             (tf.fallbackReason ? `; @tensorflow/tfjs-node not used: ${tf.fallbackReason}` : '') +
             '\n' +
-            `kernels: ${wasm.ok ? `WebAssembly SIMD available (${info.kernels.module})` : `WebAssembly unavailable, plain TypeScript (${wasm.reason})`}; potentials with WebAssembly kernels: ${withKernels.join(', ')}\n`,
+            `kernels: ${wasm.ok ? `WebAssembly SIMD available (${info.kernels.module})` : `WebAssembly unavailable, plain TypeScript (${wasm.reason})`}; potentials with WebAssembly kernels: ${withKernels.join(', ')}\n` +
+            `native kernels: ${native.ok ? `loaded (${native.addon.simd}, ${native.path}): ${NATIVE_KERNELS.join('; ')}` : `not used, the TypeScript loops run with the same numbers (${native.reason})`}\n`,
         );
     });
 

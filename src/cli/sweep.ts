@@ -224,7 +224,7 @@ export function register(program: Command): void {
     .option('-r, --replicas <n>', 'override ensemble.replicas', intArg('--replicas', 1))
     .option('-s, --seed <n>', 'override the seed', intArg('--seed', 0))
     .option('--set <key=value>', 'override any scenario key by its dotted path (repeatable); swept keys take the sweep values', collect, [])
-    .option('--kernels <auto|js|wasm>', KERNELS_HELP, kernelsArg)
+    .option('--kernels <auto|js|wasm|native>', KERNELS_HELP, kernelsArg)
     .option('--json', 'print the result (directory, points and their summaries) as JSON')
     .option('-q, --quiet', 'no progress bar')
     .option('--no-report', 'do not write report.html when the sweep is complete')

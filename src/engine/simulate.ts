@@ -99,7 +99,11 @@ export function simulate(state: EnsembleState, potential: Potential, integrator:
     }
     if (s >= nextPoll) {
       nextPoll += pollEvery;
-      if (s < steps && poll!(s)) return s;
+      if (s < steps && poll!(s)) {
+        // Report where the pause leaves the run (a poll may come before the next progress step).
+        o.onProgress?.(s);
+        return s;
+      }
     }
   }
   o.onProgress?.(steps);

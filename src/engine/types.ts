@@ -48,6 +48,14 @@ export interface Potential {
    * energyAndGradient's gradient, so that fused and unfused runs are identical.
    */
   gradient1D?(x: number): number;
+  /**
+   * Optional: the 1-D gradient as polynomial coefficients, highest power
+   * first, when `gradient1D` computes exactly Horner's scheme on them
+   * (g = c₀; g = g·x + cₖ for k = 1 … n — build both with
+   * `polynomialGradient1D`). The fused overdamped step then runs in the
+   * native kernels when they are loaded, with the same numbers.
+   */
+  readonly gradientPolynomial1D?: Float64Array;
   /** Number of data points, when the energy is a sum over data (enables minibatch SGLD). */
   readonly dataSize?: number;
   /** Known local minima (used by the `well` observable: index of the nearest one). */

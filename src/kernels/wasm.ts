@@ -15,6 +15,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingExports } from './registry.js';
+import { nativeStatus, type NativeAddon } from '../native/index.js';
+
+/** Potential families with native kernels (assembly/native/). */
+export const NATIVE_POTENTIALS: readonly string[] = ['relation-learner'];
 
 /** The parts of the WebAssembly JS API used here (the project's lib settings do not declare it). */
 interface WasmMemory {
@@ -138,10 +142,13 @@ export type TaEnergyGrad = (
 
 /** Kernel arithmetic of a neural potential. */
 export type Precision = 'float64' | 'float32';
-/** Which kernels a neural potential runs: `auto` = wasm when available, else js. */
-export type KernelChoice = 'auto' | 'js' | 'wasm';
+/**
+ * Which kernels a neural potential runs: `auto` = native when the potential
+ * has native kernels and the addon is loaded, else wasm when available, else js.
+ */
+export type KernelChoice = 'auto' | 'js' | 'wasm' | 'native';
 
-export const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'js', 'wasm'];
+export const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'js', 'wasm', 'native'];
 export const PRECISIONS: readonly Precision[] = ['float64', 'float32'];
 
 /** The module's instance on this thread, with an arena allocator over its memory. */
@@ -277,18 +284,32 @@ function load(): KernelsStatus {
 
 /** The kernels a potential runs after resolving `auto`, and why (for the run's info line). */
 export interface KernelSelection {
-  kind: 'js' | 'wasm';
+  kind: 'js' | 'wasm' | 'native';
   kernels?: WasmKernels;
+  /** The loaded addon (kind `native`). */
+  native?: NativeAddon;
   /** Why `auto` fell back to js (absent otherwise). */
   fallback?: string;
 }
 
 /**
  * Resolve a potential's `kernels` and `precision` params. `wasm` (or float32,
- * which only the wasm kernels implement) throws when the module is unavailable;
- * `auto` falls back to js with the reason.
+ * which only the wasm and native kernels implement) throws when the module is
+ * unavailable; `native` throws when the potential has no native kernels
+ * (`hasNative` false) or the addon is not loaded; `auto` prefers native, then
+ * wasm, and falls back to js with the reason.
  */
-export function selectKernels(potential: string, choice: KernelChoice, precision: Precision): KernelSelection {
+export function selectKernels(potential: string, choice: KernelChoice, precision: Precision, hasNative = false): KernelSelection {
+  if (choice === 'native' || (choice === 'auto' && hasNative)) {
+    const st = nativeStatus();
+    if (hasNative && st.ok) return { kind: 'native', native: st.addon };
+    if (choice === 'native')
+      throw new Error(
+        hasNative
+          ? `${potential}: kernels 'native' unavailable: ${st.ok ? '' : st.reason}`
+          : `${potential}: kernels 'native' do not exist for this potential (it has wasm and js kernels; native kernels: ${NATIVE_POTENTIALS.join(', ')})`,
+      );
+  }
   if (choice === 'js') {
     if (precision === 'float32')
       throw new Error(`${potential}: precision 'float32' needs kernels 'wasm' or 'auto' (the js kernels are float64 only)`);
@@ -305,6 +326,7 @@ export function selectKernels(potential: string, choice: KernelChoice, precision
 
 /** The run's info line for a potential's kernels, e.g. `wasm SIMD, float64` or `js (wasm unavailable: …)`. */
 export function kernelsInfo(selection: KernelSelection, precision: Precision): string {
+  if (selection.kind === 'native') return `native ${selection.native!.simd}${selection.native!.fma === 'fma' ? '+fma' : ''}, ${precision}`;
   if (selection.kind === 'wasm') return `wasm SIMD, ${precision}`;
   return selection.fallback ? `js (wasm unavailable: ${selection.fallback})` : 'js';
 }
@@ -322,7 +344,8 @@ export const kernelParamsSchema = {
   kernels: {
     enum: [...KERNEL_CHOICES],
     default: 'auto',
-    description: 'auto: WebAssembly SIMD kernels when available, else plain TypeScript; js | wasm: force one (wasm fails if unavailable)',
+    description:
+      'auto: native kernels when this potential has them and they are built, else WebAssembly SIMD when available, else plain TypeScript; js | wasm | native: force one (wasm and native fail if unavailable)',
   },
   precision: {
     enum: [...PRECISIONS],

@@ -12,6 +12,7 @@
  * shard size without changing any number.
  */
 import { deriveAuxStream, normalSlow, ZRATIO, ZX } from './rng.js';
+import { nativeKernels, type NativeAddon } from '../native/index.js';
 
 const INV_2P24 = 1 / 16777216;
 
@@ -61,6 +62,8 @@ export function fillNormals(
   out: Float64Array,
   fix = new Fixups(),
 ): void {
+  const addon = nativeKernels();
+  if (addon !== null && count > 0) return fillNormalsNative(addon, states, aux, count, perStep, K, out);
   const row = count * perStep;
   while (fix.idx.length < K * perStep) fix.grow();
   if (perStep === 1) return fillNormals1(states, aux, count, K, out, fix);
@@ -101,6 +104,47 @@ export function fillNormals(
     for (let f = 0; f < nf; f++) {
       const t = fw[f];
       out[fi[f]] = normalSlow(aux, o, t & 127, ((t >> 7) + 0.5) * INV_2P24);
+    }
+  }
+}
+
+/** The lists the native fast path hands back (one set per thread: calls are synchronous). */
+const nat = { idx: new Int32Array(0), word: new Int32Array(0), rep: new Int32Array(0), io: new Int32Array(2), tables: false };
+
+/**
+ * fillNormals through the native kernels: the fast path in C (eight replicas
+ * in AVX2 lanes where available), the rejected draws finished here by
+ * normalSlow from each replica's auxiliary stream, in each replica's stream
+ * order — the same numbers as the loops below.
+ */
+function fillNormalsNative(
+  addon: NativeAddon,
+  states: Uint32Array,
+  aux: Uint32Array,
+  count: number,
+  perStep: number,
+  K: number,
+  out: Float64Array,
+): void {
+  if (!nat.tables) {
+    addon.setTables(KN, WN);
+    nat.tables = true;
+  }
+  // Room for the worst case of eight replicas at once (at least one replica's).
+  const need = Math.max(8192, Math.min(8 * K * perStep, 1 << 17), K * perStep);
+  if (nat.idx.length < need) {
+    nat.idx = new Int32Array(need);
+    nat.word = new Int32Array(need);
+    nat.rep = new Int32Array(need);
+  }
+  const { idx, word, rep, io } = nat;
+  io[0] = 0;
+  while (io[0] < count) {
+    addon.fillNormals(states, count, perStep, K, out, idx, word, rep, io);
+    const nf = io[1];
+    for (let f = 0; f < nf; f++) {
+      const t = word[f];
+      out[idx[f]] = normalSlow(aux, rep[f] << 2, t & 127, ((t >> 7) + 0.5) * INV_2P24);
     }
   }
 }

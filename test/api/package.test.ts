@@ -80,7 +80,7 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('holds the compiled library, its declarations, the worker, the WebAssembly kernels and the scenarios, and no tests or sources', () => {
+  it('holds the compiled library, its declarations, the worker, the WebAssembly kernels, the sources of the native kernels (built at install) and the scenarios, and no tests or other sources', () => {
     const files = filesBelow(installed);
     for (const f of [
       'package.json',
@@ -92,11 +92,15 @@ describe('the packed package', () => {
       'scenarios/quickstart.yaml',
       'docs/api.md',
       'examples/library.mjs',
+      'assembly/native/stochdyn.c',
+      'assembly/native/binding.gyp',
+      'assembly/native/build.mjs',
     ])
       expect(files).toContain(f);
+    const nativeSource = (f: string) => /^assembly\/native\/[^/]+\.(c|h|inc|gyp|mjs)$/.test(f);
     const unwanted = files.filter(
       (f) =>
-        /^(test|src|bench|assembly|output|node_modules|dist\/bench)\//.test(f) ||
+        (/^(test|src|bench|assembly|output|node_modules|dist\/bench)\//.test(f) && !nativeSource(f)) ||
         /\.map$/.test(f) ||
         (f.endsWith('.ts') && !f.endsWith('.d.ts')),
     );

@@ -39,6 +39,7 @@ import { Stream } from '../../src/random/rng.js';
 import { coordinateSettings, createState, simulate } from '../../src/engine/index.js';
 import { overdampedLangevin } from '../../src/engine/integrators/overdamped-langevin.js';
 import { wasmKernels } from '../../src/kernels/wasm.js';
+import { nativeStatus } from '../../src/native/index.js';
 import { runEnsemble } from '../../src/parallel/run.js';
 import { modularAdditionSquare } from '../../src/potentials/neural/modular-addition/index.js';
 import { teacherStudentData, teacherStudentErf } from '../../src/potentials/neural/teacher-student/index.js';
@@ -152,6 +153,98 @@ describe('wasm kernels agree with the TypeScript reference (float64)', () => {
     const y = x.slice();
     y[7] *= 1 + 1e-9;
     expect(discrepancy(js, wasm, x, 3, undefined, y).gradient).toBeGreaterThan(TOL);
+  });
+});
+
+describe('native kernels of relation-learner agree with the TypeScript reference', () => {
+  const rlCases = cases.filter(([, build]) => build === rl);
+  const native = nativeStatus();
+  const info = native.ok ? `native ${native.addon.simd}${native.addon.fma === 'fma' ? '+fma' : ''}` : '';
+
+  it('the addon loads here (npm run build builds it; CI must have it)', () => {
+    if (process.env.CI) expect(native.ok ? 'loaded' : native.reason).toBe('loaded');
+    if (!native.ok) expect(() => rl({ kernels: 'native' })).toThrow(/relation-learner: kernels 'native' unavailable/);
+  });
+
+  for (const [name, , params] of rlCases) {
+    it.runIf(native.ok)(`${name}: float64 energies and gradients to ${TOL} relative, full batch and minibatch`, () => {
+      const js = rl({ ...params, kernels: 'js' });
+      const nat = rl({ ...params, kernels: 'native' });
+      expect(nat.info?.kernels).toBe(`${info}, float64`);
+      expect(rl(params).info?.kernels, 'auto prefers the native kernels').toBe(`${info}, float64`);
+      for (const scale of [1, 3]) expectAgreement(js, nat, randomPoint(js, 5, 17 + scale, scale), 5, 13, scale);
+    });
+
+    it.runIf(native.ok)(`${name}: float32 within float32 rounding of float64 (normwise 1e-5), and not float64 in disguise`, () => {
+      const f64 = rl({ ...params, kernels: 'js' });
+      const f32 = rl({ ...params, kernels: 'native', precision: 'float32' });
+      expect(f32.info?.kernels).toBe(`${info}, float32`);
+      const d = discrepancy(f64, f32, randomPoint(f64, 3, 29), 3);
+      expect(d.energy).toBeLessThan(1e-5);
+      expect(d.gradient).toBeLessThan(1e-5);
+      expect(d.gradient).toBeGreaterThan(TOL);
+    });
+  }
+
+  it.runIf(native.ok)('a wrong gradient would be caught: perturbing one weight by 1e-9 relative breaks the bound', () => {
+    const js = rl({ kernels: 'js' });
+    const nat = rl({ kernels: 'native' });
+    const x = randomPoint(js, 3, 5);
+    const y = x.slice();
+    y[js.dim - 3] *= 1 + 1e-9; // a weight of the output layer
+    expect(discrepancy(js, nat, x, 3, undefined, y).gradient).toBeGreaterThan(TOL);
+  });
+
+  it('potentials without native kernels refuse kernels: native and keep wasm under auto', () => {
+    expect(() => ma({ kernels: 'native' })).toThrow(/modular-addition-square: kernels 'native' do not exist for this potential/);
+    expect(ma({}).info?.kernels).toBe('wasm SIMD, float64');
+  });
+
+  it.runIf(native.ok)('the native kernel refuses sizes that do not match the network, and picks out of range', () => {
+    const addon = native.ok ? native.addon : null;
+    const E = new Float64Array(1);
+    const G = new Float64Array(10);
+    expect(() =>
+      addon!.rlEnergyGrad(
+        64,
+        new Float64Array(10),
+        1,
+        10,
+        3,
+        2,
+        0,
+        1,
+        4,
+        new Int32Array(1),
+        0,
+        1,
+        new Int32Array(1),
+        new Float64Array(1),
+        E,
+        G,
+      ),
+    ).toThrow(/sizes do not match the network/);
+    // n 2, d 1, concat, depth 0: dim = 2 + 2 + 1 = 5
+    expect(() =>
+      addon!.rlEnergyGrad(
+        64,
+        new Float64Array(5),
+        1,
+        5,
+        2,
+        1,
+        0,
+        0,
+        0,
+        new Int32Array([4]),
+        0,
+        1,
+        new Int32Array(4),
+        new Float64Array(4),
+        E,
+        new Float64Array(5),
+      ),
+    ).toThrow(/a pick is out of range/);
   });
 });
 
@@ -349,7 +442,7 @@ describe('float32 kernels', () => {
   it('energies and gradients within float32 rounding of float64 (normwise 1e-5)', () => {
     for (const [, build, params] of cases) {
       const f64 = build({ ...params, kernels: 'wasm' });
-      const f32 = build({ ...params, precision: 'float32' });
+      const f32 = build({ ...params, kernels: 'wasm', precision: 'float32' });
       expect(f32.info?.kernels).toBe('wasm SIMD, float32');
       const x = randomPoint(f64, 3, 29);
       const d = discrepancy(f64, f32, x, 3);

@@ -302,6 +302,16 @@ describe('expression and module potentials equal the built-in double well', () =
     Array.from(a)
       .map((v, i) => [i, v, b[i]] as const)
       .filter(([, v, w]) => !(Math.abs(v - w) <= 1e-12 * Math.abs(w)));
+  /**
+   * Gradients: relative to the size of the terms, 4h|x|(x² + 1), not of their
+   * sum — near a minimum any evaluation order loses digits to cancellation
+   * (at x = 1.000001 the forms 4hx(x² − 1) and Horner's each differ from the
+   * exact value by ~1e-10 relative), so two orders agree only to that.
+   */
+  const gradClose = (a: Float64Array, b: Float64Array, h: number) =>
+    Array.from(a)
+      .map((v, i) => [i, v, b[i]] as const)
+      .filter(([i, v, w]) => !(Math.abs(v - w) <= 1e-12 * (Math.abs(w) + 4 * h * Math.abs(points[i]) * (points[i] ** 2 + 1))));
 
   for (const h of [1, 2.5]) {
     const reference = evaluate(doubleWell(h), points, points.length);
@@ -311,7 +321,7 @@ describe('expression and module potentials equal the built-in double well', () =
         const p = createExpressionPotential({ expression: 'h*(x^2-1)^2', coordinates: ['x'], params: { h } }, { evaluator });
         const got = evaluate(p, points, points.length);
         expect(relClose(got.energy, reference.energy)).toEqual([]);
-        expect(relClose(got.grad, reference.grad)).toEqual([]);
+        expect(gradClose(got.grad, reference.grad, h)).toEqual([]);
       }
     });
 
@@ -319,7 +329,7 @@ describe('expression and module potentials equal the built-in double well', () =
       const p = await loadModulePotential(moduleFile, { h }, ctx);
       const got = evaluate(p, points, points.length);
       expect(relClose(got.energy, reference.energy)).toEqual([]);
-      expect(relClose(got.grad, reference.grad)).toEqual([]);
+      expect(gradClose(got.grad, reference.grad, h)).toEqual([]);
     });
   }
 
@@ -332,7 +342,7 @@ describe('expression and module potentials equal the built-in double well', () =
       const p = await buildPotential(spec, ctx);
       const got = evaluate(p, points, points.length);
       expect(relClose(got.energy, reference.energy), file).toEqual([]);
-      expect(relClose(got.grad, reference.grad), file).toEqual([]);
+      expect(gradClose(got.grad, reference.grad, 1), file).toEqual([]);
       expect(p.coordinates).toEqual(['x']);
     }
   });

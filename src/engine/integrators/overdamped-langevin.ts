@@ -11,6 +11,7 @@
 import type { CoordinateSettings, EnsembleState, Integrator, IntegratorSnapshot, Potential } from '../types.js';
 import type { StepControl } from '../control.js';
 import { NoiseBlock, type NoiseBlockSnapshot } from '../../random/noise.js';
+import { nativeKernels, type NativeAddon } from '../../native/index.js';
 import { autoBatch } from '../gradients/minibatch.js';
 import type { GradientEstimator } from '../gradients/types.js';
 import { applyWalls, type Walls } from '../walls.js';
@@ -154,6 +155,20 @@ export function overdampedLangevin(
     }
   }
 
+  let badIdx = new Int32Array(0);
+  let badVal = new Float64Array(0);
+  /** stepFused1D in the native kernels (the same operations, so the same numbers). */
+  function stepFused1DNative(state: EnsembleState, coef: Float64Array, addon: NativeAddon): void {
+    const { x, rng, frozen, count } = state;
+    const off = noise ? noiseBlock.next(rng, count, 1) : 0;
+    if (badIdx.length < count) {
+      badIdx = new Int32Array(count);
+      badVal = new Float64Array(count);
+    }
+    const nbad = addon.stepPoly1D(x, frozen, noiseBlock.data, off, count, lrv[0], wdv[0], sigv[0], noise ? 1 : 0, coef, badIdx, badVal);
+    for (let i = 0; i < nbad; i++) freeze(state, badIdx[i], reasonFor(badVal[i]));
+  }
+
   return {
     name,
     needs: { momenta: false, data: false },
@@ -173,7 +188,10 @@ export function overdampedLangevin(
       sync(control);
       const g1 = potential.gradient1D;
       if (g1 !== undefined && dim === 1 && gradient.exact && !state.batch) {
-        stepFused1D(state, g1);
+        const coef = potential.gradientPolynomial1D;
+        const addon = coef === undefined ? null : nativeKernels();
+        if (addon !== null) stepFused1DNative(state, coef!, addon);
+        else stepFused1D(state, g1);
         if (walls) applyWalls(state, walls);
         return;
       }

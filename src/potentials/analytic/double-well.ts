@@ -3,9 +3,12 @@
  * Minima near ±1, saddle near 0; f''(±1) = 8h, f''(0) = −4h for b = 0.
  */
 import type { Potential } from '../../engine/types.js';
+import { polynomialGradient1D } from '../../engine/polynomial.js';
 import { registerPotential, singleGroup } from '../registry.js';
 
 export function doubleWell(h: number, tilt = 0): Potential {
+  // f'(x) = 4h x³ − 4h x + b, by Horner's scheme (the same numbers in the native fused step).
+  const { coefficients, gradient } = polynomialGradient1D([4 * h, 0, -4 * h, tilt]);
   return {
     name: tilt === 0 ? 'double-well' : 'tilted-double-well',
     dim: 1,
@@ -17,13 +20,11 @@ export function doubleWell(h: number, tilt = 0): Potential {
         const xi = x[r];
         const s = xi * xi - 1;
         energy[r] = h * s * s + tilt * xi;
-        grad[r] = 4 * h * xi * s + tilt;
+        grad[r] = gradient(xi);
       }
     },
-    gradient1D(xi) {
-      const s = xi * xi - 1;
-      return 4 * h * xi * s + tilt;
-    },
+    gradient1D: gradient,
+    gradientPolynomial1D: coefficients,
   };
 }
 

@@ -234,8 +234,9 @@ export function relationLearnerModel(p: RelationLearnerParams, data: RelationLea
     return loss * scale;
   }
 
-  const selection = selectKernels(RELATION_LEARNER, p.kernels, p.precision);
+  const selection = selectKernels(RELATION_LEARNER, p.kernels, p.precision, true);
   const wasm = selection.kernels;
+  const native = selection.native;
   const f32 = p.precision === 'float32';
   const labels = Float64Array.from(train, (pair) => truth[pair]);
 
@@ -250,6 +251,13 @@ export function relationLearnerModel(p: RelationLearnerParams, data: RelationLea
       const [pairs, lab] = at.inputs;
       kernel(at.x, count, dim, n, d, combine, depth, width, at.picks, batch ? B : 0, B, pairs, lab, at.energy, at.grad, at.scratch);
     });
+  }
+
+  /** The same energy and gradient by the native kernel (assembly/native/relation-learner.inc). */
+  function energyAndGradientNative(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
+    const B = batch ? batch.size : nTrain;
+    const picks = batch ? batch.indices.subarray(0, count * B) : identity;
+    native!.rlEnergyGrad(f32 ? 32 : 64, x, count, dim, n, d, combine, depth, width, picks, batch ? B : 0, B, train, labels, energy, grad);
   }
 
   function energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
@@ -276,5 +284,10 @@ export function relationLearnerModel(p: RelationLearnerParams, data: RelationLea
     }
   }
 
-  return { layout, selection, energyAndGradient: wasm ? energyAndGradientWasm : energyAndGradient, logits };
+  return {
+    layout,
+    selection,
+    energyAndGradient: native ? energyAndGradientNative : wasm ? energyAndGradientWasm : energyAndGradient,
+    logits,
+  };
 }
