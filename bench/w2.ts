@@ -23,6 +23,7 @@ import { runEnsemble } from '../src/parallel/run.js';
 import { packageRoot } from '../src/parallel/pool.js';
 import { modularAdditionSquare } from '../src/potentials/neural/modular-addition/index.js';
 import { teacherStudentErf } from '../src/potentials/neural/teacher-student/index.js';
+import { nativeStatus } from '../src/native/index.js';
 import { validateScenarioObject, type Scenario } from '../src/scenario/index.js';
 
 const P = 11;
@@ -48,6 +49,12 @@ export interface W2Result {
   /** runEnsemble (kernels auto), 1 and 2 workers. */
   engineRun1: number;
   engineRun2: number;
+  /** Native kernels in-process (NaN without the addon), and runEnsemble float32 on 2 workers. */
+  engine1Native: number;
+  engine1Native32: number;
+  engineRun2f32: number;
+  jax: PeerResult | null;
+  jax32: PeerResult | null;
   numpy: PeerResult | null;
   torch: PeerResult | null;
   torch32: PeerResult | null;
@@ -120,14 +127,14 @@ export function inProcess(
   return { msPerStep: ms, meanEnergy: mean };
 }
 
-function runScenario(steps: number) {
+function runScenario(steps: number, precision: 'float64' | 'float32' = 'float64') {
   // The sin initialisation has mean 0 and variance 1/(2D) (w) and 1/(2N) (a).
   const std = [...new Array<number>(N * D).fill(1 / Math.sqrt(2 * D)), ...new Array<number>(N * P).fill(1 / Math.sqrt(2 * N))];
   return validateScenarioObject(
     {
       name: 'bench-w2',
       seed: 4242,
-      potential: { kind: 'modular-addition-square', params: w2Params },
+      potential: { kind: 'modular-addition-square', params: { ...w2Params, precision } },
       dynamics: { integrator: 'sgld', lr: LR, temperature: TEMP, weight_decay: GAMMA, steps },
       ensemble: { replicas: R, init: { kind: 'normal', mean: [0], std } },
       observe: { grid: { kind: 'linear', points: 2 }, observables: ['energy'], finals: false },
@@ -187,6 +194,9 @@ export function runPeer(script: string, args: string[], torch: boolean): PeerRes
 const numpyPeer = (steps: number, reps: number, temp: number) =>
   runPeer('w2_numpy.py', ['--variant=matmul', `--reps=${reps}`, `--steps=${steps}`, `--T=${temp}`], false);
 
+const jaxPeer = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
+  runPeer('w2_jax.py', [`--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--T=${TEMP}`], false);
+
 const torchPeer = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
   runPeer('w2_torch.py', ['--variant=autograd', '--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`], true);
 
@@ -219,24 +229,49 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   const one = timeIt(potential);
   const oneWasm = timeIt(wasm64);
   const oneWasm32 = timeIt(wasm32);
+  const nat = nativeStatus();
+  const native64 = nat.ok ? modularAdditionSquare({ ...w2Params, kernels: 'native' }, { seed: 4242, run: 0 }) : null;
+  const native32 = nat.ok ? modularAdditionSquare({ ...w2Params, kernels: 'native', precision: 'float32' }, { seed: 4242, run: 0 }) : null;
+  const oneNative = native64 ? timeIt(native64) : NaN;
+  const oneNative32 = native32 ? timeIt(native32) : NaN;
+  const nativeNote = nat.ok ? `native kernels (${nat.addon.simd}, ${nat.addon.fma})` : `skipped: ${nat.reason}`;
   const run1 = await timeRunEnsemble(runScenario(steps), 1, reps, steps);
   const run2 = await timeRunEnsemble(runScenario(steps), 2, reps, steps);
+  const run2f32 = await timeRunEnsemble(runScenario(steps, 'float32'), 2, reps, steps);
   const np = numpyPeer(steps, reps, TEMP);
   const torch = torchPeer(steps, reps, 'float64');
   const torch32 = torchPeer(steps, reps, 'float32');
+  const jax = jaxPeer(steps, reps, 'float64');
+  const jax32 = jaxPeer(steps, reps, 'float32');
 
   const rows: [string, number, string][] = [
     ['engine js, in-process (sin init)', one, 'plain TypeScript kernels, 1 thread'],
     ['engine wasm f64, in-process', oneWasm, 'WebAssembly SIMD kernels, float64, 1 thread'],
     ['engine wasm f32, in-process', oneWasm32, 'WebAssembly SIMD kernels, float32 network arithmetic, 1 thread'],
-    ['engine wasm f64, runEnsemble 1 worker', run1, 'seeded normal init of the same scale; includes worker start-up'],
-    ['engine wasm f64, runEnsemble 2 workers', run2, '16 replicas per worker, one wasm instance each'],
+    ['engine native f64, in-process', oneNative, `${nativeNote}, 1 thread`],
+    ['engine native f32, in-process', oneNative32, `${nativeNote}, float32 network arithmetic, 1 thread`],
+    ['engine auto f64, runEnsemble 1 worker', run1, 'seeded normal init of the same scale; includes worker start-up'],
+    ['engine auto f64, runEnsemble 2 workers', run2, '16 replicas per worker'],
+    ['engine auto f32, runEnsemble 2 workers', run2f32, '16 replicas per worker, float32 network arithmetic'],
   ];
   const peerRow = (name: string, r: PeerResult) => rows.push([name, r.msPerStep, r.skipped ? `skipped: ${r.skipped}` : r.note]);
   peerRow('numpy matmul f64 (peer)', np);
   peerRow('PyTorch autograd f64, 2 threads (peer)', torch);
   peerRow('PyTorch autograd f32, 2 threads (peer)', torch32);
+  peerRow('JAX f64, jit + vmap + scan (peer)', jax);
+  peerRow('JAX f32, jit + vmap + scan (peer)', jax32);
   for (const [name, v, note] of rows) console.log(`  ${name.padEnd(40)} ${ms(v).padStart(8)} ms/step  ${note}`);
+  const bestOf = (...v: number[]) => Math.min(...v.filter(Number.isFinite));
+  const peer64 = bestOf(np.msPerStep, torch.msPerStep, jax.msPerStep);
+  const peer32 = bestOf(torch32.msPerStep, jax32.msPerStep);
+  if (Number.isFinite(peer64))
+    console.log(
+      `  ratio engine f64 2 workers / best f64 peer (${ms(peer64)}) = ${(run2 / peer64).toFixed(2)}  (target ≤ 0.5: ${run2 <= 0.5 * peer64 ? 'met' : 'NOT met'})`,
+    );
+  if (Number.isFinite(peer32))
+    console.log(
+      `  ratio engine f32 2 workers / best f32 peer (${ms(peer32)}) = ${(run2f32 / peer32).toFixed(2)}  (target ≤ 0.5: ${run2f32 <= 0.5 * peer32 ? 'met' : 'NOT met'})`,
+    );
   const best = Math.min(oneWasm, run2);
   if (Number.isFinite(np.msPerStep)) {
     console.log(`  ratio numpy / engine wasm f64 in-process (1 thread)  = ${(np.msPerStep / oneWasm).toFixed(2)}  (> 1: engine faster)`);
@@ -255,6 +290,7 @@ export async function runW2(o: W2Options): Promise<W2Result> {
   // T = 0 cross-check: gradient descent with weight decay from the same initialisation (wasm f64 and js kernels).
   const e0 = inProcess(wasm64, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy;
   const e0js = inProcess(potential, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy;
+  const e0native = native64 ? inProcess(native64, R, steps, { ...dyn, temperature: 0 }, init).meanEnergy : NaN;
   const np0 = numpyPeer(steps, 1, 0);
   const rel = (e: number) => (Number.isFinite(np0.lossEnd) ? Math.abs(e - np0.lossEnd) / Math.abs(np0.lossEnd) : null);
   const relDiff = rel(e0);
@@ -265,6 +301,13 @@ export async function runW2(o: W2Options): Promise<W2Result> {
         ? `, relative difference wasm ${relDiff.toExponential(2)}, js ${relDiffJs!.toExponential(2)} (target ≤ 1e-10: ${relDiff <= 1e-10 && relDiffJs! <= 1e-10 ? 'met' : 'NOT met'})`
         : ''),
   );
+  if (Number.isFinite(e0native)) {
+    const r = rel(e0native);
+    console.log(
+      `  T = 0 check, native f64: mean loss ${e0native.toPrecision(16)}` +
+        (r !== null ? `, relative difference to numpy ${r.toExponential(2)} (target ≤ 1e-10: ${r <= 1e-10 ? 'met' : 'NOT met'})` : ''),
+    );
+  }
 
   // The sizes of the shipped first-order scenarios (in-process, 1 thread).
   const sweepSteps = Math.max(100, Math.round(steps / 2));
@@ -298,6 +341,11 @@ export async function runW2(o: W2Options): Promise<W2Result> {
     engine1Wasm32: oneWasm32,
     engineRun1: run1,
     engineRun2: run2,
+    engine1Native: oneNative,
+    engine1Native32: oneNative32,
+    engineRun2f32: run2f32,
+    jax: jax.skipped ? null : jax,
+    jax32: jax32.skipped ? null : jax32,
     numpy: np.skipped ? null : np,
     torch: torch.skipped ? null : torch,
     torch32: torch32.skipped ? null : torch32,

@@ -16,4 +16,6 @@ void *stochdyn_scratch(napi_env env, size_t bytes);
 /* The relation-learner kernel (relation-learner.c) and the tanh it uses. */
 napi_value stochdyn_rl_energy_grad(napi_env env, napi_callback_info info);
 const char *stochdyn_tanh_kind(void);
+/* The modular-addition-square kernel (modular-addition.c). */
+napi_value stochdyn_ma_energy_grad(napi_env env, napi_callback_info info);
 #endif

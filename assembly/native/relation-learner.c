@@ -16,20 +16,10 @@
 #include <immintrin.h>
 #endif
 #include "native.h"
+#include "vec.h"
 
 #define RL_CHUNK 64
 #define RL_MAX_DEPTH 64
-
-typedef double v4d __attribute__((vector_size(32), aligned(32)));
-typedef float v8f __attribute__((vector_size(32), aligned(32)));
-
-#ifdef __FMA__
-static inline v4d fma4(v4d a, v4d b, v4d c) { return (v4d)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c); }
-static inline v8f fma8(v8f a, v8f b, v8f c) { return (v8f)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c); }
-#else
-static inline v4d fma4(v4d a, v4d b, v4d c) { return a * b + c; }
-static inline v8f fma8(v8f a, v8f b, v8f c) { return a * b + c; }
-#endif
 
 /*
  * tanh(v) = 1 − 2/(e^{2v} + 1) per lane (the formula of the TypeScript

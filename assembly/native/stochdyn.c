@@ -358,6 +358,96 @@ static napi_value step_poly_1d(napi_env env, napi_callback_info info) {
   return res;
 }
 
+/* ---- uniform overdamped update ------------------------------------------- */
+
+/*
+ * stepUniform(x, grad, z, zOff, frozen, count, dim, lr, wd, sig, noise, badIdx, badVal)
+ * — the overdamped update with one (η, θ, λ) for every coordinate
+ * (overdamped-langevin.ts stepUniform): per replica not frozen,
+ * x_j ← x_j − lr (g_j + wd x_j) [+ sig z_j]; a replica with any coordinate
+ * out of bounds keeps its old row and is listed (index, last bad value).
+ */
+static napi_value step_uniform(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 13) return throw_type(env, "stepUniform(x, grad, z, zOff, frozen, count, dim, lr, wd, sig, noise, badIdx, badVal): 13 arguments");
+  size_t nx, ng, nz, nfz, nbi, nbv;
+  int32_t zOff, count, dim, noise;
+  double lr, wd, sig;
+  double *x = typed(env, argv[0], napi_float64_array, &nx, "stepUniform: x must be a Float64Array");
+  if (!x) return NULL;
+  const double *g = typed(env, argv[1], napi_float64_array, &ng, "stepUniform: grad must be a Float64Array");
+  if (!g) return NULL;
+  const double *z = typed(env, argv[2], napi_float64_array, &nz, "stepUniform: z must be a Float64Array");
+  if (!z) return NULL;
+  if (!int_arg(env, argv[3], &zOff, "stepUniform: zOff must be a number")) return NULL;
+  const uint8_t *frozen = typed(env, argv[4], napi_uint8_array, &nfz, "stepUniform: frozen must be a Uint8Array");
+  if (!frozen) return NULL;
+  if (!int_arg(env, argv[5], &count, "stepUniform: count must be a number")) return NULL;
+  if (!int_arg(env, argv[6], &dim, "stepUniform: dim must be a number")) return NULL;
+  if (!num_arg(env, argv[7], &lr, "stepUniform: lr must be a number")) return NULL;
+  if (!num_arg(env, argv[8], &wd, "stepUniform: wd must be a number")) return NULL;
+  if (!num_arg(env, argv[9], &sig, "stepUniform: sig must be a number")) return NULL;
+  if (!int_arg(env, argv[10], &noise, "stepUniform: noise must be 0 or 1")) return NULL;
+  int32_t *bi = typed(env, argv[11], napi_int32_array, &nbi, "stepUniform: badIdx must be an Int32Array");
+  if (!bi) return NULL;
+  double *bv = typed(env, argv[12], napi_float64_array, &nbv, "stepUniform: badVal must be a Float64Array");
+  if (!bv) return NULL;
+  const size_t n = (size_t)count * (size_t)dim;
+  if (count < 0 || dim < 1 || nx < n || ng < n || nfz < (size_t)count || (noise && (zOff < 0 || nz < (size_t)zOff + n)) || nbi < (size_t)count ||
+      nbv < (size_t)count)
+    return throw_type(env, "stepUniform: array sizes do not match count and dim");
+  double *row = stochdyn_scratch(env, sizeof(double) * (size_t)dim);
+  if (!row) return throw_type(env, "stepUniform: out of memory");
+  int32_t nbad = 0;
+  for (int32_t r = 0; r < count; r++) {
+    if (frozen[r] != 0) continue;
+    double *xr = x + (size_t)r * dim;
+    const double *gr = g + (size_t)r * dim;
+    const double *zr = z + zOff + (size_t)r * dim;
+    int ok = 1;
+    double bad = 0;
+    int32_t j = 0;
+#ifdef __AVX2__
+    const __m256d vlr = _mm256_set1_pd(lr), vwd = _mm256_set1_pd(wd), vsig = _mm256_set1_pd(sig);
+    const __m256d hiL = _mm256_set1_pd(DIVERGENCE_LIMIT), loL = _mm256_set1_pd(-DIVERGENCE_LIMIT);
+    __m256d okv = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    for (; j + 4 <= dim; j += 4) {
+      const __m256d xi = _mm256_loadu_pd(xr + j);
+      __m256d xn = _mm256_sub_pd(xi, _mm256_mul_pd(vlr, _mm256_add_pd(_mm256_loadu_pd(gr + j), _mm256_mul_pd(vwd, xi))));
+      if (noise) xn = _mm256_add_pd(xn, _mm256_mul_pd(vsig, _mm256_loadu_pd(zr + j)));
+      _mm256_storeu_pd(row + j, xn);
+      okv = _mm256_and_pd(okv, _mm256_and_pd(_mm256_cmp_pd(xn, hiL, _CMP_LT_OQ), _mm256_cmp_pd(xn, loL, _CMP_GT_OQ)));
+    }
+    if (_mm256_movemask_pd(okv) != 0xf) {
+      ok = 0;
+      for (int32_t k = 0; k < j; k++)
+        if (!(row[k] < DIVERGENCE_LIMIT && row[k] > -DIVERGENCE_LIMIT)) bad = row[k];
+    }
+#endif
+    for (; j < dim; j++) {
+      const double xi = xr[j];
+      double xn = xi - lr * (gr[j] + wd * xi);
+      if (noise) xn += sig * zr[j];
+      row[j] = xn;
+      if (!(xn < DIVERGENCE_LIMIT && xn > -DIVERGENCE_LIMIT)) {
+        ok = 0;
+        bad = xn;
+      }
+    }
+    if (ok)
+      memcpy(xr, row, sizeof(double) * (size_t)dim);
+    else {
+      bi[nbad] = r;
+      bv[nbad++] = bad;
+    }
+  }
+  napi_value res;
+  napi_create_int32(env, nbad, &res);
+  return res;
+}
+
 /* ---- module -------------------------------------------------------------- */
 
 static napi_value str(napi_env env, const char *v) {
@@ -381,7 +471,9 @@ NAPI_MODULE_INIT() {
       {"setTables", NULL, set_tables, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fillNormals", NULL, fill_normals, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stepPoly1D", NULL, step_poly_1d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stepUniform", NULL, step_uniform, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rlEnergyGrad", NULL, stochdyn_rl_energy_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maEnergyGrad", NULL, stochdyn_ma_energy_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"simd", NULL, NULL, NULL, NULL, simd_name(env), napi_enumerable, NULL},
 #ifdef __FMA__
       {"fma", NULL, NULL, NULL, NULL, str(env, "fma"), napi_enumerable, NULL},

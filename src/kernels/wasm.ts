@@ -18,7 +18,7 @@ import { missingExports } from './registry.js';
 import { nativeStatus, type NativeAddon } from '../native/index.js';
 
 /** Potential families with native kernels (assembly/native/). */
-export const NATIVE_POTENTIALS: readonly string[] = ['relation-learner'];
+export const NATIVE_POTENTIALS: readonly string[] = ['modular-addition-square', 'relation-learner'];
 
 /** The parts of the WebAssembly JS API used here (the project's lib settings do not declare it). */
 interface WasmMemory {

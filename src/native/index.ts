@@ -54,6 +54,42 @@ export interface NativeAddon {
     energy: Float64Array,
     grad: Float64Array,
   ): void;
+  maEnergyGrad(
+    precision: 32 | 64,
+    x: Float64Array,
+    count: number,
+    dim: number,
+    P: number,
+    N: number,
+    picks: Int32Array,
+    pickStride: number,
+    nPick: number,
+    rowN: Int32Array,
+    rowM: Int32Array,
+    cls: Int32Array,
+    off: number,
+    g2: number,
+    dataScale: number,
+    ipw: number,
+    ipa: number,
+    energy: Float64Array,
+    grad: Float64Array,
+  ): void;
+  stepUniform(
+    x: Float64Array,
+    grad: Float64Array,
+    z: Float64Array,
+    zOff: number,
+    frozen: Uint8Array,
+    count: number,
+    dim: number,
+    lr: number,
+    wd: number,
+    sig: number,
+    noise: number,
+    badIdx: Int32Array,
+    badVal: Float64Array,
+  ): number;
   stepPoly1D(
     x: Float64Array,
     frozen: Uint8Array,
@@ -73,8 +109,9 @@ export interface NativeAddon {
 /** What the native kernels speed up (for `stochdyn info`). */
 export const NATIVE_KERNELS: readonly string[] = [
   'Gaussian noise blocks of every integrator (ziggurat fast path)',
+  'the overdamped update with one step size, temperature and weight decay for every coordinate (networks)',
   'the fused overdamped step of 1-D potentials that declare a polynomial gradient (gradientPolynomial1D)',
-  'energy and gradient of relation-learner (AVX2 with fused multiply-adds; agrees with the TypeScript kernel to rounding)',
+  'energy and gradient of relation-learner and modular-addition-square (AVX2 with fused multiply-adds; they agree with the TypeScript kernels to rounding)',
 ];
 
 export type NativeStatus = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };

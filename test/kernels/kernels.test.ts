@@ -156,8 +156,8 @@ describe('wasm kernels agree with the TypeScript reference (float64)', () => {
   });
 });
 
-describe('native kernels of relation-learner agree with the TypeScript reference', () => {
-  const rlCases = cases.filter(([, build]) => build === rl);
+describe('native kernels of relation-learner and modular-addition-square agree with the TypeScript reference', () => {
+  const nativeCases = cases.filter(([, build]) => build === rl || build === ma);
   const native = nativeStatus();
   const info = native.ok ? `native ${native.addon.simd}${native.addon.fma === 'fma' ? '+fma' : ''}` : '';
 
@@ -166,18 +166,18 @@ describe('native kernels of relation-learner agree with the TypeScript reference
     if (!native.ok) expect(() => rl({ kernels: 'native' })).toThrow(/relation-learner: kernels 'native' unavailable/);
   });
 
-  for (const [name, , params] of rlCases) {
+  for (const [name, build, params] of nativeCases) {
     it.runIf(native.ok)(`${name}: float64 energies and gradients to ${TOL} relative, full batch and minibatch`, () => {
-      const js = rl({ ...params, kernels: 'js' });
-      const nat = rl({ ...params, kernels: 'native' });
+      const js = build({ ...params, kernels: 'js' });
+      const nat = build({ ...params, kernels: 'native' });
       expect(nat.info?.kernels).toBe(`${info}, float64`);
-      expect(rl(params).info?.kernels, 'auto prefers the native kernels').toBe(`${info}, float64`);
+      expect(build(params).info?.kernels, 'auto prefers the native kernels').toBe(`${info}, float64`);
       for (const scale of [1, 3]) expectAgreement(js, nat, randomPoint(js, 5, 17 + scale, scale), 5, 13, scale);
     });
 
     it.runIf(native.ok)(`${name}: float32 within float32 rounding of float64 (normwise 1e-5), and not float64 in disguise`, () => {
-      const f64 = rl({ ...params, kernels: 'js' });
-      const f32 = rl({ ...params, kernels: 'native', precision: 'float32' });
+      const f64 = build({ ...params, kernels: 'js' });
+      const f32 = build({ ...params, kernels: 'native', precision: 'float32' });
       expect(f32.info?.kernels).toBe(`${info}, float32`);
       const d = discrepancy(f64, f32, randomPoint(f64, 3, 29), 3);
       expect(d.energy).toBeLessThan(1e-5);
@@ -187,17 +187,47 @@ describe('native kernels of relation-learner agree with the TypeScript reference
   }
 
   it.runIf(native.ok)('a wrong gradient would be caught: perturbing one weight by 1e-9 relative breaks the bound', () => {
-    const js = rl({ kernels: 'js' });
-    const nat = rl({ kernels: 'native' });
-    const x = randomPoint(js, 3, 5);
-    const y = x.slice();
-    y[js.dim - 3] *= 1 + 1e-9; // a weight of the output layer
-    expect(discrepancy(js, nat, x, 3, undefined, y).gradient).toBeGreaterThan(TOL);
+    for (const build of [rl, ma]) {
+      const js = build({ kernels: 'js' });
+      const nat = build({ kernels: 'native' });
+      const x = randomPoint(js, 3, 5);
+      const y = x.slice();
+      y[js.dim - 3] *= 1 + 1e-9; // a weight of the output layer
+      expect(discrepancy(js, nat, x, 3, undefined, y).gradient).toBeGreaterThan(TOL);
+    }
   });
 
   it('potentials without native kernels refuse kernels: native and keep wasm under auto', () => {
-    expect(() => ma({ kernels: 'native' })).toThrow(/modular-addition-square: kernels 'native' do not exist for this potential/);
-    expect(ma({}).info?.kernels).toBe('wasm SIMD, float64');
+    expect(() => ts({ kernels: 'native' })).toThrow(/teacher-student-erf: kernels 'native' do not exist for this potential/);
+    expect(ts({}).info?.kernels).toBe('wasm SIMD, float64');
+  });
+
+  it.runIf(native.ok)('the modular-addition kernel refuses sizes that do not match and training pairs out of range', () => {
+    const addon = native.ok ? native.addon : null;
+    const call = (dim: number, rowN: number[]) =>
+      addon!.maEnergyGrad(
+        64,
+        new Float64Array(dim),
+        1,
+        dim,
+        2,
+        1,
+        new Int32Array([0]),
+        0,
+        1,
+        Int32Array.from(rowN),
+        new Int32Array([2]),
+        new Int32Array([0]),
+        0,
+        1,
+        1,
+        0,
+        0,
+        new Float64Array(1),
+        new Float64Array(dim),
+      );
+    expect(() => call(5, [0])).toThrow(/sizes do not match the network/);
+    expect(() => call(6, [7])).toThrow(/a training pair is out of range/);
   });
 
   it.runIf(native.ok)('the native kernel refuses sizes that do not match the network, and picks out of range', () => {
@@ -365,7 +395,7 @@ describe('kernel selection', () => {
   });
 
   it('auto picks wasm when available; with the module disabled, auto falls back to js (with the reason) and wasm throws', async () => {
-    expect(ma({}).info?.kernels).toBe('wasm SIMD, float64');
+    expect(ts({}).info?.kernels).toBe('wasm SIMD, float64'); // a potential without native kernels
     vi.resetModules();
     vi.stubEnv('STOCHDYN_KERNELS', 'js');
     try {

@@ -163,6 +163,35 @@ describe.runIf(loaded.ok)('native kernels: the same numbers as the TypeScript lo
     ['gd (no noise)', { integrator: 'gd', lr: 1e-2 }, 21, 500],
     ['sgld with diverging replicas', { integrator: 'sgld', lr: 0.12, temperature: 0.5 }, 203, 200],
   ];
+  const networkRuns: [string, Dyn, number][] = [
+    ['sgld with weight decay', { integrator: 'sgld', lr: 1e-3, temperature: 1e-3, weight_decay: 0.01 }, 60],
+    ['gd', { integrator: 'gd', lr: 1e-3 }, 40],
+    ['sgld with diverging replicas', { integrator: 'sgld', lr: 3, temperature: 1 }, 30],
+  ];
+  it.each(networkRuns)('networks (the uniform update): whole runs are byte-identical: %s', async (name, dynamics, steps) => {
+    const scenario = validateScenarioObject(
+      {
+        name: 'native-vs-ts-network',
+        seed: 5,
+        potential: { kind: 'modular-addition-square', params: { P: 5, N: 7, kernels: 'js' } },
+        dynamics: { ...dynamics, steps },
+        ensemble: { replicas: 9, init: { kind: 'potential' } },
+        observe: { grid: { kind: 'linear', points: 4 }, observables: ['energy'], finals: true },
+      },
+      '',
+    );
+    const strip = (r: object) =>
+      JSON.stringify(r, (k, v) => (k === 'shardWallSeconds' ? undefined : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+    setNativeEnabled(false);
+    const js = await runEnsemble(scenario, { workers: 0 });
+    setNativeEnabled(true);
+    const nat = await runEnsemble(scenario, { workers: 0 });
+    expect(strip(nat)).toBe(strip(js));
+    const diverged = Array.from(js.divergedAt as ArrayLike<number>).filter((s) => s >= 0).length;
+    if (name.includes('diverging')) expect(diverged).toBeGreaterThan(0);
+    else expect(diverged).toBe(0);
+  });
+
   it.each(runs)('whole runs are byte-identical: %s', async (_name, dynamics, replicas, steps) => {
     const scenario = validateScenarioObject(
       {

@@ -31,6 +31,9 @@ export function overdampedLangevin(
   let version = -1;
   const row = new Float64Array(dim);
   const noiseBlock = new NoiseBlock();
+  // Replicas the native steps report as leaving the bounds (index, value).
+  let badIdx = new Int32Array(0);
+  let badVal = new Float64Array(0);
 
   /** Read the control's arrays and recompute sqrt(2ηθ) when they changed. */
   function sync(control: StepControl): void {
@@ -105,6 +108,17 @@ export function overdampedLangevin(
       sig = sigv[0];
     const off = noise ? noiseBlock.next(rng, count, dim) : 0;
     const z = noiseBlock.data;
+    const addon = nativeKernels();
+    if (addon !== null) {
+      // The same expression per coordinate in the native kernels (the same numbers).
+      if (badIdx.length < count) {
+        badIdx = new Int32Array(count);
+        badVal = new Float64Array(count);
+      }
+      const nbad = addon.stepUniform(x, grad, z, off, frozen, count, dim, lr, wd, sig, noise ? 1 : 0, badIdx, badVal);
+      for (let i = 0; i < nbad; i++) freeze(state, badIdx[i], reasonFor(badVal[i]));
+      return;
+    }
     for (let r = 0; r < count; r++) {
       if (frozen[r] !== 0) continue;
       const base = r * dim;
@@ -155,8 +169,6 @@ export function overdampedLangevin(
     }
   }
 
-  let badIdx = new Int32Array(0);
-  let badVal = new Float64Array(0);
   /** stepFused1D in the native kernels (the same operations, so the same numbers). */
   function stepFused1DNative(state: EnsembleState, coef: Float64Array, addon: NativeAddon): void {
     const { x, rng, frozen, count } = state;

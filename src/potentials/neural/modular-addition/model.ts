@@ -235,8 +235,9 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
     return data;
   }
 
-  const selection = selectKernels(MODULAR_ADDITION, p.kernels, p.precision);
+  const selection = selectKernels(MODULAR_ADDITION, p.kernels, p.precision, true);
   const wasm = selection.kernels;
+  const native = selection.native;
   // Per training pair for the wasm kernel: row numbers (not offsets) of its two inputs in the transposed w.
   const rowNumN = Int32Array.from(rowN, (v) => v / N);
   const rowNumM = Int32Array.from(rowM, (v) => v / N);
@@ -274,6 +275,34 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
         at.scratch,
       );
     });
+  }
+
+  /** The same energy and gradient by the native kernel (assembly/native/modular-addition.inc). */
+  function energyAndGradientNative(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
+    const B = batch ? batch.size : nTrain;
+    const factor = batch ? nTrain / B : 1;
+    const picks = batch ? batch.indices.subarray(0, count * B) : identity;
+    native!.maEnergyGrad(
+      f32 ? 32 : 64,
+      x,
+      count,
+      dim,
+      P,
+      N,
+      picks,
+      batch ? B : 0,
+      B,
+      rowNumN,
+      rowNumM,
+      cls,
+      off,
+      2 * ls * factor,
+      ls * factor,
+      ipw,
+      ipa,
+      energy,
+      grad,
+    );
   }
 
   function energyAndGradient(x: Float64Array, count: number, energy: Float64Array, grad: Float64Array, batch?: Minibatch): void {
@@ -338,7 +367,7 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
     priorW: pw,
     priorA: pa,
     selection,
-    energyAndGradient: wasm ? energyAndGradientWasm : energyAndGradient,
+    energyAndGradient: native ? energyAndGradientNative : wasm ? energyAndGradientWasm : energyAndGradient,
     outputs,
   };
 }
