@@ -29,6 +29,7 @@ import { runEnsemble } from '../src/parallel/run.js';
 import { packageRoot } from '../src/parallel/pool.js';
 import { normal, seedStream } from '../src/random/rng.js';
 import { validateScenarioObject } from '../src/scenario/index.js';
+import { nativeStatus } from '../src/native/index.js';
 import { runSweep } from '../src/runs/sweep.js';
 import { runW2 } from './w2.js';
 import { runW3 } from './w3.js';
@@ -63,6 +64,8 @@ function w1Scenario() {
 async function engineW1(workers: number): Promise<number[]> {
   const s = w1Scenario();
   const out: number[] = [];
+  // One untimed run first: the shared pool's threads start and their code is compiled (as the peers exclude JAX's jit).
+  await runEnsemble(s, { workers });
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     await runEnsemble(s, { workers });
@@ -91,6 +94,27 @@ function normalsPerSecond(): { ours: number; seedrandom: number } {
   const sr = n / ((performance.now() - t0) / 1000);
   if (acc === 12345.678) console.log(''); // keep the loops alive
   return { ours, seedrandom: sr };
+}
+
+/** The JAX peer of W1 (bench/peers/w1_jax.py, threefry normals in blocks of 100 steps), when `$PEER_PY` has JAX. */
+function jaxW1(): { psteps: number; note: string } | null {
+  const script = join(packageRoot(), 'bench', 'peers', 'w1_jax.py');
+  if (!existsSync(script)) return null;
+  try {
+    const out = execFileSync(process.env.PEER_PY ?? 'python3', [script, `--reps=${reps}`, `--R=${R}`, `--S=${S}`], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    const last = out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((o) => o.summary);
+    return { psteps: last.psteps_per_s, note: `jax ${last.jax}` };
+  } catch (e) {
+    return { psteps: NaN, note: `skipped: JAX peer failed: ${(e as Error).message.split('\n')[0]}` };
+  }
 }
 
 function numpyW1(): { psteps: number; note: string } | null {
@@ -223,17 +247,27 @@ async function mainW1() {
   const one = median(await engineW1(1));
   const two = median(await engineW1(2));
   const np = numpyW1();
+  const jax = jaxW1();
   const c = cW1();
+  const nat = nativeStatus();
+  const kernels = nat.ok ? `native kernels (${nat.addon.simd})` : `TypeScript kernels (native: ${nat.reason})`;
   const rows: [string, number, string][] = [
-    ['engine, 1 worker', one, ''],
-    ['engine, 2 workers', two, ''],
+    ['engine, 1 worker', one, kernels],
+    ['engine, 2 workers', two, kernels],
   ];
   if (np) rows.push(['numpy in-place (peer)', np.psteps, np.note]);
+  if (jax) rows.push(['JAX jit (peer)', jax.psteps, jax.note]);
   for (const r of c.rows) rows.push([`C ${r.variant} (reference)`, r.psteps, r.note]);
   for (const [name, v, note] of rows) console.log(`  ${name.padEnd(24)} ${fmt(v).padStart(9)} particle-steps/s  ${note}`);
   if (c.skipped) console.log(`  ${'C reference'.padEnd(24)} skipped: ${c.skipped}`);
-  if (np && Number.isFinite(np.psteps)) console.log(`  ratio engine(1 worker) / numpy = ${(one / np.psteps).toFixed(2)}  (target ≥ 1.5)`);
-  console.log(`  ratio 2 workers / 1 worker   = ${(two / one).toFixed(2)}  (target ≥ 1.8)`);
+  const peers = [np?.psteps, jax?.psteps].filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (peers.length > 0) {
+    const best = Math.max(...peers);
+    console.log(
+      `  ratio engine(1 worker) / best peer (${fmt(best)}) = ${(one / best).toFixed(2)}  (target ≥ 2: ${one >= 2 * best ? 'met' : 'NOT met'})`,
+    );
+  }
+  console.log(`  ratio 2 workers / 1 worker   = ${(two / one).toFixed(2)}  (target ≥ 1.8: ${two >= 1.8 * one ? 'met' : 'NOT met'})`);
   for (const r of c.rows)
     if (Number.isFinite(r.psteps))
       console.log(
@@ -266,6 +300,7 @@ async function mainW1() {
         engine1: one,
         engine2: two,
         numpy: np?.psteps ?? null,
+        jax: jax?.psteps ?? null,
         c: c.rows,
         cSkipped: c.skipped ?? null,
         engineFinals: fin,

@@ -46,7 +46,7 @@ export type RunStatus = 'completed' | 'partial' | 'interrupted';
 
 export interface Summary {
   schema: typeof SUMMARY_SCHEMA;
-  stochdyn: { version: string };
+  stochdyn: { version: string; kernels?: string };
   scenario: { name: string; description: string; source: string };
   run: {
     id: string;
@@ -225,6 +225,8 @@ export function tracePoints(r: RunResult, time: number | ((step: number) => numb
 export interface SummaryMeta {
   id: string;
   version: string;
+  /** The potential's kernels (its `info.kernels`), when it has a choice. */
+  kernels?: string;
   workers: number;
   startedAt: Date;
   finishedAt: Date;
@@ -284,7 +286,7 @@ export function buildSummary(s: Scenario, plan: RunPlan, r: RunResult, m: Summar
   const wall = (m.finishedAt.getTime() - m.startedAt.getTime()) / 1000;
   return {
     schema: SUMMARY_SCHEMA,
-    stochdyn: { version: m.version },
+    stochdyn: { version: m.version, ...(m.kernels !== undefined ? { kernels: m.kernels } : {}) },
     scenario: { name: s.name, description: s.description, source: s.source },
     run: {
       id: m.id,

@@ -350,12 +350,21 @@ export function summaryJsonSchema(): JsonSchema {
     $id: SUMMARY_SCHEMA_ID,
     title: 'stochdyn run summary (summary.json)',
     description:
-      'The summary of one run. Everything except `timing` is a deterministic function of (scenario, seed, run): identical for any number of workers, shards or resumes. Non-finite numbers are written as null.',
+      'The summary of one run. Everything except `timing` is a deterministic function of (scenario, seed, run) and the kernels of `stochdyn.kernels`: identical for any number of workers, shards or resumes. Non-finite numbers are written as null.',
     ...fixed(
       'summary.json',
       {
         schema: { const: SUMMARY_SCHEMA, description: 'Format name and version; additive changes keep the version.' },
-        stochdyn: fixed('The program that wrote the file.', { version: string('package version.') }),
+        stochdyn: fixed(
+          'The program that wrote the file.',
+          {
+            version: string('package version.'),
+            kernels: string(
+              "How the potential's energy and gradient were computed, for potentials with a choice of kernels (e.g. `native avx2+fma, float64`, `wasm SIMD, float64`, `js`): network runs with different kernels agree to rounding, not bit for bit.",
+            ),
+          },
+          ['kernels'],
+        ),
         scenario: fixed('The scenario that was run.', {
           name: string('Scenario name.'),
           description: string('Scenario description.'),

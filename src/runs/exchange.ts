@@ -572,6 +572,7 @@ export async function runExchange(scenario: Scenario, options: RunExchangeOption
     const summary = buildSummary(s, plan, result, {
       id: `${id}-rung${k}`,
       version: packageVersion(),
+      kernels: typeof potential.info?.kernels === 'string' ? potential.info.kernels : undefined,
       workers,
       startedAt,
       finishedAt,

@@ -395,6 +395,7 @@ export async function finishRun(
   const summary = buildSummary(s, plan, result, {
     id,
     version: packageVersion(),
+    kernels: typeof potential.info?.kernels === 'string' ? potential.info.kernels : undefined,
     workers,
     startedAt,
     finishedAt,

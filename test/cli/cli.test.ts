@@ -732,7 +732,7 @@ describe('run --kernels', () => {
     );
     const wrong = cli(['run', file, '--kernels', 'fast', '-q']);
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr).toMatch(/--kernels must be auto, js or wasm, found 'fast'/);
+    expect(wrong.stderr).toMatch(/--kernels must be auto, js, wasm or native, found 'fast'/);
   });
 });
 

@@ -41,6 +41,7 @@ import { overdampedLangevin } from '../../src/engine/integrators/overdamped-lang
 import { wasmKernels } from '../../src/kernels/wasm.js';
 import { nativeStatus } from '../../src/native/index.js';
 import { runEnsemble } from '../../src/parallel/run.js';
+import { runScenario } from '../../src/runs/run.js';
 import { modularAdditionSquare } from '../../src/potentials/neural/modular-addition/index.js';
 import { teacherStudentData, teacherStudentErf } from '../../src/potentials/neural/teacher-student/index.js';
 import { relationLearner } from '../../src/potentials/relation/relation-learner/index.js';
@@ -195,6 +196,39 @@ describe('native kernels of relation-learner and modular-addition-square agree w
       y[js.dim - 3] *= 1 + 1e-9; // a weight of the output layer
       expect(discrepancy(js, nat, x, 3, undefined, y).gradient).toBeGreaterThan(TOL);
     }
+  });
+
+  it('summary.json records the kernels of a potential that has a choice, and nothing for one that has none', async () => {
+    const base = {
+      seed: 2,
+      dynamics: { integrator: 'sgld', lr: 1e-3, temperature: 1e-3, steps: 20 },
+      observe: { grid: { kind: 'linear', points: 2 }, observables: ['energy'] },
+    };
+    const network = (kernels: string) =>
+      validateScenarioObject(
+        {
+          ...base,
+          name: 'kernels-recorded',
+          potential: { kind: 'modular-addition-square', params: { P: 5, N: 7, kernels } },
+          ensemble: { replicas: 3, init: { kind: 'potential' } },
+        },
+        '',
+      );
+    expect((await runScenario(network('js'), { write: false, workers: 0 })).summary.stochdyn).toEqual({
+      version: expect.any(String),
+      kernels: 'js',
+    });
+    expect((await runScenario(network('wasm'), { write: false, workers: 0 })).summary.stochdyn.kernels).toBe('wasm SIMD, float64');
+    const analytic = validateScenarioObject(
+      {
+        ...base,
+        name: 'no-kernels',
+        potential: { kind: 'double-well', params: { h: 1 } },
+        ensemble: { replicas: 3, init: { kind: 'point', x: [-1] } },
+      },
+      '',
+    );
+    expect((await runScenario(analytic, { write: false, workers: 0 })).summary.stochdyn).toEqual({ version: expect.any(String) });
   });
 
   it('potentials without native kernels refuse kernels: native and keep wasm under auto', () => {
