@@ -61,15 +61,23 @@ function w1Scenario() {
   );
 }
 
-async function engineW1(workers: number): Promise<number[]> {
+/**
+ * Particle-steps/s of the engine on 1 and on 2 workers, the repetitions
+ * alternating (1, 2, 1, 2, …) so that the host's drift between minutes falls
+ * on both alike; one untimed run of each first (the shared pool's threads
+ * start and their code is compiled, as the peers exclude JAX's jit).
+ */
+async function engineW1(): Promise<{ one: number[]; two: number[] }> {
   const s = w1Scenario();
-  const out: number[] = [];
-  // One untimed run first: the shared pool's threads start and their code is compiled (as the peers exclude JAX's jit).
-  await runEnsemble(s, { workers });
+  const out = { one: [] as number[], two: [] as number[] };
+  await runEnsemble(s, { workers: 1 });
+  await runEnsemble(s, { workers: 2 });
   for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await runEnsemble(s, { workers });
-    out.push((R * S) / ((performance.now() - t0) / 1000));
+    for (const workers of [1, 2]) {
+      const t0 = performance.now();
+      await runEnsemble(s, { workers });
+      (workers === 1 ? out.one : out.two).push((R * S) / ((performance.now() - t0) / 1000));
+    }
   }
   return out;
 }
@@ -244,8 +252,9 @@ async function main() {
 
 async function mainW1() {
   console.log(`W1: overdamped Langevin, double well, θ = 0.25, dt = 1e-3, ${R} replicas × ${S} steps; medians of ${reps}`);
-  const one = median(await engineW1(1));
-  const two = median(await engineW1(2));
+  const times = await engineW1();
+  const one = median(times.one);
+  const two = median(times.two);
   const np = numpyW1();
   const jax = jaxW1();
   const c = cW1();
