@@ -120,8 +120,9 @@ export function w3Init(x: Float64Array, dim: number, count: number): void {
   }
 }
 
-const jaxW3 = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
-  runPeer('w3_jax.py', [`--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], false);
+/** The JAX peer; `warmup` untimed runs after compiling (a fresh process per round warms up twice). */
+const jaxW3 = (steps: number, reps: number, dtype: 'float64' | 'float32', warmup = 1) =>
+  runPeer('w3_jax.py', [`--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`, `--warmup=${warmup}`], false);
 
 const torchW3 = (steps: number, reps: number, dtype: 'float64' | 'float32') =>
   runPeer('w3_torch.py', ['--threads=2', `--dtype=${dtype}`, `--reps=${reps}`, `--steps=${steps}`, `--R=${R}`], true);
@@ -168,17 +169,42 @@ export async function runW3(o: W3Options): Promise<W3Result> {
   const w64 = timed(wasm64);
   const w32 = timed(wasm32);
   const nat = nativeStatus();
-  const n64 = nat.ok ? timed(build({ kernels: 'native' })) : { ms: NaN, meanEnergy: NaN };
-  const n32 = nat.ok ? timed(build({ kernels: 'native', precision: 'float32' })) : { ms: NaN, meanEnergy: NaN };
   const nativeNote = nat.ok ? `native kernels (${nat.addon.simd}, ${nat.addon.fma}, tanh ${nat.addon.tanh})` : `skipped: ${nat.reason}`;
   run(js, Math.min(5, steps));
   const j = run(js, steps); // one run: ~1 minute at full size
   const run1 = await timeRunEnsemble(runScenario(steps), 1, reps, steps);
-  const run2 = await timeRunEnsemble(runScenario(steps), 2, reps, steps);
   const torch = torchW3(steps, reps, 'float64');
   const torch32 = torchW3(steps, reps, 'float32');
-  const jax = jaxW3(steps, reps, 'float64');
-  const jax32 = jaxW3(steps, reps, 'float32');
+  // The rows the targets compare — native f64 and f32 in-process, 2 workers, JAX f64 and f32 — in rounds (one
+  // repetition of each per round, JAX one process per repetition with its jit excluded), so that the host's drift
+  // between minutes falls on all of them alike.
+  const nat64 = nat.ok ? build({ kernels: 'native' }) : null;
+  const nat32 = nat.ok ? build({ kernels: 'native', precision: 'float32' }) : null;
+  if (nat64 && nat32) {
+    run(nat64, Math.min(10, steps));
+    run(nat32, Math.min(10, steps));
+  }
+  await timeRunEnsemble(runScenario(Math.min(10, steps)), 2, 1, Math.min(10, steps)); // warm-up of the pool
+  const t = { n64: [] as number[], n32: [] as number[], run2: [] as number[], jax: [] as PeerResult[], jax32: [] as PeerResult[] };
+  let n64Energy = NaN;
+  for (let i = 0; i < reps; i++) {
+    if (nat64 && nat32) {
+      const r = run(nat64, steps);
+      t.n64.push(r.msPerStep);
+      n64Energy = r.meanEnergy;
+      t.n32.push(run(nat32, steps).msPerStep);
+    }
+    t.run2.push(await timeRunEnsemble(runScenario(steps), 2, 1, steps));
+    t.jax.push(jaxW3(steps, 1, 'float64', 2));
+    t.jax32.push(jaxW3(steps, 1, 'float32', 2));
+  }
+  const n64 = { ms: nat64 ? median(t.n64) : NaN, meanEnergy: n64Energy };
+  const n32 = { ms: nat32 ? median(t.n32) : NaN };
+  const run2 = median(t.run2);
+  const peerMedian = (rs: PeerResult[]): PeerResult =>
+    rs.some((r) => r.skipped) ? rs.find((r) => r.skipped)! : { ...rs[0], msPerStep: median(rs.map((r) => r.msPerStep)) };
+  const jax = peerMedian(t.jax);
+  const jax32 = peerMedian(t.jax32);
 
   const rows: [string, number, string][] = [
     ['engine js, in-process (hash init)', j.msPerStep, 'plain TypeScript kernels, 1 thread, one run'],
@@ -187,13 +213,13 @@ export async function runW3(o: W3Options): Promise<W3Result> {
     ['engine native f64, in-process', n64.ms, `${nativeNote}, 1 thread`],
     ['engine native f32, in-process', n32.ms, `${nativeNote}, float32 network arithmetic, 1 thread`],
     ['engine auto f64, runEnsemble 1 worker', run1, 'mod-3 relation of the same size, own init; includes worker start-up'],
-    ['engine auto f64, runEnsemble 2 workers', run2, '4 replicas per worker'],
+    ['engine auto f64, runEnsemble 2 workers', run2, '4 replicas per worker (in rounds with the native and JAX rows)'],
   ];
   const peerRow = (name: string, r: PeerResult) => rows.push([name, r.msPerStep, r.skipped ? `skipped: ${r.skipped}` : r.note]);
   peerRow('PyTorch f64, 2 threads (peer)', torch);
   peerRow('PyTorch f32, 2 threads (peer)', torch32);
-  peerRow('JAX f64, jit + vmap + scan (peer)', jax);
-  peerRow('JAX f32, jit + vmap + scan (peer)', jax32);
+  peerRow('JAX f64, jit + vmap + scan (peer)', { ...jax, note: jax.skipped ? jax.note : `${jax.note}, in rounds with the engine` });
+  peerRow('JAX f32, jit + vmap + scan (peer)', { ...jax32, note: jax32.skipped ? jax32.note : `${jax32.note}, in rounds with the engine` });
   for (const [name, v, note] of rows) console.log(`  ${name.padEnd(40)} ${ms(v).padStart(8)} ms/step  ${note}`);
   const one64 = Number.isFinite(n64.ms) ? n64.ms : w64.ms;
   const one32 = Number.isFinite(n32.ms) ? n32.ms : w32.ms;
