@@ -14,7 +14,7 @@ import { fillNormals } from '../../src/random/noise.js';
 import { deriveAuxStream, normalSlow, seedStream } from '../../src/random/rng.js';
 import { polynomialGradient1D } from '../../src/engine/polynomial.js';
 import { runEnsemble } from '../../src/parallel/run.js';
-import { validateScenarioObject } from '../../src/scenario/index.js';
+import { validateScenarioObject, type Scenario } from '../../src/scenario/index.js';
 
 afterEach(() => setNativeEnabled(true));
 
@@ -38,6 +38,18 @@ function draw(native: boolean, count: number, perStep: number, K: number, seed: 
 }
 
 const loaded = nativeStatus();
+
+/** Run `scenario` in-process without and with the addon, expect the same bytes (timing aside), and return the TypeScript run's result. */
+async function bothWaysIdentical(scenario: Scenario) {
+  const bytes = (r: object) =>
+    JSON.stringify(r, (k, v) => (k === 'shardWallSeconds' ? undefined : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+  setNativeEnabled(false);
+  const js = await runEnsemble(scenario, { workers: 0 });
+  setNativeEnabled(true);
+  const nat = await runEnsemble(scenario, { workers: 0 });
+  expect(bytes(nat)).toBe(bytes(js));
+  return js;
+}
 
 describe('native kernels: loading', () => {
   it('load where they were built (CI builds them), or say why not', () => {
@@ -180,13 +192,7 @@ describe.runIf(loaded.ok)('native kernels: the same numbers as the TypeScript lo
       },
       '',
     );
-    const strip = (r: object) =>
-      JSON.stringify(r, (k, v) => (k === 'shardWallSeconds' ? undefined : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-    setNativeEnabled(false);
-    const js = await runEnsemble(scenario, { workers: 0 });
-    setNativeEnabled(true);
-    const nat = await runEnsemble(scenario, { workers: 0 });
-    expect(strip(nat)).toBe(strip(js));
+    const js = await bothWaysIdentical(scenario);
     const diverged = Array.from(js.divergedAt as ArrayLike<number>).filter((s) => s >= 0).length;
     if (name.includes('diverging')) expect(diverged).toBeGreaterThan(0);
     else expect(diverged).toBe(0);
@@ -204,13 +210,7 @@ describe.runIf(loaded.ok)('native kernels: the same numbers as the TypeScript lo
       },
       '',
     );
-    const strip = (r: object) =>
-      JSON.stringify(r, (k, v) => (k === 'shardWallSeconds' ? undefined : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-    setNativeEnabled(false);
-    const js = await runEnsemble(scenario, { workers: 0 });
-    setNativeEnabled(true);
-    const nat = await runEnsemble(scenario, { workers: 0 });
-    expect(strip(nat)).toBe(strip(js));
+    const js = await bothWaysIdentical(scenario);
     if (_name.includes('diverging')) {
       const diverged = Array.from(js.divergedAt as ArrayLike<number>).filter((s) => s >= 0).length;
       expect(diverged).toBeGreaterThan(0);
