@@ -12,10 +12,10 @@
  * its inputs, outputs and scratch there, copies in, runs, copies out.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { missingExports } from './registry.js';
 import { nativeStatus, type NativeAddon } from '../native/index.js';
+import { findPackageRoot } from '../native/package-root.js';
 
 /** Potential families with native kernels (assembly/native/). */
 export const NATIVE_POTENTIALS: readonly string[] = ['modular-addition-square', 'relation-learner'];
@@ -232,20 +232,8 @@ let cached: KernelsStatus | undefined;
 
 /** Where the build puts the module: <package root>/dist/wasm/kernels.wasm. */
 export function wasmPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pj = join(dir, 'package.json');
-    if (existsSync(pj)) {
-      try {
-        if (JSON.parse(readFileSync(pj, 'utf8')).name === 'stochdyn') return join(dir, 'dist', 'wasm', 'kernels.wasm');
-      } catch {
-        // not ours: keep looking
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return join('dist', 'wasm', 'kernels.wasm');
-    dir = up;
-  }
+  const root = findPackageRoot();
+  return root === null ? join('dist', 'wasm', 'kernels.wasm') : join(root, 'dist', 'wasm', 'kernels.wasm');
 }
 
 /** A 1-function module using v128: compiles only where 128-bit SIMD is supported. */
@@ -296,10 +284,11 @@ export interface KernelSelection {
  * Resolve a potential's `kernels` and `precision` params. `wasm` (or float32,
  * which only the wasm and native kernels implement) throws when the module is
  * unavailable; `native` throws when the potential has no native kernels
- * (`hasNative` false) or the addon is not loaded; `auto` prefers native, then
+ * (it is not in NATIVE_POTENTIALS) or the addon is not loaded; `auto` prefers native, then
  * wasm, and falls back to js with the reason.
  */
-export function selectKernels(potential: string, choice: KernelChoice, precision: Precision, hasNative = false): KernelSelection {
+export function selectKernels(potential: string, choice: KernelChoice, precision: Precision): KernelSelection {
+  const hasNative = NATIVE_POTENTIALS.includes(potential);
   if (choice === 'native' || (choice === 'auto' && hasNative)) {
     const st = nativeStatus();
     if (hasNative && st.ok) return { kind: 'native', native: st.addon };

@@ -11,10 +11,10 @@
  * Loaded synchronously, once per thread (a context-aware addon: every worker
  * thread may load it).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findPackageRoot } from './package-root.js';
 
 /** The addon's exports (assembly/native/stochdyn.c documents each). */
 export interface NativeAddon {
@@ -121,21 +121,9 @@ let forcedOff = false;
 
 /** Where the build puts the addon: assembly/native/build/Release/stochdyn.node of the package. */
 export function nativePath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pj = join(dir, 'package.json');
-    if (existsSync(pj)) {
-      try {
-        if (JSON.parse(readFileSync(pj, 'utf8')).name === 'stochdyn')
-          return join(dir, 'assembly', 'native', 'build', 'Release', 'stochdyn.node');
-      } catch {
-        // not ours: keep looking
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return join('assembly', 'native', 'build', 'Release', 'stochdyn.node');
-    dir = up;
-  }
+  const file = join('assembly', 'native', 'build', 'Release', 'stochdyn.node');
+  const root = findPackageRoot();
+  return root === null ? file : join(root, file);
 }
 
 /** The native kernels of this thread, or why they are not used. */

@@ -17,30 +17,22 @@
  * finished shards are kept, the rest are reported as interrupted. Nothing here waits forever on a dead worker: every attempt
  * ends in a result, an error, or an `exit` event.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ShardResult } from '../observables/results.js';
 import { fullStack, InjectedFault, isTransientError, ShardAttemptError, userFrame, type FaultInjection } from './faults.js';
 import { runShard, ShardStopped, type ShardSnapshot, type ShardSpec } from './shard-runner.js';
 import { WorkerPool } from './worker-pool.js';
+import { findPackageRoot } from '../native/package-root.js';
 
 export type { FaultInjection } from './faults.js';
 export type { WorkerMessage } from './worker-pool.js';
 
-let cachedRoot: string | undefined;
-
 /** The package root (the folder with stochdyn's package.json). */
 export function packageRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pj = join(dir, 'package.json');
-    if (existsSync(pj) && JSON.parse(readFileSync(pj, 'utf8')).name === 'stochdyn') return (cachedRoot = dir);
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the stochdyn package root');
-    dir = up;
-  }
+  const root = findPackageRoot();
+  if (root === null) throw new Error('cannot find the stochdyn package root');
+  return root;
 }
 
 export function workerEntry(): string {

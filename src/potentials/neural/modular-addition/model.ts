@@ -235,7 +235,7 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
     return data;
   }
 
-  const selection = selectKernels(MODULAR_ADDITION, p.kernels, p.precision, true);
+  const selection = selectKernels(MODULAR_ADDITION, p.kernels, p.precision);
   const wasm = selection.kernels;
   const native = selection.native;
   // Per training pair for the wasm kernel: row numbers (not offsets) of its two inputs in the transposed w.

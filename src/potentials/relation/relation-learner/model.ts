@@ -234,7 +234,7 @@ export function relationLearnerModel(p: RelationLearnerParams, data: RelationLea
     return loss * scale;
   }
 
-  const selection = selectKernels(RELATION_LEARNER, p.kernels, p.precision, true);
+  const selection = selectKernels(RELATION_LEARNER, p.kernels, p.precision);
   const wasm = selection.kernels;
   const native = selection.native;
   const f32 = p.precision === 'float32';
