@@ -16,18 +16,21 @@
 #define T double
 #define VT v4d
 #define V 4
+#define SPLAT_V splat4
 #define FMA_V fma4
 #define SUF 64
 #include "modular-addition.inc"
 #undef T
 #undef VT
 #undef V
+#undef SPLAT_V
 #undef FMA_V
 #undef SUF
 
 #define T float
 #define VT v8f
 #define V 8
+#define SPLAT_V splat8
 #define FMA_V fma8
 #define SUF 32
 #include "modular-addition.inc"

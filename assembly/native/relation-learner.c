@@ -69,13 +69,14 @@ static inline v8f tanh8(v8f v) {
 #define STOCHDYN_TANH "libm"
 #endif
 
-static inline v4d bcast4(const double *p) { return (v4d){0} + *p; }
-static inline v8f bcast8(const float *p) { return (v8f){0} + *p; }
+static inline v4d bcast4(const double *p) { return splat4(*p); }
+static inline v8f bcast8(const float *p) { return splat8(*p); }
 
 #define T double
 #define VT v4d
 #define BCAST_V bcast4
 #define V 4
+#define SPLAT_V splat4
 #define FMA_V fma4
 #define TANH_V tanh4
 #define SUF 64
@@ -83,6 +84,7 @@ static inline v8f bcast8(const float *p) { return (v8f){0} + *p; }
 #undef T
 #undef VT
 #undef V
+#undef SPLAT_V
 #undef FMA_V
 #undef TANH_V
 #undef SUF
@@ -92,6 +94,7 @@ static inline v8f bcast8(const float *p) { return (v8f){0} + *p; }
 #define VT v8f
 #define BCAST_V bcast8
 #define V 8
+#define SPLAT_V splat8
 #define FMA_V fma8
 #define TANH_V tanh8
 #define SUF 32

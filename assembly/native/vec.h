@@ -16,4 +16,12 @@ static inline v4d fma4(v4d a, v4d b, v4d c) { return a * b + c; }
 static inline v8f fma8(v8f a, v8f b, v8f c) { return a * b + c; }
 #endif
 
+/*
+ * One value in every lane. Not written (v){0} + x: without -ffast-math that
+ * is a real addition (it turns −0 into +0), a scalar add in front of every
+ * broadcast of the dense loops.
+ */
+static inline v4d splat4(double x) { return (v4d){x, x, x, x}; }
+static inline v8f splat8(float x) { return (v8f){x, x, x, x, x, x, x, x}; }
+
 #endif
