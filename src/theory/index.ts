@@ -10,3 +10,5 @@ export * from './repon.js';
 export * from './relations.js';
 export * from './toy-addition.js';
 export * from './nngp.js';
+export * from './fourier-prior.js';
+export * from './modular-addition.js';
