@@ -42,7 +42,7 @@
  *
  * The per-mode integrals are done without a saddle-point approximation: the
  * angle integral is closed-form (error functions) and the radial one is a
- * trapezoid rule on a grid fitted to where the density lives, in log space.
+ * Simpson rule on a grid fitted to where the density lives, in log space.
  * The saddle-point phases of the paper (GFL, GMFL-I, GMFL-II) are read off
  * the per-mode radial density: its weight beyond the barrier between ρ = 0
  * and the non-zero saddle (the droplet probability per mode).
@@ -64,7 +64,7 @@ export interface ModularAdditionTheoryOptions {
   priorA: number;
   /** γ of the sextic Fourier regulariser (> 0 whenever the coupling is on). */
   sextic: number;
-  /** Radial grid points (default 4,001). */
+  /** Radial grid points (odd; default 4,001). */
   gridPoints?: number;
 }
 
@@ -83,9 +83,9 @@ export interface ModeDistribution {
   saddleAction: number | null;
   /** Probability that the mode sits beyond the barrier (0 without a barrier). */
   condensed: number;
-  /** The radial density of ρ² (marginal over the angle) on a grid, normalised to sum 1 (for sampling). */
+  /** The density of ρ² (marginal over the angle) at the grid nodes, normalised to integrate to 1 (for sampling). */
   grid: Float64Array;
-  weights: Float64Array;
+  density: Float64Array;
 }
 
 export interface ModularAdditionTheoryPoint {
@@ -123,6 +123,11 @@ function check(o: ModularAdditionTheoryOptions): void {
   if (!(o.priorW > 0)) bad('priorW', o.priorW, '> 0');
   if (!(o.priorA > 0)) bad('priorA', o.priorA, '> 0');
   if (!(o.sextic >= 0)) bad('sextic', o.sextic, '≥ 0');
+}
+
+/** Composite Simpson weight of node i of n (n odd), up to the factor h/3. */
+function simpson(i: number, n: number): number {
+  return i === 0 || i === n - 1 ? 1 : i % 2 === 1 ? 4 : 2;
 }
 
 /** ∫₀¹ e^{−a x²} dx (a ≥ 0). */
@@ -186,22 +191,25 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
   const c = coupling;
   const sw2 = priorW;
   const gamma = sextic;
-  if (c > 0 && !(gamma > 0)) throw new Error(`modular-addition theory: coupling ${c} > 0 needs sextic > 0 (the mode action is unbounded below)`);
+  if (c > 0 && !(gamma > 0))
+    throw new Error(`modular-addition theory: coupling ${c} > 0 needs sextic > 0 (the mode action is unbounded below)`);
   const logDensity = (q: number): number => {
     const a = (c * q * q) / 4;
     return Math.log(q) - q / (2 * sw2) + a - gamma * q * q * q + Math.log(gaussAngle0(a));
   };
-  // Extent: scan outward until the log density is 60 below its running maximum and falling.
-  let hi = 2 * sw2;
+  // Extent: scan outward, past the non-zero saddle when there is one (a peak beyond a barrier must not be
+  // cut off), until the log density is 60 below its running maximum.
+  const stat = diagonalStationary(c, sw2, gamma);
+  const past = Math.max(4 * sw2, stat ? 1.5 * stat.saddle : 0);
   let best = -Infinity;
-  for (let q = sw2 / 64; ; q *= 1.05) {
-    const v = logDensity(q);
+  let hi = sw2 / 64;
+  for (; ; hi *= 1.05) {
+    const v = logDensity(hi);
     if (v > best) best = v;
-    hi = q;
-    if (v < best - 60 && q > 4 * sw2) break;
-    if (q > 1e8) throw new Error('modular-addition theory: the mode density does not decay (raise sextic)');
+    if (v < best - 60 && hi > past) break;
+    if (hi > 1e8) throw new Error('modular-addition theory: the mode density does not decay (raise sextic)');
   }
-  const n = gridPoints;
+  const n = gridPoints | 1;
   const h = hi / (n - 1);
   const grid = new Float64Array(n);
   const lw = new Float64Array(n);
@@ -212,15 +220,14 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
     lw[i] = i === 0 ? -Infinity : logDensity(q);
     if (lw[i] > max) max = lw[i];
   }
-  const stat = diagonalStationary(c, sw2, gamma);
-  const weights = new Float64Array(n);
+  const density = new Float64Array(n);
   let z = 0;
   let rs2 = 0;
   let rho2 = 0;
   let beyond = 0;
   for (let i = 1; i < n; i++) {
-    const w = Math.exp(lw[i] - max) * (i === n - 1 ? 0.5 : 1); // trapezoid (the density is 0 at q = 0)
-    weights[i] = w;
+    density[i] = Math.exp(lw[i] - max);
+    const w = density[i] * simpson(i, n); // (the density is 0 at q = 0)
     const q = grid[i];
     const a = (c * q * q) / 4;
     const g0 = gaussAngle0(a);
@@ -230,7 +237,7 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
     rho2 += w * q;
     if (stat && q > stat.barrier) beyond += w;
   }
-  for (let i = 0; i < n; i++) weights[i] /= z;
+  for (let i = 0; i < n; i++) density[i] /= (z * h) / 3;
   return {
     coupling: c,
     rs2: rs2 / z,
@@ -240,7 +247,7 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
     saddleAction: stat ? diagonalAction(stat.saddle, c, sw2, gamma) : null,
     condensed: stat ? beyond / z : 0,
     grid,
-    weights,
+    density,
   };
 }
 
@@ -288,31 +295,31 @@ export function modularAdditionTheory(o: ModularAdditionTheoryOptions): ModularA
 }
 
 /** The theory curve over a list of σ². */
-export function modularAdditionTheoryCurve(o: Omit<ModularAdditionTheoryOptions, 'sigma2'>, sigma2s: readonly number[]): ModularAdditionTheoryPoint[] {
+export function modularAdditionTheoryCurve(
+  o: Omit<ModularAdditionTheoryOptions, 'sigma2'>,
+  sigma2s: readonly number[],
+): ModularAdditionTheoryPoint[] {
   return sigma2s.map((sigma2) => modularAdditionTheory({ ...o, sigma2 }));
 }
 
-/** Draw from a tabulated density (grid, weights summing to 1) by its cumulative sum: linear within a cell. */
-function sampler(grid: Float64Array, weights: Float64Array): (u: number) => number {
-  const cdf = new Float64Array(weights.length);
-  let s = 0;
-  for (let i = 0; i < weights.length; i++) {
-    s += weights[i];
-    cdf[i] = s;
-  }
+/** Draw from a density tabulated at grid nodes: trapezoid cell masses, uniform within a cell. */
+function sampler(grid: Float64Array, density: Float64Array): (u: number) => number {
+  const n = grid.length;
+  const cdf = new Float64Array(n);
+  for (let i = 1; i < n; i++) cdf[i] = cdf[i - 1] + 0.5 * (density[i - 1] + density[i]) * (grid[i] - grid[i - 1]);
+  const total = cdf[n - 1];
   return (u: number) => {
-    const target = u * s;
-    let lo = 0;
-    let hi = cdf.length - 1;
+    const target = u * total;
+    let lo = 1;
+    let hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cdf[mid] < target) lo = mid + 1;
       else hi = mid;
     }
-    const prev = lo === 0 ? 0 : cdf[lo - 1];
-    const f = weights[lo] > 0 ? (target - prev) / weights[lo] : 0.5;
-    const left = lo === 0 ? grid[0] : grid[lo - 1];
-    return left + f * (grid[lo] - left);
+    const mass = cdf[lo] - cdf[lo - 1];
+    const f = mass > 0 ? (target - cdf[lo - 1]) / mass : 0.5;
+    return grid[lo - 1] + f * (grid[lo] - grid[lo - 1]);
   };
 }
 
@@ -336,8 +343,8 @@ export function modularAdditionDropletFraction(
   const kappa = modularAdditionKappa(o);
   const mode = modeDistribution(kappa * tau * tau, o.priorW, o.sextic, o.gridPoints);
   const zero = zeroModeDistribution(o.priorW, o.sextic, o.gridPoints);
-  const drawMode = sampler(mode.grid, mode.weights);
-  const drawZero = sampler(zero.grid, zero.weights);
+  const drawMode = sampler(mode.grid, mode.density);
+  const drawZero = sampler(zero.grid, zero.density);
   const st = new Stream(seed, 0, 0, 'modular-addition-theory');
   let hits = 0;
   for (let i = 0; i < neurons; i++) {
@@ -355,22 +362,25 @@ export function modularAdditionDropletFraction(
 }
 
 /** The q = 0 mode: two real components, density of ρ₀² ∝ exp(−ρ₀²/(2s_w²) − γ ρ₀⁶) (flat measure in ρ₀²). */
-export function zeroModeDistribution(priorW: number, sextic: number, gridPoints = 4001): { grid: Float64Array; weights: Float64Array; mean: number } {
+export function zeroModeDistribution(
+  priorW: number,
+  sextic: number,
+  gridPoints = 4001,
+): { grid: Float64Array; density: Float64Array; mean: number } {
   const hi = 2 * priorW * 80;
-  const n = gridPoints;
+  const n = gridPoints | 1;
   const h = hi / (n - 1);
   const grid = new Float64Array(n);
-  const weights = new Float64Array(n);
+  const density = new Float64Array(n);
   let z = 0;
   let mean = 0;
   for (let i = 0; i < n; i++) {
     const q = i * h;
     grid[i] = q;
-    const w = Math.exp(-q / (2 * priorW) - sextic * q * q * q) * (i === 0 || i === n - 1 ? 0.5 : 1);
-    weights[i] = w;
-    z += w;
-    mean += w * q;
+    density[i] = Math.exp(-q / (2 * priorW) - sextic * q * q * q);
+    z += density[i] * simpson(i, n);
+    mean += density[i] * simpson(i, n) * q;
   }
-  for (let i = 0; i < n; i++) weights[i] /= z;
-  return { grid, weights, mean: mean / z };
+  for (let i = 0; i < n; i++) density[i] /= (z * h) / 3;
+  return { grid, density, mean: mean / z };
 }
