@@ -63,8 +63,10 @@ export interface PosteriorSummary {
 }
 
 export interface PredictiveSummary {
-  /** Held-out points and predicted values per replica. */
+  /** Predicted points and predicted values per replica. */
   points: number;
+  /** Which points: the held-out set, or the training set of a potential trained on every point. */
+  set: 'held-out' | 'training';
   size: number;
   /** Samples averaged (over all replicas) and replicas that contributed. */
   samples: number;
@@ -216,6 +218,7 @@ export function buildSamplingSummary(
     }
     pred = {
       points: r.predictive.points,
+      set: predictive.set ?? 'held-out',
       size,
       samples: count,
       replicas: used,

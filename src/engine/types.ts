@@ -106,6 +106,13 @@ export interface PosteriorPredictive {
   readonly size: number;
   /** Held-out points (for reports). */
   readonly points: number;
+  /**
+   * Which points are predicted: the held-out set (the default), or the
+   * training set when the potential trains on every point there is (e.g.
+   * modular addition on the whole table, where the posterior-mean error is
+   * the discrepancy of the mean-field theory).
+   */
+  readonly set?: 'held-out' | 'training';
   /** `out[r * size + k]`: the network's outputs on the held-out set for replicas `0 … count-1`. */
   predict(x: Float64Array, count: number, out: Float64Array): void;
   /**

@@ -165,23 +165,35 @@ const posterior = fixed('Pooled posterior histogram of one observable (units × 
   },
 });
 
-const predictive = fixed('Posterior-predictive metrics on the held-out set.', {
-  points: integer('Held-out points.'),
-  size: integer('Predicted values per replica.'),
-  samples: integer('Samples averaged over all replicas.'),
-  replicas: integer('Replicas that contributed.'),
-  posteriorMean: mapOf('Metric name → value of the posterior-mean predictor (the average prediction over every sample of every replica).', {
-    type: ['number', 'null'],
-  }),
-  perReplica: mapOf(
-    "Metric name → statistics of each replica's own posterior-mean predictor over the replicas.",
-    fixed('Metric over replicas.', {
-      n: integer('Replicas.'),
-      mean: numberOrNull('Mean over replicas.'),
-      sem: numberOrNull('Standard error of that mean.'),
-    }),
-  ),
-});
+const predictive = fixed(
+  'Posterior-predictive metrics on the held-out set (or, for a potential trained on every point, on the training set: see `set`).',
+  {
+    points: integer('Predicted points.'),
+    set: {
+      enum: ['held-out', 'training'],
+      description:
+        'Which points: `held-out`, or `training` when the potential trains on every point (modular addition on the whole table).',
+    },
+    size: integer('Predicted values per replica.'),
+    samples: integer('Samples averaged over all replicas.'),
+    replicas: integer('Replicas that contributed.'),
+    posteriorMean: mapOf(
+      'Metric name → value of the posterior-mean predictor (the average prediction over every sample of every replica).',
+      {
+        type: ['number', 'null'],
+      },
+    ),
+    perReplica: mapOf(
+      "Metric name → statistics of each replica's own posterior-mean predictor over the replicas.",
+      fixed('Metric over replicas.', {
+        n: integer('Replicas.'),
+        mean: numberOrNull('Mean over replicas.'),
+        sem: numberOrNull('Standard error of that mean.'),
+      }),
+    ),
+  },
+  ['set'],
+);
 
 const estimate = (description: string): JsonSchema =>
   fixed(description, {
@@ -233,7 +245,7 @@ const sampling = fixed('Posterior sampling results; present only when the scenar
   posterior: { type: 'array', items: posterior, description: 'One pooled histogram per sampling.posterior entry.' },
   predictive: {
     anyOf: [predictive, { type: 'null' }],
-    description: 'Posterior-predictive metrics; null when the potential has no held-out set.',
+    description: 'Posterior-predictive metrics; null when the potential has none (no held-out set and not trained on every point).',
   },
   warnings: {
     type: 'array',

@@ -278,7 +278,7 @@ export function checkAgainstPotential(
         segs: ['sampling', 'predictive'],
         expected: `false (or no predictive key): potential${p.name ? ` '${p.name}'` : ''} defines no posterior predictive`,
         found: 'true',
-        hint: 'Only potentials with a held-out set (e.g. modular-addition-square with train_fraction < 1, teacher-student-erf) define one.',
+        hint: 'Only potentials with a held-out set or trained on every point (e.g. modular-addition-square, teacher-student-erf) define one.',
       });
   }
 

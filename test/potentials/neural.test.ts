@@ -11,6 +11,7 @@ import { FourierSpectrum, priorConcentrationQuantile, priorConcentrationSf } fro
 import { modularAdditionData, modularAdditionSquare } from '../../src/potentials/neural/modular-addition/index.js';
 import { teacherStudentData, teacherStudentErf } from '../../src/potentials/neural/teacher-student/index.js';
 import { erf, erfc, erfcx } from '../../src/stats/special.js';
+import { Stream } from '../../src/random/rng.js';
 import { evalAt, finiteDifferenceError, observe, randomPoint, tfGradDiscrepancy } from '../helpers.js';
 
 // mpmath (40 digits) at the double nearest to x: [x, erf(x), erfc(x)].
@@ -211,7 +212,9 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     expect(half.train.every((pair) => a.train.includes(pair))).toBe(true);
     const full = modularAdditionSquare({ P: 5, N: 2, train_fraction: 1 }, ctx);
     expect(full.dataSize).toBe(25);
-    expect(full.predictive).toBeUndefined();
+    // Trained on the whole table, the posterior predictive covers the table itself.
+    expect(full.predictive!.set).toBe('training');
+    expect(full.predictive!.points).toBe(25);
     expect(full.observables!.map((o) => o.name)).not.toContain('test_error');
     const split = modularAdditionSquare({ P: 5, N: 2 }, ctx);
     expect(split.observables!.map((o) => o.name)).toEqual(
@@ -294,6 +297,58 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     for (let j = 0; j < 4 * P; j++) w2 += x[j] * x[j];
     expect(observe(p, 'w_norm', x, 1)[0]).toBeCloseTo(Math.sqrt(w2), 12);
     expect(observe(p, 'a_norm', x, 1)[0]).toBe(2);
+  });
+
+  it('target overlap: P²/4 for a pure-frequency neuron, 0 when one half is silent, equal to the direct table sum for random neurons', () => {
+    const P = 7;
+    const p = modularAdditionSquare({ P, N: 3, train_fraction: 1 }, ctx);
+    const x = new Float64Array(p.dim);
+    for (let n = 0; n < P; n++) {
+      x[n] = Math.cos((2 * Math.PI * 2 * n) / P); // neuron 0: cos(2π·2n/P) in both halves
+      x[P + n] = Math.cos((2 * Math.PI * 2 * n) / P + 0.7);
+      x[2 * P + n] = Math.sin((2 * Math.PI * 3 * n) / P); // neuron 1: only the first half
+    }
+    const st = new Stream(5, 0, 0);
+    for (let j = 4 * P; j < 6 * P; j++) x[j] = st.normal(); // neuron 2: random
+    const ov = observe(p, 'target_overlap', x, 1);
+    // r_2² = 2|ũ_2|²/P = 2 (P/2)²/P = P/2 for each half, whatever the phase.
+    expect(ov[0]).toBeCloseTo((P * P) / 4, 12);
+    expect(ov[1]).toBe(0);
+    // (1/2P) Σ_classes (Σ_pairs y φ)², y = δ − 1/P, φ = (u_n + v_m)², summed directly over the table.
+    let direct = 0;
+    for (let k = 0; k < P; k++) {
+      let g = 0;
+      for (let n = 0; n < P; n++)
+        for (let m = 0; m < P; m++) {
+          const z = x[4 * P + n] + x[5 * P + m];
+          g += (((n + m) % P === k ? 1 : 0) - 1 / P) * z * z;
+        }
+      direct += g * g;
+    }
+    expect(ov[2]).toBeCloseTo(direct / (2 * P), 10);
+  });
+
+  it('concentration of (u, v, a): 1 for one frequency in all three, lower when the output weights are spread', () => {
+    const P = 7;
+    const p = modularAdditionSquare({ P, N: 2, train_fraction: 1 }, ctx);
+    const x = new Float64Array(p.dim);
+    const Wsz = 2 * 2 * P;
+    for (let n = 0; n < P; n++) {
+      const c = (j: number) => Math.cos((2 * Math.PI * 3 * n) / P + j);
+      x[n] = c(0);
+      x[P + n] = c(1);
+      x[Wsz + n] = 2 * c(2); // neuron 0's output weights at the same frequency
+      x[2 * P + n] = c(0);
+      x[3 * P + n] = c(1);
+    }
+    x[Wsz + P] = 3; // neuron 1's output weights: one spike (flat spectrum)
+    const uva = observe(p, 'fourier_concentration_uva', x, 1);
+    expect(uva[0]).toBeCloseTo(1, 12);
+    // Neuron 1: S_3 = 2·2·(P/2)² from u and v, total = that + the spike's 9·(1 + 2·3) = 63 spread over k = 0 … 3.
+    const s3 = 2 * 2 * (P / 2) ** 2 + 2 * 9;
+    expect(uva[1]).toBeCloseTo(s3 / (2 * 2 * (P / 2) ** 2 + 9 * P), 12);
+    // The input-only concentration of neuron 1 is 1.
+    expect(observe(p, 'fourier_concentration', x, 1)[1]).toBeCloseTo(1, 12);
   });
 
   it('droplet threshold: the exact prior survival function (closed forms for P = 3, 5) and a Monte Carlo check through the observable', () => {

@@ -41,12 +41,21 @@ export class FourierSpectrum {
    * concentration (0 for an all-zero neuron, whose spectrum is empty).
    */
   analyse(w: Float64Array, o: number): number {
+    return this.analyseParts(w, o, o + this.P, -1);
+  }
+
+  /**
+   * The same for the spectrum summed over two or three P-vectors (`third` < 0:
+   * two), e.g. a neuron's input halves u, v and its output weights a.
+   */
+  analyseParts(w: Float64Array, first: number, second: number, third: number): number {
     const { P, K, cos, sin, S } = this;
+    const parts = third < 0 ? 2 : 3;
     let total = 0;
     for (let k = 0; k <= K; k++) {
       let s = 0;
-      for (let half = 0; half < 2; half++) {
-        const h = o + half * P;
+      for (let part = 0; part < parts; part++) {
+        const h = part === 0 ? first : part === 1 ? second : third;
         let re = 0;
         let im = 0;
         for (let n = 0; n < P; n++) {
@@ -61,6 +70,35 @@ export class FourierSpectrum {
     let best = 0;
     for (let k = 1; k <= K; k++) if (S[k] > best) best = S[k];
     return total > 0 ? best / total : 0;
+  }
+
+  /**
+   * The neuron's overlap with the target, Σ_{k=1}^{K} r_k² s_k² with r_k² =
+   * 2|ũ_k|²/P and s_k² = 2|ṽ_k|²/P the cosine–sine power of its two input
+   * halves at frequency k: its share of the target eigenvalue of the kernel
+   * ((1/2P) Σ_classes (Σ_pairs y φ)², src/theory/modular-addition.ts). Under
+   * an isotropic Gaussian prior of variance s² its mean is 4 s⁴ K.
+   */
+  targetOverlap(w: Float64Array, o: number): number {
+    const { P, K, cos, sin } = this;
+    let sum = 0;
+    for (let k = 1; k <= K; k++) {
+      let pu = 0;
+      let pv = 0;
+      for (let half = 0; half < 2; half++) {
+        const h = o + half * P;
+        let re = 0;
+        let im = 0;
+        for (let n = 0; n < P; n++) {
+          re += w[h + n] * cos[k * P + n];
+          im += w[h + n] * sin[k * P + n];
+        }
+        if (half === 0) pu = (2 * (re * re + im * im)) / P;
+        else pv = (2 * (re * re + im * im)) / P;
+      }
+      sum += pu * pv;
+    }
+    return sum;
   }
 
   /** Dominant frequency k ≥ 1 of the last analysed neuron (smallest k on ties). */

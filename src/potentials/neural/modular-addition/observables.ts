@@ -13,8 +13,8 @@ import type { ModularAdditionParams } from './params.js';
 
 export interface ModularAdditionObservables {
   observables: PotentialObservable[];
-  /** Predictions on the held-out pairs (absent with train_fraction 1). */
-  predictive?: PosteriorPredictive;
+  /** Predictions on the held-out pairs, or on the whole table when it is all trained on (train_fraction 1). */
+  predictive: PosteriorPredictive;
   /** Fourier concentration above which a neuron counts as a droplet (99th percentile under the prior). */
   dropletThreshold: number;
 }
@@ -88,6 +88,28 @@ export function modularAdditionObservables(
           }
       },
     },
+    {
+      name: 'target_overlap',
+      description:
+        "per neuron: Σ_k r_k² s_k², the product of the cosine–sine powers of its two input halves at each frequency k ≥ 1 — its share of the kernel's eigenvalue on the target (mean 4 s_w⁴ (P−1)/2 under the prior)",
+      units: N,
+      evaluate(x, count, out) {
+        for (let r = 0; r < count; r++) for (let c = 0; c < N; c++) out[r * N + c] = spectrum.targetOverlap(x, r * dim + c * D2);
+      },
+    },
+    {
+      name: 'fourier_concentration_uva',
+      description:
+        'per neuron: the Fourier concentration of its input halves and its output weights together (u, v, a: one frequency in all three is the Fourier solution)',
+      units: N,
+      evaluate(x, count, out) {
+        for (let r = 0; r < count; r++)
+          for (let c = 0; c < N; c++) {
+            const o = r * dim + c * D2;
+            out[r * N + c] = spectrum.analyseParts(x, o, o + P, r * dim + Wsz + c * P);
+          }
+      },
+    },
     scalar(
       'droplet_fraction',
       `fraction of neurons whose Fourier concentration exceeds ${threshold.toFixed(4)}, the 99th percentile under an isotropic Gaussian prior (exact)`,
@@ -113,29 +135,31 @@ export function modularAdditionObservables(
     );
   }
 
-  const predictive: PosteriorPredictive | undefined =
-    nTest > 0
-      ? {
-          size: nTest * P,
-          points: nTest,
-          predict(x, count, out) {
-            for (let r = 0; r < count; r++)
-              for (let i = 0; i < nTest; i++) {
-                model.outputs(x, r * dim, test[i], fRow);
-                out.set(fRow, r * nTest * P + i * P);
-              }
-          },
-          metrics(pred, offset) {
-            let se = 0;
-            let hits = 0;
-            for (let i = 0; i < nTest; i++) {
-              se += score(pred, offset + i * P, test[i]);
-              if (lastHit) hits++;
-            }
-            return { error: se / nTest / yNorm2, accuracy: hits / nTest };
-          },
+  // Posterior predictive on the held-out pairs; trained on the whole table, on the table itself (the
+  // posterior-mean error there is the discrepancy τ² of the mean-field theory).
+  const predicted = nTest > 0 ? test : train;
+  const nPred = predicted.length;
+  const predictive: PosteriorPredictive = {
+    size: nPred * P,
+    points: nPred,
+    set: nTest > 0 ? 'held-out' : 'training',
+    predict(x, count, out) {
+      for (let r = 0; r < count; r++)
+        for (let i = 0; i < nPred; i++) {
+          model.outputs(x, r * dim, predicted[i], fRow);
+          out.set(fRow, r * nPred * P + i * P);
         }
-      : undefined;
+    },
+    metrics(pred, offset) {
+      let se = 0;
+      let hits = 0;
+      for (let i = 0; i < nPred; i++) {
+        se += score(pred, offset + i * P, predicted[i]);
+        if (lastHit) hits++;
+      }
+      return { error: se / nPred / yNorm2, accuracy: hits / nPred };
+    },
+  };
 
   return { observables, predictive, dropletThreshold: threshold };
 }
