@@ -64,7 +64,7 @@ export interface ModularAdditionTheoryOptions {
   priorA: number;
   /** γ of the sextic Fourier regulariser (> 0 whenever the coupling is on). */
   sextic: number;
-  /** Radial grid points (odd; default 4,001). */
+  /** Radial grid points per Simpson segment (odd; default 4,001). */
   gridPoints?: number;
 }
 
@@ -207,17 +207,33 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
     const v = logDensity(hi);
     if (v > best) best = v;
     if (v < best - 60 && hi > past) break;
-    if (hi > 1e8) throw new Error('modular-addition theory: the mode density does not decay (raise sextic)');
+    if (v === Infinity) throw new Error('modular-addition theory: the mode density overflows (raise sextic)');
   }
-  const n = gridPoints | 1;
-  const h = hi / (n - 1);
+  // Two Simpson segments of n nodes each: [0, b] over the prior's scale and [b, hi] beyond (one when hi ≤ b),
+  // so that a far droplet saddle does not coarsen the grid of the peak at zero.
+  const half = gridPoints | 1;
+  const b = Math.min(hi, 64 * sw2);
+  const segments: [number, number][] =
+    hi > b
+      ? [
+          [0, b],
+          [b, hi],
+        ]
+      : [[0, hi]];
+  const n = segments.length * half;
   const grid = new Float64Array(n);
+  const simpsonW = new Float64Array(n);
+  segments.forEach(([from, to], k) => {
+    const h = (to - from) / (half - 1);
+    for (let i = 0; i < half; i++) {
+      grid[k * half + i] = from + i * h;
+      simpsonW[k * half + i] = (simpson(i, half) * h) / 3;
+    }
+  });
   const lw = new Float64Array(n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
-    const q = i * h;
-    grid[i] = q;
-    lw[i] = i === 0 ? -Infinity : logDensity(q);
+    lw[i] = grid[i] > 0 ? logDensity(grid[i]) : -Infinity;
     if (lw[i] > max) max = lw[i];
   }
   const density = new Float64Array(n);
@@ -225,19 +241,18 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
   let rs2 = 0;
   let rho2 = 0;
   let beyond = 0;
-  for (let i = 1; i < n; i++) {
-    density[i] = Math.exp(lw[i] - max);
-    const w = density[i] * simpson(i, n); // (the density is 0 at q = 0)
+  for (let i = 0; i < n; i++) {
+    density[i] = Math.exp(lw[i] - max); // 0 at q = 0
+    const w = density[i] * simpsonW[i];
     const q = grid[i];
     const a = (c * q * q) / 4;
-    const g0 = gaussAngle0(a);
-    const oneMinusX2 = 1 - gaussAngle2(a) / g0;
+    const oneMinusX2 = 1 - gaussAngle2(a) / gaussAngle0(a);
     z += w;
     rs2 += (w * q * q * oneMinusX2) / 4;
     rho2 += w * q;
     if (stat && q > stat.barrier) beyond += w;
   }
-  for (let i = 0; i < n; i++) density[i] /= (z * h) / 3;
+  for (let i = 0; i < n; i++) density[i] /= z;
   return {
     coupling: c,
     rs2: rs2 / z,
