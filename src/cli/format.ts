@@ -105,7 +105,9 @@ export function samplingLines(sm: SamplingSummary): string[] {
     const pr = Object.entries(p.perReplica)
       .map(([k, v]) => `${k} ${f(v.mean)} ± ${f(v.sem, 2)}`)
       .join(', ');
-    lines.push(`posterior-mean predictor on ${p.points} held-out points: ${pm || '—'}; single replicas' posterior means: ${pr || '—'}`);
+    lines.push(
+      `posterior-mean predictor on ${p.points} ${p.set === 'training' ? 'training points (every point there is)' : 'held-out points'}: ${pm || '—'}; single replicas' posterior means: ${pr || '—'}`,
+    );
   }
   for (const h of sm.posterior) {
     const m = h.mixture;

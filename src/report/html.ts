@@ -177,7 +177,9 @@ function samplingTables(sm: SamplingSummary, level: string): string {
   const p = sm.predictive;
   if (p) {
     const metrics = [...new Set([...Object.keys(p.posteriorMean), ...Object.keys(p.perReplica)])];
-    out.push(`<p>Posterior predictive on ${esc(p.points)} held-out points (${esc(p.samples)} samples of ${esc(p.replicas)} replicas):</p>`);
+    out.push(
+      `<p>Posterior predictive on ${esc(p.points)} ${p.set === 'training' ? 'training points (every point there is)' : 'held-out points'} (${esc(p.samples)} samples of ${esc(p.replicas)} replicas):</p>`,
+    );
     out.push(
       table(
         ['metric', 'posterior-mean predictor', 'per replica: mean', '± sem', 'n'],
