@@ -8,6 +8,8 @@
  *   mfpt-1d — 1-D: exact mean first-passage time and the Kramers asymptote vs
  *             the measured (censored-MLE) MFPT of an event
  *   toy-addition — the effective theory of a toy-addition split (toy-addition-theory.ts)
+ *   modular-addition-mean-field — the mean-field theory of modular addition on the
+ *             whole table (modular-addition-theory.ts)
  * Every θ, η and λ comes from the run plan (the values integrated), never
  * from the raw `dynamics:` section.
  */
@@ -22,6 +24,7 @@ import { kramersRate, meanFirstPassageTime } from '../theory/mfpt.js';
 import { temperatureScheduled, temperatureText, uniformThermostat, type RunPlan, planTime, wallOf } from '../plan/run-plan.js';
 import { eventIssue, firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
+import { checkModularAdditionTheory, modularAdditionTheoryOverlay } from './modular-addition-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
 import { levelPhrase, SIGNIFICANCE_LEVEL } from './significance.js';
 import { normalisabilityProblem } from './wells.js';
@@ -389,4 +392,20 @@ theoryOverlayKinds.register({
   },
   check: (t, { scenario, plan }, at) => checkToyAdditionTheory(scenario, plan, t, at),
   compute: (t, { scenario, plan, result }) => [toyAdditionOverlay(scenario, plan, result, t)],
+});
+
+theoryOverlayKinds.register({
+  name: 'modular-addition-mean-field',
+  description:
+    "mean-field (adaptive-kernel) theory of modular-addition-square on the whole table at the run's P, N, σ², priors and fourier_sextic: posterior-mean error τ² and its GP limit, target overlap, droplet fraction and saddle-point phase, vs the sampled posterior",
+  schema: {
+    type: 'object',
+    properties: {
+      mc_neurons: { type: 'number', description: 'Monte Carlo neurons of the theory droplet fraction (default 20000)' },
+      mc_seed: { type: 'number', description: 'seed of that Monte Carlo (default 1)' },
+    },
+    required: [],
+  },
+  check: (t, { scenario, plan }, at) => checkModularAdditionTheory(scenario, plan, t, at),
+  compute: (t, { scenario, result, potential }) => [modularAdditionTheoryOverlay(scenario, result, potential, t)],
 });

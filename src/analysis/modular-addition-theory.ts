@@ -1,0 +1,216 @@
+/**
+ * Theory overlay `modular-addition-mean-field` (docs/models.md §2.1): the
+ * mean-field (adaptive-kernel) theory of src/theory/modular-addition.ts at
+ * the run's own P, N, σ², priors and Fourier regulariser, next to what the
+ * run measured:
+ *
+ *   error        — τ², the normalised MSE of the posterior-mean predictor on
+ *                  the whole table; measured: the `sampling.predictive` error
+ *                  (the average prediction over every sample of every replica)
+ *   errorGP      — the same in the GP (NNGP) limit, τ_GP²
+ *   overlapRatio — the per-mode ⟨r² s²⟩ over its prior value 4 s_w⁴; measured:
+ *                  the mean of the `target_overlap` chain over 4 s_w⁴ K
+ *   droplet      — the droplet fraction (Monte Carlo over the theory's
+ *                  independent modes, against the observable's threshold);
+ *                  measured: the mean of the `droplet_fraction` chain
+ *   saddleAction, modeCondensed, neuronCondensed — the saddle-point reading
+ *                  (GFL / GMFL-I / GMFL-II)
+ *
+ * The theory holds for the posterior (temperature 1) of the network trained
+ * on every pair with centred targets and Gaussian priors, and needs
+ * `fourier_sextic` > 0 (docs/models.md §2.1): `check` says so otherwise.
+ * `columns` holds the scalars that sweep.csv writes as
+ * `modular_addition_mean_field_<key>`.
+ */
+import type { Potential } from '../engine/types.js';
+import type { RunResult } from '../parallel/merge.js';
+import { temperatureScheduled, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
+import type { Scenario } from '../scenario/types.js';
+import { renderValue, type ScenarioIssue } from '../scenario/index.js';
+import { modularAdditionDropletFraction, modularAdditionTheory, type ModularAdditionTheoryOptions } from '../theory/modular-addition.js';
+
+const KIND = 'modular-addition-square';
+const NAME = 'modular-addition-mean-field';
+
+function params(s: Scenario): Record<string, unknown> {
+  return (s.potential.params ?? {}) as Record<string, unknown>;
+}
+
+/** The theory's options from the scenario's params (defaults of the potential filled in), or why not. */
+function theoryOptions(s: Scenario): { options: ModularAdditionTheoryOptions } | { problem: ScenarioIssue } {
+  const q = params(s);
+  const P = typeof q.P === 'number' ? q.P : 11;
+  const N = typeof q.N === 'number' ? q.N : 32;
+  const sigma2 = typeof q.sigma2 === 'number' ? q.sigma2 : 0.1;
+  const priorW = q.prior_w === undefined ? 0.5 : q.prior_w;
+  const priorA = q.prior_a === undefined || q.prior_a === null ? 1 / N : q.prior_a;
+  const sextic = typeof q.fourier_sextic === 'number' ? q.fourier_sextic : 0;
+  if (typeof priorW !== 'number' || typeof priorA !== 'number')
+    return {
+      problem: {
+        path: 'potential.params.prior_w',
+        expected: `Gaussian priors (numbers) on both groups for '${NAME}'`,
+        found: `prior_w ${renderValue(priorW)}, prior_a ${renderValue(priorA)}`,
+      },
+    };
+  if (!(sextic > 0))
+    return {
+      problem: {
+        path: 'potential.params.fourier_sextic',
+        expected: `> 0 for '${NAME}' (the decoupled action is unbounded below without the sextic term)`,
+        found: renderValue(q.fourier_sextic ?? 0),
+      },
+    };
+  return { options: { P, N, sigma2, priorW, priorA, sextic } };
+}
+
+export function checkModularAdditionTheory(s: Scenario, plan: RunPlan, t: Record<string, unknown>, at: string): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const kind = 'kind' in s.potential ? s.potential.kind : null;
+  if (kind !== KIND) {
+    issues.push({
+      path: `${at}.kind`,
+      expected: `potential.kind '${KIND}' for '${NAME}'`,
+      found: renderValue(kind ?? 'a module potential'),
+    });
+    return issues;
+  }
+  const q = params(s);
+  if (q.train_fraction !== 1)
+    issues.push({
+      path: 'potential.params.train_fraction',
+      expected: `1 for '${NAME}' (the theory is for the network trained on the whole table)`,
+      found: renderValue(q.train_fraction ?? 0.8),
+    });
+  if (q.targets !== undefined && q.targets !== 'centred')
+    issues.push({ path: 'potential.params.targets', expected: `'centred' for '${NAME}'`, found: renderValue(q.targets) });
+  if (q.loss_scale !== undefined && q.loss_scale !== null)
+    issues.push({
+      path: 'potential.params.loss_scale',
+      expected: `null for '${NAME}' (the data term must be |f − y|²/(2σ²))`,
+      found: renderValue(q.loss_scale),
+    });
+  const o = theoryOptions(s);
+  if ('problem' in o) issues.push(o.problem);
+  const thermostat = uniformThermostat(plan);
+  if (temperatureScheduled(plan) || !thermostat || thermostat.temperature !== 1 || thermostat.weightDecay !== 0)
+    issues.push({
+      path: 'dynamics.temperature',
+      expected: `temperature 1 and no weight decay on every group for '${NAME}' (the theory is of the posterior)`,
+      found: thermostat
+        ? `temperature ${thermostat.temperature}, weight decay ${thermostat.weightDecay}`
+        : 'per-group or scheduled settings',
+    });
+  if (!s.sampling)
+    issues.push({ path: `${at}.kind`, expected: `a sampling: section for '${NAME}' (it compares posterior means)`, found: 'none' });
+  for (const key of ['mc_neurons', 'mc_seed'])
+    if (t[key] !== undefined && !(Number.isInteger(t[key]) && (t[key] as number) >= (key === 'mc_seed' ? 0 : 1)))
+      issues.push({ path: `${at}.${key}`, expected: key === 'mc_seed' ? 'an integer ≥ 0' : 'an integer ≥ 1', found: renderValue(t[key]) });
+  return issues;
+}
+
+const fin = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
+
+/** Mean over every finite sample of every replica of one chain, or null when the run did not sample it. */
+function chainMean(r: RunResult, name: string): number | null {
+  const smp = r.sampling;
+  if (!smp) return null;
+  const k = smp.chains.indexOf(name);
+  if (k < 0) return null;
+  const nS = smp.steps.length;
+  const nC = smp.chains.length;
+  const count = smp.values.length / (nC * nS);
+  let sum = 0;
+  let n = 0;
+  for (let rep = 0; rep < count; rep++)
+    for (let i = 0; i < nS; i++) {
+      const v = smp.values[(rep * nC + k) * nS + i];
+      if (Number.isFinite(v)) {
+        sum += v;
+        n++;
+      }
+    }
+  return n > 0 ? sum / n : null;
+}
+
+/** The posterior-mean predictor's error on the table (as sampling.predictive.posteriorMean.error), or null. */
+function posteriorMeanError(r: RunResult, potential: Potential): number | null {
+  const pr = r.sampling?.predictive;
+  if (!pr || !potential.predictive) return null;
+  const total = new Float64Array(pr.size);
+  let count = 0;
+  for (let rep = 0; rep < pr.samples.length; rep++) {
+    const m = pr.samples[rep];
+    if (!(m > 0)) continue;
+    count += m;
+    for (let j = 0; j < pr.size; j++) total[j] += pr.sums[rep * pr.size + j];
+  }
+  if (count === 0) return null;
+  for (let j = 0; j < pr.size; j++) total[j] /= count;
+  return potential.predictive.metrics(total, 0).error ?? null;
+}
+
+export function modularAdditionTheoryOverlay(
+  s: Scenario,
+  r: RunResult,
+  potential: Potential,
+  t: Record<string, unknown>,
+): Record<string, unknown> {
+  const o = theoryOptions(s);
+  if ('problem' in o) throw new Error(`${NAME}: ${o.problem.path}: expected ${o.problem.expected}, found ${o.problem.found}`);
+  const { options } = o;
+  const th = modularAdditionTheory(options);
+  const neurons = typeof t.mc_neurons === 'number' ? t.mc_neurons : 20000;
+  const seed = typeof t.mc_seed === 'number' ? t.mc_seed : 1;
+  const drop = modularAdditionDropletFraction(options, th.tau, neurons, seed);
+  const K = (options.P - 1) / 2;
+  const error = posteriorMeanError(r, potential);
+  const droplet = chainMean(r, 'droplet_fraction');
+  const overlap = chainMean(r, 'target_overlap');
+  const overlapRatio = overlap !== null ? overlap / (4 * options.priorW * options.priorW * K) : null;
+  const phase =
+    th.saddleAction === null ? 'GFL (one minimum per mode)' : th.saddleAction > 1 ? 'GFL' : th.saddleAction < -1 ? 'GMFL-II' : 'GMFL-I';
+  return {
+    kind: NAME,
+    ...options,
+    tau: th.tau,
+    error: th.error,
+    errorGP: th.errorGP,
+    lambda: th.lambda,
+    coupling: th.coupling,
+    overlapRatio: th.overlapRatio,
+    droplet: { fraction: drop.fraction, se: drop.se, threshold: drop.threshold, neurons, seed },
+    saddleRho2: th.saddleRho2,
+    barrierRho2: th.barrierRho2,
+    saddleAction: th.saddleAction,
+    modeCondensed: th.modeCondensed,
+    neuronCondensed: th.neuronCondensed,
+    phase,
+    measured: { error, droplet, overlapRatio },
+    columns: {
+      tau: th.tau,
+      error: th.error,
+      error_gp: th.errorGP,
+      error_measured: fin(error),
+      overlap_ratio: th.overlapRatio,
+      overlap_ratio_measured: fin(overlapRatio),
+      droplet: drop.fraction,
+      droplet_se: drop.se,
+      droplet_measured: fin(droplet),
+      saddle_action: fin(th.saddleAction),
+      neuron_condensed: th.neuronCondensed,
+    },
+    text:
+      `mean-field theory (P = ${options.P}, N = ${options.N}, σ² = ${options.sigma2}, s_w² = ${options.priorW}, s_a² = ${options.priorA.toPrecision(4)}, γ = ${options.sextic}): ` +
+      `posterior-mean error τ² = ${th.error.toPrecision(4)} (GP limit ${th.errorGP.toPrecision(4)})` +
+      (error !== null ? `, measured ${error.toPrecision(4)}` : '') +
+      `; target overlap ${th.overlapRatio.toFixed(2)}× its prior value` +
+      (overlapRatio !== null ? ` (measured ${overlapRatio.toFixed(2)}×)` : '') +
+      `; droplet fraction ${drop.fraction.toFixed(3)} ± ${drop.se.toFixed(3)}` +
+      (droplet !== null ? ` (measured ${droplet.toFixed(3)})` : '') +
+      `; ${phase}` +
+      (th.saddleAction !== null
+        ? ` (droplet saddle at ρ² = ${th.saddleRho2!.toPrecision(3)}, action ${th.saddleAction.toFixed(2)} above zero's)`
+        : ''),
+  };
+}
