@@ -359,6 +359,9 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
     }
   }
 
+  const base = native ? energyAndGradientNative : wasm ? energyAndGradientWasm : energyAndGradient;
+  const sextic = p.fourier_sextic > 0 ? fourierSextic(P, N, p.fourier_sextic) : null;
+
   return {
     dim,
     wSize: Wsz,
@@ -367,7 +370,72 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
     priorW: pw,
     priorA: pa,
     selection,
-    energyAndGradient: native ? energyAndGradientNative : wasm ? energyAndGradientWasm : energyAndGradient,
+    energyAndGradient: sextic
+      ? (x, count, energy, grad, batch) => {
+          base(x, count, energy, grad, batch);
+          sextic(x, count, dim, energy, grad);
+        }
+      : base,
     outputs,
+  };
+}
+
+/**
+ * The sextic Fourier regulariser γ R(w), R = Σ_c Σ_{k=0}^{K} ρ_{c,k}⁶ with
+ * ρ_{c,k}² = f_k (|ũ_k|² + |ṽ_k|²), f_0 = 1/P, f_k = 2/P (k ≥ 1) — the
+ * neuron's spectrum of fourier.ts divided by P — added to energy and
+ * gradient of every replica (part of the prior: in full with minibatches).
+ * It keeps the modes of the mean-field action decoupled
+ * (src/theory/modular-addition.ts). ∂ρ_k²/∂u_n = 2 f_k (Re ũ_k cos θ_kn +
+ * Im ũ_k sin θ_kn), θ_kn = 2π(kn mod P)/P.
+ */
+function fourierSextic(P: number, N: number, gamma: number) {
+  const K = (P - 1) >> 1;
+  const cos = new Float64Array((K + 1) * P);
+  const sin = new Float64Array((K + 1) * P);
+  for (let k = 0; k <= K; k++)
+    for (let n = 0; n < P; n++) {
+      const ang = (2 * Math.PI * ((k * n) % P)) / P;
+      cos[k * P + n] = Math.cos(ang);
+      sin[k * P + n] = Math.sin(ang);
+    }
+  const re = new Float64Array(2 * (K + 1));
+  const im = new Float64Array(2 * (K + 1));
+  const coef = new Float64Array(K + 1);
+  return (x: Float64Array, count: number, dim: number, energy: Float64Array, grad: Float64Array): void => {
+    for (let r = 0; r < count; r++) {
+      let e = 0;
+      for (let c = 0; c < N; c++) {
+        const o = r * dim + c * 2 * P;
+        for (let k = 0; k <= K; k++) {
+          let rho2 = 0;
+          for (let half = 0; half < 2; half++) {
+            const h = o + half * P;
+            let a = 0;
+            let b = 0;
+            for (let n = 0; n < P; n++) {
+              a += x[h + n] * cos[k * P + n];
+              b += x[h + n] * sin[k * P + n];
+            }
+            re[half * (K + 1) + k] = a;
+            im[half * (K + 1) + k] = b;
+            rho2 += a * a + b * b;
+          }
+          const f = k === 0 ? 1 / P : 2 / P;
+          rho2 *= f;
+          e += rho2 * rho2 * rho2;
+          coef[k] = gamma * 3 * rho2 * rho2 * 2 * f; // γ · dρ⁶/dρ² · 2 f_k
+        }
+        for (let half = 0; half < 2; half++) {
+          const h = o + half * P;
+          for (let n = 0; n < P; n++) {
+            let g = 0;
+            for (let k = 0; k <= K; k++) g += coef[k] * (re[half * (K + 1) + k] * cos[k * P + n] + im[half * (K + 1) + k] * sin[k * P + n]);
+            grad[h + n] += g;
+          }
+        }
+      }
+      energy[r] += gamma * e;
+    }
   };
 }

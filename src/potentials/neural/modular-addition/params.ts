@@ -20,6 +20,8 @@ export interface ModularAdditionParams {
   targets: 'centred' | 'one-hot';
   /** Override of the data-term factor 1/(2σ²) (e.g. 1/(P²·P) for mean((Y − T)²)); null = 1/(2σ²). */
   loss_scale: number | null;
+  /** γ of the sextic Fourier regulariser γ Σ_c Σ_k (S_{c,k}/P)³ (0 = none). */
+  fourier_sextic: number;
   /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
   kernels: KernelChoice;
   /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
@@ -35,6 +37,7 @@ export const modularAdditionDefaults: ModularAdditionParams = {
   train_fraction: 0.8,
   targets: 'centred',
   loss_scale: null,
+  fourier_sextic: 0,
   kernels: 'auto',
   precision: 'float64',
 };
@@ -59,6 +62,8 @@ export function resolveModularAddition(params: Partial<ModularAdditionParams> | 
     throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'centred' or 'one-hot'`);
   if (!(p.loss_scale === null || (typeof p.loss_scale === 'number' && p.loss_scale > 0)))
     throw new Error(`${name}: loss_scale = ${p.loss_scale}, expected a number > 0 or null`);
+  if (!(typeof p.fourier_sextic === 'number' && Number.isFinite(p.fourier_sextic) && p.fourier_sextic >= 0))
+    throw new Error(`${name}: fourier_sextic = ${JSON.stringify(p.fourier_sextic)}, expected a number ≥ 0`);
   checkKernelParams(name, p.kernels, p.precision);
   return p;
 }
@@ -84,6 +89,13 @@ export const modularAdditionSchema = {
       exclusiveMinimum: 0,
       default: null,
       description: 'override of the data-term factor 1/(2σ²) (null: 1/(2σ²))',
+    },
+    fourier_sextic: {
+      type: 'number',
+      minimum: 0,
+      default: 0,
+      description:
+        "γ of the sextic Fourier regulariser γ Σ_c Σ_k (S_ck/P)³ on the input weights (S_ck: neuron c's power at frequency k, both halves); 0 = none",
     },
     ...kernelParamsSchema,
   },
