@@ -15,6 +15,9 @@
  *                  measured: the mean of the `droplet_fraction` chain
  *   saddleAction, modeCondensed, neuronCondensed — the saddle-point reading
  *                  (GFL / GMFL-I / GMFL-II)
+ *   dropped      — the first-order log-determinant term the decoupling drops,
+ *                  against the data term it keeps, for prior neurons at the
+ *                  solution's τ (`ratio` ≪ 1: the decoupled action applies)
  *
  * The theory holds for the posterior (temperature 1) of the network trained
  * on every pair with centred targets and Gaussian priors, and needs
@@ -27,7 +30,12 @@ import type { RunResult } from '../parallel/merge.js';
 import { temperatureScheduled, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
 import type { Scenario } from '../scenario/types.js';
 import { renderValue, type ScenarioIssue } from '../scenario/index.js';
-import { modularAdditionDropletFraction, modularAdditionTheory, type ModularAdditionTheoryOptions } from '../theory/modular-addition.js';
+import {
+  modularAdditionDropletFraction,
+  modularAdditionDroppedTerm,
+  modularAdditionTheory,
+  type ModularAdditionTheoryOptions,
+} from '../theory/modular-addition.js';
 
 const KIND = 'modular-addition-square';
 const NAME = 'modular-addition-mean-field';
@@ -163,6 +171,7 @@ export function modularAdditionTheoryOverlay(
   const neurons = typeof t.mc_neurons === 'number' ? t.mc_neurons : 20000;
   const seed = typeof t.mc_seed === 'number' ? t.mc_seed : 1;
   const drop = modularAdditionDropletFraction(options, th.tau, neurons, seed);
+  const dropped = modularAdditionDroppedTerm(options, th.tau, 2000, seed);
   const K = (options.P - 1) / 2;
   const error = posteriorMeanError(r, potential);
   const droplet = chainMean(r, 'droplet_fraction');
@@ -186,6 +195,7 @@ export function modularAdditionTheoryOverlay(
     modeCondensed: th.modeCondensed,
     neuronCondensed: th.neuronCondensed,
     phase,
+    dropped,
     measured: { error, droplet, overlapRatio },
     columns: {
       tau: th.tau,
@@ -199,6 +209,7 @@ export function modularAdditionTheoryOverlay(
       droplet_measured: fin(droplet),
       saddle_action: fin(th.saddleAction),
       neuron_condensed: th.neuronCondensed,
+      dropped_ratio: dropped.ratio,
     },
     text:
       `mean-field theory (P = ${options.P}, N = ${options.N}, σ² = ${options.sigma2}, s_w² = ${options.priorW}, s_a² = ${options.priorA.toPrecision(4)}, γ = ${options.sextic}): ` +
@@ -209,6 +220,7 @@ export function modularAdditionTheoryOverlay(
       `; droplet fraction ${drop.fraction.toFixed(3)} ± ${drop.se.toFixed(3)}` +
       (droplet !== null ? ` (measured ${droplet.toFixed(3)})` : '') +
       `; ${phase}` +
+      `; dropped/kept term ${dropped.ratio.toPrecision(3)}${dropped.ratio > 0.3 ? ' (the decoupled action is not a fair description here)' : ''}` +
       (th.saddleAction !== null
         ? ` (droplet saddle at ρ² = ${th.saddleRho2!.toPrecision(3)}, action ${th.saddleAction.toFixed(2)} above zero's)`
         : ''),

@@ -7,6 +7,7 @@
 // self-consistent τ against a fixed-point iteration, and the droplet fraction's
 // Monte Carlo against the exact prior law of the concentration.
 import { describe, expect, test } from 'vitest';
+import { symmetricEigenvalues } from '../../src/linalg/symmetric-eigen.js';
 import { Stream } from '../../src/random/rng.js';
 import { Moments } from '../../src/stats/moments.js';
 import {
@@ -14,6 +15,7 @@ import {
   gaussAngle2,
   modeDistribution,
   modularAdditionDropletFraction,
+  modularAdditionDroppedTerm,
   modularAdditionTheory,
   modularAdditionTheoryCurve,
   priorConcentrationSf,
@@ -229,5 +231,28 @@ describe('droplet fraction', () => {
     const expected = priorConcentrationSf(P, d.threshold);
     expect(expected).toBeCloseTo(0.01, 9);
     expect(Math.abs(d.fraction - expected)).toBeLessThan(4 * Math.sqrt((expected * (1 - expected)) / 40000));
+  });
+});
+
+describe('the dropped log-determinant term', () => {
+  test('its prior means against closed forms: the kept term by the Fourier identity, the dropped one by the eigenvalues of Q_GP (k = 4 SE)', () => {
+    // E[D] = (s_a² τ²/(2σ⁴)) · 2P · K · 4 s_w⁴ (the identity Σ_k (y_kᵀφ)² = 2P Σ_q r_q² s_q² and ⟨r² s²⟩ = 4 s_w⁴);
+    // E[L] = (P/2) s_a² tr((Q_GP + σ²)⁻¹ E[φφᵀ]) = (P/(2N)) Σ_i λ_i/(λ_i + σ²), λ_i the eigenvalues of Q_GP.
+    const P = 5;
+    const o = { P, N: 16, sigma2: 0.05, priorW: 0.5, priorA: 1 / 256, sextic: 1e-3 };
+    const tau = 0.4;
+    const d = modularAdditionDroppedTerm(o, tau, 20000, 2);
+    const K = (P - 1) / 2;
+    const kept = ((o.priorA * tau * tau) / (2 * o.sigma2 ** 2)) * 2 * P * K * 4 * o.priorW ** 2;
+    expect(Math.abs(d.kept - kept)).toBeLessThan(4 * d.keptSe);
+    const M = P * P;
+    const Q = new Float64Array(M * M);
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < M; j++) {
+        const same = (Math.floor(i / P) === Math.floor(j / P) ? 1 : 0) + (i % P === j % P ? 1 : 0);
+        Q[i * M + j] = o.N * o.priorA * o.priorW ** 2 * (4 + 2 * same * same);
+      }
+    const dropped = (P / (2 * o.N)) * symmetricEigenvalues(Q, M).reduce((a, l) => a + l / (l + o.sigma2), 0);
+    expect(Math.abs(d.dropped - dropped)).toBeLessThan(4 * d.droppedSe);
   });
 });
