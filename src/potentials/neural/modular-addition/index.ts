@@ -17,6 +17,7 @@
  * its registration.
  */
 import type { Potential } from '../../../engine/types.js';
+import { choleskyInPlace, choleskySolve } from '../../../linalg/cholesky.js';
 import { kernelsInfo } from '../../../kernels/wasm.js';
 import { registerPotential, type BuildContext } from '../../registry.js';
 import { modularAdditionData } from './data.js';
@@ -56,7 +57,11 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
     dataSize: data.train.length,
     // Prior variances (the initial spread when flat): the preconditioner of dynamics.step_size.
     preconditioner: { w: pw.initVariance, a: pa.initVariance },
-    initialise(out, offset, normal) {
+    initialise(out, offset, normal, uniform) {
+      if (p.init_state === 'fourier') {
+        fourierState(p, data.train, model, out, offset, uniform);
+        return;
+      }
       for (let j = 0; j < Wsz; j++) out[offset + j] = sw * normal();
       for (let j = 0; j < Asz; j++) out[offset + Wsz + j] = sa * normal();
     },
@@ -70,6 +75,63 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
       droplet_threshold: dropletThreshold,
     },
   };
+}
+
+/**
+ * The ordered phase as a starting point (`init_state: fourier`, for heating
+ * runs and hysteresis checks): neuron c is a unit cosine at frequency
+ * k = 1 + (c mod K) in both input halves, u_n = cos(2πkn/P + α_c),
+ * v_m = cos(2πkm/P + β_c) with uniform random phases, and the readout weights
+ * are their posterior mean given these input weights — the ridge solution
+ * (ΦᵀΦ/σ² + I/s_a²)⁻¹ Φᵀy/σ² over the training pairs, Φ the N features
+ * (w_c·x)², with the data weight and prior precision of the energy.
+ */
+function fourierState(
+  p: ModularAdditionParams,
+  train: Int32Array,
+  model: ReturnType<typeof modularAdditionModel>,
+  out: Float64Array,
+  offset: number,
+  uniform: () => number,
+): void {
+  const { P, N } = p;
+  const K = (P - 1) >> 1;
+  const D2 = 2 * P;
+  for (let c = 0; c < N; c++) {
+    const k = 1 + (c % K);
+    const alpha = 2 * Math.PI * uniform();
+    const beta = 2 * Math.PI * uniform();
+    for (let n = 0; n < P; n++) {
+      out[offset + c * D2 + n] = Math.cos((2 * Math.PI * ((k * n) % P)) / P + alpha);
+      out[offset + c * D2 + P + n] = Math.cos((2 * Math.PI * ((k * n) % P)) / P + beta);
+    }
+  }
+  const lam = 2 * (p.loss_scale ?? 1 / (2 * p.sigma2)); // ∂/∂f of λ|f − y|² is 2λ(f − y)
+  const prec = model.priorA.precision > 0 ? model.priorA.precision : 1e-9;
+  const A = new Float64Array(N * N);
+  const B = new Float64Array(N * P);
+  const phi = new Float64Array(N);
+  for (const pair of train) {
+    const n = Math.floor(pair / P);
+    const m = pair - n * P;
+    const cls = (n + m) % P;
+    for (let c = 0; c < N; c++) {
+      const z = out[offset + c * D2 + n] + out[offset + c * D2 + P + m];
+      phi[c] = z * z;
+    }
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j <= i; j++) A[i * N + j] += lam * phi[i] * phi[j];
+      for (let j = 0; j < P; j++) B[i * P + j] += lam * phi[i] * ((j === cls ? 1 : 0) - model.targetOffset);
+    }
+  }
+  for (let i = 0; i < N; i++) A[i * N + i] += prec;
+  choleskyInPlace(A, N);
+  const col = new Float64Array(N);
+  for (let j = 0; j < P; j++) {
+    for (let i = 0; i < N; i++) col[i] = B[i * P + j];
+    choleskySolve(A, N, col);
+    for (let c = 0; c < N; c++) out[offset + model.wSize + c * P + j] = col[c];
+  }
 }
 
 registerPotential({

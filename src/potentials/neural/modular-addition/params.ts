@@ -22,6 +22,8 @@ export interface ModularAdditionParams {
   loss_scale: number | null;
   /** γ of the sextic Fourier regulariser γ Σ_c Σ_k (S_{c,k}/P)³ (0 = none). */
   fourier_sextic: number;
+  /** Initial weights of `ensemble.init: {kind: potential}`: draws from the prior, or the ordered (Fourier) phase. */
+  init_state: 'prior' | 'fourier';
   /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
   kernels: KernelChoice;
   /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
@@ -38,6 +40,7 @@ export const modularAdditionDefaults: ModularAdditionParams = {
   targets: 'centred',
   loss_scale: null,
   fourier_sextic: 0,
+  init_state: 'prior',
   kernels: 'auto',
   precision: 'float64',
 };
@@ -62,8 +65,13 @@ export function resolveModularAddition(params: Partial<ModularAdditionParams> | 
     throw new Error(`${name}: targets = ${JSON.stringify(p.targets)}, expected 'centred' or 'one-hot'`);
   if (!(p.loss_scale === null || (typeof p.loss_scale === 'number' && p.loss_scale > 0)))
     throw new Error(`${name}: loss_scale = ${p.loss_scale}, expected a number > 0 or null`);
-  if (!(typeof p.fourier_sextic === 'number' && Number.isFinite(p.fourier_sextic) && p.fourier_sextic >= 0))
-    throw new Error(`${name}: fourier_sextic = ${JSON.stringify(p.fourier_sextic)}, expected a number ≥ 0`);
+  const gamma: unknown = p.fourier_sextic;
+  if (!(typeof gamma === 'number' && Number.isFinite(gamma) && gamma >= 0))
+    throw new Error(
+      `${name}: fourier_sextic = ${typeof gamma === 'string' ? JSON.stringify(gamma) : String(gamma)}, expected a finite number ≥ 0 (0 = off)`,
+    );
+  if (p.init_state !== 'prior' && p.init_state !== 'fourier')
+    throw new Error(`${name}: init_state = ${JSON.stringify(p.init_state)}, expected 'prior' or 'fourier'`);
   checkKernelParams(name, p.kernels, p.precision);
   return p;
 }
@@ -96,6 +104,12 @@ export const modularAdditionSchema = {
       default: 0,
       description:
         "γ of the sextic Fourier regulariser γ Σ_c Σ_k (S_ck/P)³ on the input weights (S_ck: neuron c's power at frequency k, both halves); 0 = none",
+    },
+    init_state: {
+      enum: ['prior', 'fourier'],
+      default: 'prior',
+      description:
+        'initial weights of ensemble.init {kind: potential}: prior draws, or the ordered phase (each neuron a unit cosine at one frequency with random phases, readout weights at their posterior mean given the input weights)',
     },
     ...kernelParamsSchema,
   },
