@@ -305,6 +305,8 @@ const OVERLAYS: Record<string, string> = {
   gibbs: 'checked: θ and λ of the group; refused when the groups differ',
   'mfpt-1d': 'checked: θ, λ of the group; measured time in the plan’s time step',
   'toy-addition': 'η of the named group from the plan: test/theory/toy-addition.test.ts sets it by group',
+  'modular-addition-mean-field':
+    'checked: temperature 1 and no weight decay on every group (the posterior); no η: test/scenarios/modular-addition-mean-field.test.ts',
 };
 /** summary.json `run` fields that carry η, θ or λ and the test above that checks them, and the others. */
 const RUN_DYNAMICS: Record<string, string> = {

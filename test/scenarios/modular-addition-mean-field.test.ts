@@ -6,13 +6,17 @@
  *     standard errors of the per-replica posterior means (the scenario's claim; at N = 8 the same
  *     check fails — the network is too narrow to fit the table — so it can fail);
  *   - the theory overlay is the theory at the run's own parameters (the same numbers as a direct call),
- *     and its measured error is the sampling block's posterior-mean error (two routes to one number).
+ *     and its measured error is the sampling block's posterior-mean error (two routes to one number);
+ *   - the overlay refuses, before running, what its theory does not describe: a held-out split, no
+ *     regulariser, a temperature other than 1, weight decay, another potential.
  * The per-replica standard errors understate the uncertainty where chains have not mixed (split R-hat
  * > 1.05 at σ² = 0.03 at this length); the drop is many times larger than K of them.
  */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ScenarioError, loadScenario, validateScenarioObject } from '../../src/scenario/index.js';
 import { runScenario } from '../../src/runs/run.js';
 import { modularAdditionTheory } from '../../src/theory/modular-addition.js';
 import { ROOT } from '../helpers.js';
@@ -58,5 +62,36 @@ describe('modular-addition-mean-field.yaml (reduced length)', () => {
       expect(t.errorGP).toBe(direct.errorGP);
       expect(t.measured.error).toBe(e(s));
     }
+  });
+});
+
+describe('modular-addition-mean-field overlay: what it refuses before running', () => {
+  const doc = (params: Record<string, unknown>, dynamics: Record<string, unknown> = {}, kind = 'modular-addition-square') => ({
+    name: 'mf-bad',
+    seed: 1,
+    potential: {
+      kind,
+      params: kind === 'modular-addition-square' ? { P: 5, N: 4, train_fraction: 1, fourier_sextic: 1e-3, ...params } : {},
+    },
+    dynamics: { integrator: 'sgld', lr: 1e-4, temperature: 1, steps: 20, ...dynamics },
+    ensemble: { replicas: 2, init: { kind: 'potential' } },
+    observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] },
+    sampling: { burn_in: 10, thin: 5, chains: ['energy'] },
+    theory: [{ kind: 'modular-addition-mean-field' }],
+  });
+  const issues = async (d: Record<string, unknown>) => {
+    const err = await runScenario(validateScenarioObject(d, ''), {
+      out: mkdtempSync(path.join(tmpdir(), 'stochdyn-mf-')),
+      workers: 0,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(ScenarioError);
+    return (err as ScenarioError).issues.map((i) => `${i.path}: ${i.expected}`).join('\n');
+  };
+  it('a held-out split, no sextic, θ ≠ 1, weight decay, another potential', async () => {
+    expect(await issues(doc({ train_fraction: 0.8 }))).toMatch(/potential\.params\.train_fraction: 1 for 'modular-addition-mean-field'/);
+    expect(await issues(doc({ fourier_sextic: 0 }))).toMatch(/potential\.params\.fourier_sextic: > 0/);
+    expect(await issues(doc({}, { temperature: 0.5 }))).toMatch(/dynamics\.temperature: temperature 1 and no weight decay/);
+    expect(await issues(doc({}, { weight_decay: 0.1 }))).toMatch(/dynamics\.temperature: temperature 1 and no weight decay/);
+    expect(await issues(doc({}, {}, 'double-well'))).toMatch(/theory\[0\]\.kind: potential\.kind 'modular-addition-square'/);
   });
 });
