@@ -16,10 +16,14 @@ export class FourierSpectrum {
   readonly P: number;
   /** Frequencies k = 1 … K with K = (P − 1)/2. */
   readonly K: number;
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
+  /** cos(2π(kn mod P)/P) and sin(…) at [k·P + n], k = 0 … K. */
+  readonly cos: Float64Array;
+  readonly sin: Float64Array;
   /** Combined spectrum S_0 … S_K of the last neuron analysed. */
   readonly S: Float64Array;
+  /** Σ_n w_n cos(2πkn/P) and Σ_n w_n sin(2πkn/P) of the last {@link dft}. */
+  re = 0;
+  im = 0;
 
   constructor(P: number) {
     this.P = P;
@@ -36,6 +40,19 @@ export class FourierSpectrum {
     this.S = new Float64Array(this.K + 1);
   }
 
+  /** The frequency-k transform of the P weights at `w[h … h + P)` into `this.re`, `this.im`. */
+  dft(w: Float64Array, h: number, k: number): void {
+    const { P, cos, sin } = this;
+    let re = 0;
+    let im = 0;
+    for (let n = 0; n < P; n++) {
+      re += w[h + n] * cos[k * P + n];
+      im += w[h + n] * sin[k * P + n];
+    }
+    this.re = re;
+    this.im = im;
+  }
+
   /**
    * Spectrum of the 2P weights at `w[o … o + 2P)` into `this.S`; returns the
    * concentration (0 for an all-zero neuron, whose spectrum is empty).
@@ -49,20 +66,14 @@ export class FourierSpectrum {
    * two), e.g. a neuron's input halves u, v and its output weights a.
    */
   analyseParts(w: Float64Array, first: number, second: number, third: number): number {
-    const { P, K, cos, sin, S } = this;
+    const { K, S } = this;
     const parts = third < 0 ? 2 : 3;
     let total = 0;
     for (let k = 0; k <= K; k++) {
       let s = 0;
       for (let part = 0; part < parts; part++) {
-        const h = part === 0 ? first : part === 1 ? second : third;
-        let re = 0;
-        let im = 0;
-        for (let n = 0; n < P; n++) {
-          re += w[h + n] * cos[k * P + n];
-          im += w[h + n] * sin[k * P + n];
-        }
-        s += re * re + im * im;
+        this.dft(w, part === 0 ? first : part === 1 ? second : third, k);
+        s += this.re * this.re + this.im * this.im;
       }
       S[k] = k === 0 ? s : 2 * s;
       total += S[k];
@@ -80,22 +91,13 @@ export class FourierSpectrum {
    * an isotropic Gaussian prior of variance s² its mean is 4 s⁴ K.
    */
   targetOverlap(w: Float64Array, o: number): number {
-    const { P, K, cos, sin } = this;
+    const { P, K } = this;
     let sum = 0;
     for (let k = 1; k <= K; k++) {
-      let pu = 0;
-      let pv = 0;
-      for (let half = 0; half < 2; half++) {
-        const h = o + half * P;
-        let re = 0;
-        let im = 0;
-        for (let n = 0; n < P; n++) {
-          re += w[h + n] * cos[k * P + n];
-          im += w[h + n] * sin[k * P + n];
-        }
-        if (half === 0) pu = (2 * (re * re + im * im)) / P;
-        else pv = (2 * (re * re + im * im)) / P;
-      }
+      this.dft(w, o, k);
+      const pu = (2 * (this.re * this.re + this.im * this.im)) / P;
+      this.dft(w, o + P, k);
+      const pv = (2 * (this.re * this.re + this.im * this.im)) / P;
       sum += pu * pv;
     }
     return sum;

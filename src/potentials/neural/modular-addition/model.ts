@@ -18,6 +18,7 @@
  */
 import type { Minibatch, Potential } from '../../../engine/types.js';
 import { selectKernels, type KernelSelection } from '../../../kernels/wasm.js';
+import { FourierSpectrum } from '../fourier.js';
 import { priorOf } from '../prior.js';
 import type { ModularAdditionData } from './data.js';
 import { MODULAR_ADDITION, type ModularAdditionParams } from './params.js';
@@ -391,14 +392,8 @@ export function modularAdditionModel(p: ModularAdditionParams, data: ModularAddi
  */
 function fourierSextic(P: number, N: number, gamma: number) {
   const K = (P - 1) >> 1;
-  const cos = new Float64Array((K + 1) * P);
-  const sin = new Float64Array((K + 1) * P);
-  for (let k = 0; k <= K; k++)
-    for (let n = 0; n < P; n++) {
-      const ang = (2 * Math.PI * ((k * n) % P)) / P;
-      cos[k * P + n] = Math.cos(ang);
-      sin[k * P + n] = Math.sin(ang);
-    }
+  const spectrum = new FourierSpectrum(P);
+  const { cos, sin } = spectrum;
   const re = new Float64Array(2 * (K + 1));
   const im = new Float64Array(2 * (K + 1));
   const coef = new Float64Array(K + 1);
@@ -410,16 +405,10 @@ function fourierSextic(P: number, N: number, gamma: number) {
         for (let k = 0; k <= K; k++) {
           let rho2 = 0;
           for (let half = 0; half < 2; half++) {
-            const h = o + half * P;
-            let a = 0;
-            let b = 0;
-            for (let n = 0; n < P; n++) {
-              a += x[h + n] * cos[k * P + n];
-              b += x[h + n] * sin[k * P + n];
-            }
-            re[half * (K + 1) + k] = a;
-            im[half * (K + 1) + k] = b;
-            rho2 += a * a + b * b;
+            spectrum.dft(x, o + half * P, k);
+            re[half * (K + 1) + k] = spectrum.re;
+            im[half * (K + 1) + k] = spectrum.im;
+            rho2 += spectrum.re * spectrum.re + spectrum.im * spectrum.im;
           }
           const f = k === 0 ? 1 / P : 2 / P;
           rho2 *= f;
