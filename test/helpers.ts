@@ -89,6 +89,33 @@ export function evalAt(p: Potential, x: Float64Array, count: number, batch?: Min
   return { E, G };
 }
 
+/** Largest per-replica relative gap in energy and normwise in gradient between a at x and b at xb (default x). */
+export function discrepancy(a: Potential, b: Potential, x: Float64Array, count: number, batch?: Minibatch, xb = x) {
+  const A = evalAt(a, x, count, batch);
+  const B = evalAt(b, xb, count, batch);
+  let energy = 0;
+  let gradient = 0;
+  for (let r = 0; r < count; r++) {
+    energy = Math.max(energy, Math.abs(A.E[r] - B.E[r]) / Math.abs(A.E[r]));
+    let scale = 0;
+    let diff = 0;
+    for (let j = 0; j < a.dim; j++) {
+      scale = Math.max(scale, Math.abs(A.G[r * a.dim + j]));
+      diff = Math.max(diff, Math.abs(A.G[r * a.dim + j] - B.G[r * a.dim + j]));
+    }
+    gradient = Math.max(gradient, diff / scale);
+  }
+  return { energy, gradient, finite: A.E.every(Number.isFinite) && B.G.every(Number.isFinite) };
+}
+
+/** A minibatch of `size` indices per replica (with replacement) from a fixed stream. */
+export function minibatch(count: number, size: number, dataSize: number, seed: number): Minibatch {
+  const st = new Stream(seed, 0, 0);
+  const indices = new Int32Array(count * size);
+  for (let k = 0; k < indices.length; k++) indices[k] = st.int(dataSize);
+  return { size, indices };
+}
+
 /** Max over coordinates and replicas of |g − central difference| / (1 + |g|), step h. */
 export function finiteDifferenceError(p: Potential, x: Float64Array, count: number, h: number): number {
   const { G } = evalAt(p, x, count);

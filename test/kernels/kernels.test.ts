@@ -34,8 +34,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import type { Minibatch, Potential } from '../../src/engine/types.js';
-import { Stream } from '../../src/random/rng.js';
+import type { Potential } from '../../src/engine/types.js';
 import { coordinateSettings, createState, simulate } from '../../src/engine/index.js';
 import { overdampedLangevin } from '../../src/engine/integrators/overdamped-langevin.js';
 import { wasmKernels } from '../../src/kernels/wasm.js';
@@ -47,29 +46,9 @@ import { teacherStudentData, teacherStudentErf } from '../../src/potentials/neur
 import { relationLearner } from '../../src/potentials/relation/relation-learner/index.js';
 import { toyAddition } from '../../src/potentials/relation/toy-addition/index.js';
 import { validateScenarioObject } from '../../src/scenario/index.js';
-import { evalAt, randomPoint, ROOT } from '../helpers.js';
+import { discrepancy, evalAt, minibatch, randomPoint, ROOT } from '../helpers.js';
 
 const TOL = 1e-12;
-
-/** Worst relative energy difference and worst normwise relative gradient difference over replicas. */
-/** Largest per-replica relative gap in energy and normwise in gradient between a at x and b at xb (default x). */
-function discrepancy(a: Potential, b: Potential, x: Float64Array, count: number, batch?: Minibatch, xb = x) {
-  const A = evalAt(a, x, count, batch);
-  const B = evalAt(b, xb, count, batch);
-  let energy = 0;
-  let gradient = 0;
-  for (let r = 0; r < count; r++) {
-    energy = Math.max(energy, Math.abs(A.E[r] - B.E[r]) / Math.abs(A.E[r]));
-    let scale = 0;
-    let diff = 0;
-    for (let j = 0; j < a.dim; j++) {
-      scale = Math.max(scale, Math.abs(A.G[r * a.dim + j]));
-      diff = Math.max(diff, Math.abs(A.G[r * a.dim + j] - B.G[r * a.dim + j]));
-    }
-    gradient = Math.max(gradient, diff / scale);
-  }
-  return { energy, gradient, finite: A.E.every(Number.isFinite) && B.G.every(Number.isFinite) };
-}
 
 /** wasm and js agree to TOL at x, full batch and a minibatch of `batchSize` per replica (energies and gradients). */
 function expectAgreement(js: Potential, wasm: Potential, x: Float64Array, count: number, batchSize: number, scale: number): void {
@@ -80,14 +59,6 @@ function expectAgreement(js: Potential, wasm: Potential, x: Float64Array, count:
   const mb = discrepancy(js, wasm, x, count, minibatch(count, batchSize, js.dataSize!, scale));
   expect(mb.energy).toBeLessThanOrEqual(TOL);
   expect(mb.gradient).toBeLessThanOrEqual(TOL);
-}
-
-/** A minibatch of `size` indices per replica (with replacement) from a fixed stream. */
-function minibatch(count: number, size: number, dataSize: number, seed: number): Minibatch {
-  const st = new Stream(seed, 0, 0);
-  const indices = new Int32Array(count * size);
-  for (let k = 0; k < indices.length; k++) indices[k] = st.int(dataSize);
-  return { size, indices };
 }
 
 type Build = (params: Record<string, unknown>) => Potential;

@@ -19,14 +19,13 @@
  * Needs dist/wasm/kernels.wasm and the native addon (`npm run build`).
  */
 import { describe, expect, it } from 'vitest';
-import type { Minibatch, Potential } from '../../src/engine/types.js';
+import type { Potential } from '../../src/engine/types.js';
 import { wasmKernels } from '../../src/kernels/wasm.js';
 import { nativeStatus } from '../../src/native/index.js';
 import { runEnsemble } from '../../src/parallel/run.js';
 import { modularAdditionSquare, resolveModularAddition } from '../../src/potentials/neural/modular-addition/index.js';
-import { Stream } from '../../src/random/rng.js';
 import { validateScenarioObject } from '../../src/scenario/index.js';
-import { evalAt, randomPoint } from '../helpers.js';
+import { discrepancy, evalAt, minibatch, randomPoint } from '../helpers.js';
 
 const TOL = 1e-12;
 const GAMMA = 0.37;
@@ -65,33 +64,6 @@ function sexticReference(x: Float64Array, dim: number, r: number, P: number, N: 
     }
   }
   return R;
-}
-
-/** A minibatch of `size` indices per replica (with replacement) from a fixed stream. */
-function minibatch(count: number, size: number, dataSize: number, seed: number): Minibatch {
-  const st = new Stream(seed, 0, 0);
-  const indices = new Int32Array(count * size);
-  for (let k = 0; k < indices.length; k++) indices[k] = st.int(dataSize);
-  return { size, indices };
-}
-
-/** Largest per-replica relative energy gap and normwise relative gradient gap between a and b at x. */
-function discrepancy(a: Potential, b: Potential, x: Float64Array, count: number, batch?: Minibatch) {
-  const A = evalAt(a, x, count, batch);
-  const B = evalAt(b, x, count, batch);
-  let energy = 0;
-  let gradient = 0;
-  for (let r = 0; r < count; r++) {
-    energy = Math.max(energy, Math.abs(A.E[r] - B.E[r]) / Math.abs(A.E[r]));
-    let scale = 0;
-    let diff = 0;
-    for (let j = 0; j < a.dim; j++) {
-      scale = Math.max(scale, Math.abs(A.G[r * a.dim + j]));
-      diff = Math.max(diff, Math.abs(A.G[r * a.dim + j] - B.G[r * a.dim + j]));
-    }
-    gradient = Math.max(gradient, diff / scale);
-  }
-  return { energy, gradient, finite: A.E.every(Number.isFinite) && B.G.every(Number.isFinite) };
 }
 
 /**
