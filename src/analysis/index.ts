@@ -4,6 +4,7 @@ import './arrhenius.js';
 import './scaling.js';
 import './exponential-fit.js';
 import './crossover.js';
+import './dataset-average.js';
 export { classifyPhase, phaseAnalyses } from './phases.js';
 import './free-energy-profile.js';
 import './wells.js';

@@ -27,6 +27,7 @@
  */
 import type { Potential } from '../engine/types.js';
 import type { RunResult } from '../parallel/merge.js';
+import { chainMean, posteriorMeanMetrics } from './posterior-mean.js';
 import { temperatureScheduled, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
 import type { Scenario } from '../scenario/types.js';
 import { renderValue, type ScenarioIssue } from '../scenario/index.js';
@@ -119,45 +120,6 @@ export function checkModularAdditionTheory(s: Scenario, plan: RunPlan, t: Record
 
 const fin = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
 
-/** Mean over every finite sample of every replica of one chain, or null when the run did not sample it. */
-function chainMean(r: RunResult, name: string): number | null {
-  const smp = r.sampling;
-  if (!smp) return null;
-  const k = smp.chains.indexOf(name);
-  if (k < 0) return null;
-  const nS = smp.steps.length;
-  const nC = smp.chains.length;
-  const count = smp.values.length / (nC * nS);
-  let sum = 0;
-  let n = 0;
-  for (let rep = 0; rep < count; rep++)
-    for (let i = 0; i < nS; i++) {
-      const v = smp.values[(rep * nC + k) * nS + i];
-      if (Number.isFinite(v)) {
-        sum += v;
-        n++;
-      }
-    }
-  return n > 0 ? sum / n : null;
-}
-
-/** The posterior-mean predictor's error on the table (as sampling.predictive.posteriorMean.error), or null. */
-function posteriorMeanError(r: RunResult, potential: Potential): number | null {
-  const pr = r.sampling?.predictive;
-  if (!pr || !potential.predictive) return null;
-  const total = new Float64Array(pr.size);
-  let count = 0;
-  for (let rep = 0; rep < pr.samples.length; rep++) {
-    const m = pr.samples[rep];
-    if (!(m > 0)) continue;
-    count += m;
-    for (let j = 0; j < pr.size; j++) total[j] += pr.sums[rep * pr.size + j];
-  }
-  if (count === 0) return null;
-  for (let j = 0; j < pr.size; j++) total[j] /= count;
-  return potential.predictive.metrics(total, 0).error ?? null;
-}
-
 export function modularAdditionTheoryOverlay(
   s: Scenario,
   r: RunResult,
@@ -173,7 +135,7 @@ export function modularAdditionTheoryOverlay(
   const drop = modularAdditionDropletFraction(options, th.tau, neurons, seed);
   const dropped = modularAdditionDroppedTerm(options, th.tau, 2000, seed);
   const K = (options.P - 1) / 2;
-  const error = posteriorMeanError(r, potential);
+  const error = posteriorMeanMetrics(r, potential)?.error ?? null;
   const droplet = chainMean(r, 'droplet_fraction');
   const overlap = chainMean(r, 'target_overlap');
   const overlapRatio = overlap !== null ? overlap / (4 * options.priorW * options.priorW * K) : null;

@@ -257,7 +257,7 @@ export function eventTheory(s: Scenario, summary: Summary, event: string, unit: 
 
 // ------------------------------------------------------------------ checks shared by the kinds
 
-export const SECTIONS = ['observables', 'events', 'divergence', 'run', 'theory', 'histograms', 'analyses'];
+export const SECTIONS = ['observables', 'events', 'divergence', 'run', 'theory', 'histograms', 'analyses', 'sampling'];
 
 export function checkPath(
   entry: object,

@@ -10,6 +10,8 @@
  *   toy-addition — the effective theory of a toy-addition split (toy-addition-theory.ts)
  *   modular-addition-mean-field — the mean-field theory of modular addition on the
  *             whole table (modular-addition-theory.ts)
+ *   teacher-student-gp — the GP (NNGP) limit of teacher-student-erf on the run's
+ *             own data set (teacher-student-theory.ts)
  * Every θ, η and λ comes from the run plan (the values integrated), never
  * from the raw `dynamics:` section.
  */
@@ -25,6 +27,7 @@ import { temperatureScheduled, temperatureText, uniformThermostat, type RunPlan,
 import { eventIssue, firstPassageSummary } from './event-stats.js';
 import { checkToyAdditionTheory, toyAdditionOverlay } from './toy-addition-theory.js';
 import { checkModularAdditionTheory, modularAdditionTheoryOverlay } from './modular-addition-theory.js';
+import { checkTeacherStudentTheory, teacherStudentTheoryOverlay } from './teacher-student-theory.js';
 import { scalarEnergy, wideInterval } from './energy.js';
 import { levelPhrase, SIGNIFICANCE_LEVEL } from './significance.js';
 import { normalisabilityProblem } from './wells.js';
@@ -52,7 +55,7 @@ export interface TheoryOverlayEntry extends RegistryEntry {
    * (`{type: 'object', properties, required}`); the generic key and type
    * checks, and the scenario schema, are built from it.
    */
-  readonly schema: JsonSchema & { properties: Record<string, JsonSchema & { type: 'number' | 'string' }>; required?: string[] };
+  readonly schema: JsonSchema & { properties: Record<string, JsonSchema & { type: 'number' | 'string' | 'array' }>; required?: string[] };
   /** Semantic checks of one entry (events, histograms, dimension, temperature); paths are absolute (`theory[i].event`). */
   check(entry: Record<string, unknown>, context: TheoryCheckContext, at: string): ScenarioIssue[];
   /** The summary entries of one `theory:` entry (several when it applies to several histograms). */
@@ -129,8 +132,9 @@ export function checkTheory(s: Scenario, plan: RunPlan, potential: Potential): S
           found: `unknown key ${renderValue(key)}`,
           hint: guess ? `Did you mean '${guess}'?` : undefined,
         });
-      } else if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
-        issues.push({ path: `${at}.${key}`, expected: type === 'number' ? 'a finite number' : 'a string', found: renderValue(value) });
+      } else if (type === 'array' ? !Array.isArray(value) : typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
+        const expected = type === 'number' ? 'a finite number' : type === 'array' ? 'a list' : 'a string';
+        issues.push({ path: `${at}.${key}`, expected, found: renderValue(value) });
       }
     }
     for (const key of spec.schema.required ?? [])
@@ -408,4 +412,23 @@ theoryOverlayKinds.register({
   },
   check: (t, { scenario, plan }, at) => checkModularAdditionTheory(scenario, plan, t, at),
   compute: (t, { scenario, result, potential }) => [modularAdditionTheoryOverlay(scenario, result, potential, t)],
+});
+
+theoryOverlayKinds.register({
+  name: 'teacher-student-gp',
+  description:
+    "GP (erf NNGP) limit of teacher-student-erf on the run's own data set and priors: test error and linear, cubic and cubic-harmonic overlaps vs the network's posterior-mean predictor, and the GP sample size that matches the network's cubic overlaps",
+  schema: {
+    type: 'object',
+    properties: {
+      gp_n: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        description: "GP training-set sizes on the same data set (the run's n is always included)",
+      },
+    },
+    required: [],
+  },
+  check: (t, { scenario, plan }, at) => checkTeacherStudentTheory(scenario, plan, t, at),
+  compute: (t, { scenario, result, potential }) => [teacherStudentTheoryOverlay(scenario, result, potential, t)],
 });

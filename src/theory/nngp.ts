@@ -221,7 +221,6 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
     }
     return { X, z };
   };
-  const alpha = new Float64Array(nMax);
   for (let k = 0; k < datasets; k++) {
     const teacher = new Stream(seed, k, 0, 'nngp/teacher');
     let norm2 = 0;
@@ -233,48 +232,13 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
     const train = draw(nMax, new Stream(seed, k, 0, 'nngp/train'));
     const test = draw(nTest, new Stream(seed, k, 0, 'nngp/test'));
     const y = train.z.map((z) => z + eps * (z * z * z - 3 * z));
-    const he1 = test.z;
-    const he3 = test.z.map((z) => z * z * z - 3 * z);
-    const yTest = test.z.map((z, t) => z + eps * he3[t]);
-    const y3 = test.z.map((z, t) => {
-      let r2 = 0;
-      for (let j = 0; j < d; j++) r2 += test.X[t * d + j] * test.X[t * d + j];
-      return z * z * z - (3 * z * r2) / (d + 2);
-    });
-    let he1Sq = 0;
-    let he3Sq = 0;
-    let y3Sq = 0;
-    let yTest2 = 0;
-    for (let t = 0; t < nTest; t++) {
-      he1Sq += he1[t] * he1[t];
-      he3Sq += he3[t] * he3[t];
-      y3Sq += y3[t] * y3[t];
-      yTest2 += yTest[t] * yTest[t];
-    }
-    const L = kernel(train.X, train.X);
-    for (let i = 0; i < nMax; i++) L[i * nMax + i] += sigma2;
-    choleskyInPlace(L, nMax);
-    const Ks = kernel(test.X, train.X); // nTest × nMax
-    ns.forEach((n, p) => {
-      for (let mu = 0; mu < n; mu++) alpha[mu] = y[mu];
-      choleskySolve(L, n, alpha, nMax);
-      let l = 0;
-      let c = 0;
-      let h = 0;
-      let se = 0;
-      for (let t = 0; t < nTest; t++) {
-        let f = 0;
-        const row = t * nMax;
-        for (let mu = 0; mu < n; mu++) f += Ks[row + mu] * alpha[mu];
-        l += f * he1[t];
-        c += f * he3[t];
-        h += f * y3[t];
-        se += (f - yTest[t]) * (f - yTest[t]);
-      }
-      perDataset[p].linear.push(l / he1Sq);
-      perDataset[p].cubic.push(c / he3Sq);
-      perDataset[p].error.push(se / yTest2);
-      perDataset[p].cubicHarmonic.push(h / y3Sq);
+    const ytest = test.z.map((z) => z + eps * (z * z * z - 3 * z));
+    const metrics = nestedGpMetrics({ d, X: train.X, y, Xtest: test.X, ztest: test.z, ytest }, ns, kernel, sigma2);
+    metrics.forEach((m, p) => {
+      perDataset[p].linear.push(m.linear);
+      perDataset[p].cubic.push(m.cubic);
+      perDataset[p].error.push(m.error);
+      perDataset[p].cubicHarmonic.push(m.cubicHarmonic);
     });
   }
   const seOf = (xs: number[]) => (xs.length > 1 ? Moments.of(xs).sem : NaN);
@@ -293,5 +257,94 @@ export function teacherStudentGpCurve(options: TeacherStudentGpOptions): Teacher
       cubicHarmonicSe: seOf(v.cubicHarmonic),
       perDataset: v,
     };
+  });
+}
+
+/** One teacher–student data set: training inputs and labels, test inputs, their teacher projections and labels. */
+export interface TeacherStudentDataSet {
+  d: number;
+  /** Training inputs, at least max(ns) × d row-major; the first n rows are the training set of size n. */
+  X: Float64Array;
+  /** Training labels (at least max(ns)). */
+  y: ArrayLike<number>;
+  /** Test inputs, nTest × d. */
+  Xtest: Float64Array;
+  /** z = w*·x of the test inputs. */
+  ztest: ArrayLike<number>;
+  /** Test labels. */
+  ytest: ArrayLike<number>;
+}
+
+/** The test-set metrics of a predictor, as the teacher-student-erf observables define them. */
+export interface TeacherStudentMetrics {
+  n: number;
+  /** Σ_t f He₁ / Σ_t He₁² (1 for the teacher). */
+  linear: number;
+  /** Σ_t f He₃ / Σ_t He₃² (ε for the teacher). */
+  cubic: number;
+  /** Σ_t f Y₃ / Σ_t Y₃², Y₃ = z³ − 3z|x|²/(d + 2) (ε for the teacher). */
+  cubicHarmonic: number;
+  /** Σ_t (f − y)² / Σ_t y². */
+  error: number;
+}
+
+/**
+ * The GP posterior mean trained on the first n samples of one data set, for
+ * each n of `ns`, and its test-set metrics. The training sets are nested, so
+ * one Cholesky factorisation of the largest serves every n.
+ */
+export function nestedGpMetrics(
+  data: TeacherStudentDataSet,
+  ns: readonly number[],
+  kernel: GramFunction,
+  sigma2: number,
+): TeacherStudentMetrics[] {
+  const { d, X, y, Xtest, ztest, ytest } = data;
+  const nMax = Math.max(...ns);
+  const nTest = ztest.length;
+  if (X.length < nMax * d || y.length < nMax)
+    throw new Error(`nestedGpMetrics: ${y.length} training samples, fewer than the largest n = ${nMax}`);
+  if (Xtest.length !== nTest * d || ytest.length !== nTest)
+    throw new Error(`nestedGpMetrics: test inputs of length ${Xtest.length} for ${nTest} projections and ${ytest.length} labels`);
+  if (!(sigma2 > 0)) throw new Error(`nestedGpMetrics: sigma2 = ${sigma2}, expected > 0`);
+  let he1Sq = 0;
+  let he3Sq = 0;
+  let y3Sq = 0;
+  let yTest2 = 0;
+  const he3 = new Float64Array(nTest);
+  const y3 = new Float64Array(nTest);
+  for (let t = 0; t < nTest; t++) {
+    const z = ztest[t];
+    let r2 = 0;
+    for (let j = 0; j < d; j++) r2 += Xtest[t * d + j] * Xtest[t * d + j];
+    he3[t] = z * z * z - 3 * z;
+    y3[t] = z * z * z - (3 * z * r2) / (d + 2);
+    he1Sq += z * z;
+    he3Sq += he3[t] * he3[t];
+    y3Sq += y3[t] * y3[t];
+    yTest2 += ytest[t] * ytest[t];
+  }
+  const L = kernel(X.subarray(0, nMax * d), X.subarray(0, nMax * d));
+  for (let i = 0; i < nMax; i++) L[i * nMax + i] += sigma2;
+  choleskyInPlace(L, nMax);
+  const Ks = kernel(Xtest, X.subarray(0, nMax * d)); // nTest × nMax
+  const alpha = new Float64Array(nMax);
+  return ns.map((n) => {
+    for (let mu = 0; mu < n; mu++) alpha[mu] = y[mu];
+    choleskySolve(L, n, alpha, nMax);
+    let l = 0;
+    let c = 0;
+    let h = 0;
+    let se = 0;
+    for (let t = 0; t < nTest; t++) {
+      let f = 0;
+      const row = t * nMax;
+      for (let mu = 0; mu < n; mu++) f += Ks[row + mu] * alpha[mu];
+      l += f * ztest[t];
+      c += f * he3[t];
+      h += f * y3[t];
+      se += (f - ytest[t]) * (f - ytest[t]);
+    }
+    return { n, linear: l / he1Sq, cubic: c / he3Sq, cubicHarmonic: h / y3Sq, error: se / yTest2 };
   });
 }

@@ -299,6 +299,7 @@ const ANALYSES: Record<string, string> = {
   'repon-collision': 'η_A, η_x = lrOf(plan, decoder / repons): test/scenarios/repon-collision.test.ts sets both by group',
   'relation-bounds': 'none: reads the potential and the finals only',
   'learning-phases': 'none: event steps and plan.steps only',
+  'dataset-average': 'none: averages summary metrics over a swept key',
   phase: 'none: classifies a summary metric',
 };
 const OVERLAYS: Record<string, string> = {
@@ -307,6 +308,8 @@ const OVERLAYS: Record<string, string> = {
   'toy-addition': 'η of the named group from the plan: test/theory/toy-addition.test.ts sets it by group',
   'modular-addition-mean-field':
     'checked: temperature 1 and no weight decay on every group (the posterior); no η: test/scenarios/modular-addition-mean-field.test.ts',
+  'teacher-student-gp':
+    'checked: temperature 1 and no weight decay on every group (the posterior); no η: test/theory/teacher-student-gp.test.ts',
 };
 /** summary.json `run` fields that carry η, θ or λ and the test above that checks them, and the others. */
 const RUN_DYNAMICS: Record<string, string> = {

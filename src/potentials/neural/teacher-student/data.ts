@@ -2,9 +2,10 @@
  * The data of teacher-student-erf (docs/models.md §2.2): a unit teacher direction
  * w*, Gaussian inputs x ~ N(0, I_d) and noiseless labels
  * y = He₁(z) + ε He₃(z), z = w*·x, He₁(z) = z, He₃(z) = z³ − 3z. Three streams
- * keyed by the scenario seed and d only (not by ctx.run), so every run index,
- * sweep point and regime sees the same data; a larger n extends the same
- * training set.
+ * keyed by the scenario seed, d and `dataset` (not by ctx.run), so every run
+ * index, sweep point and regime sees the same data; a larger n extends the
+ * same training set. `dataset` k > 0 draws an independent teacher, training
+ * and test set; dataset 0 is the draw of the seed alone.
  */
 import { Stream } from '../../../random/rng.js';
 import type { BuildContext } from '../../registry.js';
@@ -25,11 +26,18 @@ export interface TeacherStudentData {
   ztest: Float64Array;
 }
 
+/** Y₃(x) = z³ − 3z|x|²/(d + 2), z = w*·x: the degree-3 harmonic part of He₃(z) (docs/models.md §2.2), at row `row` of X. */
+export function cubicHarmonic(X: Float64Array, row: number, d: number, z: number): number {
+  let r2 = 0;
+  for (let j = 0; j < d; j++) r2 += X[row * d + j] * X[row * d + j];
+  return z * z * z - (3 * z * r2) / (d + 2);
+}
+
 /** The data set for these params and seed (deterministic; independent of ctx.run). */
 export function teacherStudentData(params: Partial<TeacherStudentParams> | Record<string, unknown>, ctx: BuildContext): TeacherStudentData {
-  const { d, n, n_test, epsilon } = resolveTeacherStudent(params);
+  const { d, n, n_test, epsilon, dataset } = resolveTeacherStudent(params);
   // Keys no replica stream can have (replica keys are all-numeric).
-  const key = `${ctx.seed}/data:${TEACHER_STUDENT}/${d}`;
+  const key = `${ctx.seed}/data:${TEACHER_STUDENT}/${d}` + (dataset > 0 ? `/set:${dataset}` : '');
   const ts = new Stream(key, 0, 0);
   const wStar = new Float64Array(d);
   let norm2 = 0;
