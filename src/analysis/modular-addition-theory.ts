@@ -27,8 +27,8 @@
  */
 import type { Potential } from '../engine/types.js';
 import type { RunResult } from '../parallel/merge.js';
-import { chainMean, posteriorMeanMetrics } from './posterior-mean.js';
-import { temperatureScheduled, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
+import { chainMean, posteriorMeanMetrics, posteriorThermostatIssue, potentialKindIssue } from './posterior-mean.js';
+import type { RunPlan } from '../plan/run-plan.js';
 import type { Scenario } from '../scenario/types.js';
 import { renderValue, type ScenarioIssue } from '../scenario/index.js';
 import {
@@ -74,16 +74,9 @@ function theoryOptions(s: Scenario): { options: ModularAdditionTheoryOptions } |
 }
 
 export function checkModularAdditionTheory(s: Scenario, plan: RunPlan, t: Record<string, unknown>, at: string): ScenarioIssue[] {
+  const wrongKind = potentialKindIssue(s, KIND, NAME, at);
+  if (wrongKind) return [wrongKind];
   const issues: ScenarioIssue[] = [];
-  const kind = 'kind' in s.potential ? s.potential.kind : null;
-  if (kind !== KIND) {
-    issues.push({
-      path: `${at}.kind`,
-      expected: `potential.kind '${KIND}' for '${NAME}'`,
-      found: renderValue(kind ?? 'a module potential'),
-    });
-    return issues;
-  }
   const q = params(s);
   if (q.train_fraction !== 1)
     issues.push({
@@ -101,15 +94,8 @@ export function checkModularAdditionTheory(s: Scenario, plan: RunPlan, t: Record
     });
   const o = theoryOptions(s);
   if ('problem' in o) issues.push(o.problem);
-  const thermostat = uniformThermostat(plan);
-  if (temperatureScheduled(plan) || !thermostat || thermostat.temperature !== 1 || thermostat.weightDecay !== 0)
-    issues.push({
-      path: 'dynamics.temperature',
-      expected: `temperature 1 and no weight decay on every group for '${NAME}' (the theory is of the posterior)`,
-      found: thermostat
-        ? `temperature ${thermostat.temperature}, weight decay ${thermostat.weightDecay}`
-        : 'per-group or scheduled settings',
-    });
+  const notPosterior = posteriorThermostatIssue(plan, NAME, 'the theory is of the posterior');
+  if (notPosterior) issues.push(notPosterior);
   if (!s.sampling)
     issues.push({ path: `${at}.kind`, expected: `a sampling: section for '${NAME}' (it compares posterior means)`, found: 'none' });
   for (const key of ['mc_neurons', 'mc_seed'])

@@ -27,12 +27,12 @@
  */
 import type { Potential } from '../engine/types.js';
 import type { RunResult } from '../parallel/merge.js';
-import { temperatureScheduled, uniformThermostat, type RunPlan } from '../plan/run-plan.js';
+import type { RunPlan } from '../plan/run-plan.js';
 import { resolveTeacherStudent, teacherStudentData, type TeacherStudentParams } from '../potentials/neural/teacher-student/index.js';
 import type { Scenario } from '../scenario/types.js';
 import { renderValue, type ScenarioIssue } from '../scenario/index.js';
 import { erfNngp, nestedGpMetrics, type TeacherStudentMetrics } from '../theory/nngp.js';
-import { posteriorMeanMetrics } from './posterior-mean.js';
+import { posteriorMeanMetrics, posteriorThermostatIssue, potentialKindIssue } from './posterior-mean.js';
 
 const KIND = 'teacher-student-erf';
 const NAME = 'teacher-student-gp';
@@ -51,16 +51,9 @@ function gpSizes(t: Record<string, unknown>, n: number): number[] {
 }
 
 export function checkTeacherStudentTheory(s: Scenario, plan: RunPlan, t: Record<string, unknown>, at: string): ScenarioIssue[] {
+  const wrongKind = potentialKindIssue(s, KIND, NAME, at);
+  if (wrongKind) return [wrongKind];
   const issues: ScenarioIssue[] = [];
-  const kind = 'kind' in s.potential ? s.potential.kind : null;
-  if (kind !== KIND) {
-    issues.push({
-      path: `${at}.kind`,
-      expected: `potential.kind '${KIND}' for '${NAME}'`,
-      found: renderValue(kind ?? 'a module potential'),
-    });
-    return issues;
-  }
   const q = params(s);
   for (const key of ['prior_w', 'prior_a'])
     if (q[key] === 'flat')
@@ -69,15 +62,8 @@ export function checkTeacherStudentTheory(s: Scenario, plan: RunPlan, t: Record<
         expected: `a Gaussian prior (a number or null) for '${NAME}' (the GP limit is the prior's)`,
         found: renderValue(q[key]),
       });
-  const thermostat = uniformThermostat(plan);
-  if (temperatureScheduled(plan) || !thermostat || thermostat.temperature !== 1 || thermostat.weightDecay !== 0)
-    issues.push({
-      path: 'dynamics.temperature',
-      expected: `temperature 1 and no weight decay on every group for '${NAME}' (the GP is the limit of the posterior)`,
-      found: thermostat
-        ? `temperature ${thermostat.temperature}, weight decay ${thermostat.weightDecay}`
-        : 'per-group or scheduled settings',
-    });
+  const notPosterior = posteriorThermostatIssue(plan, NAME, 'the GP is the limit of the posterior');
+  if (notPosterior) issues.push(notPosterior);
   if (!s.sampling?.predictive)
     issues.push({
       path: `${at}.kind`,
