@@ -18,6 +18,9 @@
  *   dropped      — the first-order log-determinant term the decoupling drops,
  *                  against the data term it keeps, for prior neurons at the
  *                  solution's τ (`ratio` ≪ 1: the decoupled action applies)
+ *   logDet       — with `log_det: true`: the theory with that term kept
+ *                  (Hartree closure of src/theory/modular-addition-logdet.ts),
+ *                  or its failure to close on the branch continued from the GP
  *
  * The theory holds for the posterior (temperature 1) of the network trained
  * on every pair with centred targets and Gaussian priors, and needs
@@ -31,6 +34,7 @@ import { chainMean, posteriorMeanMetrics, posteriorThermostatIssue, potentialKin
 import type { RunPlan } from '../plan/run-plan.js';
 import type { Scenario } from '../scenario/types.js';
 import { renderValue, type ScenarioIssue } from '../scenario/index.js';
+import { modularAdditionHartreeTheory } from '../theory/modular-addition-logdet.js';
 import {
   modularAdditionDropletFraction,
   modularAdditionDroppedTerm,
@@ -125,6 +129,22 @@ export function modularAdditionTheoryOverlay(
   const droplet = chainMean(r, 'droplet_fraction');
   const overlap = chainMean(r, 'target_overlap');
   const overlapRatio = overlap !== null ? overlap / (4 * options.priorW * options.priorW * K) : null;
+  const hartree = t.log_det === true ? modularAdditionHartreeTheory({ ...options, logDet: true, neurons, seed }) : null;
+  const logDet = hartree
+    ? {
+        closed: hartree.closed,
+        residual: hartree.residual,
+        tau: hartree.tau,
+        error: hartree.error,
+        overlapRatio: hartree.overlapRatio,
+        normRatio: hartree.normRatio,
+        droplet: { fraction: hartree.droplet, se: hartree.dropletSe },
+        lambda: hartree.lambda,
+        coefficients: { B: hartree.B, A4: hartree.A4, C: hartree.C },
+        neuronCondensed: hartree.neuronCondensed,
+        saddleAction: hartree.saddleAction,
+      }
+    : null;
   const phase =
     th.saddleAction === null ? 'GFL (one minimum per mode)' : th.saddleAction > 1 ? 'GFL' : th.saddleAction < -1 ? 'GMFL-II' : 'GMFL-I';
   return {
@@ -144,6 +164,7 @@ export function modularAdditionTheoryOverlay(
     neuronCondensed: th.neuronCondensed,
     phase,
     dropped,
+    logDet,
     measured: { error, droplet, overlapRatio },
     columns: {
       tau: th.tau,
@@ -158,6 +179,15 @@ export function modularAdditionTheoryOverlay(
       saddle_action: fin(th.saddleAction),
       neuron_condensed: th.neuronCondensed,
       dropped_ratio: dropped.ratio,
+      ...(hartree
+        ? {
+            logdet_closed: hartree.closed,
+            logdet_error: hartree.closed ? hartree.error : null,
+            logdet_overlap_ratio: hartree.closed ? hartree.overlapRatio : null,
+            logdet_norm_ratio: hartree.closed ? hartree.normRatio : null,
+            logdet_droplet: hartree.closed ? hartree.droplet : null,
+          }
+        : {}),
     },
     text:
       `mean-field theory (P = ${options.P}, N = ${options.N}, σ² = ${options.sigma2}, s_w² = ${options.priorW}, s_a² = ${options.priorA.toPrecision(4)}, γ = ${options.sextic}): ` +
@@ -169,6 +199,11 @@ export function modularAdditionTheoryOverlay(
       (droplet !== null ? ` (measured ${droplet.toFixed(3)})` : '') +
       `; ${phase}` +
       `; dropped/kept term ${dropped.ratio.toPrecision(3)}${dropped.ratio > 0.3 ? ' (the decoupled action is not a fair description here)' : ''}` +
+      (hartree
+        ? hartree.closed
+          ? `; with the log-det kept: τ² = ${hartree.error.toPrecision(4)}, target overlap ${hartree.overlapRatio.toFixed(2)}×, |w|² ${hartree.normRatio.toFixed(2)}× prior, droplet fraction ${hartree.droplet.toFixed(3)}`
+          : `; with the log-det kept the theory does not close (the branch from the GP runs away into condensed neurons at τ = ${hartree.tau.toPrecision(3)})`
+        : '') +
       (th.saddleAction !== null
         ? ` (droplet saddle at ρ² = ${th.saddleRho2!.toPrecision(3)}, action ${th.saddleAction.toFixed(2)} above zero's)`
         : ''),

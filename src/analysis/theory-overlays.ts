@@ -55,7 +55,10 @@ export interface TheoryOverlayEntry extends RegistryEntry {
    * (`{type: 'object', properties, required}`); the generic key and type
    * checks, and the scenario schema, are built from it.
    */
-  readonly schema: JsonSchema & { properties: Record<string, JsonSchema & { type: 'number' | 'string' | 'array' }>; required?: string[] };
+  readonly schema: JsonSchema & {
+    properties: Record<string, JsonSchema & { type: 'number' | 'string' | 'boolean' | 'array' }>;
+    required?: string[];
+  };
   /** Semantic checks of one entry (events, histograms, dimension, temperature); paths are absolute (`theory[i].event`). */
   check(entry: Record<string, unknown>, context: TheoryCheckContext, at: string): ScenarioIssue[];
   /** The summary entries of one `theory:` entry (several when it applies to several histograms). */
@@ -133,7 +136,8 @@ export function checkTheory(s: Scenario, plan: RunPlan, potential: Potential): S
           hint: guess ? `Did you mean '${guess}'?` : undefined,
         });
       } else if (type === 'array' ? !Array.isArray(value) : typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
-        const expected = type === 'number' ? 'a finite number' : type === 'array' ? 'a list' : 'a string';
+        const expected =
+          type === 'number' ? 'a finite number' : type === 'array' ? 'a list' : type === 'boolean' ? 'true or false' : 'a string';
         issues.push({ path: `${at}.${key}`, expected, found: renderValue(value) });
       }
     }
@@ -407,6 +411,11 @@ theoryOverlayKinds.register({
     properties: {
       mc_neurons: { type: 'number', description: 'Monte Carlo neurons of the theory droplet fraction (default 20000)' },
       mc_seed: { type: 'number', description: 'seed of that Monte Carlo (default 1)' },
+      log_det: {
+        type: 'boolean',
+        description:
+          'also solve the theory with the first-order log-determinant term kept (Hartree closure; seconds to a minute per point; default false)',
+      },
     },
     required: [],
   },

@@ -12,3 +12,4 @@ export * from './toy-addition.js';
 export * from './nngp.js';
 export * from './fourier-prior.js';
 export * from './modular-addition.js';
+export * from './modular-addition-logdet.js';

@@ -319,7 +319,7 @@ export function modularAdditionTheoryCurve(
 }
 
 /** Draw from a density tabulated at grid nodes: trapezoid cell masses, uniform within a cell. */
-function sampler(grid: Float64Array, density: Float64Array): (u: number) => number {
+export function tabulatedSampler(grid: Float64Array, density: Float64Array): (u: number) => number {
   const n = grid.length;
   const cdf = new Float64Array(n);
   for (let i = 1; i < n; i++) cdf[i] = cdf[i - 1] + 0.5 * (density[i - 1] + density[i]) * (grid[i] - grid[i - 1]);
@@ -359,8 +359,8 @@ export function modularAdditionDropletFraction(
   const kappa = modularAdditionKappa(o);
   const mode = modeDistribution(kappa * tau * tau, o.priorW, o.sextic, o.gridPoints);
   const zero = zeroModeDistribution(o.priorW, o.sextic, o.gridPoints);
-  const drawMode = sampler(mode.grid, mode.density);
-  const drawZero = sampler(zero.grid, zero.density);
+  const drawMode = tabulatedSampler(mode.grid, mode.density);
+  const drawZero = tabulatedSampler(zero.grid, zero.density);
   const st = new Stream(seed, 0, 0, 'modular-addition-theory');
   let hits = 0;
   for (let i = 0; i < neurons; i++) {
