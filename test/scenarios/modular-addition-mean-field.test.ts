@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { ScenarioError, loadScenario, validateScenarioObject } from '../../src/scenario/index.js';
 import { runScenario } from '../../src/runs/run.js';
 import { modularAdditionTheory } from '../../src/theory/modular-addition.js';
+import { modularAdditionHartreeTheory } from '../../src/theory/modular-addition-logdet.js';
 import { ROOT } from '../helpers.js';
 
 const K = 4;
@@ -93,5 +94,47 @@ describe('modular-addition-mean-field overlay: what it refuses before running', 
     expect(await issues(doc({}, { temperature: 0.5 }))).toMatch(/dynamics\.temperature: temperature 1 and no weight decay/);
     expect(await issues(doc({}, { weight_decay: 0.1 }))).toMatch(/dynamics\.temperature: temperature 1 and no weight decay/);
     expect(await issues(doc({}, {}, 'double-well'))).toMatch(/theory\[0\]\.kind: potential\.kind 'modular-addition-square'/);
+    const badLogDet = { ...doc({}), theory: [{ kind: 'modular-addition-mean-field', log_det: 'yes' }] };
+    expect(await issues(badLogDet)).toMatch(/theory\[0\]\.log_det: true or false/);
   });
+});
+
+describe('modular-addition-mean-field overlay with log_det: true', () => {
+  it('adds the log-det theory, equal to a direct Hartree call at the run’s parameters, and its columns', async () => {
+    const s = validateScenarioObject(
+      {
+        name: 'mf-logdet',
+        seed: 1,
+        potential: {
+          kind: 'modular-addition-square',
+          params: { P: 5, N: 64, sigma2: 0.1, train_fraction: 1, prior_a: 1 / 4096, fourier_sextic: 3e-4 },
+        },
+        dynamics: { integrator: 'sgld', lr: 1e-4, temperature: 1, steps: 40 },
+        ensemble: { replicas: 2, init: { kind: 'potential' } },
+        observe: { grid: { kind: 'linear', points: 3 }, observables: ['energy'] },
+        sampling: { burn_in: 10, thin: 5, chains: ['energy'] },
+        theory: [{ kind: 'modular-addition-mean-field', log_det: true, mc_neurons: 2000 }],
+      },
+      '',
+    );
+    const out = await runScenario(s, { write: false, workers: 0 });
+    const t = (out.summary as unknown as Obj).theory[0] as Obj;
+    const direct = modularAdditionHartreeTheory({
+      P: 5,
+      N: 64,
+      sigma2: 0.1,
+      priorW: 0.5,
+      priorA: 1 / 4096,
+      sextic: 3e-4,
+      logDet: true,
+      neurons: 2000,
+      seed: 1,
+    });
+    expect(t.logDet.closed).toBe(direct.closed);
+    expect(t.logDet.error).toBe(direct.error);
+    expect(t.logDet.droplet.fraction).toBe(direct.droplet);
+    expect(t.columns.logdet_error).toBe(direct.closed ? direct.error : null);
+    expect(t.columns.logdet_norm_ratio).toBe(direct.closed ? direct.normRatio : null);
+    expect(t.text).toMatch(/with the log-det kept/);
+  }, 120_000);
 });
