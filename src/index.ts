@@ -321,6 +321,14 @@ export {
 } from './theory/ornstein-uhlenbeck.js';
 export { wellFreeEnergy1D, harmonicWellFreeEnergy, wellOccupancies, crossoverTemperature } from './theory/wells.js';
 export { integrate, logIntegrateExp, type QuadratureOptions } from './theory/quadrature.js';
+export { modularAdditionTheory, type ModularAdditionTheoryOptions, type ModularAdditionTheoryPoint } from './theory/modular-addition.js';
+export {
+  modularAdditionHartreeTheory,
+  modularAdditionLogDetTheory,
+  type HartreeTheoryPoint,
+  type LogDetTheoryOptions,
+  type LogDetTheoryPoint,
+} from './theory/modular-addition-logdet.js';
 
 // ---------------------------------------------------------------- rare-event splitting (docs/splitting.md)
 
