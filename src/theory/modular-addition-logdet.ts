@@ -43,7 +43,7 @@
  * independent check of this sampler (test/theory/modular-addition-logdet.test.ts).
  */
 import { priorConcentrationQuantile } from './fourier-prior.js';
-import { tabulatedSampler, type ModularAdditionTheoryOptions } from './modular-addition.js';
+import { radialGrid, tabulatedSampler, type ModularAdditionTheoryOptions } from './modular-addition.js';
 import { Stream } from '../random/rng.js';
 import { splitRhat } from '../stats/mcmc.js';
 import { normalSf } from '../stats/special.js';
@@ -389,6 +389,14 @@ function classSizes(P: number): number[] {
   return [1, 2 * (P - 1), ...Array.from({ length: K }, () => 2 * (P - 1))];
 }
 
+/** The options both closures need: an odd P ≥ 3 and a sextic regulariser (the data term is unbounded below without it). */
+function checkOptions(P: number, sextic: number): void {
+  if (!Number.isInteger(P) || P < 3 || P % 2 === 0)
+    throw new Error(`modular-addition log-det theory: P = ${P}, expected an odd integer ≥ 3`);
+  if (!(sextic > 0))
+    throw new Error(`modular-addition log-det theory: sextic = ${sextic}, expected > 0 (the data term is unbounded below without it)`);
+}
+
 /** One tempering ladder: a state and an HMC step per rung, and its own stream. */
 interface Ladder {
   x: Float64Array[];
@@ -408,10 +416,7 @@ interface Ladder {
  */
 export function modularAdditionLogDetTheory(o: LogDetTheoryOptions): LogDetTheoryPoint {
   const { P, N, sigma2, priorW, priorA, sextic } = o;
-  if (!Number.isInteger(P) || P < 3 || P % 2 === 0)
-    throw new Error(`modular-addition log-det theory: P = ${P}, expected an odd integer ≥ 3`);
-  if (!(sextic > 0))
-    throw new Error(`modular-addition log-det theory: sextic = ${sextic}, expected > 0 (the data term is unbounded below without it)`);
+  checkOptions(P, sextic);
   const logDet = o.logDet ?? true;
   const nChains = o.chains ?? 8;
   const bisections = o.bisections ?? 14;
@@ -682,39 +687,13 @@ export function hartreeMode(B: number, A4: number, C: number, priorW: number, ga
   }
   const scale = 1 / k1;
   const past = Math.max(8 * scale, stat ? 1.5 * stat.saddle : 0);
-  let best = -Infinity;
-  let hi = scale / 64;
-  for (; ; hi *= 1.05) {
-    const v = logDensity(hi);
-    if (v > best) best = v;
-    if (v < best - 60 && hi > past) break;
-    if (!Number.isFinite(v) && v > 0) throw new Error('modular-addition log-det theory: the mode density overflows');
-  }
-  const half = gridPoints | 1;
-  const b = Math.min(hi, 128 * scale);
-  const segments: [number, number][] =
-    hi > b
-      ? [
-          [0, b],
-          [b, hi],
-        ]
-      : [[0, hi]];
-  const n = segments.length * half;
-  const grid = new Float64Array(n);
-  const wts = new Float64Array(n);
-  segments.forEach(([from, to], k) => {
-    const h = (to - from) / (half - 1);
-    for (let i = 0; i < half; i++) {
-      grid[k * half + i] = from + i * h;
-      wts[k * half + i] = ((i === 0 || i === half - 1 ? 1 : i % 2 === 1 ? 4 : 2) * h) / 3;
-    }
-  });
-  const lw = new Float64Array(n);
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    lw[i] = grid[i] > 0 ? logDensity(grid[i]) : -Infinity;
-    if (lw[i] > max) max = lw[i];
-  }
+  const {
+    grid,
+    weights: wts,
+    logDensity: lw,
+    max,
+  } = radialGrid(logDensity, scale, past, 128 * scale, gridPoints, 'modular-addition log-det theory');
+  const n = grid.length;
   const density = new Float64Array(n);
   let z = 0;
   let rs2 = 0;
@@ -874,10 +853,7 @@ export function modularAdditionHartreeTheory(
   o: ModularAdditionTheoryOptions & { logDet?: boolean; neurons?: number; seed?: number },
 ): HartreeTheoryPoint {
   const { P, N, sigma2, priorW, priorA, sextic } = o;
-  if (!Number.isInteger(P) || P < 3 || P % 2 === 0)
-    throw new Error(`modular-addition log-det theory: P = ${P}, expected an odd integer ≥ 3`);
-  if (!(sextic > 0))
-    throw new Error(`modular-addition log-det theory: sextic = ${sextic}, expected > 0 (the data term is unbounded below without it)`);
+  checkOptions(P, sextic);
   const logDet = o.logDet ?? true;
   const K = (P - 1) / 2;
   const a = (P * priorA) / 2;

@@ -182,6 +182,59 @@ function diagonalStationary(c: number, sw2: number, gamma: number): { barrier: n
 }
 
 /**
+ * The radial grid of a mode density in q = ρ²: scanned outward from
+ * `scale`/64 in steps of 5 % past `past` until the log density is 60 below its
+ * running maximum, then two Simpson segments of `gridPoints` nodes each,
+ * [0, split] and [split, end] (one when the end is below `split`), so that a
+ * far droplet saddle does not coarsen the grid of the peak at zero. Returns
+ * the nodes, their Simpson weights, the log density at each node (−∞ at 0)
+ * and its maximum.
+ */
+export function radialGrid(
+  logDensity: (q: number) => number,
+  scale: number,
+  past: number,
+  split: number,
+  gridPoints: number,
+  who: string,
+): { grid: Float64Array; weights: Float64Array; logDensity: Float64Array; max: number } {
+  let best = -Infinity;
+  let hi = scale / 64;
+  for (; ; hi *= 1.05) {
+    const v = logDensity(hi);
+    if (v > best) best = v;
+    if (v < best - 60 && hi > past) break;
+    if (v === Infinity) throw new Error(`${who}: the mode density overflows (raise sextic)`);
+  }
+  const half = gridPoints | 1;
+  const b = Math.min(hi, split);
+  const segments: [number, number][] =
+    hi > b
+      ? [
+          [0, b],
+          [b, hi],
+        ]
+      : [[0, hi]];
+  const n = segments.length * half;
+  const grid = new Float64Array(n);
+  const weights = new Float64Array(n);
+  segments.forEach(([from, to], k) => {
+    const h = (to - from) / (half - 1);
+    for (let i = 0; i < half; i++) {
+      grid[k * half + i] = from + i * h;
+      weights[k * half + i] = (simpson(i, half) * h) / 3;
+    }
+  });
+  const lw = new Float64Array(n);
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    lw[i] = grid[i] > 0 ? logDensity(grid[i]) : -Infinity;
+    if (lw[i] > max) max = lw[i];
+  }
+  return { grid, weights, logDensity: lw, max };
+}
+
+/**
  * The distribution of one mode q ≥ 1 at coupling c = κτ² (κτ²·r²s² is the
  * attraction): moments by quadrature. In q = ρ² and x = cos 2φ ∈ [0, 1],
  * r²s² = q²(1 − x²)/4 and the measure is ∝ q dq dx, so with a = c q²/4
@@ -202,41 +255,13 @@ export function modeDistribution(coupling: number, priorW: number, sextic: numbe
   // cut off), until the log density is 60 below its running maximum.
   const stat = diagonalStationary(c, sw2, gamma);
   const past = Math.max(4 * sw2, stat ? 1.5 * stat.saddle : 0);
-  let best = -Infinity;
-  let hi = sw2 / 64;
-  for (; ; hi *= 1.05) {
-    const v = logDensity(hi);
-    if (v > best) best = v;
-    if (v < best - 60 && hi > past) break;
-    if (v === Infinity) throw new Error('modular-addition theory: the mode density overflows (raise sextic)');
-  }
-  // Two Simpson segments of n nodes each: [0, b] over the prior's scale and [b, hi] beyond (one when hi ≤ b),
-  // so that a far droplet saddle does not coarsen the grid of the peak at zero.
-  const half = gridPoints | 1;
-  const b = Math.min(hi, 64 * sw2);
-  const segments: [number, number][] =
-    hi > b
-      ? [
-          [0, b],
-          [b, hi],
-        ]
-      : [[0, hi]];
-  const n = segments.length * half;
-  const grid = new Float64Array(n);
-  const simpsonW = new Float64Array(n);
-  segments.forEach(([from, to], k) => {
-    const h = (to - from) / (half - 1);
-    for (let i = 0; i < half; i++) {
-      grid[k * half + i] = from + i * h;
-      simpsonW[k * half + i] = (simpson(i, half) * h) / 3;
-    }
-  });
-  const lw = new Float64Array(n);
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    lw[i] = grid[i] > 0 ? logDensity(grid[i]) : -Infinity;
-    if (lw[i] > max) max = lw[i];
-  }
+  const {
+    grid,
+    weights: simpsonW,
+    logDensity: lw,
+    max,
+  } = radialGrid(logDensity, sw2, past, 64 * sw2, gridPoints, 'modular-addition theory');
+  const n = grid.length;
   const density = new Float64Array(n);
   let z = 0;
   let rs2 = 0;
