@@ -164,6 +164,71 @@ export function scalarReponDecisionTime(a2: number, c: number, rates: ReponRates
   return Math.log1p((gap * beta) / (1 + beta / w0)) / (alpha * beta);
 }
 
+// ------------------------------------------- decoder weight decay (scalar)
+
+/**
+ * The principal branch W₀(z) of the Lambert function at z = e^{logZ} (z > 0),
+ * from its logarithm so that arguments like e^{1000} are fine: the root of
+ * w + ln w = logZ by Newton's method (w > 0), started at e^{logZ} for small z
+ * and at logZ − ln logZ for large z.
+ */
+export function lambertW0FromLog(logZ: number): number {
+  if (logZ < -700) return Math.exp(logZ); // W(z) = z − z² + … below double precision
+  let w = logZ < 1 ? Math.exp(logZ) / (1 + Math.exp(logZ)) : logZ - Math.log(logZ);
+  for (let i = 0; i < 100; i++) {
+    const f = w + Math.log(w) - logZ;
+    const next = w - f / (1 + 1 / w);
+    const nw = next > 0 ? next : w / 2;
+    if (Math.abs(nw - w) <= 1e-15 * Math.max(1, w)) return nw;
+    w = nw;
+  }
+  return w;
+}
+
+/**
+ * The end of the scalar flow with decoder weight decay γ ≥ 0
+ * (Liu et al. App. L; docs/models.md §3.1):
+ *   da₂/dt = −2η_A a₂ (c² + γ),   dc/dt = −η_x a₂² c.
+ * With u = c², v = a₂²: d(v/(2η_A) − u/η_x)/dt = −2γv and d ln u/dt = −2η_x v,
+ * so C(t) = C₀ + (γ/η_x) ln(u/u₀); as t → ∞, v → 0 (at least like e^{−4η_Aγt})
+ * and C → −u_∞/η_x, hence
+ *   u_∞ + γ ln(u_∞/u₀) = u₀ − η_x v₀/(2η_A) =: B,
+ *   u_∞ = γ W₀((u₀/γ) e^{B/γ})
+ * (γ → 0: u_∞ = max(B, 0), the conserved-C outcome). With γ > 0 the separation
+ * never closes in full: c_∞/c₀ = e^{B/(2γ)}-small where B < 0. Returns c_∞
+ * (the sign of c) and c_∞/c₀.
+ */
+export function reponFinalSeparationWithDecay(
+  a2: number,
+  c: number,
+  rates: ReponRates,
+  gamma: number,
+): { c: number; separationRatio: number } {
+  checkRates(rates, 'reponFinalSeparationWithDecay');
+  if (!(gamma >= 0)) throw new RangeError(`reponFinalSeparationWithDecay: need γ ≥ 0, got ${gamma}`);
+  const u0 = c * c;
+  if (u0 === 0) return { c: 0, separationRatio: 0 };
+  const B = u0 - (rates.etaX * a2 * a2) / (2 * rates.etaA);
+  const u = gamma === 0 ? Math.max(B, 0) : gamma * lambertW0FromLog(Math.log(u0 / gamma) + B / gamma);
+  const ratio = Math.sqrt(u / u0);
+  return { c: Math.sign(c) * Math.sqrt(u), separationRatio: ratio };
+}
+
+/**
+ * The rate ratio η_x/η_A at which the scalar flow with decoder weight decay γ
+ * ends with separation ratio c_∞/c₀ = s (0 < s < 1), from the implicit law of
+ * {@link reponFinalSeparationWithDecay}:
+ *   η_x/η_A = 2 (c₀²(1 − s²) − 2γ ln s) / a₂².
+ * γ = 0, s → 0: 2c₀²/a₂², the C₀ = 0 line of GenEFT Eq. 10. Decoder weight
+ * decay moves the line to larger η_x/η_A by 4γ ln(1/s)/a₂²: it stops the
+ * decoder before the repons meet, so collisions need a faster encoder.
+ */
+export function reponDecayBoundaryRatio(a2: number, c: number, gamma: number, s: number): number {
+  if (!(s > 0 && s < 1)) throw new RangeError(`reponDecayBoundaryRatio: need 0 < s < 1, got ${s}`);
+  if (!(gamma >= 0)) throw new RangeError(`reponDecayBoundaryRatio: need γ ≥ 0, got ${gamma}`);
+  return (2 * (c * c * (1 - s * s) - 2 * gamma * Math.log(s))) / (a2 * a2);
+}
+
 // -------------------------------------------------------------- integrators
 
 /** Options for the repon-flow integrators. */

@@ -3,6 +3,9 @@
 // independent closed forms, brute force, or Monte Carlo with k·SE tolerances.
 import { describe, expect, test } from 'vitest';
 import {
+  lambertW0FromLog,
+  reponDecayBoundaryRatio,
+  reponFinalSeparationWithDecay,
   accuracyUpperBound,
   additionSamples,
   bipartiteSplit,
@@ -542,5 +545,59 @@ describe('toy addition: effective loss, Hessian and λ₃', () => {
     expect(rel(g4.lambda3, g1.lambda3 / 4)).toBeLessThan(1e-12);
     expect(predictedGrokkingSteps(g1.lambda3, 1e-3)).toBeCloseTo(1 / (g1.lambda3 * 1e-3), 8);
     expect(predictedGrokkingSteps(0, 1e-3)).toBe(Infinity);
+  });
+});
+
+describe('repon pair with decoder weight decay (Liu et al. App. L)', () => {
+  /** RK4 on da/dt = −2η_A a (c² + γ), dc/dt = −η_x a² c to time T (independent of the closed form). */
+  function integrate(a: number, c: number, etaA: number, etaX: number, gamma: number, T: number, h: number): number {
+    const f = (x: number, y: number): [number, number] => [-2 * etaA * x * (y * y + gamma), -etaX * x * x * y];
+    for (let t = 0; t < T; t += h) {
+      const [k1a, k1c] = f(a, c);
+      const [k2a, k2c] = f(a + (h / 2) * k1a, c + (h / 2) * k1c);
+      const [k3a, k3c] = f(a + (h / 2) * k2a, c + (h / 2) * k2c);
+      const [k4a, k4c] = f(a + h * k3a, c + h * k3c);
+      a += (h / 6) * (k1a + 2 * k2a + 2 * k3a + k4a);
+      c += (h / 6) * (k1c + 2 * k2c + 2 * k3c + k4c);
+    }
+    return c;
+  }
+
+  test('Lambert W₀ from its logarithm: w e^w = z from z = 1e-300 to e^2000 (1e-12 relative in log)', () => {
+    for (const logZ of [-690, -20, -1, 0, 0.5, 3, 50, 700, 2000]) {
+      const w = lambertW0FromLog(logZ);
+      expect(Math.abs(Math.log(w) + w - logZ)).toBeLessThan(1e-12 * Math.max(1, Math.abs(logZ)));
+    }
+  });
+
+  test('the closed-form end separation equals RK4 integration of the flow (1e-6 relative), on both sides of C₀ = 0', () => {
+    const rates = { etaA: 1, etaX: 1.5 };
+    for (const [a, c, gamma] of [
+      [1, 0.8, 0.05], // B = 0.64 − 0.75 < 0: would collide without decay; stops at a small separation
+      [0.6, 0.9, 0.05], // B > 0: no collision
+      [1, 0.8, 0.3],
+      [0.9, 0.5, 0.02],
+    ]) {
+      const exact = reponFinalSeparationWithDecay(a, c, rates, gamma);
+      const numeric = integrate(a, c, rates.etaA, rates.etaX, gamma, 40 / (rates.etaA * gamma), 0.005);
+      expect(Math.abs(exact.c - numeric), `a ${a}, c ${c}, γ ${gamma}: ${exact.c} vs ${numeric}`).toBeLessThan(1e-6 * Math.abs(numeric));
+    }
+  });
+
+  test('γ → 0 gives the conserved-C outcome; the boundary ratio inverts the end-separation law', () => {
+    const rates = { etaA: 1, etaX: 1.5 };
+    // B = c² − η_x a²/(2η_A): 0.81 − 0.27 > 0 → c_∞² = B; 0.25 − 0.6075 < 0 → collision
+    expect(reponFinalSeparationWithDecay(0.6, 0.9, rates, 0).c).toBeCloseTo(Math.sqrt(0.81 - 0.27), 14);
+    expect(reponFinalSeparationWithDecay(0.9, 0.5, rates, 0).c).toBe(0);
+    expect(reponFinalSeparationWithDecay(0.6, 0.9, rates, 1e-9).c).toBeCloseTo(Math.sqrt(0.81 - 0.27), 7);
+    for (const gamma of [0, 0.01, 0.1])
+      for (const s of [1e-6, 0.5]) {
+        const ratio = reponDecayBoundaryRatio(0.7, 0.4, gamma, s);
+        const end = reponFinalSeparationWithDecay(0.7, 0.4, { etaA: 1, etaX: ratio }, gamma);
+        // (γ = 0, s = 10⁻⁶: u₀s² is the difference of two O(1) numbers there, accurate to 10⁻³ only)
+        if (gamma > 0 || s > 0.1) expect(Math.abs(end.separationRatio - s)).toBeLessThan(1e-9 * Math.max(s, 1e-6));
+      }
+    // decay moves the collision line to a faster encoder
+    expect(reponDecayBoundaryRatio(0.7, 0.4, 0.01, 1e-6)).toBeGreaterThan(reponDecayBoundaryRatio(0.7, 0.4, 0, 1e-6));
   });
 });
