@@ -1,6 +1,9 @@
 /**
  * The mean-field theory of modular-addition-square with the log-determinant
- * term kept (docs/models.md §2.1), solved by sampling one neuron.
+ * term kept (docs/models.md §2.1), by two closures: a Hartree decoupling of
+ * the modes with exact per-mode quadrature ({@link modularAdditionHartreeTheory},
+ * the one the overlay uses), and sampling one neuron without any decoupling
+ * ({@link modularAdditionLogDetTheory}, its check).
  *
  * src/theory/modular-addition.ts closes the paper's decoupled action, which
  * keeps the data term of the readout marginal and drops the first order of
@@ -35,12 +38,12 @@
  * theory. Every term is O(P²) to evaluate with its gradient.
  *
  * The neuron's law no longer factorises over modes (the log-det couples
- * r_p² s_q² across p ≠ q and the squares u², v² on the axes), so it is
- * sampled: Hamiltonian Monte Carlo, several chains, the eigenvalues updated by
- * damped fixed-point iteration and the final moments taken at the fixed
- * point. With `logDet: false` the same code samples the paper's decoupled
- * action, which the quadrature of modular-addition.ts solves exactly: the
- * independent check of this sampler (test/theory/modular-addition-logdet.test.ts).
+ * r_p² s_q² across p ≠ q and the squares u², v² on the axes). The sampler
+ * runs parallel-tempered HMC on the 2P coordinates, τ by bisection and the
+ * other eigenvalues by damped iteration along it; with `logDet: false` it
+ * samples the paper's decoupled action, which the quadrature of
+ * modular-addition.ts solves exactly — the check of the sampler itself
+ * (test/theory/modular-addition-logdet.test.ts).
  */
 import { priorConcentrationQuantile } from './fourier-prior.js';
 import { radialGrid, tabulatedSampler, type ModularAdditionTheoryOptions } from './modular-addition.js';
