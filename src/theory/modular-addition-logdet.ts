@@ -147,6 +147,13 @@ export class SingleNeuronAction {
   private readonly ci: Float64Array;
   private readonly gu: Float64Array;
   private readonly gv: Float64Array;
+  private readonly hp: Float64Array;
+  private readonly hc: Float64Array;
+  private readonly hs: Float64Array;
+  private readonly Gp: Float64Array;
+  private readonly Gc: Float64Array;
+  /** {@link fourierClass} of (p, q) at [p·P + q]. */
+  private readonly cls: Uint16Array;
 
   constructor(P: number, priorW: number, sextic: number) {
     this.P = P;
@@ -176,6 +183,13 @@ export class SingleNeuronAction {
     this.ci = a();
     this.gu = a();
     this.gv = a();
+    this.hp = a();
+    this.hc = a();
+    this.hs = a();
+    this.Gp = a();
+    this.Gc = a();
+    this.cls = new Uint16Array(P * P);
+    for (let p = 0; p < P; p++) for (let q = 0; q < P; q++) this.cls[p * P + q] = fourierClass(P, p, q);
   }
 
   /** Set c from λ per class, σ², s_a² and whether the log-det is kept; `scale` multiplies every c (a tempering rung's β). */
@@ -184,7 +198,7 @@ export class SingleNeuronAction {
     const g1 = 1 / (lambda[2] + sigma2);
     for (let p = 0; p < P; p++)
       for (let q = 0; q < P; q++) {
-        const g = 1 / (lambda[fourierClass(P, p, q)] + sigma2);
+        const g = 1 / (lambda[this.cls[p * P + q]] + sigma2);
         this.c[p * P + q] = scale * ((P * priorA) / 2) * ((logDet ? g : 0) - (p === q && p !== 0 ? g1 * g1 : 0));
       }
   }
@@ -287,8 +301,9 @@ export class SingleNeuronAction {
     }
     this.dft(psi, 0, pr, pi);
     this.dft(chi, 0, cr, ci);
-    const hp = new Float64Array(P);
-    const hc = new Float64Array(P);
+    const { hp, hc, hs, Gp, Gc } = this;
+    hp.fill(0);
+    hc.fill(0);
     for (let p = 1; p < P; p++) {
       hp[p] = c[p * P];
       hc[p] = c[p];
@@ -299,7 +314,7 @@ export class SingleNeuronAction {
     e += c[0] * P * P * mu * mu;
     // sextic: γ Σ_k ρ_k⁶, ρ_k² = f_k (|ũ_k|² + |ṽ_k|²), f_0 = 1/P, f_k = 2/P, k = 0 … K
     const K = (P - 1) >> 1;
-    const hs = new Float64Array(P);
+    hs.fill(0);
     if (this.gamma > 0)
       for (let k = 0; k <= K; k++) {
         const f = k === 0 ? 1 / P : 2 / P;
@@ -319,8 +334,8 @@ export class SingleNeuronAction {
     this.backPower(hu, ur, ui, 1, gU, false);
     this.backPower(hv, vr, vi, 1, gV, false);
     // axes: G_n = ∂/∂ψ_n, then ψ_n = u_n² + 2 u_n v̄
-    const Gp = new Float64Array(P);
-    const Gc = new Float64Array(P);
+    Gp.fill(0);
+    Gc.fill(0);
     this.backPower(hp, pr, pi, 1, Gp, true);
     this.backPower(hc, cr, ci, 1, Gc, true);
     let sGpU = 0;
@@ -350,16 +365,10 @@ export class SingleNeuronAction {
    * Fourier concentration. Call right after `energy` on the same w.
    */
   moments(w: Float64Array, o: number, sums: Float64Array): { overlap: number; concentration: number } {
-    const { P, ur, ui, vr, vi, pr, pi, cr, ci } = this;
+    const { P, au, av, pr, pi, cr, ci, cls } = this;
     const K = (P - 1) >> 1;
-    const au = new Float64Array(P);
-    const av = new Float64Array(P);
-    for (let p = 0; p < P; p++) {
-      au[p] = ur[p] * ur[p] + ui[p] * ui[p];
-      av[p] = vr[p] * vr[p] + vi[p] * vi[p];
-    }
     const k4 = 4 / (P * P);
-    for (let p = 1; p < P; p++) for (let q = 1; q < P; q++) sums[fourierClass(P, p, q)] += k4 * au[p] * av[q];
+    for (let p = 1; p < P; p++) for (let q = 1; q < P; q++) sums[cls[p * P + q]] += k4 * au[p] * av[q];
     for (let p = 1; p < P; p++) sums[1] += pr[p] * pr[p] + pi[p] * pi[p] + cr[p] * cr[p] + ci[p] * ci[p];
     let u2 = 0;
     let v2 = 0;
