@@ -46,7 +46,7 @@
  * (test/theory/modular-addition-logdet.test.ts).
  */
 import { priorConcentrationQuantile } from './fourier-prior.js';
-import { radialGrid, tabulatedSampler, type ModularAdditionTheoryOptions } from './modular-addition.js';
+import { independentModesDropletFraction, radialGrid, tabulatedSampler, type ModularAdditionTheoryOptions } from './modular-addition.js';
 import { Stream } from '../random/rng.js';
 import { splitRhat } from '../stats/mcmc.js';
 import { normalSf } from '../stats/special.js';
@@ -932,18 +932,7 @@ export function modularAdditionHartreeTheory(
   const threshold = priorConcentrationQuantile(P);
   const drawMode = tabulatedSampler(s.mode.grid, s.mode.density);
   const st = new Stream(o.seed ?? 1, 0, 0, 'modular-addition-hartree');
-  let hits = 0;
-  for (let i = 0; i < neurons; i++) {
-    let total = s.zero.draw(st.uniform());
-    let best = 0;
-    for (let q = 0; q < K; q++) {
-      const v = drawMode(st.uniform());
-      total += v;
-      if (v > best) best = v;
-    }
-    if (total > 0 && best / total > threshold) hits++;
-  }
-  const f = hits / neurons;
+  const drop = independentModesDropletFraction((u) => s.zero.draw(u), drawMode, K, threshold, neurons, st);
   const tauGP = sigma2 / (sigma2 + gp[2]);
   const residual = (tau * (sigma2 + ns * s.mode.rs2)) / sigma2 - 1;
   return {
@@ -955,8 +944,8 @@ export function modularAdditionHartreeTheory(
     lambda: { target: ns * s.mode.rs2, ratio: state.ratio, axes: state.axes, origin: state.origin },
     overlapRatio: s.mode.rs2 / (4 * priorW * priorW),
     normRatio: (K * s.mode.rho2 + s.zero.rho2) / (2 * P * priorW),
-    droplet: f,
-    dropletSe: Math.sqrt((f * (1 - f)) / neurons),
+    droplet: drop.fraction,
+    dropletSe: drop.se,
     B: s.B,
     A4: s.A4,
     C: s.C,

@@ -387,6 +387,23 @@ export function modularAdditionDropletFraction(
   const drawMode = tabulatedSampler(mode.grid, mode.density);
   const drawZero = tabulatedSampler(zero.grid, zero.density);
   const st = new Stream(seed, 0, 0, 'modular-addition-theory');
+  return { ...independentModesDropletFraction(drawZero, drawMode, K, threshold, neurons, st), threshold };
+}
+
+/**
+ * The droplet fraction of neurons whose K modes q ≥ 1 and zero mode are
+ * independent draws (ρ_q² from `drawMode`, ρ₀² from `drawZero`, each given a
+ * uniform from `st`): the share whose concentration max_q ρ_q² / Σ ρ² exceeds
+ * `threshold`, and its binomial standard error.
+ */
+export function independentModesDropletFraction(
+  drawZero: (u: number) => number,
+  drawMode: (u: number) => number,
+  K: number,
+  threshold: number,
+  neurons: number,
+  st: Stream,
+): { fraction: number; se: number } {
   let hits = 0;
   for (let i = 0; i < neurons; i++) {
     let total = drawZero(st.uniform());
@@ -399,7 +416,7 @@ export function modularAdditionDropletFraction(
     if (total > 0 && best / total > threshold) hits++;
   }
   const f = hits / neurons;
-  return { fraction: f, se: Math.sqrt((f * (1 - f)) / neurons), threshold };
+  return { fraction: f, se: Math.sqrt((f * (1 - f)) / neurons) };
 }
 
 /** The q = 0 mode: two real components, density of ρ₀² ∝ exp(−ρ₀²/(2s_w²) − γ ρ₀⁶) (flat measure in ρ₀²). */
