@@ -13,3 +13,4 @@ import './grokking-times.js';
 import './relation-bounds.js';
 import './repon-collision.js';
 import './learning-phases.js';
+import './phase-logistic.js';
