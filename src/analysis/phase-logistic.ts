@@ -35,7 +35,7 @@
 import { renderValue } from '../scenario/index.js';
 import { wilsonInterval } from '../stats/compare.js';
 import { deltaSe, likelihoodRatioTest, logisticFit, mleExists, type LogisticFit } from '../stats/logistic.js';
-import { normalSf } from '../stats/special.js';
+import { chiSquareSf, normalSf } from '../stats/special.js';
 import { sweepKeys, valueAtPath } from '../scenario/sweep.js';
 import { LEARNING_PHASES, type LearningPhase } from './learning-phases.js';
 import { registerAnalysis } from './registry.js';
@@ -71,6 +71,27 @@ function phaseList(v: unknown, key: string, issues: Issue[]): void {
   if (v === undefined) return;
   const ok = Array.isArray(v) && v.length > 0 && v.every((p) => (LEARNING_PHASES as readonly string[]).includes(String(p)));
   if (!ok) issues.push({ key, expected: `a non-empty list of learning phases (${LEARNING_PHASES.join(', ')})`, found: renderValue(v) });
+}
+
+/**
+ * Pearson's χ² of the cells against the fitted probabilities, with
+ * cells − coefficients degrees of freedom: a small p says the model (one slope
+ * in log10 x shared by every level) does not describe the cells. With a few
+ * replicas per cell the χ² reference is rough.
+ */
+function pearsonFit(k: number[], n: number[], fitted: number[], params: number) {
+  let statistic = 0;
+  for (let i = 0; i < k.length; i++) {
+    const v = n[i]! * fitted[i]! * (1 - fitted[i]!);
+    if (v > 0) statistic += (k[i]! - n[i]! * fitted[i]!) ** 2 / v;
+  }
+  const df = k.length - params;
+  return {
+    statistic,
+    df,
+    p: df > 0 ? chiSquareSf(statistic, df) : null,
+    note: 'Pearson χ² over the cells; rough with a few replicas per cell',
+  };
 }
 
 function coefficientTable(names: string[], f: LogisticFit) {
@@ -303,6 +324,7 @@ registerAnalysis<Entry>({
         iterations: fit.iterations,
         converged: fit.converged,
         separated,
+        goodnessOfFit: pearsonFit(K, N, fit.fitted, names.length),
       },
       boundary,
       cells: cellRows(fit),

@@ -43,6 +43,15 @@ describe('phase-logistic', () => {
     const slope = r.fit.coefficients[1];
     expect(Math.abs(slope.estimate - 3)).toBeLessThan(K * slope.se);
     expect(b.width10to90Decades).toBeCloseTo((2 * Math.log(9)) / slope.estimate, 12);
+    // Pearson χ² written out from the cells and the fitted probabilities
+    const chi2 = r.cells.reduce(
+      (acc: number, c: Obj) => acc + (c.positive - c.replicas * c.fitted) ** 2 / (c.replicas * c.fitted * (1 - c.fitted)),
+      0,
+    );
+    expect(r.fit.goodnessOfFit.statistic).toBeCloseTo(chi2, 10);
+    expect(r.fit.goodnessOfFit.df).toBe(7 - 2);
+    // the data follow the model: no misfit at 4σ (p > 6e-5)
+    expect(r.fit.goodnessOfFit.p).toBeGreaterThan(6e-5);
     // per cell: the observed fraction and its Wilson interval
     for (const c of r.cells) {
       expect(c.fraction).toBeCloseTo(c.positive / c.replicas, 12);
@@ -70,6 +79,18 @@ describe('phase-logistic', () => {
     const s = r.boundary.shifts[1];
     expect(Math.abs(s.shiftDecades - 0.5)).toBeLessThan(K * s.se);
     expect(r.boundary.test.p).toBeLessThan(1e-3);
+  });
+
+  test('a boundary that is not a line in log10 x (non-monotonic cells): the goodness of fit says so', () => {
+    const ctx = simulate(7, [0], () => -3.2);
+    // turn the upper half of the cells around: P falls again at large x
+    for (const p of (ctx as Obj).points.slice(5)) {
+      const c = p.summary.analyses[0].counts;
+      [c.memorization, c.comprehension] = [c.comprehension + c.grokking, c.memorization];
+      c.grokking = 0;
+    }
+    const r = a.run({ x: X }, ctx) as Obj;
+    expect(r.fit.goodnessOfFit.p).toBeLessThan(1e-4);
   });
 
   test('a log covariate: the log–log slope of a ratio rule, against both rules', () => {
