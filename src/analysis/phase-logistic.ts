@@ -160,10 +160,20 @@ registerAnalysis<Entry>({
     }
     const scale: Scale | null =
       e.by === undefined ? null : (e.by_scale ?? (cells.every((c) => finite(c.by) && c.by > 0) ? 'log' : 'factor'));
-    if (scale !== null && scale !== 'factor' && !cells.every((c) => finite(c.by) && (scale === 'linear' || c.by > 0)))
-      throw new Error(
-        `phase-logistic: ${e.by} must be ${scale === 'log' ? 'a positive number' : 'a number'} at every point for by_scale ${scale}`,
-      );
+    if (scale !== null && scale !== 'factor' && !cells.every((c) => finite(c.by) && (scale === 'linear' || c.by > 0))) {
+      // A result that says why, rather than an exception that would stop the sweep's other files being written.
+      const why = `${e.by} is not ${scale === 'log' ? 'a positive number' : 'a number'} at every point (by_scale ${scale})`;
+      return {
+        x: e.x,
+        by: e.by,
+        byScale: scale,
+        fit: null,
+        boundary: null,
+        cells: [],
+        notes: [...notes, why],
+        text: `phase-logistic: no fit (${why})`,
+      };
+    }
     const used = cells.filter((c) => c.n > 0);
     const excluded = cells.reduce((a, c) => a + c.excluded, 0);
     const levels = scale === 'factor' ? [...new Map(used.map((c) => [JSON.stringify(c.by), c.by])).values()] : [];

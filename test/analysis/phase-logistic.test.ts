@@ -123,6 +123,15 @@ describe('phase-logistic', () => {
     expect(r.excludedReplicas).toBe(7 * 24 - (r.replicas - r.positives));
   });
 
+  test('a log covariate that is not positive everywhere: no fit, and says why (no exception)', () => {
+    const r = a.run(
+      { x: X, by: BY, by_scale: 'log' },
+      simulate(8, [0, 1], () => -3.2),
+    ) as Obj;
+    expect(r.fit).toBeNull();
+    expect(r.notes.join(' ')).toMatch(/is not a positive number at every point/);
+  });
+
   test('refuses a key that is not swept, a bad scale and a scenario without learning-phases', () => {
     const s = { sweep: { [X]: [1e-3, 1e-2] }, analysis: [{ kind: 'phase-logistic' }] } as unknown as Parameters<
       NonNullable<typeof a.check>
