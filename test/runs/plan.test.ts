@@ -300,6 +300,7 @@ const ANALYSES: Record<string, string> = {
   'relation-bounds': 'none: reads the potential and the finals only',
   'learning-phases': 'none: event steps and plan.steps only',
   'dataset-average': 'none: averages summary metrics over a swept key',
+  'phase-logistic': 'none: counts of the points’ learning-phases and the swept values (η or λ as swept keys, not from the plan)',
   phase: 'none: classifies a summary metric',
 };
 const OVERLAYS: Record<string, string> = {
