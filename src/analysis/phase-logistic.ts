@@ -35,7 +35,8 @@
 import { renderValue } from '../scenario/index.js';
 import { wilsonInterval } from '../stats/compare.js';
 import { deltaSe, likelihoodRatioTest, logisticFit, mleExists, type LogisticFit } from '../stats/logistic.js';
-import { chiSquareSf, normalSf } from '../stats/special.js';
+import { chiSquareSf } from '../stats/special.js';
+import { zPValue } from '../stats/tests.js';
 import { sweepKeys, valueAtPath } from '../scenario/sweep.js';
 import { LEARNING_PHASES, type LearningPhase } from './learning-phases.js';
 import { registerAnalysis } from './registry.js';
@@ -65,7 +66,7 @@ const DEFAULT_NEGATIVE: LearningPhase[] = ['comprehension', 'grokking'];
 const SCALES: Scale[] = ['log', 'linear', 'factor'];
 
 const interval = (v: number, se: number): [number, number] | null => (Number.isFinite(se) ? [v - Z95 * se, v + Z95 * se] : null);
-const waldP = (est: number, se: number, h0: number) => (Number.isFinite(se) && se > 0 ? 2 * normalSf(Math.abs(est - h0) / se) : null);
+const waldP = (est: number, se: number, h0: number) => (Number.isFinite(se) && se > 0 ? zPValue((est - h0) / se) : null);
 
 function phaseList(v: unknown, key: string, issues: Issue[]): void {
   if (v === undefined) return;

@@ -24,7 +24,8 @@
  * Firth estimate is meaningful.
  */
 import { choleskyInPlace, choleskySolve } from '../linalg/cholesky.js';
-import { chiSquareSf, normalSf } from './special.js';
+import { chiSquareSf } from './special.js';
+import { zPValue } from './tests.js';
 
 export interface LogisticOptions {
   /** Firth's penalised likelihood (default true); false: the plain maximum likelihood estimate. */
@@ -195,7 +196,7 @@ export function logisticFit(
     se,
     cov,
     z,
-    p: z.map((v) => (Number.isFinite(v) ? 2 * normalSf(Math.abs(v)) : NaN)),
+    p: z.map((v) => (Number.isFinite(v) ? zPValue(v) : NaN)),
     logLik: ev.logLik,
     penalizedLogLik: objective(ev, firth),
     fitted: ev.fitted,
