@@ -2,6 +2,10 @@
  * Sweep analysis `phase-logistic` (docs/analyses.md): where does a learning
  * phase begin, with confidence intervals, from every replica of every cell?
  *
+ * With `event: <name>` the outcome is instead whether a replica entered that
+ * event within the run (summary.json events.<name>.entered of replicas), e.g.
+ * RQI > 0.95 against the training fraction; everything below is the same.
+ *
  * Each point's `learning-phases` counts give, per cell, k replicas in the
  * `positive` phases (default memorization) out of n in `positive ∪ negative`
  * (default comprehension, grokking); replicas in other phases (confusion by
@@ -46,6 +50,7 @@ type Scale = 'log' | 'linear' | 'factor';
 
 interface Entry {
   x: string;
+  event?: string;
   by?: string;
   by_scale?: Scale;
   positive?: string[];
@@ -110,8 +115,8 @@ registerAnalysis<Entry>({
   kind: 'phase-logistic',
   scope: 'sweep',
   description:
-    'logistic regression of per-replica learning phases (default memorization vs comprehension + grokking) on log10 of a swept key, optionally with a second key (log, linear or factor): the boundary with CIs, its log–log slope against the ratio (+1) and product (−1) rules, a test of whether the second key moves it',
-  keys: { x: 'string', by: 'string', by_scale: 'string', positive: 'array', negative: 'array' },
+    'logistic regression of per-replica learning phases (default memorization vs comprehension + grokking), or of whether each replica entered an event, on log10 of a swept key, optionally with a second key (log, linear or factor): the boundary with CIs, its log–log slope against the ratio (+1) and product (−1) rules, a test of whether the second key moves it',
+  keys: { x: 'string', by: 'string', by_scale: 'string', positive: 'array', negative: 'array', event: 'string' },
   required: ['x'],
   check(e, s) {
     const issues: Issue[] = [];
@@ -127,6 +132,14 @@ registerAnalysis<Entry>({
       issues.push({ key: 'by_scale', expected: `one of ${SCALES.join(', ')}`, found: renderValue(e.by_scale) });
     if (e.by_scale !== undefined && e.by === undefined)
       issues.push({ key: 'by_scale', expected: 'by: a second swept key to go with it', found: 'no by' });
+    if (e.event !== undefined) {
+      const names = (s.observe?.events ?? []).map((v) => v.name);
+      if (!names.includes(e.event))
+        issues.push({ key: 'event', expected: `an event of observe.events (${names.join(', ') || 'none'})`, found: renderValue(e.event) });
+      if (e.positive !== undefined || e.negative !== undefined)
+        issues.push({ key: 'event', expected: 'either event or positive/negative phases, not both', found: 'both' });
+      return issues;
+    }
     phaseList(e.positive, 'positive', issues);
     phaseList(e.negative, 'negative', issues);
     const pos = e.positive ?? DEFAULT_POSITIVE;
@@ -147,7 +160,19 @@ registerAnalysis<Entry>({
     const neg = (e.negative ?? DEFAULT_NEGATIVE) as LearningPhase[];
     const notes: string[] = [];
     const cells: Cell[] = [];
+    let diverged = 0;
     for (const p of ctx.points) {
+      if (e.event !== undefined) {
+        const ev = valueAtPath(p.summary, `events.${e.event}`) as { replicas?: unknown; entered?: unknown } | undefined;
+        const x = p.values[e.x];
+        if (!ev || !finite(ev.replicas) || !finite(ev.entered) || !finite(x) || !(x > 0)) {
+          notes.push(`point ${p.index}: ${ev ? `${e.x} is not a positive number` : `no event ${e.event}`}; left out`);
+          continue;
+        }
+        diverged += Number(valueAtPath(p.summary, 'divergence.count') ?? 0);
+        cells.push({ index: p.index, x, by: e.by !== undefined ? p.values[e.by] : null, k: ev.entered, n: ev.replicas, excluded: 0 });
+        continue;
+      }
       const counts = valueAtPath(p.summary, 'analyses.learning-phases.counts') as Record<string, number> | undefined;
       const x = p.values[e.x];
       if (!counts || !finite(x) || !(x > 0)) {
@@ -175,6 +200,7 @@ registerAnalysis<Entry>({
         text: `phase-logistic: no fit (${why})`,
       };
     }
+    if (diverged > 0) notes.push(`${diverged} diverged replica(s) count as not having entered ${e.event} unless they entered first`);
     const used = cells.filter((c) => c.n > 0);
     const excluded = cells.reduce((a, c) => a + c.excluded, 0);
     const levels = scale === 'factor' ? [...new Map(used.map((c) => [JSON.stringify(c.by), c.by])).values()] : [];
@@ -197,9 +223,10 @@ registerAnalysis<Entry>({
       x: e.x,
       by: e.by ?? null,
       byScale: scale,
-      positive: pos,
-      negative: neg,
-      model: `logit P(${pos.join(' or ')}) = ${names.map((nm) => (nm === 'intercept' ? 'β₀' : nm.startsWith('intercept') ? `β₀[${nm.slice(11, -1)}]` : `β·${nm}`)).join(' + ')}`,
+      event: e.event ?? null,
+      positive: e.event !== undefined ? [`entered ${e.event}`] : pos,
+      negative: e.event !== undefined ? [`did not enter ${e.event}`] : neg,
+      model: `logit P(${e.event !== undefined ? `entered ${e.event}` : pos.join(' or ')}) = ${names.map((nm) => (nm === 'intercept' ? 'β₀' : nm.startsWith('intercept') ? `β₀[${nm.slice(11, -1)}]` : `β·${nm}`)).join(' + ')}`,
       method: 'Firth penalised likelihood; Wald standard errors from the information matrix; delta-method intervals for the boundary',
       replicas: used.reduce((a, c) => a + c.n, 0),
       positives: used.reduce((a, c) => a + c.k, 0),
@@ -257,7 +284,7 @@ registerAnalysis<Entry>({
       });
       if (scale === null) {
         boundary = { ...per[0], width10to90Decades: width };
-        text = `phase-logistic: P(${pos.join('|')}) = ½ at ${e.x} = ${fmt(per[0]!.x)} [${fmt(per[0]!.xCi95?.[0])}, ${fmt(per[0]!.xCi95?.[1])}]`;
+        text = `phase-logistic: P(${e.event !== undefined ? `entered ${e.event}` : pos.join('|')}) = ½ at ${e.x} = ${fmt(per[0]!.x)} [${fmt(per[0]!.xCi95?.[0])}, ${fmt(per[0]!.xCi95?.[1])}]`;
       } else {
         // Shift of each level's boundary from the first level's, in decades of x, and the LR test of one common boundary.
         const shifts = levels.map((level, j) => {

@@ -142,4 +142,33 @@ describe('phase-logistic', () => {
     expect(keys).toContain('by_scale');
     expect(issues.some((i) => /learning-phases/.test(i.expected))).toBe(true);
   });
+
+  test('event outcome: P(entered) against log10 x recovers the boundary within 4 SE; the check wants a declared event', () => {
+    const rand = seededUniform(3, 'phase-logistic-event');
+    const fractions = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+    const F = 'potential.params.train_fraction';
+    const truth = Math.log10(0.45);
+    const points = fractions.map((f, index) => {
+      const p = 1 / (1 + Math.exp(-8 * (Math.log10(f) - truth)));
+      let entered = 0;
+      for (let r = 0; r < 30; r++) if (rand() < p) entered++;
+      const summary = { events: { linear: { replicas: 30, entered, censored: 30 - entered } }, divergence: { count: 0 } };
+      return { index, values: { [F]: f }, summary: summary as unknown as Summary };
+    });
+    const r = a.run({ x: F, event: 'linear' }, { keys: [F], points } as unknown as SweepAnalysisContext) as Obj;
+    expect(r.replicas).toBe(8 * 30);
+    expect(r.positives).toBe(points.reduce((acc, p) => acc + (p.summary as Obj).events.linear.entered, 0));
+    expect(r.event).toBe('linear');
+    expect(Math.abs(r.boundary.log10X - truth)).toBeLessThan(K * r.boundary.se);
+    expect(r.boundary.xCi95[0]).toBeLessThan(r.boundary.x);
+    expect(r.text).toMatch(/entered linear/);
+    const s = {
+      sweep: { [F]: fractions },
+      observe: { events: [{ name: 'linear' }] },
+      analysis: [{ kind: 'phase-logistic' }],
+    } as unknown as Parameters<NonNullable<typeof a.check>>[1];
+    expect(a.check!({ x: F, event: 'linear' }, s, {} as never, {} as never)).toEqual([]);
+    const bad = a.check!({ x: F, event: 'nope', positive: ['memorization'] }, s, {} as never, {} as never);
+    expect(bad.map((i) => i.key)).toEqual(['event', 'event']);
+  });
 });

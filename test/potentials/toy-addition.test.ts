@@ -275,10 +275,63 @@ describe('toy-addition observables', () => {
       };
       const ta = observe(p, 'train_accuracy', x, count);
       const va = observe(p, 'test_accuracy', x, count);
+      const all = observe(p, 'accuracy', x, count);
       for (let r = 0; r < count; r++) {
         expect(ta[r]).toBe(accOn(r * p.dim, train));
         expect(va[r]).toBe(accOn(r * p.dim, test));
+        const whole = (accOn(r * p.dim, train) * train.length + accOn(r * p.dim, test) * test.length) / (train.length + test.length);
+        expect(Math.abs(all[r] - whole)).toBeLessThan(1e-15);
       }
+    }
+  });
+
+  it('predicted_accuracy (Acc-hat, App. D) against a pair-by-pair recount: 1 on a pinned linear structure, |D|/|D₀| on random embeddings', () => {
+    // Independent recount: a test pair (i, j) counts if some training pair (m, n) with m + n = i + j has
+    // |E_i + E_j − E_m − E_n| ≤ δ (scaled by σ when normalised).
+    const recount = (E: ArrayLike<number>, p: number, train: Int32Array, test: Int32Array, delta: number, sigma = 1) => {
+      let hits = train.length / 2;
+      for (let t = 0; t < test.length; t += 2) {
+        const [i, j] = [test[t], test[t + 1]];
+        let ok = false;
+        for (let k = 0; k < train.length && !ok; k += 2) {
+          const [m, n] = [train[k], train[k + 1]];
+          if (m + n === i + j && Math.abs(E[i] + E[j] - E[m] - E[n]) <= delta * sigma) ok = true;
+        }
+        if (ok) hits++;
+      }
+      return hits / ((p * (p + 1)) / 2);
+    };
+    for (const [fraction, seed] of [
+      [0.5, 3],
+      [0.82, 2024],
+      [0.3, 9],
+    ] as const) {
+      const c = { seed, run: 0 };
+      const p = toyAddition({ p: 10, hidden: [3], d_out: 2, delta: 0.01, train_fraction: fraction }, c);
+      const { train, test } = toyAdditionData({ train_fraction: fraction }, c);
+      const count = 4;
+      const x = randomPoint(p, count, 31 + seed);
+      for (let k = 0; k < 10; k++) {
+        x[k] = 0.3 + 0.2 * k; // replica 0: linear
+        x[p.dim + k] = 0.3 + 0.2 * k + (k === 4 ? 0.005 : k === 7 ? 0.03 : 0); // replica 1: two defects, one within δ
+        x[3 * p.dim + k] = 5 * (0.3 + 0.2 * k) + 0.02 * Math.sin(k); // replica 3: scaled, noise 0.1 σ-ish
+      }
+      const pa = observe(p, 'predicted_accuracy', x, count);
+      const pn = observe(p, 'predicted_accuracy_normalised', x, count);
+      for (let r = 0; r < count; r++) {
+        const E = x.subarray(r * p.dim, r * p.dim + 10);
+        const mu = E.reduce((a, v) => a + v, 0) / 10;
+        const sigma = Math.sqrt(E.reduce((a, v) => a + (v - mu) ** 2, 0) / 10);
+        expect(pa[r]).toBe(recount(E, 10, train, test, 0.01));
+        expect(pn[r]).toBe(recount(E, 10, train, test, 0.01, sigma));
+      }
+      // A linear structure reaches every test pair whose sum a training pair also has.
+      const sums = new Set(Array.from({ length: train.length / 2 }, (_, k) => train[2 * k] + train[2 * k + 1]));
+      let reachable = train.length / 2;
+      for (let t = 0; t < test.length; t += 2) if (sums.has(test[t] + test[t + 1])) reachable++;
+      expect(pa[0]).toBe(reachable / 55);
+      expect(pa[2]).toBe(train.length / 2 / 55); // random embeddings realise no parallelogram within 0.01
+      expect(pa[1]).toBeLessThanOrEqual(pa[0]);
     }
   });
 });

@@ -37,7 +37,7 @@ export {
 } from './params.js';
 export { toyAdditionData, type ToyAdditionData } from './data.js';
 export { toyAdditionLayers, toyAdditionModel, type ToyAdditionModel } from './model.js';
-export { toyAdditionObservables, rqi, effectiveTheoryInfo } from './observables.js';
+export { toyAdditionObservables, rqi, predictedAccuracy, pairKeys, effectiveTheoryInfo } from './observables.js';
 
 export function toyAddition(params: Partial<ToyAdditionParams> | Record<string, unknown>, ctx: BuildContext): Potential {
   const o = resolveToyAddition(params);

@@ -2,9 +2,12 @@
  * Observables of toy-addition: `rqi` (RQI of Liu et al. Eq. 3 over the full
  * dataset's parallelograms P₀(D₀), δ absolute), `rqi_normalised` (the same
  * for the normalised embeddings (E − μ)/σ, i.e. δ relative to the spread σ),
- * `rqi_train` (over the training set's P₀(D)), `train_loss`,
- * `train_accuracy`, `test_loss`, `test_accuracy`, `embedding_norm` (Z₀); and
- * what the effective theory says about the split (the potential's `info`).
+ * `rqi_train` (over the training set's P₀(D)), `predicted_accuracy` and
+ * `predicted_accuracy_normalised` (Acc-hat of Liu et al. App. D, Eqs. 12–13,
+ * δ absolute or relative to σ), `train_loss`, `train_accuracy`, `test_loss`,
+ * `test_accuracy`, `accuracy` (over the whole dataset D₀, the paper's Acc),
+ * `embedding_norm` (Z₀); and what the effective theory says about the split
+ * (the potential's `info`).
  */
 import type { PotentialObservable } from '../../../engine/types.js';
 import { grokkingRate, idealRQI, permissibleParallelograms } from '../../../theory/toy-addition.js';
@@ -25,6 +28,8 @@ export function toyAdditionObservables(
   const regression = o.task === 'regression';
   const quadsTrain = permissibleParallelograms(p, train);
   const quadsAll = permissibleParallelograms(p);
+  const trainKeys = pairKeys(p, train);
+  const nAll = (p * (p + 1)) / 2;
 
   /** Mean loss or accuracy of the replica at `base` on a sample list. */
   function metricOn(x: Float64Array, base: number, samples: Int32Array, want: 'loss' | 'accuracy'): number {
@@ -77,6 +82,14 @@ export function toyAdditionObservables(
       (x, b) => rqi(x, b, p, din, o.delta, quadsTrain),
     ),
     scalar(
+      'predicted_accuracy',
+      `Acc-hat (Liu et al. App. D): fraction of the ${nAll} pairs that are training pairs or complete a parallelogram realised within δ = ${o.delta} with a training pair`,
+      (x, b) => predictedAccuracy(x, b, p, din, o.delta, quadsAll, trainKeys),
+    ),
+    scalar('predicted_accuracy_normalised', `Acc-hat with δ = ${o.delta} relative to σ (as rqi_normalised)`, (x, b) =>
+      predictedAccuracy(x, b, p, din, o.delta, quadsAll, trainKeys, true),
+    ),
+    scalar(
       'train_loss',
       `mean ${regression ? 'squared error per component' : 'cross-entropy'} over the training samples (= the energy at full batch)`,
       (x, b) => metricOn(x, b, train, 'loss'),
@@ -94,6 +107,16 @@ export function toyAdditionObservables(
         metricOn(x, b, test, 'loss'),
       ),
       scalar('test_accuracy', `fraction of test samples whose ${acc}`, (x, b) => metricOn(x, b, test, 'accuracy')),
+      scalar('accuracy', `fraction of all ${nAll} pairs (training and test) whose ${acc}: the paper's Acc`, (x, b) => {
+        const nTrain = train.length / 2;
+        return (metricOn(x, b, train, 'accuracy') * nTrain + metricOn(x, b, test, 'accuracy') * nTest) / (nTrain + nTest);
+      }),
+    );
+  else
+    observables.push(
+      scalar('accuracy', `fraction of all ${nAll} pairs whose ${acc} (every pair is a training pair)`, (x, b) =>
+        metricOn(x, b, train, 'accuracy'),
+      ),
     );
   return { observables, parallelograms: { train: quadsTrain.length / 4, all: quadsAll.length / 4 } };
 }
@@ -107,18 +130,7 @@ export function toyAdditionObservables(
 export function rqi(x: Float64Array, base: number, p: number, d: number, delta: number, quads: Int32Array, normalised = false): number {
   const P = quads.length / 4;
   if (P === 0) return 1;
-  let scale = 1;
-  if (normalised) {
-    let v = 0;
-    for (let a = 0; a < d; a++) {
-      let m = 0;
-      for (let k = 0; k < p; k++) m += x[base + k * d + a];
-      m /= p;
-      for (let k = 0; k < p; k++) v += (x[base + k * d + a] - m) ** 2;
-    }
-    scale = v / p; // σ²
-  }
-  const d2 = delta * delta * scale;
+  const d2 = delta * delta * (normalised ? embeddingVariance(x, base, p, d) : 1);
   let hit = 0;
   for (let q = 0; q < P; q++) {
     const i = base + quads[4 * q] * d,
@@ -133,6 +145,70 @@ export function rqi(x: Float64Array, base: number, p: number, d: number, delta: 
     if (s <= d2) hit++;
   }
   return hit / P;
+}
+
+/** Keys a·p + b (a ≤ b) of the pairs in a sample list [a₀, b₀, a₁, b₁, …]. */
+export function pairKeys(p: number, samples: Int32Array): Set<number> {
+  const keys = new Set<number>();
+  for (let k = 0; k < samples.length; k += 2) {
+    const a = Math.min(samples[k], samples[k + 1]);
+    keys.add(a * p + Math.max(samples[k], samples[k + 1]));
+  }
+  return keys;
+}
+
+/**
+ * Acc-hat of Liu et al. App. D (Eqs. 12–13): the augmented training set
+ * D̄ = D ∪ {(i, j) : (m, n) ∈ D and (i, j, m, n) a parallelogram of the
+ * representation within δ}, over all pairs with i + j = m + n (`quads`, the full
+ * dataset's P₀(D₀)); Acc-hat = |D̄| / |D₀|, D₀ the p(p+1)/2 unordered pairs. It is
+ * the accuracy a decoder with zero training loss reaches on D₀ if it predicts
+ * an unseen pair through an equal embedding sum. `train` holds the keys a·p + b
+ * (a ≤ b) of D (`pairKeys`); `normalised` as in `rqi`.
+ */
+export function predictedAccuracy(
+  x: Float64Array,
+  base: number,
+  p: number,
+  d: number,
+  delta: number,
+  quads: Int32Array,
+  train: Set<number>,
+  normalised = false,
+): number {
+  const d2 = delta * delta * (normalised ? embeddingVariance(x, base, p, d) : 1);
+  const reached = new Set(train);
+  const key = (a: number, b: number) => (a <= b ? a * p + b : b * p + a);
+  for (let q = 0; q < quads.length; q += 4) {
+    const k1 = key(quads[q], quads[q + 1]);
+    const k2 = key(quads[q + 2], quads[q + 3]);
+    const t1 = train.has(k1);
+    const t2 = train.has(k2);
+    if (t1 === t2) continue; // both in D (nothing to add) or neither (no training pair to copy from)
+    const i = base + quads[q] * d,
+      j = base + quads[q + 1] * d,
+      m = base + quads[q + 2] * d,
+      n = base + quads[q + 3] * d;
+    let s = 0;
+    for (let a = 0; a < d; a++) {
+      const v = x[i + a] + x[j + a] - x[m + a] - x[n + a];
+      s += v * v;
+    }
+    if (s <= d2) reached.add(t1 ? k2 : k1);
+  }
+  return reached.size / ((p * (p + 1)) / 2);
+}
+
+/** σ² = (1/p) Σ_k |E_k − μ|² of the embeddings at x[base …] (p × d). */
+function embeddingVariance(x: Float64Array, base: number, p: number, d: number): number {
+  let v = 0;
+  for (let a = 0; a < d; a++) {
+    let m = 0;
+    for (let k = 0; k < p; k++) m += x[base + k * d + a];
+    m /= p;
+    for (let k = 0; k < p; k++) v += (x[base + k * d + a] - m) ** 2;
+  }
+  return v / p;
 }
 
 /**
