@@ -20,10 +20,13 @@
  *  - `measured`: the final `train_accuracy` / `test_accuracy` over the
  *    replicas (mean, sem) when they are observed, and test accuracy minus the
  *    split's held-out bound (positive = above the bound: a model can beat it
- *    only through an inductive bias the bound does not credit, or by chance).
+ *    only through an inductive bias the bound does not credit, or by chance);
+ *    and the final `accuracy` over all n² pairs (the quantity GenEFT plots)
+ *    minus the split's whole-data bound and minus f_UB.
  * The scalars also go to `columns`, which a sweep writes to sweep.csv as
  * `relation_bounds_<key>` (m, f, f_ub, p_c, split_known, test_inferable,
- * test_bound, mc_known, mc_known_se, test_accuracy, test_minus_bound).
+ * test_bound, mc_known, mc_known_se, test_accuracy, test_minus_bound,
+ * accuracy, accuracy_bound, accuracy_minus_bound).
  */
 import { relationLearnerData, relationSpecOf, resolveRelationLearner } from '../potentials/relation/relation-learner/index.js';
 import { renderValue } from '../scenario/index.js';
@@ -160,8 +163,10 @@ registerAnalysis<Entry>({
     };
     const train = obs('train_accuracy');
     const test = obs('test_accuracy');
+    const all = obs('accuracy');
     const tb = bounds.split.testAccuracyBound;
     const testMinusBound = test && tb !== null ? test.mean - tb : null;
+    const accuracyMinusBound = all ? all.mean - bounds.split.accuracyBound : null;
     return {
       ...bounds,
       // sweep.csv columns relation_bounds_<key> (see sweep-outputs.ts): the theory next to the measured accuracy.
@@ -177,14 +182,21 @@ registerAnalysis<Entry>({
         mc_known_se: bounds.monteCarlo ? bounds.monteCarlo.knownFraction.se : null,
         test_accuracy: test ? test.mean : null,
         test_minus_bound: testMinusBound,
+        accuracy: all ? all.mean : null,
+        accuracy_bound: bounds.split.accuracyBound,
+        accuracy_minus_bound: accuracyMinusBound,
       },
       measured: {
         trainAccuracy: train,
         testAccuracy: test,
         testMinusBound,
         testMinusBoundZ: test && tb !== null && test.sem ? (test.mean - tb) / test.sem : null,
+        accuracy: all,
+        accuracyMinusBound,
+        accuracyMinusBoundZ: all && all.sem ? accuracyMinusBound! / all.sem : null,
+        accuracyMinusFUB: all ? all.mean - bounds.fUB : null,
         note: test
-          ? 'final test_accuracy over the replicas vs split.testAccuracyBound'
+          ? 'final test_accuracy over the replicas vs split.testAccuracyBound; final accuracy (all n² pairs, GenEFT Fig. 2) vs split.accuracyBound and fUB'
           : 'test_accuracy is not in observe.observables: no measured comparison',
       },
     };

@@ -109,7 +109,7 @@ describe('relation-bounds through runScenario', () => {
     potential: { kind: 'relation-learner', params: { depth: 1, width: 6, relation: 'mod', k: 3, train_fraction: 0.4 } },
     dynamics: { integrator: 'adam', lr: 1e-2, steps: 30 },
     ensemble: { replicas: 3, init: { kind: 'potential' } },
-    observe: { grid: { kind: 'linear', points: 3 }, observables: ['train_accuracy', 'test_accuracy'] },
+    observe: { grid: { kind: 'linear', points: 3 }, observables: ['train_accuracy', 'test_accuracy', 'accuracy'] },
     analysis: [{ kind: 'relation-bounds', trials: 20 }],
     ...extra,
   });
@@ -141,7 +141,16 @@ describe('relation-bounds through runScenario', () => {
       mc_known_se: direct.monteCarlo!.knownFraction.se,
       test_accuracy: test.mean,
       test_minus_bound: a.measured.testMinusBound,
+      accuracy: summary.observables.accuracy.final.mean,
+      accuracy_bound: direct.split.accuracyBound,
+      accuracy_minus_bound: a.measured.accuracyMinusBound,
     });
+    // The whole-data accuracy is the pair-weighted mean of train and held-out accuracy (360 of 900 pairs train).
+    const train = summary.observables.train_accuracy.final;
+    const all = summary.observables.accuracy.final;
+    expect(all.mean).toBeCloseTo((360 * train.mean + 540 * test.mean) / 900, 12);
+    expect(a.measured.accuracyMinusBound).toBeCloseTo(all.mean - direct.split.accuracyBound, 15);
+    expect(a.measured.accuracyMinusFUB).toBeCloseTo(all.mean - direct.fUB, 15);
     // A sweep writes the columns to sweep.csv as relation_bounds_<key>.
     const meta = { axes: [{ key: 'seed', values: [7] }], points: [{ index: 0, values: { seed: 7 } }], scenario: s } as unknown as SweepMeta;
     const table = sweepTable(meta, [summary]);

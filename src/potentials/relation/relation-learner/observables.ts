@@ -1,6 +1,6 @@
 /**
  * Observables and held-out predictions of relation-learner: train and
- * held-out loss and accuracy, the spread of the embeddings and, for `mod` and
+ * held-out loss and accuracy, the accuracy over all n² pairs, the spread of the embeddings and, for `mod` and
  * `bipartite`, how far the embeddings have collapsed onto the classes of the
  * repon picture (docs/models.md §3.1). Evaluated at observation points only.
  */
@@ -21,6 +21,7 @@ export function relationLearnerObservables(
   const { train, test, truth, side } = data;
   const nTest = test.length;
   const allLogits = new Float64Array(n * n);
+  const allPairs = Int32Array.from({ length: n * n }, (_, i) => i);
 
   /** Mean BCE or accuracy (prediction R = 1 iff z > 0) of one replica on a set of pairs. */
   function metricOn(x: Float64Array, base: number, pairs: Int32Array, want: 'loss' | 'accuracy'): number {
@@ -90,6 +91,9 @@ export function relationLearnerObservables(
     ),
     scalar('test_loss', 'mean binary cross-entropy over the held-out pairs (NaN without held-out pairs)', (x, b) =>
       metricOn(x, b, test, 'loss'),
+    ),
+    scalar('accuracy', `fraction of all ${n * n} ordered pairs (training and held-out) with (logit > 0) = R(a, b): GenEFT's accuracy`, (x, b) =>
+      metricOn(x, b, allPairs, 'accuracy'),
     ),
     scalar('embedding_spread', 'RMS distance of the n embeddings from their centroid', spread),
   ];
