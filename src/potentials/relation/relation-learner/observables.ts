@@ -92,8 +92,10 @@ export function relationLearnerObservables(
     scalar('test_loss', 'mean binary cross-entropy over the held-out pairs (NaN without held-out pairs)', (x, b) =>
       metricOn(x, b, test, 'loss'),
     ),
-    scalar('accuracy', `fraction of all ${n * n} ordered pairs (training and held-out) with (logit > 0) = R(a, b): GenEFT's accuracy`, (x, b) =>
-      metricOn(x, b, allPairs, 'accuracy'),
+    scalar(
+      'accuracy',
+      `fraction of all ${n * n} ordered pairs (training and held-out) with (logit > 0) = R(a, b): GenEFT's accuracy`,
+      (x, b) => metricOn(x, b, allPairs, 'accuracy'),
     ),
     scalar('embedding_spread', 'RMS distance of the n embeddings from their centroid', spread),
   ];
