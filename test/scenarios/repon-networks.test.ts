@@ -29,6 +29,15 @@
  * depth 7 by more than 3 combined standard errors, and no replica at depth 0
  * reaching train accuracy 0.9.
  *
+ * relation-phase-diagram.yaml. The full run (mod 3, 49 cells × 8 replicas)
+ * measured a memorization boundary of log–log slope +1.62 in the
+ * (η_enc, η_dec) plane, rejecting the paper's product rule (slope −1) by 38
+ * SE. Here two cells on one product line, η_enc·η_dec = 10⁻⁶: (10⁻³, 10⁻³)
+ * and (10⁻⁴, 10⁻²), at decoder width 20 (≈ 4× cheaper than 50), 8 replicas,
+ * T_max = 10⁴ as shipped. Measured first at this size: 0 of 8 memorized
+ * against 7 of 8. A product rule puts both cells in one phase; asserted: the
+ * memorized fractions differ with two-proportion z > 3.
+ *
  * inductive-gap.yaml (GenEFT Fig. 3). The full run (mod 3, 6 replicas,
  * fractions 0.05–0.6) measured accuracy over all n² pairs at fraction 0.15 of
  * 0.881 ± 0.024 for the squared-difference decoder without hidden layers
@@ -118,5 +127,23 @@ describe('inductive-gap.yaml (mod 3, fraction 0.15: squared difference with no h
       const rb = summaryOf(dir, i).analyses.find((a: Obj) => a.kind === 'relation-bounds');
       expect(rb.measured.accuracyMinusBound).toBeLessThan(0);
     }
+  });
+});
+
+describe('relation-phase-diagram.yaml (mod 3, two cells with η_enc·η_dec = 1e-6, width 20, 8 replicas)', () => {
+  it('one product, two phases: the ratio decides, not the product (memorized fractions differ by z > 3)', async () => {
+    const s = await loadScenario(file('relation-phase-diagram.yaml'), {
+      set: [
+        'potential.params.width=20',
+        'sweep={mode: zip, dynamics.groups.encoder.lr: [0.001, 0.0001], dynamics.groups.decoder.lr: [0.001, 0.01]}',
+      ],
+    });
+    const dir = path.join(tmp, 'phase-diagram');
+    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
+    expect(out.complete).toBe(true);
+    const [ratio1, ratio100] = [0, 1].map((i) => phasesOf(summaryOf(dir, i)));
+    expect(ratio1.classified).toBe(8);
+    expect(ratio100.classified).toBe(8);
+    expect(twoProportionTest(ratio1.counts.memorization, 8, ratio100.counts.memorization, 8).z).toBeGreaterThan(3);
   });
 });
