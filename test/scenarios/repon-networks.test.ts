@@ -1,6 +1,6 @@
 /**
- * The shipped relation-learner scenarios of the repon picture
- * (scenarios/repon/), scaled down to run in a test: the same files with fewer
+ * The shipped network scenarios of the repon picture (relation-learner and
+ * toy-addition; scenarios/repon/), scaled down to run in a test: the same files with fewer
  * cells, replicas or steps set by `--set`-style overrides (never another seed
  * or threshold). The full runs and their numbers are in
  * docs/results/repon.md.
@@ -37,6 +37,21 @@
  * T_max = 10⁴ as shipped. Measured first at this size: 0 of 8 memorized
  * against 7 of 8. A product rule puts both cells in one phase; asserted: the
  * memorized fractions differ with two-proportion z > 3.
+ *
+ * toy-addition-paper-network.yaml (Liu et al. Figs. 3–4 at the paper's
+ * 1-200-200-30 decoder). The full run (3 splits × 4 replicas × 3,000 steps)
+ * found no replica with RQI ≥ 0.95 at fraction 0.5, where the effective theory
+ * pins the linear structure (nullity 2; P(unique) = 0.94), in two of three
+ * splits, and all of them linear at 0.9; App. D's predicted accuracy Acc-hat
+ * never exceeded the measured whole-data accuracy Acc, and equalled it in
+ * every linear replica. Here split 1 at fractions 0.5 and 0.9, 8 replicas,
+ * 1,000 steps (the linear replicas get there within 300; RQI no longer moves
+ * after ≈ 1,500 in the full run). Asserted: the fraction entering `linear`
+ * is higher at 0.9 by two-proportion z > 3; in every replica that fits the
+ * training set (App. D's premise) Acc ≥ Acc-hat, with equality where
+ * RQI ≥ 0.95. Measured first at this size: 0 of 8 linear at 0.5, 7 of 8 at
+ * 0.9; the eighth had train accuracy 0.94 at step 1,000 and Acc 3 pairs below
+ * Acc-hat.
  *
  * inductive-gap.yaml (GenEFT Fig. 3). The full run (mod 3, 6 replicas,
  * fractions 0.05–0.6) measured accuracy over all n² pairs at fraction 0.15 of
@@ -145,5 +160,34 @@ describe('relation-phase-diagram.yaml (mod 3, two cells with η_enc·η_dec = 1e
     expect(ratio1.classified).toBe(8);
     expect(ratio100.classified).toBe(8);
     expect(twoProportionTest(ratio1.counts.memorization, 8, ratio100.counts.memorization, 8).z).toBeGreaterThan(3);
+  });
+});
+
+describe('toy-addition-paper-network.yaml (split 1, fractions 0.5 and 0.9, 8 replicas, 1,000 steps)', () => {
+  it('a split that pins the structure is not enough: linear representations at 0.9, not at 0.5; Acc-hat bounds Acc from below, equal when linear', async () => {
+    const s = await loadScenario(file('toy-addition-paper-network.yaml'), {
+      set: [
+        'ensemble.replicas=8',
+        'dynamics.steps=1000',
+        'theory=[]',
+        'analysis=[]',
+        'sweep={seed: [1], potential.params.train_fraction: [0.5, 0.9]}',
+      ],
+    });
+    const dir = path.join(tmp, 'toy-addition');
+    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
+    expect(out.complete).toBe(true);
+    const [half, most] = [0, 1].map((i) => summaryOf(dir, i).events.linear);
+    expect(twoProportionTest(half.entered, 8, most.entered, 8).z).toBeGreaterThan(3);
+    for (const i of [0, 1]) {
+      const acc = finalsOf(dir, i, 'accuracy');
+      const hat = finalsOf(dir, i, 'predicted_accuracy_normalised');
+      const rqi = finalsOf(dir, i, 'rqi_normalised');
+      const train = finalsOf(dir, i, 'train_accuracy');
+      acc.forEach((a, r) => {
+        if (train[r]! === 1) expect(a - hat[r]!).toBeGreaterThanOrEqual(-1e-12);
+        if (rqi[r]! >= 0.95) expect(Math.abs(a - hat[r]!)).toBeLessThan(1e-12);
+      });
+    }
   });
 });
