@@ -11,6 +11,12 @@ import { isPlainObject, origins, place, type Obj, type RawIssue, type Seg } from
 import { splittingIssues } from './splitting.js';
 import type { Scenario } from './types.js';
 
+/** A long list shortened for a message: the first 8 and the last 2 names with how many there are ("E0, E1, …, b3_7 (1394)"). */
+export function abbreviateList(names: readonly string[], head = 8, tail = 2): string {
+  if (names.length <= head + tail + 1) return names.join(', ');
+  return `${names.slice(0, head).join(', ')}, …, ${names.slice(-tail).join(', ')} (${names.length} in all)`;
+}
+
 export function scanNonFinite(v: unknown, segs: Seg[], report: (segs: Seg[], v: number) => void): void {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) report(segs, v);
@@ -259,7 +265,7 @@ export function checkAgainstPotential(
       found: renderValue(name),
       hint: [
         guess ? `Did you mean '${guess}'?` : '',
-        `Coordinates of this potential: ${p.coordinates.join(', ')}; see \`stochdyn list observables\`.`,
+        `Coordinates of this potential: ${abbreviateList(p.coordinates)}; see \`stochdyn list observables\`.`,
       ]
         .filter(Boolean)
         .join(' '),

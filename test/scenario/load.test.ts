@@ -393,6 +393,15 @@ describe('checkAgainstPotential', () => {
     const thrown = new ScenarioError(s.source, issues);
     expect(thrown.message.split('\n')).toHaveLength(4);
   });
+
+  it('a potential with many coordinates: the hint names the first and last few and the count, not all', async () => {
+    const s = await loadScenario(fx('engine-mismatch.yaml'));
+    const coords = Array.from({ length: 1394 }, (_, i) => `w${i}`);
+    const issues = checkAgainstPotential(s, { dim: 1394, coordinates: coords, groups: [{ name: 'encoder' }] }, (n) => coords.includes(n));
+    const hint = issues.find((i) => i.path === 'observe.observables[1]')?.hint ?? '';
+    expect(hint).toContain('Coordinates of this potential: w0, w1, w2, w3, w4, w5, w6, w7, …, w1392, w1393 (1394 in all);');
+    expect(hint.length).toBeLessThan(300);
+  });
 });
 
 describe('ScenarioError and rendering', () => {
