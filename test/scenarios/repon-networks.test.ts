@@ -84,18 +84,26 @@ type Obj = Record<string, any>;
 const summaryOf = (dir: string, i: number): Obj => JSON.parse(readFileSync(path.join(dir, 'points', String(i), 'summary.json'), 'utf8'));
 const phasesOf = (s: Obj): Obj => s.analyses.find((a: Obj) => a.kind === 'learning-phases');
 
+/** The shipped scenario `name` with `set` overrides, swept into tmp/<dir> on two workers; the directory once complete. */
+async function sweepShipped(name: string, set: string[], dir: string): Promise<string> {
+  const s = await loadScenario(file(name), { set });
+  const out = path.join(tmp, dir);
+  const r = await runSweep(s, { out, workers: 2, quiet: true });
+  expect(r.complete).toBe(true);
+  return out;
+}
+
 describe('relation-decay-diagram.yaml (mod 3, one cell, weight decay 0 and 1, width 20, 12 replicas)', () => {
   it('decoder weight decay turns memorization into generalization: memorized fractions differ by z > 3', async () => {
-    const s = await loadScenario(file('relation-decay-diagram.yaml'), {
-      set: [
+    const dir = await sweepShipped(
+      'relation-decay-diagram.yaml',
+      [
         'potential.params.width=20',
         'ensemble.replicas=12',
         'sweep={dynamics.groups.decoder.lr: [0.001], dynamics.groups.decoder.weight_decay: [0, 1]}',
       ],
-    });
-    const dir = path.join(tmp, 'decay');
-    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
-    expect(out.complete).toBe(true);
+      'decay',
+    );
     const [none, decay] = [0, 1].map((i) => phasesOf(summaryOf(dir, i)));
     expect(none.classified).toBe(12);
     expect(decay.classified).toBe(12);
@@ -120,12 +128,11 @@ const finalsOf = (dir: string, i: number, key: string): number[] => {
 
 describe('goldilocks-narrow.yaml (mod 3, depths 0, 2, 7, 16 replicas, 7,000 steps)', () => {
   it('too simple fails to fit, too deep generalizes worse: depth 2 above depth 7 by > 3 SE', async () => {
-    const s = await loadScenario(file('goldilocks-narrow.yaml'), {
-      set: ['ensemble.replicas=16', 'dynamics.steps=7000', 'sweep={potential.params.depth: [0, 2, 7]}'],
-    });
-    const dir = path.join(tmp, 'goldilocks');
-    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
-    expect(out.complete).toBe(true);
+    const dir = await sweepShipped(
+      'goldilocks-narrow.yaml',
+      ['ensemble.replicas=16', 'dynamics.steps=7000', 'sweep={potential.params.depth: [0, 2, 7]}'],
+      'goldilocks',
+    );
     expect(Math.max(...finalsOf(dir, 0, 'train_accuracy'))).toBeLessThan(0.9);
     const [shallow, deep] = [1, 2].map((i) => meanSe(finalsOf(dir, i, 'test_accuracy')));
     expect(shallow.m - deep.m).toBeGreaterThan(3 * Math.hypot(shallow.se, deep.se));
@@ -134,14 +141,13 @@ describe('goldilocks-narrow.yaml (mod 3, depths 0, 2, 7, 16 replicas, 7,000 step
 
 describe('inductive-gap.yaml (mod 3, fraction 0.15: squared difference with no hidden layer vs concatenation into 3 × 50)', () => {
   it('the decoder with the equivalence’s inductive bias is more accurate over all pairs by > 3 SE', async () => {
-    const s = await loadScenario(file('inductive-gap.yaml'), {
-      set: [
+    const dir = await sweepShipped(
+      'inductive-gap.yaml',
+      [
         'sweep={mode: zip, potential.params.combine: [squared-difference, concat], potential.params.depth: [0, 3], potential.params.train_fraction: [0.15, 0.15]}',
       ],
-    });
-    const dir = path.join(tmp, 'inductive-gap');
-    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
-    expect(out.complete).toBe(true);
+      'inductive-gap',
+    );
     const [biased, generic] = [0, 1].map((i) => meanSe(finalsOf(dir, i, 'accuracy')));
     expect(biased.m - generic.m).toBeGreaterThan(3 * Math.hypot(biased.se, generic.se));
     // Both stay below the bound of their split (relation-bounds over all n² pairs).
@@ -154,15 +160,14 @@ describe('inductive-gap.yaml (mod 3, fraction 0.15: squared difference with no h
 
 describe('relation-phase-diagram.yaml (mod 3, two cells with η_enc·η_dec = 1e-6, width 20, 8 replicas)', () => {
   it('one product, two phases: the ratio decides, not the product (memorized fractions differ by z > 3)', async () => {
-    const s = await loadScenario(file('relation-phase-diagram.yaml'), {
-      set: [
+    const dir = await sweepShipped(
+      'relation-phase-diagram.yaml',
+      [
         'potential.params.width=20',
         'sweep={mode: zip, dynamics.groups.encoder.lr: [0.001, 0.0001], dynamics.groups.decoder.lr: [0.001, 0.01]}',
       ],
-    });
-    const dir = path.join(tmp, 'phase-diagram');
-    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
-    expect(out.complete).toBe(true);
+      'phase-diagram',
+    );
     const [ratio1, ratio100] = [0, 1].map((i) => phasesOf(summaryOf(dir, i)));
     expect(ratio1.classified).toBe(8);
     expect(ratio100.classified).toBe(8);
@@ -172,18 +177,17 @@ describe('relation-phase-diagram.yaml (mod 3, two cells with η_enc·η_dec = 1e
 
 describe('toy-addition-paper-network.yaml (split 1, fractions 0.5 and 0.9, 8 replicas, 1,000 steps)', () => {
   it('a split that pins the structure is not enough: linear representations at 0.9, not at 0.5; Acc-hat bounds Acc from below, equal when linear', async () => {
-    const s = await loadScenario(file('toy-addition-paper-network.yaml'), {
-      set: [
+    const dir = await sweepShipped(
+      'toy-addition-paper-network.yaml',
+      [
         'ensemble.replicas=8',
         'dynamics.steps=1000',
         'theory=[]',
         'analysis=[]',
         'sweep={seed: [1], potential.params.train_fraction: [0.5, 0.9]}',
       ],
-    });
-    const dir = path.join(tmp, 'toy-addition');
-    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
-    expect(out.complete).toBe(true);
+      'toy-addition',
+    );
     const [half, most] = [0, 1].map((i) => summaryOf(dir, i).events.linear);
     expect(twoProportionTest(half.entered, 8, most.entered, 8).z).toBeGreaterThan(3);
     for (const i of [0, 1]) {
@@ -201,12 +205,11 @@ describe('toy-addition-paper-network.yaml (split 1, fractions 0.5 and 0.9, 8 rep
 
 describe('toy-addition-decay.yaml (η_dec = 1e-3, decoder weight decay 0 and 10, 8 replicas)', () => {
   it('strong decoder weight decay turns the network to confusion (confused fractions differ by z > 3)', async () => {
-    const s = await loadScenario(file('toy-addition-decay.yaml'), {
-      set: ['ensemble.replicas=8', 'sweep={dynamics.groups.decoder.weight_decay: [0, 10], dynamics.groups.decoder.lr: [0.001]}'],
-    });
-    const dir = path.join(tmp, 'toy-decay');
-    const out = await runSweep(s, { out: dir, workers: 2, quiet: true });
-    expect(out.complete).toBe(true);
+    const dir = await sweepShipped(
+      'toy-addition-decay.yaml',
+      ['ensemble.replicas=8', 'sweep={dynamics.groups.decoder.weight_decay: [0, 10], dynamics.groups.decoder.lr: [0.001]}'],
+      'toy-decay',
+    );
     const [none, strong] = [0, 1].map((i) => phasesOf(summaryOf(dir, i)));
     expect(none.classified).toBe(8);
     expect(strong.classified).toBe(8);
