@@ -314,7 +314,14 @@ describe('relation-learner: observables and predictive', () => {
 
   it('greater-than has no cluster_ratio; predictive size is the held-out count; train_fraction 1 has no predictive', () => {
     const p = relationLearner({ relation: 'greater-than' }, ctx);
-    expect(p.observables!.map((o) => o.name)).toEqual(['train_accuracy', 'train_loss', 'test_accuracy', 'test_loss', 'embedding_spread']);
+    expect(p.observables!.map((o) => o.name)).toEqual([
+      'train_accuracy',
+      'train_loss',
+      'test_accuracy',
+      'test_loss',
+      'accuracy',
+      'embedding_spread',
+    ]);
     expect(p.predictive!.size).toBe(225);
     expect(relationLearner({ train_fraction: 1 }, ctx).predictive).toBeUndefined();
     expect(resolveRelationLearner({}).depth).toBe(3);
