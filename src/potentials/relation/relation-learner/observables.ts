@@ -1,8 +1,9 @@
 /**
  * Observables and held-out predictions of relation-learner: train and
- * held-out loss and accuracy, the accuracy over all n² pairs, the spread of the embeddings and, for `mod` and
- * `bipartite`, how far the embeddings have collapsed onto the classes of the
- * repon picture (docs/models.md §3.1). Evaluated at observation points only.
+ * held-out loss and accuracy, the accuracy over all n² pairs, the spread of
+ * the embeddings and, for `mod` and `bipartite`, how far the embeddings have
+ * collapsed onto the classes of the repon picture (docs/models.md §3.1).
+ * Evaluated at observation points only.
  */
 import type { PosteriorPredictive, PotentialObservable } from '../../../engine/types.js';
 import { sigmoid, bceWithLogits } from '../../neural/dense.js';
