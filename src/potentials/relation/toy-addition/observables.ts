@@ -10,7 +10,7 @@
  * (the potential's `info`).
  */
 import type { PotentialObservable } from '../../../engine/types.js';
-import { grokkingRate, idealRQI, permissibleParallelograms } from '../../../theory/toy-addition.js';
+import { additionSamples, grokkingRate, idealRQI, permissibleParallelograms } from '../../../theory/toy-addition.js';
 import { scalarObservable } from '../../neural/replica-observables.js';
 import type { ToyAdditionData } from './data.js';
 import type { ToyAdditionModel } from './model.js';
@@ -29,7 +29,8 @@ export function toyAdditionObservables(
   const quadsTrain = permissibleParallelograms(p, train);
   const quadsAll = permissibleParallelograms(p);
   const trainKeys = pairKeys(p, train);
-  const nAll = (p * (p + 1)) / 2;
+  const allSamples = additionSamples(p);
+  const nAll = allSamples.length / 2;
 
   /** Mean loss or accuracy of the replica at `base` on a sample list. */
   function metricOn(x: Float64Array, base: number, samples: Int32Array, want: 'loss' | 'accuracy'): number {
@@ -107,17 +108,12 @@ export function toyAdditionObservables(
         metricOn(x, b, test, 'loss'),
       ),
       scalar('test_accuracy', `fraction of test samples whose ${acc}`, (x, b) => metricOn(x, b, test, 'accuracy')),
-      scalar('accuracy', `fraction of all ${nAll} pairs (training and test) whose ${acc}: the paper's Acc`, (x, b) => {
-        const nTrain = train.length / 2;
-        return (metricOn(x, b, train, 'accuracy') * nTrain + metricOn(x, b, test, 'accuracy') * nTest) / (nTrain + nTest);
-      }),
     );
-  else
-    observables.push(
-      scalar('accuracy', `fraction of all ${nAll} pairs whose ${acc} (every pair is a training pair)`, (x, b) =>
-        metricOn(x, b, train, 'accuracy'),
-      ),
-    );
+  observables.push(
+    scalar('accuracy', `fraction of all ${nAll} pairs (training and test) whose ${acc}: the paper's Acc`, (x, b) =>
+      metricOn(x, b, allSamples, 'accuracy'),
+    ),
+  );
   return { observables, parallelograms: { train: quadsTrain.length / 4, all: quadsAll.length / 4 } };
 }
 
