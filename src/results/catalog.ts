@@ -589,7 +589,14 @@ export function catalogEntry(root: string, dir: string, kind: CatalogKind): Cata
   try {
     e = summarise(dir, kind);
   } catch (err) {
-    e = { ...blank(kind), ...linkOf(dir, []), scenario: scenarioName(dir), status: 'unreadable', detail: (err as Error).message };
+    e = {
+      ...blank(kind),
+      ...linkOf(dir, []),
+      scenario: scenarioName(dir),
+      started: mtime(join(dir, 'scenario.resolved.json')) ?? mtime(dir),
+      status: 'unreadable',
+      detail: (err as Error).message,
+    };
   }
   const headlines = e.status === 'unreadable' ? [String(e.detail)] : headlinesOf(e);
   return { path: rel, dir, ...e, headlines, headline: headlines.join('; ') };

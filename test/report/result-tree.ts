@@ -1,0 +1,120 @@
+/**
+ * A small output folder for the catalog tests (`stochdyn ls`, index.html),
+ * made by REAL tiny runs through the CLI — a run with a first-passage
+ * analysis, a two-point sweep, two regimes and a three-rung replica exchange —
+ * laid out as `stochdyn` lays out output/ (<scenario>/<id>/), plus copies
+ * turned into the unfinished and broken directories a folder of results
+ * collects: a run without summary.json but with a resume checkpoint, an
+ * interrupted run, a sweep with a point not done, and a run whose
+ * summary.json is corrupt. Not a test file itself.
+ */
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { runCli } from '../helpers.js';
+import { SCENARIO } from './fixtures.js';
+
+/** Relative paths of the directories in the tree, by what they are. */
+export const TREE = {
+  run: 'cli-double-well/20260101-120000-seed11',
+  interrupted: 'cli-double-well/20260101-120500-seed11',
+  unfinished: 'cli-double-well/20260101-121000-seed11',
+  corrupt: 'cli-double-well/20260101-121500-seed11',
+  sweep: 'tree-sweep/sweep-a',
+  partialSweep: 'tree-sweep/sweep-b',
+  regimes: 'tree-regimes/regimes-20260101-120000-seed3',
+  exchange: 'tree-ladder/20260101-120000-seed4',
+} as const;
+
+const BASE = [
+  'seed: 3',
+  'potential: { kind: double-well, params: { h: 1.0 } }',
+  'dynamics: { integrator: sgld, lr: 2.0e-3, temperature: 0.25, steps: 400 }',
+  'ensemble: { replicas: 40, init: { kind: point, x: [-1.0] } }',
+  'observe:',
+  '  grid: { kind: linear, points: 4 }',
+  '  observables: [x]',
+  '  events: [{ name: escape, enter: { x: { ge: 1.0 } } }]',
+];
+
+function cli(args: string[]): void {
+  const r = runCli([...args, '--workers', '0', '-q']);
+  expect(r.status, r.stderr).toBe(0);
+}
+
+/** Build the tree under `root` (which must exist) and return `root`. */
+export function makeResultTree(root: string): string {
+  const at = (p: string) => join(root, p);
+  const scenarios = join(root, '..', `${root.split(/[\\/]/).pop()}-scenarios`);
+  mkdirSync(scenarios, { recursive: true });
+  const file = (name: string, lines: string[]) => {
+    const f = join(scenarios, name);
+    writeFileSync(f, lines.join('\n') + '\n');
+    return f;
+  };
+
+  cli([
+    'run',
+    SCENARIO,
+    '--replicas',
+    '100',
+    '--set',
+    'dynamics.steps=1500',
+    '--set',
+    'dynamics.temperature=0.6',
+    '--set',
+    'analysis=[{kind: first-passage, event: escape}]',
+    '--out',
+    at(TREE.run),
+  ]);
+  cli(['sweep', file('sweep.yaml', ['name: tree-sweep', ...BASE, 'sweep: { dynamics.temperature: [0.3, 0.9] }']), '--out', at(TREE.sweep)]);
+  cli([
+    'compare',
+    file('regimes.yaml', ['name: tree-regimes', ...BASE, 'regimes:', '  cold: {}', '  hot: { dynamics.temperature: 1.0 }']),
+    '--out',
+    at(TREE.regimes),
+  ]);
+  cli([
+    'run',
+    file('ladder.yaml', [
+      'name: tree-ladder',
+      'seed: 4',
+      'potential: { kind: harmonic, params: { k: [1, 1] } }',
+      'dynamics: { integrator: sgld, lr: 0.01, temperature: 0.1, steps: 300 }',
+      'ensemble: { replicas: 10 }',
+      'observe: { grid: { kind: linear, points: 4 }, observables: [energy, x0] }',
+      'exchange: { key: dynamics.temperature, rungs: [0.1, 0.2, 0.4], interval: 50 }',
+    ]),
+    '--out',
+    at(TREE.exchange),
+  ]);
+
+  // An interrupted run: its summary says so (what `run` writes on SIGINT).
+  cpSync(at(TREE.run), at(TREE.interrupted), { recursive: true });
+  const summaryFile = join(at(TREE.interrupted), 'summary.json');
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
+  summary.run.status = 'interrupted';
+  summary.run.completedReplicas = 50;
+  summary.run.missing = [{ first: 50, count: 50, status: 'interrupted', errors: [] }];
+  summary.run.id = '20260101-120500-seed11';
+  summary.timing.startedAt = '2026-01-01T12:05:00.000Z';
+  writeFileSync(summaryFile, JSON.stringify(summary, null, 2));
+  // A run stopped before its summary: scenario.resolved.json and a saved shard result in partial/.
+  cpSync(at(TREE.run), at(TREE.unfinished), { recursive: true });
+  for (const f of ['summary.json', 'report.html', 'traces.csv', 'events.csv', 'finals.csv', 'histograms.json'])
+    rmSync(join(at(TREE.unfinished), f), { force: true });
+  mkdirSync(join(at(TREE.unfinished), 'partial'));
+  writeFileSync(join(at(TREE.unfinished), 'partial', 'replicas-0-50.bin'), 'saved shard');
+  // A run whose summary.json was cut off.
+  cpSync(at(TREE.run), at(TREE.corrupt), { recursive: true });
+  writeFileSync(join(at(TREE.corrupt), 'summary.json'), '{"schema": "stochdyn.summary/1", "run": {');
+  // A sweep with its second point not done yet (no sweep.csv, no report).
+  cpSync(at(TREE.sweep), at(TREE.partialSweep), { recursive: true });
+  for (const f of ['points/1', 'sweep.csv', 'report.html']) rmSync(join(at(TREE.partialSweep), f), { recursive: true, force: true });
+  return root;
+}
+
+/** `v` as the catalog writes numbers (3 significant digits). */
+export const fmt3 = (v: number) => Number(v.toPrecision(3)).toString();
+
+export const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
