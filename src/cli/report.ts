@@ -26,10 +26,15 @@ async function reportOrIndex(
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new ReportInputError(`${abs}: no such directory`);
   if (!statSync(abs).isDirectory()) throw new ReportInputError(`${abs}: not a directory`);
-  if (isExchangeDirectory(abs) || detectLayout(abs) !== null) return { report: await writeReport(abs) };
   const kind = catalogKind(abs);
+  if (kind === 'run-shard')
+    throw new ReportInputError(
+      `${abs}: a run-shard directory (one machine's part of a run); stochdyn merge of the shard directories writes the run directory, which has a report`,
+    );
   if (kind !== null) {
-    // A result directory of its own that has no results yet (a run without summary.json, an exchange without exchange.json …).
+    // A directory with results of its own gets its report; one without yet (a run without summary.json, an
+    // exchange without exchange.json) is an error, not a folder to index.
+    if (isExchangeDirectory(abs) || detectLayout(abs) !== null) return { report: await writeReport(abs) };
     const entry = catalogEntry(abs, abs, kind);
     throw new ReportInputError(`${abs}: an unfinished ${kind} directory (${entry.detail ?? entry.status}); there is nothing to report yet`);
   }

@@ -12,6 +12,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { analysisText } from '../analysis/index.js';
 import type { Summary } from '../analysis/summary.js';
 import { PARTIAL_DIR } from './checkpoint.js';
+import { parseCsv } from './read.js';
 
 /** How many folder levels below the root are searched for result directories. */
 export const CATALOG_DEPTH = 6;
@@ -86,6 +87,8 @@ export interface CatalogEntry {
     done: number;
     total: number | null;
     keys: CatalogSweptKey[];
+    /** Points per phase label (the `phase` column of sweep.csv; {} without one). */
+    phases: Record<string, number>;
     boundarySlope: { value: number; ci95: [number, number] | null } | null;
   };
   regimes?: { names: string[]; baseline: string | null; level: number | null; verdicts: CatalogVerdict[] };
@@ -324,6 +327,17 @@ function sweptKeysOf(meta: Json | null): CatalogSweptKey[] {
   return [];
 }
 
+/** Points per label of the `phase` column of sweep.csv (empty cells left out). */
+function phaseCounts(dir: string): Record<string, number> {
+  const file = join(dir, 'sweep.csv');
+  if (!existsSync(file)) return {};
+  const table = parseCsv(readFileSync(file, 'utf8'));
+  const k = table.header.indexOf('phase');
+  const counts: Record<string, number> = {};
+  if (k >= 0) for (const row of table.rows) if (row[k]) counts[row[k]] = (counts[row[k]] ?? 0) + 1;
+  return counts;
+}
+
 function summariseSweep(dir: string): EntryFields {
   const meta = readJson(dir, 'sweep.json');
   const m = isObject(meta) ? meta : null;
@@ -364,7 +378,13 @@ function summariseSweep(dir: string): EntryFields {
     wallSeconds: sum(summaries.map((s) => finite(s.timing?.wallSeconds))),
     diverged: sum(summaries.map((s) => finite(s.divergence?.count))),
     analyses,
-    sweep: { done, total, keys: sweptKeysOf(m), boundarySlope: slope === null ? null : { value: slope, ci95: slopeCi } },
+    sweep: {
+      done,
+      total,
+      keys: sweptKeysOf(m),
+      phases: phaseCounts(dir),
+      boundarySlope: slope === null ? null : { value: slope, ci95: slopeCi },
+    },
   };
 }
 
@@ -504,7 +524,8 @@ export function catalogKind(dir: string): CatalogKind | null {
   const has = (name: string) => existsSync(join(dir, name));
   if (has('exchange.json')) return 'exchange';
   if (has('sweep.json') || has('sweep.csv')) return 'sweep';
-  if (has('regimes.json') || isDir(join(dir, 'regimes'))) return 'regimes';
+  // regimes.json is written first; a bare regimes/ folder could be the output folder of a scenario named 'regimes'.
+  if (has('regimes.json') || (isDir(join(dir, 'regimes')) && has('comparison.json'))) return 'regimes';
   if (has('shard.json')) return 'run-shard';
   if (has('summary.json')) return 'run';
   if (has('scenario.resolved.json')) {
@@ -527,6 +548,8 @@ function headlinesOf(e: EntryFields): string[] {
       parts.push(
         `${k.key} ${typeof k.min === 'number' ? fmt(k.min) : String(k.min)}…${typeof k.max === 'number' ? fmt(k.max) : String(k.max)} (${k.count})`,
       );
+    const phases = Object.entries(e.sweep.phases);
+    if (phases.length) parts.push(`phases ${phases.map(([label, n]) => `${label} ${n}`).join(', ')}`);
     if (e.sweep.boundarySlope)
       parts.push(
         `boundary slope ${fmt(e.sweep.boundarySlope.value)}${e.sweep.boundarySlope.ci95 ? ` [${fmt(e.sweep.boundarySlope.ci95[0])}, ${fmt(e.sweep.boundarySlope.ci95[1])}]` : ''}`,

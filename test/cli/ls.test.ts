@@ -5,7 +5,7 @@
  * files; unfinished and corrupt directories listed with the reason; a missing
  * or empty folder is an error with exit code 2.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../src/results/catalog.js';
@@ -67,15 +67,31 @@ describe('stochdyn ls', () => {
     expect(e.headline).toContain(`first passage 'escape': ${escape.entered}/100 entered`);
   });
 
-  it('a sweep: points done of total, the swept key with its range; one point missing makes it incomplete', () => {
+  it('a sweep: points done of total, the swept key with its range, the phases and the sweep analyses; a point missing makes it incomplete', () => {
     const e = entry(TREE.sweep);
-    expect(e).toMatchObject({ kind: 'sweep', status: 'complete', scenario: 'tree-sweep', replicas: 40, steps: 400, seed: 3 });
-    expect(e.sweep).toMatchObject({ done: 2, total: 2, keys: [{ key: 'dynamics.temperature', count: 2, min: 0.3, max: 0.9 }] });
-    expect(e.headline).toContain('2/2 points; dynamics.temperature 0.3…0.9 (2)');
+    expect(e).toMatchObject({ kind: 'sweep', status: 'complete', scenario: 'tree-sweep', replicas: 40, steps: 3000, seed: 3 });
+    const table = readFileSync(join(ROOT, TREE.sweep, 'sweep.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const k = table[0].split(',').indexOf('phase');
+    const phases: Record<string, number> = {};
+    for (const row of table.slice(1)) phases[row.split(',')[k]] = (phases[row.split(',')[k]] ?? 0) + 1;
+    expect(Object.keys(phases).length).toBeGreaterThan(0);
+    expect(e.sweep).toEqual({
+      done: 3,
+      total: 3,
+      keys: [{ key: 'dynamics.temperature', count: 3, min: 0.3, max: 1.2 }],
+      phases,
+      boundarySlope: null,
+    });
+    expect(e.headline).toContain('3/3 points; dynamics.temperature 0.3…1.2 (3); phases ');
+    const arrhenius = readJson(join(ROOT, TREE.sweep, 'analyses.json')).analyses[0];
+    expect(e.analyses).toEqual([{ kind: 'arrhenius', text: arrhenius.text.split('\n')[0] }]);
+    expect(e.headline).toContain(arrhenius.text.split('\n')[0]);
     const p = entry(TREE.partialSweep);
-    expect(p).toMatchObject({ status: 'incomplete', link: 'sweep.json', hasReport: false });
-    expect(p.sweep).toMatchObject({ done: 1, total: 2 });
-    expect(p.detail).toContain('1 of 2 points not done');
+    expect(p).toMatchObject({ status: 'incomplete', link: 'sweep.json', hasReport: false, analyses: [] });
+    expect(p.sweep).toMatchObject({ done: 2, total: 3, phases: {} });
+    expect(p.detail).toContain('1 of 3 points not done');
   });
 
   it("regimes: the names and each pair's verdicts as comparison.json has them", () => {
@@ -128,6 +144,13 @@ describe('stochdyn ls', () => {
     expect(lines.find((l) => l.startsWith(TREE.interrupted))).toMatch(
       /incomplete\s+interrupted: results of 50 of 100 replicas; escape MFPT/,
     );
+  });
+
+  it('--help shows examples', () => {
+    const r = runCli(['ls', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: stochdyn ls [options] [dir]');
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ stochdyn ls\n/);
   });
 
   it('defaults to ./output', () => {

@@ -49,7 +49,9 @@ describe('index.html', () => {
     expect(run).toContain(`first passage &#39;escape&#39;: ${e.entered}/100 entered`);
     expect(run).toContain('<span class="status-complete">complete</span>');
     expect(run).toContain(`seed ${s.run.seed}`);
-    expect(rowOf(TREE.sweep)).toContain('<li>2/2 points</li><li>dynamics.temperature 0.3…0.9 (2)</li>');
+    expect(rowOf(TREE.sweep)).toContain('<li>3/3 points</li><li>dynamics.temperature 0.3…1.2 (3)</li><li>phases ');
+    const arrhenius = readJson(join(ROOT, TREE.sweep, 'analyses.json')).analyses[0];
+    expect(rowOf(TREE.sweep)).toContain(`<li>${arrhenius.text.split('\n')[0].replace(/'/g, '&#39;')}</li>`);
     const c = readJson(join(ROOT, TREE.regimes, 'comparison.json'));
     const rows = c.rows as Array<{ differs: boolean | null }>;
     expect(rowOf(TREE.regimes)).toContain(
@@ -61,7 +63,7 @@ describe('index.html', () => {
 
   it('lists unfinished and unreadable directories with the reason', () => {
     expect(rowOf(TREE.interrupted)).toContain('<div class="detail">interrupted: results of 50 of 100 replicas</div>');
-    expect(rowOf(TREE.partialSweep)).toContain('1 of 2 points not done');
+    expect(rowOf(TREE.partialSweep)).toContain('1 of 3 points not done');
     expect(rowOf(TREE.unfinished)).toMatch(
       /status-incomplete">incomplete<\/span><div class="detail">no summary\.json; resume checkpoint in partial\//,
     );

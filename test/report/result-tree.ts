@@ -1,7 +1,7 @@
 /**
  * A small output folder for the catalog tests (`stochdyn ls`, index.html),
  * made by REAL tiny runs through the CLI — a run with a first-passage
- * analysis, a two-point sweep, two regimes and a three-rung replica exchange —
+ * analysis, a three-point sweep with a phase and an Arrhenius analysis, two regimes and a three-rung replica exchange —
  * laid out as `stochdyn` lays out output/ (<scenario>/<id>/), plus copies
  * turned into the unfinished and broken directories a folder of results
  * collects: a run without summary.json but with a resume checkpoint, an
@@ -67,7 +67,19 @@ export function makeResultTree(root: string): string {
     '--out',
     at(TREE.run),
   ]);
-  cli(['sweep', file('sweep.yaml', ['name: tree-sweep', ...BASE, 'sweep: { dynamics.temperature: [0.3, 0.9] }']), '--out', at(TREE.sweep)]);
+  cli([
+    'sweep',
+    file('sweep.yaml', [
+      'name: tree-sweep',
+      ...BASE.map((line) => line.replace('steps: 400', 'steps: 3000')),
+      'analysis:',
+      '  - { kind: phase, metric: events.escape.fractionEntered, thresholds: [0.5], labels: [trapped, escaped] }',
+      '  - { kind: arrhenius, x: dynamics.temperature, event: escape }',
+      'sweep: { dynamics.temperature: [0.3, 0.6, 1.2] }',
+    ]),
+    '--out',
+    at(TREE.sweep),
+  ]);
   cli([
     'compare',
     file('regimes.yaml', ['name: tree-regimes', ...BASE, 'regimes:', '  cold: {}', '  hot: { dynamics.temperature: 1.0 }']),
@@ -108,9 +120,10 @@ export function makeResultTree(root: string): string {
   // A run whose summary.json was cut off.
   cpSync(at(TREE.run), at(TREE.corrupt), { recursive: true });
   writeFileSync(join(at(TREE.corrupt), 'summary.json'), '{"schema": "stochdyn.summary/1", "run": {');
-  // A sweep with its second point not done yet (no sweep.csv, no report).
+  // A sweep with its last point not done yet (no sweep.csv, analyses.json or report).
   cpSync(at(TREE.sweep), at(TREE.partialSweep), { recursive: true });
-  for (const f of ['points/1', 'sweep.csv', 'report.html']) rmSync(join(at(TREE.partialSweep), f), { recursive: true, force: true });
+  for (const f of ['points/2', 'sweep.csv', 'analyses.json', 'report.html'])
+    rmSync(join(at(TREE.partialSweep), f), { recursive: true, force: true });
   return root;
 }
 
