@@ -19,15 +19,16 @@ export const INDEX_FILE = 'index.html';
 
 const INDEX_CSS = `
 body { max-width: none; }
-table.index td { text-align: left; vertical-align: top; } table.index td.n { text-align: right; }
+table.index td, table.index th { text-align: left; vertical-align: top; } table.index .n { text-align: right; } table.index .nowrap { white-space: nowrap; }
 table.index th { cursor: pointer; user-select: none; white-space: nowrap; }
+table.index th[data-dir="asc"]::after { content: " ▲"; } table.index th[data-dir="desc"]::after { content: " ▼"; }
 table.index ul { margin: 0; padding-left: 16px; } table.index li { margin: 0; }
 .status-complete { color: #1a7f37; } .status-incomplete { color: #a35200; } .status-unreadable { color: #b00; }
 .detail { color: #555; font-size: 12px; }
 input.filter { font: inherit; padding: 3px 6px; width: 320px; margin: 4px 0 8px; }
 `;
 
-/** Filter rows by every whitespace-separated term; sort by a column's data-v on a header click (numbers numerically). */
+/** Filter rows by every whitespace-separated term; sort by a column's data-v on a header click (numbers numerically, empty cells last). */
 const SCRIPT = `
 (function () {
   var input = document.getElementById('filter'), body = document.querySelector('table.index tbody');
@@ -40,8 +41,13 @@ const SCRIPT = `
     th.addEventListener('click', function () {
       var dir = th.getAttribute('data-dir') === 'asc' ? -1 : 1;
       th.setAttribute('data-dir', dir === 1 ? 'asc' : 'desc');
-      var key = function (r) { var v = r.cells[k].getAttribute('data-v'); var x = parseFloat(v); return v !== null && v !== '' && isFinite(x) && String(x) === v ? x : (v || ''); };
-      rows.sort(function (a, b) { var x = key(a), y = key(b); if (typeof x !== typeof y) return typeof x === 'number' ? -dir : dir; return x < y ? -dir : x > y ? dir : 0; });
+      var key = function (r) { var v = r.cells[k].getAttribute('data-v') || ''; var x = parseFloat(v); return v === '' ? null : isFinite(x) && String(x) === v ? x : v; };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+        if (typeof x !== typeof y) return typeof x === 'number' ? -dir : dir;
+        return x < y ? -dir : x > y ? dir : 0;
+      });
       rows.forEach(function (r) { body.appendChild(r); });
     });
   });
@@ -54,10 +60,10 @@ const href = (entry: CatalogEntry): string | null =>
     ? null
     : (entry.path === '.' ? [entry.link] : [...entry.path.split('/'), entry.link]).map((part) => encodeURIComponent(part)).join('/');
 
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : '—');
+const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '') : '—');
 const seconds = (v: number | null) => (v === null ? '—' : v < 100 ? `${Number(v.toPrecision(3))} s` : `${(v / 60).toFixed(1)} min`);
-const cell = (content: string, sortValue: string | number | null, numeric = false) =>
-  `<td${numeric ? ' class="n"' : ''} data-v="${esc(sortValue ?? '')}">${content}</td>`;
+const cell = (content: string, sortValue: string | number | null, className = '') =>
+  `<td${className ? ` class="${className}"` : ''} data-v="${esc(sortValue ?? '')}">${content}</td>`;
 
 function row(e: CatalogEntry): string {
   const link = href(e);
@@ -69,12 +75,12 @@ function row(e: CatalogEntry): string {
   return `<tr>${[
     cell(name, e.path),
     cell(esc(e.kind), e.kind),
-    cell(esc(e.scenario ?? '—'), e.scenario),
-    cell(`${esc(when(e.started))}${e.seed !== null ? `<div class="detail">seed ${esc(e.seed)}</div>` : ''}`, e.started),
+    cell(esc(e.scenario ?? '—'), e.scenario, 'nowrap'),
+    cell(`${esc(when(e.started))}${e.seed !== null ? `<div class="detail">seed ${esc(e.seed)}</div>` : ''}`, e.started, 'nowrap'),
     cell(status, e.status),
-    cell(esc(e.replicas ?? '—'), e.replicas, true),
-    cell(esc(e.steps ?? '—'), e.steps, true),
-    cell(esc(seconds(e.wallSeconds)), e.wallSeconds, true),
+    cell(esc(e.replicas ?? '—'), e.replicas, 'n'),
+    cell(esc(e.steps ?? '—'), e.steps, 'n'),
+    cell(esc(seconds(e.wallSeconds)), e.wallSeconds, 'n nowrap'),
     cell(headlines.length ? `<ul>${headlines.map((h) => `<li>${esc(h)}</li>`).join('')}</ul>` : '', e.headline),
   ].join('')}</tr>`;
 }
@@ -83,6 +89,7 @@ function row(e: CatalogEntry): string {
 export function buildIndexHtml(title: string, entries: CatalogEntry[]): string {
   const count = (s: CatalogEntry['status']) => entries.filter((e) => e.status === s).length;
   const head = ['directory', 'kind', 'scenario', 'started (UTC) · seed', 'status', 'replicas', 'steps', 'wall time', 'headline'];
+  const numeric = new Set(['replicas', 'steps', 'wall time']);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -104,7 +111,7 @@ ${facts([
 </header>
 <main>
 <input id="filter" class="filter" type="search" placeholder="filter: words that must all appear in a row" aria-label="filter the rows">
-<div class="scroll"><table class="index"><thead><tr>${head.map((h) => `<th title="sort">${esc(h)}</th>`).join('')}</tr></thead>
+<div class="scroll"><table class="index"><thead><tr>${head.map((h) => `<th${numeric.has(h) ? ' class="n"' : ''} title="sort by ${esc(h)}">${esc(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${entries.map(row).join('\n')}
 </tbody></table></div>

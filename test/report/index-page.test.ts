@@ -9,6 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
 import { fmt3, makeResultTree, readJson, TREE } from './result-tree.js';
@@ -74,6 +76,51 @@ describe('index.html', () => {
     expect(html.match(/https?:\/\//g)).toBeNull();
     expect(html.match(/<link|<img|<iframe|\bsrc=|@import|url\(/gi)).toBeNull();
     expect(html.match(/<script>/g)).toHaveLength(1);
+  });
+
+  it('in Chromium, offline: no errors, the filter box keeps the rows with every word, a heading sorts its column', async () => {
+    // Debian's Chromium, as test/report/browser.test.ts uses it (that test says how to install it).
+    expect(existsSync('/usr/bin/chromium'), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)').toBe(true);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('request', (r) => requests.push(r.url()));
+      const url = pathToFileURL(join(ROOT, 'index.html')).href;
+      await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+      await page.goto(url, { waitUntil: 'load' });
+      const visible = () =>
+        page.$$eval('table.index tbody tr', (rows) =>
+          rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.cells[0].getAttribute('data-v')),
+        );
+      await page.fill('#filter', 'unreadable');
+      expect(await visible()).toEqual([TREE.corrupt]);
+      await page.fill('#filter', 'INCOMPLETE cli-double-well');
+      expect((await visible()).sort()).toEqual([TREE.interrupted, TREE.unfinished].sort());
+      await page.fill('#filter', '');
+      expect(await visible()).toHaveLength(Object.keys(TREE).length);
+      // Steps sort as numbers (300 < 400 < 1500 < 3000; as text 1500 would come first), the unreadable row's empty cell last; then the other way.
+      const steps = () =>
+        page.$$eval('table.index tbody tr', (rows) =>
+          rows.map((r) => r.cells[6].getAttribute('data-v')).map((v) => (v ? Number(v) : null)),
+        );
+      await page.click('table.index th:nth-child(7)');
+      const up = await steps();
+      const known = up.filter((v): v is number => v !== null);
+      expect(up).toEqual([...known.sort((a, b) => a - b), null]);
+      expect(new Set(known)).toEqual(new Set([300, 400, 1500, 3000]));
+      await page.click('table.index th:nth-child(7)');
+      expect(await steps()).toEqual([...known.sort((a, b) => b - a), null]);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([url]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('--reports writes each directory its report first', () => {
