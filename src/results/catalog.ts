@@ -81,7 +81,10 @@ export interface CatalogEntry {
   events: CatalogEvent[];
   /** Diverged replicas (sweeps, regimes, exchange: summed over their runs). */
   diverged: number | null;
-  /** Each run-scope analysis of a run (summary.json) or sweep-scope analysis of a sweep (analyses.json): its kind and one-line text. */
+  /**
+   * Each run-scope analysis of a run (summary.json) or sweep-scope analysis of a sweep (analyses.json): its kind and one-line
+   * text; for a run also `splitting` (the AMS estimate) and `sampling` (its warnings) when it has them.
+   */
   analyses: Array<{ kind: string; text: string }>;
   sweep?: {
     done: number;
@@ -275,6 +278,9 @@ function summariseRun(dir: string): EntryFields {
     s as { splitting?: { probability?: { mean?: number; ci95?: [number, number] }; mfpt?: { mean?: number; ci95?: [number, number] } } }
   ).splitting;
   const analyses = (Array.isArray(s.analyses) ? s.analyses : []).map(analysisLine).filter((a): a is { kind: string; text: string } => !!a);
+  const warnings = (s as { sampling?: { warnings?: unknown[] } }).sampling?.warnings;
+  if (Array.isArray(warnings) && warnings.length > 0)
+    analyses.push({ kind: 'sampling', text: `sampling: ${warnings.length} warning(s), the first: ${String(warnings[0])}` });
   if (sp)
     analyses.push({
       kind: 'splitting',
@@ -569,10 +575,11 @@ function headlinesOf(e: EntryFields): string[] {
     );
     if (x.warnings) parts.push(`${x.warnings} warning(s)`);
   }
-  if (e.shard)
-    parts.push(
-      `shard ${e.shard.index ?? '?'}/${e.shard.count ?? '?'}: ${e.shard.replicas ?? '?'} replicas from ${e.shard.first ?? '?'} of ${e.shard.requested ?? '?'}`,
-    );
+  if (e.shard) {
+    const { index, count, first, replicas, requested } = e.shard;
+    const range = first !== null && replicas !== null ? `replicas ${first}…${first + replicas - 1}` : 'replicas ?';
+    parts.push(`shard ${index ?? '?'}/${count ?? '?'}: ${range} of ${requested ?? '?'}`);
+  }
   if (e.kind === 'run' || e.kind === 'exchange') parts.push(...e.events.map(eventText));
   if (e.diverged) parts.push(`${e.diverged} diverged`);
   parts.push(...e.analyses.map((a) => a.text));

@@ -20,8 +20,8 @@ const entry = (p: string) => {
   return e!;
 };
 
-beforeAll(() => {
-  ROOT = makeResultTree(join(tempDir('ls'), 'output'));
+beforeAll(async () => {
+  ROOT = await makeResultTree(join(tempDir('ls'), 'output'));
   const r = runCli(['ls', ROOT, '--json']);
   expect(r.status, r.stderr).toBe(0);
   entries = (JSON.parse(r.stdout) as { entries: CatalogEntry[] }).entries;
@@ -120,6 +120,28 @@ describe('stochdyn ls', () => {
       minAcceptance: Math.min(...x.pairs.map((p: { acceptance: number }) => p.acceptance)),
       roundTrips: x.roundTrips.count,
     });
+  });
+
+  it('an exchange without exchange.json is incomplete; a run shard says which replicas it holds', () => {
+    const x = entry(TREE.unfinishedExchange);
+    expect(x).toMatchObject({
+      kind: 'exchange',
+      status: 'incomplete',
+      scenario: 'tree-ladder',
+      link: 'scenario.resolved.json',
+      replicas: 10,
+    });
+    expect(x.detail).toMatch(/^no exchange\.json; /);
+    const info = readJson(join(ROOT, TREE.shard, 'shard.json'));
+    const s = entry(TREE.shard);
+    expect(s).toMatchObject({
+      kind: 'run-shard',
+      status: 'complete',
+      scenario: 'cli-double-well',
+      link: 'shard.json',
+      replicas: info.replicas.count,
+    });
+    expect(s.headline).toBe(`shard 1/2: replicas 0…${info.replicas.count - 1} of 100`);
   });
 
   it('unfinished runs are incomplete with what is missing; a corrupt summary.json is unreadable with the reason', () => {

@@ -24,8 +24,8 @@ const rowOf = (p: string) => {
   return row!;
 };
 
-beforeAll(() => {
-  ROOT = makeResultTree(join(tempDir('index-page'), 'output'));
+beforeAll(async () => {
+  ROOT = await makeResultTree(join(tempDir('index-page'), 'output'));
   const r = runCli(['report', ROOT]);
   expect(r.status, r.stderr).toBe(0);
   expect(r.stdout).toBe(`${join(ROOT, 'index.html')}\n`);
@@ -38,6 +38,8 @@ describe('index.html', () => {
       expect(rowOf(p)).toContain(`<a href="${p}/report.html">${p}</a>`);
     expect(rowOf(TREE.partialSweep)).toContain(`<a href="${TREE.partialSweep}/sweep.json">`);
     expect(rowOf(TREE.unfinished)).toContain(`<a href="${TREE.unfinished}/scenario.resolved.json">`);
+    expect(rowOf(TREE.unfinishedExchange)).toContain(`<a href="${TREE.unfinishedExchange}/scenario.resolved.json">`);
+    expect(rowOf(TREE.shard)).toContain(`<a href="${TREE.shard}/shard.json">`);
     expect(html.match(/<tr><td data-v=/g)).toHaveLength(Object.keys(TREE).length);
   });
 
@@ -132,7 +134,8 @@ describe('index.html', () => {
     expect(out.failed).toEqual([]);
     expect(out.reports).toContain(join(ROOT, TREE.run, 'report.html'));
     expect(out.reports).toContain(join(ROOT, TREE.partialSweep, 'report.html'));
-    expect(out.reports.some((f) => f.startsWith(join(ROOT, TREE.unfinished)) || f.startsWith(join(ROOT, TREE.corrupt)))).toBe(false);
+    for (const p of [TREE.unfinished, TREE.corrupt, TREE.unfinishedExchange, TREE.shard])
+      expect(out.reports.filter((f) => f.startsWith(join(ROOT, p) + '/'))).toEqual([]);
     expect(existsSync(join(ROOT, TREE.run, 'report.html'))).toBe(true);
     const again = readFileSync(out.index, 'utf8');
     expect(again).toContain(`<a href="${TREE.partialSweep}/report.html">`);

@@ -1,17 +1,23 @@
 /**
  * A small output folder for the catalog tests (`stochdyn ls`, index.html),
- * made by REAL tiny runs through the CLI — a run with a first-passage
- * analysis, a three-point sweep with a phase and an Arrhenius analysis, two regimes and a three-rung replica exchange —
- * laid out as `stochdyn` lays out output/ (<scenario>/<id>/), plus copies
+ * made by REAL tiny runs (in this process, with their reports) — a run with a first-passage
+ * analysis, a three-point sweep with a phase and an Arrhenius analysis, two
+ * regimes and a three-rung replica exchange — laid out as `stochdyn` lays out output/ (<scenario>/<id>/), plus copies
  * turned into the unfinished and broken directories a folder of results
  * collects: a run without summary.json but with a resume checkpoint, an
- * interrupted run, a sweep with a point not done, and a run whose
- * summary.json is corrupt. Not a test file itself.
+ * interrupted run, a sweep with a point not done, an exchange without
+ * exchange.json, and a run whose summary.json is corrupt; and one shard of a
+ * run split with `run --shard 1/2`. Not a test file itself.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { runCli } from '../helpers.js';
+import { writeDirectoryReport } from '../../src/report/exchange.js';
+import { runExchange } from '../../src/runs/exchange.js';
+import { runRegimes } from '../../src/runs/regimes.js';
+import { runScenario } from '../../src/runs/run.js';
+import { runScenarioShard } from '../../src/runs/run-shards.js';
+import { runSweep } from '../../src/runs/sweep.js';
+import { loadScenario } from '../../src/scenario/index.js';
 import { SCENARIO } from './fixtures.js';
 
 /** Relative paths of the directories in the tree, by what they are. */
@@ -24,6 +30,8 @@ export const TREE = {
   partialSweep: 'tree-sweep/sweep-b',
   regimes: 'tree-regimes/regimes-20260101-120000-seed3',
   exchange: 'tree-ladder/20260101-120000-seed4',
+  unfinishedExchange: 'tree-ladder/20260101-121000-seed4',
+  shard: 'cli-double-well/shards/1',
 } as const;
 
 const BASE = [
@@ -37,13 +45,8 @@ const BASE = [
   '  events: [{ name: escape, enter: { x: { ge: 1.0 } } }]',
 ];
 
-function cli(args: string[]): void {
-  const r = runCli([...args, '--workers', '0', '-q']);
-  expect(r.status, r.stderr).toBe(0);
-}
-
-/** Build the tree under `root` (which must exist) and return `root`. */
-export function makeResultTree(root: string): string {
+/** Build the tree under `root` and return `root`. */
+export async function makeResultTree(root: string): Promise<string> {
   const at = (p: string) => join(root, p);
   const scenarios = join(root, '..', `${root.split(/[\\/]/).pop()}-scenarios`);
   mkdirSync(scenarios, { recursive: true });
@@ -53,22 +56,13 @@ export function makeResultTree(root: string): string {
     return f;
   };
 
-  cli([
-    'run',
-    SCENARIO,
-    '--replicas',
-    '100',
-    '--set',
-    'dynamics.steps=1500',
-    '--set',
-    'dynamics.temperature=0.6',
-    '--set',
-    'analysis=[{kind: first-passage, event: escape}]',
-    '--out',
-    at(TREE.run),
-  ]);
-  cli([
-    'sweep',
+  const run = await loadScenario(SCENARIO, {
+    replicas: 100,
+    set: ['dynamics.steps=1500', 'dynamics.temperature=0.6', 'analysis=[{kind: first-passage, event: escape}]'],
+  });
+  await runScenario(run, { out: at(TREE.run), workers: 0 });
+  await writeDirectoryReport(at(TREE.run));
+  const sweep = await loadScenario(
     file('sweep.yaml', [
       'name: tree-sweep',
       ...BASE.map((line) => line.replace('steps: 400', 'steps: 3000')),
@@ -77,17 +71,15 @@ export function makeResultTree(root: string): string {
       '  - { kind: arrhenius, x: dynamics.temperature, event: escape }',
       'sweep: { dynamics.temperature: [0.3, 0.6, 1.2] }',
     ]),
-    '--out',
-    at(TREE.sweep),
-  ]);
-  cli([
-    'compare',
+  );
+  await runSweep(sweep, { out: at(TREE.sweep), workers: 0, quiet: true });
+  await writeDirectoryReport(at(TREE.sweep));
+  const regimes = await loadScenario(
     file('regimes.yaml', ['name: tree-regimes', ...BASE, 'regimes:', '  cold: {}', '  hot: { dynamics.temperature: 1.0 }']),
-    '--out',
-    at(TREE.regimes),
-  ]);
-  cli([
-    'run',
+  );
+  await runRegimes(regimes, { out: at(TREE.regimes), workers: 0 });
+  await writeDirectoryReport(at(TREE.regimes));
+  const ladder = await loadScenario(
     file('ladder.yaml', [
       'name: tree-ladder',
       'seed: 4',
@@ -97,9 +89,11 @@ export function makeResultTree(root: string): string {
       'observe: { grid: { kind: linear, points: 4 }, observables: [energy, x0] }',
       'exchange: { key: dynamics.temperature, rungs: [0.1, 0.2, 0.4], interval: 50 }',
     ]),
-    '--out',
-    at(TREE.exchange),
-  ]);
+  );
+  await runExchange(ladder, { out: at(TREE.exchange), workers: 0 });
+  await writeDirectoryReport(at(TREE.exchange));
+  const shard = await loadScenario(SCENARIO, { replicas: 100, set: ['dynamics.steps=300'] });
+  await runScenarioShard(shard, { shard: { index: 1, count: 2 }, out: at(TREE.shard), workers: 0 });
 
   // An interrupted run: its summary says so (what `run` writes on SIGINT).
   cpSync(at(TREE.run), at(TREE.interrupted), { recursive: true });
@@ -124,6 +118,9 @@ export function makeResultTree(root: string): string {
   cpSync(at(TREE.sweep), at(TREE.partialSweep), { recursive: true });
   for (const f of ['points/2', 'sweep.csv', 'analyses.json', 'report.html'])
     rmSync(join(at(TREE.partialSweep), f), { recursive: true, force: true });
+  // An exchange run stopped before exchange.json: its scenario.resolved.json names the ladder.
+  cpSync(at(TREE.exchange), at(TREE.unfinishedExchange), { recursive: true });
+  for (const f of ['exchange.json', 'report.html']) rmSync(join(at(TREE.unfinishedExchange), f));
   return root;
 }
 
