@@ -5,7 +5,7 @@
  * files; unfinished and corrupt directories listed with the reason; a missing
  * or empty folder is an error with exit code 2.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../src/results/catalog.js';
@@ -166,6 +166,17 @@ describe('stochdyn ls', () => {
     expect(lines.find((l) => l.startsWith(TREE.interrupted))).toMatch(
       /incomplete\s+interrupted: results of 50 of 100 replicas; escape MFPT/,
     );
+  });
+
+  it('searches 6 levels down, not into hidden folders, and follows a symlink loop only once', () => {
+    const deep = join(tempDir('ls-deep'), 'results');
+    cpSync(join(ROOT, TREE.run), join(deep, '1/2/3/4/5/6'), { recursive: true });
+    cpSync(join(ROOT, TREE.run), join(deep, '1/2/3/4/5/x/7'), { recursive: true });
+    cpSync(join(ROOT, TREE.run), join(deep, '.trash/run'), { recursive: true });
+    symlinkSync(deep, join(deep, '1', 'loop'));
+    const r = runCli(['ls', deep, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { entries: CatalogEntry[] }).entries.map((e) => e.path)).toEqual(['1/2/3/4/5/6']);
   });
 
   it('--help shows examples', () => {
