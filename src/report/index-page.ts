@@ -61,7 +61,8 @@ const href = (entry: CatalogEntry): string | null =>
     : (entry.path === '.' ? [entry.link] : [...entry.path.split('/'), entry.link]).map((part) => encodeURIComponent(part)).join('/');
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '') : '—');
-const seconds = (v: number | null) => (v === null ? '—' : v < 100 ? `${Number(v.toPrecision(3))} s` : `${(v / 60).toFixed(1)} min`);
+const seconds = (v: number | null) =>
+  v === null ? '—' : v < 100 ? `${Number(v.toPrecision(3))} s` : v < 7200 ? `${(v / 60).toFixed(1)} min` : `${(v / 3600).toFixed(1)} h`;
 const cell = (content: string, sortValue: string | number | null, className = '') =>
   `<td${className ? ` class="${className}"` : ''} data-v="${esc(sortValue ?? '')}">${content}</td>`;
 
