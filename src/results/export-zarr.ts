@@ -98,7 +98,7 @@ const float = (values: Float64Array, chains: number, draws: number, name: string
   name,
   dims: ['chain', 'draw'],
   shape: [chains, draws],
-  chunks: [Math.max(1, Math.min(chains, Math.floor(CHUNK_VALUES / draws))), draws],
+  chunkRows: Math.max(1, Math.min(chains, Math.floor(CHUNK_VALUES / draws))),
   data: values,
 });
 

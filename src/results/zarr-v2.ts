@@ -1,6 +1,7 @@
 /**
  * A writer of Zarr version 2 stores on the local file system, for the fixed
- * layout of an export: groups of uncompressed float64 / int64 arrays, each
+ * layout of an export: groups of uncompressed float64 / int64 arrays chunked
+ * along their first axis only (a chunk holds whole rows), each
  * with the xarray dimension attribute `_ARRAY_DIMENSIONS`, and consolidated
  * metadata (`.zmetadata`) at the root. Format: the Zarr storage specification
  * version 2 (`.zgroup`, `.zarray`, `.zattrs`, chunk keys `i.j` holding the raw
@@ -21,8 +22,8 @@ export interface ZarrArray {
   /** Dimension names, one per axis (xarray's `_ARRAY_DIMENSIONS`). */
   dims: string[];
   shape: number[];
-  /** Chunk shape (default: the whole array in one chunk). */
-  chunks?: number[];
+  /** Rows (along the first axis) per chunk; a chunk holds whole rows (default: the whole array in one chunk). */
+  chunkRows?: number;
   /** Values in C order: a Float64Array is stored as `<f8`, a BigInt64Array as `<i8`. */
   data: Float64Array | BigInt64Array;
   attrs?: Record<string, unknown>;
@@ -47,7 +48,7 @@ type Json = Record<string, unknown>;
 function arrayMetadata(array: ZarrArray): Json {
   const float = array.data instanceof Float64Array;
   return {
-    chunks: array.chunks ?? array.shape,
+    chunks: [array.chunkRows ?? array.shape[0], ...array.shape.slice(1)],
     compressor: null,
     dimension_separator: '.',
     dtype: float ? '<f8' : '<i8',
@@ -59,61 +60,21 @@ function arrayMetadata(array: ZarrArray): Json {
   };
 }
 
-/** The bytes of the chunk at grid position `at`: full chunk size, C order, padding = fill value (NaN / 0). */
-function chunkBytes(array: ZarrArray, chunks: number[], at: number[]): Uint8Array {
-  const size = chunks.reduce((a, b) => a * b, 1);
-  const float = array.data instanceof Float64Array;
+/**
+ * The bytes of chunk `index` along the first axis: full chunk size, C order,
+ * the rows past the end padded with the fill value (NaN; 0 for int64).
+ */
+function chunkBytes(array: ZarrArray, rows: number, index: number): Uint8Array {
+  const rowSize = array.shape.slice(1).reduce((a, b) => a * b, 1);
+  const size = rows * rowSize;
   const out = new DataView(new ArrayBuffer(size * 8));
-  if (float) for (let k = 0; k < size; k++) out.setFloat64(k * 8, Number.NaN, true);
-  const rank = chunks.length;
-  if (chunks.every((c, d) => d === 0 || c === array.shape[d])) {
-    // The chunk is a contiguous block of rows: copy it (the usual layout, chunks along the first axis).
-    const first = at[0] * size;
-    const count = Math.min(size, array.data.length - first);
-    for (let k = 0; k < count; k++)
-      if (float) out.setFloat64(k * 8, (array.data as Float64Array)[first + k], true);
-      else out.setBigInt64(k * 8, (array.data as BigInt64Array)[first + k], true);
-    return new Uint8Array(out.buffer);
-  }
-  const strides = new Array<number>(rank).fill(1);
-  for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1] * array.shape[d + 1];
-  const index = new Array<number>(rank).fill(0);
-  for (let k = 0; k < size; k++) {
-    // index = position inside the chunk of element k (C order)
-    let rest = k;
-    for (let d = rank - 1; d >= 0; d--) {
-      index[d] = rest % chunks[d];
-      rest = Math.floor(rest / chunks[d]);
-    }
-    let offset = 0;
-    let inside = true;
-    for (let d = 0; d < rank; d++) {
-      const i = at[d] * chunks[d] + index[d];
-      if (i >= array.shape[d]) inside = false;
-      offset += i * strides[d];
-    }
-    if (!inside) continue;
-    if (float) out.setFloat64(k * 8, (array.data as Float64Array)[offset], true);
-    else out.setBigInt64(k * 8, (array.data as BigInt64Array)[offset], true);
-  }
+  const first = index * size;
+  const count = Math.min(size, array.data.length - first);
+  if (array.data instanceof Float64Array) {
+    for (let k = 0; k < count; k++) out.setFloat64(k * 8, array.data[first + k], true);
+    for (let k = count; k < size; k++) out.setFloat64(k * 8, Number.NaN, true);
+  } else for (let k = 0; k < count; k++) out.setBigInt64(k * 8, array.data[first + k], true);
   return new Uint8Array(out.buffer);
-}
-
-/** Every chunk grid position of an array, in C order. */
-function chunkGrid(shape: number[], chunks: number[]): number[][] {
-  const counts = shape.map((n, d) => Math.ceil(n / chunks[d]));
-  const out: number[][] = [];
-  const total = counts.reduce((a, b) => a * b, 1);
-  for (let k = 0; k < total; k++) {
-    const at = new Array<number>(counts.length);
-    let rest = k;
-    for (let d = counts.length - 1; d >= 0; d--) {
-      at[d] = rest % counts[d];
-      rest = Math.floor(rest / counts[d]);
-    }
-    out.push(at);
-  }
-  return out;
 }
 
 function check(array: ZarrArray, group: string): void {
@@ -122,9 +83,11 @@ function check(array: ZarrArray, group: string): void {
   if (array.dims.length !== array.shape.length)
     throw new Error(`zarr array ${where}: ${array.dims.length} dimension names for ${array.shape.length} axes`);
   if (array.data.length !== size) throw new Error(`zarr array ${where}: ${array.data.length} values for shape [${array.shape.join(', ')}]`);
-  const chunks = array.chunks ?? array.shape;
-  if (chunks.length !== array.shape.length || chunks.some((c) => !Number.isInteger(c) || c < 1))
-    throw new Error(`zarr array ${where}: chunks [${chunks.join(', ')}] do not fit shape [${array.shape.join(', ')}]`);
+  const rows = array.chunkRows ?? array.shape[0];
+  if (array.shape.length === 0 || array.shape.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(rows) || rows < 1)
+    throw new Error(
+      `zarr array ${where}: expected a shape of positive integers and chunk rows ≥ 1, found shape [${array.shape.join(', ')}], ${rows} rows per chunk`,
+    );
 }
 
 /**
@@ -150,9 +113,12 @@ export function writeZarrV2(path: string, store: ZarrStore, options: { replace?:
       const prefix = `${group.name}/${array.name}`;
       json(`${prefix}/.zarray`, arrayMetadata(array));
       json(`${prefix}/.zattrs`, { ...array.attrs, _ARRAY_DIMENSIONS: array.dims });
-      const chunks = array.chunks ?? array.shape;
-      for (const at of chunkGrid(array.shape, chunks))
-        files.push({ key: `${prefix}/${at.join('.')}`, content: chunkBytes(array, chunks, at) });
+      const rows = array.chunkRows ?? array.shape[0];
+      const zeros = array.shape
+        .slice(1)
+        .map(() => '.0')
+        .join('');
+      for (let c = 0; c * rows < array.shape[0]; c++) files.push({ key: `${prefix}/${c}${zeros}`, content: chunkBytes(array, rows, c) });
     }
   }
   files.push({ key: '.zmetadata', content: JSON.stringify({ metadata: consolidated, zarr_consolidated_format: 1 }, null, 2) + '\n' });
