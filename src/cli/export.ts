@@ -10,7 +10,9 @@ import { DEFAULT_ZARR_NAME, EXPORT_FORMATS, ExportTargetError, exportZarr } from
 export function register(program: Command): void {
   program
     .command('export')
-    .description('write the chains of a sampling run as a Zarr store that ArviZ (arviz.from_zarr) and xarray open')
+    .description(
+      'write the chains of a sampling run as a Zarr store that ArviZ and xarray open as InferenceData (groups posterior, sample_stats)',
+    )
     .argument('<dir>', 'a run directory of a scenario with a sampling: section (summary.json and chains.csv)')
     .option('--format <format>', `output format: ${EXPORT_FORMATS.join(', ')}`, 'zarr')
     .option('--out <path>', `where the store goes (default <dir>/${DEFAULT_ZARR_NAME}); must not exist`)
