@@ -248,11 +248,24 @@ describe('writeZarrV2', () => {
 const PYTHON = existsSync(join(ROOT, '.venv-python', 'bin', 'python3')) ? join(ROOT, '.venv-python', 'bin', 'python3') : 'python3';
 const SCRIPT = join(ROOT, 'test', 'python', 'arviz_recipes.py');
 
-/** The error of `python -c "import <modules>"`, or null when they import. */
-function importError(modules: string): string | null {
-  const r = spawnSync(PYTHON, ['-c', `import ${modules}`], { encoding: 'utf8' });
-  if (r.error) return r.error.message;
-  return r.status === 0 ? null : r.stderr.trim().split('\n').pop()!;
+/**
+ * Why the recipes cannot run in {@link PYTHON}: `recipes`, the error of importing
+ * arviz, xarray and pandas, `zarr` that of importing zarr (null when they import).
+ */
+function importErrors(): { recipes: string | null; zarr: string | null } {
+  const probe = `
+import json
+def error(modules):
+    try:
+        for m in modules:
+            __import__(m)
+    except Exception as e:
+        return f"{type(e).__name__}: {e}"
+print(json.dumps({"recipes": error(["arviz", "xarray", "pandas"]), "zarr": error(["zarr"])}))`;
+  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8' });
+  if (r.error) return { recipes: r.error.message, zarr: r.error.message };
+  if (r.status !== 0) return { recipes: r.stderr.trim().split('\n').pop()!, zarr: null };
+  return JSON.parse(r.stdout);
 }
 
 describe('the Python recipes of docs/python.md', () => {
@@ -265,12 +278,12 @@ describe('the Python recipes of docs/python.md', () => {
   });
 
   it('ArviZ reproduces summary.json ESS and R-hat from chains.csv and from the exported store', () => {
-    const missing = importError('arviz, xarray, pandas');
-    if (missing !== null) {
-      console.warn(`Python recipes not run: ${PYTHON} cannot import arviz, xarray, pandas (${missing})`);
+    const missing = importErrors();
+    if (missing.recipes !== null) {
+      console.warn(`Python recipes not run: ${PYTHON} cannot import arviz, xarray, pandas (${missing.recipes})`);
       return;
     }
-    const zarrMissing = importError('zarr');
+    const zarrMissing = missing.zarr;
     if (zarrMissing !== null)
       console.warn(`Zarr recipe not run: ${PYTHON} cannot import zarr (${zarrMissing}); the chains.csv recipes run`);
     const store = fresh('python-store');
