@@ -223,6 +223,13 @@ describe('stochdyn export --format zarr', () => {
     expect(r.stderr).toContain(`${join(bad, 'chains.csv')}:6: column x: expected a number or an empty cell, found "abc"`);
     expect(existsSync(join(bad, 'inference-data.zarr'))).toBe(false);
   });
+
+  it('is listed in stochdyn --help, and its help shows examples', () => {
+    expect(runCli(['--help']).stdout).toMatch(/^ {2}export /m);
+    const help = runCli(['export', '--help']);
+    expect(help.status).toBe(0);
+    for (const text of ['--format', '--out', '--force', '--json', 'Examples:', '$ stochdyn export ']) expect(help.stdout).toContain(text);
+  });
 });
 
 describe('writeZarrV2', () => {
