@@ -581,7 +581,8 @@ function headlinesOf(e: EntryFields): string[] {
     parts.push(`shard ${index ?? '?'}/${count ?? '?'}: ${range} of ${requested ?? '?'}`);
   }
   if (e.kind === 'run' || e.kind === 'exchange') parts.push(...e.events.map(eventText));
-  if (e.diverged) parts.push(`${e.diverged} diverged`);
+  // A run always says how many diverged (0 included); a sweep, regimes or exchange only when some did.
+  if (e.diverged !== null && (e.kind === 'run' || e.diverged > 0)) parts.push(`${e.diverged} diverged`);
   parts.push(...e.analyses.map((a) => a.text));
   if (parts.length === 0 && e.detail) parts.push(e.detail);
   return parts;

@@ -62,6 +62,7 @@ describe('stochdyn ls', () => {
     expect(e.headline).toContain(
       `escape MFPT ${fmt3(escape.mfpt.time)} [${fmt3(escape.mfpt.ci95Time[0])}, ${fmt3(escape.mfpt.ci95Time[1])}] (${escape.entered}/100 entered)`,
     );
+    expect(e.headline).toContain(`entered); ${s.divergence.count} diverged; first passage`);
     expect(e.analyses).toHaveLength(1);
     expect(e.analyses[0].kind).toBe('first-passage');
     expect(e.headline).toContain(`first passage 'escape': ${escape.entered}/100 entered`);
