@@ -306,7 +306,7 @@ function childSummaries(dir: string, sub: string, names?: string[]): Array<{ nam
   const parent = join(dir, sub);
   if (!isDir(parent)) return [];
   const found = (names ?? readdirSync(parent).filter((n) => !n.startsWith('.'))).filter((n) => existsSync(join(parent, n, 'summary.json')));
-  return found.map((name) => ({ name, summary: readSummary(parent, join(name, 'summary.json'))! }));
+  return found.map((name) => ({ name, summary: readSummary(dir, join(sub, name, 'summary.json'))! }));
 }
 
 function sweptKeysOf(meta: Json | null): CatalogSweptKey[] {
@@ -603,14 +603,23 @@ function summarise(dir: string, kind: CatalogKind): EntryFields {
   }
 }
 
-/** The scenario name of scenario.resolved.json, or null (for an entry whose other files cannot be read). */
+/** The scenario name from whichever of the directory's description files can be read, or null (for an unreadable entry). */
 function scenarioName(dir: string): string | null {
-  try {
-    const s = readJson(dir, 'scenario.resolved.json');
-    return isObject(s) && typeof s.name === 'string' ? s.name : null;
-  } catch {
-    return null;
+  for (const [file, key] of [
+    ['scenario.resolved.json', 'name'],
+    ['sweep.json', 'name'],
+    ['regimes.json', 'scenario'],
+    ['exchange.json', 'name'],
+    ['shard.json', 'name'],
+  ]) {
+    try {
+      const s = readJson(dir, file);
+      if (isObject(s) && typeof s[key] === 'string') return s[key] as string;
+    } catch {
+      // unreadable too: try the next file
+    }
   }
+  return null;
 }
 
 /** One entry for a result directory of a known kind; a directory that cannot be read is `unreadable` with the reason. */

@@ -145,7 +145,7 @@ describe('stochdyn ls', () => {
     expect(s.headline).toBe(`shard 1/2: replicas 0…${info.replicas.count - 1} of 100`);
   });
 
-  it('unfinished runs are incomplete with what is missing; a corrupt summary.json is unreadable with the reason', () => {
+  it('unfinished runs are incomplete with what is missing; a corrupt summary.json (of a run, of a sweep point) is unreadable with the reason', () => {
     expect(entry(TREE.interrupted)).toMatchObject({ status: 'incomplete', detail: 'interrupted: results of 50 of 100 replicas' });
     const u = entry(TREE.unfinished);
     expect(u).toMatchObject({ kind: 'run', status: 'incomplete', scenario: 'cli-double-well', link: 'scenario.resolved.json' });
@@ -153,6 +153,9 @@ describe('stochdyn ls', () => {
     const c = entry(TREE.corrupt);
     expect(c).toMatchObject({ kind: 'run', status: 'unreadable', scenario: 'cli-double-well' });
     expect(c.detail).toMatch(/^summary\.json: not valid JSON \(/);
+    const cs = entry(TREE.corruptSweep);
+    expect(cs).toMatchObject({ kind: 'sweep', status: 'unreadable', scenario: 'tree-sweep' });
+    expect(cs.detail).toMatch(/^points\/1\/summary\.json: not valid JSON \(/);
   });
 
   it('prints one aligned line per directory: path, kind, scenario, start, status, headline', () => {

@@ -71,6 +71,9 @@ describe('index.html', () => {
     expect(rowOf(TREE.unfinished)).toMatch(
       /status-incomplete">incomplete<\/span><div class="detail">no summary\.json; resume checkpoint in partial\//,
     );
+    expect(rowOf(TREE.corruptSweep)).toMatch(
+      /status-unreadable">unreadable<\/span><div class="detail">points\/1\/summary\.json: not valid JSON \(/,
+    );
     expect(rowOf(TREE.corrupt)).toMatch(/status-unreadable">unreadable<\/span><div class="detail">summary\.json: not valid JSON \(/);
   });
 
@@ -101,12 +104,14 @@ describe('index.html', () => {
           rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.cells[0].getAttribute('data-v')),
         );
       await page.fill('#filter', 'unreadable');
-      expect(await visible()).toEqual([TREE.corrupt]);
+      expect((await visible()).sort()).toEqual([TREE.corrupt, TREE.corruptSweep].sort());
+      await page.fill('#filter', 'unreadable  tree-sweep');
+      expect(await visible()).toEqual([TREE.corruptSweep]);
       await page.fill('#filter', 'INCOMPLETE cli-double-well');
       expect((await visible()).sort()).toEqual([TREE.interrupted, TREE.unfinished].sort());
       await page.fill('#filter', '');
       expect(await visible()).toHaveLength(Object.keys(TREE).length);
-      // Steps sort as numbers (300 < 400 < 1500 < 3000; as text 1500 would come first), the unreadable row's empty cell last; then the other way.
+      // Steps sort as numbers (300 < 400 < 1500 < 3000; as text 1500 would come first), the unreadable rows' empty cells last; then the other way.
       const steps = () =>
         page.$$eval('table.index tbody tr', (rows) =>
           rows.map((r) => r.cells[6].getAttribute('data-v')).map((v) => (v ? Number(v) : null)),
@@ -114,10 +119,12 @@ describe('index.html', () => {
       await page.click('table.index th:nth-child(7)');
       const up = await steps();
       const known = up.filter((v): v is number => v !== null);
-      expect(up).toEqual([...known.sort((a, b) => a - b), null]);
+      const blanks = up.filter((v) => v === null);
+      expect(blanks).toHaveLength(2); // the two unreadable directories
+      expect(up).toEqual([...known.sort((a, b) => a - b), ...blanks]);
       expect(new Set(known)).toEqual(new Set([300, 400, 1500, 3000]));
       await page.click('table.index th:nth-child(7)');
-      expect(await steps()).toEqual([...known.sort((a, b) => b - a), null]);
+      expect(await steps()).toEqual([...known.sort((a, b) => b - a), ...blanks]);
       expect(errors).toEqual([]);
       expect(requests).toEqual([url]);
     } finally {
@@ -134,7 +141,7 @@ describe('index.html', () => {
     expect(out.failed).toEqual([]);
     expect(out.reports).toContain(join(ROOT, TREE.run, 'report.html'));
     expect(out.reports).toContain(join(ROOT, TREE.partialSweep, 'report.html'));
-    for (const p of [TREE.unfinished, TREE.corrupt, TREE.unfinishedExchange, TREE.shard])
+    for (const p of [TREE.unfinished, TREE.corrupt, TREE.corruptSweep, TREE.unfinishedExchange, TREE.shard])
       expect(out.reports.filter((f) => f.startsWith(join(ROOT, p) + '/'))).toEqual([]);
     expect(existsSync(join(ROOT, TREE.run, 'report.html'))).toBe(true);
     const again = readFileSync(out.index, 'utf8');

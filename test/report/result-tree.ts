@@ -6,7 +6,7 @@
  * turned into the unfinished and broken directories a folder of results
  * collects: a run without summary.json but with a resume checkpoint, an
  * interrupted run, a sweep with a point not done, an exchange without
- * exchange.json, and a run whose summary.json is corrupt; and one shard of a
+ * exchange.json, and a run and a sweep point whose summary.json is corrupt; and one shard of a
  * run split with `run --shard 1/2`. Not a test file itself.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ export const TREE = {
   corrupt: 'cli-double-well/20260101-121500-seed11',
   sweep: 'tree-sweep/sweep-a',
   partialSweep: 'tree-sweep/sweep-b',
+  corruptSweep: 'tree-sweep/sweep-c',
   regimes: 'tree-regimes/regimes-20260101-120000-seed3',
   exchange: 'tree-ladder/20260101-120000-seed4',
   unfinishedExchange: 'tree-ladder/20260101-121000-seed4',
@@ -118,6 +119,9 @@ export async function makeResultTree(root: string): Promise<string> {
   cpSync(at(TREE.sweep), at(TREE.partialSweep), { recursive: true });
   for (const f of ['points/2', 'sweep.csv', 'analyses.json', 'report.html'])
     rmSync(join(at(TREE.partialSweep), f), { recursive: true, force: true });
+  // A sweep with one point's summary.json cut off.
+  cpSync(at(TREE.sweep), at(TREE.corruptSweep), { recursive: true });
+  writeFileSync(join(at(TREE.corruptSweep), 'points', '1', 'summary.json'), '{');
   // An exchange run stopped before exchange.json: its scenario.resolved.json names the ladder.
   cpSync(at(TREE.exchange), at(TREE.unfinishedExchange), { recursive: true });
   for (const f of ['exchange.json', 'report.html']) rmSync(join(at(TREE.unfinishedExchange), f));
