@@ -83,7 +83,22 @@ export function logAxis(min: number, max: number): { values?: number[]; tickCoun
 export function quantScale(values: Array<number | null | undefined>, log: boolean, extra: object = {}): { scale: object; axis?: object } {
   if (!log) return { scale: { zero: false, ...extra } };
   const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
-  return { scale: { type: 'log', ...extra }, axis: v.length ? logAxis(Math.min(...v), Math.max(...v)) : { tickCount: 5 } };
+  return { scale: { type: 'log', nice: false, ...extra }, axis: v.length ? logAxis(Math.min(...v), Math.max(...v)) : { tickCount: 5 } };
+}
+
+/**
+ * The x encoding's scale and axis of a swept key: log or linear as the sweep
+ * asks ({@link sweepScale}), without padding to "nice" ends, and with ticks
+ * at the swept values themselves when there are at most ten of them.
+ */
+export function sweepAxis(values: Array<number | null>, log: boolean): { scale: object; axis?: object } {
+  const v = [...new Set(values.filter((x): x is number => x !== null && Number.isFinite(x) && (!log || x > 0)))].sort((a, b) => a - b);
+  if (v.length === 0) return { scale: log ? { type: 'log' } : { zero: false } };
+  const pad = log ? Math.pow(v[v.length - 1] / v[0], 0.04) : 0.04 * (v[v.length - 1] - v[0] || 1);
+  const domain = log ? [v[0] / pad, v[v.length - 1] * pad] : [v[0] - pad, v[v.length - 1] + pad];
+  const scale = log ? { type: 'log', domain, nice: false } : { zero: false, domain, nice: false };
+  if (v.length <= 10) return { scale, axis: { values: v, format: '.3~g', labelOverlap: true } };
+  return { scale, ...(log ? { axis: logAxis(v[0], v[v.length - 1]) } : {}) };
 }
 
 // ------------------------------------------------------------------ labels
@@ -131,17 +146,17 @@ export function lastSegment(key: string): string {
 
 /**
  * The label of a sweep.csv metric column (docs/outputs.md, sweep.csv):
- * `escape_mfpt_time` → "MFPT of 'escape' (time t = step·η)", `x_mean` →
- * "x (mean of final values)", … ; other columns by {@link keyLabel}.
+ * `escape_mfpt_time` → "MFPT of 'escape' (time)", `x_mean` → "x (final
+ * mean)", … (short enough for an axis); other columns by {@link keyLabel}.
  */
 export function metricLabel(column: string): string {
   const patterns: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-    [/^(.+)_mfpt_time$/, (m) => `MFPT of '${m[1]}' (time t = step·η)`],
+    [/^(.+)_mfpt_time$/, (m) => `MFPT of '${m[1]}' (time)`],
     [/^(.+)_mfpt_steps$/, (m) => `MFPT of '${m[1]}' (steps)`],
-    [/^(.+)_fraction$/, (m) => `fraction of replicas that entered '${m[1]}'`],
-    [/^(.+)_entered$/, (m) => `replicas that entered '${m[1]}'`],
-    [/^(.+)_mean$/, (m) => `${observableLabel(m[1])} (mean of final values)`],
-    [/^(.+)_q50$/, (m) => `${observableLabel(m[1])} (median of final values)`],
+    [/^(.+)_fraction$/, (m) => `fraction entered '${m[1]}'`],
+    [/^(.+)_entered$/, (m) => `replicas entered '${m[1]}'`],
+    [/^(.+)_mean$/, (m) => `${observableLabel(m[1])} (final mean)`],
+    [/^(.+)_q50$/, (m) => `${observableLabel(m[1])} (final median)`],
     [/^(.+)_sem$/, (m) => `${observableLabel(m[1])} (standard error)`],
     [/^diverged$/, () => 'diverged replicas'],
   ];

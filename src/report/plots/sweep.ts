@@ -1,5 +1,5 @@
 /** Sweep line plots: each metric of sweep.csv against the swept key, with CI error bars. */
-import { COLOR, figure, fmt, keyLabel, keySymbol, metricLabel, quantScale, sweepScale, wantsLog } from './common.js';
+import { COLOR, figure, fmt, keyLabel, keySymbol, metricLabel, quantScale, sweepAxis, sweepScale, wantsLog } from './common.js';
 import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
 import { samplingColumns } from '../../analysis/sampling.js';
@@ -157,11 +157,12 @@ registerPlot({
           [...values.map((v) => v.y), ...values.map((v) => v.lo), ...values.map((v) => v.hi)].filter((v) => v !== null),
         );
         const title = metricLabel(m.name);
+        const withCi = values.filter((v) => v.lo !== null && v.hi !== null && (!logY || v.lo > 0));
         const x = {
           field: 'x',
           type: 'quantitative' as const,
           title: keyLabel(key),
-          ...quantScale(
+          ...sweepAxis(
             values.map((v) => v.x),
             logX,
           ),
@@ -170,12 +171,11 @@ registerPlot({
           field: 'y',
           type: 'quantitative' as const,
           title,
-          ...quantScale([...values.map((v) => v.y), ...values.map((v) => (logY && v.lo !== null && v.lo > 0 ? v.lo : null))], logY),
+          ...quantScale([...values.map((v) => v.y), ...withCi.flatMap((v) => [v.lo, v.hi])], logY),
         };
         const color = group
           ? { field: 'g', type: 'nominal' as const, title: group.title, sort: group.order, legend: { orient: 'right' as const } }
           : { value: COLOR.blue };
-        const withCi = values.filter((v) => v.lo !== null && v.hi !== null && (!logY || v.lo > 0));
         const layer: unknown[] = [{ mark: { type: 'line', point: true }, encoding: { x, y: yEnc, color } }];
         if (withCi.length > 0)
           layer.unshift({
