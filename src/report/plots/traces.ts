@@ -73,7 +73,9 @@ export function burnInStep(run: RunData): number | null {
 function burnInLayers(run: RunData, tMin: number, log: boolean): unknown[] {
   const b = burnInStep(run);
   if (b === null) return [];
-  const t = b * run.summary.run.lr;
+  // traces.csv's own time per step (η, or 1 when dynamics.step_size makes the step the time unit).
+  const ref = run.traces.find((r) => r.step > 0);
+  const t = b * (ref ? ref.time / ref.step : run.summary.run.lr);
   const start = log ? tMin : 0;
   if (!(t > start)) return [];
   return [
@@ -172,6 +174,8 @@ function quantileSpec(run: RunData, obs: string, trace: TraceRow[], log: boolean
     title: { text: observableLabel(obs), anchor: 'start' },
     data: { values },
     layer: [
+      // The burn-in shading goes under the bands.
+      ...burnInLayers(run, Math.min(...times), log),
       {
         mark: { type: 'area', opacity: 0.8 },
         encoding: { x, y, y2: { field: 'q95' }, color: color(SERIES[0]) },
@@ -188,7 +192,6 @@ function quantileSpec(run: RunData, obs: string, trace: TraceRow[], log: boolean
         mark: { type: 'line', strokeWidth: 1.5 },
         encoding: { x, y: { field: 'mean', type: 'quantitative' }, color: color(SERIES[3]), strokeDash: dash(SERIES[3]) },
       },
-      ...burnInLayers(run, Math.min(...times), log),
     ],
   }) as unknown as VegaLiteSpec;
 }
