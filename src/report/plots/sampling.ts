@@ -15,7 +15,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mixtureDensity } from '../../stats/mixture.js';
 import { samplingColumns, type PosteriorSummary, type SamplingSummary } from '../../analysis/sampling.js';
-import { COLOR, FIGURE_CONFIG, fmt, HEIGHT, observableLabel, PALETTE, STEP_TITLE, wantsLog, WIDTH } from './common.js';
+import {
+  COLOR,
+  figure,
+  FIGURE_CONFIG,
+  fmt,
+  HEIGHT,
+  keyLabel,
+  keySymbol,
+  observableLabel,
+  PALETTE,
+  quantScale,
+  STEP_TITLE,
+  sweepAxis,
+  sweepScale,
+  wantsLog,
+  WIDTH,
+} from './common.js';
+import { sweepGroups } from './sweep.js';
 import { column, parseCsv } from '../../results/read.js';
 import { registerPlot } from './registry.js';
 import type { RunData } from '../../results/types.js';
@@ -28,7 +45,6 @@ const MAX_OVERLAID = 8;
 const MAX_CHAIN_POINTS = 400;
 /** Chains drawn in the trace panel (ArviZ draws all; a few stay readable). */
 const TRACE_CHAINS = 4;
-const SAMPLING_COLORS = ['#08519c', '#d94801', '#2ca02c', '#6a51a3', '#e377c2', '#8c564b', '#17becf', '#7f7f7f'];
 
 const samplingOf = (run: RunData | undefined): SamplingSummary | undefined => run?.summary.sampling;
 const centres = (p: PosteriorSummary) => p.counts.map((_, b) => p.range[0] + ((b + 0.5) * (p.range[1] - p.range[0])) / p.bins);
@@ -60,30 +76,28 @@ function posteriorSpec(p: PosteriorSummary): VegaLiteSpec {
   const color = {
     field: 'series',
     type: 'nominal' as const,
-    scale: { domain, range: ['#08519c', '#d62728'] },
+    scale: { domain, range: [COLOR.blue, COLOR.vermillion] },
     legend: { title: null, orient: 'top' as const, labelLimit: 320 },
   };
-  const x = { field: 'x', type: 'quantitative' as const, title: p.of, scale: { domain: p.range, nice: false } };
+  const x = { field: 'x', type: 'quantitative' as const, title: observableLabel(p.of), scale: { domain: p.range, nice: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: '−ln p', scale: { zero: false } };
   const layer: unknown[] = [{ data: { values: hist }, mark: { type: 'line', point: { size: 18 } }, encoding: { x, y, color } }];
   if (curve.length) layer.push({ data: { values: curve }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } });
   if (fit)
     layer.push({
       data: { values: fit.means.map((m, j) => ({ m, w: fit.weights[j] })).filter((d) => d.m >= p.range[0] && d.m <= p.range[1]) },
-      mark: { type: 'rule', strokeDash: [4, 3], color: '#d62728', opacity: 0.6 },
+      mark: { type: 'rule', strokeDash: [4, 3], color: COLOR.vermillion, opacity: 0.6 },
       encoding: { x: { field: 'm', type: 'quantitative' } },
     });
   const out = p.underflow + p.overflow;
-  return {
+  return figure({
     description:
       `−ln p of ${p.of}${p.units > 1 ? ` pooled over ${p.units} units,` : ''} replicas and samples: ${p.samples} values in ${p.bins} bins on [${p.range[0]}, ${p.range[1]}]` +
       (out > 0 ? ` (${out} outside)` : '') +
       `; p = count / (in-range values · bin width). ${mixtureText(p)}; dashed rules at the component means.`,
     title: { text: `−ln p(${p.of})`, anchor: 'start' },
-    width: WIDTH,
-    height: HEIGHT,
     layer,
-  } as VegaLiteSpec;
+  }) as VegaLiteSpec;
 }
 
 registerPlot({
@@ -337,8 +351,8 @@ function sweepFigure(
   const t = s.table!;
   const [key, ...rest] = s.keys;
   const xs = column(t, key);
-  const logX = wantsLog(xs);
-  const group = rest.length > 0 ? t.rows.map((r) => rest.map((k) => `${k}=${r[t.header.indexOf(k)]}`).join(', ')) : null;
+  const logX = sweepScale(s.meta, key, xs) === 'log';
+  const group = sweepGroups(t, rest)?.labels ?? null;
   const values = series
     .flatMap((ser) => {
       const y = column(t, ser.y);
@@ -359,12 +373,24 @@ function sweepFigure(
   if (values.length === 0) return null;
   values.sort((a, b) => a.x! - b.x!);
   const logY = extra.logY ?? wantsLog(values.map((v) => v.y));
-  const x = { field: 'x', type: 'quantitative' as const, title: key, scale: logX ? { type: 'log' as const } : { zero: false } };
-  const y = { field: 'y', type: 'quantitative' as const, title, scale: logY ? { type: 'log' as const } : { zero: false } };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: keyLabel(key),
+    ...sweepAxis(
+      values.map((v) => v.x),
+      logX,
+    ),
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative' as const,
+    title,
+    ...quantScale([...values.map((v) => v.y), ...values.map((v) => v.lo), ...values.map((v) => v.hi)], logY),
+  };
   const color = {
     field: 'series',
     type: 'nominal' as const,
-    scale: { range: SAMPLING_COLORS },
     legend: { title: null, orient: 'top' as const, labelLimit: 320 },
   };
   const layer: unknown[] = [];
@@ -378,17 +404,15 @@ function sweepFigure(
   if (extra.rule !== undefined)
     layer.push({
       data: { values: [{ r: extra.rule }] },
-      mark: { type: 'rule', strokeDash: [4, 3], color: '#d62728' },
+      mark: { type: 'rule', strokeDash: [4, 3], color: COLOR.vermillion },
       encoding: { y: { field: 'r', type: 'quantitative' } },
     });
-  return {
+  return figure({
     description: `${extra.description}${logX ? ' x on a log scale.' : ''}`,
     title: { text: title, anchor: 'start' },
-    width: WIDTH,
-    height: HEIGHT,
     data: { values },
     layer,
-  } as VegaLiteSpec;
+  }) as VegaLiteSpec;
 }
 
 /** The warn thresholds of the sweep's sampling section (from sweep.json's scenario), else the defaults. */
@@ -469,9 +493,7 @@ function overlaidPoints(ctx: ReportContext): Array<{ label: string; sampling: Sa
   return pick.map((p) => {
     const row = t?.rows.find((r) => r[t.header.indexOf('index')] === p.label);
     const label =
-      row && t
-        ? s.keys.map((k) => `${k.slice(k.lastIndexOf('.') + 1)} = ${fmt(Number(row[t.header.indexOf(k)]))}`).join(', ')
-        : `point ${p.label}`;
+      row && t ? s.keys.map((k) => `${keySymbol(k)} = ${fmt(Number(row[t.header.indexOf(k)]))}`).join(', ') : `point ${p.label}`;
     return { label, sampling: p.summary.sampling! };
   });
 }
@@ -497,15 +519,13 @@ registerPlot({
         return xs.map((x, b) => ({ x, y: h.negLogP[b], point: p.label, k: h.mixture?.components ?? null })).filter((d) => d.y !== null);
       });
       const ks = pts.map((p) => `${p.label}: k = ${entryOf(p, i, of)?.mixture?.components ?? '—'}`).join('; ');
-      return {
+      return figure({
         description: `−ln p of ${of} at ${pts.length} sweep points (BIC-chosen mixture components — ${ks}).`,
         title: { text: `−ln p(${of})`, anchor: 'start' },
-        width: WIDTH,
-        height: HEIGHT,
         data: { values },
         mark: { type: 'line', point: { size: 12 } },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: of, scale: { zero: false, nice: false } },
+          x: { field: 'x', type: 'quantitative', title: observableLabel(of), scale: { zero: false, nice: false } },
           y: { field: 'y', type: 'quantitative', title: '−ln p', scale: { zero: false } },
           color: {
             field: 'point',
@@ -515,7 +535,7 @@ registerPlot({
             legend: { title: null, orient: 'right', labelLimit: 260 },
           },
         },
-      } as VegaLiteSpec;
+      }) as VegaLiteSpec;
     });
   },
 });
