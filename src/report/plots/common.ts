@@ -159,6 +159,12 @@ export function metricLabel(column: string): string {
     [/^(.+)_q50$/, (m) => `${observableLabel(m[1])} (final median)`],
     [/^(.+)_sem$/, (m) => `${observableLabel(m[1])} (standard error)`],
     [/^diverged$/, () => 'diverged replicas'],
+    // summary.json paths, as sweep analyses name their x and y
+    [/^events\.([^.]+)\.mfpt\.time$/, (m) => `MFPT of '${m[1]}' (time)`],
+    [/^events\.([^.]+)\.mfpt\.steps$/, (m) => `MFPT of '${m[1]}' (steps)`],
+    [/^events\.([^.]+)\.fractionEntered$/, (m) => `fraction entered '${m[1]}'`],
+    [/^events\.([^.]+)\.rate\.perTime$/, (m) => `rate of '${m[1]}' (per time)`],
+    [/^observables\.([^.]+)\.final\.(mean|q50)$/, (m) => `${observableLabel(m[1])} (final ${m[2] === 'q50' ? 'median' : 'mean'})`],
   ];
   for (const [re, f] of patterns) {
     const m = re.exec(column);
