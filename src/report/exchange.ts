@@ -65,13 +65,14 @@ function acceptancePlot(d: ExchangeReportData): VegaLiteSpec {
   if (e.adaptation)
     for (const p of e.adaptation.history[0].pairs)
       values.push({ pair: label(p), series: 'as written (adaptation round 0)', acceptance: p.acceptance, lo: null, hi: null });
-  const x = { field: 'pair', type: 'ordinal' as const, title: 'neighbour pair (rungs)', sort: null };
+  const x = { field: 'pair', type: 'ordinal' as const, title: 'neighbour pair (rungs)', sort: null, axis: { labelAngle: 0 } };
   const y = { field: 'acceptance', type: 'quantitative' as const, title: 'swap acceptance', scale: { domain: [0, 1] } };
   const color = {
     field: 'series',
     type: 'nominal' as const,
     title: null,
     scale: { domain: e.adaptation ? ['frozen ladder', 'as written (adaptation round 0)'] : ['ladder'], range: [COLOR.blue, COLOR.grey] },
+    legend: { orient: 'top' },
   };
   return {
     description: `Acceptance of each neighbour pair over all ${e.sets} ladders${e.adaptation ? ' after the ladder froze' : ''}, bars ±1 standard error; dashed: the ${LOW_ACCEPTANCE} warning line.`,
@@ -86,6 +87,11 @@ function acceptancePlot(d: ExchangeReportData): VegaLiteSpec {
         data: { values: [{ level: LOW_ACCEPTANCE }] },
         mark: { type: 'rule', strokeDash: [6, 4], color: COLOR.vermillion },
         encoding: { y: { field: 'level', type: 'quantitative' } },
+      },
+      {
+        data: { values: [{ level: LOW_ACCEPTANCE, label: `warning below ${LOW_ACCEPTANCE}` }] },
+        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, x: 'width', fontSize: 10, color: COLOR.vermillion },
+        encoding: { y: { field: 'level', type: 'quantitative' }, text: { field: 'label' } },
       },
     ],
   } as unknown as VegaLiteSpec;
@@ -120,7 +126,7 @@ function ladderPlot(d: ExchangeReportData): VegaLiteSpec {
           positive,
         ),
       },
-      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name) },
+      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name), legend: { orient: 'top' } },
     },
   } as unknown as VegaLiteSpec;
 }
@@ -152,7 +158,7 @@ function flowPlot(d: ExchangeReportData): VegaLiteSpec | null {
           scale: { domain: [0, K - 1] },
           axis: { values: Array.from({ length: K }, (_, k) => k).filter((k) => K <= 12 || k % Math.ceil(K / 12) === 0 || k === K - 1) },
         },
-        color: { field: 'walker', type: 'nominal', title: null },
+        color: { field: 'walker', type: 'nominal', title: null, legend: { orient: 'top', symbolType: 'stroke' } },
       },
     },
   ];
@@ -193,9 +199,15 @@ function adaptationPlot(d: ExchangeReportData): VegaLiteSpec | null {
     data: { values: values.filter((v) => v.acceptance !== null) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'pair', type: 'ordinal', title: 'neighbour pair (rungs)', sort: null },
+      x: { field: 'pair', type: 'ordinal', title: 'neighbour pair (rungs)', sort: null, axis: { labelAngle: 0 } },
       y: { field: 'acceptance', type: 'quantitative', title: 'swap acceptance', scale: { domain: [0, 1] } },
-      color: { field: 'round', type: 'nominal', title: null, sort: [...a.history.map((h) => `round ${h.round}`), 'frozen'] },
+      color: {
+        field: 'round',
+        type: 'nominal',
+        title: null,
+        sort: [...a.history.map((h) => `round ${h.round}`), 'frozen'],
+        legend: { orient: 'top' },
+      },
     },
   } as unknown as VegaLiteSpec;
 }

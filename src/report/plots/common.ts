@@ -57,19 +57,19 @@ export function figure<T extends object>(spec: T): T & { width: number; height: 
 /**
  * The axis of a log scale over [min, max]: ticks at the powers of ten only
  * (no minor ticks or grid lines between them, which read as a barcode), or
- * a few ticks when the range is under two decades.
+ * 1-2-5 ticks when the range spans fewer than three powers of ten.
  */
 export function logAxis(min: number, max: number): { values?: number[]; tickCount?: number; format: string } {
   if (!(min > 0) || !(max > min)) return { tickCount: 5, format: '~g' };
   const lo = Math.ceil(Math.log10(min) - 1e-9),
     hi = Math.floor(Math.log10(max) + 1e-9);
-  if (hi - lo >= 1) {
+  if (hi - lo >= 2) {
     const step = Math.max(1, Math.ceil((hi - lo + 1) / 8));
     const values: number[] = [];
     for (let k = lo; k <= hi; k += step) values.push(Number(`1e${k}`));
     return { values, format: '~g' };
   }
-  // Under two decades: a handful of 1-2-5 ticks inside the range.
+  // Fewer than three powers of ten inside: the 1-2-5 ticks inside the range.
   const values: number[] = [];
   for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++)
     for (const m of [1, 2, 5]) {

@@ -98,7 +98,13 @@ export function splittingComparison(run: RunData): SplittingComparison | null {
 function perRepetition(sp: SplittingSummary): VegaLiteSpec {
   const values = sp.perRepetition.map((r) => ({ repetition: r.repetition, p: r.probability, iterations: r.iterations }));
   const [lo, hi] = sp.probability.ci95;
-  const x = { field: 'repetition', type: 'quantitative' as const, title: 'repetition r', scale: { nice: false, zero: false } };
+  const x = {
+    field: 'repetition',
+    type: 'quantitative' as const,
+    title: 'repetition r',
+    scale: { nice: false, zero: false },
+    axis: { format: 'd', tickMinStep: 1 },
+  };
   return {
     description:
       `p̂ of each of the ${sp.repetitions} independent AMS repetitions (points), their mean p̄ = ${sp.probability.mean.toPrecision(4)} ` +
@@ -142,7 +148,7 @@ function mfptEstimates(c: SplittingComparison): VegaLiteSpec {
         mark: { type: 'rule', strokeWidth: 2, color: COLOR.blue },
         encoding: {
           y,
-          x: { field: 'lo', type: 'quantitative', title: 'mean first-passage time (t = step·η)', scale: { zero: false } },
+          x: { field: 'lo', type: 'quantitative', title: 'MFPT A → B (time t = step·η)', scale: { zero: false, padding: 12 } },
           x2: { field: 'hi' },
         },
       },
