@@ -5,7 +5,7 @@
  * grokking curves (train/test "accuracy" over log time with the t_mem and
  * t_grok theory as vertical rules).
  */
-import { COLOR, FIGURE_CONFIG, fmt, HEIGHT, TIME_TITLE, WIDTH } from './common.js';
+import { COLOR, FIGURE_CONFIG, fmt, HEIGHT, logAxis, TIME_TITLE, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
 import type { ReportContext, VegaLiteSpec } from './types.js';
 
@@ -171,7 +171,14 @@ registerPlot({
         ...(th.tMem && num(th.tMem.steps) !== null ? [{ t: th.tMem.steps! * (th.tMem.lr ?? lr), label: 't_mem theory' }] : []),
         ...(th.tGrok && num(th.tGrok.steps) !== null ? [{ t: th.tGrok.steps! * (th.tGrok.lr ?? lr), label: 't_grok theory' }] : []),
       ];
-      const x = { field: 't', type: 'quantitative' as const, title: TIME_TITLE, scale: { type: 'log' as const, nice: false } };
+      const ts = rows.map((r) => r.t as number);
+      const x = {
+        field: 't',
+        type: 'quantitative' as const,
+        title: TIME_TITLE,
+        scale: { type: 'log' as const, nice: false },
+        ...(ts.length ? { axis: logAxis(Math.min(...ts), Math.max(...ts)) } : {}),
+      };
       const mem = a.tMem as { steps?: number | null } | undefined;
       const grok = a.tGrok as { steps?: number | null } | undefined;
       return {

@@ -30,6 +30,8 @@ export const COLOR = {
   yellow: PALETTE[7],
   grey: '#999999',
 } as const;
+/** Tints of the palette's blue (35 % and 65 % of it over white) for nested quantile bands under a blue median. */
+export const BLUE_TINTS = ['#A6CEE4', '#59A3CD'] as const;
 /** Opacity of confidence and quantile bands (visible, yet lines drawn over them stay readable). */
 export const BAND_OPACITY = 0.25;
 

@@ -3,13 +3,24 @@
  * bands with the median and mean, or, for a discrete observable (an index
  * such as `well`), the fraction of replicas at each value.
  */
-import { COLOR, figure, gridKind, logAxis, observableLabel, quantScale, TIME_TITLE, traceObservables, traceRows } from './common.js';
+import {
+  BLUE_TINTS,
+  COLOR,
+  figure,
+  gridKind,
+  logAxis,
+  observableLabel,
+  quantScale,
+  TIME_TITLE,
+  traceObservables,
+  traceRows,
+} from './common.js';
 import { registerPlot } from './registry.js';
 import type { RunData, TraceRow } from '../../results/types.js';
 import type { VegaLiteSpec } from './types.js';
 
 const SERIES = ['q05–q95', 'q25–q75', 'median', 'mean'];
-const COLORS = ['#9ecae1', '#4a98c9', COLOR.blue, COLOR.vermillion];
+const COLORS = [...BLUE_TINTS, COLOR.blue, COLOR.vermillion];
 const DASHES = [
   [1, 0],
   [1, 0],
@@ -81,17 +92,17 @@ function burnInLayers(run: RunData, tMin: number, log: boolean): unknown[] {
   return [
     {
       data: { values: [{ t0: start, t1: t, label: 'burn-in' }] },
-      mark: { type: 'rect', color: '#000000', opacity: 0.06 },
+      mark: { type: 'rect', color: COLOR.black, opacity: 0.06 },
       encoding: { x: { field: 't0', type: 'quantitative' }, x2: { field: 't1' } },
     },
     {
       data: { values: [{ t1: t, label: 'burn-in' }] },
-      mark: { type: 'rule', color: '#555555', strokeDash: [2, 2] },
+      mark: { type: 'rule', color: COLOR.grey, strokeDash: [2, 2] },
       encoding: { x: { field: 't1', type: 'quantitative' } },
     },
     {
       data: { values: [{ t1: t, label: 'burn-in' }] },
-      mark: { type: 'text', align: 'right', baseline: 'top', dx: -3, y: 2, fontSize: 10, color: '#555555' },
+      mark: { type: 'text', align: 'right', baseline: 'top', dx: -3, y: 2, fontSize: 10, color: COLOR.grey },
       encoding: { x: { field: 't1', type: 'quantitative' }, text: { field: 'label' } },
     },
   ];
