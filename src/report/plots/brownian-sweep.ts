@@ -95,15 +95,17 @@ function arrheniusSpec(a: Obj): VegaLiteSpec | null {
       if (num(p.invTheta) !== null && num(p.exact) !== null && (p.exact as number) > 0)
         lines.push({ x: p.invTheta as number, y: Math.log(p.exact as number), series: 'exact' });
   const x = { field: 'x', type: 'quantitative' as const, title: '1/θ', scale: { zero: false } };
-  const y = { field: 'y', type: 'quantitative' as const, title: `ln ${String(a.y ?? 'τ')}`, scale: { zero: false } };
+  const y = { field: 'y', type: 'quantitative' as const, title: `ln ${a.y ? metricLabel(String(a.y)) : 'τ'}`, scale: { zero: false } };
   const colorScale = seriesScale(pts, lines);
-  const color = { field: 'series', type: 'nominal' as const, title: '', scale: colorScale };
+  const legend = { symbolType: 'stroke', orient: 'top' as const };
+  const color = { field: 'series', type: 'nominal' as const, title: '', scale: colorScale, legend };
   // The dash scale shares the colour scale's domain and title, so the one legend shows each line's dash.
   const dash = {
     field: 'series',
     type: 'nominal' as const,
     title: '',
     scale: { domain: colorScale.domain, range: colorScale.domain.map(dashOf) },
+    legend,
   };
   const layer: unknown[] = [
     {

@@ -77,7 +77,7 @@ function posteriorSpec(p: PosteriorSummary): VegaLiteSpec {
     field: 'series',
     type: 'nominal' as const,
     scale: { domain, range: [COLOR.blue, COLOR.vermillion] },
-    legend: { title: null, orient: 'top' as const, labelLimit: 320 },
+    legend: { title: null, orient: 'top' as const, labelLimit: 320, symbolType: 'stroke' },
   };
   const x = { field: 'x', type: 'quantitative' as const, title: observableLabel(p.of), scale: { domain: p.range, nice: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: '−ln p', scale: { zero: false } };
