@@ -109,20 +109,29 @@ registerPlot({
       const method = (a.theory as { method?: string } | null)?.method;
       const x = { field: 'well', type: 'nominal' as const, title: `wells (by ${String(a.by)})`, axis: { labelAngle: 0 } };
       const y = { field: 'P', type: 'quantitative' as const, title: 'occupancy', scale: { domain: [0, 1] } };
+      const hasTheory = rows.some((r) => r.theory !== null);
+      const series = ['ensemble (Wilson 95 %)', ...(hasTheory ? ['theory'] : [])];
+      const color = (s: string) => ({
+        datum: s,
+        type: 'nominal' as const,
+        scale: { domain: series, range: [COLOR.sky, COLOR.vermillion].slice(0, series.length) },
+        legend: { title: null, orient: 'top' as const },
+      });
       const layer: unknown[] = [
-        { data: { values: rows }, mark: { type: 'bar', color: COLOR.sky, width: { band: 0.6 } }, encoding: { x, y } },
+        { data: { values: rows }, mark: { type: 'bar', width: { band: 0.6 } }, encoding: { x, y, color: color(series[0]) } },
         {
           data: { values: rows.filter((r) => r.lo !== null) },
           mark: { type: 'rule', color: COLOR.black, strokeWidth: 2 },
           encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] } }, y2: { field: 'hi' } },
         },
       ];
-      if (rows.some((r) => r.theory !== null))
+      if (hasTheory)
         layer.push({
           data: { values: rows.filter((r) => r.theory !== null) },
-          mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: COLOR.vermillion },
+          mark: { type: 'point', shape: 'diamond', filled: true, size: 120, opacity: 1 },
           encoding: {
             x,
+            color: color('theory'),
             y: { field: 'theory', type: 'quantitative', scale: { domain: [0, 1] } },
             tooltip: [{ field: 'theory' }, { field: 'z' }],
           },
@@ -130,7 +139,7 @@ registerPlot({
       return {
         description:
           `Occupancies of ${rows.length} wells at θ = ${fmt(num(a.temperature))} over ${String(a.replicas)} replicas` +
-          (method ? `; theory (red diamonds): ${method.split(':')[0]}; largest |z| = ${fmt(num(a.maxAbsZ))}.` : '; no theory.'),
+          (method ? `; theory (diamonds): ${method.split(':')[0]}; largest |z| = ${fmt(num(a.maxAbsZ))}.` : '; no theory.'),
         title: { text: 'well occupancies', anchor: 'start' },
         width: Math.min(WIDTH, 120 + 90 * rows.length),
         height: HEIGHT,
