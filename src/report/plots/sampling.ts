@@ -43,6 +43,8 @@ const MAX_CHAINS = 8;
 const MAX_OVERLAID = 8;
 /** At most this many points per drawn chain (evenly strided). */
 const MAX_CHAIN_POINTS = 400;
+/** At most this many chains are ranked together in a rank plot. */
+const MAX_RANK_CHAINS = 64;
 /** Chains drawn in the trace panel (ArviZ draws all; a few stay readable). */
 const TRACE_CHAINS = 4;
 
@@ -256,7 +258,9 @@ function traceDensitySpec(
 }
 
 /** Rank histograms of every chain (at most MAX_CHAINS rows drawn) with the uniform count as a dashed line. */
-function rankSpec(name: string, draws: Map<number, number[]>): VegaLiteSpec {
+function rankSpec(name: string, all: Map<number, number[]>): VegaLiteSpec {
+  // Ranks are pooled over at most MAX_RANK_CHAINS chains: a reference that large is as good as all, and sorting stays cheap.
+  const draws = new Map([...all].sort((a, b) => a[0] - b[0]).slice(0, MAX_RANK_CHAINS));
   const r = rankHistograms(draws);
   const shown = r.perChain.slice(0, MAX_CHAINS);
   const values = shown.flatMap((ch) =>
@@ -272,7 +276,7 @@ function rankSpec(name: string, draws: Map<number, number[]>): VegaLiteSpec {
   const rowHeight = Math.max(18, Math.floor(HEIGHT / shown.length));
   return {
     description:
-      `Rank plot of ${name}: all ${r.total} draws of the ${r.perChain.length} chains ranked together, each chain's ranks counted in ${r.bins} bins` +
+      `Rank plot of ${name}: all ${r.total} draws of the ${r.perChain.length} chains ranked together${all.size > draws.size ? ` (the first ${draws.size} of ${all.size} chains)` : ''}, each chain's ranks counted in ${r.bins} bins` +
       (r.perChain.length > shown.length ? ` (the first ${shown.length} chains drawn)` : '') +
       '; dashed: the count if the chains were mixed (uniform ranks). A chain whose bars lean to one side, or a ∪/∩ shape, has not mixed with the others.',
     title: { text: `${observableLabel(name)}: rank plot`, anchor: 'start' },
