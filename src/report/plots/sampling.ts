@@ -312,7 +312,7 @@ function rankSpec(name: string, all: Map<number, number[]>): VegaLiteSpec {
 registerPlot({
   kind: 'chains',
   title: 'Sampling chains',
-  caption: `Per chain observable (ArviZ conventions): the trace of ${TRACE_CHAINS} chains (thin lines, at most ${MAX_CHAIN_POINTS} points each) beside the density of all draws pooled and of each drawn chain; then the rank plot of every chain (at most ${MAX_CHAINS} drawn): the draws of all chains ranked together, each chain's ranks histogrammed, flat at the dashed line when the chains have mixed. Each figure's caption gives the diagnostics over all replicas.`,
+  caption: `Per chain observable (ArviZ conventions): the trace of ${TRACE_CHAINS} chains (thin lines, at most ${MAX_CHAIN_POINTS} points each) beside the density of all draws pooled and of each drawn chain; then the rank plot of every chain (at most ${MAX_CHAINS} drawn): the draws of all chains (up to ${MAX_RANK_CHAINS}) ranked together, each chain's ranks histogrammed, flat at the dashed line when the chains have mixed. Each figure's caption gives the diagnostics over all replicas.`,
   applies: (ctx) => !!ctx.run && Object.keys(samplingOf(ctx.run)?.chains ?? {}).length > 0 && existsSync(join(ctx.run.dir, 'chains.csv')),
   build: (ctx) => {
     const run = ctx.run!;
