@@ -234,19 +234,20 @@ describe('a sweep directory', () => {
     const specs = getPlot('sweep')!.build(ctx) as any[];
     const mfpt = specs[metrics.findIndex((m) => m.name === 'escape_mfpt_time')];
     expect(mfpt.layer[0].mark.type).toBe('rule'); // error bars
-    expect(new Set(mfpt.data.values.map((v: any) => v.g))).toEqual(new Set(['dynamics.lr=0.001', 'dynamics.lr=0.002']));
+    expect(new Set(mfpt.data.values.map((v: any) => v.g))).toEqual(new Set(['η = 0.001', 'η = 0.002']));
     const xMean = specs[metrics.findIndex((m) => m.name === 'x_mean')];
     const row0 = xMean.data.values[0];
     expect(row0.hi - row0.y).toBeGreaterThan(0); // ±1.96·sem
     const phase = (getPlot('phase-diagram')!.build(ctx) as any[])[0];
     expect(phase.layer[0].encoding.x.scale.type).toBe('log');
     expect(phase.layer[0].encoding.y.scale.type).toBe('log');
-    expect(phase.layer[0].encoding.x.title).toBe('dynamics.temperature');
+    expect(phase.layer[0].encoding.x.title).toBe('θ (temperature)');
     expect(phase.layer[0].data.values).toHaveLength(6);
-    const line = phase.layer[1].data.values as Array<{ x0: number; y0: number }>;
+    expect(phase.layer[1].mark.type).toBe('text'); // each cell's metric
+    const line = phase.layer[2].data.values as Array<{ x0: number; y0: number }>;
     expect(line.length).toBeGreaterThan(10);
     for (const p of line) expect(Math.log10(p.y0)).toBeCloseTo(-3.9 - 2 * Math.log10(p.x0), 9);
-    expect(phase.layer[2].data.values).toHaveLength(3); // the boundary points
+    expect(phase.layer[3].data.values).toHaveLength(3); // the boundary points
     has(html, '<td>trapped | escaping</td><td>-2</td><td>-2.5 – -1.5</td><td>-3.9</td><td>-4.2 – -3.6</td><td>3</td>');
     has(html, '<h1>report-sweep — sweep</h1>');
     has(html, '<dt>sweep points</dt><dd>6 completed of 6</dd>');
