@@ -178,7 +178,7 @@ describe('the plot registry', () => {
     try {
       const html = await buildReportHtml(loadReportContext(RUN));
       expect(figuresByKind(html)['test-final-x']).toBe(1);
-      has(html, '<h3>Test: final x per replica</h3><p class="caption">A plot registered by the test.</p>');
+      has(html, '<summary><h3>Test: final x per replica</h3></summary><p class="caption">A plot registered by the test.</p>');
       expect(html.match(/<svg/g)).toHaveLength(6); // 5 built-in + 1
       // not applicable elsewhere
       expect(figuresByKind(await buildReportHtml(loadReportContext(SWEEP)))['test-final-x']).toBeUndefined();
