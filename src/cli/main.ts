@@ -37,6 +37,7 @@ import { register as registerSweep } from './sweep.js';
 import { register as registerSlurm } from './slurm.js';
 import { runExchangeCli } from './exchange.js';
 import { register as registerReport, writeReport } from './report.js';
+import { register as registerFigure } from './figure.js';
 
 function progressBar(enabled: boolean) {
   if (!enabled) return undefined;
@@ -388,6 +389,8 @@ Examples:
     });
 
   registerReport(program);
+
+  registerFigure(program);
 
   registerCompare(program);
 

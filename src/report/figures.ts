@@ -182,8 +182,9 @@ export async function renderFigure(figure: Figure, format: FigureFormat): Promis
 export class PdfNotOfferedError extends Error {
   constructor() {
     super(
-      'PDF is not offered: no well-kept library renders SVG to PDF offline in Node without a browser. ' +
-        'Use --format svg (vector; converts to PDF with e.g. rsvg-convert or Inkscape) or --format png.',
+      'PDF is not offered: Node has no well-kept SVG-to-PDF renderer that works without a browser (the route through pdfkit, ' +
+        'svg-to-pdfkit, is a small, rarely released package that draws text in the PDF standard fonts, which have no η or θ). ' +
+        'Use --format svg (vector; rsvg-convert or Inkscape turn it into PDF) or --format png.',
     );
     this.name = 'PdfNotOfferedError';
   }

@@ -597,13 +597,10 @@ function summaryCard(ctx: ReportContext, rendered: RenderedSection[]): string {
   if (ctx.run) {
     const s = ctx.run.summary;
     const potential = (ctx.run.scenario?.potential as { kind?: unknown } | undefined)?.kind;
-    items.push(
-      [
-        'ran',
-        `${potential ? `${String(potential)} · ` : ''}${s.run.integrator} · ${s.run.replicas} replicas × ${s.run.steps} steps (t = ${f(s.run.physicalTime)})`,
-      ],
-      ['θ', runSetting(s.run, 'temperature')],
-    );
+    items.push([
+      'ran',
+      `${potential ? `${String(potential)} · ` : ''}${s.run.integrator} · ${s.run.replicas} replicas × ${s.run.steps} steps (t = ${f(s.run.physicalTime)})`,
+    ]);
     if (s.timing) items.push(['took', `${f(s.timing.wallSeconds, 3)} s`]);
     items.push(['status', s.run.status ?? 'completed']);
     for (const [name, e] of Object.entries(s.events ?? {}))
@@ -690,7 +687,7 @@ ${warnings.length ? `<ul class="warnings">${list(warnings, (w) => `<span class="
 /** The additional style of the page's contents, sections, summary card and figure links. */
 const PAGE_CSS = `
 nav.toc { background: white; border: 1px solid #e4e4e4; padding: 6px 14px; margin: 12px 0; font-size: 13px; }
-nav.toc h2 { font-size: 15px; margin: 4px 0; border: none; } nav.toc ol { margin: 2px 0; padding-left: 20px; } nav.toc a { color: #08519c; text-decoration: none; } nav.toc a:hover { text-decoration: underline; }
+nav.toc h2 { font-size: 15px; margin: 4px 0; border: none; } nav.toc > ol { column-width: 300px; column-gap: 24px; } nav.toc li { break-inside: avoid; } nav.toc ol { margin: 2px 0; padding-left: 20px; } nav.toc a { color: #08519c; text-decoration: none; } nav.toc a:hover { text-decoration: underline; }
 details > summary { cursor: pointer; } details > summary > h2, details > summary > h3 { display: inline-block; }
 details.section > summary > h2 { border: none; } details.section, details.plot-section { border-top: 1px solid #ddd; margin-top: 8px; }
 section.card { background: white; border: 1px solid #cfd8e3; border-left: 4px solid #08519c; padding: 4px 14px 8px; margin: 12px 0; }

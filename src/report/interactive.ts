@@ -36,7 +36,7 @@ const load = () => (libs ??= Promise.all([import('vega'), import('vega-lite')]))
 const PATH_MARKS = new Set(['line', 'area', 'trail']);
 const POINT_MARKS = new Set(['point', 'circle', 'square', 'bar', 'rect', 'tick', 'rule']);
 
-/** Tooltips on every unit of a (layered) spec: the data row; lines and areas get transparent points to hover. */
+/** Tooltips on every unit of a (layered) spec: the data row; lines and areas get transparent points to hover. Marks are clipped to the plot area. */
 function withTooltips(node: Obj): Obj {
   const out: Obj = { ...node };
   if (Array.isArray(node.layer)) out.layer = node.layer.map((l) => (isObj(l) ? withTooltips(l) : l));
@@ -44,11 +44,13 @@ function withTooltips(node: Obj): Obj {
   if (m !== undefined) {
     const mark: Obj = typeof m === 'string' ? { type: m } : isObj(m) ? { ...m } : {};
     const type = String(mark.type ?? '');
-    if (mark.tooltip === undefined && (PATH_MARKS.has(type) || POINT_MARKS.has(type))) {
-      mark.tooltip = { content: 'data' };
+    if (PATH_MARKS.has(type) || POINT_MARKS.has(type)) {
+      mark.tooltip ??= { content: 'data' };
       if (PATH_MARKS.has(type) && mark.point === undefined) mark.point = 'transparent';
-      out.mark = mark;
     }
+    // Zoomed marks stay inside the plot area.
+    mark.clip ??= true;
+    out.mark = mark;
   }
   return out;
 }
@@ -84,7 +86,9 @@ function legendValueExpr(channel: unknown, scales: Set<string>): string | null {
 /** Prepend a test to a channel's production rules: dimmed when `valueExpr` is in the hidden list. */
 function dimRule(existing: unknown, valueExpr: string): unknown[] {
   const rules = existing === undefined ? [{ value: 1 }] : Array.isArray(existing) ? existing : [existing];
-  return [{ test: `indexof(${HIDDEN_SIGNAL}, ${valueExpr}) >= 0`, value: DIMMED_OPACITY }, ...rules];
+  // A mark drawn fainter than the dimmed opacity (the transparent hover points: 0) stays as it is.
+  const own = rules.length === 1 && isObj(rules[0]) && typeof rules[0].value === 'number' ? rules[0].value : 1;
+  return [{ test: `indexof(${HIDDEN_SIGNAL}, ${valueExpr}) >= 0`, value: Math.min(own, DIMMED_OPACITY) }, ...rules];
 }
 
 /**
