@@ -53,9 +53,17 @@ export interface FigureSection {
   error: string | null;
 }
 
+/** Greek letters of titles (η, θ, τ, …) spelled out in slugs. */
+const GREEK: Record<string, string> = Object.fromEntries(
+  'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma sigma tau upsilon phi chi psi omega'
+    .split(' ')
+    .map((name, i) => [String.fromCharCode(0x3b1 + i), `-${name}-`]),
+);
+
 /** A lowercase ASCII slug: letters and digits, runs of anything else as one '-'. */
 export function slug(text: string): string {
   return text
+    .replace(/[\u0391-\u03c9]/g, (c) => GREEK[c.toLowerCase()] ?? c)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

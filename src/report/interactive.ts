@@ -36,7 +36,7 @@ const load = () => (libs ??= Promise.all([import('vega'), import('vega-lite')]))
 const PATH_MARKS = new Set(['line', 'area', 'trail']);
 const POINT_MARKS = new Set(['point', 'circle', 'square', 'bar', 'rect', 'tick', 'rule']);
 
-/** Tooltips on every unit of a (layered) spec: the data row; lines and areas get transparent points to hover. Marks are clipped to the plot area. */
+/** Tooltips on every unit of a (layered) spec: the data row; lines and areas get transparent points to hover. Lines and areas are clipped to the plot area. */
 function withTooltips(node: Obj): Obj {
   const out: Obj = { ...node };
   if (Array.isArray(node.layer)) out.layer = node.layer.map((l) => (isObj(l) ? withTooltips(l) : l));
@@ -48,8 +48,8 @@ function withTooltips(node: Obj): Obj {
       mark.tooltip ??= { content: 'data' };
       if (PATH_MARKS.has(type) && mark.point === undefined) mark.point = 'transparent';
     }
-    // Zoomed marks stay inside the plot area.
-    mark.clip ??= true;
+    // Zoomed lines and areas stay inside the plot area; points are not clipped, so a point on the edge stays whole.
+    if (PATH_MARKS.has(type)) mark.clip ??= true;
     out.mark = mark;
   }
   return out;

@@ -128,6 +128,7 @@ describe('figure names and data', () => {
   it('slugs are lowercase ASCII; titles are read from strings, lines and {text}', () => {
     expect(slug("Survival of 'escape' (θ = 0.25)")).toBe('survival-of-escape-0-25');
     expect(slug('Ünïcode — name')).toBe('unicode-name');
+    expect(slug('Arrhenius: ln τ vs 1/Θ')).toBe('arrhenius-ln-tau-vs-1-theta');
     expect(titleText({ title: 'a', mark: 'point' } as VegaLiteSpec)).toBe('a');
     expect(titleText({ title: { text: ['a', 'b'] }, mark: 'point' } as VegaLiteSpec)).toBe('a b');
     expect(titleText({ mark: 'point' } as VegaLiteSpec)).toBeNull();
