@@ -1,8 +1,12 @@
 /**
  * report.html: one self-contained page per result directory (run, sweep or
- * regimes) — a header with the key run facts, the summary tables, then every
- * applicable registered plot rendered server-side to inline SVG. No scripts,
- * fonts, images or URLs: the file opens offline. Written atomically.
+ * regimes) — a header with the key run facts, a summary card (what ran, how
+ * long, headline results against theory, warnings), the contents, the
+ * resolved scenario, the summary tables and every applicable registered plot
+ * rendered server-side to inline SVG, in collapsible <details> sections with
+ * ids. The default page has no scripts, fonts, images or URLs and opens
+ * offline; the interactive page (interactive.ts) adds the Vega runtime inline.
+ * writeReport also writes figures/ (figures.ts). Written atomically.
  */
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
