@@ -568,6 +568,32 @@ function theoryHeadline(t: Record<string, unknown>, prefix = ''): Headline | nul
   return { text: `${prefix}${kind}: ${t.text}`, verdict: null };
 }
 
+/**
+ * The theory overlays of a sweep's points, one line per overlay (kind and
+ * event or observable): at how many points the overlay's own check agrees.
+ * A count, not a verdict: with 95 % intervals about one point in twenty lies
+ * outside by chance.
+ */
+function sweepTheoryHeadlines(points: RunData[]): Headline[] {
+  const groups = new Map<string, { agrees: number; checked: number; note?: string }>();
+  for (const p of points)
+    for (const t of (p.summary.theory ?? []) as Array<Record<string, unknown>>) {
+      const h = t && typeof t === 'object' ? theoryHeadline(t) : null;
+      if (!h || !h.verdict) continue;
+      const what = typeof t.event === 'string' ? t.event : typeof t.of === 'string' ? t.of : '';
+      const key = `${String(t.kind)}${what ? ` (${what})` : ''}`;
+      const g = groups.get(key) ?? { agrees: 0, checked: 0 };
+      g.checked++;
+      if (h.verdict === 'agrees') g.agrees++;
+      g.note ??= typeof t.exactTime === 'number' ? 'the exact value inside the measured 95 % CI' : "the overlay's own test";
+      groups.set(key, g);
+    }
+  return [...groups].map(([key, g]) => ({
+    text: `${key}: agrees with theory at ${g.agrees} of ${g.checked} points (${g.note})`,
+    verdict: null,
+  }));
+}
+
 function analysisHeadline(a: Record<string, unknown>, prefix = ''): Headline | null {
   let text: string | undefined;
   try {
@@ -576,7 +602,11 @@ function analysisHeadline(a: Record<string, unknown>, prefix = ''): Headline | n
     text = undefined;
   }
   text ??= typeof a.text === 'string' ? a.text : undefined;
-  return text ? { text: `${prefix}${String(a.kind ?? 'analysis')}: ${text}`, verdict: null } : null;
+  if (!text) return null;
+  const kind = String(a.kind ?? 'analysis');
+  // A line that already starts with its kind's name ("Arrhenius (…)") is not prefixed again.
+  const named = text.toLowerCase().startsWith(kind.toLowerCase().replace(/-/g, ' ')) || text.toLowerCase().startsWith(kind.toLowerCase());
+  return { text: `${prefix}${named ? '' : `${kind}: `}${text}`, verdict: null };
 }
 
 /** Warnings of one run: status, divergence, sampling warnings, skipped theory. */
@@ -631,6 +661,7 @@ function summaryCard(ctx: ReportContext, rendered: RenderedSection[]): string {
       ]);
       if (planned !== null && ctx.sweep.points.length < planned)
         warnings.push(`${planned - ctx.sweep.points.length} of ${planned} points have no results yet`);
+      headlines.push(...sweepTheoryHeadlines(ctx.sweep.points));
       for (const a of readSweepAnalyses(ctx)) {
         const h = analysisHeadline(a);
         if (h) headlines.push(h);

@@ -253,6 +253,17 @@ describe('a sweep directory', () => {
     has(html, '<dt>η</dt><dd>0.001, 0.002</dd><');
     has(html, '<dt>θ</dt><dd>0.2, 0.3, 0.45</dd>');
   });
+
+  it('sums up the points in the summary card: the mfpt-1d check per point, the phase boundary', () => {
+    const card = /<section class="card" id="summary">([\s\S]*?)<\/section>/.exec(html)![1];
+    has(card, '<dt>ran</dt><dd>sweep of dynamics.temperature × dynamics.lr: 6 of 6 points</dd>');
+    const inside = loadReportContext(SWEEP).sweep!.points.filter((p) => {
+      const t = (p.summary.theory as Array<Record<string, any>>).find((x) => x.kind === 'mfpt-1d')!;
+      return t.exactTime >= t.measuredCi95Time[0] && t.exactTime <= t.measuredCi95Time[1];
+    }).length;
+    has(card, `mfpt-1d (escape): agrees with theory at ${inside} of 6 points (the exact value inside the measured 95 % CI)`);
+    has(card, 'phase boundary trapped | escaping: slope -2 [95 % CI -2.5 – -1.5]');
+  });
 });
 
 describe('a regimes directory', () => {
@@ -280,6 +291,12 @@ describe('a regimes directory', () => {
       '<td>escape: MFPT (time)</td><td>180 [80 – 550]</td><td>20 [15 – 27]</td><td>-160 [-535 – -53]</td><td>likelihood ratio</td><td>chi2(1) = 12.5</td><td>4.0e-4</td><td>8.0e-4</td><td>yes</td>',
     );
     has(html, '<li>Differences are B − A.</li>');
+  });
+
+  it('names the regimes and the results that differ from the baseline in the summary card', () => {
+    const card = /<section class="card" id="summary">([\s\S]*?)<\/section>/.exec(html)![1];
+    has(card, '<dt>ran</dt><dd>2 regimes: warm, cold</dd>');
+    has(card, /comparison: [1-9]\d* of \d+ results differ from the baseline \(Holm-adjusted\): [^<]*escape: MFPT \(time\) \(warm\)/);
   });
 });
 
