@@ -178,7 +178,8 @@ let runtime: string | null = null;
 
 /** The Vega runtime bundle (vega.min.js of the installed vega package), read once. */
 export function vegaRuntime(): string {
-  return (runtime ??= readFileSync(requireHere.resolve('vega/build/vega.min.js'), 'utf8'));
+  // Inline in a <script> element: a '</script' in the bundle's strings would end it early ('<\/' is the same string).
+  return (runtime ??= readFileSync(requireHere.resolve('vega/build/vega.min.js'), 'utf8').replace(/<\/(script)/gi, '<\\/$1'));
 }
 
 /** JSON for a `<script type="application/json">` block: `<` escaped so no `</script>` can end it early. */
