@@ -131,17 +131,28 @@ export function standaloneSpec(spec: VegaLiteSpec): VegaLiteSpec {
 
 /**
  * Write the four files of one figure into `dir` (atomically each); `svg` is
- * its rendering (without an id prefix) when the caller already has it.
- * Returns the paths written.
+ * its rendering (without an id prefix) when the caller already has it. The
+ * SVG, CSV and spec are written first, the PNG last, so a rasteriser failure
+ * (no prebuilt resvg binary for this platform) costs only the PNG. Returns
+ * the suffixes written and the error that stopped the rest, if any.
  */
-export async function writeFigureFiles(dir: string, figure: Figure, svg?: string): Promise<string[]> {
-  const text = svg ?? (await renderSvg(figure.spec));
+export async function writeFigureFiles(dir: string, figure: Figure, svg?: string): Promise<{ written: string[]; error: string | null }> {
+  const written: string[] = [];
   const path = (suffix: string) => join(dir, `${figure.name}${suffix}`);
-  writeAtomic(path('.svg'), text);
-  writeAtomic(path('.png'), await svgToPng(text));
-  writeAtomic(path('.csv'), figureCsv(figure.spec));
-  writeAtomic(path('.vl.json'), JSON.stringify(standaloneSpec(figure.spec), null, 2) + '\n');
-  return FIGURE_FILES.map(path);
+  try {
+    const text = svg ?? (await renderSvg(figure.spec));
+    writeAtomic(path('.svg'), text);
+    written.push('.svg');
+    writeAtomic(path('.csv'), figureCsv(figure.spec));
+    written.push('.csv');
+    writeAtomic(path('.vl.json'), JSON.stringify(standaloneSpec(figure.spec), null, 2) + '\n');
+    written.push('.vl.json');
+    writeAtomic(path('.png'), await svgToPng(text));
+    written.push('.png');
+    return { written, error: null };
+  } catch (e) {
+    return { written, error: (e as Error).message };
+  }
 }
 
 /**

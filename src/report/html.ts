@@ -448,6 +448,10 @@ interface RenderedFigure {
   /** The SVG as a file (own ids), or null when it failed to render. */
   svg: string | null;
   error: string | null;
+  /** The suffixes of its files in figures/ that were written (undefined: not written here, all linked). */
+  files?: string[];
+  /** Why some of its files were not written. */
+  filesError?: string | null;
 }
 
 interface RenderedSection {
@@ -486,6 +490,7 @@ function figureHtml(r: RenderedFigure, links: boolean): string {
         ['CSV', '.csv'],
         ['Vega-Lite', '.vl.json'],
       ]
+        .filter(([, suffix]) => !r.files || r.files.includes(suffix))
         .map(([label, suffix]) => `<a href="${esc(`${FIGURES_DIR}/${figure.name}${suffix}`)}">${label}</a>`)
         .join(' · ')}</span>`
     : '';
@@ -700,7 +705,10 @@ function summaryCard(ctx: ReportContext, rendered: RenderedSection[]): string {
   }
   for (const r of rendered) {
     if (r.section.error) warnings.push(`plot '${r.section.entry.kind}' failed: ${r.section.error}`);
-    for (const x of r.figures) if (x.error) warnings.push(`figure ${x.figure.name} failed to render: ${x.error}`);
+    for (const x of r.figures) {
+      if (x.error) warnings.push(`figure ${x.figure.name} failed to render: ${x.error}`);
+      if (x.filesError) warnings.push(`figure ${x.figure.name}: not every file was written to ${FIGURES_DIR}/: ${x.filesError}`);
+    }
   }
   const MAX_LINES = 12;
   const list = <T>(xs: T[], line: (x: T) => string) =>
@@ -848,7 +856,9 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     for (const r of rendered)
       for (const x of r.figures)
         if (x.svg !== null) {
-          await writeFigureFiles(figuresDir, x.figure, x.svg);
+          const files = await writeFigureFiles(figuresDir, x.figure, x.svg);
+          x.files = files.written;
+          x.filesError = files.error;
           written.push(x.figure.name);
         }
     pruneFigureFiles(figuresDir, written);

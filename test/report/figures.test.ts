@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { buildReportHtml, writeReport } from '../../src/report/html.js';
-import { collectFigures, FIGURE_FILES, slug, titleText, type Figure } from '../../src/report/figures.js';
+import { collectFigures, FIGURE_FILES, slug, titleText, writeFigureFiles, type Figure } from '../../src/report/figures.js';
 import { figureCsv, specDatasets } from '../../src/report/figure-data.js';
 import { addLegendToggle, HIDDEN_SIGNAL, interactiveFigure } from '../../src/report/interactive.js';
 import { loadReportContext, parseCsv, renderSvg, type VegaLiteSpec } from '../../src/report/plots/index.js';
@@ -114,6 +114,14 @@ describe('figures/ of a run', () => {
     rmSync(path.join(FIGDIR(), 'notes.txt'));
   });
 
+  it('a PNG that cannot be drawn costs only the PNG: the other files are written and the error is returned', async () => {
+    const dir = freshDir(TMP, 'broken-png');
+    const r = await writeFigureFiles(dir, { ...FIGS[0], name: 'broken' }, 'not an svg');
+    expect(r.written).toEqual(['.svg', '.csv', '.vl.json']);
+    expect(r.error).toBeTruthy();
+    expect(readdirSync(dir).sort()).toEqual(['broken.csv', 'broken.svg', 'broken.vl.json']);
+  });
+
   it('a regimes directory gets figures too, names unique across its figures', async () => {
     const dir = await makeRegimes(freshDir(TMP, 'regimes'));
     await writeReport(dir);
@@ -126,7 +134,7 @@ describe('figures/ of a run', () => {
 
 describe('figure names and data', () => {
   it('slugs are lowercase ASCII; titles are read from strings, lines and {text}', () => {
-    expect(slug("Survival of 'escape' (θ = 0.25)")).toBe('survival-of-escape-0-25');
+    expect(slug("Survival of 'escape' (θ = 0.25)")).toBe('survival-of-escape-theta-0-25');
     expect(slug('Ünïcode — name')).toBe('unicode-name');
     expect(slug('Arrhenius: ln τ vs 1/Θ')).toBe('arrhenius-ln-tau-vs-1-theta');
     expect(titleText({ title: 'a', mark: 'point' } as VegaLiteSpec)).toBe('a');
