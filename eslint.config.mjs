@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'output/**', 'node_modules/**', 'assembly/**', 'test/fixtures/**', 'test/api/fixtures/**'] },
+  { ignores: ['dist/**', 'output/**', 'node_modules/**', '.venv-python/**', 'assembly/**', 'test/fixtures/**', 'test/api/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

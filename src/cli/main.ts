@@ -38,6 +38,7 @@ import { register as registerSlurm } from './slurm.js';
 import { runExchangeCli } from './exchange.js';
 import { register as registerReport, writeReport } from './report.js';
 import { register as registerFigure } from './figure.js';
+import { register as registerExport } from './export.js';
 
 function progressBar(enabled: boolean) {
   if (!enabled) return undefined;
@@ -391,6 +392,8 @@ Examples:
   registerReport(program);
 
   registerFigure(program);
+
+  registerExport(program);
 
   registerCompare(program);
 

@@ -380,6 +380,32 @@ describe('modular-addition-square: data, minibatches, observables', () => {
     );
   });
 
+  it('init_scale multiplies the prior draws of both groups and leaves the energy (the prior) unchanged', () => {
+    const base = { P: 11, N: 8, sigma2: 0.05, prior_a: 0.1 };
+    const p1 = modularAdditionSquare(base, ctx);
+    const p3 = modularAdditionSquare({ ...base, init_scale: 3 }, ctx);
+    const x1 = randomPoint(p1, 2, 9);
+    const x3 = randomPoint(p3, 2, 9);
+    for (let j = 0; j < x1.length; j++) expect(x3[j]).toBeCloseTo(3 * x1[j], 12);
+    // The draws' spread is the prior's times the scale: w ~ N(0, 0.5·9), a ~ N(0, 0.1·9) (k = 4 SE of a variance from n draws).
+    const wSize = 2 * 11 * 8;
+    const variance = (from: number, to: number) => {
+      let s = 0;
+      for (let r = 0; r < 2; r++) for (let j = from; j < to; j++) s += x3[r * p3.dim + j] ** 2;
+      return s / (2 * (to - from));
+    };
+    const vw = variance(0, wSize);
+    expect(Math.abs(vw - 4.5)).toBeLessThan(4 * 4.5 * Math.sqrt(2 / (2 * wSize)));
+    const va = variance(wSize, p3.dim);
+    expect(Math.abs(va - 0.9)).toBeLessThan(4 * 0.9 * Math.sqrt(2 / (2 * (p3.dim - wSize))));
+    // Same potential: the energy at one point does not depend on init_scale.
+    expect(evalAt(p3, x1, 2).E).toEqual(evalAt(p1, x1, 2).E);
+    expect(() => modularAdditionSquare({ ...base, init_scale: 0 }, ctx)).toThrow(/init_scale = 0, expected a finite number > 0/);
+    expect(() => modularAdditionSquare({ ...base, init_scale: 2, init_state: 'fourier' }, ctx)).toThrow(
+      /init_scale = 2 with init_state 'fourier', expected 1/,
+    );
+  });
+
   it('droplet threshold: the exact prior survival function (closed forms for P = 3, 5) and a Monte Carlo check through the observable', () => {
     // P = 3: C = D_1 ~ Beta(2, 1), P(C > t) = 1 − t².
     for (const t of [0.1, 0.4, 0.8]) expect(priorConcentrationSf(3, t)).toBeCloseTo(1 - t * t, 14);

@@ -39,8 +39,9 @@ export function modularAdditionSquare(params: Partial<ModularAdditionParams> | R
   const model = modularAdditionModel(p, data);
   const { dim, wSize: Wsz, aSize: Asz, priorW: pw, priorA: pa } = model;
   const { observables, predictive, dropletThreshold } = modularAdditionObservables(p, data, model);
-  const sw = Math.sqrt(pw.initVariance);
-  const sa = Math.sqrt(pa.initVariance);
+  // The initial spread: the prior's (or, when flat, the default draw's) times init_scale.
+  const sw = p.init_scale * Math.sqrt(pw.initVariance);
+  const sa = p.init_scale * Math.sqrt(pa.initVariance);
 
   const coordinates: string[] = [];
   for (let c = 0; c < N; c++) for (let j = 0; j < D2; j++) coordinates.push(`w${c}_${j}`);

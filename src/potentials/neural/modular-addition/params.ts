@@ -24,6 +24,8 @@ export interface ModularAdditionParams {
   fourier_sextic: number;
   /** Initial weights of `ensemble.init: {kind: potential}`: draws from the prior, or the ordered (Fourier) phase. */
   init_state: 'prior' | 'fourier';
+  /** Factor on the prior draws of `init_state: prior` (the initialisation scale; 1 = the prior itself). */
+  init_scale: number;
   /** Kernels of the energy/gradient: auto (wasm when available), js (plain TypeScript, the reference) or wasm. */
   kernels: KernelChoice;
   /** Arithmetic of the network: float64, or float32 (wasm only; positions and updates stay float64). */
@@ -41,6 +43,7 @@ export const modularAdditionDefaults: ModularAdditionParams = {
   loss_scale: null,
   fourier_sextic: 0,
   init_state: 'prior',
+  init_scale: 1,
   kernels: 'auto',
   precision: 'float64',
 };
@@ -72,6 +75,13 @@ export function resolveModularAddition(params: Partial<ModularAdditionParams> | 
     );
   if (p.init_state !== 'prior' && p.init_state !== 'fourier')
     throw new Error(`${name}: init_state = ${JSON.stringify(p.init_state)}, expected 'prior' or 'fourier'`);
+  const scale: unknown = p.init_scale;
+  if (!(typeof scale === 'number' && Number.isFinite(scale) && scale > 0))
+    throw new Error(
+      `${name}: init_scale = ${typeof scale === 'string' ? JSON.stringify(scale) : String(scale)}, expected a finite number > 0`,
+    );
+  if (p.init_state === 'fourier' && scale !== 1)
+    throw new Error(`${name}: init_scale = ${scale} with init_state 'fourier', expected 1 (the scale applies to the prior draws only)`);
   checkKernelParams(name, p.kernels, p.precision);
   return p;
 }
@@ -110,6 +120,12 @@ export const modularAdditionSchema = {
       default: 'prior',
       description:
         'initial weights of ensemble.init {kind: potential}: prior draws, or the ordered phase (each neuron a unit cosine at one frequency with random phases, readout weights at their posterior mean given the input weights)',
+    },
+    init_scale: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 1,
+      description: 'factor on the prior draws of init_state prior (the initialisation scale; the prior itself is unchanged)',
     },
     ...kernelParamsSchema,
   },
