@@ -264,6 +264,16 @@ describe('a sweep directory', () => {
     has(card, `mfpt-1d (escape): agrees with theory at ${inside} of 6 points (the exact value inside the measured 95 % CI)`);
     has(card, 'phase boundary trapped | escaping: slope -2 [95 % CI -2.5 – -1.5]');
   });
+
+  it('the interactive page embeds every figure of the sweep and of a regimes directory as a Vega spec', async () => {
+    for (const dir of [SWEEP, REGIMES]) {
+      const interactive = await buildReportHtml(loadReportContext(dir), { interactive: true });
+      const figures = [...interactive.matchAll(/<figure class="plot"[^>]* id="(figure-[^"]+)"><svg/g)].map((m) => m[1]);
+      const embedded = [...interactive.matchAll(/<script type="application\/json" data-figure="([^"]+)">/g)].map((m) => m[1]);
+      expect(figures.length).toBeGreaterThan(3);
+      expect(embedded, dir).toEqual(figures);
+    }
+  });
 });
 
 describe('a regimes directory', () => {
