@@ -178,7 +178,7 @@ describe('the plot registry', () => {
     try {
       const html = await buildReportHtml(loadReportContext(RUN));
       expect(figuresByKind(html)['test-final-x']).toBe(1);
-      has(html, '<h3>Test: final x per replica</h3><p class="caption">A plot registered by the test.</p>');
+      has(html, '<summary><h3>Test: final x per replica</h3></summary><p class="caption">A plot registered by the test.</p>');
       expect(html.match(/<svg/g)).toHaveLength(6); // 5 built-in + 1
       // not applicable elsewhere
       expect(figuresByKind(await buildReportHtml(loadReportContext(SWEEP)))['test-final-x']).toBeUndefined();
@@ -254,6 +254,27 @@ describe('a sweep directory', () => {
     has(html, '<dt>η</dt><dd>0.001, 0.002</dd><');
     has(html, '<dt>θ</dt><dd>0.2, 0.3, 0.45</dd>');
   });
+
+  it('sums up the points in the summary card: the mfpt-1d check per point, the phase boundary', () => {
+    const card = /<section class="card" id="summary">([\s\S]*?)<\/section>/.exec(html)![1];
+    has(card, '<dt>ran</dt><dd>sweep of dynamics.temperature × dynamics.lr: 6 of 6 points</dd>');
+    const inside = loadReportContext(SWEEP).sweep!.points.filter((p) => {
+      const t = (p.summary.theory as Array<Record<string, any>>).find((x) => x.kind === 'mfpt-1d')!;
+      return t.exactTime >= t.measuredCi95Time[0] && t.exactTime <= t.measuredCi95Time[1];
+    }).length;
+    has(card, `mfpt-1d (escape): agrees with theory at ${inside} of 6 points (the exact value inside the measured 95 % CI)`);
+    has(card, 'phase boundary trapped | escaping: slope -2 [95 % CI -2.5 – -1.5]');
+  });
+
+  it('the interactive page embeds every figure of the sweep and of a regimes directory as a Vega spec', async () => {
+    for (const dir of [SWEEP, REGIMES]) {
+      const interactive = await buildReportHtml(loadReportContext(dir), { interactive: true });
+      const figures = [...interactive.matchAll(/<figure class="plot"[^>]* id="(figure-[^"]+)"><svg/g)].map((m) => m[1]);
+      const embedded = [...interactive.matchAll(/<script type="application\/json" data-figure="([^"]+)">/g)].map((m) => m[1]);
+      expect(figures.length).toBeGreaterThan(3);
+      expect(embedded, dir).toEqual(figures);
+    }
+  });
 });
 
 describe('a regimes directory', () => {
@@ -281,6 +302,12 @@ describe('a regimes directory', () => {
       '<td>escape: MFPT (time)</td><td>180 [80 – 550]</td><td>20 [15 – 27]</td><td>-160 [-535 – -53]</td><td>likelihood ratio</td><td>chi2(1) = 12.5</td><td>4.0e-4</td><td>8.0e-4</td><td>yes</td>',
     );
     has(html, '<li>Differences are B − A.</li>');
+  });
+
+  it('names the regimes and the results that differ from the baseline in the summary card', () => {
+    const card = /<section class="card" id="summary">([\s\S]*?)<\/section>/.exec(html)![1];
+    has(card, '<dt>ran</dt><dd>2 regimes: warm, cold</dd>');
+    has(card, /comparison: [1-9]\d* of \d+ results differ from the baseline \(Holm-adjusted\): [^<]*escape: MFPT \(time\) \(warm\)/);
   });
 });
 
