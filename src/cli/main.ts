@@ -37,6 +37,7 @@ import { register as registerSweep } from './sweep.js';
 import { register as registerSlurm } from './slurm.js';
 import { runExchangeCli } from './exchange.js';
 import { register as registerReport, writeReport } from './report.js';
+import { register as registerFigure } from './figure.js';
 import { register as registerExport } from './export.js';
 import { register as registerLs } from './ls.js';
 
@@ -390,6 +391,8 @@ Examples:
     });
 
   registerReport(program);
+
+  registerFigure(program);
 
   registerExport(program);
 

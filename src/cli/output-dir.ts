@@ -167,7 +167,7 @@ export function isUnfinishedRegimesOf(dir: string, scenario: Scenario): boolean 
   const variants = expandRegimes(scenario);
   if (meta.scenario !== scenario.name || meta.source !== scenario.source || meta.seed !== scenario.seed) return false;
   if (JSON.stringify((meta.regimes ?? []).map((r) => r.name)) !== JSON.stringify(variants.map((v) => v.name))) return false;
-  const allowed = new Set(['regimes.json', 'regimes', 'report.html']);
+  const allowed = new Set(['regimes.json', 'regimes', 'report.html', 'figures']);
   if (readdirSync(dir).some((n) => !allowed.has(n) && !n.startsWith('.'))) return false;
   return variants.every((v) => {
     const r = join(dir, 'regimes', v.name);

@@ -1,12 +1,14 @@
 /**
- * `stochdyn report <dir>`: write report.html (summary tables and every
- * applicable plot as inline SVG) into a run, sweep, regimes or replica-exchange
- * directory; given a folder that holds result directories, write its index.html.
+ * `stochdyn report <dir> [--interactive]`: write report.html (summary tables
+ * and every applicable plot as inline SVG) and figures/ into a run, sweep,
+ * regimes or replica-exchange directory; given a folder that holds result
+ * directories, write its index.html.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isExchangeDirectory, writeDirectoryReport as writeReport } from '../report/exchange.js';
+import { writeReport as writeResultReport } from '../report/html.js';
 import { writeIndex } from '../report/index-page.js';
 import { CATALOG_DEPTH, CatalogError, catalogEntry, catalogKind } from '../results/catalog.js';
 import { detectLayout, ResultDirError } from '../results/read.js';
@@ -17,9 +19,18 @@ export { writeReport };
 /** Bad input: the message on stderr after "cannot report on '<dir>'", exit code 2. */
 class ReportInputError extends Error {}
 
+/** The report of one result directory, static or with --interactive (which the exchange page does not have). */
+function writeOne(dir: string, opts: { interactive?: boolean }): Promise<string> {
+  if (opts.interactive && isExchangeDirectory(dir)) {
+    process.stderr.write(`stochdyn: --interactive: the replica-exchange page has no interactive mode; writing the static page\n`);
+    return writeReport(dir);
+  }
+  return opts.interactive ? writeResultReport(dir, { interactive: true }) : writeReport(dir);
+}
+
 async function reportOrIndex(
   dir: string,
-  opts: { json?: boolean; reports?: boolean },
+  opts: { json?: boolean; reports?: boolean; interactive?: boolean },
 ): Promise<
   { report: string } | { index: string; directories: number; reports?: string[]; failed?: Array<{ dir: string; error: string }> }
 > {
@@ -34,7 +45,7 @@ async function reportOrIndex(
   if (kind !== null) {
     // A directory with results of its own gets its report; one without yet (a run without summary.json, an
     // exchange without exchange.json) is an error, not a folder to index.
-    if (isExchangeDirectory(abs) || detectLayout(abs) !== null) return { report: await writeReport(abs) };
+    if (isExchangeDirectory(abs) || detectLayout(abs) !== null) return { report: await writeOne(abs, opts) };
     const entry = catalogEntry(abs, abs, kind);
     throw new ReportInputError(`${abs}: an unfinished ${kind} directory (${entry.detail ?? entry.status}); there is nothing to report yet`);
   }
@@ -42,6 +53,7 @@ async function reportOrIndex(
   const failed: Array<{ dir: string; error: string }> = [];
   const { file, entries } = await writeIndex(abs, {
     reports: opts.reports,
+    writeReport: (d) => writeOne(d, opts),
     onReport: (entry, outcome) => {
       if ('file' in outcome) reports.push(outcome.file);
       else {
@@ -63,6 +75,10 @@ export function register(program: Command): void {
       '<dir>',
       'a run directory (summary.json), a sweep directory (sweep.json/sweep.csv, points/<k>/), a regimes directory (regimes.json, regimes/<name>/), a replica-exchange directory (exchange.json, rungs/<k>/), or a folder holding such directories (e.g. output)',
     )
+    .option(
+      '--interactive',
+      'embed the figures with the Vega runtime: tooltips, zoom/pan, legend toggling (one larger file, still offline; not for a replica-exchange page); with a folder and --reports, for every report written',
+    )
     .option('--json', 'print {"report": path} (or for a folder {"index": path, "directories": n}) as JSON')
     .option('--reports', "with a folder: also (re)write each listed directory's report.html before the index")
     .addHelpText(
@@ -70,11 +86,12 @@ export function register(program: Command): void {
       `
 Examples:
   $ stochdyn report output/quickstart/20250101-120000-seed0
+  $ stochdyn report output/quickstart/20250101-120000-seed0 --interactive
   $ stochdyn run scenarios/quickstart.yaml --no-report --out runs/a && stochdyn report runs/a
   $ stochdyn report output              # output/index.html: every run, sweep, regimes and exchange directory
   $ stochdyn report output --reports    # the same, after (re)writing each directory's report.html`,
     )
-    .action(async (dir: string, opts: { json?: boolean; reports?: boolean }) => {
+    .action(async (dir: string, opts: { json?: boolean; reports?: boolean; interactive?: boolean }) => {
       let out: Awaited<ReturnType<typeof reportOrIndex>>;
       try {
         out = await reportOrIndex(dir, opts);

@@ -15,7 +15,7 @@ import type { CsvTable } from '../results/types.js';
 import { writeAtomic } from '../results/write.js';
 import { LOW_ACCEPTANCE, type ExchangeSummary } from '../runs/exchange.js';
 import { CSS, esc, facts, REPORT_FILE, runSetting, table, writeReport } from './html.js';
-import { HEIGHT, WIDTH } from './plots/common.js';
+import { COLOR, FIGURE_CONFIG, HEIGHT, keyLabel, quantScale, WIDTH } from './plots/common.js';
 import { renderSvg, type VegaLiteSpec } from './plots/index.js';
 
 /** At most this many walkers of ladder 0 are drawn in the walker-flow plot, and at most this many rounds. */
@@ -65,26 +65,33 @@ function acceptancePlot(d: ExchangeReportData): VegaLiteSpec {
   if (e.adaptation)
     for (const p of e.adaptation.history[0].pairs)
       values.push({ pair: label(p), series: 'as written (adaptation round 0)', acceptance: p.acceptance, lo: null, hi: null });
-  const x = { field: 'pair', type: 'ordinal' as const, title: 'neighbour pair (rungs)', sort: null };
+  const x = { field: 'pair', type: 'ordinal' as const, title: 'neighbour pair (rungs)', sort: null, axis: { labelAngle: 0 } };
   const y = { field: 'acceptance', type: 'quantitative' as const, title: 'swap acceptance', scale: { domain: [0, 1] } };
   const color = {
     field: 'series',
     type: 'nominal' as const,
     title: null,
-    scale: { domain: e.adaptation ? ['frozen ladder', 'as written (adaptation round 0)'] : ['ladder'], range: ['#08519c', '#aaaaaa'] },
+    scale: { domain: e.adaptation ? ['frozen ladder', 'as written (adaptation round 0)'] : ['ladder'], range: [COLOR.blue, COLOR.grey] },
+    legend: { orient: 'top' },
   };
   return {
     description: `Acceptance of each neighbour pair over all ${e.sets} ladders${e.adaptation ? ' after the ladder froze' : ''}, bars ±1 standard error; dashed: the ${LOW_ACCEPTANCE} warning line.`,
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     data: { values: values.filter((v) => v.acceptance !== null) },
     layer: [
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
       { mark: { type: 'line', point: true }, encoding: { x, y, color } },
       {
         data: { values: [{ level: LOW_ACCEPTANCE }] },
-        mark: { type: 'rule', strokeDash: [6, 4], color: '#d62728' },
+        mark: { type: 'rule', strokeDash: [6, 4], color: COLOR.vermillion },
         encoding: { y: { field: 'level', type: 'quantitative' } },
+      },
+      {
+        data: { values: [{ level: LOW_ACCEPTANCE, label: `warning below ${LOW_ACCEPTANCE}` }] },
+        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, x: 'width', fontSize: 10, color: COLOR.vermillion },
+        encoding: { y: { field: 'level', type: 'quantitative' }, text: { field: 'label' } },
       },
     ],
   } as unknown as VegaLiteSpec;
@@ -105,12 +112,21 @@ function ladderPlot(d: ExchangeReportData): VegaLiteSpec {
     description: `The value of ${e.key} at each rung${e.adaptation ? ': the ladder as written, after each adaptation round, and frozen' : ''}.`,
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'rung', type: 'ordinal', title: 'rung', axis: { labelAngle: 0 } },
-      y: { field: 'value', type: 'quantitative', title: e.key, scale: positive ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name) },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: keyLabel(e.key),
+        ...quantScale(
+          values.map((v) => v.value),
+          positive,
+        ),
+      },
+      color: { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name), legend: { orient: 'top' } },
     },
   } as unknown as VegaLiteSpec;
 }
@@ -142,14 +158,14 @@ function flowPlot(d: ExchangeReportData): VegaLiteSpec | null {
           scale: { domain: [0, K - 1] },
           axis: { values: Array.from({ length: K }, (_, k) => k).filter((k) => K <= 12 || k % Math.ceil(K / 12) === 0 || k === K - 1) },
         },
-        color: { field: 'walker', type: 'nominal', title: null },
+        color: { field: 'walker', type: 'nominal', title: null, legend: { orient: 'top', symbolType: 'stroke' } },
       },
     },
   ];
   if (frozen !== null)
     layer.push({
       data: { values: [{ round: frozen }] },
-      mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
+      mark: { type: 'rule', strokeDash: [4, 3], color: COLOR.grey },
       encoding: { x: { field: 'round', type: 'quantitative' } },
     });
   return {
@@ -160,6 +176,7 @@ function flowPlot(d: ExchangeReportData): VegaLiteSpec | null {
       '. A walker that travels from rung 0 to the last rung and back completes a round trip.',
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     data: { values },
     layer,
   } as unknown as VegaLiteSpec;
@@ -178,12 +195,19 @@ function adaptationPlot(d: ExchangeReportData): VegaLiteSpec | null {
       'Pooled acceptance of each neighbour pair in each adaptation round (on the ladder that round ran on) and after the ladder froze.',
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     data: { values: values.filter((v) => v.acceptance !== null) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'pair', type: 'ordinal', title: 'neighbour pair (rungs)', sort: null },
+      x: { field: 'pair', type: 'ordinal', title: 'neighbour pair (rungs)', sort: null, axis: { labelAngle: 0 } },
       y: { field: 'acceptance', type: 'quantitative', title: 'swap acceptance', scale: { domain: [0, 1] } },
-      color: { field: 'round', type: 'nominal', title: null, sort: [...a.history.map((h) => `round ${h.round}`), 'frozen'] },
+      color: {
+        field: 'round',
+        type: 'nominal',
+        title: null,
+        sort: [...a.history.map((h) => `round ${h.round}`), 'frozen'],
+        legend: { orient: 'top' },
+      },
     },
   } as unknown as VegaLiteSpec;
 }

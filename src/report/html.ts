@@ -1,21 +1,22 @@
 /**
  * report.html: one self-contained page per result directory (run, sweep or
- * regimes) — a header with the key run facts, the summary tables, then every
- * applicable registered plot rendered server-side to inline SVG. No scripts,
- * fonts, images or URLs: the file opens offline. Written atomically.
+ * regimes) — a header with the key run facts, a summary card (what ran, how
+ * long, headline results against theory, warnings), the contents, the
+ * resolved scenario, the summary tables and every applicable registered plot
+ * rendered server-side to inline SVG, in collapsible <details> sections with
+ * ids. The default page has no scripts, fonts, images or URLs and opens
+ * offline; the interactive page (interactive.ts) adds the Vega runtime inline.
+ * writeReport also writes figures/ (figures.ts). Written atomically.
  */
 import { join } from 'node:path';
-import {
-  applicablePlots,
-  loadReportContext,
-  renderSvg,
-  runsOf,
-  type PlotEntry,
-  type ReportContext,
-  type RunData,
-  type VegaLiteSpec,
-} from './plots/index.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { loadReportContext, renderSvg, runsOf, type ReportContext, type RunData } from './plots/index.js';
+import { prefixSvgIds } from './plots/render.js';
 import { readPhaseBoundaries } from './plots/phase-diagram.js';
+import { readSweepAnalyses } from './plots/brownian-sweep.js';
+import { analysisText } from '../analysis/index.js';
+import { collectFigures, FIGURES_DIR, pruneFigureFiles, slug, writeFigureFiles, type Figure, type FigureSection } from './figures.js';
+import { EMBED_SCRIPT, INTERACTIVE_CSS, interactiveFigure, scriptJson, vegaRuntime } from './interactive.js';
 import type { Summary } from '../analysis/summary.js';
 import type { SamplingSummary } from '../analysis/sampling.js';
 import { writeAtomic } from '../results/write.js';
@@ -430,39 +431,378 @@ function regimesTables(ctx: ReportContext): string {
   return out.join('\n');
 }
 
-/** Render the plots of one registry entry; a failing plot is reported in place, the rest of the report goes on. */
-async function plotSection(entry: PlotEntry, ctx: ReportContext, counter: { n: number }): Promise<string> {
-  const caption = typeof entry.caption === 'function' ? entry.caption(ctx) : (entry.caption ?? '');
-  const head = `<section class="plot-section" data-kind="${esc(entry.kind)}"><h3>${esc(entry.title)}</h3>${caption ? `<p class="caption">${esc(caption)}</p>` : ''}`;
-  let specs: VegaLiteSpec[];
-  try {
-    specs = entry.build(ctx);
-  } catch (e) {
-    return `${head}<p class="error">plot '${esc(entry.kind)}' failed: ${esc((e as Error).message)}</p></section>`;
-  }
-  const figs: string[] = [];
-  for (const spec of specs) {
-    const k = ++counter.n;
-    const desc = (spec as { description?: string }).description;
-    try {
-      const svg = await renderSvg(spec, `f${k}-`);
-      figs.push(
-        `<figure class="plot" data-kind="${esc(entry.kind)}" id="figure-${k}">${svg}${desc ? `<figcaption>${esc(desc)}</figcaption>` : ''}</figure>`,
-      );
-    } catch (e) {
-      figs.push(`<p class="error">figure ${k} of '${esc(entry.kind)}' failed to render: ${esc((e as Error).message)}</p>`);
-    }
-  }
-  return `${head}\n${figs.join('\n')}</section>`;
+/** How report.html is written. */
+export interface ReportOptions {
+  /**
+   * Embed every figure's spec and the Vega runtime, so the figures get
+   * tooltips, zoom/pan and legend toggling (interactive.ts); the page stays
+   * one file that opens offline. Default false: a static page with no script.
+   */
+  interactive?: boolean;
+  /** Write `figures/` (SVG, PNG, CSV, Vega-Lite spec of every figure) and link each figure to its files. Default true. */
+  figures?: boolean;
 }
 
-/** The report page of a loaded directory. */
-export async function buildReportHtml(ctx: ReportContext): Promise<string> {
+interface RenderedFigure {
+  figure: Figure;
+  /** The SVG as a file (own ids), or null when it failed to render. */
+  svg: string | null;
+  error: string | null;
+  /** The suffixes of its files in figures/ that were written (undefined: not written here, all linked). */
+  files?: string[];
+  /** Why some of its files were not written. */
+  filesError?: string | null;
+}
+
+interface RenderedSection {
+  section: FigureSection;
+  id: string;
+  figures: RenderedFigure[];
+}
+
+/** Build and render every applicable plot; a failing plot or figure keeps its error, the rest goes on. */
+async function renderSections(ctx: ReportContext): Promise<RenderedSection[]> {
+  const out: RenderedSection[] = [];
+  for (const section of collectFigures(ctx)) {
+    const figures: RenderedFigure[] = [];
+    for (const figure of section.figures) {
+      try {
+        figures.push({ figure, svg: await renderSvg(figure.spec), error: null });
+      } catch (e) {
+        figures.push({ figure, svg: null, error: (e as Error).message });
+      }
+    }
+    out.push({ section, id: `plots-${slug(section.entry.kind)}`, figures });
+  }
+  return out;
+}
+
+const figureId = (figure: Figure) => `figure-${figure.name}`;
+
+function figureHtml(r: RenderedFigure, links: boolean): string {
+  const { figure } = r;
+  if (r.svg === null)
+    return `<p class="error" id="${esc(figureId(figure))}">figure ${figure.index} of '${esc(figure.kind)}' failed to render: ${esc(r.error)}</p>`;
+  const files = links
+    ? `<span class="files">${[
+        ['SVG', '.svg'],
+        ['PNG', '.png'],
+        ['CSV', '.csv'],
+        ['Vega-Lite', '.vl.json'],
+      ]
+        .filter(([, suffix]) => !r.files || r.files.includes(suffix))
+        .map(([label, suffix]) => `<a href="${esc(`${FIGURES_DIR}/${figure.name}${suffix}`)}">${label}</a>`)
+        .join(' · ')}</span>`
+    : '';
+  const caption = [figure.caption ? esc(figure.caption) : '', files].filter(Boolean).join(' ');
+  return (
+    `<figure class="plot" data-kind="${esc(figure.kind)}" data-name="${esc(figure.name)}" id="${esc(figureId(figure))}">` +
+    `${prefixSvgIds(r.svg, `f${figure.index}-`)}${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>`
+  );
+}
+
+function plotSectionHtml(r: RenderedSection, links: boolean): string {
+  const { entry, caption, error } = r.section;
+  const body = error
+    ? `<p class="error">plot '${esc(entry.kind)}' failed: ${esc(error)}</p>`
+    : r.figures.map((f) => figureHtml(f, links)).join('\n');
+  return (
+    `<details open class="plot-section" data-kind="${esc(entry.kind)}" id="${esc(r.id)}"><summary><h3>${esc(entry.title)}</h3></summary>` +
+    `${caption ? `<p class="caption">${esc(caption)}</p>` : ''}\n${body}</details>`
+  );
+}
+
+/** Split the tables' HTML at its `<h2>` headings into collapsible sections with ids; returns the sections for the contents. */
+function collapsibleTables(html: string, used: Set<string>): { html: string; toc: Array<{ id: string; title: string }> } {
+  const parts = html.split(/(?=<h2>)/);
+  const toc: Array<{ id: string; title: string }> = [];
+  const out = parts.map((part) => {
+    const m = /^<h2>([\s\S]*?)<\/h2>/.exec(part);
+    if (!m) return part;
+    const title = m[1].replace(/<[^>]*>/g, '');
+    const id = uniqueId(`section-${slug(decodeEntities(title)) || 'table'}`, used);
+    toc.push({ id, title });
+    return `<details open class="section" id="${id}"><summary>${m[0]}</summary>${part.slice(m[0].length)}</details>`;
+  });
+  return { html: out.join(''), toc };
+}
+
+const decodeEntities = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+
+function uniqueId(base: string, used: Set<string>): string {
+  let id = base;
+  for (let k = 2; used.has(id); k++) id = `${base}-${k}`;
+  used.add(id);
+  return id;
+}
+
+/** The resolved scenario shown on the page, with what it is. */
+function scenarioOf(ctx: ReportContext): { label: string; value: unknown } | null {
+  if (ctx.run?.scenario) return { label: 'scenario.resolved.json', value: ctx.run.scenario };
+  const metaScenario = ctx.sweep?.meta?.scenario;
+  if (metaScenario && typeof metaScenario === 'object') return { label: 'sweep.json scenario', value: metaScenario };
+  const first = runsOf(ctx).find((r) => r.scenario);
+  if (first?.scenario)
+    return { label: `scenario.resolved.json of ${ctx.layout === 'regimes' ? 'regime' : 'point'} ${first.label}`, value: first.scenario };
+  return null;
+}
+
+interface Headline {
+  text: string;
+  /** 'agrees' / 'differs' against theory, or null when the line carries no test. */
+  verdict: 'agrees' | 'differs' | null;
+  note?: string;
+}
+
+/** A theory overlay of summary.json as a headline: its text, with a verdict where the entry has one. */
+function theoryHeadline(t: Record<string, unknown>, prefix = ''): Headline | null {
+  const kind = String(t.kind ?? 'theory');
+  if (typeof t.skipped === 'string') return { text: `${prefix}${kind}: skipped (${t.skipped})`, verdict: null };
+  if (typeof t.text !== 'string') return null;
+  if (typeof t.differs === 'boolean') return { text: `${prefix}${kind}: ${t.text}`, verdict: t.differs ? 'differs' : 'agrees' };
+  const ci95 = t.measuredCi95Time;
+  if (typeof t.exactTime === 'number' && Array.isArray(ci95) && typeof ci95[0] === 'number' && typeof ci95[1] === 'number') {
+    const inside = t.exactTime >= ci95[0] && t.exactTime <= ci95[1];
+    return {
+      text: `${prefix}${kind}: ${t.text}`,
+      verdict: inside ? 'agrees' : 'differs',
+      note: inside ? 'the exact value lies inside the measured 95 % CI' : 'the exact value lies outside the measured 95 % CI',
+    };
+  }
+  return { text: `${prefix}${kind}: ${t.text}`, verdict: null };
+}
+
+/**
+ * The theory overlays of a sweep's points, one line per overlay (kind and
+ * event or observable): at how many points the overlay's own check agrees.
+ * A count, not a verdict: with 95 % intervals about one point in twenty lies
+ * outside by chance.
+ */
+function sweepTheoryHeadlines(points: RunData[]): Headline[] {
+  const groups = new Map<string, { agrees: number; checked: number; note?: string }>();
+  for (const p of points)
+    for (const t of (p.summary.theory ?? []) as Array<Record<string, unknown>>) {
+      const h = t && typeof t === 'object' ? theoryHeadline(t) : null;
+      if (!h || !h.verdict) continue;
+      const what = typeof t.event === 'string' ? t.event : typeof t.of === 'string' ? t.of : '';
+      const key = `${String(t.kind)}${what ? ` (${what})` : ''}`;
+      const g = groups.get(key) ?? { agrees: 0, checked: 0 };
+      g.checked++;
+      if (h.verdict === 'agrees') g.agrees++;
+      g.note ??= typeof t.exactTime === 'number' ? 'the exact value inside the measured 95 % CI' : "the overlay's own test";
+      groups.set(key, g);
+    }
+  return [...groups].map(([key, g]) => ({
+    text: `${key}: agrees with theory at ${g.agrees} of ${g.checked} points (${g.note})`,
+    verdict: null,
+  }));
+}
+
+function analysisHeadline(a: Record<string, unknown>, prefix = ''): Headline | null {
+  let text: string | undefined;
+  try {
+    text = analysisText(a);
+  } catch {
+    text = undefined;
+  }
+  text ??= typeof a.text === 'string' ? a.text : undefined;
+  if (!text) return null;
+  const kind = String(a.kind ?? 'analysis');
+  // A line that already starts with its kind's name ("Arrhenius (…)") is not prefixed again.
+  const named = text.toLowerCase().startsWith(kind.toLowerCase().replace(/-/g, ' ')) || text.toLowerCase().startsWith(kind.toLowerCase());
+  return { text: `${prefix}${named ? '' : `${kind}: `}${text}`, verdict: null };
+}
+
+/** Warnings of one run: status, divergence, sampling warnings, skipped theory. */
+function runWarnings(s: Summary, prefix = ''): string[] {
+  const w: string[] = [];
+  if (s.run.status && s.run.status !== 'completed')
+    w.push(`${prefix}run ${s.run.status}: results of ${s.run.completedReplicas} of ${s.run.replicas} replicas`);
+  if (s.divergence && s.divergence.count > 0)
+    w.push(
+      `${prefix}${s.divergence.count} of ${s.run.completedReplicas ?? s.run.replicas} replicas diverged (first at step ${s.divergence.firstStep})`,
+    );
+  for (const x of s.sampling?.warnings ?? []) w.push(`${prefix}${x}`);
+  return w;
+}
+
+/** The summary card: what ran, how long, headline results against theory, warnings. Compact; details follow below. */
+function summaryCard(ctx: ReportContext, rendered: RenderedSection[]): string {
+  const items: Array<[string, string | number]> = [];
+  const headlines: Headline[] = [];
+  const warnings: string[] = [];
+  const runs = runsOf(ctx);
+  if (ctx.run) {
+    const s = ctx.run.summary;
+    const potential = (ctx.run.scenario?.potential as { kind?: unknown } | undefined)?.kind;
+    items.push([
+      'ran',
+      `${potential ? `${String(potential)} · ` : ''}${s.run.integrator} · ${s.run.replicas} replicas × ${s.run.steps} steps (t = ${f(s.run.physicalTime)})`,
+    ]);
+    if (s.timing) items.push(['took', `${f(s.timing.wallSeconds, 3)} s`]);
+    items.push(['status', s.run.status ?? 'completed']);
+    for (const [name, e] of Object.entries(s.events ?? {}))
+      headlines.push({
+        text: `event ${name}: ${e.entered} of ${e.replicas} entered; MFPT ${f(e.mfpt?.time)} [95 % CI ${ci(e.mfpt?.ci95Time)}]`,
+        verdict: null,
+      });
+    for (const t of (s.theory ?? []) as Array<Record<string, unknown>>) {
+      const h = t && typeof t === 'object' ? theoryHeadline(t) : null;
+      if (h) headlines.push(h);
+    }
+    for (const a of (s.analyses ?? []) as Array<Record<string, unknown>>) {
+      const h = a && typeof a === 'object' ? analysisHeadline(a) : null;
+      if (h) headlines.push(h);
+    }
+    warnings.push(...runWarnings(s));
+  } else {
+    if (ctx.sweep) {
+      const meta = ctx.sweep.meta;
+      const planned = Array.isArray(meta?.points) ? (meta.points as unknown[]).length : (ctx.sweep.table?.rows.length ?? null);
+      items.push([
+        'ran',
+        `sweep of ${ctx.sweep.keys.join(' × ') || 'points'}: ${ctx.sweep.points.length}${planned !== null ? ` of ${planned}` : ''} points`,
+      ]);
+      if (planned !== null && ctx.sweep.points.length < planned)
+        warnings.push(`${planned - ctx.sweep.points.length} of ${planned} points have no results yet`);
+      headlines.push(...sweepTheoryHeadlines(ctx.sweep.points));
+      for (const a of readSweepAnalyses(ctx)) {
+        const h = analysisHeadline(a);
+        if (h) headlines.push(h);
+      }
+      const boundaries = readPhaseBoundaries(ctx.sweep.phaseBoundary);
+      for (const b of boundaries)
+        headlines.push({
+          text: `phase boundary${b.between ? ` ${b.between[0]} | ${b.between[1]}` : ''}: slope ${f(b.slope)} [95 % CI ${ci(b.slopeCi)}]`,
+          verdict: null,
+        });
+    } else if (ctx.regimes) {
+      items.push(['ran', `${runs.length} regimes: ${runs.map((r) => r.label).join(', ')}`]);
+      const rows = (
+        ctx.regimes.comparison as { rows?: Array<{ differs?: boolean | null; name?: string; pair?: { a: string; b: string } }> } | null
+      )?.rows;
+      if (Array.isArray(rows)) {
+        const differ = rows.filter((r) => r && r.differs === true);
+        headlines.push({
+          text: `comparison: ${differ.length} of ${rows.length} results differ from the baseline (Holm-adjusted)${
+            differ.length ? `: ${differ.map((r) => `${r.name ?? '?'}${r.pair ? ` (${r.pair.b})` : ''}`).join(', ')}` : ''
+          }`,
+          verdict: null,
+        });
+      }
+    }
+    const wall = runs.reduce((a, r) => a + (r.summary.timing?.wallSeconds ?? 0), 0);
+    if (runs.length) items.push(['took', `${f(wall, 3)} s (sum over runs)`]);
+    for (const r of runs) {
+      warnings.push(...runWarnings(r.summary, `${r.label}: `));
+      if (ctx.regimes)
+        for (const t of (r.summary.theory ?? []) as Array<Record<string, unknown>>) {
+          const h = t && typeof t === 'object' ? theoryHeadline(t, `${r.label}: `) : null;
+          if (h) headlines.push(h);
+        }
+    }
+  }
+  for (const r of rendered) {
+    if (r.section.error) warnings.push(`plot '${r.section.entry.kind}' failed: ${r.section.error}`);
+    for (const x of r.figures) {
+      if (x.error) warnings.push(`figure ${x.figure.name} failed to render: ${x.error}`);
+      if (x.filesError) warnings.push(`figure ${x.figure.name}: not every file was written to ${FIGURES_DIR}/: ${x.filesError}`);
+    }
+  }
+  const MAX_LINES = 12;
+  const list = <T>(xs: T[], line: (x: T) => string) =>
+    `${xs
+      .slice(0, MAX_LINES)
+      .map((x) => `<li>${line(x)}</li>`)
+      .join('')}${xs.length > MAX_LINES ? `<li>… ${xs.length - MAX_LINES} more below</li>` : ''}`;
+  const verdict = (h: Headline) =>
+    h.verdict
+      ? ` <span class="verdict ${h.verdict}">${h.verdict === 'agrees' ? 'agrees with theory' : 'differs from theory'}${h.note ? `: ${esc(h.note)}` : ''}</span>`
+      : '';
+  return `<section class="card" id="summary"><h2>Summary</h2>
+${facts(items)}
+${headlines.length ? `<ul class="headlines">${list(headlines, (h) => `${esc(h.text)}${verdict(h)}`)}</ul>` : '<p>No events, theory overlays or analyses to report.</p>'}
+${warnings.length ? `<ul class="warnings">${list(warnings, (w) => `<span class="warning">warning: ${esc(w)}</span>`)}</ul>` : '<p class="ok">No warnings.</p>'}
+</section>`;
+}
+
+/** The additional style of the page's contents, sections, summary card and figure links. */
+const PAGE_CSS = `
+nav.toc { background: white; border: 1px solid #e4e4e4; padding: 6px 14px; margin: 12px 0; font-size: 13px; }
+nav.toc h2 { font-size: 15px; margin: 4px 0; border: none; } nav.toc > ol { column-width: 300px; column-gap: 24px; } nav.toc li { break-inside: avoid; } nav.toc ol { margin: 2px 0; padding-left: 20px; } nav.toc a { color: #08519c; text-decoration: none; } nav.toc a:hover { text-decoration: underline; }
+details > summary { cursor: pointer; } details > summary > h2, details > summary > h3 { display: inline-block; }
+details.section > summary > h2 { border: none; } details.section, details.plot-section { border-top: 1px solid #ddd; margin-top: 8px; }
+section.card { background: white; border: 1px solid #cfd8e3; border-left: 4px solid #08519c; padding: 4px 14px 8px; margin: 12px 0; }
+section.card h2 { border: none; margin: 8px 0 4px; } section.card ul { margin: 4px 0; padding-left: 20px; }
+.verdict { font-weight: 600; } .verdict.agrees { color: #1a7f37; } .verdict.differs { color: #a35200; } .ok { color: #1a7f37; }
+figcaption .files { white-space: nowrap; font-size: 12px; } figcaption .files a { color: #08519c; }
+:target { scroll-margin-top: 8px; } figure.plot:target { outline: 2px solid #6baed6; }
+`;
+
+function tocHtml(
+  entries: Array<{
+    id: string;
+    title: string;
+    children?: Array<{ id: string; title: string; children?: Array<{ id: string; title: string }> }>;
+  }>,
+): string {
+  const ol = (xs: typeof entries): string =>
+    `<ol>${xs.map((x) => `<li><a href="#${esc(x.id)}">${esc(decodeEntities(x.title))}</a>${x.children?.length ? ol(x.children) : ''}</li>`).join('')}</ol>`;
+  return `<nav class="toc" id="contents"><h2>Contents</h2>${ol(entries)}</nav>`;
+}
+
+async function pageHtml(ctx: ReportContext, rendered: RenderedSection[], options: ReportOptions): Promise<string> {
   const { title, body } = header(ctx);
-  const tables = ctx.run ? `${runTables(ctx.run.summary)}\n${splittingTables(ctx.run)}` : ctx.sweep ? sweepTables(ctx) : regimesTables(ctx);
-  const counter = { n: 0 };
-  const sections: string[] = [];
-  for (const entry of applicablePlots(ctx)) sections.push(await plotSection(entry, ctx, counter));
+  const links = options.figures !== false;
+  const used = new Set(['summary', 'contents', 'scenario', 'plots']);
+  const rawTables = ctx.run
+    ? `${runTables(ctx.run.summary)}\n${splittingTables(ctx.run)}`
+    : ctx.sweep
+      ? sweepTables(ctx)
+      : regimesTables(ctx);
+  const tables = collapsibleTables(rawTables, used);
+  const scenario = scenarioOf(ctx);
+  const figureTitle = (x: RenderedFigure) => x.figure.title ?? x.figure.caption ?? `figure ${x.figure.index}`;
+  const toc = tocHtml([
+    { id: 'summary', title: 'Summary' },
+    ...(scenario ? [{ id: 'scenario', title: 'Scenario' }] : []),
+    ...tables.toc,
+    {
+      id: 'plots',
+      title: 'Plots',
+      children: rendered.map((r) => ({
+        id: r.id,
+        title: r.section.entry.title,
+        children:
+          r.figures.length > 1 || (r.figures[0] && r.figures[0].figure.title)
+            ? r.figures.map((x) => ({ id: figureId(x.figure), title: figureTitle(x) }))
+            : [],
+      })),
+    },
+  ]);
+  const scenarioBlock = scenario
+    ? `<details class="section" id="scenario"><summary><h2>Scenario</h2></summary><p class="caption">The scenario as run, every default filled in (${esc(scenario.label)}).</p><pre>${esc(stringifyYaml(scenario.value))}</pre></details>`
+    : '';
+  const sections = rendered.map((r) => plotSectionHtml(r, links));
+  let scripts = '';
+  let interactiveNote = '';
+  if (options.interactive) {
+    const blocks: string[] = [];
+    for (const r of rendered)
+      for (const x of r.figures) {
+        if (x.svg === null) continue;
+        try {
+          const live = await interactiveFigure(x.figure.spec);
+          blocks.push(`<script type="application/json" data-figure="${esc(figureId(x.figure))}">${scriptJson(live.vega)}</script>`);
+        } catch {
+          // This figure stays static: its spec could not be compiled for interaction.
+        }
+      }
+    scripts = `${blocks.join('\n')}\n<script>${vegaRuntime()}</script>\n<script>${EMBED_SCRIPT}</script>`;
+    interactiveNote =
+      '<p class="hint">Interactive figures: hover for values, scroll to zoom, drag to pan, double-click to reset, click a legend entry to dim or restore its series.</p>';
+  }
   const version = runsOf(ctx)[0]?.summary.stochdyn?.version;
   return `<!doctype html>
 <html lang="en">
@@ -470,31 +810,60 @@ export async function buildReportHtml(ctx: ReportContext): Promise<string> {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · stochdyn report</title>
-<style>${CSS}</style>
+<style>${CSS}${PAGE_CSS}${options.interactive ? INTERACTIVE_CSS : ''}</style>
 </head>
 <body>
 <header>
 <h1>${esc(title)}</h1>
 ${body}
 </header>
+${summaryCard(ctx, rendered)}
+${toc}
 <main>
-${tables}
-<h2>Plots</h2>
+${scenarioBlock}
+${tables.html}
+<details open class="section" id="plots"><summary><h2>Plots</h2></summary>
+${interactiveNote}
 ${sections.length ? sections.join('\n') : '<p>No plot applies to this directory.</p>'}
+</details>
 </main>
-<footer>stochdyn${version ? ` ${esc(version)}` : ''} · ${esc(ctx.layout)} directory · figures rendered with Vega-Lite as inline SVG</footer>
+<footer>stochdyn${version ? ` ${esc(version)}` : ''} · ${esc(ctx.layout)} directory · figures rendered with Vega-Lite as inline SVG${
+    links ? ` · every figure also as SVG, PNG, CSV and Vega-Lite spec in ${FIGURES_DIR}/` : ''
+  }${options.interactive ? ' · interactive with the embedded Vega runtime' : ''}</footer>
+${scripts}
 </body>
 </html>
 `;
 }
 
+/** The report page of a loaded directory (figure links as if `figures/` were written, unless `figures: false`). */
+export async function buildReportHtml(ctx: ReportContext, options: ReportOptions = {}): Promise<string> {
+  return pageHtml(ctx, await renderSections(ctx), options);
+}
+
 /**
- * Write `<dir>/report.html` for a run, sweep or regimes directory and return
- * its path. Throws {@link ReportDirError} when the directory is none of these.
+ * Write `<dir>/report.html` for a run, sweep or regimes directory, and
+ * `<dir>/figures/` with every figure's files (unless `figures: false`), and
+ * return the page's path. Throws {@link ReportDirError} when the directory is
+ * none of these.
  */
-export async function writeReport(dir: string): Promise<string> {
+export async function writeReport(dir: string, options: ReportOptions = {}): Promise<string> {
   const ctx = loadReportContext(dir);
-  const html = await buildReportHtml(ctx);
+  const rendered = await renderSections(ctx);
+  if (options.figures !== false) {
+    const figuresDir = join(ctx.dir, FIGURES_DIR);
+    const written: string[] = [];
+    for (const r of rendered)
+      for (const x of r.figures)
+        if (x.svg !== null) {
+          const files = await writeFigureFiles(figuresDir, x.figure, x.svg);
+          x.files = files.written;
+          x.filesError = files.error;
+          written.push(x.figure.name);
+        }
+    pruneFigureFiles(figuresDir, written);
+  }
+  const html = await pageHtml(ctx, rendered, options);
   const file = join(ctx.dir, REPORT_FILE);
   writeAtomic(file, html);
   return file;

@@ -127,6 +127,8 @@ ${entries.map(row).join('\n')}
 export interface IndexOptions {
   /** (Re)write each listed directory's report.html first (runs, sweeps, regimes and exchange directories that have results). */
   reports?: boolean;
+  /** Writes one directory's report and returns its path (default: the static report, writeDirectoryReport). */
+  writeReport?: (dir: string) => Promise<string>;
   /** Called after each report written with --reports, or with the error that stopped it. */
   onReport?: (entry: CatalogEntry, outcome: { file: string } | { error: Error }) => void;
 }
@@ -151,7 +153,7 @@ export async function writeIndex(root: string, options: IndexOptions = {}): Prom
   if (options.reports) {
     for (const e of entries.filter(reportable)) {
       try {
-        options.onReport?.(e, { file: await writeDirectoryReport(e.dir) });
+        options.onReport?.(e, { file: await (options.writeReport ?? writeDirectoryReport)(e.dir) });
       } catch (err) {
         options.onReport?.(e, { error: err as Error });
       }

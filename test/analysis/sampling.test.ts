@@ -369,7 +369,8 @@ describe('sampling: a run with the fake potential', () => {
     expect(html.includes('class="error"'), 'no plot failed').toBe(false);
     for (const kind of ['posterior', 'chains']) expect(html).toContain(`<figure class="plot" data-kind="${kind}"`);
     expect((html.match(/<figure class="plot" data-kind="posterior"/g) ?? []).length).toBe(2);
-    expect((html.match(/<figure class="plot" data-kind="chains"/g) ?? []).length).toBe(SAMPLING.chains.length);
+    // Per chain observable: a trace-and-density figure and a rank plot.
+    expect((html.match(/<figure class="plot" data-kind="chains"/g) ?? []).length).toBe(2 * SAMPLING.chains.length);
   });
 });
 

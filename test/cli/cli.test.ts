@@ -118,6 +118,7 @@ describe('run: a small double-well ensemble with --out', () => {
     expect(readdirSync(out).sort()).toEqual(
       [
         'events.csv',
+        'figures',
         'finals.csv',
         'histograms.json',
         'report.html',
@@ -646,7 +647,7 @@ describe('validate, list, schema, help', () => {
 
     // One start-up per command's help, shared by the checks below.
     const helps = new Map<string, string>();
-    for (const command of ['run', 'sweep', 'merge', 'compare', 'report', 'validate', 'list', 'info', 'schema'])
+    for (const command of ['run', 'sweep', 'merge', 'compare', 'report', 'figure', 'validate', 'list', 'info', 'schema'])
       helps.set(command, cliOk([command, '--help']).stdout);
     const rh = { stdout: helps.get('run')! };
     expect(rh.stdout).toContain('Usage: stochdyn run');

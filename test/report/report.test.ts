@@ -178,7 +178,7 @@ describe('the plot registry', () => {
     try {
       const html = await buildReportHtml(loadReportContext(RUN));
       expect(figuresByKind(html)['test-final-x']).toBe(1);
-      has(html, '<h3>Test: final x per replica</h3><p class="caption">A plot registered by the test.</p>');
+      has(html, '<summary><h3>Test: final x per replica</h3></summary><p class="caption">A plot registered by the test.</p>');
       expect(html.match(/<svg/g)).toHaveLength(6); // 5 built-in + 1
       // not applicable elsewhere
       expect(figuresByKind(await buildReportHtml(loadReportContext(SWEEP)))['test-final-x']).toBeUndefined();
@@ -234,24 +234,46 @@ describe('a sweep directory', () => {
     const specs = getPlot('sweep')!.build(ctx) as any[];
     const mfpt = specs[metrics.findIndex((m) => m.name === 'escape_mfpt_time')];
     expect(mfpt.layer[0].mark.type).toBe('rule'); // error bars
-    expect(new Set(mfpt.data.values.map((v: any) => v.g))).toEqual(new Set(['dynamics.lr=0.001', 'dynamics.lr=0.002']));
+    expect(new Set(mfpt.data.values.map((v: any) => v.g))).toEqual(new Set(['η = 0.001', 'η = 0.002']));
     const xMean = specs[metrics.findIndex((m) => m.name === 'x_mean')];
     const row0 = xMean.data.values[0];
     expect(row0.hi - row0.y).toBeGreaterThan(0); // ±1.96·sem
     const phase = (getPlot('phase-diagram')!.build(ctx) as any[])[0];
     expect(phase.layer[0].encoding.x.scale.type).toBe('log');
     expect(phase.layer[0].encoding.y.scale.type).toBe('log');
-    expect(phase.layer[0].encoding.x.title).toBe('dynamics.temperature');
+    expect(phase.layer[0].encoding.x.title).toBe('θ (temperature)');
     expect(phase.layer[0].data.values).toHaveLength(6);
-    const line = phase.layer[1].data.values as Array<{ x0: number; y0: number }>;
+    expect(phase.layer[1].mark.type).toBe('text'); // each cell's metric
+    const line = phase.layer[2].data.values as Array<{ x0: number; y0: number }>;
     expect(line.length).toBeGreaterThan(10);
     for (const p of line) expect(Math.log10(p.y0)).toBeCloseTo(-3.9 - 2 * Math.log10(p.x0), 9);
-    expect(phase.layer[2].data.values).toHaveLength(3); // the boundary points
+    expect(phase.layer[3].data.values).toHaveLength(3); // the boundary points
     has(html, '<td>trapped | escaping</td><td>-2</td><td>-2.5 – -1.5</td><td>-3.9</td><td>-4.2 – -3.6</td><td>3</td>');
     has(html, '<h1>report-sweep — sweep</h1>');
     has(html, '<dt>sweep points</dt><dd>6 completed of 6</dd>');
     has(html, '<dt>η</dt><dd>0.001, 0.002</dd><');
     has(html, '<dt>θ</dt><dd>0.2, 0.3, 0.45</dd>');
+  });
+
+  it('sums up the points in the summary card: the mfpt-1d check per point, the phase boundary', () => {
+    const card = /<section class="card" id="summary">([\s\S]*?)<\/section>/.exec(html)![1];
+    has(card, '<dt>ran</dt><dd>sweep of dynamics.temperature × dynamics.lr: 6 of 6 points</dd>');
+    const inside = loadReportContext(SWEEP).sweep!.points.filter((p) => {
+      const t = (p.summary.theory as Array<Record<string, any>>).find((x) => x.kind === 'mfpt-1d')!;
+      return t.exactTime >= t.measuredCi95Time[0] && t.exactTime <= t.measuredCi95Time[1];
+    }).length;
+    has(card, `mfpt-1d (escape): agrees with theory at ${inside} of 6 points (the exact value inside the measured 95 % CI)`);
+    has(card, 'phase boundary trapped | escaping: slope -2 [95 % CI -2.5 – -1.5]');
+  });
+
+  it('the interactive page embeds every figure of the sweep and of a regimes directory as a Vega spec', async () => {
+    for (const dir of [SWEEP, REGIMES]) {
+      const interactive = await buildReportHtml(loadReportContext(dir), { interactive: true });
+      const figures = [...interactive.matchAll(/<figure class="plot"[^>]* id="(figure-[^"]+)"><svg/g)].map((m) => m[1]);
+      const embedded = [...interactive.matchAll(/<script type="application\/json" data-figure="([^"]+)">/g)].map((m) => m[1]);
+      expect(figures.length).toBeGreaterThan(3);
+      expect(embedded, dir).toEqual(figures);
+    }
   });
 });
 
@@ -280,6 +302,12 @@ describe('a regimes directory', () => {
       '<td>escape: MFPT (time)</td><td>180 [80 – 550]</td><td>20 [15 – 27]</td><td>-160 [-535 – -53]</td><td>likelihood ratio</td><td>chi2(1) = 12.5</td><td>4.0e-4</td><td>8.0e-4</td><td>yes</td>',
     );
     has(html, '<li>Differences are B − A.</li>');
+  });
+
+  it('names the regimes and the results that differ from the baseline in the summary card', () => {
+    const card = /<section class="card" id="summary">([\s\S]*?)<\/section>/.exec(html)![1];
+    has(card, '<dt>ran</dt><dd>2 regimes: warm, cold</dd>');
+    has(card, /comparison: [1-9]\d* of \d+ results differ from the baseline \(Holm-adjusted\): [^<]*escape: MFPT \(time\) \(warm\)/);
   });
 });
 

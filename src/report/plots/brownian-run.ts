@@ -5,7 +5,7 @@
  * grokking curves (train/test "accuracy" over log time with the t_mem and
  * t_grok theory as vertical rules).
  */
-import { fmt, HEIGHT, WIDTH } from './common.js';
+import { COLOR, FIGURE_CONFIG, fmt, HEIGHT, logAxis, TIME_TITLE, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
 import type { ReportContext, VegaLiteSpec } from './types.js';
 
@@ -47,7 +47,7 @@ registerPlot({
       const color = (s: string) => ({
         datum: s,
         type: 'nominal' as const,
-        scale: { domain: series, range: ['#08519c', '#d62728'].slice(0, series.length) },
+        scale: { domain: series, range: [COLOR.blue, COLOR.vermillion].slice(0, series.length) },
         legend: { title: null, orient: 'top' as const },
       });
       const x = { field: 'q', type: 'quantitative' as const, title: String(a.of), scale: { zero: false, nice: false } };
@@ -60,7 +60,7 @@ registerPlot({
       const layer: unknown[] = [
         {
           data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) },
-          mark: { type: 'area', opacity: 0.25, color: '#08519c' },
+          mark: { type: 'area', opacity: 0.25, color: COLOR.blue },
           encoding: { x, y: { field: 'lo', type: 'quantitative', scale: y.scale }, y2: { field: 'hi' } },
         },
         { data: { values: pts }, mark: { type: 'point', filled: true, size: 25 }, encoding: { x, y, color: color('ensemble') } },
@@ -80,6 +80,7 @@ registerPlot({
         title: { text: `F(${String(a.of)})`, anchor: 'start' },
         width: WIDTH,
         height: HEIGHT,
+        config: FIGURE_CONFIG,
         layer,
       } as VegaLiteSpec;
     }),
@@ -108,20 +109,29 @@ registerPlot({
       const method = (a.theory as { method?: string } | null)?.method;
       const x = { field: 'well', type: 'nominal' as const, title: `wells (by ${String(a.by)})`, axis: { labelAngle: 0 } };
       const y = { field: 'P', type: 'quantitative' as const, title: 'occupancy', scale: { domain: [0, 1] } };
+      const hasTheory = rows.some((r) => r.theory !== null);
+      const series = ['ensemble (Wilson 95 %)', ...(hasTheory ? ['theory'] : [])];
+      const color = (s: string) => ({
+        datum: s,
+        type: 'nominal' as const,
+        scale: { domain: series, range: [COLOR.sky, COLOR.vermillion].slice(0, series.length) },
+        legend: { title: null, orient: 'top' as const },
+      });
       const layer: unknown[] = [
-        { data: { values: rows }, mark: { type: 'bar', color: '#6baed6', width: { band: 0.6 } }, encoding: { x, y } },
+        { data: { values: rows }, mark: { type: 'bar', width: { band: 0.6 } }, encoding: { x, y, color: color(series[0]) } },
         {
           data: { values: rows.filter((r) => r.lo !== null) },
-          mark: { type: 'rule', color: '#08306b', strokeWidth: 2 },
+          mark: { type: 'rule', color: COLOR.black, strokeWidth: 2 },
           encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] } }, y2: { field: 'hi' } },
         },
       ];
-      if (rows.some((r) => r.theory !== null))
+      if (hasTheory)
         layer.push({
           data: { values: rows.filter((r) => r.theory !== null) },
-          mark: { type: 'point', shape: 'diamond', filled: true, size: 120, color: '#d62728' },
+          mark: { type: 'point', shape: 'diamond', filled: true, size: 120, opacity: 1 },
           encoding: {
             x,
+            color: color('theory'),
             y: { field: 'theory', type: 'quantitative', scale: { domain: [0, 1] } },
             tooltip: [{ field: 'theory' }, { field: 'z' }],
           },
@@ -129,10 +139,11 @@ registerPlot({
       return {
         description:
           `Occupancies of ${rows.length} wells at θ = ${fmt(num(a.temperature))} over ${String(a.replicas)} replicas` +
-          (method ? `; theory (red diamonds): ${method.split(':')[0]}; largest |z| = ${fmt(num(a.maxAbsZ))}.` : '; no theory.'),
+          (method ? `; theory (diamonds): ${method.split(':')[0]}; largest |z| = ${fmt(num(a.maxAbsZ))}.` : '; no theory.'),
         title: { text: 'well occupancies', anchor: 'start' },
         width: Math.min(WIDTH, 120 + 90 * rows.length),
         height: HEIGHT,
+        config: FIGURE_CONFIG,
         layer,
       } as VegaLiteSpec;
     }),
@@ -151,7 +162,7 @@ registerPlot({
       const time = (c.time as number[]) ?? [];
       const lr = ctx.run?.summary.run.lr ?? 1;
       const series = ['train (memorized)', 'test (grokked)', 'train theory', 'test theory'];
-      const colors = ['#e6550d', '#08519c', '#fdae6b', '#6baed6'];
+      const colors = [COLOR.vermillion, COLOR.blue, COLOR.orange, COLOR.sky];
       const rows: Obj[] = [];
       const add = (name: string, ys: unknown) => {
         if (!Array.isArray(ys)) return;
@@ -169,7 +180,14 @@ registerPlot({
         ...(th.tMem && num(th.tMem.steps) !== null ? [{ t: th.tMem.steps! * (th.tMem.lr ?? lr), label: 't_mem theory' }] : []),
         ...(th.tGrok && num(th.tGrok.steps) !== null ? [{ t: th.tGrok.steps! * (th.tGrok.lr ?? lr), label: 't_grok theory' }] : []),
       ];
-      const x = { field: 't', type: 'quantitative' as const, title: 'time t = step·η', scale: { type: 'log' as const, nice: false } };
+      const ts = rows.map((r) => r.t as number);
+      const x = {
+        field: 't',
+        type: 'quantitative' as const,
+        title: TIME_TITLE,
+        scale: { type: 'log' as const, nice: false },
+        ...(ts.length ? { axis: logAxis(Math.min(...ts), Math.max(...ts)) } : {}),
+      };
       const mem = a.tMem as { steps?: number | null } | undefined;
       const grok = a.tGrok as { steps?: number | null } | undefined;
       return {
@@ -179,6 +197,7 @@ registerPlot({
         title: { text: `train / test accuracy ('${String(a.memorized)}' / '${String(a.grokked)}')`, anchor: 'start' },
         width: WIDTH,
         height: HEIGHT,
+        config: FIGURE_CONFIG,
         layer: [
           {
             data: { values: rows },
@@ -205,10 +224,10 @@ registerPlot({
           },
           ...(rules.length
             ? [
-                { data: { values: rules }, mark: { type: 'rule', color: '#555', strokeDash: [2, 2] }, encoding: { x } },
+                { data: { values: rules }, mark: { type: 'rule', color: COLOR.grey, strokeDash: [2, 2] }, encoding: { x } },
                 {
                   data: { values: rules },
-                  mark: { type: 'text', align: 'left', dx: 3, dy: -HEIGHT / 2 + 8, fontSize: 10, color: '#333' },
+                  mark: { type: 'text', align: 'left', dx: 3, dy: -HEIGHT / 2 + 8, fontSize: 10, color: COLOR.black },
                   encoding: { x, text: { field: 'label' } },
                 },
               ]

@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, HEIGHT, WIDTH } from './common.js';
+import { COLOR, FIGURE_CONFIG, fmt, HEIGHT, metricLabel, quantScale, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
 import type { ReportContext, VegaLiteSpec } from './types.js';
 
@@ -50,13 +50,16 @@ const ciText = (a: Obj) => {
 };
 
 const SERIES = ['measured', 'fit', 'exact', 'Kramers', 'harmonic', 'closed form'];
-const SERIES_RANGE = ['#08519c', '#08519c', '#d94801', '#6a51a3', '#6a51a3', '#d94801'];
+const SERIES_RANGE = [COLOR.blue, COLOR.blue, COLOR.vermillion, COLOR.purple, COLOR.purple, COLOR.vermillion];
 /** The colour scale of the series present in the data (the legend lists only those). */
 function seriesScale(...data: Array<Array<{ series: string }>>): { domain: string[]; range: string[] } {
   const present = new Set(data.flat().map((d) => d.series));
   const idx = SERIES.map((_, i) => i).filter((i) => present.has(SERIES[i]));
   return { domain: idx.map((i) => SERIES[i]), range: idx.map((i) => SERIES_RANGE[i]) };
 }
+
+/** The dash of each series: the exact curve dotted, Kramers dashed, the rest solid. */
+const dashOf = (series: string): number[] => (series === 'Kramers' ? [6, 3] : series === 'exact' ? [2, 2] : [1, 0]);
 
 // ------------------------------------------------------------------ Arrhenius
 
@@ -92,13 +95,23 @@ function arrheniusSpec(a: Obj): VegaLiteSpec | null {
       if (num(p.invTheta) !== null && num(p.exact) !== null && (p.exact as number) > 0)
         lines.push({ x: p.invTheta as number, y: Math.log(p.exact as number), series: 'exact' });
   const x = { field: 'x', type: 'quantitative' as const, title: '1/θ', scale: { zero: false } };
-  const y = { field: 'y', type: 'quantitative' as const, title: `ln ${String(a.y ?? 'τ')}`, scale: { zero: false } };
-  const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines) };
+  const y = { field: 'y', type: 'quantitative' as const, title: `ln ${a.y ? metricLabel(String(a.y)) : 'τ'}`, scale: { zero: false } };
+  const colorScale = seriesScale(pts, lines);
+  const legend = { symbolType: 'stroke', orient: 'top' as const };
+  const color = { field: 'series', type: 'nominal' as const, title: '', scale: colorScale, legend };
+  // The dash scale shares the colour scale's domain and title, so the one legend shows each line's dash.
+  const dash = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: '',
+    scale: { domain: colorScale.domain, range: colorScale.domain.map(dashOf) },
+    legend,
+  };
   const layer: unknown[] = [
     {
       data: { values: lines },
       mark: { type: 'line', strokeWidth: 1.5 },
-      encoding: { x, y, color, strokeDash: { field: 'series', type: 'nominal', legend: null } },
+      encoding: { x, y, color, strokeDash: dash },
     },
     {
       data: { values: pts.filter((p) => p.lo !== null && p.hi !== null) },
@@ -116,6 +129,7 @@ function arrheniusSpec(a: Obj): VegaLiteSpec | null {
     title: { text: `Arrhenius: ln τ vs 1/θ (${String(a.event ?? a.y)})`, anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     layer,
   } as VegaLiteSpec;
 }
@@ -157,8 +171,21 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
   const theory = points(a)
     .filter((p) => num(p.xTheory) !== null && num(p.yTheory) !== null && (p.yTheory as number) > 0)
     .map((p) => ({ x: p.xTheory as number, y: p.yTheory as number, series: 'closed form' }));
-  const x = { field: 'x', type: 'quantitative' as const, title: String(a.x), scale: exp ? { zero: false } : { type: 'log' as const } };
-  const y = { field: 'y', type: 'quantitative' as const, title: String(a.y), scale: { type: 'log' as const } };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: metricLabel(String(a.x)),
+    ...quantScale(
+      [...pts, ...lines].map((p) => p.x),
+      !exp,
+    ),
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative' as const,
+    title: metricLabel(String(a.y)),
+    ...quantScale([...pts.flatMap((p) => [p.y, p.lo, p.hi]), ...lines.map((p) => p.y)], true),
+  };
   const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines, theory) };
   const layer: unknown[] = [
     { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color } },
@@ -181,6 +208,7 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
     title: { text: `${exp ? 'exponential fit' : 'scaling'}: ${String(a.y)} vs ${String(a.x)}`, anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     layer,
   } as VegaLiteSpec;
 }
@@ -217,15 +245,23 @@ function crossoverSpec(a: Obj): VegaLiteSpec | null {
     for (const p of points(a))
       if (num(p.x) !== null && num(p.exact) !== null) lines.push({ x: p.x as number, y: p.exact as number, series: 'exact' });
   const logX = pts.every((p) => p.x > 0) && a.interpolation !== undefined && String(a.interpolation).includes('ln');
-  const x = { field: 'x', type: 'quantitative' as const, title: String(a.x), scale: logX ? { type: 'log' as const } : { zero: false } };
-  const y = { field: 'y', type: 'quantitative' as const, title: String(a.y), scale: { zero: false } };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: metricLabel(String(a.x)),
+    ...quantScale(
+      pts.map((p) => p.x),
+      logX,
+    ),
+  };
+  const y = { field: 'y', type: 'quantitative' as const, title: metricLabel(String(a.y)), scale: { zero: false } };
   const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines) };
   const xs = pts.map((p) => p.x);
   const inRange = (v: number | null) => v !== null && v >= Math.min(...xs) && v <= Math.max(...xs);
   const rules = [
-    { v: num(a.measured), label: 'measured crossing', color: '#08519c', dash: [1, 0] },
-    { v: num(a.theory), label: 'θ* (harmonic)', color: '#6a51a3', dash: [6, 3] },
-    { v: isObj(a.exact) ? num(a.exact.crossing) : null, label: 'exact crossing', color: '#d94801', dash: [2, 2] },
+    { v: num(a.measured), label: 'measured crossing', color: COLOR.blue, dash: [1, 0] },
+    { v: num(a.theory), label: 'θ* (harmonic)', color: COLOR.purple, dash: [6, 3] },
+    { v: isObj(a.exact) ? num(a.exact.crossing) : null, label: 'exact crossing', color: COLOR.vermillion, dash: [2, 2] },
   ].filter((r) => inRange(r.v));
   const layer: unknown[] = [
     { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color } },
@@ -256,6 +292,7 @@ function crossoverSpec(a: Obj): VegaLiteSpec | null {
     title: { text: `crossover: ${String(a.y)} vs ${String(a.x)}`, anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     layer,
   } as VegaLiteSpec;
 }

@@ -1,5 +1,5 @@
 /** Histograms (histograms.json) with the theory density (e.g. Gibbs) as a line when present. */
-import { fmt, HEIGHT, WIDTH } from './common.js';
+import { COLOR, figure, fmt, observableLabel } from './common.js';
 import { registerPlot } from './registry.js';
 import type { VegaLiteSpec } from './types.js';
 
@@ -17,29 +17,27 @@ registerPlot({
         ? `${h.theory.kind === 'gibbs' ? 'Gibbs' : h.theory.kind}${h.theory.temperature !== undefined ? ` (θ = ${fmt(h.theory.temperature)})` : ''}`
         : '';
       const domain = th ? ['ensemble', theoryLabel] : ['ensemble'];
-      const range = th ? ['#6baed6', '#d62728'] : ['#6baed6'];
+      const range = th ? [COLOR.sky, COLOR.vermillion] : [COLOR.sky];
       const color = (s: string) => ({
         datum: s,
         type: 'nominal' as const,
         scale: { domain, range },
-        legend: { title: null, orient: 'top' as const },
+        legend: { title: null, orient: 'top' as const, symbolType: 'square' },
       });
       const when = h.at === 'grid' ? `all grid points from step ${h.from}` : 'final';
       const out = h.underflow + h.overflow;
-      const spec = {
+      const spec = figure({
         description:
           `Histogram of ${h.of} (${when}): ${h.samples} samples in ${h.bins} bins on [${h.range[0]}, ${h.range[1]}]` +
           (out > 0 ? `, ${out} outside the range (${h.underflow} below, ${h.overflow} above)` : '') +
           (th ? `; ${theoryLabel} density as a line.` : '.'),
         title: { text: `${h.of} (${when})`, anchor: 'start' as const },
-        width: WIDTH,
-        height: HEIGHT,
         layer: [
           {
             data: { values: bars },
             mark: { type: 'rect' as const, opacity: 0.85 },
             encoding: {
-              x: { field: 'lo', type: 'quantitative' as const, title: h.of, scale: { domain: h.range, nice: false } },
+              x: { field: 'lo', type: 'quantitative' as const, title: observableLabel(h.of), scale: { domain: h.range, nice: false } },
               x2: { field: 'hi' },
               y: { field: 'density', type: 'quantitative' as const, title: 'density' },
               color: color('ensemble'),
@@ -59,7 +57,7 @@ registerPlot({
               ]
             : []),
         ],
-      };
+      });
       return spec as VegaLiteSpec;
     }),
 });

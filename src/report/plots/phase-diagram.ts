@@ -3,10 +3,14 @@
  * axes, with the fitted boundary line of phase-boundary.json
  * (log y = intercept + slope · log x; base 10 unless the file says `base: "e"`).
  */
-import { fmt, WIDTH } from './common.js';
+import { COLOR, figure, fmt, keyLabel, logAxis, WIDTH } from './common.js';
+import { wilsonInterval } from '../../stats/compare.js';
 import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
 import type { ReportContext, VegaLiteSpec } from './types.js';
+
+/** Okabe–Ito members light enough for the metric printed in each cell to stay readable. */
+const PHASE_COLORS = [COLOR.sky, COLOR.orange, COLOR.green, COLOR.purple, COLOR.yellow, COLOR.vermillion, COLOR.grey];
 
 export interface PhaseBoundary {
   slope: number;
@@ -106,6 +110,52 @@ function edges(centres: number[], log: boolean): Map<number, [number, number]> {
   return m;
 }
 
+/** The first `phase` analysis of the sweep's scenario (sweep.json), if any. */
+function phaseAnalysis(ctx: ReportContext): { metric: string; thresholds: number[]; labels: string[] } | null {
+  const list = (ctx.sweep?.meta?.scenario as { analysis?: unknown } | undefined)?.analysis;
+  if (!Array.isArray(list)) return null;
+  const a = list.find((e) => e && typeof e === 'object' && (e as { kind?: unknown }).kind === 'phase') as
+    { metric?: unknown; thresholds?: unknown; labels?: unknown } | undefined;
+  if (!a || typeof a.metric !== 'string' || !Array.isArray(a.thresholds)) return null;
+  return {
+    metric: a.metric,
+    thresholds: a.thresholds.filter((t): t is number => typeof t === 'number'),
+    labels: Array.isArray(a.labels) ? a.labels.map(String) : [],
+  };
+}
+
+/**
+ * The number of replicas behind a cell's metric when the metric is a
+ * fraction of replicas (`events.<e>.fractionEntered`, `divergence.fraction`,
+ * or another `…fraction…` path with values in [0, 1]), else null.
+ */
+function replicasBehind(ctx: ReportContext, metric: string, index: string): number | null {
+  if (!/fraction/i.test(metric)) return null;
+  const run = ctx.sweep?.points.find((p) => p.label === index);
+  if (!run) return null;
+  const ev = /^events\.([^.]+)\.fractionEntered$/.exec(metric);
+  const n = ev ? run.summary.events?.[ev[1]]?.replicas : (run.summary.run.completedReplicas ?? run.summary.run.replicas);
+  return typeof n === 'number' && n > 0 ? n : null;
+}
+
+/**
+ * Per cell: the metric's Wilson 95 % interval when it is a fraction of
+ * replicas, and whether the phase is significant (no threshold inside the
+ * interval). Cells without a count are significant by default (nothing to test).
+ */
+export function phaseCellConfidence(
+  ctx: ReportContext,
+  cells: Array<{ index: string; metric: number | null }>,
+): Array<{ lo: number | null; hi: number | null; n: number | null; significant: boolean }> {
+  const pa = phaseAnalysis(ctx);
+  return cells.map((c) => {
+    const n = pa && c.metric !== null && c.metric >= 0 && c.metric <= 1 ? replicasBehind(ctx, pa.metric, c.index) : null;
+    if (!pa || n === null || c.metric === null) return { lo: null, hi: null, n: null, significant: true };
+    const [lo, hi] = wilsonInterval(Math.round(c.metric * n), n);
+    return { lo, hi, n, significant: !pa.thresholds.some((t) => lo < t && t < hi) };
+  });
+}
+
 function axisNames(ctx: ReportContext): [string, string] {
   const pb = ctx.sweep?.phaseBoundary ?? {};
   const keys = ctx.sweep?.keys ?? [];
@@ -146,9 +196,10 @@ registerPlot({
       ms = column(p, 'metric');
     const kPhase = p.header.indexOf('phase');
     const phase = p.rows.map((r) => (kPhase >= 0 ? (r[kPhase] ?? '') : ''));
+    const kIndex = p.header.indexOf('index');
     const pts = p.rows
-      .map((_, i) => ({ x: xs[i], y: ys[i], metric: ms[i], phase: phase[i] }))
-      .filter((d): d is { x: number; y: number; metric: number | null; phase: string } => d.x !== null && d.y !== null);
+      .map((r, i) => ({ x: xs[i], y: ys[i], metric: ms[i], phase: phase[i], index: kIndex >= 0 ? (r[kIndex] ?? '') : String(i) }))
+      .filter((d): d is { x: number; y: number; metric: number | null; phase: string; index: string } => d.x !== null && d.y !== null);
     const logX = pts.every((d) => d.x > 0),
       logY = pts.every((d) => d.y > 0);
     const ex = edges(
@@ -159,23 +210,51 @@ registerPlot({
       [...new Set(pts.map((d) => d.y))].sort((a, b) => a - b),
       logY,
     );
-    const cells = pts.map((d) => ({ ...d, x0: ex.get(d.x)![0], x1: ex.get(d.x)![1], y0: ey.get(d.y)![0], y1: ey.get(d.y)![1] }));
+    const conf = phaseCellConfidence(ctx, pts);
+    const cells = pts.map((d, i) => ({
+      ...d,
+      x0: ex.get(d.x)![0],
+      x1: ex.get(d.x)![1],
+      y0: ey.get(d.y)![0],
+      y1: ey.get(d.y)![1],
+      lo: conf[i].lo,
+      hi: conf[i].hi,
+      n: conf[i].n,
+      significant: conf[i].significant,
+      alpha: conf[i].significant ? 0.9 : 0.35,
+      label: d.metric === null ? '' : `${fmt(d.metric, 2)}${conf[i].significant ? '' : '?'}`,
+      ci: conf[i].lo !== null ? `${fmt(conf[i].lo, 2)} – ${fmt(conf[i].hi, 2)} (n = ${conf[i].n})` : '',
+    }));
+    const uncertain = cells.filter((c) => !c.significant).length;
+    const withCi = cells.some((c) => c.n !== null);
+    const pa = phaseAnalysis(ctx);
     const byPhase = cells.some((c) => c.phase !== '');
     const [xName, yName] = axisNames(ctx);
     const xDomain = [Math.min(...cells.map((c) => c.x0)), Math.max(...cells.map((c) => c.x1))];
     const yDomain = [Math.min(...cells.map((c) => c.y0)), Math.max(...cells.map((c) => c.y1))];
+    // Ticks at the swept values (the cell centres) when there are few, else at decades on a log axis.
+    const ticks = (centres: number[], log: boolean, domain: number[]) =>
+      centres.length <= 10 ? { values: centres, format: '.3~g' } : log ? logAxis(domain[0], domain[1]) : { tickCount: 6 };
+    const xc = [...new Set(pts.map((d) => d.x))].sort((a, b) => a - b);
+    const yc = [...new Set(pts.map((d) => d.y))].sort((a, b) => a - b);
     const x = {
       field: 'x0',
       type: 'quantitative' as const,
-      title: xName,
+      title: keyLabel(xName),
       scale: { type: logX ? ('log' as const) : ('linear' as const), domain: xDomain, nice: false },
+      axis: { ...ticks(xc, logX, xDomain), grid: false },
     };
     const y = {
       field: 'y0',
       type: 'quantitative' as const,
-      title: yName,
+      title: keyLabel(yName),
       scale: { type: logY ? ('log' as const) : ('linear' as const), domain: yDomain, nice: false },
+      axis: { ...ticks(yc, logY, yDomain), grid: false },
     };
+    const phaseOrder = [
+      ...(pa?.labels ?? []).filter((l) => cells.some((c) => c.phase === l)),
+      ...[...new Set(cells.map((c) => c.phase))].filter((l) => !(pa?.labels ?? []).includes(l)),
+    ];
     const layer: unknown[] = [
       {
         data: { values: cells },
@@ -186,11 +265,30 @@ registerPlot({
           y,
           y2: { field: 'y1' },
           color: byPhase
-            ? { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'set2' } }
+            ? { field: 'phase', type: 'nominal', title: 'phase', sort: phaseOrder, scale: { domain: phaseOrder, range: PHASE_COLORS } }
             : { field: 'metric', type: 'quantitative', title: 'metric', scale: { scheme: 'viridis' } },
+          // A cell whose interval holds a threshold is drawn lighter: its phase is not significant.
+          opacity: { field: 'alpha', type: 'quantitative', scale: null, legend: null },
+          tooltip: [
+            { field: 'x', type: 'quantitative', title: keyLabel(xName) },
+            { field: 'y', type: 'quantitative', title: keyLabel(yName) },
+            { field: 'phase', type: 'nominal' },
+            { field: 'metric', type: 'quantitative' },
+            { field: 'ci', type: 'nominal', title: 'Wilson 95 % CI' },
+          ],
         },
       },
     ];
+    if (cells.length <= 100)
+      layer.push({
+        data: { values: cells },
+        transform: [
+          { calculate: logX ? 'sqrt(datum.x0 * datum.x1)' : '(datum.x0 + datum.x1) / 2', as: 'xm' },
+          { calculate: logY ? 'sqrt(datum.y0 * datum.y1)' : '(datum.y0 + datum.y1) / 2', as: 'ym' },
+        ],
+        mark: { type: 'text', fontSize: 10, color: '#222222' },
+        encoding: { x: { field: 'xm', type: 'quantitative' }, y: { field: 'ym', type: 'quantitative' }, text: { field: 'label' } },
+      });
     const bs = readPhaseBoundaries(ctx.sweep!.phaseBoundary);
     for (const b of logX && logY ? bs : []) {
       const n = 60;
@@ -201,26 +299,31 @@ registerPlot({
       if (line.length > 1)
         layer.push({
           data: { values: line },
-          mark: { type: 'line', color: 'black', strokeWidth: 2, strokeDash: [6, 3], clip: true },
+          mark: { type: 'line', color: COLOR.black, strokeWidth: 2, strokeDash: [6, 3], clip: true },
           encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } },
         });
       const pts = b.points.filter((p) => p.x > 0 && p.y > 0).map((p) => ({ x0: p.x, y0: p.y }));
       if (pts.length)
         layer.push({
           data: { values: pts },
-          mark: { type: 'point', filled: true, color: 'black', size: 30, clip: true },
+          mark: { type: 'point', filled: true, color: COLOR.black, size: 30, clip: true },
           encoding: { x: { field: 'x0', type: 'quantitative' }, y: { field: 'y0', type: 'quantitative' } },
         });
     }
     const b = bs[0];
     return [
-      {
-        description: `${cells.length} sweep points; ${byPhase ? `phases: ${[...new Set(cells.map((c) => c.phase))].join(', ')}` : 'coloured by the metric'}${b ? `; dashed: fitted boundary, slope ${fmt(b.slope)}` : ''}.`,
-        title: { text: `phases over ${xName} × ${yName}`, anchor: 'start' },
+      figure({
+        description:
+          `${cells.length} sweep points; ${byPhase ? `phases: ${phaseOrder.join(', ')}` : 'coloured by the metric'}; each cell shows its metric${pa ? ` (${pa.metric})` : ''}` +
+          (withCi
+            ? `; ${uncertain} of ${cells.length} cells drawn lighter: a threshold lies inside the Wilson 95 % interval of their fraction, so their phase is not significant`
+            : '') +
+          `${b ? `; dashed: fitted boundary, slope ${fmt(b.slope)}` : ''}.`,
+        title: { text: `phases over ${keyLabel(xName)} × ${keyLabel(yName)}`, anchor: 'start' },
         width: WIDTH,
         height: Math.round(WIDTH * 0.7),
         layer,
-      } as VegaLiteSpec,
+      }) as VegaLiteSpec,
     ];
   },
 });

@@ -14,7 +14,9 @@
  * ```
  *
  * Each spec returned by `build` becomes one figure (one inline SVG) in
- * report.html; a spec's `description` is used as that figure's caption.
+ * report.html and four files in figures/ (../figures.ts); a spec's
+ * `description` is used as that figure's caption, its `title` names the
+ * files (`<kind>-<title slug>`).
  *
  * The registry is a `createRegistry` keyed by `kind`: a duplicate throws, an
  * unknown kind (`plots.get`) lists the known ones with a did-you-mean.

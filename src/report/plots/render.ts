@@ -37,15 +37,22 @@ export async function renderSvg(spec: VegaLiteSpec, idPrefix = ''): Promise<stri
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader });
   try {
     let svg = await view.toSVG();
-    if (idPrefix) {
-      svg = svg
-        .replace(/\bid="([^"]+)"/g, `id="${idPrefix}$1"`)
-        .replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}$1)`)
-        .replace(/href="#([^"]+)"/g, `href="#${idPrefix}$1"`);
-    }
+    if (idPrefix) svg = prefixSvgIds(svg, idPrefix);
     if (!/xlink:/.test(svg.replace(/xmlns:xlink="[^"]*"/, ''))) svg = svg.replace(/\s+xmlns:xlink="[^"]*"/, '');
     return svg;
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Prefix every element id of an SVG (and the `url(#…)` and `href="#…"`
+ * references to them), so that several SVGs inlined in one page do not share
+ * ids: the same SVG as a file keeps its own ids.
+ */
+export function prefixSvgIds(svg: string, idPrefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, `id="${idPrefix}$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}$1)`)
+    .replace(/href="#([^"]+)"/g, `href="#${idPrefix}$1"`);
 }

@@ -6,7 +6,7 @@
  * `mfpt-1d` integral and Kramers' time (when that overlay is present).
  * `splittingComparison` is shared with the tables of report.html.
  */
-import { HEIGHT, mfptTheory, WIDTH } from './common.js';
+import { COLOR, FIGURE_CONFIG, HEIGHT, mfptTheory, WIDTH } from './common.js';
 import { registerPlot } from './registry.js';
 import type { RunData } from '../../results/types.js';
 import type { SplittingEstimate, SplittingSummary } from '../../analysis/splitting.js';
@@ -98,7 +98,13 @@ export function splittingComparison(run: RunData): SplittingComparison | null {
 function perRepetition(sp: SplittingSummary): VegaLiteSpec {
   const values = sp.perRepetition.map((r) => ({ repetition: r.repetition, p: r.probability, iterations: r.iterations }));
   const [lo, hi] = sp.probability.ci95;
-  const x = { field: 'repetition', type: 'quantitative' as const, title: 'repetition r', scale: { nice: false, zero: false } };
+  const x = {
+    field: 'repetition',
+    type: 'quantitative' as const,
+    title: 'repetition r',
+    scale: { nice: false, zero: false },
+    axis: { format: 'd', tickMinStep: 1 },
+  };
   return {
     description:
       `p̂ of each of the ${sp.repetitions} independent AMS repetitions (points), their mean p̄ = ${sp.probability.mean.toPrecision(4)} ` +
@@ -106,20 +112,21 @@ function perRepetition(sp: SplittingSummary): VegaLiteSpec {
     title: { text: 'AMS estimate per repetition', anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
+    config: FIGURE_CONFIG,
     layer: [
       {
         data: { values: [{ lo, hi }] },
-        mark: { type: 'rect', opacity: 0.2, color: '#08519c' },
+        mark: { type: 'rect', opacity: 0.2, color: COLOR.blue },
         encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
       },
       {
         data: { values: [{ mean: sp.probability.mean }] },
-        mark: { type: 'rule', color: '#08519c', strokeWidth: 2 },
+        mark: { type: 'rule', color: COLOR.blue, strokeWidth: 2 },
         encoding: { y: { field: 'mean', type: 'quantitative' } },
       },
       {
         data: { values },
-        mark: { type: 'point', filled: true, color: '#e6550d' },
+        mark: { type: 'point', filled: true, color: COLOR.vermillion },
         encoding: { x, y: { field: 'p', type: 'quantitative', title: 'p̂ = P(B before A | z₀)', scale: { zero: false } } },
       },
     ],
@@ -134,17 +141,21 @@ function mfptEstimates(c: SplittingComparison): VegaLiteSpec {
     title: { text: 'MFPT A → B', anchor: 'start' },
     width: WIDTH,
     height: 28 * values.length,
+    config: FIGURE_CONFIG,
     data: { values },
     layer: [
       {
-        mark: { type: 'rule', strokeWidth: 2, color: '#08519c' },
+        mark: { type: 'rule', strokeWidth: 2, color: COLOR.blue },
         encoding: {
           y,
-          x: { field: 'lo', type: 'quantitative', title: 'mean first-passage time (t = step·η)', scale: { zero: false } },
+          x: { field: 'lo', type: 'quantitative', title: 'MFPT A → B (time t = step·η)', scale: { zero: false, padding: 12 } },
           x2: { field: 'hi' },
         },
       },
-      { mark: { type: 'point', filled: true, size: 60, color: '#e6550d' }, encoding: { y, x: { field: 'time', type: 'quantitative' } } },
+      {
+        mark: { type: 'point', filled: true, size: 60, color: COLOR.vermillion },
+        encoding: { y, x: { field: 'time', type: 'quantitative' } },
+      },
     ],
   } as VegaLiteSpec;
 }

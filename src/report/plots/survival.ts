@@ -1,5 +1,5 @@
 /** First-passage survival curves: Kaplan–Meier from events.csv, with the exponential fit and the exact MFPT. */
-import { fmt, HEIGHT, mfptTheory, sample, survivalCurve, WIDTH } from './common.js';
+import { BAND_OPACITY, COLOR, figure, fmt, mfptTheory, sample, survivalCurve, TIME_TITLE } from './common.js';
 import { registerPlot } from './registry.js';
 import type { VegaLiteSpec } from './types.js';
 
@@ -7,7 +7,7 @@ registerPlot({
   kind: 'survival',
   title: 'First-passage survival',
   caption:
-    'Kaplan–Meier estimate of S(t) = P(not yet entered by t) with its 95 % pointwise band (Greenwood, log(−log)); replicas that never entered are censored at the last step, replicas that diverged first at their divergence step. ' +
+    'Kaplan–Meier estimate of S(t) = P(not yet entered by t) with its 95 % pointwise band (shaded) (Greenwood, log(−log)); replicas that never entered are censored at the last step, replicas that diverged first at their divergence step. ' +
     'Dashed: exp(−λ̂t) with the censored maximum-likelihood rate λ̂; dotted: exp(−t/τ) with the exact MFPT τ of the mfpt-1d overlay, when present.',
   applies: (ctx) => !!ctx.run?.events && ctx.run.events.names.length > 0,
   build: (ctx) => {
@@ -19,17 +19,20 @@ registerPlot({
       const rate = ev?.rate?.perTime ?? null;
       const exact = mfptTheory(run, name)?.exactTime ?? null;
       const series = ['Kaplan–Meier', ...(rate ? ['exp(−λ̂t)'] : []), ...(exact ? ['exp(−t/τ exact)'] : [])];
-      const colors = ['#08519c', '#e6550d', '#2ca02c'].slice(0, series.length);
-      const color = (s: string) => ({
-        datum: s,
-        type: 'nominal' as const,
-        scale: { domain: series, range: colors },
-        legend: { title: null, orient: 'top' as const, symbolType: 'stroke' },
-      });
+      const colors = [COLOR.blue, COLOR.vermillion, COLOR.green].slice(0, series.length);
+      const dashes = [
+        [1, 0],
+        [6, 3],
+        [2, 2],
+      ].slice(0, series.length);
+      const legend = { title: null, orient: 'top' as const, symbolType: 'stroke' };
+      // Colour and dash share one domain, so the legend draws each curve's dash as the plot does.
+      const color = (s: string) => ({ datum: s, type: 'nominal' as const, scale: { domain: series, range: colors }, legend });
+      const dash = (s: string) => ({ datum: s, type: 'nominal' as const, scale: { domain: series, range: dashes }, legend });
       const x = {
         field: 'time',
         type: 'quantitative' as const,
-        title: 'time t = step·η',
+        title: TIME_TITLE,
         scale: { domain: [0, curve.horizon], nice: false },
       };
       // Zoom on the range the curves cover (escape is often rare within the horizon).
@@ -47,29 +50,29 @@ registerPlot({
       const layer: unknown[] = [
         {
           data: { values: curve.points },
-          mark: { type: 'area', interpolate: 'step-after', opacity: 0.2, color: colors[0] },
+          mark: { type: 'area', interpolate: 'step-after', opacity: BAND_OPACITY, color: colors[0] },
           encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
         },
         {
           data: { values: curve.points },
           mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
-          encoding: { x, y, color: color(series[0]) },
+          encoding: { x, y, color: color(series[0]), strokeDash: dash(series[0]) },
         },
       ];
       if (rate)
         layer.push({
           data: { values: sample(0, curve.horizon, 100, (t) => Math.exp(-rate * t)).map((p) => ({ time: p.x, s: p.y })) },
-          mark: { type: 'line', strokeDash: [6, 3] },
-          encoding: { x, y, color: color('exp(−λ̂t)') },
+          mark: { type: 'line', strokeWidth: 1.5 },
+          encoding: { x, y, color: color('exp(−λ̂t)'), strokeDash: dash('exp(−λ̂t)') },
         });
       if (exact)
         layer.push({
           data: { values: sample(0, curve.horizon, 100, (t) => Math.exp(-t / exact)).map((p) => ({ time: p.x, s: p.y })) },
-          mark: { type: 'line', strokeDash: [2, 2] },
-          encoding: { x, y, color: color('exp(−t/τ exact)') },
+          mark: { type: 'line', strokeWidth: 1.5 },
+          encoding: { x, y, color: color('exp(−t/τ exact)'), strokeDash: dash('exp(−t/τ exact)') },
         });
       return [
-        {
+        figure({
           description:
             `Event '${name}': ${curve.entered} of ${curve.replicas} replicas entered by t = ${fmt(curve.horizon)}` +
             (ev?.mfpt?.time
@@ -78,10 +81,8 @@ registerPlot({
             (exact ? `; exact MFPT ${fmt(exact)}` : '') +
             '.',
           title: { text: `survival of '${name}'`, anchor: 'start' },
-          width: WIDTH,
-          height: HEIGHT,
           layer,
-        } as VegaLiteSpec,
+        }) as VegaLiteSpec,
       ];
     });
   },

@@ -1,5 +1,5 @@
 /** Sweep line plots: each metric of sweep.csv against the swept key, with CI error bars. */
-import { fmt, HEIGHT, wantsLog, WIDTH } from './common.js';
+import { COLOR, figure, fmt, keyLabel, keySymbol, metricLabel, quantScale, sweepAxis, sweepScale, wantsLog } from './common.js';
 import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
 import { samplingColumns } from '../../analysis/sampling.js';
@@ -82,6 +82,31 @@ export function sweepMetrics(t: CsvTable, keys: string[]): SweepMetric[] {
   });
 }
 
+/**
+ * The legend of the further swept keys: each point's values as "σ² = 0.1"
+ * (symbol or last path segment, never a truncated dotted path), in the order
+ * of their values; null with one swept key.
+ */
+export function sweepGroups(t: CsvTable, rest: string[]): { title: string; labels: string[]; order: string[] } | null {
+  if (rest.length === 0) return null;
+  const cols = rest.map((k) => t.header.indexOf(k));
+  const labelOf = (r: string[]) => rest.map((k, j) => `${keySymbol(k)} = ${fmtCell(r[cols[j]])}`).join(', ');
+  const labels = t.rows.map(labelOf);
+  const order = [...t.rows]
+    .sort((a, b) => {
+      for (const c of cols) {
+        const d = Number(a[c]) - Number(b[c]);
+        if (Number.isFinite(d) && d !== 0) return d;
+      }
+      return 0;
+    })
+    .map(labelOf)
+    .filter((l, i, all) => all.indexOf(l) === i);
+  return { title: rest.map(keyLabel).join(' × '), labels, order };
+}
+
+const fmtCell = (c: string | undefined) => (c !== undefined && c !== '' && Number.isFinite(Number(c)) ? fmt(Number(c)) : (c ?? ''));
+
 function metricsOf(ctx: ReportContext): SweepMetric[] {
   const s = ctx.sweep;
   if (!s?.table || s.keys.length === 0) return [];
@@ -114,8 +139,8 @@ registerPlot({
     const t = s.table!;
     const [key, ...rest] = s.keys;
     const xs = column(t, key);
-    const logX = wantsLog(xs);
-    const group = rest.length > 0 ? t.rows.map((r) => rest.map((k) => `${k}=${r[t.header.indexOf(k)]}`).join(', ')) : null;
+    const logX = sweepScale(s.meta, key, xs) === 'log';
+    const group = sweepGroups(t, rest);
     return metricsOf(ctx)
       .slice(0, MAX_METRICS)
       .map((m): VegaLiteSpec => {
@@ -125,32 +150,46 @@ registerPlot({
         const lo = m.lo ? column(t, m.lo) : se ? y.map((_, i) => band(-1)(i)) : null;
         const hi = m.hi ? column(t, m.hi) : se ? y.map((_, i) => band(1)(i)) : null;
         const values = t.rows
-          .map((_, i) => ({ x: xs[i], y: y[i], lo: lo?.[i] ?? null, hi: hi?.[i] ?? null, g: group?.[i] ?? m.name }))
+          .map((_, i) => ({ x: xs[i], y: y[i], lo: lo?.[i] ?? null, hi: hi?.[i] ?? null, g: group?.labels[i] ?? m.name }))
           .filter((v) => v.x !== null && v.y !== null && (!logX || v.x! > 0))
           .sort((a, b) => a.x! - b.x!);
         const logY = wantsLog(
           [...values.map((v) => v.y), ...values.map((v) => v.lo), ...values.map((v) => v.hi)].filter((v) => v !== null),
         );
-        const x = { field: 'x', type: 'quantitative' as const, title: key, scale: logX ? { type: 'log' as const } : { zero: false } };
-        const yEnc = { field: 'y', type: 'quantitative' as const, title: m.name, scale: logY ? { type: 'log' as const } : { zero: false } };
-        const color = group ? { field: 'g', type: 'nominal' as const, title: rest.join(' × ') } : { value: '#08519c' };
-        const withCi = values.filter((v) => v.lo !== null && v.hi !== null);
+        const title = metricLabel(m.name);
+        const withCi = values.filter((v) => v.lo !== null && v.hi !== null && (!logY || v.lo > 0));
+        const x = {
+          field: 'x',
+          type: 'quantitative' as const,
+          title: keyLabel(key),
+          ...sweepAxis(
+            values.map((v) => v.x),
+            logX,
+          ),
+        };
+        const yEnc = {
+          field: 'y',
+          type: 'quantitative' as const,
+          title,
+          ...quantScale([...values.map((v) => v.y), ...withCi.flatMap((v) => [v.lo, v.hi])], logY),
+        };
+        const color = group
+          ? { field: 'g', type: 'nominal' as const, title: group.title, sort: group.order, legend: { orient: 'right' as const } }
+          : { value: COLOR.blue };
         const layer: unknown[] = [{ mark: { type: 'line', point: true }, encoding: { x, y: yEnc, color } }];
         if (withCi.length > 0)
           layer.unshift({
-            transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+            transform: [{ filter: `isValid(datum.lo) && isValid(datum.hi)${logY ? ' && datum.lo > 0' : ''}` }],
             mark: { type: 'rule' },
             encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
           });
         const range = values.length ? `${fmt(values[0].x)} … ${fmt(values[values.length - 1].x)}` : '—';
-        return {
+        return figure({
           description: `${m.name} against ${key} (${values.length} points, ${range})${withCi.length ? `; error bars ${m.lo ? `${m.lo} – ${m.hi}` : `±1.96·${m.sem}`}` : ''}${logX || logY ? `; ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale` : ''}.`,
-          title: { text: m.name, anchor: 'start' },
-          width: WIDTH,
-          height: HEIGHT,
+          title: { text: `${title} against ${keySymbol(key)}`, anchor: 'start' },
           data: { values },
           layer,
-        } as VegaLiteSpec;
+        }) as VegaLiteSpec;
       });
   },
 });
