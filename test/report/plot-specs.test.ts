@@ -95,6 +95,9 @@ describe('labels', () => {
     expect(keyLabel('potential.params.sigma2')).toBe('σ²');
     expect(keyLabel('potential.params.train_fraction')).toBe('training fraction');
     expect(keyLabel('potential.params.some_width')).toBe('some width');
+    // Two groups' rates on the two axes of a phase diagram must not both read "η".
+    expect(keyLabel('dynamics.groups.encoder.lr')).toBe('η_encoder (learning rate)');
+    expect(keyLabel('dynamics.groups.decoder.weight_decay')).toBe('weight decay (decoder)');
     expect(metricLabel('escape_mfpt_time')).toBe("MFPT of 'escape' (time)");
     expect(metricLabel('events.escape.mfpt.time')).toBe("MFPT of 'escape' (time)");
     expect(metricLabel('x_mean')).toBe('x (final mean)');

@@ -129,6 +129,13 @@ const KEY_LABELS: Array<[RegExp, string]> = [
  * segment with underscores as spaces; never a dotted path.
  */
 export function keyLabel(key: string): string {
+  // A per-group setting names its group: dynamics.groups.encoder.lr → "η_encoder (learning rate)".
+  const group = /^dynamics\.groups\.([^.]+)\.(.+)$/.exec(key);
+  if (group) {
+    const inner = keyLabel(`dynamics.${group[2]}`);
+    const m = /^(\S+)( \(.*)$/.exec(inner);
+    return m ? `${m[1]}_${group[1]}${m[2]}` : `${inner} (${group[1]})`;
+  }
   for (const [re, label] of KEY_LABELS) if (re.test(key)) return label;
   return lastSegment(key);
 }
