@@ -45,7 +45,13 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 describe('figures/ of a run', () => {
   it('has the four files of every figure, named <kind>-<title>, unique, and nothing else', () => {
-    expect(FIGS.map((f) => f.name)).toEqual(['traces-x', 'traces-energy', 'traces-well', 'histograms-x-final', 'survival-escape']);
+    expect(FIGS.map((f) => f.name)).toEqual([
+      'traces-x',
+      'traces-energy',
+      'traces-well-occupancy',
+      'histograms-x-final',
+      'survival-escape',
+    ]);
     expect(new Set(FIGS.map((f) => f.name)).size).toBe(FIGS.length);
     const expected = FIGS.flatMap((f) => FIGURE_FILES.map((s) => `${f.name}${s}`)).sort();
     expect(readdirSync(FIGDIR()).sort()).toEqual(expected);

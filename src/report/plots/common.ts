@@ -183,9 +183,8 @@ export function metricLabel(column: string): string {
   return column.replace(/_/g, ' ');
 }
 
-/** The label of an observable (traces, chains): `energy` → "energy f(x)", `x[0]` stays; else the name. */
+/** The label of an observable (traces, chains): `grad_norm` → "|∇f|", `x[0]` stays; else the name with spaces for underscores. */
 export function observableLabel(name: string): string {
-  if (name === 'energy') return 'energy f';
   if (name === 'grad_norm') return '|∇f|';
   if (name === 'radius') return '|x|';
   return name.replace(/_/g, ' ');
