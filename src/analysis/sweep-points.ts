@@ -168,8 +168,12 @@ function pointValue(summary: Summary, key: 'temperature' | 'lr' | 'weightDecay',
   const run = summary.run;
   const g = group !== undefined ? run.groups?.[group] : undefined;
   if (g) return g[key];
-  // With per-group values and no group named, there is no one value of the point.
-  if (run.groups && group === undefined) return null;
+  // With per-group values and no group named, the point has one value only when every group has it
+  // (θ set once for the run while the groups differ in η).
+  if (run.groups && group === undefined) {
+    const vs = Object.values(run.groups).map((x) => x[key]);
+    return vs.length > 0 && finite(vs[0]) && vs.every((v) => v === vs[0]) ? vs[0] : null;
+  }
   const v = key === 'weightDecay' ? (run.weightDecay ?? 0) : run[key];
   return finite(v) ? v : null;
 }

@@ -19,7 +19,7 @@ import { lrOf, resolvePlan, temperatureOf, uniformTemperature, weightDecayOf } f
 import { buildPotential } from '../../src/potentials/index.js';
 import { listAnalyses } from '../../src/analysis/index.js';
 import { pearsonChi2, theoryOverlayKinds } from '../../src/analysis/theory-overlays.js';
-import { pointTemperature, readPointX } from '../../src/analysis/sweep-points.js';
+import { pointLr, pointTemperature, readPointX } from '../../src/analysis/sweep-points.js';
 import type { Summary } from '../../src/analysis/summary.js';
 import { gibbsDensity1D } from '../../src/theory/gibbs.js';
 import { meanFirstPassageTime } from '../../src/theory/mfpt.js';
@@ -251,7 +251,7 @@ describe('one resolved plan', () => {
     });
   });
 
-  it('sweep points: a temperature abscissa is the θ the point integrated, per group when its groups differ', () => {
+  it('sweep points: a temperature abscissa is the θ the point integrated, per group when its groups differ in θ', () => {
     const summary = (run: Obj) =>
       ({ run: { lr: 1e-3, temperature: 0.25, weightDecay: 0, steps: 10, physicalTime: 0.01, ...run } }) as unknown as Summary;
     // The swept value says 0.25, the point integrated 0.5 (a group override).
@@ -263,6 +263,17 @@ describe('one resolved plan', () => {
     });
     expect(pointTemperature(split)).toBeNull();
     expect(pointTemperature(split, 'y')).toBe(0.3);
+    // Groups that differ in η only (θ set once for the run): the point has one θ, and no one η.
+    const lrOnly = summary({
+      uniform: false,
+      groups: {
+        w: { size: 4, lr: 2e-5, temperature: 1e-4, weightDecay: 0 },
+        a: { size: 2, lr: 1.25e-6, temperature: 1e-4, weightDecay: 0 },
+      },
+    });
+    expect(pointTemperature(lrOnly)).toBe(1e-4);
+    expect(pointLr(lrOnly)).toBeNull();
+    expect(pointLr(lrOnly, 'a')).toBe(1.25e-6);
     expect(
       readPointX({ index: 0, values: { 'dynamics.groups.y.temperature': 9 }, summary: split }, 'dynamics.groups.y.temperature', [
         'dynamics.groups.y.temperature',
