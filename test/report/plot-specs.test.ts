@@ -329,6 +329,45 @@ describe('the phase diagram', () => {
     expect(spec.layer[0].encoding.y.title).toBe('h (barrier)');
     expect(spec.layer[0].encoding.color.scale.domain).toEqual(['trapped', 'escaped']);
   });
+
+  it("a learning-phases sweep: each cell's majority share k/n with its Wilson interval, lighter when the interval reaches ½", () => {
+    // Majorities 8/8, 7/8 (Wilson lower end 0.53) and 6/8 (0.41) of 8 classified replicas; 3/3 (0.44: too few to tell).
+    const counts = [{ memorization: 8 }, { grokking: 7, memorization: 1 }, { comprehension: 6, grokking: 2 }, { confusion: 3 }];
+    const majority = ['memorization', 'grokking', 'comprehension', 'confusion'];
+    const rows: Array<Array<string | number>> = [];
+    const points: RunData[] = counts.map((c, i) => {
+      rows.push([i, [1e-4, 1e-3][i % 2], [1e-4, 1e-3][i >> 1], i, majority[i]]);
+      const classified = Object.values(c).reduce((a, b) => a + b, 0);
+      return {
+        ...runWith([], 'x'),
+        label: String(i),
+        summary: {
+          run: { replicas: classified, completedReplicas: classified },
+          analyses: [{ kind: 'learning-phases', counts: c, classified, majority: majority[i] }],
+        } as unknown as RunData['summary'],
+      };
+    });
+    const ctx: ReportContext = {
+      dir: TMP,
+      layout: 'sweep',
+      sweep: {
+        meta: { scenario: { analysis: [] } },
+        table: null,
+        keys: ['dynamics.groups.encoder.lr', 'dynamics.groups.decoder.lr'],
+        points,
+        phases: table(['index', 'x', 'y', 'metric', 'phase'], rows),
+        phaseBoundary: null,
+      },
+    };
+    const spec = (getPlot('phase-diagram')!.build(ctx) as AnySpec[])[0];
+    const cells = spec.layer[0].data.values as Array<{ label: string; significant: boolean; ci: string }>;
+    expect(cells.map((c) => c.label)).toEqual(['8/8', '7/8', '6/8', '3/3']);
+    expect(cells.map((c) => c.significant)).toEqual([true, true, false, false]);
+    // 7 of 8: Wilson 95 % interval 0.529 – 0.978.
+    expect(cells[1].ci).toMatch(/^0\.53 – 0\.98 \(n = 8\)$/);
+    expect(spec.layer[0].encoding.x.title).toBe('η_encoder (learning rate)');
+    expect(spec.description).toMatch(/2 of 4 cells drawn lighter/);
+  });
 });
 
 describe('survival', () => {

@@ -139,6 +139,30 @@ function replicasBehind(ctx: ReportContext, metric: string, index: string): numb
 }
 
 /**
+ * A cell of a learning-phases sweep (each point's summary has a
+ * `learning-phases` result): the majority phase's share of the classified
+ * replicas with its Wilson 95 % interval, labelled `k/n`. The majority is
+ * significant when the interval's lower end is above ½ (most replicas are in
+ * that phase, not only more than in any other).
+ */
+function learningPhasesMajority(
+  ctx: ReportContext,
+  index: string,
+): { lo: number; hi: number; n: number; significant: boolean; label: string } | null {
+  const run = ctx.sweep?.points.find((p) => p.label === index);
+  const analyses = (run?.summary as { analyses?: unknown } | undefined)?.analyses;
+  if (!Array.isArray(analyses)) return null;
+  const lp = analyses.find((a) => a && typeof a === 'object' && (a as { kind?: unknown }).kind === 'learning-phases') as
+    { counts?: Record<string, unknown>; classified?: unknown; majority?: unknown } | undefined;
+  if (!lp || typeof lp.classified !== 'number' || !(lp.classified > 0) || typeof lp.majority !== 'string' || !lp.counts) return null;
+  const k = lp.counts[lp.majority];
+  if (typeof k !== 'number') return null;
+  const n = lp.classified;
+  const [lo, hi] = wilsonInterval(k, n);
+  return { lo, hi, n, significant: lo > 0.5, label: `${k}/${n}` };
+}
+
+/**
  * Per cell: the metric's Wilson 95 % interval when it is a fraction of
  * replicas, and whether the phase is significant (no threshold inside the
  * interval). Cells without a count are significant by default (nothing to test).
@@ -146,9 +170,11 @@ function replicasBehind(ctx: ReportContext, metric: string, index: string): numb
 export function phaseCellConfidence(
   ctx: ReportContext,
   cells: Array<{ index: string; metric: number | null }>,
-): Array<{ lo: number | null; hi: number | null; n: number | null; significant: boolean }> {
+): Array<{ lo: number | null; hi: number | null; n: number | null; significant: boolean; label?: string }> {
   const pa = phaseAnalysis(ctx);
   return cells.map((c) => {
+    const lp = learningPhasesMajority(ctx, c.index);
+    if (lp) return lp;
     const n = pa && c.metric !== null && c.metric >= 0 && c.metric <= 1 ? replicasBehind(ctx, pa.metric, c.index) : null;
     if (!pa || n === null || c.metric === null) return { lo: null, hi: null, n: null, significant: true };
     const [lo, hi] = wilsonInterval(Math.round(c.metric * n), n);
@@ -222,11 +248,12 @@ registerPlot({
       n: conf[i].n,
       significant: conf[i].significant,
       alpha: conf[i].significant ? 0.9 : 0.35,
-      label: d.metric === null ? '' : `${fmt(d.metric, 2)}${conf[i].significant ? '' : '?'}`,
+      label: conf[i].label ?? (d.metric === null ? '' : `${fmt(d.metric, 2)}${conf[i].significant ? '' : '?'}`),
       ci: conf[i].lo !== null ? `${fmt(conf[i].lo, 2)} – ${fmt(conf[i].hi, 2)} (n = ${conf[i].n})` : '',
     }));
     const uncertain = cells.filter((c) => !c.significant).length;
     const withCi = cells.some((c) => c.n !== null);
+    const lpCells = conf.some((c) => c.label !== undefined);
     const pa = phaseAnalysis(ctx);
     const byPhase = cells.some((c) => c.phase !== '');
     const [xName, yName] = axisNames(ctx);
@@ -314,9 +341,11 @@ registerPlot({
     return [
       figure({
         description:
-          `${cells.length} sweep points; ${byPhase ? `phases: ${phaseOrder.join(', ')}` : 'coloured by the metric'}; each cell shows its metric${pa ? ` (${pa.metric})` : ''}` +
+          `${cells.length} sweep points; ${byPhase ? `phases: ${phaseOrder.join(', ')}` : 'coloured by the metric'}${lpCells ? '' : `; each cell shows its metric${pa ? ` (${pa.metric})` : ''}`}` +
           (withCi
-            ? `; ${uncertain} of ${cells.length} cells drawn lighter: a threshold lies inside the Wilson 95 % interval of their fraction, so their phase is not significant`
+            ? lpCells
+              ? `; each cell shows how many of its classified replicas are in its majority phase; ${uncertain} of ${cells.length} cells drawn lighter: the Wilson 95 % interval of that share reaches ½ or below`
+              : `; ${uncertain} of ${cells.length} cells drawn lighter: a threshold lies inside the Wilson 95 % interval of their fraction, so their phase is not significant`
             : '') +
           `${b ? `; dashed: fitted boundary, slope ${fmt(b.slope)}` : ''}.`,
         title: { text: `phases over ${keyLabel(xName)} × ${keyLabel(yName)}`, anchor: 'start' },
