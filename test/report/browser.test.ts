@@ -13,19 +13,15 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { writeReport } from '../../src/report/html.js';
 import { loadReportContext } from '../../src/report/plots/index.js';
 import { sweepMetrics } from '../../src/report/plots/sweep.js';
+import { launchChromium, MISSING, openOffline } from './chromium.js';
 import { freshDir, makeRegimes, makeRun, makeSweep } from './fixtures.js';
 import { ROOT } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'output', 'screenshots');
-
-const MISSING =
-  `Chromium is missing: ${CHROMIUM} does not exist. The report browser test needs Debian's chromium package — install it with\n` +
-  `  apt-get update && apt-get install -y chromium\n(.ci/run does this before npm test; this test fails rather than skips).`;
 
 let TMP: string;
 let browser: Browser | undefined;
@@ -39,20 +35,7 @@ function requireBrowser(): Browser {
 beforeAll(async () => {
   TMP = realpathSync(mkdtempSync(path.join(tmpdir(), 'stochdyn-report-browser-')));
   mkdirSync(SHOTS, { recursive: true });
-  if (!existsSync(CHROMIUM)) return; // every test fails with MISSING (requireBrowser): a missing browser is not counted as a test of its own
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(); // undefined without Chromium: every test then fails with MISSING (requireBrowser)
 });
 
 afterAll(async () => {
@@ -71,18 +54,7 @@ interface FigureCheck {
 
 /** Open a report, check it and save a full-page screenshot; returns the per-figure checks. */
 async function openReport(file: string, shot: string): Promise<{ figures: FigureCheck[]; errors: string[]; requests: string[] }> {
-  const page = await requireBrowser().newPage({ viewport: { width: 1200, height: 900 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => requests.push(r.url()));
-  // Anything but the report itself is refused: the page must not need the network or other files.
-  const url = pathToFileURL(file).href;
-  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-  await page.goto(url, { waitUntil: 'load' });
+  const { page, errors, requests } = await openOffline(requireBrowser(), file);
   const figures = await page.$$eval('figure.plot', (figs) =>
     figs.map((fig) => {
       const svg = fig.querySelector('svg');

@@ -10,9 +10,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
+import { launchChromium, openOffline } from './chromium.js';
 import { fmt3, makeResultTree, readJson, TREE } from './result-tree.js';
 
 let ROOT: string;
@@ -85,20 +85,10 @@ describe('index.html', () => {
 
   it('in Chromium, offline: no errors, the filter box keeps the rows with every word, a heading sorts its column', async () => {
     // Debian's Chromium, as test/report/browser.test.ts uses it (that test says how to install it).
-    expect(existsSync('/usr/bin/chromium'), 'Chromium at /usr/bin/chromium (apt-get install -y chromium)').toBe(true);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('request', (r) => requests.push(r.url()));
+      const { page, errors, requests } = await openOffline(browser, join(ROOT, 'index.html'));
       const url = pathToFileURL(join(ROOT, 'index.html')).href;
-      await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-      await page.goto(url, { waitUntil: 'load' });
       const visible = () =>
         page.$$eval('table.index tbody tr', (rows) =>
           rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.cells[0].getAttribute('data-v')),
@@ -128,7 +118,7 @@ describe('index.html', () => {
       expect(errors).toEqual([]);
       expect(requests).toEqual([url]);
     } finally {
-      await browser.close();
+      await browser?.close();
     }
   });
 

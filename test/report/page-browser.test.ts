@@ -10,18 +10,14 @@
  *   apt-get update && apt-get install -y chromium
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { writeReport } from '../../src/report/html.js';
+import { launchChromium, openOffline, type OpenedPage } from './chromium.js';
 import { makeRun } from './fixtures.js';
 import { tempDir } from '../helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const MISSING =
-  `Chromium is missing: ${CHROMIUM} does not exist. The report browser test needs Debian's chromium package — install it with\n` +
-  `  apt-get update && apt-get install -y chromium\n(.ci/run does this before npm test; this test fails rather than skips).`;
 
 let TMP: string;
 let FILE: string;
@@ -31,18 +27,7 @@ beforeAll(async () => {
   TMP = realpathSync(tempDir('page-browser'));
   const run = await makeRun(path.join(TMP, 'run'), ['dynamics.steps=600'], 120);
   FILE = await writeReport(run, { interactive: true });
-  if (!existsSync(CHROMIUM)) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  browser = await launchChromium(); // undefined without Chromium: open() then fails with the install instruction
 });
 
 afterAll(async () => {
@@ -50,27 +35,7 @@ afterAll(async () => {
   if (TMP) rmSync(TMP, { recursive: true, force: true });
 });
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  requests: string[];
-}
-
-async function open(file: string): Promise<Opened> {
-  if (!browser) throw new Error(MISSING);
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => requests.push(r.url()));
-  const url = pathToFileURL(file).href;
-  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, errors, requests };
-}
+const open = (file: string): Promise<OpenedPage> => openOffline(browser, file, { width: 1200, height: 800 });
 
 /**
  * The page's globals as the callbacks read them inside the browser (the tests
