@@ -103,6 +103,11 @@ export function sweepAxis(values: Array<number | null>, log: boolean): { scale: 
   return { scale, ...(log ? { axis: logAxis(v[0], v[v.length - 1]) } : {}) };
 }
 
+/** The x encoding of a figure against a swept key: its label, and the scale and ticks of {@link sweepAxis}. */
+export function sweepXEncoding(key: string, values: Array<number | null>, log: boolean) {
+  return { field: 'x', type: 'quantitative' as const, title: keyLabel(key), ...sweepAxis(values, log) };
+}
+
 // ------------------------------------------------------------------ labels
 
 /** Display names of well-known scenario keys (by the last segments of the dotted path). */

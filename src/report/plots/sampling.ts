@@ -21,13 +21,12 @@ import {
   FIGURE_CONFIG,
   fmt,
   HEIGHT,
-  keyLabel,
   keySymbol,
   observableLabel,
   PALETTE,
   quantScale,
   STEP_TITLE,
-  sweepAxis,
+  sweepXEncoding,
   sweepScale,
   wantsLog,
   WIDTH,
@@ -377,15 +376,11 @@ function sweepFigure(
   if (values.length === 0) return null;
   values.sort((a, b) => a.x! - b.x!);
   const logY = extra.logY ?? wantsLog(values.map((v) => v.y));
-  const x = {
-    field: 'x',
-    type: 'quantitative' as const,
-    title: keyLabel(key),
-    ...sweepAxis(
-      values.map((v) => v.x),
-      logX,
-    ),
-  };
+  const x = sweepXEncoding(
+    key,
+    values.map((v) => v.x),
+    logX,
+  );
   const y = {
     field: 'y',
     type: 'quantitative' as const,

@@ -1,5 +1,5 @@
 /** Sweep line plots: each metric of sweep.csv against the swept key, with CI error bars. */
-import { COLOR, figure, fmt, keyLabel, keySymbol, metricLabel, quantScale, sweepAxis, sweepScale, wantsLog } from './common.js';
+import { COLOR, figure, fmt, keyLabel, keySymbol, metricLabel, quantScale, sweepScale, sweepXEncoding, wantsLog } from './common.js';
 import { column } from '../../results/read.js';
 import { registerPlot } from './registry.js';
 import { samplingColumns } from '../../analysis/sampling.js';
@@ -158,15 +158,11 @@ registerPlot({
         );
         const title = metricLabel(m.name);
         const withCi = values.filter((v) => v.lo !== null && v.hi !== null && (!logY || v.lo > 0));
-        const x = {
-          field: 'x',
-          type: 'quantitative' as const,
-          title: keyLabel(key),
-          ...sweepAxis(
-            values.map((v) => v.x),
-            logX,
-          ),
-        };
+        const x = sweepXEncoding(
+          key,
+          values.map((v) => v.x),
+          logX,
+        );
         const yEnc = {
           field: 'y',
           type: 'quantitative' as const,
