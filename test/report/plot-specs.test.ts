@@ -101,6 +101,9 @@ describe('labels', () => {
     expect(metricLabel('escape_mfpt_time')).toBe("MFPT of 'escape' (time)");
     expect(metricLabel('events.escape.mfpt.time')).toBe("MFPT of 'escape' (time)");
     expect(metricLabel('x_mean')).toBe('x (final mean)');
+    expect(metricLabel('events.grokked.medianSteps')).toBe("median steps to 'grokked'");
+    expect(metricLabel('analyses[0].tGrok.steps')).toBe('t_grok (steps)');
+    expect(metricLabel('analyses[2].tMem.time')).toBe('t_mem (time)');
   });
 
   it('titles sweep axes with symbols, never with dotted paths, and labels the legend with the swept values', () => {

@@ -205,7 +205,7 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
       (num(a.theory) !== null ? ` vs ${fmt(num(a.theory))}` : '') +
       (isObj(a.theorySlope) ? `; closed-form means (diamonds) give ${fmt(num(a.theorySlope.slope))}` : '') +
       '. Error bars: 95 % CIs from summary.json.',
-    title: { text: `${exp ? 'exponential fit' : 'scaling'}: ${String(a.y)} vs ${String(a.x)}`, anchor: 'start' },
+    title: { text: `${exp ? 'exponential fit' : 'scaling'}: ${metricLabel(String(a.y))} vs ${metricLabel(String(a.x))}`, anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
     config: FIGURE_CONFIG,
@@ -289,7 +289,7 @@ function crossoverSpec(a: Obj): VegaLiteSpec | null {
       (isObj(a.exact) ? `; exact crossing (dotted) ${fmt(num(a.exact.crossing))}` : '') +
       (rules.length < 3 ? ' (vertical rules only where inside the swept range)' : '') +
       '.',
-    title: { text: `crossover: ${String(a.y)} vs ${String(a.x)}`, anchor: 'start' },
+    title: { text: `crossover: ${metricLabel(String(a.y))} vs ${metricLabel(String(a.x))}`, anchor: 'start' },
     width: WIDTH,
     height: HEIGHT,
     config: FIGURE_CONFIG,

@@ -177,6 +177,9 @@ export function metricLabel(column: string): string {
     [/^events\.([^.]+)\.mfpt\.time$/, (m) => `MFPT of '${m[1]}' (time)`],
     [/^events\.([^.]+)\.mfpt\.steps$/, (m) => `MFPT of '${m[1]}' (steps)`],
     [/^events\.([^.]+)\.fractionEntered$/, (m) => `fraction entered '${m[1]}'`],
+    [/^events\.([^.]+)\.medianSteps$/, (m) => `median steps to '${m[1]}'`],
+    [/^analyses\[\d+\]\.tGrok\.(steps|time)$/, (m) => `t_grok (${m[1]})`],
+    [/^analyses\[\d+\]\.tMem\.(steps|time)$/, (m) => `t_mem (${m[1]})`],
     [/^events\.([^.]+)\.rate\.perTime$/, (m) => `rate of '${m[1]}' (per time)`],
     [/^observables\.([^.]+)\.final\.(mean|q50)$/, (m) => `${observableLabel(m[1])} (final ${m[2] === 'q50' ? 'median' : 'mean'})`],
   ];
