@@ -103,6 +103,9 @@ describe('labels', () => {
     expect(metricLabel('x_mean')).toBe('x (final mean)');
     expect(metricLabel('events.grokked.medianSteps')).toBe("median steps to 'grokked'");
     expect(metricLabel('analyses[0].tGrok.steps')).toBe('t_grok (steps)');
+    // A swept key ending like a sweep.csv column is still a key.
+    expect(metricLabel('potential.params.train_fraction')).toBe('training fraction');
+    expect(metricLabel('potential.params.x_mean')).toBe('x mean');
     expect(metricLabel('analyses[2].tMem.time')).toBe('t_mem (time)');
   });
 

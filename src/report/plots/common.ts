@@ -165,13 +165,14 @@ export function lastSegment(key: string): string {
  */
 export function metricLabel(column: string): string {
   const patterns: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-    [/^(.+)_mfpt_time$/, (m) => `MFPT of '${m[1]}' (time)`],
-    [/^(.+)_mfpt_steps$/, (m) => `MFPT of '${m[1]}' (steps)`],
-    [/^(.+)_fraction$/, (m) => `fraction entered '${m[1]}'`],
-    [/^(.+)_entered$/, (m) => `replicas entered '${m[1]}'`],
-    [/^(.+)_mean$/, (m) => `${observableLabel(m[1])} (final mean)`],
-    [/^(.+)_q50$/, (m) => `${observableLabel(m[1])} (final median)`],
-    [/^(.+)_sem$/, (m) => `${observableLabel(m[1])} (standard error)`],
+    // sweep.csv columns (no dots: a dotted path such as potential.params.train_fraction is a key)
+    [/^([^.]+)_mfpt_time$/, (m) => `MFPT of '${m[1]}' (time)`],
+    [/^([^.]+)_mfpt_steps$/, (m) => `MFPT of '${m[1]}' (steps)`],
+    [/^([^.]+)_fraction$/, (m) => `fraction entered '${m[1]}'`],
+    [/^([^.]+)_entered$/, (m) => `replicas entered '${m[1]}'`],
+    [/^([^.]+)_mean$/, (m) => `${observableLabel(m[1])} (final mean)`],
+    [/^([^.]+)_q50$/, (m) => `${observableLabel(m[1])} (final median)`],
+    [/^([^.]+)_sem$/, (m) => `${observableLabel(m[1])} (standard error)`],
     [/^diverged$/, () => 'diverged replicas'],
     // summary.json paths, as sweep analyses name their x and y
     [/^events\.([^.]+)\.mfpt\.time$/, (m) => `MFPT of '${m[1]}' (time)`],
