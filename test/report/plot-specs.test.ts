@@ -390,3 +390,44 @@ describe('survival', () => {
     expect(spec.layer[2].encoding.strokeDash.scale.domain).toEqual(spec.layer[2].encoding.color.scale.domain);
   });
 });
+
+describe('scaling fits', () => {
+  it('draw the expected law through the fit at the centre of the range, with the expected log–log slope', () => {
+    const dir = path.join(TMP, 'scaling');
+    mkdirSync(dir, { recursive: true });
+    // y ∝ x^0 measured (slope 0) against an expected slope of −1, x over four decades.
+    const pts = [1e-6, 1e-4, 1e-2].map((x, i) => ({ index: i, x, xCi: null, y: 5e4, yCi: null, xTheory: null, yTheory: null }));
+    const a = {
+      kind: 'scaling',
+      x: 'dynamics.temperature',
+      y: 'events.grokked.medianSteps',
+      measured: 0,
+      theory: -1,
+      fit: { slope: 0, intercept: Math.log(5e4) },
+      points: pts,
+    };
+    writeFileSync(path.join(dir, 'analyses.json'), JSON.stringify({ analyses: [a] }));
+    const ctx: ReportContext = {
+      dir,
+      layout: 'sweep',
+      sweep: {
+        meta: null,
+        table: null,
+        keys: ['dynamics.temperature'],
+        points: [],
+        phases: null,
+        phaseBoundary: null,
+      } as unknown as SweepData,
+    };
+    const spec = (getPlot('scaling')!.build(ctx) as AnySpec[])[0];
+    expect(spec.title.text).toBe("scaling: median steps to 'grokked' vs θ (temperature)");
+    const expected = spec.layer.find((l: AnySpec) => l.data.values[0]?.series === 'expected slope');
+    const v = expected.data.values as Array<{ x: number; y: number }>;
+    const slope = (Math.log(v[v.length - 1].y) - Math.log(v[0].y)) / (Math.log(v[v.length - 1].x) - Math.log(v[0].x));
+    expect(slope).toBeCloseTo(-1, 12);
+    // Through the fit at the geometric centre, x = 1e-4: y = 5e4.
+    const centre = v.find((p) => Math.abs(Math.log10(p.x) + 4) < 1e-9)!;
+    expect(centre.y).toBeCloseTo(5e4, 6);
+    expect(spec.description).toMatch(/dashed: the expected slope -1 through the fit/);
+  });
+});

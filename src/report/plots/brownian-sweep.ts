@@ -49,8 +49,8 @@ const ciText = (a: Obj) => {
   return ci ? ` (95 % CI ${fmt(ci[0])} – ${fmt(ci[1])})` : '';
 };
 
-const SERIES = ['measured', 'fit', 'exact', 'Kramers', 'harmonic', 'closed form'];
-const SERIES_RANGE = [COLOR.blue, COLOR.blue, COLOR.vermillion, COLOR.purple, COLOR.purple, COLOR.vermillion];
+const SERIES = ['measured', 'fit', 'exact', 'Kramers', 'harmonic', 'closed form', 'expected slope'];
+const SERIES_RANGE = [COLOR.blue, COLOR.blue, COLOR.vermillion, COLOR.purple, COLOR.purple, COLOR.vermillion, COLOR.black];
 /** The colour scale of the series present in the data (the legend lists only those). */
 function seriesScale(...data: Array<Array<{ series: string }>>): { domain: string[]; range: string[] } {
   const present = new Set(data.flat().map((d) => d.series));
@@ -168,6 +168,19 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
       lines.push({ x, y: Math.exp(fit.intercept + fit.slope * (exp ? x : Math.log(x))), series: 'fit' });
     }
   }
+  // The expected law (the analysis' `expect`) drawn through the fitted line's value at the centre of the
+  // range, so a measured slope is seen against the one it is tested with.
+  const expected: Array<{ x: number; y: number; series: string }> = [];
+  const b0 = num(a.theory);
+  if (fit && b0 !== null && x1 > x0) {
+    const xc = exp ? (x0 + x1) / 2 : Math.sqrt(x0 * x1);
+    const at = (x: number) => (exp ? x : Math.log(x));
+    const yc = fit.intercept + fit.slope * at(xc);
+    for (let k = 0; k <= 20; k++) {
+      const x = exp ? x0 + ((x1 - x0) * k) / 20 : x0 * Math.pow(x1 / x0, k / 20);
+      expected.push({ x, y: Math.exp(yc + b0 * (at(x) - at(xc))), series: 'expected slope' });
+    }
+  }
   const theory = points(a)
     .filter((p) => num(p.xTheory) !== null && num(p.yTheory) !== null && (p.yTheory as number) > 0)
     .map((p) => ({ x: p.xTheory as number, y: p.yTheory as number, series: 'closed form' }));
@@ -184,11 +197,14 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
     field: 'y',
     type: 'quantitative' as const,
     title: metricLabel(String(a.y)),
-    ...quantScale([...pts.flatMap((p) => [p.y, p.lo, p.hi]), ...lines.map((p) => p.y)], true),
+    ...quantScale([...pts.flatMap((p) => [p.y, p.lo, p.hi]), ...lines.map((p) => p.y), ...expected.map((p) => p.y)], true),
   };
-  const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines, theory) };
+  const color = { field: 'series', type: 'nominal' as const, title: '', scale: seriesScale(pts, lines, theory, expected) };
   const layer: unknown[] = [
     { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color } },
+    ...(expected.length
+      ? [{ data: { values: expected }, mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 3] }, encoding: { x, y, color } }]
+      : []),
     {
       data: { values: pts.filter((p) => p.lo !== null && p.hi !== null && p.lo > 0) },
       mark: { type: 'rule' },
@@ -201,9 +217,10 @@ function scalingSpec(a: Obj): VegaLiteSpec | null {
   const what = exp ? `slope of ln y against x` : 'log–log slope';
   return {
     description:
-      `${String(a.y)} against ${String(a.x)}: ${what} ${fmt(num(a.measured))}${ciText(a)}` +
+      `${metricLabel(String(a.y))} against ${metricLabel(String(a.x))}: ${what} ${fmt(num(a.measured))}${ciText(a)}` +
       (num(a.theory) !== null ? ` vs ${fmt(num(a.theory))}` : '') +
       (isObj(a.theorySlope) ? `; closed-form means (diamonds) give ${fmt(num(a.theorySlope.slope))}` : '') +
+      (expected.length ? `; dashed: the expected slope ${fmt(b0)} through the fit at the centre of the range` : '') +
       '. Error bars: 95 % CIs from summary.json.',
     title: { text: `${exp ? 'exponential fit' : 'scaling'}: ${metricLabel(String(a.y))} vs ${metricLabel(String(a.x))}`, anchor: 'start' },
     width: WIDTH,
