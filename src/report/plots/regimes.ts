@@ -15,6 +15,17 @@ import { discreteLevels, occupancy } from './traces.js';
 import type { RunData } from '../../results/types.js';
 import type { VegaLiteSpec } from './types.js';
 
+/** The time axis of the regimes' overlays: log (decade ticks) when every regime's grid is log, else linear. */
+function timeEncoding(times: number[], log: boolean) {
+  return {
+    field: 't',
+    type: 'quantitative' as const,
+    title: TIME_TITLE,
+    scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false },
+    ...(log && times.length ? { axis: logAxis(Math.min(...times), Math.max(...times)) } : {}),
+  };
+}
+
 /** A discrete observable (an index such as well): the fraction of replicas at each value but the first, per regime. */
 function occupancyOverlay(runs: RunData[], obs: string, levels: number[], log: boolean): VegaLiteSpec {
   const values = runs.flatMap((r) =>
@@ -23,14 +34,10 @@ function occupancyOverlay(runs: RunData[], obs: string, levels: number[], log: b
       return p ? levels.slice(1).map((v, i) => ({ t: t.time, fraction: p[i + 1], regime: r.label, value: `${obs} = ${v}` })) : [];
     }),
   );
-  const times = values.map((v) => v.t);
-  const x = {
-    field: 't',
-    type: 'quantitative' as const,
-    title: TIME_TITLE,
-    scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false },
-    ...(log && times.length ? { axis: logAxis(Math.min(...times), Math.max(...times)) } : {}),
-  };
+  const x = timeEncoding(
+    values.map((v) => v.t),
+    log,
+  );
   const shown = levels.slice(1).map((v) => `${obs} = ${v}`);
   return figure({
     description: `${obs} (discrete, values ${levels.join(', ')}): the fraction of replicas at ${shown.join(' and at ')} in every regime${log ? '; log time axis' : ''}.`,
@@ -60,14 +67,10 @@ function tracesOverlay(runs: RunData[], obs: string): VegaLiteSpec {
       .filter((t) => t.q50 !== null)
       .map((t) => ({ t: t.time, q25: t.q25, q50: t.q50, q75: t.q75, regime: r.label })),
   );
-  const times = values.map((v) => v.t);
-  const x = {
-    field: 't',
-    type: 'quantitative' as const,
-    title: TIME_TITLE,
-    scale: log ? { type: 'log' as const, nice: false } : { zero: false, nice: false },
-    ...(log && times.length ? { axis: logAxis(Math.min(...times), Math.max(...times)) } : {}),
-  };
+  const x = timeEncoding(
+    values.map((v) => v.t),
+    log,
+  );
   const color = {
     field: 'regime',
     type: 'nominal' as const,
