@@ -28,6 +28,7 @@ import { valueAtPath } from '../scenario/sweep.js';
 import type { PhaseAnalysisSpec, Scenario, SweepMode } from '../scenario/types.js';
 import { olsFit, type OlsFit } from '../stats/regression.js';
 import type { Summary } from '../analysis/summary.js';
+import { pointLr, pointTemperature, pointWeightDecay } from '../analysis/sweep-points.js';
 import { runSweepAnalyses } from '../analysis/index.js';
 import { toCsv, writeAtomic, writeJson } from './write.js';
 import { samplingColumns } from '../analysis/sampling.js';
@@ -129,7 +130,7 @@ export function sweepTable(meta: SweepMeta, summaries: Summary[]): { header: str
       row.push(typeof v === 'number' ? num(v) : null);
     }
     for (const c of DYNAMICS_COLUMNS)
-      row.push(s.run.groups ? null : num(c.key === 'weightDecay' ? (s.run.weightDecay ?? 0) : s.run[c.key]));
+      row.push(num(c.key === 'temperature' ? pointTemperature(s) : c.key === 'lr' ? pointLr(s) : pointWeightDecay(s)));
     for (const g of groups) for (const c of DYNAMICS_COLUMNS) row.push(num(s.run.groups?.[g]?.[c.key]));
     return row;
   });

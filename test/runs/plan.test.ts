@@ -20,6 +20,7 @@ import { buildPotential } from '../../src/potentials/index.js';
 import { listAnalyses } from '../../src/analysis/index.js';
 import { pearsonChi2, theoryOverlayKinds } from '../../src/analysis/theory-overlays.js';
 import { pointLr, pointTemperature, readPointX } from '../../src/analysis/sweep-points.js';
+import { sweepTable, type SweepMeta } from '../../src/results/sweep-files.js';
 import type { Summary } from '../../src/analysis/summary.js';
 import { gibbsDensity1D } from '../../src/theory/gibbs.js';
 import { meanFirstPassageTime } from '../../src/theory/mfpt.js';
@@ -274,6 +275,16 @@ describe('one resolved plan', () => {
     expect(pointTemperature(lrOnly)).toBe(1e-4);
     expect(pointLr(lrOnly)).toBeNull();
     expect(pointLr(lrOnly, 'a')).toBe(1.25e-6);
+    // sweep.csv follows the same rule: temperature filled, lr empty, the per-group columns beside.
+    const meta = {
+      axes: [{ key: 'dynamics.temperature', values: [1e-4] }],
+      points: [{ index: 0, values: { 'dynamics.temperature': 1e-4 } }],
+      scenario: { analysis: [] },
+    } as unknown as SweepMeta;
+    const lrOnlyRun = { ...lrOnly, observables: {}, events: {}, divergence: { count: 0 } } as unknown as Summary;
+    const table = sweepTable(meta, [lrOnlyRun]);
+    const cell = (name: string) => table.rows[0][table.header.indexOf(name)];
+    expect([cell('temperature'), cell('lr'), cell('lr_w'), cell('lr_a'), cell('temperature_a')]).toEqual([1e-4, null, 2e-5, 1.25e-6, 1e-4]);
     expect(
       readPointX({ index: 0, values: { 'dynamics.groups.y.temperature': 9 }, summary: split }, 'dynamics.groups.y.temperature', [
         'dynamics.groups.y.temperature',
