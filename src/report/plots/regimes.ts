@@ -15,6 +15,17 @@ import { discreteLevels, occupancy } from './traces.js';
 import type { RunData } from '../../results/types.js';
 import type { VegaLiteSpec } from './types.js';
 
+/** The colour encoding of the regimes, in the order they were run, with stroke symbols in the legend. */
+function regimeColor(runs: RunData[]) {
+  return {
+    field: 'regime',
+    type: 'nominal' as const,
+    title: 'regime',
+    sort: runs.map((r) => r.label),
+    legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2 },
+  };
+}
+
 /** The time axis of the regimes' overlays: log (decade ticks) when every regime's grid is log, else linear. */
 function timeEncoding(times: number[], log: boolean) {
   return {
@@ -71,13 +82,7 @@ function tracesOverlay(runs: RunData[], obs: string): VegaLiteSpec {
     values.map((v) => v.t),
     log,
   );
-  const color = {
-    field: 'regime',
-    type: 'nominal' as const,
-    title: 'regime',
-    sort: runs.map((r) => r.label),
-    legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2 },
-  };
+  const color = regimeColor(runs);
   return figure({
     description: `${obs}: median (line) and q25–q75 band of every regime${log ? '; log time axis' : ''}.`,
     title: { text: `${observableLabel(obs)} by regime`, anchor: 'start' },
@@ -102,13 +107,7 @@ function survivalOverlay(runs: RunData[], event: string): VegaLiteSpec | null {
     (survivalCurve(r, event)?.points ?? []).map((p) => ({ time: p.time, s: p.s, lower: p.lower, upper: p.upper, regime: r.label })),
   );
   if (values.length === 0) return null;
-  const color = {
-    field: 'regime',
-    type: 'nominal' as const,
-    title: 'regime',
-    sort: runs.map((r) => r.label),
-    legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 },
-  };
+  const color = regimeColor(runs);
   const x = { field: 'time', type: 'quantitative' as const, title: TIME_TITLE };
   return figure({
     description: `Kaplan–Meier survival of '${event}' in every regime with its 95 % band (censored at each regime's last step).`,
