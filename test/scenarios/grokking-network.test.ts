@@ -26,21 +26,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/index.js';
-import { runSweep } from '../../src/runs/sweep.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { meanSe, sweepShipped as sweepBrownian } from './shipped.js';
 
 const tmp = tempDir('grokking-network');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The shipped scenario with `set` overrides, swept into tmp/<dir> on two workers; the directory once complete. */
-async function sweepShipped(name: string, set: string[], dir: string): Promise<string> {
-  const s = await loadScenario(path.join(ROOT, 'scenarios', 'brownian', name), { set });
-  const out = path.join(tmp, dir);
-  const r = await runSweep(s, { out, workers: 2, quiet: true });
-  expect(r.complete).toBe(true);
-  return out;
-}
+const sweepShipped = (name: string, set: string[], dir: string) => sweepBrownian('brownian', name, set, path.join(tmp, dir));
 
 /** Per replica, the first-entry steps of `memorized` and `grokked` of sweep point i (NaN where censored). */
 function entrySteps(dir: string, i: number): { mem: number[]; grok: number[] } {
@@ -52,12 +45,6 @@ function entrySteps(dir: string, i: number): { mem: number[]; grok: number[] } {
     rows.map((r) => r.split(',')[cols.indexOf(name)]).map((v) => (v === '' || v === undefined ? NaN : Number(v)));
   return { mem: col('memorized'), grok: col('grokked') };
 }
-
-const meanSe = (v: number[]) => {
-  const m = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
-  return { m, se: sd / Math.sqrt(v.length) };
-};
 
 describe('grokking-network-temperature.yaml (θ = 1e-6 and 1e-4, 4 replicas, 100,000 steps)', () => {
   it('grokking is delayed but not diffusive: ln t_grok changes by less than ln 100 − 3 SE over a 100× change of θ', async () => {

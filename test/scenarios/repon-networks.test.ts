@@ -71,12 +71,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/index.js';
-import { runSweep } from '../../src/runs/sweep.js';
 import { twoProportionTest } from '../../src/stats/compare.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { meanSe, sweepShipped as sweepRepon } from './shipped.js';
 
-const file = (name: string) => path.join(ROOT, 'scenarios', 'repon', name);
 const tmp = tempDir('repon-networks');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -85,13 +83,7 @@ const summaryOf = (dir: string, i: number): Obj => JSON.parse(readFileSync(path.
 const phasesOf = (s: Obj): Obj => s.analyses.find((a: Obj) => a.kind === 'learning-phases');
 
 /** The shipped scenario `name` with `set` overrides, swept into tmp/<dir> on two workers; the directory once complete. */
-async function sweepShipped(name: string, set: string[], dir: string): Promise<string> {
-  const s = await loadScenario(file(name), { set });
-  const out = path.join(tmp, dir);
-  const r = await runSweep(s, { out, workers: 2, quiet: true });
-  expect(r.complete).toBe(true);
-  return out;
-}
+const sweepShipped = (name: string, set: string[], dir: string) => sweepRepon('repon', name, set, path.join(tmp, dir));
 
 describe('relation-decay-diagram.yaml (mod 3, one cell, weight decay 0 and 1, width 20, 12 replicas)', () => {
   it('decoder weight decay turns memorization into generalization: memorized fractions differ by z > 3', async () => {
@@ -113,11 +105,6 @@ describe('relation-decay-diagram.yaml (mod 3, one cell, weight decay 0 and 1, wi
   });
 });
 
-const meanSe = (v: number[]) => {
-  const m = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
-  return { m, se: sd / Math.sqrt(v.length) };
-};
 const finalsOf = (dir: string, i: number, key: string): number[] => {
   const [head, ...rows] = readFileSync(path.join(dir, 'points', String(i), 'finals.csv'), 'utf8')
     .trim()
